@@ -1,0 +1,39 @@
+/** Who is calling, as authentication establishes it. */
+import type { Scope } from "../config/types.ts";
+
+/** How the caller authenticated. */
+export type AuthMode = "anonymous" | "access_key" | "session";
+
+/** The authenticated caller. */
+export type Identity =
+  | { readonly kind: "anonymous" }
+  | {
+    readonly kind: "access_key";
+    readonly accessKeyId: string;
+    readonly principal: string;
+    readonly scopes: readonly Scope[];
+  }
+  | {
+    readonly kind: "session";
+    readonly accessKeyId: string;
+    readonly principal: string;
+    readonly roleId: string;
+    readonly scopes: readonly Scope[];
+    readonly expiresAt: number;
+  };
+
+/** The anonymous caller. */
+export const ANONYMOUS: Identity = { kind: "anonymous" };
+
+/** What authentication hands on: the caller and the request body to use instead of `req.body`. */
+export interface Authenticated {
+  readonly identity: Identity;
+  /**
+   * The payload to store: `req.body` untouched when nothing needs checking
+   * (so it keeps its length), else a stream that verifies the payload hash or
+   * decodes aws-chunked framing (erroring with a ProxyStreamError on failure).
+   */
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Number of payload bytes `body` yields, when known (x-amz-decoded-content-length or Content-Length). */
+  readonly contentLength?: number;
+}

@@ -1,0 +1,222 @@
+/**
+ * The Backend interface every store implements (memory, fs, s3, az). A backend
+ * is bound to one virtual bucket; keys are backend keys (with any
+ * `backend_prefix` already applied by `prefixed()`). Bodies are streams in and
+ * out; no implementation holds a whole object in memory unless it is the memory
+ * backend. Every method returns a Result and never throws for expected failures.
+ */
+import type { ProxyError } from "../errors.ts";
+import type { Result } from "../result.ts";
+
+/** The HTTP metadata stored with an object and given back on GET/HEAD. */
+export interface HttpMeta {
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  readonly contentDisposition?: string;
+  readonly contentLanguage?: string;
+  readonly cacheControl?: string;
+  readonly expires?: string;
+  /** `x-amz-meta-*` without the prefix, names lower-case. */
+  readonly userMetadata: Readonly<Record<string, string>>;
+}
+
+/** Checksums an object carries (base64, as S3 returns them), by algorithm name. */
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+
+/** What a backend knows about one stored object. */
+export interface ObjectMeta extends HttpMeta {
+  readonly key: string;
+  readonly size: number;
+  /** Quoted, as S3 sends it: `"d41d8cd98f00b204e9800998ecf8427e"` or `"…-3"`. */
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** COMPOSITE for multipart objects with part checksums, else FULL_OBJECT. */
+  readonly checksumType?: "COMPOSITE" | "FULL_OBJECT";
+}
+
+/** A Range request as parsed from `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
+export type RangeSpec =
+  | { readonly kind: "from"; readonly start: number; readonly end?: number }
+  | { readonly kind: "suffix"; readonly length: number };
+
+/** A range resolved against an object's size; `end` inclusive. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Conditional-read headers (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since). */
+export interface ReadConditions {
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: string;
+  readonly ifModifiedSince?: Date;
+  readonly ifUnmodifiedSince?: Date;
+}
+
+/** Conditional-write headers on PutObject / CompleteMultipartUpload. */
+export interface WriteConditions {
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: string;
+}
+
+/** Options of a read. */
+export interface GetOptions {
+  readonly range?: RangeSpec;
+  readonly conditions?: ReadConditions;
+  /** Aborts the read (client went away). */
+  readonly signal?: AbortSignal;
+}
+
+/** A successful read: metadata, the served range (if any) and the bytes. */
+export interface GetResult {
+  readonly meta: ObjectMeta;
+  readonly range?: ByteRange;
+  readonly body: ReadableStream<Uint8Array>;
+}
+
+/** Options of a write. */
+export interface PutOptions {
+  readonly meta: HttpMeta;
+  /** The exact number of bytes the body will yield, when known. */
+  readonly contentLength?: number;
+  readonly conditions?: WriteConditions;
+  /** Checksums verified on the way in, stored with the object. */
+  readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  readonly signal?: AbortSignal;
+}
+
+/** One entry of a listing page. */
+export interface ListEntry {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+}
+
+/** A listing request in backend terms: start strictly after `startAfter`. */
+export interface ListOptions {
+  readonly prefix: string;
+  readonly delimiter?: string;
+  /** Exclusive lower bound on keys (and common prefixes). */
+  readonly startAfter?: string;
+  /** 1..1000. */
+  readonly maxKeys: number;
+}
+
+/** One page of a listing; keys and prefixes sorted in UTF-8 binary order. */
+export interface ListPage {
+  readonly objects: readonly ListEntry[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  /** The last key or common prefix returned, when truncated (for the next page's startAfter). */
+  readonly nextStartAfter?: string;
+}
+
+/** A part as named in CompleteMultipartUpload. */
+export interface CompletedPart {
+  readonly partNumber: number;
+  /** Quoted or unquoted; compared without quotes. */
+  readonly etag: string;
+}
+
+/** A part as listed by ListParts. */
+export interface PartInfo {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
+/** One page of ListParts. */
+export interface PartsPage {
+  readonly parts: readonly PartInfo[];
+  readonly isTruncated: boolean;
+  readonly nextPartNumberMarker?: number;
+}
+
+/** An upload in progress, as ListMultipartUploads shows it. */
+export interface UploadInfo {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date;
+}
+
+/** ListMultipartUploads request in backend terms. */
+export interface ListUploadsOptions {
+  readonly prefix: string;
+  readonly delimiter?: string;
+  readonly keyMarker?: string;
+  readonly uploadIdMarker?: string;
+  readonly maxUploads: number;
+}
+
+/** One page of ListMultipartUploads. */
+export interface UploadsPage {
+  readonly uploads: readonly UploadInfo[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker?: string;
+  readonly nextUploadIdMarker?: string;
+}
+
+/** Shorthand for a backend call's outcome. */
+export type BackendResult<T> = Promise<Result<T, ProxyError>>;
+
+/** One virtual bucket's store. */
+export interface Backend {
+  /** Metadata of an object, or NoSuchKey. */
+  head(key: string): BackendResult<ObjectMeta>;
+  /**
+   * Reads an object. Evaluates `conditions` (NotModified / PreconditionFailed,
+   * S3's precedence) and `range` (InvalidRange when unsatisfiable).
+   */
+  get(key: string, options?: GetOptions): BackendResult<GetResult>;
+  /**
+   * Writes an object atomically: readers see the old or the new bytes, never a
+   * part; a body that errors (a failed checksum) leaves nothing. Errors thrown
+   * by the body stream are mapped with `toProxyError`.
+   */
+  put(key: string, body: ReadableStream<Uint8Array>, options: PutOptions): BackendResult<ObjectMeta>;
+  /** Server-side copy; `meta` replaces the source's metadata when given. */
+  copy(
+    sourceKey: string,
+    destKey: string,
+    options: { readonly meta?: HttpMeta; readonly conditions?: WriteConditions },
+  ): BackendResult<ObjectMeta>;
+  /** Deletes an object; deleting an absent key succeeds. */
+  delete(key: string): BackendResult<void>;
+  /** One page of a listing. */
+  list(options: ListOptions): BackendResult<ListPage>;
+  /** Starts a multipart upload; returns its upload id. */
+  createMultipartUpload(key: string, meta: HttpMeta): BackendResult<string>;
+  /** Stores one part (1..10000); returns its quoted ETag. NoSuchUpload when unknown. */
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: ReadableStream<Uint8Array>,
+    options: { readonly contentLength?: number; readonly signal?: AbortSignal },
+  ): BackendResult<{ readonly etag: string }>;
+  /**
+   * Assembles the parts: InvalidPartOrder unless ascending, InvalidPart for an
+   * unknown part or ETag mismatch, EntityTooSmall for a non-last part under
+   * 5 MiB; ETag in S3's `md5-of-md5s-N` form.
+   */
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+    conditions?: WriteConditions,
+  ): BackendResult<ObjectMeta>;
+  /** Drops an upload and its parts; NoSuchUpload when unknown. */
+  abortMultipartUpload(key: string, uploadId: string): BackendResult<void>;
+  /** Parts of an upload after `partNumberMarker`. */
+  listParts(
+    key: string,
+    uploadId: string,
+    options: { readonly partNumberMarker?: number; readonly maxParts: number },
+  ): BackendResult<PartsPage>;
+  /** Uploads in progress. */
+  listMultipartUploads(options: ListUploadsOptions): BackendResult<UploadsPage>;
+}

@@ -1,0 +1,89 @@
+/** The validated configuration, as the rest of the program sees it. */
+
+/** Every action a scope can grant. */
+export const ACTIONS = [
+  "get_object",
+  "get_object_version",
+  "head_object",
+  "put_object",
+  "delete_object",
+  "list_bucket",
+  "create_multipart_upload",
+  "upload_part",
+  "complete_multipart_upload",
+  "abort_multipart_upload",
+  "list_multipart_upload_parts",
+  "list_bucket_multipart_uploads",
+] as const;
+
+/** One action a scope can grant. */
+export type Action = typeof ACTIONS[number];
+
+/** Backend kinds. */
+export const BACKEND_TYPES = ["s3", "fs", "memory", "az"] as const;
+
+/** One backend kind. */
+export type BackendType = typeof BACKEND_TYPES[number];
+
+/** A grant: actions on a bucket (or `*`) under key prefixes (empty = whole bucket). */
+export interface Scope {
+  readonly bucket: string;
+  readonly prefixes: readonly string[];
+  readonly actions: readonly Action[];
+}
+
+/** One virtual bucket. */
+export interface BucketConfig {
+  readonly name: string;
+  readonly backendType: BackendType;
+  readonly anonymousAccess: boolean;
+  /** Normalized: empty, or ending in `/`. */
+  readonly backendPrefix: string;
+  readonly allowedRoles: readonly string[];
+  /** Backend-specific options, checked by the backend's factory. */
+  readonly backendOptions: Readonly<Record<string, unknown>>;
+}
+
+/** A role that OIDC callers can assume through STS. */
+export interface RoleConfig {
+  readonly roleId: string;
+  readonly name: string;
+  readonly trustedOidcIssuers: readonly string[];
+  readonly requiredAudiences: readonly string[];
+  readonly subjectConditions: readonly string[];
+  readonly maxSessionDurationSecs: number;
+  readonly allowedScopes: readonly Scope[];
+}
+
+/** A long-lived access key. */
+export interface CredentialConfig {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly principalName: string;
+  readonly createdAt?: Date;
+  readonly expiresAt?: Date;
+  readonly enabled: boolean;
+  readonly allowedScopes: readonly Scope[];
+}
+
+/** The whole validated config. */
+export interface Config {
+  readonly listen: string;
+  readonly domain?: string;
+  /** Region reported by GetBucketLocation and accepted in signatures' scope. */
+  readonly region: string;
+  readonly maxBodyBytes: number;
+  readonly ownerId: string;
+  readonly ownerDisplayName: string;
+  readonly buckets: readonly BucketConfig[];
+  readonly roles: readonly RoleConfig[];
+  readonly credentials: readonly CredentialConfig[];
+}
+
+/** One validation problem: a path like `buckets[2].backend_options.region`, a line if known. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}

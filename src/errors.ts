@@ -1,0 +1,147 @@
+/**
+ * The typed errors of bucketgate and the one place they become bytes: S3 XML
+ * (`toResponse`) or STS XML (`toStsResponse`).
+ */
+import { xmlEscape } from "./s3/xml.ts";
+
+/** Status and S3 code of every error kind; a new kind must be added here. */
+export const S3_ERRORS = {
+  BucketNotFound: { status: 404, code: "NoSuchBucket" },
+  NoSuchKey: { status: 404, code: "NoSuchKey" },
+  AccessDenied: { status: 403, code: "AccessDenied" },
+  SignatureDoesNotMatch: { status: 403, code: "SignatureDoesNotMatch" },
+  MissingAuth: { status: 403, code: "AccessDenied" },
+  ExpiredCredentials: { status: 403, code: "ExpiredToken" },
+  InvalidOidcToken: { status: 400, code: "InvalidIdentityToken" },
+  RoleNotFound: { status: 403, code: "AccessDenied" },
+  InvalidRequest: { status: 400, code: "InvalidRequest" },
+  MalformedXml: { status: 400, code: "MalformedXML" },
+  NotImplemented: { status: 501, code: "NotImplemented" },
+  EntityTooLarge: { status: 400, code: "EntityTooLarge" },
+  BackendError: { status: 503, code: "ServiceUnavailable" },
+  PreconditionFailed: { status: 412, code: "PreconditionFailed" },
+  NotModified: { status: 304, code: "NotModified" },
+  ConfigError: { status: 500, code: "InternalError" },
+  Internal: { status: 500, code: "InternalError" },
+  // Precise S3 codes that clients act on.
+  InvalidAccessKeyId: { status: 403, code: "InvalidAccessKeyId" },
+  InvalidToken: { status: 400, code: "InvalidToken" },
+  RequestTimeTooSkewed: { status: 403, code: "RequestTimeTooSkewed" },
+  AuthorizationHeaderMalformed: { status: 400, code: "AuthorizationHeaderMalformed" },
+  AuthorizationQueryParametersError: { status: 400, code: "AuthorizationQueryParametersError" },
+  XAmzContentSHA256Mismatch: { status: 400, code: "XAmzContentSHA256Mismatch" },
+  BadDigest: { status: 400, code: "BadDigest" },
+  InvalidDigest: { status: 400, code: "InvalidDigest" },
+  InvalidArgument: { status: 400, code: "InvalidArgument" },
+  InvalidRange: { status: 416, code: "InvalidRange" },
+  NoSuchUpload: { status: 404, code: "NoSuchUpload" },
+  InvalidPart: { status: 400, code: "InvalidPart" },
+  InvalidPartOrder: { status: 400, code: "InvalidPartOrder" },
+  EntityTooSmall: { status: 400, code: "EntityTooSmall" },
+  MethodNotAllowed: { status: 405, code: "MethodNotAllowed" },
+  IncompleteBody: { status: 400, code: "IncompleteBody" },
+  MalformedTrailerError: { status: 400, code: "MalformedTrailerError" },
+  MissingContentLength: { status: 411, code: "MissingContentLength" },
+  KeyTooLong: { status: 400, code: "KeyTooLongError" },
+  InvalidBucketName: { status: 400, code: "InvalidBucketName" },
+  BucketAlreadyOwnedByYou: { status: 409, code: "BucketAlreadyOwnedByYou" },
+  RequestTimeout: { status: 400, code: "RequestTimeout" },
+} as const satisfies Record<string, { status: number; code: string }>;
+
+/** Every kind of error a handler or backend can return. */
+export type ProxyErrorKind = keyof typeof S3_ERRORS;
+
+/**
+ * A failure as data. `message` is shown to the client on 4xx; `detail` (never a
+ * secret) only goes to the log.
+ */
+export interface ProxyError {
+  readonly kind: ProxyErrorKind;
+  readonly message: string;
+  readonly detail?: unknown;
+}
+
+/** Builds a ProxyError. */
+export function proxyError(kind: ProxyErrorKind, message: string, detail?: unknown): ProxyError {
+  return detail === undefined ? { kind, message } : { kind, message, detail };
+}
+
+/**
+ * An exception that carries a ProxyError out of a stream transform (a stream
+ * can only fail by erroring); `toProxyError` turns it back.
+ */
+export class ProxyStreamError extends Error {
+  /** The error the stream failed with. */
+  readonly proxy: ProxyError;
+  constructor(proxy: ProxyError) {
+    super(proxy.message);
+    this.name = "ProxyStreamError";
+    this.proxy = proxy;
+  }
+}
+
+/** Maps anything thrown (a stream error, an I/O error) to a ProxyError. */
+export function toProxyError(e: unknown, fallback: ProxyErrorKind = "Internal"): ProxyError {
+  if (e instanceof ProxyStreamError) return e.proxy;
+  return proxyError(fallback, "We encountered an internal error. Please try again.", e);
+}
+
+const GENERIC_5XX = "We encountered an internal error. Please try again.";
+
+/** Status of an error kind. */
+export function statusOf(e: ProxyError): number {
+  return S3_ERRORS[e.kind].status;
+}
+
+/** Renders an S3 error body (`<Error><Code/><Message/><RequestId/></Error>`). */
+export function s3ErrorXml(code: string, message: string, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code>` +
+    `<Message>${xmlEscape(message)}</Message><RequestId>${xmlEscape(requestId)}</RequestId></Error>`;
+}
+
+/** Options for rendering an error response. */
+export interface ErrorResponseOptions {
+  /** HEAD responses carry no body. */
+  readonly head?: boolean;
+}
+
+/** The one place a ProxyError becomes an S3 response. */
+export function toResponse(
+  e: ProxyError,
+  requestId: string,
+  options: ErrorResponseOptions = {},
+): Response {
+  const { status, code } = S3_ERRORS[e.kind];
+  const message = status >= 500 ? GENERIC_5XX : e.message;
+  const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });
+  if (status === 304 || options.head) {
+    return new Response(null, { status, headers });
+  }
+  headers.set("content-type", "application/xml");
+  if (e.kind === "MethodNotAllowed") headers.set("allow", "GET, HEAD, PUT, POST, DELETE");
+  return new Response(s3ErrorXml(code, message, requestId), { status, headers });
+}
+
+const STS_ERRORS: Partial<Record<ProxyErrorKind, { status: number; code: string }>> = {
+  RoleNotFound: { status: 400, code: "MalformedPolicyDocument" },
+  InvalidOidcToken: { status: 400, code: "InvalidIdentityToken" },
+  InvalidRequest: { status: 400, code: "InvalidParameterValue" },
+  InvalidArgument: { status: 400, code: "InvalidParameterValue" },
+  MalformedXml: { status: 400, code: "InvalidParameterValue" },
+  AccessDenied: { status: 403, code: "AccessDenied" },
+  ExpiredCredentials: { status: 400, code: "ExpiredTokenException" },
+};
+
+/** The one place a ProxyError becomes an STS error response. */
+export function toStsResponse(e: ProxyError, requestId: string): Response {
+  const mapped = STS_ERRORS[e.kind] ?? { status: 500, code: "InternalError" };
+  const message = mapped.status >= 500 ? GENERIC_5XX : e.message;
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
+    `<Error><Type>${mapped.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${mapped.code}</Code>` +
+    `<Message>${xmlEscape(message)}</Message></Error><RequestId>${xmlEscape(requestId)}</RequestId>` +
+    `</ErrorResponse>`;
+  return new Response(body, {
+    status: mapped.status,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": requestId },
+  });
+}

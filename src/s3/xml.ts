@@ -1,0 +1,50 @@
+/** XML helpers: escaping for the hand-built S3 responses and a safe parser for request bodies. */
+import { XMLParser } from "fast-xml-parser";
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+// XML 1.0 cannot carry most C0 controls even escaped; S3 keys may hold them, so
+// they become character references (clients decode them back).
+// deno-lint-ignore no-control-regex
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+
+/** Escapes text for an XML element or attribute. */
+export function xmlEscape(text: string): string {
+  return text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16)};`);
+}
+
+/** `<Name>escaped value</Name>`. */
+export function el(name: string, value: string | number | boolean): string {
+  return `<${name}>${typeof value === "string" ? xmlEscape(value) : String(value)}</${name}>`;
+}
+
+/** The XML declaration every S3 response starts with. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** The S3 namespace of every S3 response document. */
+export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  removeNSPrefix: true,
+});
+
+/** Parses a small XML request body; returns undefined when it is not XML. No entity is expanded. */
+export function parseXml(text: string): unknown {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
+  try {
+    return parser.parse(text, true);
+  } catch {
+    return undefined;
+  }
+}
