@@ -29,14 +29,18 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** The S3 namespace of every S3 response document. */
 export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
+// Elements that may repeat in request bodies; parsed as arrays even when single.
+const ARRAY_ELEMENTS = new Set(["Object", "Part"]);
+
 const parser = new XMLParser({
   ignoreAttributes: true,
-  processEntities: true,
+  processEntities: false,
   htmlEntities: false,
   parseTagValue: false,
   trimValues: false,
   ignoreDeclaration: true,
   removeNSPrefix: true,
+  isArray: (name: string) => ARRAY_ELEMENTS.has(name),
 });
 
 /** Parses a small XML request body; returns undefined when it is not XML. No entity is expanded. */
@@ -47,4 +51,30 @@ export function parseXml(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/**
+ * Decodes the predefined and numeric character references of a parsed text
+ * value (the parser leaves them alone so no DTD entity is ever expanded).
+ * Undefined when a reference is not one XML defines.
+ */
+export function xmlText(raw: string): string | undefined {
+  if (/&(?!#x[0-9a-fA-F]+;|#[0-9]+;|[a-zA-Z]+;)/.test(raw)) return undefined;
+  let bad = false;
+  const out = raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (_m, ref: string) => {
+    if (ref.startsWith("#")) {
+      const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        bad = true;
+        return "";
+      }
+      return String.fromCodePoint(code);
+    }
+    const named = NAMED[ref];
+    if (named === undefined) bad = true;
+    return named ?? "";
+  });
+  return bad ? undefined : out;
 }

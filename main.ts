@@ -1,0 +1,237 @@
+/**
+ * bucketgate's edge: flags, environment, files, Deno.serve, signals. The only
+ * module that touches the process; everything it serves is `createApp`.
+ */
+import { parseArgs } from "node:util";
+import denoJson from "./deno.json" with { type: "json" };
+import { type AccessLogEntry, type AppHandler, createApp } from "./src/app.ts";
+import { createSigningKeyCache } from "./src/auth/signing_key.ts";
+import type { Backend } from "./src/backends/backend.ts";
+import { backendOptionProblems, createBackend } from "./src/backends/factory.ts";
+import { systemClock } from "./src/clock.ts";
+import { formatProblems } from "./src/config/format.ts";
+import { parseConfig } from "./src/config/load.ts";
+import type { Config, ConfigProblem } from "./src/config/types.ts";
+
+const VERSION: string = denoJson.version;
+const EMBEDDED_CONFIG = new URL("./config.yaml", import.meta.url);
+
+const HELP = `bucketgate ${VERSION}: an S3-compatible gateway
+
+Usage: bucketgate [options]
+
+Options:
+  --config PATH         config file (default ./config.yaml, else the embedded default)
+  --listen HOST:PORT    address to listen on (default from config, else 127.0.0.1:8080)
+  --domain DOMAIN       enable virtual-hosted style for <bucket>.DOMAIN
+  --check-config        validate the config, print every problem, exit 1 or 0
+  --log-format json|text  access-log format (default json)
+  --version             print the version
+  --help                print this help
+
+Environment: SESSION_TOKEN_KEY, OIDC_PROVIDER_KEY, OIDC_PROVIDER_ISSUER, and any
+\${VAR} the config names.`;
+
+interface Flags {
+  readonly config?: string;
+  readonly listen?: string;
+  readonly domain?: string;
+  readonly checkConfig: boolean;
+  readonly logFormat: "json" | "text";
+}
+
+function fail(message: string): never {
+  console.error(`bucketgate: ${message}`);
+  Deno.exit(2);
+}
+
+function readFlags(args: string[]): Flags {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        config: { type: "string" },
+        listen: { type: "string" },
+        domain: { type: "string" },
+        "check-config": { type: "boolean", default: false },
+        "log-format": { type: "string", default: "json" },
+        version: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    fail(`${e instanceof Error ? e.message : String(e)} (see --help)`);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
+  if (v.version) {
+    console.log(`bucketgate ${VERSION}`);
+    Deno.exit(0);
+  }
+  const logFormat = v["log-format"];
+  if (logFormat !== "json" && logFormat !== "text") fail("--log-format must be json or text");
+  return {
+    ...(v.config !== undefined ? { config: v.config } : {}),
+    ...(v.listen !== undefined ? { listen: v.listen } : {}),
+    ...(v.domain !== undefined ? { domain: v.domain } : {}),
+    checkConfig: v["check-config"] ?? false,
+    logFormat,
+  };
+}
+
+interface Source {
+  readonly name: string;
+  readonly text: string;
+}
+
+async function readConfigSource(path: string | undefined): Promise<Source> {
+  if (path !== undefined) return { name: path, text: await Deno.readTextFile(path) };
+  try {
+    return { name: "config.yaml", text: await Deno.readTextFile("config.yaml") };
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return { name: "(embedded config.yaml)", text: await Deno.readTextFile(EMBEDDED_CONFIG) };
+}
+
+function envLookup(name: string): string | undefined {
+  return Deno.env.get(name);
+}
+
+type Loaded = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+async function loadConfig(flags: Flags): Promise<{ source: Source; loaded: Loaded }> {
+  let source: Source;
+  try {
+    source = await readConfigSource(flags.config);
+  } catch (e) {
+    fail(`cannot read config ${flags.config}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed = parseConfig(source.text, envLookup, { backendOptionProblems });
+  if (!parsed.ok) return { source, loaded: { ok: false, problems: parsed.error } };
+  let config = parsed.value;
+  if (flags.listen) config = { ...config, listen: flags.listen };
+  if (flags.domain) config = { ...config, domain: flags.domain };
+  return { source, loaded: { ok: true, config } };
+}
+
+function buildBackends(config: Config): Map<string, Backend> | ConfigProblem[] {
+  const backends = new Map<string, Backend>();
+  const problems: ConfigProblem[] = [];
+  config.buckets.forEach((b, i) => {
+    const made = createBackend(b);
+    if (made.ok) backends.set(b.name, made.value);
+    else problems.push({ path: `buckets[${i}]`, message: made.error.message });
+  });
+  return problems.length > 0 ? problems : backends;
+}
+
+function makeLogger(format: "json" | "text"): (e: AccessLogEntry) => void {
+  if (format === "json") return (e) => console.log(JSON.stringify(e));
+  return (e) => {
+    const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
+    const who = e.principal ?? e.authMode ?? "-";
+    const extra = e.errorCode ? ` ${e.errorCode}` : "";
+    const detail = e.detail ? ` (${e.detail})` : "";
+    console.log(
+      `${e.time} ${e.requestId} ${e.method} ${where} ${e.status}${extra} ${who} ${e.totalMs}ms${detail}`,
+    );
+  };
+}
+
+function splitListen(listen: string): { hostname: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  if (!m) fail(`listen address must be HOST:PORT, got ${listen}`);
+  const port = Number(m[2]);
+  if (port > 65535) fail(`listen port out of range: ${listen}`);
+  return { hostname: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags(Deno.args);
+  const { source, loaded } = await loadConfig(flags);
+  if (!loaded.ok) {
+    console.error(formatProblems(loaded.problems, source.name));
+    if (flags.checkConfig) Deno.exit(1);
+    fail(`${source.name}: ${loaded.problems.length} problem(s); not starting`);
+  }
+  if (flags.checkConfig) {
+    console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
+    Deno.exit(0);
+  }
+  const log = makeLogger(flags.logFormat);
+  const signingKeys = createSigningKeyCache();
+  const build = (config: Config): AppHandler | ConfigProblem[] => {
+    const backends = buildBackends(config);
+    if (Array.isArray(backends)) return backends;
+    return createApp({ config, backends, clock: systemClock, log, signingKeys });
+  };
+  const first = build(loaded.config);
+  if (Array.isArray(first)) {
+    console.error(formatProblems(first, source.name));
+    fail("not starting");
+  }
+  let handler: AppHandler = first;
+  let inFlight = 0;
+  let draining = false;
+
+  const { hostname, port } = splitListen(loaded.config.listen);
+  const server = Deno.serve({
+    hostname,
+    port,
+    onListen(addr) {
+      const names = loaded.config.buckets.map((b) => b.name).join(", ");
+      console.log(
+        `bucketgate ${VERSION} listening on http://${addr.hostname}:${addr.port} (buckets: ${names})`,
+      );
+    },
+  }, async (req, info) => {
+    if (draining) {
+      await req.body?.cancel();
+      return new Response("shutting down\n", { status: 503, headers: { connection: "close" } });
+    }
+    inFlight++;
+    try {
+      return await handler(req, info);
+    } finally {
+      inFlight--;
+    }
+  });
+
+  Deno.addSignalListener("SIGHUP", async () => {
+    const { source: s, loaded: l } = await loadConfig(flags);
+    if (!l.ok) {
+      console.error(`reload refused; keeping the old config:\n${formatProblems(l.problems, s.name)}`);
+      return;
+    }
+    const next = build(l.config);
+    if (Array.isArray(next)) {
+      console.error(`reload refused; keeping the old config:\n${formatProblems(next, s.name)}`);
+      return;
+    }
+    handler = next;
+    console.error(`reloaded ${s.name}`);
+  });
+
+  const stop = async () => {
+    if (draining) return;
+    draining = true;
+    const deadline = Date.now() + 30_000;
+    while (inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await server.finished;
+}
+
+if (import.meta.main) await main();

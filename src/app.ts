@@ -1,0 +1,208 @@
+/**
+ * The dispatch: route → parse → authenticate → authorize → backend → handler,
+ * and the one place a ProxyError becomes a response. `createApp` is pure over
+ * its collaborators; `main.ts` supplies the real ones.
+ */
+import { authenticate } from "./auth/authenticate.ts";
+import type { SigningKeyCache } from "./auth/signing_key.ts";
+import type { Identity } from "./auth/identity.ts";
+import { isAllowed, hasAnyAccess } from "./authz/scopes.ts";
+import type { Backend } from "./backends/backend.ts";
+import { validateKey } from "./backends/keys.ts";
+import type { Clock } from "./clock.ts";
+import type { Config, CredentialConfig } from "./config/types.ts";
+import { proxyError, type ProxyError, statusOf, toResponse } from "./errors.ts";
+import { discardBody } from "./http/discard.ts";
+import { requestTarget } from "./http/target.ts";
+import { err, ok, type Result } from "./result.ts";
+import type { ResolvedBucket, S3Context } from "./s3/context.ts";
+import { OPERATIONS } from "./s3/operations.ts";
+import { listBuckets } from "./s3/ops/buckets.ts";
+import { parseS3Request, type S3Request } from "./s3/request.ts";
+
+/** One access-log record (never a secret, signature or token). */
+export interface AccessLogEntry {
+  readonly time: string;
+  readonly requestId: string;
+  readonly remote?: string;
+  readonly method: string;
+  readonly operation?: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly principal?: string;
+  readonly authMode?: string;
+  readonly status: number;
+  readonly errorCode?: string;
+  readonly totalMs: number;
+  readonly userAgent?: string;
+  /** Server-side detail of a 5xx (never sent to the client). */
+  readonly detail?: string;
+}
+
+/** The collaborators of the app. */
+export interface AppDeps {
+  readonly config: Config;
+  /** One backend per configured bucket name. */
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly clock: Clock;
+  /** Receives one entry per request. */
+  readonly log: (entry: AccessLogEntry) => void;
+  /** Derived-key cache shared across requests. */
+  readonly signingKeys: SigningKeyCache;
+  /** Makes request ids; random by default. */
+  readonly requestId?: () => string;
+}
+
+/** Connection facts Deno.serve passes along. */
+export interface ConnInfo {
+  readonly remoteAddr?: { readonly hostname: string; readonly port: number };
+}
+
+/** A request handler as Deno.serve calls it. */
+export type AppHandler = (req: Request, info?: ConnInfo) => Promise<Response>;
+
+/** A random 16-hex-digit request id. */
+export function randomRequestId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
+}
+
+interface Outcome {
+  readonly result: Result<Response, ProxyError>;
+  readonly route?: S3Request;
+  readonly identity?: Identity;
+}
+
+/** Builds the request handler over a validated config and its backends. */
+export function createApp(deps: AppDeps): AppHandler {
+  const { config, clock } = deps;
+  const credentials = new Map<string, CredentialConfig>(
+    config.credentials.map((c) => [c.accessKeyId, c]),
+  );
+  const buckets = new Map<string, ResolvedBucket>();
+  for (const b of config.buckets) {
+    const backend = deps.backends.get(b.name);
+    if (backend) buckets.set(b.name, { config: b, backend });
+  }
+  const resolve = (name: string) => buckets.get(name);
+  const newId = deps.requestId ?? randomRequestId;
+
+  async function run(req: Request, requestId: string): Promise<Outcome> {
+    const target = requestTarget(req.url);
+    const routed = parseS3Request(req.method, target, req.headers, {
+      ...(config.domain ? { domain: config.domain } : {}),
+    });
+    if (!routed.ok) return { result: routed };
+    const route = routed.value;
+    const auth = await authenticate(req, target, {
+      credentials,
+      clock,
+      signingKeys: deps.signingKeys,
+    });
+    if (!auth.ok) return { result: auth, route };
+    const { identity } = auth.value;
+    if (route.op === "ListBuckets") {
+      return { result: ok(listBuckets(config, identity)), route, identity };
+    }
+    const bucket = buckets.get(route.bucket);
+    if (!bucket) {
+      return {
+        result: err(proxyError("BucketNotFound", "The specified bucket does not exist")),
+        route,
+        identity,
+      };
+    }
+    const op = OPERATIONS[route.op];
+    if (op.objectKey) {
+      const bad = validateKey(route.key);
+      if (bad) return { result: err(bad), route, identity };
+    }
+    const denied = authorize(identity, bucket, route, op.requires);
+    if (denied) return { result: err(denied), route, identity };
+    const ctx: S3Context = {
+      req: route,
+      identity,
+      body: auth.value.body,
+      ...(auth.value.contentLength !== undefined ? { contentLength: auth.value.contentLength } : {}),
+      config,
+      bucket,
+      resolve,
+      clock,
+      requestId,
+      signal: req.signal,
+    };
+    return { result: await op.handler(ctx), route, identity };
+  }
+
+  return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
+    const started = clock.now();
+    const requestId = newId();
+    let outcome: Outcome;
+    try {
+      outcome = await run(req, requestId);
+    } catch (e) {
+      outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
+    }
+    const { result, route, identity } = outcome;
+    let response: Response;
+    let detail: string | undefined;
+    if (result.ok) {
+      response = result.value;
+      response.headers.set("x-amz-request-id", requestId);
+      response.headers.set("x-amz-id-2", requestId);
+    } else {
+      const e = result.error;
+      if (statusOf(e) >= 500) detail = describe(e);
+      response = toResponse(e, requestId, { head: req.method === "HEAD" });
+      if (await discardBody(req)) response.headers.set("connection", "close");
+    }
+    deps.log({
+      time: new Date(started).toISOString(),
+      requestId,
+      ...(info?.remoteAddr ? { remote: info.remoteAddr.hostname } : {}),
+      method: req.method,
+      ...(route ? { operation: route.op, bucket: route.bucket, key: route.key } : {}),
+      ...(identity && identity.kind !== "anonymous" ? { principal: identity.principal } : {}),
+      ...(identity ? { authMode: identity.kind } : {}),
+      status: response.status,
+      ...(!result.ok ? { errorCode: result.error.kind } : {}),
+      totalMs: clock.now() - started,
+      ...(req.headers.get("user-agent") ? { userAgent: req.headers.get("user-agent")! } : {}),
+      ...(detail ? { detail } : {}),
+    });
+    return response;
+  };
+}
+
+function describe(e: ProxyError): string {
+  const d = e.detail;
+  if (d instanceof Error) return `${e.kind}: ${e.message}: ${d.name}: ${d.message}`;
+  return d === undefined ? `${e.kind}: ${e.message}` : `${e.kind}: ${e.message}: ${String(d)}`;
+}
+
+function authorize(
+  identity: Identity,
+  bucket: ResolvedBucket,
+  route: S3Request,
+  requires: (typeof OPERATIONS)[keyof typeof OPERATIONS]["requires"],
+): ProxyError | undefined {
+  let allowed: boolean;
+  switch (requires.kind) {
+    case "handler":
+      return undefined;
+    case "any":
+      allowed = hasAnyAccess(identity, bucket.config);
+      break;
+    case "action":
+      allowed = isAllowed(identity, bucket.config, requires.action, requires.target(route));
+      break;
+    default: {
+      const never: never = requires;
+      return never;
+    }
+  }
+  if (allowed) return undefined;
+  return identity.kind === "anonymous"
+    ? proxyError("MissingAuth", "Access Denied: this request needs credentials")
+    : proxyError("AccessDenied", "Access Denied");
+}

@@ -1,0 +1,36 @@
+/** What every S3 operation handler is given: the routed request, the caller, and its collaborators. */
+import type { Identity } from "../auth/identity.ts";
+import type { Backend } from "../backends/backend.ts";
+import type { Clock } from "../clock.ts";
+import type { BucketConfig, Config } from "../config/types.ts";
+import type { ProxyError } from "../errors.ts";
+import type { Result } from "../result.ts";
+import type { S3Request } from "./request.ts";
+
+/** A virtual bucket with its backend. */
+export interface ResolvedBucket {
+  readonly config: BucketConfig;
+  readonly backend: Backend;
+}
+
+/** The inputs and collaborators of a handler. */
+export interface S3Context {
+  readonly req: S3Request;
+  readonly identity: Identity;
+  /** The payload (verified or decoded by authentication), or null. */
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Payload length when known. */
+  readonly contentLength?: number;
+  readonly config: Config;
+  /** The addressed bucket (absent only for ListBuckets). */
+  readonly bucket: ResolvedBucket;
+  /** Looks up another virtual bucket (CopyObject sources). */
+  readonly resolve: (name: string) => ResolvedBucket | undefined;
+  readonly clock: Clock;
+  readonly requestId: string;
+  /** Aborted when the client goes away. */
+  readonly signal?: AbortSignal;
+}
+
+/** The shape of every operation handler. */
+export type Handler = (ctx: S3Context) => Promise<Result<Response, ProxyError>>;

@@ -1,0 +1,130 @@
+/** Object HTTP headers: read from requests, written on responses. */
+import type {
+  ByteRange,
+  HttpMeta,
+  ObjectMeta,
+  RangeSpec,
+  ReadConditions,
+  WriteConditions,
+} from "../backends/backend.ts";
+
+const META_PREFIX = "x-amz-meta-";
+
+/** The stored HTTP metadata a PutObject / CreateMultipartUpload / CopyObject(REPLACE) carries. */
+export function metaFromHeaders(headers: Headers): HttpMeta {
+  const userMetadata: Record<string, string> = Object.create(null);
+  for (const [name, value] of headers) {
+    if (name.startsWith(META_PREFIX) && name.length > META_PREFIX.length) {
+      userMetadata[name.slice(META_PREFIX.length)] = value;
+    }
+  }
+  const meta: {
+    -readonly [K in keyof HttpMeta]: HttpMeta[K];
+  } = { userMetadata };
+  const pick = (h: string) => headers.get(h) ?? undefined;
+  const contentType = pick("content-type");
+  if (contentType !== undefined) meta.contentType = contentType;
+  const contentEncoding = stripAwsChunked(pick("content-encoding"));
+  if (contentEncoding !== undefined) meta.contentEncoding = contentEncoding;
+  const disposition = pick("content-disposition");
+  if (disposition !== undefined) meta.contentDisposition = disposition;
+  const language = pick("content-language");
+  if (language !== undefined) meta.contentLanguage = language;
+  const cacheControl = pick("cache-control");
+  if (cacheControl !== undefined) meta.cacheControl = cacheControl;
+  const expires = pick("expires");
+  if (expires !== undefined) meta.expires = expires;
+  return meta;
+}
+
+/** `aws-chunked` is transfer framing, never stored: drop it from Content-Encoding. */
+export function stripAwsChunked(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const rest = value.split(",").map((s) => s.trim()).filter((s) =>
+    s !== "" && s.toLowerCase() !== "aws-chunked"
+  );
+  return rest.length === 0 ? undefined : rest.join(", ");
+}
+
+/** The headers of an object on GET/HEAD (without Content-Length and Content-Range). */
+export function objectHeaders(meta: ObjectMeta): Headers {
+  const h = new Headers();
+  h.set("content-type", meta.contentType ?? "binary/octet-stream");
+  h.set("etag", meta.etag);
+  h.set("last-modified", meta.lastModified.toUTCString());
+  h.set("accept-ranges", "bytes");
+  if (meta.contentEncoding) h.set("content-encoding", meta.contentEncoding);
+  if (meta.contentDisposition) h.set("content-disposition", meta.contentDisposition);
+  if (meta.contentLanguage) h.set("content-language", meta.contentLanguage);
+  if (meta.cacheControl) h.set("cache-control", meta.cacheControl);
+  if (meta.expires) h.set("expires", meta.expires);
+  for (const [name, value] of Object.entries(meta.userMetadata)) {
+    h.set(META_PREFIX + name, value);
+  }
+  return h;
+}
+
+/** Sets Content-Length (and Content-Range for a 206) for the bytes served. */
+export function setLengthHeaders(h: Headers, size: number, range: ByteRange | undefined): void {
+  if (range) {
+    h.set("content-range", `bytes ${range.start}-${range.end}/${size}`);
+    h.set("content-length", String(range.end - range.start + 1));
+  } else {
+    h.set("content-length", String(size));
+  }
+}
+
+function httpDate(value: string | null): Date | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** If-* read conditions, optionally with a prefix (`x-amz-copy-source-` for copies). */
+export function readConditions(headers: Headers, prefix = ""): ReadConditions {
+  const c: { -readonly [K in keyof ReadConditions]: ReadConditions[K] } = {};
+  const ifMatch = headers.get(prefix + "if-match");
+  if (ifMatch) c.ifMatch = ifMatch;
+  const ifNoneMatch = headers.get(prefix + "if-none-match");
+  if (ifNoneMatch) c.ifNoneMatch = ifNoneMatch;
+  const since = httpDate(headers.get(prefix + "if-modified-since"));
+  if (since) c.ifModifiedSince = since;
+  const unmodified = httpDate(headers.get(prefix + "if-unmodified-since"));
+  if (unmodified) c.ifUnmodifiedSince = unmodified;
+  return c;
+}
+
+/** If-Match / If-None-Match on writes. */
+export function writeConditions(headers: Headers): WriteConditions {
+  const c: { -readonly [K in keyof WriteConditions]: WriteConditions[K] } = {};
+  const ifMatch = headers.get("if-match");
+  if (ifMatch) c.ifMatch = ifMatch;
+  const ifNoneMatch = headers.get("if-none-match");
+  if (ifNoneMatch) c.ifNoneMatch = ifNoneMatch;
+  return c;
+}
+
+/** Whether any read condition is set. */
+export function hasConditions(c: ReadConditions | WriteConditions): boolean {
+  return Object.keys(c).length > 0;
+}
+
+const RANGE = /^bytes=(\d*)-(\d*)$/;
+
+/**
+ * Parses a single-range `Range` header. Anything else (several ranges, other
+ * units, garbage) is ignored, as RFC 9110 allows, and the whole object served.
+ */
+export function parseRangeHeader(value: string | null): RangeSpec | undefined {
+  if (!value) return undefined;
+  const m = RANGE.exec(value.trim());
+  if (!m) return undefined;
+  const [, a = "", b = ""] = m;
+  if (a === "" && b === "") return undefined;
+  if (a === "") return { kind: "suffix", length: Number(b) };
+  const start = Number(a);
+  if (b === "") return { kind: "from", start };
+  const end = Number(b);
+  if (end < start) return undefined;
+  return { kind: "from", start, end };
+}

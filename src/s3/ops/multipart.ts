@@ -1,0 +1,221 @@
+/** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
+import type { CompletedPart } from "../../backends/backend.ts";
+import { proxyError, type ProxyError } from "../../errors.ts";
+import { readSmallBody } from "../../http/limits.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type { S3Context } from "../context.ts";
+import { metaFromHeaders, writeConditions } from "../headers.ts";
+import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
+import { emptyResponse, xmlResponse } from "../response.ts";
+import { uploadBody } from "../upload_body.ts";
+import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../xml.ts";
+import { partParams } from "./copy_object.ts";
+import { checksumHeaders } from "../checksum_headers.ts";
+
+/** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
+export const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
+
+function requireUploadId(ctx: S3Context): Result<string, ProxyError> {
+  const id = ctx.req.query.get("uploadId");
+  return id ? ok(id) : err(proxyError("InvalidArgument", "uploadId is required"));
+}
+
+function ownerXml(ctx: S3Context, tag: string): string {
+  return `<${tag}>${el("ID", ctx.config.ownerId)}${
+    el("DisplayName", ctx.config.ownerDisplayName)
+  }</${tag}>`;
+}
+
+/** CreateMultipartUpload. */
+export async function createMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  await ctx.body?.cancel();
+  const created = await ctx.bucket.backend.createMultipartUpload(
+    ctx.req.key,
+    metaFromHeaders(ctx.req.headers),
+  );
+  if (!created.ok) return created;
+  const headers = new Headers();
+  const alg = ctx.req.headers.get("x-amz-checksum-algorithm");
+  if (alg) headers.set("x-amz-checksum-algorithm", alg.toUpperCase());
+  return ok(xmlResponse(
+    XML_DECLARATION + `<InitiateMultipartUploadResult xmlns="${S3_XMLNS}">` +
+      el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) + el("UploadId", created.value) +
+      `</InitiateMultipartUploadResult>`,
+    headers,
+  ));
+}
+
+/** UploadPart: the verified payload becomes part N; 200 with its ETag. */
+export async function uploadPart(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  const part = partParams(ctx);
+  if (!part.ok) {
+    await ctx.body?.cancel();
+    return part;
+  }
+  const upload = uploadBody(ctx);
+  if (!upload.ok) {
+    await ctx.body?.cancel();
+    return upload;
+  }
+  const { stream, contentLength, checksums } = upload.value;
+  const up = await ctx.bucket.backend.uploadPart(
+    ctx.req.key,
+    part.value.uploadId,
+    part.value.partNumber,
+    stream,
+    {
+      ...(contentLength !== undefined ? { contentLength } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+  );
+  if (!up.ok) return up;
+  const headers = checksumHeaders(checksums);
+  headers.set("etag", up.value.etag);
+  return ok(emptyResponse(200, headers));
+}
+
+/** Parses a CompleteMultipartUpload body into its parts, in the order given. */
+export function parseCompleteBody(text: string): Result<CompletedPart[], ProxyError> {
+  const doc = parseXml(text) as { CompleteMultipartUpload?: { Part?: unknown } } | undefined;
+  const root = doc?.CompleteMultipartUpload;
+  const bad = proxyError(
+    "MalformedXml",
+    "The XML you provided was not well-formed or did not validate against our published schema",
+  );
+  if (root === undefined || root === null || typeof root !== "object") return err(bad);
+  const parts = Array.isArray(root.Part) ? root.Part : [];
+  if (parts.length === 0) {
+    return err(proxyError("MalformedXml", "The CompleteMultipartUpload request names no Part"));
+  }
+  const out: CompletedPart[] = [];
+  for (const p of parts) {
+    const { PartNumber, ETag } = (p ?? {}) as { PartNumber?: unknown; ETag?: unknown };
+    const n = typeof PartNumber === "string" && /^\s*\d{1,5}\s*$/.test(PartNumber)
+      ? Number(PartNumber)
+      : NaN;
+    const etag = typeof ETag === "string" ? xmlText(ETag.trim()) : undefined;
+    if (!(n >= 1 && n <= 10000) || etag === undefined || etag === "") return err(bad);
+    out.push({ partNumber: n, etag });
+  }
+  return ok(out);
+}
+
+/** CompleteMultipartUpload: validates and assembles the parts. */
+export async function completeMultipartUpload(
+  ctx: S3Context,
+): Promise<Result<Response, ProxyError>> {
+  const uploadId = requireUploadId(ctx);
+  if (!uploadId.ok) {
+    await ctx.body?.cancel();
+    return uploadId;
+  }
+  const text = await readSmallBody(
+    ctx.body,
+    MAX_COMPLETE_BODY,
+    proxyError("MalformedXml", `The CompleteMultipartUpload body is larger than ${MAX_COMPLETE_BODY} bytes`),
+  );
+  if (!text.ok) return text;
+  const parts = parseCompleteBody(text.value);
+  if (!parts.ok) return parts;
+  const done = await ctx.bucket.backend.completeMultipartUpload(
+    ctx.req.key,
+    uploadId.value,
+    parts.value,
+    writeConditions(ctx.req.headers),
+  );
+  if (!done.ok) return done;
+  const location = `/${encodeURIComponent(ctx.req.bucket)}/${urlEncodeKey(ctx.req.key)}`;
+  return ok(xmlResponse(
+    XML_DECLARATION + `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}">` +
+      el("Location", location) + el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) +
+      el("ETag", done.value.etag) + `</CompleteMultipartUploadResult>`,
+  ));
+}
+
+/** AbortMultipartUpload: 204; NoSuchUpload when unknown. */
+export async function abortMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  await ctx.body?.cancel();
+  const uploadId = requireUploadId(ctx);
+  if (!uploadId.ok) return uploadId;
+  const aborted = await ctx.bucket.backend.abortMultipartUpload(ctx.req.key, uploadId.value);
+  if (!aborted.ok) return aborted;
+  return ok(emptyResponse(204));
+}
+
+/** ListParts. */
+export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  const uploadId = requireUploadId(ctx);
+  if (!uploadId.ok) return uploadId;
+  const maxParts = intParam(ctx.req.query, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
+  if (!maxParts.ok) return maxParts;
+  const marker = intParam(ctx.req.query, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
+  if (!marker.ok) return marker;
+  const page = await ctx.bucket.backend.listParts(ctx.req.key, uploadId.value, {
+    ...(marker.value > 0 ? { partNumberMarker: marker.value } : {}),
+    maxParts: maxParts.value,
+  });
+  if (!page.ok) return page;
+  const p = page.value;
+  let parts = "";
+  for (const part of p.parts) {
+    parts += `<Part>${el("PartNumber", part.partNumber)}${
+      el("LastModified", isoTime(part.lastModified))
+    }${el("ETag", part.etag)}${el("Size", part.size)}</Part>`;
+  }
+  return ok(xmlResponse(
+    XML_DECLARATION + `<ListPartsResult xmlns="${S3_XMLNS}">` +
+      el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) + el("UploadId", uploadId.value) +
+      ownerXml(ctx, "Initiator") + ownerXml(ctx, "Owner") +
+      `<StorageClass>STANDARD</StorageClass>` +
+      el("PartNumberMarker", marker.value) +
+      (p.nextPartNumberMarker !== undefined ? el("NextPartNumberMarker", p.nextPartNumberMarker) : "") +
+      el("MaxParts", maxParts.value) + el("IsTruncated", p.isTruncated) + parts +
+      `</ListPartsResult>`,
+  ));
+}
+
+/** ListMultipartUploads. */
+export async function listMultipartUploads(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  const { query } = ctx.req;
+  const maxUploads = intParam(query, "max-uploads", { fallback: 1000, min: 0, cap: 1000 });
+  if (!maxUploads.ok) return maxUploads;
+  const url = encodingType(query);
+  if (!url.ok) return url;
+  const enc = url.value ? urlEncodeKey : (s: string) => s;
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const keyMarker = query.get("key-marker") ?? "";
+  const uploadIdMarker = query.get("upload-id-marker") ?? "";
+  const page = await ctx.bucket.backend.listMultipartUploads({
+    prefix,
+    ...(delimiter ? { delimiter } : {}),
+    ...(keyMarker ? { keyMarker } : {}),
+    ...(uploadIdMarker ? { uploadIdMarker } : {}),
+    maxUploads: maxUploads.value === 0 ? 1 : maxUploads.value,
+  });
+  if (!page.ok) return page;
+  const p = maxUploads.value === 0
+    ? { uploads: [], commonPrefixes: [], isTruncated: false }
+    : page.value;
+  let uploads = "";
+  for (const u of p.uploads) {
+    uploads += `<Upload>${el("Key", enc(u.key))}${el("UploadId", u.uploadId)}${
+      ownerXml(ctx, "Initiator")
+    }${ownerXml(ctx, "Owner")}<StorageClass>STANDARD</StorageClass>${
+      el("Initiated", isoTime(u.initiated))
+    }</Upload>`;
+  }
+  for (const cp of p.commonPrefixes) uploads += `<CommonPrefixes>${el("Prefix", enc(cp))}</CommonPrefixes>`;
+  const next = "nextKeyMarker" in p && p.nextKeyMarker !== undefined
+    ? el("NextKeyMarker", enc(p.nextKeyMarker)) +
+      el("NextUploadIdMarker", p.nextUploadIdMarker ?? "")
+    : "";
+  return ok(xmlResponse(
+    XML_DECLARATION + `<ListMultipartUploadsResult xmlns="${S3_XMLNS}">` +
+      el("Bucket", ctx.req.bucket) + el("KeyMarker", enc(keyMarker)) +
+      el("UploadIdMarker", uploadIdMarker) + next +
+      (delimiter ? el("Delimiter", enc(delimiter)) : "") + el("Prefix", enc(prefix)) +
+      el("MaxUploads", maxUploads.value) + (url.value ? el("EncodingType", "url") : "") +
+      el("IsTruncated", p.isTruncated) + uploads + `</ListMultipartUploadsResult>`,
+  ));
+}

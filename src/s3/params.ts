@@ -1,0 +1,44 @@
+/** Query-parameter readers shared by the listing and multipart operations. */
+import { proxyError, type ProxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+
+/** An integer query parameter in [min, ∞) capped at `cap`, or `fallback` when absent. */
+export function intParam(
+  query: URLSearchParams,
+  name: string,
+  options: { readonly fallback: number; readonly min: number; readonly cap: number },
+): Result<number, ProxyError> {
+  const raw = query.get(name);
+  if (raw === null || raw === "") return ok(options.fallback);
+  if (!/^-?\d+$/.test(raw)) {
+    return err(proxyError("InvalidArgument", `Provided ${name} not an integer or within integer range`));
+  }
+  const n = Number(raw);
+  if (n < options.min) {
+    return err(proxyError("InvalidArgument", `Argument ${name} must be an integer of at least ${options.min}`));
+  }
+  return ok(Math.min(n, options.cap));
+}
+
+/** Reads `encoding-type`: only `url` is valid. */
+export function encodingType(query: URLSearchParams): Result<boolean, ProxyError> {
+  const raw = query.get("encoding-type");
+  if (raw === null || raw === "") return ok(false);
+  if (raw.toLowerCase() !== "url") {
+    return err(proxyError("InvalidArgument", "Invalid Encoding Method specified in Request"));
+  }
+  return ok(true);
+}
+
+/** Percent-encodes a key for `encoding-type=url` responses, keeping `/`. */
+export function urlEncodeKey(key: string): string {
+  return encodeURIComponent(key).replace(/%2F/g, "/").replace(
+    /[!'()*]/g,
+    (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
+}
+
+/** ISO 8601 with milliseconds, as S3 lists times. */
+export function isoTime(d: Date): string {
+  return d.toISOString();
+}

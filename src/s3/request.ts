@@ -1,0 +1,194 @@
+/**
+ * Turns an HTTP request into an S3 operation: which operation, on which
+ * virtual bucket and key. Path style (`/bucket/key`) and virtual-hosted style
+ * (`bucket.<domain>/key`) when a domain is configured.
+ */
+import { proxyError, type ProxyError } from "../errors.ts";
+import type { RequestTarget } from "../http/target.ts";
+import { err, ok, type Result } from "../result.ts";
+
+/** Every S3 operation bucketgate serves (or recognizes to refuse precisely). */
+export type OperationKind =
+  | "ListBuckets"
+  | "HeadBucket"
+  | "GetBucketLocation"
+  | "GetBucketVersioning"
+  | "CreateBucket"
+  | "ListObjects"
+  | "ListObjectsV2"
+  | "ListMultipartUploads"
+  | "DeleteObjects"
+  | "GetObject"
+  | "HeadObject"
+  | "PutObject"
+  | "CopyObject"
+  | "DeleteObject"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListParts";
+
+/** A routed S3 request. */
+export interface S3Request {
+  readonly op: OperationKind;
+  /** Virtual bucket name; empty for ListBuckets. */
+  readonly bucket: string;
+  /** Decoded object key; empty for bucket operations. */
+  readonly key: string;
+  readonly query: URLSearchParams;
+  readonly headers: Headers;
+  readonly method: string;
+}
+
+// Bucket and object subresources we recognize but do not serve: a precise 501.
+const UNSUPPORTED_BUCKET_SUBRESOURCES = [
+  "acl",
+  "analytics",
+  "accelerate",
+  "cors",
+  "encryption",
+  "intelligent-tiering",
+  "inventory",
+  "lifecycle",
+  "logging",
+  "metrics",
+  "notification",
+  "object-lock",
+  "ownershipControls",
+  "policy",
+  "policyStatus",
+  "publicAccessBlock",
+  "replication",
+  "requestPayment",
+  "tagging",
+  "versions",
+  "website",
+];
+const UNSUPPORTED_OBJECT_SUBRESOURCES = [
+  "acl",
+  "attributes",
+  "legal-hold",
+  "restore",
+  "retention",
+  "select",
+  "tagging",
+  "torrent",
+];
+
+/** Addressing settings. */
+export interface AddressingOptions {
+  /** Enables virtual-hosted style for `<bucket>.<domain>` hosts. */
+  readonly domain?: string;
+}
+
+function decodeSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function hostBucket(host: string | null, domain: string | undefined): string | undefined {
+  if (!host || !domain) return undefined;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  const suffix = "." + domain.toLowerCase();
+  if (!name.endsWith(suffix)) return undefined;
+  const bucket = name.slice(0, -suffix.length);
+  return bucket === "" ? undefined : bucket;
+}
+
+function unsupported(what: string): ProxyError {
+  return proxyError("NotImplemented", `${what} is not implemented by bucketgate`);
+}
+
+function firstPresent(query: URLSearchParams, names: readonly string[]): string | undefined {
+  return names.find((n) => query.has(n));
+}
+
+/** Routes a request to an S3 operation, or a precise error. */
+export function parseS3Request(
+  method: string,
+  target: RequestTarget,
+  headers: Headers,
+  options: AddressingOptions = {},
+): Result<S3Request, ProxyError> {
+  const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
+  const query = new URLSearchParams(target.rawQuery);
+  const vhost = hostBucket(headers.get("host"), options.domain);
+  let bucket: string;
+  let rawKey: string;
+  if (vhost !== undefined) {
+    bucket = vhost;
+    rawKey = path;
+  } else {
+    const slash = path.indexOf("/");
+    const rawBucket = slash < 0 ? path : path.slice(0, slash);
+    rawKey = slash < 0 ? "" : path.slice(slash + 1);
+    const decoded = decodeSegment(rawBucket);
+    if (decoded === undefined) {
+      return err(proxyError("InvalidRequest", "The request path is not validly percent-encoded"));
+    }
+    bucket = decoded;
+  }
+  const key = decodeSegment(rawKey);
+  if (key === undefined) {
+    return err(proxyError("InvalidRequest", "The object key is not validly percent-encoded"));
+  }
+  const route = (op: OperationKind): Result<S3Request, ProxyError> =>
+    ok({ op, bucket, key, query, headers, method });
+
+  if (bucket === "") {
+    if (method === "GET") return route("ListBuckets");
+    return err(proxyError("MethodNotAllowed", `${method} is not allowed on the service`));
+  }
+  if (key === "") {
+    const sub = firstPresent(query, UNSUPPORTED_BUCKET_SUBRESOURCES);
+    switch (method) {
+      case "HEAD":
+        return route("HeadBucket");
+      case "GET":
+        if (query.has("location")) return route("GetBucketLocation");
+        if (query.has("versioning")) return route("GetBucketVersioning");
+        if (query.has("uploads")) return route("ListMultipartUploads");
+        if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
+        return route(query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects");
+      case "PUT":
+        if (sub || query.has("versioning")) {
+          return err(unsupported(`Bucket subresource '${sub ?? "versioning"}'`));
+        }
+        return route("CreateBucket");
+      case "POST":
+        if (query.has("delete")) return route("DeleteObjects");
+        return err(unsupported("Browser-based POST uploads (presigned POST)"));
+      case "DELETE":
+        if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
+        return err(unsupported("DeleteBucket (buckets come from the configuration)"));
+      default:
+        return err(proxyError("MethodNotAllowed", `${method} is not allowed on a bucket`));
+    }
+  }
+  const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
+  if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
+  switch (method) {
+    case "GET":
+      return route(query.has("uploadId") ? "ListParts" : "GetObject");
+    case "HEAD":
+      return route("HeadObject");
+    case "PUT":
+      if (query.has("uploadId") || query.has("partNumber")) {
+        return route(headers.has("x-amz-copy-source") ? "UploadPartCopy" : "UploadPart");
+      }
+      return route(headers.has("x-amz-copy-source") ? "CopyObject" : "PutObject");
+    case "POST":
+      if (query.has("uploads")) return route("CreateMultipartUpload");
+      if (query.has("uploadId")) return route("CompleteMultipartUpload");
+      return err(unsupported("POST on an object without ?uploads or ?uploadId"));
+    case "DELETE":
+      return route(query.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
+    default:
+      return err(proxyError("MethodNotAllowed", `${method} is not allowed on an object`));
+  }
+}

@@ -1,0 +1,176 @@
+/** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { type AccessLogEntry, createApp } from "../../src/app.ts";
+import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import type { Backend } from "../../src/backends/backend.ts";
+import { createMemoryBackend } from "../../src/backends/memory.ts";
+import { prefixed } from "../../src/backends/prefixed.ts";
+import { fixedClock } from "../../src/clock.ts";
+import { ACTIONS, type Config } from "../../src/config/types.ts";
+
+/** The fixed time of every test request. */
+export const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+/** Full-access and read-only keys. */
+export const ADMIN = { id: "AKIDADMIN0000000001", secret: "admin-secret-key-123" } as const;
+export const READER = { id: "AKIDREADER000000001", secret: "reader-secret-key-123" } as const;
+export const SCOPED = { id: "AKIDSCOPED000000001", secret: "scoped-secret-key-123" } as const;
+export const DISABLED = { id: "AKIDDISABLED0000001", secret: "disabled-secret-123" } as const;
+export const EXPIRED = { id: "AKIDEXPIRED00000001", secret: "expired-secret-1234" } as const;
+
+/** A config with a public bucket, a private one, and one with a backend prefix. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const bucket = (name: string, anonymousAccess: boolean, backendPrefix = "") => ({
+    name,
+    backendType: "memory" as const,
+    anonymousAccess,
+    backendPrefix,
+    allowedRoles: [],
+    backendOptions: {},
+  });
+  return {
+    listen: "127.0.0.1:0",
+    region: "us-east-1",
+    maxBodyBytes: 10 * 1024 * 1024,
+    ownerId: "bucketgate",
+    ownerDisplayName: "bucketgate",
+    buckets: [bucket("public", true), bucket("private", false), bucket("prefixed", false, "v2/")],
+    roles: [],
+    credentials: [
+      {
+        accessKeyId: ADMIN.id,
+        secretAccessKey: ADMIN.secret,
+        principalName: "admin",
+        enabled: true,
+        allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
+      },
+      {
+        accessKeyId: READER.id,
+        secretAccessKey: READER.secret,
+        principalName: "reader",
+        enabled: true,
+        allowedScopes: [{
+          bucket: "*",
+          prefixes: [],
+          actions: ["get_object", "head_object", "list_bucket"],
+        }],
+      },
+      {
+        accessKeyId: SCOPED.id,
+        secretAccessKey: SCOPED.secret,
+        principalName: "scoped",
+        enabled: true,
+        allowedScopes: [{ bucket: "private", prefixes: ["data"], actions: [...ACTIONS] }],
+      },
+      {
+        accessKeyId: DISABLED.id,
+        secretAccessKey: DISABLED.secret,
+        principalName: "disabled",
+        enabled: false,
+        allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
+      },
+      {
+        accessKeyId: EXPIRED.id,
+        secretAccessKey: EXPIRED.secret,
+        principalName: "expired",
+        enabled: true,
+        expiresAt: new Date(NOW - 1000),
+        allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** The app under test with its raw backends (for checking what was stored). */
+export interface Harness {
+  readonly handle: (req: Request) => Promise<Response>;
+  readonly raw: ReadonlyMap<string, Backend>;
+  readonly logs: AccessLogEntry[];
+  readonly clock: ReturnType<typeof fixedClock>;
+}
+
+/** Builds the app over fresh memory backends. */
+export function harness(config: Config = testConfig()): Harness {
+  const raw = new Map<string, Backend>();
+  const backends = new Map<string, Backend>();
+  for (const b of config.buckets) {
+    const m = createMemoryBackend();
+    raw.set(b.name, m);
+    backends.set(b.name, prefixed(m, b.backendPrefix));
+  }
+  const logs: AccessLogEntry[] = [];
+  const clock = fixedClock(NOW);
+  const app = createApp({
+    config,
+    backends,
+    clock,
+    log: (e) => logs.push(e),
+    signingKeys: createSigningKeyCache(),
+  });
+  return { handle: (req) => app(req), raw, logs, clock };
+}
+
+/** Options of a test request. */
+export interface RequestOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Uint8Array;
+  /** Sign with these credentials; anonymous when absent. */
+  readonly key?: { readonly id: string; readonly secret: string };
+  /** Payload hash to sign; default the body's SHA-256. */
+  readonly unsignedPayload?: boolean;
+  readonly signedAt?: number;
+}
+
+/** The base URL of test requests. */
+export const BASE = "http://gateway.test";
+
+/** Builds a (signed) Request for a path with an optional query, e.g. `/bucket/key?list-type=2`. */
+export async function makeRequest(pathAndQuery: string, o: RequestOptions = {}): Promise<Request> {
+  const url = new URL(BASE + pathAndQuery);
+  const method = o.method ?? "GET";
+  const body = typeof o.body === "string" ? new TextEncoder().encode(o.body) : o.body;
+  const headers: Record<string, string> = { host: url.host, ...(o.headers ?? {}) };
+  if (!o.key) return new Request(url, { method, headers, ...(body ? { body } : {}) });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: o.key.id, secretAccessKey: o.key.secret },
+    region: "us-east-1",
+    service: "s3",
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: !o.unsignedPayload,
+  });
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  if (o.unsignedPayload) headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+  const signed = await signer.sign({
+    method,
+    protocol: "http:",
+    hostname: url.hostname,
+    path: url.pathname,
+    query,
+    headers,
+    ...(body ? { body } : {}),
+  }, { signingDate: new Date(o.signedAt ?? NOW) });
+  return new Request(url, {
+    method,
+    headers: signed.headers as Record<string, string>,
+    ...(body ? { body } : {}),
+  });
+}
+
+/** Sends a request through the app. */
+export async function send(h: Harness, pathAndQuery: string, o: RequestOptions = {}): Promise<Response> {
+  return await h.handle(await makeRequest(pathAndQuery, o));
+}
+
+/** The `<Code>` of an S3 error body. */
+export async function errorCode(res: Response): Promise<string | undefined> {
+  const text = await res.text();
+  return /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+}

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { parseS3Request } from "../../../src/s3/request.ts";
+import { requestTarget } from "../../../src/http/target.ts";
+
+function route(method: string, url: string, headers: Record<string, string> = {}, domain?: string) {
+  return parseS3Request(
+    method,
+    requestTarget(url),
+    new Headers({ host: new URL(url).host, ...headers }),
+    domain ? { domain } : {},
+  );
+}
+
+Deno.test("requestTarget() keeps the path and query exactly as sent", () => {
+  assert.deepEqual(requestTarget("http://h:1/b/a%20b/../c+d?x=a%2Fb&y"), {
+    rawPath: "/b/a%20b/../c+d",
+    rawQuery: "x=a%2Fb&y",
+  });
+  assert.deepEqual(requestTarget("http://h/"), { rawPath: "/", rawQuery: "" });
+});
+
+Deno.test("parseS3Request() routes every operation", () => {
+  const cases: [string, string, Record<string, string>, string][] = [
+    ["GET", "http://h/", {}, "ListBuckets"],
+    ["HEAD", "http://h/b", {}, "HeadBucket"],
+    ["GET", "http://h/b?location", {}, "GetBucketLocation"],
+    ["GET", "http://h/b", {}, "ListObjects"],
+    ["GET", "http://h/b/?list-type=2", {}, "ListObjectsV2"],
+    ["GET", "http://h/b?uploads", {}, "ListMultipartUploads"],
+    ["POST", "http://h/b?delete", {}, "DeleteObjects"],
+    ["PUT", "http://h/b", {}, "CreateBucket"],
+    ["GET", "http://h/b/k", {}, "GetObject"],
+    ["GET", "http://h/b/k?x-id=GetObject", {}, "GetObject"],
+    ["HEAD", "http://h/b/k", {}, "HeadObject"],
+    ["PUT", "http://h/b/k", {}, "PutObject"],
+    ["PUT", "http://h/b/k", { "x-amz-copy-source": "/b/s" }, "CopyObject"],
+    ["DELETE", "http://h/b/k", {}, "DeleteObject"],
+    ["POST", "http://h/b/k?uploads", {}, "CreateMultipartUpload"],
+    ["PUT", "http://h/b/k?partNumber=1&uploadId=u", {}, "UploadPart"],
+    ["PUT", "http://h/b/k?partNumber=1&uploadId=u", { "x-amz-copy-source": "/b/s" }, "UploadPartCopy"],
+    ["POST", "http://h/b/k?uploadId=u", {}, "CompleteMultipartUpload"],
+    ["DELETE", "http://h/b/k?uploadId=u", {}, "AbortMultipartUpload"],
+    ["GET", "http://h/b/k?uploadId=u", {}, "ListParts"],
+  ];
+  for (const [method, url, headers, op] of cases) {
+    const r = route(method, url, headers);
+    assert.ok(r.ok, `${method} ${url}`);
+    assert.equal(r.value.op, op, `${method} ${url}`);
+  }
+});
+
+Deno.test("parseS3Request() decodes keys once: %2F, + and unicode", () => {
+  const r = route("GET", "http://h/b/a%2Fb/c+d/%C3%A9%20x");
+  assert.ok(r.ok);
+  assert.equal(r.value.bucket, "b");
+  assert.equal(r.value.key, "a/b/c+d/é x");
+});
+
+Deno.test("parseS3Request() uses the Host for virtual-hosted style when a domain is set", () => {
+  const r = route("GET", "http://photos.s3.example.com:8080/a/b", {}, "s3.example.com");
+  assert.ok(r.ok);
+  assert.equal(r.value.bucket, "photos");
+  assert.equal(r.value.key, "a/b");
+  const path = route("GET", "http://s3.example.com/photos/a", {}, "s3.example.com");
+  assert.ok(path.ok);
+  assert.equal(path.value.bucket, "photos");
+});
+
+Deno.test("parseS3Request() refuses bad encodings, unsupported subresources, odd methods", () => {
+  const bad = route("GET", "http://h/b/%E0%A4%A");
+  assert.ok(!bad.ok);
+  assert.equal(bad.error.kind, "InvalidRequest");
+  const acl = route("GET", "http://h/b?acl");
+  assert.ok(!acl.ok);
+  assert.equal(acl.error.kind, "NotImplemented");
+  const post = route("POST", "http://h/b");
+  assert.ok(!post.ok);
+  assert.equal(post.error.kind, "NotImplemented");
+  const patch = route("PATCH", "http://h/b/k");
+  assert.ok(!patch.ok);
+  assert.equal(patch.error.kind, "MethodNotAllowed");
+});
