@@ -207,7 +207,9 @@ async function main(): Promise<void> {
   Deno.addSignalListener("SIGHUP", async () => {
     const { source: s, loaded: l } = await loadConfig(flags);
     if (!l.ok) {
-      console.error(`reload refused; keeping the old config:\n${formatProblems(l.problems, s.name)}`);
+      console.error(
+        `reload refused; keeping the old config:\n${formatProblems(l.problems, s.name)}`,
+      );
       return;
     }
     const next = build(l.config);

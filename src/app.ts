@@ -5,13 +5,14 @@
  */
 import { authenticate } from "./auth/authenticate.ts";
 import type { SigningKeyCache } from "./auth/signing_key.ts";
+import type { SessionResolver } from "./auth/authenticate.ts";
 import type { Identity } from "./auth/identity.ts";
-import { isAllowed, hasAnyAccess } from "./authz/scopes.ts";
+import { hasAnyAccess, isAllowed } from "./authz/scopes.ts";
 import type { Backend } from "./backends/backend.ts";
 import { validateKey } from "./backends/keys.ts";
 import type { Clock } from "./clock.ts";
 import type { Config, CredentialConfig } from "./config/types.ts";
-import { proxyError, type ProxyError, statusOf, toResponse } from "./errors.ts";
+import { type ProxyError, proxyError, statusOf, toResponse } from "./errors.ts";
 import { discardBody } from "./http/discard.ts";
 import { requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
@@ -49,6 +50,8 @@ export interface AppDeps {
   readonly log: (entry: AccessLogEntry) => void;
   /** Derived-key cache shared across requests. */
   readonly signingKeys: SigningKeyCache;
+  /** Resolves session tokens of temporary credentials, when STS is configured. */
+  readonly sessions?: SessionResolver;
   /** Makes request ids; random by default. */
   readonly requestId?: () => string;
 }
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): AppHandler {
       credentials,
       clock,
       signingKeys: deps.signingKeys,
+      ...(deps.sessions ? { sessions: deps.sessions } : {}),
     });
     if (!auth.ok) return { result: auth, route };
     const { identity } = auth.value;
@@ -123,7 +127,9 @@ export function createApp(deps: AppDeps): AppHandler {
       req: route,
       identity,
       body: auth.value.body,
-      ...(auth.value.contentLength !== undefined ? { contentLength: auth.value.contentLength } : {}),
+      ...(auth.value.contentLength !== undefined
+        ? { contentLength: auth.value.contentLength }
+        : {}),
       config,
       bucket,
       resolve,

@@ -96,7 +96,9 @@ export function statusOf(e: ProxyError): number {
 /** Renders an S3 error body (`<Error><Code/><Message/><RequestId/></Error>`). */
 export function s3ErrorXml(code: string, message: string, requestId: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code>` +
-    `<Message>${xmlEscape(message)}</Message><RequestId>${xmlEscape(requestId)}</RequestId></Error>`;
+    `<Message>${xmlEscape(message)}</Message><RequestId>${
+      xmlEscape(requestId)
+    }</RequestId></Error>`;
 }
 
 /** Options for rendering an error response. */
@@ -136,9 +138,14 @@ const STS_ERRORS: Partial<Record<ProxyErrorKind, { status: number; code: string 
 export function toStsResponse(e: ProxyError, requestId: string): Response {
   const mapped = STS_ERRORS[e.kind] ?? { status: 500, code: "InternalError" };
   const message = mapped.status >= 500 ? GENERIC_5XX : e.message;
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
-    `<Error><Type>${mapped.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${mapped.code}</Code>` +
-    `<Message>${xmlEscape(message)}</Message></Error><RequestId>${xmlEscape(requestId)}</RequestId>` +
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
+    `<Error><Type>${
+      mapped.status >= 500 ? "Receiver" : "Sender"
+    }</Type><Code>${mapped.code}</Code>` +
+    `<Message>${xmlEscape(message)}</Message></Error><RequestId>${
+      xmlEscape(requestId)
+    }</RequestId>` +
     `</ErrorResponse>`;
   return new Response(body, {
     status: mapped.status,

@@ -86,9 +86,7 @@ export function isAllowed(
   target: Target,
 ): boolean {
   if (bucket.anonymousAccess && ANONYMOUS_ACTIONS.has(action)) return true;
-  return identityScopes(identity, bucket).some((s) =>
-    scopeGrants(s, bucket.name, action, target)
-  );
+  return identityScopes(identity, bucket).some((s) => scopeGrants(s, bucket.name, action, target));
 }
 
 /**

@@ -177,7 +177,11 @@ export interface Backend {
    * part; a body that errors (a failed checksum) leaves nothing. Errors thrown
    * by the body stream are mapped with `toProxyError`.
    */
-  put(key: string, body: ReadableStream<Uint8Array>, options: PutOptions): BackendResult<ObjectMeta>;
+  put(
+    key: string,
+    body: ReadableStream<Uint8Array>,
+    options: PutOptions,
+  ): BackendResult<ObjectMeta>;
   /** Server-side copy; `meta` replaces the source's metadata when given. */
   copy(
     sourceKey: string,

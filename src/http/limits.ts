@@ -1,9 +1,12 @@
 /** Byte limits on streamed and buffered request bodies. */
-import { proxyError, type ProxyError, ProxyStreamError } from "../errors.ts";
+import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** A pass-through stream that errors with `onExceed` once more than `max` bytes went through. */
-export function byteLimit(max: number, onExceed: ProxyError): TransformStream<Uint8Array, Uint8Array> {
+export function byteLimit(
+  max: number,
+  onExceed: ProxyError,
+): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, controller) {

@@ -3,12 +3,7 @@ import type { Action } from "../config/types.ts";
 import type { Target } from "../authz/scopes.ts";
 import type { Handler } from "./context.ts";
 import type { OperationKind, S3Request } from "./request.ts";
-import {
-  createBucket,
-  getBucketLocation,
-  getBucketVersioning,
-  headBucket,
-} from "./ops/buckets.ts";
+import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./ops/buckets.ts";
 import { listObjectsV1, listObjectsV2 } from "./ops/list_objects.ts";
 import { getObject, headObject } from "./ops/get_object.ts";
 import { putObject } from "./ops/put_object.ts";

@@ -1,5 +1,5 @@
 /** Query-parameter readers shared by the listing and multipart operations. */
-import { proxyError, type ProxyError } from "../errors.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** An integer query parameter in [min, ∞) capped at `cap`, or `fallback` when absent. */
@@ -11,11 +11,18 @@ export function intParam(
   const raw = query.get(name);
   if (raw === null || raw === "") return ok(options.fallback);
   if (!/^-?\d+$/.test(raw)) {
-    return err(proxyError("InvalidArgument", `Provided ${name} not an integer or within integer range`));
+    return err(
+      proxyError("InvalidArgument", `Provided ${name} not an integer or within integer range`),
+    );
   }
   const n = Number(raw);
   if (n < options.min) {
-    return err(proxyError("InvalidArgument", `Argument ${name} must be an integer of at least ${options.min}`));
+    return err(
+      proxyError(
+        "InvalidArgument",
+        `Argument ${name} must be an integer of at least ${options.min}`,
+      ),
+    );
   }
   return ok(Math.min(n, options.cap));
 }

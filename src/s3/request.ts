@@ -3,7 +3,7 @@
  * virtual bucket and key. Path style (`/bucket/key`) and virtual-hosted style
  * (`bucket.<domain>/key`) when a domain is configured.
  */
-import { proxyError, type ProxyError } from "../errors.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 

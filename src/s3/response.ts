@@ -9,5 +9,5 @@ export function xmlResponse(body: string, headers?: HeadersInit): Response {
 
 /** A bodiless response. */
 export function emptyResponse(status: number, headers?: HeadersInit): Response {
-  return new Response(null, { status, headers });
+  return new Response(null, { status, headers: headers ?? {} });
 }

@@ -5,7 +5,7 @@
  */
 import type { ChecksumAlgorithm } from "../backends/backend.ts";
 import { checksumVerifier, readChecksumHeaders } from "../checksum/verify.ts";
-import { proxyError, type ProxyError } from "../errors.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
 import { byteLimit } from "../http/limits.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { S3Context } from "./context.ts";

@@ -95,13 +95,13 @@ export interface Harness {
 export function harness(config: Config = testConfig()): Harness {
   const raw = new Map<string, Backend>();
   const backends = new Map<string, Backend>();
+  const clock = fixedClock(NOW);
   for (const b of config.buckets) {
-    const m = createMemoryBackend();
+    const m = createMemoryBackend({ now: () => clock.now() });
     raw.set(b.name, m);
     backends.set(b.name, prefixed(m, b.backendPrefix));
   }
   const logs: AccessLogEntry[] = [];
-  const clock = fixedClock(NOW);
   const app = createApp({
     config,
     backends,
@@ -122,6 +122,8 @@ export interface RequestOptions {
   /** Payload hash to sign; default the body's SHA-256. */
   readonly unsignedPayload?: boolean;
   readonly signedAt?: number;
+  /** Scheme and host to address; default BASE. */
+  readonly base?: string;
 }
 
 /** The base URL of test requests. */
@@ -129,9 +131,13 @@ export const BASE = "http://gateway.test";
 
 /** Builds a (signed) Request for a path with an optional query, e.g. `/bucket/key?list-type=2`. */
 export async function makeRequest(pathAndQuery: string, o: RequestOptions = {}): Promise<Request> {
-  const url = new URL(BASE + pathAndQuery);
+  const url = new URL((o.base ?? BASE) + pathAndQuery);
   const method = o.method ?? "GET";
-  const body = typeof o.body === "string" ? new TextEncoder().encode(o.body) : o.body;
+  const body: Uint8Array<ArrayBuffer> | undefined = typeof o.body === "string"
+    ? new TextEncoder().encode(o.body)
+    : o.body
+    ? new Uint8Array(o.body)
+    : undefined;
   const headers: Record<string, string> = { host: url.host, ...(o.headers ?? {}) };
   if (!o.key) return new Request(url, { method, headers, ...(body ? { body } : {}) });
   const signer = new SignatureV4({
@@ -165,7 +171,11 @@ export async function makeRequest(pathAndQuery: string, o: RequestOptions = {}):
 }
 
 /** Sends a request through the app. */
-export async function send(h: Harness, pathAndQuery: string, o: RequestOptions = {}): Promise<Response> {
+export async function send(
+  h: Harness,
+  pathAndQuery: string,
+  o: RequestOptions = {},
+): Promise<Response> {
   return await h.handle(await makeRequest(pathAndQuery, o));
 }
 

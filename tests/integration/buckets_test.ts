@@ -1,6 +1,6 @@
 /** In-process tests of the whole handler over memory backends: buckets, listings, copies, deletes. */
 import assert from "node:assert/strict";
-import { ADMIN, errorCode, harness, type Harness, READER, SCOPED, send } from "./_harness.ts";
+import { ADMIN, errorCode, type Harness, harness, READER, SCOPED, send } from "./_harness.ts";
 
 async function put(h: Harness, bucket: string, key: string, body = key): Promise<void> {
   const path = `/${bucket}/` + key.split("/").map(encodeURIComponent).join("/");
@@ -76,7 +76,8 @@ Deno.test("ListObjects V1 returns NextMarker only with a delimiter, as S3", asyn
 Deno.test("encoding-type=url encodes keys in listings", async () => {
   const h = harness();
   await put(h, "private", "a b+c");
-  const xml = await (await send(h, "/private?list-type=2&encoding-type=url", { key: ADMIN })).text();
+  const xml = await (await send(h, "/private?list-type=2&encoding-type=url", { key: ADMIN }))
+    .text();
   assert.deepEqual(tags(xml, "Key"), ["a%20b%2Bc"]);
   assert.deepEqual(tags(xml, "EncodingType"), ["url"]);
 });

@@ -1,7 +1,7 @@
 /** In-process tests of the whole handler over memory backends: multipart uploads. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { ADMIN, errorCode, harness, type Harness, send } from "./_harness.ts";
+import { ADMIN, errorCode, type Harness, harness, send } from "./_harness.ts";
 
 const MiB = 1024 * 1024;
 
@@ -79,7 +79,10 @@ Deno.test("CompleteMultipartUpload validates parts: order, ETags, sizes", async 
 Deno.test("AbortMultipartUpload: 204, then NoSuchUpload", async () => {
   const h = harness();
   const id = await create(h, "a");
-  assert.equal((await send(h, `/private/a?uploadId=${id}`, { method: "DELETE", key: ADMIN })).status, 204);
+  assert.equal(
+    (await send(h, `/private/a?uploadId=${id}`, { method: "DELETE", key: ADMIN })).status,
+    204,
+  );
   const again = await send(h, `/private/a?uploadId=${id}`, { method: "DELETE", key: ADMIN });
   assert.equal(again.status, 404);
   assert.equal(await errorCode(again), "NoSuchUpload");

@@ -34,9 +34,10 @@ export function headBucket(ctx: S3Context): Promise<Result<Response, ProxyError>
 export function getBucketLocation(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   const region = ctx.config.region === "us-east-1" ? "" : ctx.config.region;
   return Promise.resolve(ok(xmlResponse(
-    XML_DECLARATION + `<LocationConstraint xmlns="${S3_XMLNS}">${
-      region ? xmlEscape(region) : ""
-    }</LocationConstraint>`,
+    XML_DECLARATION +
+      `<LocationConstraint xmlns="${S3_XMLNS}">${
+        region ? xmlEscape(region) : ""
+      }</LocationConstraint>`,
   )));
 }
 

@@ -2,7 +2,7 @@
 import { isAllowed } from "../../authz/scopes.ts";
 import { checkReadConditions } from "../../backends/conditions.ts";
 import type { GetResult, ObjectMeta } from "../../backends/backend.ts";
-import { proxyError, type ProxyError } from "../../errors.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { ResolvedBucket, S3Context } from "../context.ts";
 import { metaFromHeaders, parseRangeHeader, readConditions, writeConditions } from "../headers.ts";
@@ -24,7 +24,9 @@ export function copySource(ctx: S3Context): Result<CopySource, ProxyError> {
   if (q >= 0) {
     const version = new URLSearchParams(raw.slice(q + 1)).get("versionId");
     if (version !== null && version !== "null") {
-      return err(proxyError("NotImplemented", "Copying object versions is not implemented by bucketgate"));
+      return err(
+        proxyError("NotImplemented", "Copying object versions is not implemented by bucketgate"),
+      );
     }
   }
   let decoded: string;
@@ -35,12 +37,19 @@ export function copySource(ctx: S3Context): Result<CopySource, ProxyError> {
   }
   const slash = decoded.indexOf("/");
   if (slash <= 0 || slash === decoded.length - 1) {
-    return err(proxyError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
+    return err(
+      proxyError(
+        "InvalidArgument",
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+      ),
+    );
   }
   const bucketName = decoded.slice(0, slash);
   const key = decoded.slice(slash + 1);
   const bucket = ctx.resolve(bucketName);
-  if (!bucket) return err(proxyError("BucketNotFound", `The specified bucket does not exist: ${bucketName}`));
+  if (!bucket) {
+    return err(proxyError("BucketNotFound", `The specified bucket does not exist: ${bucketName}`));
+  }
   if (!isAllowed(ctx.identity, bucket.config, "get_object", { kind: "key", key })) {
     return err(proxyError("AccessDenied", "Access Denied to the copy source"));
   }
@@ -52,7 +61,10 @@ function sourceConditionsFail(ctx: S3Context, meta: ObjectMeta): ProxyError | un
   const failed = checkReadConditions(meta, readConditions(ctx.req.headers, "x-amz-copy-source-"));
   if (!failed) return undefined;
   return failed.kind === "NotModified"
-    ? proxyError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+    ? proxyError(
+      "PreconditionFailed",
+      "At least one of the pre-conditions you specified did not hold",
+    )
     : failed;
 }
 
@@ -72,7 +84,8 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
   if (directive !== "COPY" && directive !== "REPLACE") {
     return err(proxyError("InvalidArgument", "Unknown metadata directive."));
   }
-  const sameObject = src.value.bucket.config.name === ctx.req.bucket && src.value.key === ctx.req.key;
+  const sameObject = src.value.bucket.config.name === ctx.req.bucket &&
+    src.value.key === ctx.req.key;
   if (sameObject && directive === "COPY") {
     return err(proxyError(
       "InvalidRequest",
@@ -121,7 +134,12 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
   const rangeHeader = ctx.req.headers.get("x-amz-copy-source-range");
   const range = parseRangeHeader(rangeHeader);
   if (rangeHeader && (!range || range.kind !== "from" || range.end === undefined)) {
-    return err(proxyError("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last"));
+    return err(
+      proxyError(
+        "InvalidArgument",
+        "The x-amz-copy-source-range value must be of the form bytes=first-last",
+      ),
+    );
   }
   const got: Result<GetResult, ProxyError> = await src.value.bucket.backend.get(src.value.key, {
     ...(range ? { range } : {}),
@@ -143,7 +161,12 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
     { contentLength: length },
   );
   if (!up.ok) return up;
-  return ok(copyResultXml("CopyPartResult", { etag: up.value.etag, lastModified: new Date(ctx.clock.now()) }));
+  return ok(
+    copyResultXml("CopyPartResult", {
+      etag: up.value.etag,
+      lastModified: new Date(ctx.clock.now()),
+    }),
+  );
 }
 
 /** `uploadId` and `partNumber` (1..10000) of UploadPart and UploadPartCopy. */
@@ -155,7 +178,12 @@ export function partParams(
   const raw = ctx.req.query.get("partNumber") ?? "";
   const partNumber = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!(partNumber >= 1 && partNumber <= 10000)) {
-    return err(proxyError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive"));
+    return err(
+      proxyError(
+        "InvalidArgument",
+        "Part number must be an integer between 1 and 10000, inclusive",
+      ),
+    );
   }
   return ok({ uploadId, partNumber });
 }

@@ -1,6 +1,6 @@
 /** DeleteObject and DeleteObjects (every key authorized on its own). */
 import { isAllowed } from "../../authz/scopes.ts";
-import { proxyError, type ProxyError, S3_ERRORS } from "../../errors.ts";
+import { type ProxyError, proxyError, S3_ERRORS } from "../../errors.ts";
 import { readSmallBody } from "../../http/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -36,18 +36,28 @@ export function parseDeleteBody(
   const doc = parseXml(text) as { Delete?: { Quiet?: unknown; Object?: unknown } } | undefined;
   const del = doc?.Delete;
   if (!del || typeof del !== "object") {
-    return err(malformed("The XML you provided was not well-formed or did not validate against our published schema"));
+    return err(
+      malformed(
+        "The XML you provided was not well-formed or did not validate against our published schema",
+      ),
+    );
   }
   const objects = Array.isArray(del.Object) ? del.Object : [];
   if (objects.length === 0) return err(malformed("The Delete request names no Object"));
   if (objects.length > MAX_DELETE_KEYS) {
-    return err(malformed(`The Delete request names ${objects.length} objects; at most ${MAX_DELETE_KEYS} are allowed`));
+    return err(
+      malformed(
+        `The Delete request names ${objects.length} objects; at most ${MAX_DELETE_KEYS} are allowed`,
+      ),
+    );
   }
   const keys: string[] = [];
   for (const o of objects) {
     const raw = (o as { Key?: unknown } | undefined)?.Key;
     const key = typeof raw === "string" ? xmlText(raw) : undefined;
-    if (key === undefined || key === "") return err(malformed("Every Object needs a non-empty Key"));
+    if (key === undefined || key === "") {
+      return err(malformed("Every Object needs a non-empty Key"));
+    }
     keys.push(key);
   }
   const quiet = typeof del.Quiet === "string" && del.Quiet.trim().toLowerCase() === "true";
@@ -77,7 +87,9 @@ export async function deleteObjects(ctx: S3Context): Promise<Result<Response, Pr
   let out = "";
   for (const key of parsed.value.keys) {
     if (!isAllowed(ctx.identity, ctx.bucket.config, "delete_object", { kind: "key", key })) {
-      out += `<Error>${el("Key", key)}<Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
+      out += `<Error>${
+        el("Key", key)
+      }<Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
       continue;
     }
     const deleted = await ctx.bucket.backend.delete(key);
@@ -85,9 +97,13 @@ export async function deleteObjects(ctx: S3Context): Promise<Result<Response, Pr
       if (!parsed.value.quiet) out += `<Deleted>${el("Key", key)}</Deleted>`;
     } else {
       const { status, code } = S3_ERRORS[deleted.error.kind];
-      const message = status >= 500 ? "We encountered an internal error. Please try again." : deleted.error.message;
+      const message = status >= 500
+        ? "We encountered an internal error. Please try again."
+        : deleted.error.message;
       out += `<Error>${el("Key", key)}${el("Code", code)}${el("Message", message)}</Error>`;
     }
   }
-  return ok(xmlResponse(XML_DECLARATION + `<DeleteResult xmlns="${S3_XMLNS}">${out}</DeleteResult>`));
+  return ok(
+    xmlResponse(XML_DECLARATION + `<DeleteResult xmlns="${S3_XMLNS}">${out}</DeleteResult>`),
+  );
 }

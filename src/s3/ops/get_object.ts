@@ -2,16 +2,11 @@
 import { checkReadConditions } from "../../backends/conditions.ts";
 import { resolveRange } from "../../backends/range.ts";
 import type { ByteRange, ObjectMeta } from "../../backends/backend.ts";
-import { proxyError, type ProxyError } from "../../errors.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
-import {
-  objectHeaders,
-  parseRangeHeader,
-  readConditions,
-  setLengthHeaders,
-} from "../headers.ts";
+import { objectHeaders, parseRangeHeader, readConditions, setLengthHeaders } from "../headers.ts";
 
 const OVERRIDES: readonly (readonly [string, string])[] = [
   ["response-content-type", "content-type"],

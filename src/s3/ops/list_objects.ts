@@ -1,6 +1,6 @@
 /** ListObjects (V1) and ListObjectsV2. */
 import type { ListPage } from "../../backends/backend.ts";
-import { proxyError, type ProxyError } from "../../errors.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
@@ -44,7 +44,9 @@ function contentsXml(
       el("ETag", o.etag)
     }${el("Size", o.size)}${owner}<StorageClass>STANDARD</StorageClass></Contents>`;
   }
-  for (const p of page.commonPrefixes) out += `<CommonPrefixes>${el("Prefix", enc(p))}</CommonPrefixes>`;
+  for (const p of page.commonPrefixes) {
+    out += `<CommonPrefixes>${el("Prefix", enc(p))}</CommonPrefixes>`;
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
 import type { CompletedPart } from "../../backends/backend.ts";
-import { proxyError, type ProxyError } from "../../errors.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
 import { readSmallBody } from "../../http/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -112,7 +112,10 @@ export async function completeMultipartUpload(
   const text = await readSmallBody(
     ctx.body,
     MAX_COMPLETE_BODY,
-    proxyError("MalformedXml", `The CompleteMultipartUpload body is larger than ${MAX_COMPLETE_BODY} bytes`),
+    proxyError(
+      "MalformedXml",
+      `The CompleteMultipartUpload body is larger than ${MAX_COMPLETE_BODY} bytes`,
+    ),
   );
   if (!text.ok) return text;
   const parts = parseCompleteBody(text.value);
@@ -168,7 +171,9 @@ export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyE
       ownerXml(ctx, "Initiator") + ownerXml(ctx, "Owner") +
       `<StorageClass>STANDARD</StorageClass>` +
       el("PartNumberMarker", marker.value) +
-      (p.nextPartNumberMarker !== undefined ? el("NextPartNumberMarker", p.nextPartNumberMarker) : "") +
+      (p.nextPartNumberMarker !== undefined
+        ? el("NextPartNumberMarker", p.nextPartNumberMarker)
+        : "") +
       el("MaxParts", maxParts.value) + el("IsTruncated", p.isTruncated) + parts +
       `</ListPartsResult>`,
   ));
@@ -205,7 +210,9 @@ export async function listMultipartUploads(ctx: S3Context): Promise<Result<Respo
       el("Initiated", isoTime(u.initiated))
     }</Upload>`;
   }
-  for (const cp of p.commonPrefixes) uploads += `<CommonPrefixes>${el("Prefix", enc(cp))}</CommonPrefixes>`;
+  for (const cp of p.commonPrefixes) {
+    uploads += `<CommonPrefixes>${el("Prefix", enc(cp))}</CommonPrefixes>`;
+  }
   const next = "nextKeyMarker" in p && p.nextKeyMarker !== undefined
     ? el("NextKeyMarker", enc(p.nextKeyMarker)) +
       el("NextUploadIdMarker", p.nextUploadIdMarker ?? "")

@@ -8,7 +8,11 @@ import {
 import type { Identity } from "../../../src/auth/identity.ts";
 import type { BucketConfig, Scope } from "../../../src/config/types.ts";
 
-const bucket = (name: string, anonymousAccess = false, allowedRoles: string[] = []): BucketConfig => ({
+const bucket = (
+  name: string,
+  anonymousAccess = false,
+  allowedRoles: string[] = [],
+): BucketConfig => ({
   name,
   backendType: "memory",
   anonymousAccess,

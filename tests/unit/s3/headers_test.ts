@@ -16,12 +16,14 @@ Deno.test("parseRangeHeader() reads single byte ranges and ignores the rest", ()
 });
 
 Deno.test("metaFromHeaders() keeps object metadata and drops aws-chunked", () => {
-  const m = metaFromHeaders(new Headers({
-    "content-type": "text/plain",
-    "content-encoding": "aws-chunked,gzip",
-    "x-amz-meta-Color": "blue",
-    "x-amz-date": "ignored",
-  }));
+  const m = metaFromHeaders(
+    new Headers({
+      "content-type": "text/plain",
+      "content-encoding": "aws-chunked,gzip",
+      "x-amz-meta-Color": "blue",
+      "x-amz-date": "ignored",
+    }),
+  );
   assert.equal(m.contentType, "text/plain");
   assert.equal(m.contentEncoding, "gzip");
   assert.deepEqual({ ...m.userMetadata }, { color: "blue" });
@@ -88,6 +90,9 @@ Deno.test("toStsResponse() renders the STS error shape", async () => {
   const r = toStsResponse({ kind: "RoleNotFound", message: "no role" }, "RID");
   assert.equal(r.status, 400);
   const text = await r.text();
-  assert.match(text, /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>MalformedPolicyDocument<\/Code>/);
+  assert.match(
+    text,
+    /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>MalformedPolicyDocument<\/Code>/,
+  );
   assert.match(text, /<RequestId>RID<\/RequestId>/);
 });

@@ -37,7 +37,12 @@ Deno.test("parseS3Request() routes every operation", () => {
     ["DELETE", "http://h/b/k", {}, "DeleteObject"],
     ["POST", "http://h/b/k?uploads", {}, "CreateMultipartUpload"],
     ["PUT", "http://h/b/k?partNumber=1&uploadId=u", {}, "UploadPart"],
-    ["PUT", "http://h/b/k?partNumber=1&uploadId=u", { "x-amz-copy-source": "/b/s" }, "UploadPartCopy"],
+    [
+      "PUT",
+      "http://h/b/k?partNumber=1&uploadId=u",
+      { "x-amz-copy-source": "/b/s" },
+      "UploadPartCopy",
+    ],
     ["POST", "http://h/b/k?uploadId=u", {}, "CompleteMultipartUpload"],
     ["DELETE", "http://h/b/k?uploadId=u", {}, "AbortMultipartUpload"],
     ["GET", "http://h/b/k?uploadId=u", {}, "ListParts"],

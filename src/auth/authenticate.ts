@@ -1,0 +1,214 @@
+/**
+ * Authentication: who sent this request, and the payload to use. Anonymous
+ * when unsigned; otherwise a SigV4 check with a long-lived key or sealed
+ * temporary credentials, then a body that verifies what the signature claims
+ * about the payload (a hash, or aws-chunked framing decoded as it streams).
+ */
+import type { CredentialConfig } from "../config/types.ts";
+import type { Clock } from "../clock.ts";
+import { checksumVerifier } from "../checksum/verify.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import type { RequestTarget } from "../http/target.ts";
+import { err, ok, type Result } from "../result.ts";
+import {
+  awsChunkedDecoder,
+  STREAMING_SIGNED,
+  STREAMING_SIGNED_TRAILER,
+  STREAMING_UNSIGNED_TRAILER,
+  trailerAlgorithm,
+} from "./aws_chunked.ts";
+import { ANONYMOUS, type Authenticated, type Identity } from "./identity.ts";
+import {
+  checkTime,
+  isPresigned,
+  parseAuthorizationHeader,
+  parsePresignedQuery,
+  type SignedClaims,
+  verifySignature,
+} from "./sigv4.ts";
+import { EMPTY_SHA256, type SigningKeyCache } from "./signing_key.ts";
+
+/** Resolves a session token into the secret to verify with and the identity it carries. */
+export type SessionResolver = (
+  accessKeyId: string,
+  token: string,
+) => Result<{ readonly secretAccessKey: string; readonly identity: Identity }, ProxyError>;
+
+/** The collaborators of `authenticate`. */
+export interface AuthDeps {
+  /** Long-lived keys by access key id. */
+  readonly credentials: ReadonlyMap<string, CredentialConfig>;
+  readonly clock: Clock;
+  /** Temporary credentials; absent → requests with a session token are refused. */
+  readonly sessions?: SessionResolver;
+  readonly signingKeys: SigningKeyCache;
+}
+
+function declaredLength(headers: Headers, name: string): number | undefined {
+  const v = headers.get(name);
+  if (v === null || !/^\d{1,16}$/.test(v.trim())) return undefined;
+  return Number(v);
+}
+
+function lookupSecret(
+  claims: SignedClaims,
+  deps: AuthDeps,
+): Result<{ secret: string; identity: Identity }, ProxyError> {
+  if (claims.sessionToken !== undefined) {
+    if (!deps.sessions) {
+      return err(
+        proxyError("InvalidToken", "The provided token is malformed or otherwise invalid."),
+      );
+    }
+    const s = deps.sessions(claims.accessKeyId, claims.sessionToken);
+    if (!s.ok) return s;
+    return ok({ secret: s.value.secretAccessKey, identity: s.value.identity });
+  }
+  const cred = deps.credentials.get(claims.accessKeyId);
+  if (!cred) {
+    return err(
+      proxyError(
+        "InvalidAccessKeyId",
+        "The AWS Access Key Id you provided does not exist in our records.",
+      ),
+    );
+  }
+  if (!cred.enabled) return err(proxyError("AccessDenied", "The access key is disabled."));
+  const now = deps.clock.now();
+  if (cred.expiresAt && cred.expiresAt.getTime() <= now) {
+    return err(proxyError("ExpiredCredentials", "The provided credentials have expired."));
+  }
+  return ok({
+    secret: cred.secretAccessKey,
+    identity: {
+      kind: "access_key",
+      accessKeyId: cred.accessKeyId,
+      principal: cred.principalName,
+      scopes: cred.allowedScopes,
+    },
+  });
+}
+
+/** Authenticates a request and prepares its payload. */
+export function authenticate(
+  req: Request,
+  target: RequestTarget,
+  deps: AuthDeps,
+): Promise<Result<Authenticated, ProxyError>> {
+  return Promise.resolve(authenticateSync(req, target, deps));
+}
+
+function authenticateSync(
+  req: Request,
+  target: RequestTarget,
+  deps: AuthDeps,
+): Result<Authenticated, ProxyError> {
+  const headers = req.headers;
+  const authorization = headers.get("authorization");
+  const query = target.rawQuery === "" ? undefined : new URLSearchParams(target.rawQuery);
+  const contentLength = declaredLength(headers, "content-length");
+  let parsed: Result<SignedClaims, ProxyError>;
+  if (authorization !== null) {
+    parsed = parseAuthorizationHeader(authorization, headers);
+  } else if (query && isPresigned(query)) {
+    parsed = parsePresignedQuery(query, headers);
+  } else {
+    return ok({
+      identity: ANONYMOUS,
+      body: req.body,
+      ...(contentLength !== undefined ? { contentLength } : {}),
+    });
+  }
+  if (!parsed.ok) return parsed;
+  const claims = parsed.value;
+  const who = lookupSecret(claims, deps);
+  if (!who.ok) return who;
+  const late = checkTime(claims, deps.clock.now());
+  if (late) return err(late);
+  const verified = verifySignature(
+    claims,
+    { method: req.method, target, headers },
+    who.value.secret,
+    deps.signingKeys,
+  );
+  if (!verified.ok) return verified;
+  const identity = who.value.identity;
+  const hash = claims.payloadHash;
+
+  if (hash === "UNSIGNED-PAYLOAD") {
+    return ok({
+      identity,
+      body: req.body,
+      ...(contentLength !== undefined ? { contentLength } : {}),
+    });
+  }
+  if (/^[0-9a-f]{64}$/.test(hash)) {
+    if (!req.body) {
+      if (hash !== EMPTY_SHA256) {
+        return err(
+          proxyError(
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+          ),
+        );
+      }
+      return ok({ identity, body: null, contentLength: 0 });
+    }
+    return ok({
+      identity,
+      body: req.body.pipeThrough(checksumVerifier({ sha256Hex: hash })),
+      ...(contentLength !== undefined ? { contentLength } : {}),
+    });
+  }
+  if (
+    hash === STREAMING_SIGNED || hash === STREAMING_SIGNED_TRAILER ||
+    hash === STREAMING_UNSIGNED_TRAILER
+  ) {
+    const trailer = hash !== STREAMING_SIGNED;
+    const alg = trailerAlgorithm(headers.get("x-amz-trailer"));
+    if (alg === null) {
+      return err(
+        proxyError(
+          "InvalidRequest",
+          "The value specified in the x-amz-trailer header is not supported",
+        ),
+      );
+    }
+    const decodedLength = declaredLength(headers, "x-amz-decoded-content-length");
+    if (headers.has("x-amz-decoded-content-length") && decodedLength === undefined) {
+      return err(
+        proxyError(
+          "InvalidArgument",
+          "x-amz-decoded-content-length must be a non-negative integer",
+        ),
+      );
+    }
+    const body = (req.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }))
+      .pipeThrough(awsChunkedDecoder({
+        trailer,
+        ...(alg ? { trailerChecksum: alg } : {}),
+        ...(decodedLength !== undefined ? { decodedLength } : {}),
+        ...(hash !== STREAMING_UNSIGNED_TRAILER
+          ? {
+            signing: {
+              signingKey: verified.value.signingKey,
+              amzDate: claims.amzDate,
+              scope: verified.value.scope,
+              seedSignature: claims.signature,
+            },
+          }
+          : {}),
+      }));
+    return ok({
+      identity,
+      body,
+      ...(decodedLength !== undefined ? { contentLength: decodedLength } : {}),
+    });
+  }
+  return err(
+    proxyError(
+      "InvalidArgument",
+      `x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex digest`,
+    ),
+  );
+}

@@ -1,0 +1,66 @@
+/** Builds a bucket's backend from its config, and checks backend_options up front. */
+import { type ProxyError, proxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { BackendType, BucketConfig } from "../config/types.ts";
+import type { Backend } from "./backend.ts";
+import { createFsBackend } from "./fs.ts";
+import { createMemoryBackend } from "./memory.ts";
+import { prefixed } from "./prefixed.ts";
+
+/** Problems in a bucket's backend_options, with paths relative to them. */
+export function backendOptionProblems(
+  type: BackendType,
+  options: Record<string, unknown>,
+): { path: string; message: string }[] {
+  const known: Record<BackendType, readonly string[] | undefined> = {
+    fs: ["root"],
+    memory: [],
+    s3: undefined,
+    az: undefined,
+  };
+  const allowed = known[type];
+  const problems: { path: string; message: string }[] = [];
+  if (allowed) {
+    for (const k of Object.keys(options)) {
+      if (!allowed.includes(k)) {
+        problems.push({ path: k, message: "unknown option for this backend" });
+      }
+    }
+  }
+  if (type === "fs" && (typeof options.root !== "string" || options.root === "")) {
+    problems.push({
+      path: "root",
+      message: "required: the directory that holds this bucket's objects",
+    });
+  }
+  if (type === "s3" || type === "az") {
+    problems.push({ path: "", message: `backend_type ${type} is not available in this build yet` });
+  }
+  return problems;
+}
+
+/** Creates the backend of a bucket, with its backend_prefix applied. */
+export function createBackend(bucket: BucketConfig): Result<Backend, ProxyError> {
+  let inner: Backend;
+  switch (bucket.backendType) {
+    case "memory":
+      inner = createMemoryBackend();
+      break;
+    case "fs":
+      inner = createFsBackend(String(bucket.backendOptions.root));
+      break;
+    case "s3":
+    case "az":
+      return err(
+        proxyError(
+          "ConfigError",
+          `backend_type ${bucket.backendType} is not available in this build yet`,
+        ),
+      );
+    default: {
+      const never: never = bucket.backendType;
+      return never;
+    }
+  }
+  return ok(prefixed(inner, bucket.backendPrefix));
+}

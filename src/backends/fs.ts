@@ -1,0 +1,642 @@
+/**
+ * The `fs` backend: one directory per bucket. Each object is a file at its
+ * key's path under `root` (so the tree can be browsed); metadata, temp files
+ * and uploads in progress live under `root/.bucketgate/`. Writes go to a temp
+ * file and are renamed into place, so a reader sees old or new bytes, never a
+ * part, and a failed upload leaves nothing.
+ */
+import { createHash } from "node:crypto";
+import { type ProxyError, proxyError, toProxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import type {
+  Backend,
+  BackendResult,
+  ByteRange,
+  HttpMeta,
+  ObjectMeta,
+  UploadInfo,
+} from "./backend.ts";
+import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
+import { multipartEtag, quoteEtag } from "./etag.ts";
+import { compareKeys } from "./keys.ts";
+import { pageListing, pageUploads } from "./listing.ts";
+import {
+  isUploadId,
+  newUploadId,
+  noSuchUpload,
+  pageParts,
+  type StoredPart,
+  validateCompletion,
+} from "./multipart.ts";
+import { resolveRange } from "./range.ts";
+
+/** The internal directory under a bucket root; never a key. */
+export const INTERNAL_DIR = ".bucketgate";
+const READ_CHUNK = 256 * 1024;
+
+interface MetaFile extends HttpMeta {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number | null;
+  readonly checksums?: ObjectMeta["checksums"];
+  readonly checksumType?: ObjectMeta["checksumType"];
+}
+
+interface UploadFile {
+  readonly key: string;
+  readonly meta: HttpMeta;
+  readonly initiated: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  txt: "text/plain",
+  html: "text/html",
+  htm: "text/html",
+  css: "text/css",
+  js: "text/javascript",
+  json: "application/json",
+  csv: "text/csv",
+  xml: "application/xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  svg: "image/svg+xml",
+  webp: "image/webp",
+  pdf: "application/pdf",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  zip: "application/zip",
+  gz: "application/gzip",
+  parquet: "application/octet-stream",
+};
+
+function guessType(key: string): string | undefined {
+  const dot = key.lastIndexOf(".");
+  return dot < 0 ? undefined : CONTENT_TYPES[key.slice(dot + 1).toLowerCase()];
+}
+
+const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
+const encoder = new TextEncoder();
+
+/** Why a key cannot be stored on a filesystem, if it cannot. */
+export function fsKeyProblem(key: string): ProxyError | undefined {
+  if (key.endsWith("/")) {
+    return proxyError(
+      "InvalidArgument",
+      "Keys ending in '/' (folder markers) are not supported by the fs backend",
+    );
+  }
+  const segments = key.split("/");
+  for (const s of segments) {
+    if (s === "" || s === "." || s === "..") {
+      return proxyError(
+        "InvalidArgument",
+        `Object key segment '${s}' is not supported by the fs backend`,
+      );
+    }
+    if (encoder.encode(s).length > 255) {
+      return proxyError(
+        "KeyTooLong",
+        "A path segment of the key is longer than 255 bytes, which the fs backend cannot store",
+      );
+    }
+  }
+  if (segments[0] === INTERNAL_DIR) {
+    return proxyError(
+      "InvalidArgument",
+      `Keys under '${INTERNAL_DIR}/' are reserved by the fs backend`,
+    );
+  }
+  return undefined;
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof Deno.errors.NotFound;
+}
+
+function ioError(e: unknown): ProxyError {
+  if (
+    e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
+    e instanceof Deno.errors.AlreadyExists
+  ) {
+    return proxyError(
+      "InvalidRequest",
+      "The key conflicts with an existing object or key prefix on the fs backend (a key cannot be both an object and a prefix of another)",
+      e,
+    );
+  }
+  if (e instanceof Error && /ENOSPC|No space left/i.test(e.message)) {
+    return proxyError("BackendError", "The fs backend is out of space", e);
+  }
+  return toProxyError(e, "BackendError");
+}
+
+/** A stream of `file` from its current position, `length` bytes, closing the file at the end. */
+function fileStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+  let left = length;
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      if (left <= 0) {
+        file.close();
+        c.close();
+        return;
+      }
+      const buf = new Uint8Array(Math.min(READ_CHUNK, left));
+      const n = await file.read(buf);
+      if (n === null || n === 0) {
+        file.close();
+        c.error(new Error("file shrank while being read"));
+        return;
+      }
+      left -= n;
+      c.enqueue(buf.subarray(0, n));
+    },
+    cancel() {
+      try {
+        file.close();
+      } catch { /* already closed */ }
+    },
+  });
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const h = createHash("md5");
+  using file = await Deno.open(path);
+  const buf = new Uint8Array(READ_CHUNK);
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    h.update(buf.subarray(0, n));
+  }
+  return h.digest("hex");
+}
+
+/** Creates an fs backend over a directory (created when missing). */
+export function createFsBackend(root: string): Backend {
+  const base = root.replace(/\/+$/, "") || "/";
+  const internal = `${base}/${INTERNAL_DIR}`;
+  const tmpDir = `${internal}/tmp`;
+  const metaDir = `${internal}/meta`;
+  const uploadsDir = `${internal}/uploads`;
+  let ready: Promise<void> | undefined;
+  const ensureDirs = () =>
+    ready ??= (async () => {
+      for (const d of [tmpDir, metaDir, uploadsDir]) await Deno.mkdir(d, { recursive: true });
+    })();
+
+  const dataPath = (key: string) => `${base}/${key}`;
+  const metaPath = (key: string) =>
+    `${metaDir}/${createHash("sha256").update(key).digest("hex")}.json`;
+  const tmpPath = () => `${tmpDir}/${crypto.randomUUID()}`;
+
+  async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+    const tmp = tmpPath();
+    await Deno.writeTextFile(tmp, JSON.stringify(value));
+    await Deno.rename(tmp, path);
+  }
+
+  async function readJson<T>(path: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await Deno.readTextFile(path)) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function toMeta(
+    key: string,
+    m: MetaFile | undefined,
+    st: Deno.FileInfo,
+    etag: string,
+  ): ObjectMeta {
+    const stored: HttpMeta = m ?? { userMetadata: {} };
+    const contentType = stored.contentType ?? guessType(key);
+    return {
+      ...(contentType ? { contentType } : {}),
+      ...(stored.contentEncoding ? { contentEncoding: stored.contentEncoding } : {}),
+      ...(stored.contentDisposition ? { contentDisposition: stored.contentDisposition } : {}),
+      ...(stored.contentLanguage ? { contentLanguage: stored.contentLanguage } : {}),
+      ...(stored.cacheControl ? { cacheControl: stored.cacheControl } : {}),
+      ...(stored.expires ? { expires: stored.expires } : {}),
+      userMetadata: stored.userMetadata ?? {},
+      ...(m?.checksums ? { checksums: m.checksums } : {}),
+      ...(m?.checksumType ? { checksumType: m.checksumType } : {}),
+      key,
+      size: st.size,
+      etag,
+      lastModified: new Date(Math.floor((st.mtime?.getTime() ?? 0) / 1000) * 1000),
+    };
+  }
+
+  /** Metadata of the file now at `key`: the sidecar when it describes this file, else recomputed. */
+  async function metaFor(key: string, st: Deno.FileInfo): Promise<ObjectMeta> {
+    const m = await readJson<MetaFile>(metaPath(key));
+    const fresh = m && m.key === key && m.size === st.size && m.mtimeMs === st.mtime?.getTime() &&
+      m.ino === (st.ino ?? null);
+    if (fresh) return toMeta(key, m, st, m.etag);
+    // Placed by hand or changed outside bucketgate: recompute and remember.
+    const etag = quoteEtag(await md5OfFile(dataPath(key)));
+    const stale: HttpMeta = m && m.key === key ? m : { userMetadata: {} };
+    const rebuilt: MetaFile = {
+      ...stale,
+      key,
+      etag,
+      size: st.size,
+      mtimeMs: st.mtime?.getTime() ?? 0,
+      ino: st.ino ?? null,
+    };
+    await ensureDirs();
+    await writeJsonAtomic(metaPath(key), rebuilt).catch(() => {});
+    return toMeta(key, rebuilt, st, etag);
+  }
+
+  async function statFile(key: string): Promise<Result<Deno.FileInfo, ProxyError>> {
+    try {
+      const st = await Deno.stat(dataPath(key));
+      return st.isFile ? ok(st) : err(noSuchKey());
+    } catch (e) {
+      if (isNotFound(e) || e instanceof Deno.errors.NotADirectory) return err(noSuchKey());
+      return err(ioError(e));
+    }
+  }
+
+  async function head(key: string): BackendResult<ObjectMeta> {
+    const bad = fsKeyProblem(key);
+    if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
+    const st = await statFile(key);
+    if (!st.ok) return st;
+    try {
+      return ok(await metaFor(key, st.value));
+    } catch (e) {
+      return isNotFound(e) ? err(noSuchKey()) : err(ioError(e));
+    }
+  }
+
+  /** Streams `body` into a new temp file; returns its path, size and MD5. */
+  async function spool(
+    body: ReadableStream<Uint8Array>,
+    expected: number | undefined,
+  ): Promise<Result<{ path: string; size: number; md5: string }, ProxyError>> {
+    await ensureDirs();
+    const path = tmpPath();
+    const h = createHash("md5");
+    let size = 0;
+    try {
+      using file = await Deno.open(path, { write: true, createNew: true });
+      for await (const chunk of body) {
+        h.update(chunk);
+        size += chunk.byteLength;
+        let at = 0;
+        while (at < chunk.byteLength) at += await file.write(chunk.subarray(at));
+      }
+    } catch (e) {
+      await Deno.remove(path).catch(() => {});
+      return err(
+        e instanceof Deno.errors.NotFound ? ioError(e) : toProxyError(e, "IncompleteBody"),
+      );
+    }
+    if (expected !== undefined && size !== expected) {
+      await Deno.remove(path).catch(() => {});
+      return err(
+        proxyError(
+          "IncompleteBody",
+          "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        ),
+      );
+    }
+    return ok({ path, size, md5: h.digest("hex") });
+  }
+
+  /** Renames a spooled file into place at `key` and records its metadata. */
+  async function commit(
+    key: string,
+    tmp: string,
+    meta: HttpMeta,
+    etag: string,
+    extra: Pick<MetaFile, "checksums" | "checksumType">,
+  ): BackendResult<ObjectMeta> {
+    const target = dataPath(key);
+    try {
+      const slash = target.lastIndexOf("/");
+      await Deno.mkdir(target.slice(0, slash), { recursive: true });
+      await Deno.rename(tmp, target);
+      const st = await Deno.stat(target);
+      const m: MetaFile = {
+        ...meta,
+        ...(extra.checksums ? { checksums: extra.checksums } : {}),
+        ...(extra.checksumType ? { checksumType: extra.checksumType } : {}),
+        key,
+        etag,
+        size: st.size,
+        mtimeMs: st.mtime?.getTime() ?? 0,
+        ino: st.ino ?? null,
+      };
+      await writeJsonAtomic(metaPath(key), m);
+      return ok(toMeta(key, m, st, etag));
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      return err(ioError(e));
+    }
+  }
+
+  async function existingMeta(key: string): Promise<ObjectMeta | undefined> {
+    const h = await head(key);
+    return h.ok ? h.value : undefined;
+  }
+
+  async function removeEmptyParents(key: string): Promise<void> {
+    const parts = key.split("/");
+    for (let i = parts.length - 1; i > 0; i--) {
+      try {
+        await Deno.remove(`${base}/${parts.slice(0, i).join("/")}`);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (e) {
+      if (isNotFound(e) || e instanceof Deno.errors.NotADirectory) return;
+      throw e;
+    }
+    for (const e of entries) {
+      if (rel === "" && e.name === INTERNAL_DIR) continue;
+      const key = rel + e.name;
+      if (e.isDirectory) await walk(`${dir}/${e.name}`, key + "/", out);
+      else if (e.isFile) out.push(key);
+    }
+  }
+
+  async function loadUpload(key: string, id: string): Promise<UploadFile | undefined> {
+    if (!isUploadId(id)) return undefined;
+    const u = await readJson<UploadFile>(`${uploadsDir}/${id}/upload.json`);
+    return u && u.key === key ? u : undefined;
+  }
+
+  async function loadParts(id: string): Promise<Map<number, StoredPart>> {
+    const parts = new Map<number, StoredPart>();
+    try {
+      for await (const e of Deno.readDir(`${uploadsDir}/${id}`)) {
+        const m = /^(\d+)\.json$/.exec(e.name);
+        if (!m) continue;
+        const p = await readJson<StoredPart & { lastModified: string }>(
+          `${uploadsDir}/${id}/${e.name}`,
+        );
+        if (p) parts.set(p.partNumber, { ...p, lastModified: new Date(p.lastModified) });
+      }
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    return parts;
+  }
+
+  return {
+    head,
+
+    async get(key, o = {}) {
+      const bad = fsKeyProblem(key);
+      if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
+      let file: Deno.FsFile;
+      try {
+        file = await Deno.open(dataPath(key));
+      } catch (e) {
+        return isNotFound(e) || e instanceof Deno.errors.NotADirectory
+          ? err(noSuchKey())
+          : err(ioError(e));
+      }
+      try {
+        const st = await file.stat();
+        if (!st.isFile) {
+          file.close();
+          return err(noSuchKey());
+        }
+        const meta = await metaFor(key, st);
+        const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
+        if (failed) {
+          file.close();
+          return err(failed);
+        }
+        let range: ByteRange | undefined;
+        if (o.range) {
+          const r = resolveRange(o.range, st.size);
+          if (!r.ok) {
+            file.close();
+            return r;
+          }
+          range = r.value;
+          await file.seek(range.start, Deno.SeekMode.Start);
+        }
+        const length = range ? range.end - range.start + 1 : st.size;
+        return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length) });
+      } catch (e) {
+        try {
+          file.close();
+        } catch { /* closed */ }
+        return err(ioError(e));
+      }
+    },
+
+    async put(key, body, o) {
+      const bad = fsKeyProblem(key);
+      if (bad) {
+        await body.cancel().catch(() => {});
+        return err(bad);
+      }
+      if (o.conditions && Object.keys(o.conditions).length > 0) {
+        const failed = checkWriteConditions(await existingMeta(key), o.conditions);
+        if (failed) {
+          await body.cancel().catch(() => {});
+          return err(failed);
+        }
+      }
+      const spooled = await spool(body, o.contentLength);
+      if (!spooled.ok) return spooled;
+      if (o.conditions && Object.keys(o.conditions).length > 0) {
+        const failed = checkWriteConditions(await existingMeta(key), o.conditions);
+        if (failed) {
+          await Deno.remove(spooled.value.path).catch(() => {});
+          return err(failed);
+        }
+      }
+      return await commit(key, spooled.value.path, o.meta, quoteEtag(spooled.value.md5), {
+        ...(o.checksums && Object.keys(o.checksums).length > 0
+          ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const }
+          : {}),
+      });
+    },
+
+    async copy(src, dst, o) {
+      for (const k of [src, dst]) {
+        const bad = fsKeyProblem(k);
+        if (bad) return err(bad);
+      }
+      const source = await head(src);
+      if (!source.ok) return source;
+      const failed = checkWriteConditions(await existingMeta(dst), o.conditions);
+      if (failed) return err(failed);
+      await ensureDirs();
+      const tmp = tmpPath();
+      try {
+        await Deno.copyFile(dataPath(src), tmp);
+      } catch (e) {
+        await Deno.remove(tmp).catch(() => {});
+        return isNotFound(e) ? err(noSuchKey()) : err(ioError(e));
+      }
+      const { key: _k, size: _s, etag, lastModified: _l, checksums, checksumType, ...rest } =
+        source.value;
+      return await commit(dst, tmp, o.meta ?? rest, etag, {
+        ...(checksums ? { checksums } : {}),
+        ...(checksumType ? { checksumType } : {}),
+      });
+    },
+
+    async delete(key) {
+      if (fsKeyProblem(key)) return ok(undefined);
+      try {
+        await Deno.remove(dataPath(key));
+      } catch (e) {
+        if (!isNotFound(e) && !(e instanceof Deno.errors.NotADirectory)) {
+          // A directory at the key is a prefix, not an object: nothing to delete.
+          if (e instanceof Error && /directory/i.test(e.message)) return ok(undefined);
+          return err(ioError(e));
+        }
+      }
+      await Deno.remove(metaPath(key)).catch(() => {});
+      await removeEmptyParents(key);
+      return ok(undefined);
+    },
+
+    async list(o) {
+      try {
+        const slash = o.prefix.lastIndexOf("/");
+        const dirRel = slash < 0 ? "" : o.prefix.slice(0, slash + 1);
+        const keys: string[] = [];
+        if (!dirRel.split("/").some((s) => s === "." || s === "..")) {
+          await walk(dirRel === "" ? base : `${base}/${dirRel.slice(0, -1)}`, dirRel, keys);
+        }
+        keys.sort(compareKeys);
+        const page = pageListing(keys.map((key) => ({ key })), o);
+        const objects = [];
+        for (const { key } of page.objects) {
+          const st = await statFile(key);
+          if (!st.ok) continue; // deleted while listing
+          const m = await metaFor(key, st.value);
+          objects.push({ key, size: m.size, etag: m.etag, lastModified: m.lastModified });
+        }
+        return ok({ ...page, objects });
+      } catch (e) {
+        return err(ioError(e));
+      }
+    },
+
+    async createMultipartUpload(key, meta) {
+      const bad = fsKeyProblem(key);
+      if (bad) return err(bad);
+      try {
+        await ensureDirs();
+        const id = newUploadId();
+        await Deno.mkdir(`${uploadsDir}/${id}`);
+        const u: UploadFile = { key, meta, initiated: new Date().toISOString() };
+        await writeJsonAtomic(`${uploadsDir}/${id}/upload.json`, u);
+        return ok(id);
+      } catch (e) {
+        return err(ioError(e));
+      }
+    },
+
+    async uploadPart(key, id, n, body, o) {
+      if (!(await loadUpload(key, id))) {
+        await body.cancel().catch(() => {});
+        return err(noSuchUpload());
+      }
+      const spooled = await spool(body, o.contentLength);
+      if (!spooled.ok) return spooled;
+      const dir = `${uploadsDir}/${id}`;
+      try {
+        await Deno.rename(spooled.value.path, `${dir}/${n}`);
+        const etag = quoteEtag(spooled.value.md5);
+        const part = {
+          partNumber: n,
+          etag,
+          size: spooled.value.size,
+          md5: spooled.value.md5,
+          lastModified: new Date().toISOString(),
+        };
+        await writeJsonAtomic(`${dir}/${n}.json`, part);
+        return ok({ etag });
+      } catch (e) {
+        await Deno.remove(spooled.value.path).catch(() => {});
+        return err(isNotFound(e) ? noSuchUpload() : ioError(e));
+      }
+    },
+
+    async completeMultipartUpload(key, id, parts, conditions) {
+      const u = await loadUpload(key, id);
+      if (!u) return err(noSuchUpload());
+      const chosen = validateCompletion(parts, await loadParts(id));
+      if (!chosen.ok) return chosen;
+      const failed = checkWriteConditions(await existingMeta(key), conditions);
+      if (failed) return err(failed);
+      const tmp = tmpPath();
+      try {
+        using out = await Deno.open(tmp, { write: true, createNew: true });
+        for (const p of chosen.value) {
+          using part = await Deno.open(`${uploadsDir}/${id}/${p.partNumber}`);
+          await part.readable.pipeTo(out.writable, { preventClose: true });
+        }
+      } catch (e) {
+        await Deno.remove(tmp).catch(() => {});
+        return err(ioError(e));
+      }
+      const done = await commit(
+        key,
+        tmp,
+        u.meta,
+        multipartEtag(chosen.value.map((p) => p.md5)),
+        {},
+      );
+      if (done.ok) await Deno.remove(`${uploadsDir}/${id}`, { recursive: true }).catch(() => {});
+      return done;
+    },
+
+    async abortMultipartUpload(key, id) {
+      if (!(await loadUpload(key, id))) return err(noSuchUpload());
+      try {
+        await Deno.remove(`${uploadsDir}/${id}`, { recursive: true });
+        return ok(undefined);
+      } catch (e) {
+        return err(isNotFound(e) ? noSuchUpload() : ioError(e));
+      }
+    },
+
+    async listParts(key, id, o) {
+      if (!(await loadUpload(key, id))) return err(noSuchUpload());
+      const sorted = [...(await loadParts(id)).values()].sort((a, b) =>
+        a.partNumber - b.partNumber
+      );
+      return ok(pageParts(sorted, o));
+    },
+
+    async listMultipartUploads(o) {
+      const all: UploadInfo[] = [];
+      try {
+        for await (const e of Deno.readDir(uploadsDir)) {
+          if (!isUploadId(e.name)) continue;
+          const u = await readJson<UploadFile>(`${uploadsDir}/${e.name}/upload.json`);
+          if (u) all.push({ key: u.key, uploadId: e.name, initiated: new Date(u.initiated) });
+        }
+      } catch (e) {
+        if (!isNotFound(e)) return err(ioError(e));
+      }
+      all.sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : 1));
+      return ok(pageUploads(all, o));
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** Object-key rules that hold for every backend. */
+import { type ProxyError, proxyError } from "../errors.ts";
+
+/** S3's limit on a key's UTF-8 length. */
+export const MAX_KEY_BYTES = 1024;
+
+const encoder = new TextEncoder();
+
+/** A key every backend accepts: non-empty, at most 1024 UTF-8 bytes, no NUL. */
+export function validateKey(key: string): ProxyError | undefined {
+  if (key === "") return proxyError("InvalidRequest", "An object key is required");
+  if (encoder.encode(key).length > MAX_KEY_BYTES) {
+    return proxyError("KeyTooLong", "Your key is too long");
+  }
+  if (key.includes("\0")) return proxyError("InvalidArgument", "Object keys cannot contain NUL");
+  return undefined;
+}
+
+/** Compares strings in UTF-8 byte order (S3's listing order), not UTF-16 code units. */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort after every BMP character in UTF-8.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

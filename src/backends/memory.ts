@@ -1,0 +1,232 @@
+/** An in-memory backend for tests and demos: bodies are buffered, everything else as S3. */
+import { createHash } from "node:crypto";
+import { proxyError, toProxyError } from "../errors.ts";
+import { err, ok } from "../result.ts";
+import type { Backend, HttpMeta, ListEntry, ObjectMeta, UploadInfo } from "./backend.ts";
+import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
+import { multipartEtag, quoteEtag } from "./etag.ts";
+import { compareKeys } from "./keys.ts";
+import { pageListing, pageUploads } from "./listing.ts";
+import {
+  newUploadId,
+  noSuchUpload,
+  pageParts,
+  type StoredPart,
+  validateCompletion,
+} from "./multipart.ts";
+import { resolveRange } from "./range.ts";
+
+interface StoredObject {
+  readonly meta: ObjectMeta;
+  readonly bytes: Uint8Array;
+}
+
+interface Upload {
+  readonly key: string;
+  readonly meta: HttpMeta;
+  readonly initiated: Date;
+  readonly parts: Map<number, StoredPart & { readonly bytes: Uint8Array }>;
+}
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const c of body) {
+    chunks.push(c);
+    total += c.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      if (bytes.byteLength > 0) c.enqueue(bytes);
+      c.close();
+    },
+  });
+}
+
+const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
+const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
+
+/** Creates an empty memory backend. */
+export function createMemoryBackend(options: { readonly now?: () => number } = {}): Backend {
+  const now = options.now ?? (() => Date.now());
+  const objects = new Map<string, StoredObject>();
+  const uploads = new Map<string, Upload>();
+
+  const store = (
+    key: string,
+    bytes: Uint8Array,
+    meta: HttpMeta,
+    etag: string,
+    extra: Partial<ObjectMeta> = {},
+  ) => {
+    const m: ObjectMeta = {
+      ...meta,
+      ...extra,
+      key,
+      size: bytes.byteLength,
+      etag,
+      lastModified: new Date(Math.floor(now() / 1000) * 1000),
+    };
+    objects.set(key, { meta: m, bytes });
+    return m;
+  };
+  const httpMeta = (m: ObjectMeta): HttpMeta => {
+    const {
+      key: _k,
+      size: _s,
+      etag: _e,
+      lastModified: _l,
+      checksums: _c,
+      checksumType: _t,
+      ...rest
+    } = m;
+    return rest;
+  };
+
+  return {
+    head(key) {
+      const o = objects.get(key);
+      return Promise.resolve(o ? ok(o.meta) : err(noSuchKey()));
+    },
+    get(key, o = {}) {
+      const obj = objects.get(key);
+      if (!obj) return Promise.resolve(err(noSuchKey()));
+      const failed = o.conditions ? checkReadConditions(obj.meta, o.conditions) : undefined;
+      if (failed) return Promise.resolve(err(failed));
+      if (!o.range) return Promise.resolve(ok({ meta: obj.meta, body: streamOf(obj.bytes) }));
+      const r = resolveRange(o.range, obj.meta.size);
+      if (!r.ok) return Promise.resolve(r);
+      return Promise.resolve(ok({
+        meta: obj.meta,
+        range: r.value,
+        body: streamOf(obj.bytes.subarray(r.value.start, r.value.end + 1)),
+      }));
+    },
+    async put(key, body, o) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readAll(body);
+      } catch (e) {
+        return err(toProxyError(e));
+      }
+      if (o.contentLength !== undefined && bytes.byteLength !== o.contentLength) {
+        return err(
+          proxyError(
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+          ),
+        );
+      }
+      const failed = checkWriteConditions(objects.get(key)?.meta, o.conditions);
+      if (failed) return err(failed);
+      return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), {
+        ...(o.checksums ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const } : {}),
+      }));
+    },
+    copy(src, dst, o) {
+      const s = objects.get(src);
+      if (!s) return Promise.resolve(err(noSuchKey()));
+      const failed = checkWriteConditions(objects.get(dst)?.meta, o.conditions);
+      if (failed) return Promise.resolve(err(failed));
+      return Promise.resolve(ok(store(dst, s.bytes, o.meta ?? httpMeta(s.meta), s.meta.etag, {
+        ...(s.meta.checksums ? { checksums: s.meta.checksums } : {}),
+        ...(s.meta.checksumType ? { checksumType: s.meta.checksumType } : {}),
+      })));
+    },
+    delete(key) {
+      objects.delete(key);
+      return Promise.resolve(ok(undefined));
+    },
+    list(o) {
+      const entries: ListEntry[] = [...objects.values()].map((x) => x.meta)
+        .sort((a, b) => compareKeys(a.key, b.key));
+      return Promise.resolve(ok(pageListing(entries, o)));
+    },
+    createMultipartUpload(key, meta) {
+      const id = newUploadId();
+      uploads.set(id, { key, meta, initiated: new Date(now()), parts: new Map() });
+      return Promise.resolve(ok(id));
+    },
+    async uploadPart(key, id, n, body, o) {
+      const u = uploads.get(id);
+      if (!u || u.key !== key) {
+        await body.cancel().catch(() => {});
+        return err(noSuchUpload());
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = await readAll(body);
+      } catch (e) {
+        return err(toProxyError(e));
+      }
+      if (o.contentLength !== undefined && bytes.byteLength !== o.contentLength) {
+        return err(
+          proxyError(
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+          ),
+        );
+      }
+      const hex = md5(bytes);
+      const etag = quoteEtag(hex);
+      u.parts.set(n, {
+        partNumber: n,
+        etag,
+        size: bytes.byteLength,
+        lastModified: new Date(now()),
+        md5: hex,
+        bytes,
+      });
+      return ok({ etag });
+    },
+    completeMultipartUpload(key, id, parts, conditions) {
+      const u = uploads.get(id);
+      if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
+      const chosen = validateCompletion(parts, u.parts);
+      if (!chosen.ok) return Promise.resolve(chosen);
+      const failed = checkWriteConditions(objects.get(key)?.meta, conditions);
+      if (failed) return Promise.resolve(err(failed));
+      const total = chosen.value.reduce((n, p) => n + p.size, 0);
+      const bytes = new Uint8Array(total);
+      let at = 0;
+      for (const p of chosen.value) {
+        bytes.set(u.parts.get(p.partNumber)!.bytes, at);
+        at += p.size;
+      }
+      uploads.delete(id);
+      return Promise.resolve(
+        ok(store(key, bytes, u.meta, multipartEtag(chosen.value.map((p) => p.md5)))),
+      );
+    },
+    abortMultipartUpload(key, id) {
+      const u = uploads.get(id);
+      if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
+      uploads.delete(id);
+      return Promise.resolve(ok(undefined));
+    },
+    listParts(key, id, o) {
+      const u = uploads.get(id);
+      if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
+      const sorted = [...u.parts.values()].sort((a, b) => a.partNumber - b.partNumber);
+      return Promise.resolve(ok(pageParts(sorted, o)));
+    },
+    listMultipartUploads(o) {
+      const all: UploadInfo[] = [...uploads.entries()].map(([uploadId, u]) => ({
+        key: u.key,
+        uploadId,
+        initiated: u.initiated,
+      })).sort((a, b) => compareKeys(a.key, b.key) || a.uploadId.localeCompare(b.uploadId));
+      return Promise.resolve(ok(pageUploads(all, o)));
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** `backend_prefix`: added to every key on the way in, stripped from every key on the way out. */
+import type { Backend, ListPage, UploadsPage } from "./backend.ts";
+
+/** Wraps a backend so clients never see `prefix` (empty or ending in `/`). */
+export function prefixed(inner: Backend, prefix: string): Backend {
+  if (prefix === "") return inner;
+  const add = (k: string) => prefix + k;
+  const strip = (k: string) => (k.startsWith(prefix) ? k.slice(prefix.length) : k);
+  const stripPage = (p: ListPage): ListPage => ({
+    objects: p.objects.map((o) => ({ ...o, key: strip(o.key) })),
+    commonPrefixes: p.commonPrefixes.map(strip),
+    isTruncated: p.isTruncated,
+    ...(p.nextStartAfter !== undefined ? { nextStartAfter: strip(p.nextStartAfter) } : {}),
+  });
+  const stripUploads = (p: UploadsPage): UploadsPage => ({
+    ...p,
+    uploads: p.uploads.map((u) => ({ ...u, key: strip(u.key) })),
+    commonPrefixes: p.commonPrefixes.map(strip),
+    ...(p.nextKeyMarker !== undefined ? { nextKeyMarker: strip(p.nextKeyMarker) } : {}),
+  });
+  return {
+    head: async (key) => {
+      const r = await inner.head(add(key));
+      return r.ok ? { ok: true, value: { ...r.value, key } } : r;
+    },
+    get: async (key, o) => {
+      const r = await inner.get(add(key), o);
+      return r.ok ? { ok: true, value: { ...r.value, meta: { ...r.value.meta, key } } } : r;
+    },
+    put: async (key, body, o) => {
+      const r = await inner.put(add(key), body, o);
+      return r.ok ? { ok: true, value: { ...r.value, key } } : r;
+    },
+    copy: async (src, dst, o) => {
+      const r = await inner.copy(add(src), add(dst), o);
+      return r.ok ? { ok: true, value: { ...r.value, key: dst } } : r;
+    },
+    delete: (key) => inner.delete(add(key)),
+    list: async (o) => {
+      const r = await inner.list({
+        ...o,
+        prefix: add(o.prefix),
+        ...(o.startAfter !== undefined ? { startAfter: add(o.startAfter) } : {}),
+      });
+      return r.ok ? { ok: true, value: stripPage(r.value) } : r;
+    },
+    createMultipartUpload: (key, meta) => inner.createMultipartUpload(add(key), meta),
+    uploadPart: (key, id, n, body, o) => inner.uploadPart(add(key), id, n, body, o),
+    completeMultipartUpload: async (key, id, parts, c) => {
+      const r = await inner.completeMultipartUpload(add(key), id, parts, c);
+      return r.ok ? { ok: true, value: { ...r.value, key } } : r;
+    },
+    abortMultipartUpload: (key, id) => inner.abortMultipartUpload(add(key), id),
+    listParts: (key, id, o) => inner.listParts(add(key), id, o),
+    listMultipartUploads: async (o) => {
+      const r = await inner.listMultipartUploads({
+        ...o,
+        prefix: add(o.prefix),
+        ...(o.keyMarker !== undefined ? { keyMarker: add(o.keyMarker) } : {}),
+      });
+      return r.ok ? { ok: true, value: stripUploads(r.value) } : r;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/** The CLI of main.ts, run as a real process (what the compiled binary does too). */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url);
+
+async function run(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL("main.ts", ROOT).pathname, ...args],
+    cwd,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("--version and --help print and exit 0", async () => {
+  const v = await run(["--version"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^bucketgate \d+\.\d+\.\d+/);
+  const h = await run(["--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /--check-config/);
+});
+
+Deno.test("an unknown flag exits 2 with a pointer to --help", async () => {
+  const r = await run(["--bogus"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--help/);
+});
+
+Deno.test("--check-config accepts the embedded default config", async () => {
+  const r = await run(["--check-config"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /OK/);
+});
+
+Deno.test("--check-config falls back to the embedded config outside the repo", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await run(["--check-config"], {}, new URL(`file://${dir}/`));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /embedded/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--check-config lists every problem with its path and exits 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/bad.yaml`;
+    await Deno.writeTextFile(
+      path,
+      [
+        "buckets:",
+        "  - name: ok-bucket",
+        "    backend_type: memory",
+        "  - name: Bad_Name",
+        "    backend_type: nosuch",
+        "    anonymous_access: true",
+        "",
+      ].join("\n"),
+    );
+    const r = await run(["--check-config", "--config", path]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /buckets\[0\]\.anonymous_access/);
+    assert.match(r.stderr, /buckets\[1\]\.name/);
+    assert.match(r.stderr, /buckets\[1\]\.backend_type/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the gateway starts, prints one line with address and buckets, and stops on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/c.yaml`;
+    await Deno.writeTextFile(
+      path,
+      `buckets:\n  - name: demo\n    backend_type: fs\n    anonymous_access: true\n    backend_options: { root: ${dir}/demo }\n`,
+    );
+    await Deno.mkdir(`${dir}/demo`);
+    await Deno.writeTextFile(`${dir}/demo/hi.txt`, "hi");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("main.ts", ROOT).pathname,
+        "--config",
+        path,
+        "--listen",
+        "127.0.0.1:0",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let line = "";
+    while (!line.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      line += value;
+    }
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(buckets: demo\)/.exec(line);
+    assert.ok(m, line);
+    const res = await fetch(`${m[1]}/demo/hi.txt`);
+    assert.equal(await res.text(), "hi");
+    child.kill("SIGTERM");
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    await reader.cancel();
+    await child.stderr.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
