@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- main.ts is the process edge: the one module that prints.
 /**
  * bucketgate's edge: flags, environment, files, Deno.serve, signals. The only
  * module that touches the process; everything it serves is `createApp`.

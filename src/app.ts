@@ -102,6 +102,7 @@ export function createApp(deps: AppDeps): AppHandler {
       clock,
       signingKeys: deps.signingKeys,
       ...(deps.sessions ? { sessions: deps.sessions } : {}),
+      ...(config.domain ? { domain: config.domain } : {}),
     });
     if (!auth.ok) return { result: auth, route };
     const { identity } = auth.value;

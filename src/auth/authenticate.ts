@@ -27,6 +27,7 @@ import {
   verifySignature,
 } from "./sigv4.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "./signing_key.ts";
+import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
 /** Resolves a session token into the secret to verify with and the identity it carries. */
 export type SessionResolver = (
@@ -42,6 +43,8 @@ export interface AuthDeps {
   /** Temporary credentials; absent → requests with a session token are refused. */
   readonly sessions?: SessionResolver;
   readonly signingKeys: SigningKeyCache;
+  /** Virtual-hosted style domain, for V2 canonical resources. */
+  readonly domain?: string;
 }
 
 function declaredLength(headers: Headers, name: string): number | undefined {
@@ -51,7 +54,7 @@ function declaredLength(headers: Headers, name: string): number | undefined {
 }
 
 function lookupSecret(
-  claims: SignedClaims,
+  claims: { readonly accessKeyId: string; readonly sessionToken?: string },
   deps: AuthDeps,
 ): Result<{ secret: string; identity: Identity }, ProxyError> {
   if (claims.sessionToken !== undefined) {
@@ -89,6 +92,42 @@ function lookupSecret(
   });
 }
 
+function vhostBucket(host: string | null, domain: string | undefined): string | undefined {
+  if (!host || !domain) return undefined;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  return name.endsWith("." + domain) ? name.slice(0, -domain.length - 1) : undefined;
+}
+
+function authenticateV2(
+  req: Request,
+  target: RequestTarget,
+  deps: AuthDeps,
+  parsed: Result<V2Claims, ProxyError>,
+  contentLength: number | undefined,
+): Result<Authenticated, ProxyError> {
+  if (!parsed.ok) return parsed;
+  const who = lookupSecret(parsed.value, deps);
+  if (!who.ok) return who;
+  const bucket = vhostBucket(req.headers.get("host"), deps.domain);
+  const bad = verifyV2(
+    parsed.value,
+    {
+      method: req.method,
+      target,
+      headers: req.headers,
+      ...(bucket ? { vhostBucket: bucket } : {}),
+    },
+    who.value.secret,
+    deps.clock.now(),
+  );
+  if (bad) return err(bad);
+  return ok({
+    identity: who.value.identity,
+    body: req.body,
+    ...(contentLength !== undefined ? { contentLength } : {}),
+  });
+}
+
 /** Authenticates a request and prepares its payload. */
 export function authenticate(
   req: Request,
@@ -108,6 +147,12 @@ function authenticateSync(
   const query = target.rawQuery === "" ? undefined : new URLSearchParams(target.rawQuery);
   const contentLength = declaredLength(headers, "content-length");
   let parsed: Result<SignedClaims, ProxyError>;
+  const v2 = authorization !== null
+    ? parseV2Header(authorization, headers)
+    : query && !isPresigned(query)
+    ? parseV2Query(query, headers)
+    : undefined;
+  if (v2 !== undefined) return authenticateV2(req, target, deps, v2, contentLength);
   if (authorization !== null) {
     parsed = parseAuthorizationHeader(authorization, headers);
   } else if (query && isPresigned(query)) {

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- the skip notice must reach the test output.
 /**
  * Builds the single executable with `deno compile` and runs it. `deno compile`
  * needs Deno's runtime base (denort): it downloads it from Deno's servers, or

@@ -1,0 +1,166 @@
+/**
+ * AWS Signature Version 2 for S3 (HMAC-SHA1), which boto3 and aws-cli v1 still
+ * use for presigned URLs against custom endpoints: `?AWSAccessKeyId=…&Signature=…&Expires=…`
+ * and `Authorization: AWS AKID:signature`.
+ */
+import { createHmac } from "node:crypto";
+import { type ProxyError, proxyError } from "../errors.ts";
+import type { RequestTarget } from "../http/target.ts";
+import { err, ok, type Result } from "../result.ts";
+import { signaturesEqual } from "./sigv4.ts";
+
+/** Query parameters that are part of the V2 canonical resource. */
+const SUBRESOURCES = new Set([
+  "acl",
+  "cors",
+  "delete",
+  "lifecycle",
+  "location",
+  "logging",
+  "notification",
+  "partNumber",
+  "policy",
+  "requestPayment",
+  "response-cache-control",
+  "response-content-disposition",
+  "response-content-encoding",
+  "response-content-language",
+  "response-content-type",
+  "response-expires",
+  "restore",
+  "tagging",
+  "torrent",
+  "uploadId",
+  "uploads",
+  "versionId",
+  "versioning",
+  "versions",
+  "website",
+]);
+
+/** What a V2 signature claims. */
+export interface V2Claims {
+  readonly accessKeyId: string;
+  readonly signature: string;
+  /** Expires (query auth, epoch seconds) or the request date (header auth). */
+  readonly timeField: string;
+  readonly presigned: boolean;
+  readonly sessionToken?: string;
+}
+
+/** Parses V2 query auth; undefined when the query does not carry it. */
+export function parseV2Query(
+  query: URLSearchParams,
+  headers: Headers,
+): Result<V2Claims, ProxyError> | undefined {
+  const accessKeyId = query.get("AWSAccessKeyId");
+  const signature = query.get("Signature");
+  if (accessKeyId === null || signature === null) return undefined;
+  const expires = query.get("Expires");
+  if (expires === null || !/^\d{1,12}$/.test(expires)) {
+    return err(
+      proxyError(
+        "AccessDenied",
+        "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
+      ),
+    );
+  }
+  const token = query.get("x-amz-security-token") ?? headers.get("x-amz-security-token");
+  return ok({
+    accessKeyId,
+    signature,
+    timeField: expires,
+    presigned: true,
+    ...(token ? { sessionToken: token } : {}),
+  });
+}
+
+/** Parses `Authorization: AWS AKID:signature`; undefined when it is not V2. */
+export function parseV2Header(
+  value: string,
+  headers: Headers,
+): Result<V2Claims, ProxyError> | undefined {
+  const m = /^AWS ([^:\s]+):(\S+)$/.exec(value.trim());
+  if (!m) return undefined;
+  const date = headers.get("x-amz-date") ?? headers.get("date");
+  if (!date) {
+    return err(
+      proxyError("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header"),
+    );
+  }
+  const token = headers.get("x-amz-security-token");
+  return ok({
+    accessKeyId: m[1]!,
+    signature: m[2]!,
+    timeField: headers.has("x-amz-date") ? "" : date,
+    presigned: false,
+    ...(token ? { sessionToken: token } : {}),
+  });
+}
+
+function canonicalAmzHeaders(headers: Headers): string {
+  const names: string[] = [];
+  for (const [name] of headers) if (name.startsWith("x-amz-")) names.push(name);
+  names.sort();
+  return names.map((n) => `${n}:${headers.get(n)!.trim()}\n`).join("");
+}
+
+function canonicalResource(target: RequestTarget, vhostBucket: string | undefined): string {
+  const path = vhostBucket ? `/${vhostBucket}${target.rawPath}` : target.rawPath;
+  const subs: string[] = [];
+  for (const part of target.rawQuery.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const name = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+    if (!SUBRESOURCES.has(name)) continue;
+    subs.push(
+      eq < 0 ? name : `${name}=${decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "))}`,
+    );
+  }
+  subs.sort();
+  return subs.length ? `${path}?${subs.join("&")}` : path;
+}
+
+/** The V2 string to sign. */
+export function v2StringToSign(
+  method: string,
+  target: RequestTarget,
+  headers: Headers,
+  claims: V2Claims,
+  vhostBucket?: string,
+): string {
+  return `${method}\n${headers.get("content-md5") ?? ""}\n${headers.get("content-type") ?? ""}\n` +
+    `${claims.timeField}\n${canonicalAmzHeaders(headers)}${canonicalResource(target, vhostBucket)}`;
+}
+
+/** Verifies a V2 signature and, for presigned URLs, the expiry. */
+export function verifyV2(
+  claims: V2Claims,
+  r: { method: string; target: RequestTarget; headers: Headers; vhostBucket?: string },
+  secret: string,
+  now: number,
+): ProxyError | undefined {
+  if (claims.presigned && Number(claims.timeField) * 1000 < now) {
+    return proxyError("AccessDenied", "Request has expired");
+  }
+  if (!claims.presigned) {
+    const at = Date.parse(r.headers.get("x-amz-date") ?? claims.timeField);
+    if (Number.isNaN(at) || Math.abs(now - at) > 15 * 60 * 1000) {
+      return proxyError(
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+      );
+    }
+  }
+  let sts: string;
+  try {
+    sts = v2StringToSign(r.method, r.target, r.headers, claims, r.vhostBucket);
+  } catch {
+    return proxyError("InvalidRequest", "The request target is not validly percent-encoded");
+  }
+  const expected = createHmac("sha1", secret).update(sts, "utf8").digest("base64");
+  return signaturesEqual(expected, claims.signature) ? undefined : proxyError(
+    "SignatureDoesNotMatch",
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+  );
+}
