@@ -15,7 +15,7 @@ import {
   credentialScope,
   stringToSign,
 } from "./canonical.ts";
-import { hmac, type SigningKeyCache } from "./signing_key.ts";
+import { EMPTY_SHA256, hmac, type SigningKeyCache } from "./signing_key.ts";
 
 /** The algorithm name. */
 export const ALGORITHM = "AWS4-HMAC-SHA256";
@@ -92,6 +92,11 @@ function parseSignedHeaders(
   return ok(names);
 }
 
+function hasBody(headers: Headers): boolean {
+  const length = headers.get("content-length");
+  return headers.has("transfer-encoding") || (length !== null && length !== "0");
+}
+
 /** Parses `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
 export function parseAuthorizationHeader(
   value: string,
@@ -153,7 +158,10 @@ export function parseAuthorizationHeader(
       malformed(`The Credential date '${cred.value.date}' does not match x-amz-date '${amzDate}'.`),
     );
   }
-  const payloadHash = headers.get("x-amz-content-sha256");
+  // S3 requires x-amz-content-sha256; a request without a body (curl 7's GET)
+  // can only have signed the empty payload, so that is what it is checked against.
+  const payloadHash = headers.get("x-amz-content-sha256") ??
+    (hasBody(headers) ? undefined : EMPTY_SHA256);
   if (!payloadHash) {
     return err(
       proxyError(

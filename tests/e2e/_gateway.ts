@@ -1,0 +1,127 @@
+/**
+ * Starts the real gateway process (`deno run main.ts`) on a free port over fs
+ * buckets in a temp dir, for end-to-end tests with real clients.
+ */
+import { ACTIONS } from "../../src/config/types.ts";
+
+/** Full-access development key. */
+export const DEV = {
+  id: "AKIDBUCKETGATEDEV001",
+  secret: "bucketgate-dev-secret-do-not-use-in-production",
+} as const;
+/** Read-only key. */
+export const READER = { id: "AKIDBUCKETGATEREAD01", secret: "reader-secret-0123456789" } as const;
+
+/** A running gateway. */
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  /** Holds one directory per bucket: public-data, private-uploads, readonly. */
+  readonly dataDir: string;
+  /** Everything the process printed so far. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Starts a gateway; `extraYaml` is appended to the generated config. */
+export async function startGateway(extraYaml = ""): Promise<Gateway> {
+  const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
+  const bucket = (name: string, anon: boolean) =>
+    `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
+  const config = [
+    "listen: 127.0.0.1:0",
+    "buckets:",
+    bucket("public-data", true),
+    bucket("private-uploads", false),
+    bucket("readonly", false),
+    "credentials:",
+    `  - { access_key_id: ${DEV.id}, secret_access_key: ${DEV.secret}, principal_name: dev,`,
+    `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [${ACTIONS.join(", ")}] }] }`,
+    `  - { access_key_id: ${READER.id}, secret_access_key: ${READER.secret}, principal_name: reader,`,
+    `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [get_object, head_object, list_bucket] }] }`,
+    extraYaml,
+  ].join("\n");
+  await Deno.writeTextFile(`${dataDir}/config.yaml`, config);
+  for (const b of ["public-data", "private-uploads", "readonly"]) await Deno.mkdir(`${dataDir}/${b}`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${ROOT}main.ts`, "--config", `${dataDir}/config.yaml`, "--listen", "127.0.0.1:0", "--log-format", "text"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    for await (const t of s.pipeThrough(new TextDecoderStream())) output += t;
+  };
+  const done = Promise.all([collect(child.stdout), collect(child.stderr)]);
+  const deadline = Date.now() + 30_000;
+  let m: RegExpExecArray | null = null;
+  while (!(m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output))) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`gateway did not start within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const port = Number(m[1]);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    logs: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await done;
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Whether a command exists; under CI=true a missing tool fails the test instead of skipping it. */
+export async function haveTool(name: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" }).output();
+    if (out.success) return true;
+  } catch { /* no shell */ }
+  if (Deno.env.get("CI") === "true") throw new Error(`${name} is required in CI but is not installed`);
+  return false;
+}
+
+/** Runs a command; returns its exit code and output. */
+export async function run(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; stdin?: Uint8Array } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(cmd, {
+    args,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin) {
+    const w = child.stdin.getWriter();
+    await w.write(options.stdin);
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Lists every file under a directory (relative paths), skipping bucketgate's internal folder. */
+export async function filesUnder(dir: string, rel = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/${rel}`)) {
+    if (rel === "" && e.name === ".bucketgate") continue;
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await filesUnder(dir, p));
+    else out.push(p);
+  }
+  return out.sort();
+}
