@@ -44,9 +44,21 @@ export async function startGateway(extraYaml = ""): Promise<Gateway> {
     extraYaml,
   ].join("\n");
   await Deno.writeTextFile(`${dataDir}/config.yaml`, config);
-  for (const b of ["public-data", "private-uploads", "readonly"]) await Deno.mkdir(`${dataDir}/${b}`);
+  for (const b of ["public-data", "private-uploads", "readonly"]) {
+    await Deno.mkdir(`${dataDir}/${b}`);
+  }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${ROOT}main.ts`, "--config", `${dataDir}/config.yaml`, "--listen", "127.0.0.1:0", "--log-format", "text"],
+    args: [
+      "run",
+      "--allow-all",
+      `${ROOT}main.ts`,
+      "--config",
+      `${dataDir}/config.yaml`,
+      "--listen",
+      "127.0.0.1:0",
+      "--log-format",
+      "text",
+    ],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -83,10 +95,13 @@ export async function startGateway(extraYaml = ""): Promise<Gateway> {
 /** Whether a command exists; under CI=true a missing tool fails the test instead of skipping it. */
 export async function haveTool(name: string): Promise<boolean> {
   try {
-    const out = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" }).output();
+    const out = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" })
+      .output();
     if (out.success) return true;
   } catch { /* no shell */ }
-  if (Deno.env.get("CI") === "true") throw new Error(`${name} is required in CI but is not installed`);
+  if (Deno.env.get("CI") === "true") {
+    throw new Error(`${name} is required in CI but is not installed`);
+  }
   return false;
 }
 

@@ -4,7 +4,12 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { DEV, filesUnder, startGateway } from "./_gateway.ts";
 
-async function signed(url: string, method: string, body?: string, headers: Record<string, string> = {}) {
+async function signed(
+  url: string,
+  method: string,
+  body?: string,
+  headers: Record<string, string> = {},
+) {
   const u = new URL(url);
   const signer = new SignatureV4({
     credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
@@ -25,11 +30,20 @@ async function signed(url: string, method: string, body?: string, headers: Recor
     headers: { host: u.host, ...headers },
     ...(body !== undefined ? { body } : {}),
   });
-  return await fetch(url, { method, headers: req.headers as Record<string, string>, ...(body !== undefined ? { body } : {}) });
+  return await fetch(url, {
+    method,
+    headers: req.headers as Record<string, string>,
+    ...(body !== undefined ? { body } : {}),
+  });
 }
 
 /** Signs a request for a raw path and sends it byte for byte; returns the raw answer. */
-async function rawSigned(port: number, rawPath: string, method: string, body: string): Promise<string> {
+async function rawSigned(
+  port: number,
+  rawPath: string,
+  method: string,
+  body: string,
+): Promise<string> {
   const signer = new SignatureV4({
     credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
     region: "us-east-1",
@@ -81,7 +95,14 @@ Deno.test("bad input gets precise 4xx codes, leaves disk unchanged, and the gate
       "AWS4-HMAC-SHA256",
     ];
     for (const authorization of malformed) {
-      const res = await fetch(`${B}/keep.txt`, { method: "DELETE", headers: { authorization, "x-amz-date": "20260101T000000Z", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+      const res = await fetch(`${B}/keep.txt`, {
+        method: "DELETE",
+        headers: {
+          authorization,
+          "x-amz-date": "20260101T000000Z",
+          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        },
+      });
       assert.ok(res.status === 400 || res.status === 403, `${authorization}: ${res.status}`);
       assert.ok(await code(res), authorization);
     }
@@ -90,16 +111,29 @@ Deno.test("bad input gets precise 4xx codes, leaves disk unchanged, and the gate
     assert.equal(garbage.status, 400);
     assert.equal(await code(garbage), "MalformedXML");
 
-    const tooMany = `<Delete>${Array.from({ length: 1001 }, (_, i) => `<Object><Key>k${i}</Key></Object>`).join("")}</Delete>`;
+    const tooMany = `<Delete>${
+      Array.from({ length: 1001 }, (_, i) => `<Object><Key>k${i}</Key></Object>`).join("")
+    }</Delete>`;
     const many = await signed(`${B}?delete`, "POST", tooMany);
     assert.equal(many.status, 400);
     assert.equal(await code(many), "MalformedXML");
 
-    const entity = await signed(`${B}?delete`, "POST", `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&e;</Key></Object></Delete>`);
+    const entity = await signed(
+      `${B}?delete`,
+      "POST",
+      `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&e;</Key></Object></Delete>`,
+    );
     assert.equal(await code(entity), "MalformedXML");
 
     // Sent over a raw socket: fetch would normalize these paths before they leave.
-    for (const path of ["/a/../../keep.txt", "/a/%2E%2E/keep.txt", "/..%2Fkeep.txt", "/%2E%2E/%2E%2E/etc/passwd"]) {
+    for (
+      const path of [
+        "/a/../../keep.txt",
+        "/a/%2E%2E/keep.txt",
+        "/..%2Fkeep.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+      ]
+    ) {
       const answer = await rawSigned(gw.port, `/private-uploads${path}`, "PUT", "evil");
       assert.match(answer, /^HTTP\/1\.1 400/, `${path}: ${answer.slice(0, 200)}`);
       assert.match(answer, /<Code>InvalidArgument<\/Code>/, path);

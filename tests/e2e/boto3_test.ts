@@ -27,7 +27,11 @@ Deno.test({
           HOME: gw.dataDir,
         },
       });
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n--- gateway log ---\n${gw.logs().slice(-4000)}`);
+      assert.equal(
+        r.code,
+        0,
+        `${r.stdout}\n${r.stderr}\n--- gateway log ---\n${gw.logs().slice(-4000)}`,
+      );
       assert.match(r.stdout, /boto3 suite OK/);
     } finally {
       await gw.stop();

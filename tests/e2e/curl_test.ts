@@ -17,7 +17,12 @@ Deno.test({
       assert.match(head.stdout, /HTTP\/1\.1 200/);
       assert.match(head.stdout, /content-length: 23/i);
       assert.match(head.stdout, /etag: "/i);
-      const range = await run("curl", ["-sS", "-H", "Range: bytes=0-4", `${gw.url}/public-data/hello.txt`]);
+      const range = await run("curl", [
+        "-sS",
+        "-H",
+        "Range: bytes=0-4",
+        `${gw.url}/public-data/hello.txt`,
+      ]);
       assert.equal(range.stdout, "Hello");
 
       const sig = ["--aws-sigv4", "aws:amz:us-east-1:s3", "--user", `${DEV.id}:${DEV.secret}`];
@@ -35,10 +40,20 @@ Deno.test({
         stdin: new TextEncoder().encode("signed by curl"),
       });
       assert.equal(put.code, 0, put.stderr + put.stdout);
-      assert.equal(await Deno.readTextFile(`${gw.dataDir}/private-uploads/curl.txt`), "signed by curl");
+      assert.equal(
+        await Deno.readTextFile(`${gw.dataDir}/private-uploads/curl.txt`),
+        "signed by curl",
+      );
       const back = await run("curl", ["-sS", "-f", ...sig, `${gw.url}/private-uploads/curl.txt`]);
       assert.equal(back.stdout, "signed by curl");
-      const anon = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", `${gw.url}/private-uploads/curl.txt`]);
+      const anon = await run("curl", [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        `${gw.url}/private-uploads/curl.txt`,
+      ]);
       assert.equal(anon.stdout, "403");
     } finally {
       await gw.stop();
