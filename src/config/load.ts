@@ -103,7 +103,7 @@ class Checker {
     }
     const { value, missing } = interpolate(String(v), this.env);
     for (const name of missing) this.problem(at, `environment variable ${name} is not set`, node);
-    return value;
+    return missing.length > 0 ? undefined : value;
   }
 
   bool(m: Map<string, Node>, key: string, path: string, fallback?: boolean): boolean | undefined {
@@ -342,15 +342,18 @@ export function parseConfig(
   env: EnvLookup,
   options: ParseOptions = {},
 ): Result<Config, ConfigProblem[]> {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const c = new Checker(lines, env, doc);
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const c = new Checker(lineCounter, env, doc);
+  // The first syntax error is the one to fix; the ones after it mostly cascade from it.
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = lineCounter.linePos(syntax.pos[0]);
     c.problems.push({
       path: "",
-      message: e.message.split("\n")[0]!,
-      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      message: `YAML syntax: ${syntax.message.split("\n")[0]!}`,
+      line: pos.line,
+      column: pos.col,
     });
   }
   if (c.problems.length > 0) return err(c.problems);
