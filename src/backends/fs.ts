@@ -322,8 +322,11 @@ export function createFsBackend(root: string): Backend {
     try {
       const slash = target.lastIndexOf("/");
       await Deno.mkdir(target.slice(0, slash), { recursive: true });
+      // Stat before the rename (which keeps inode and mtime): after it, the
+      // path may already hold a concurrent writer's file, and the sidecar must
+      // describe these bytes, so a mismatch is detected and recomputed.
+      const st = await Deno.stat(tmp);
       await Deno.rename(tmp, target);
-      const st = await Deno.stat(target);
       const m: MetaFile = {
         ...meta,
         ...(extra.checksums ? { checksums: extra.checksums } : {}),

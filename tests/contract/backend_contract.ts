@@ -1,0 +1,366 @@
+/**
+ * The contract every Backend honors (memory, fs, and later s3 and az): one
+ * suite, registered per backend with `runBackendContract`.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import type { Backend, HttpMeta } from "../../src/backends/backend.ts";
+import { proxyError, ProxyStreamError } from "../../src/errors.ts";
+
+/** Makes a fresh, empty backend and a way to clean it up. */
+export type BackendFactory = () => Promise<{ backend: Backend; cleanup(): Promise<void> }>;
+
+const enc = new TextEncoder();
+const NO_META: HttpMeta = { userMetadata: {} };
+const MiB = 1024 * 1024;
+
+function stream(...parts: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      for (const p of parts) c.enqueue(typeof p === "string" ? enc.encode(p) : p);
+      c.close();
+    },
+  });
+}
+
+function failingStream(first: string): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      c.enqueue(enc.encode(first));
+      c.error(new ProxyStreamError(proxyError("BadDigest", "checksum mismatch")));
+    },
+  });
+}
+
+async function text(b: Backend, key: string): Promise<string | undefined> {
+  const r = await b.get(key);
+  return r.ok ? await new Response(r.value.body).text() : undefined;
+}
+
+async function put(b: Backend, key: string, body: string | Uint8Array, meta: HttpMeta = NO_META) {
+  const r = await b.put(key, stream(body), { meta });
+  assert.ok(r.ok, `put ${key}: ${!r.ok && r.error.message}`);
+  return r.value;
+}
+
+const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex");
+
+/** Registers the contract tests for one backend. */
+export function runBackendContract(name: string, make: BackendFactory): void {
+  const test = (title: string, fn: (b: Backend) => Promise<void>) =>
+    Deno.test(`${name} backend: ${title}`, async () => {
+      const { backend, cleanup } = await make();
+      try {
+        await fn(backend);
+      } finally {
+        await cleanup();
+      }
+    });
+
+  test("put, get and head round-trip bytes and metadata", async (b) => {
+    const meta: HttpMeta = {
+      contentType: "text/plain",
+      contentEncoding: "gzip",
+      contentDisposition: "attachment",
+      contentLanguage: "en",
+      cacheControl: "no-cache",
+      expires: "Thu, 01 Dec 2030 16:00:00 GMT",
+      userMetadata: { color: "blue", "two-words": "a b" },
+    };
+    const stored = await put(b, "dir/a.txt", "hello", meta);
+    assert.equal(stored.etag, `"${md5("hello")}"`);
+    const head = await b.head("dir/a.txt");
+    assert.ok(head.ok);
+    assert.equal(head.value.size, 5);
+    assert.equal(head.value.etag, stored.etag);
+    for (
+      const k of [
+        "contentType",
+        "contentEncoding",
+        "contentDisposition",
+        "contentLanguage",
+        "cacheControl",
+        "expires",
+      ] as const
+    ) {
+      assert.equal(head.value[k], meta[k], k);
+    }
+    assert.deepEqual({ ...head.value.userMetadata }, meta.userMetadata);
+    assert.equal(await text(b, "dir/a.txt"), "hello");
+    const missing = await b.head("dir/missing");
+    assert.ok(!missing.ok);
+    assert.equal(missing.error.kind, "NoSuchKey");
+  });
+
+  test("overwrites replace the whole object; empty objects work", async (b) => {
+    await put(b, "k", "a longer first version");
+    await put(b, "k", "short");
+    assert.equal(await text(b, "k"), "short");
+    await put(b, "empty", "");
+    assert.equal(await text(b, "empty"), "");
+    const h = await b.head("empty");
+    assert.ok(h.ok);
+    assert.equal(h.value.etag, `"${md5("")}"`);
+  });
+
+  test("ranges, and 416 for unsatisfiable ones", async (b) => {
+    await put(b, "r", "0123456789");
+    const cases: [Parameters<Backend["get"]>[1], string, [number, number]][] = [
+      [{ range: { kind: "from", start: 2, end: 5 } }, "2345", [2, 5]],
+      [{ range: { kind: "from", start: 7 } }, "789", [7, 9]],
+      [{ range: { kind: "from", start: 8, end: 100 } }, "89", [8, 9]],
+      [{ range: { kind: "suffix", length: 3 } }, "789", [7, 9]],
+      [{ range: { kind: "suffix", length: 30 } }, "0123456789", [0, 9]],
+    ];
+    for (const [opts, want, [start, end]] of cases) {
+      const r = await b.get("r", opts);
+      assert.ok(r.ok);
+      assert.deepEqual(r.value.range, { start, end });
+      assert.equal(await new Response(r.value.body).text(), want);
+    }
+    const bad = await b.get("r", { range: { kind: "from", start: 10 } });
+    assert.ok(!bad.ok);
+    assert.equal(bad.error.kind, "InvalidRange");
+  });
+
+  test("conditional reads follow S3's precedence", async (b) => {
+    const { etag, lastModified } = await put(b, "c", "x");
+    const later = new Date(lastModified.getTime() + 3600_000);
+    const earlier = new Date(lastModified.getTime() - 3600_000);
+    const kinds: [Parameters<Backend["get"]>[1], string | undefined][] = [
+      [{ conditions: { ifMatch: etag } }, undefined],
+      [{ conditions: { ifMatch: '"other"' } }, "PreconditionFailed"],
+      [{ conditions: { ifMatch: "*" } }, undefined],
+      [{ conditions: { ifNoneMatch: etag } }, "NotModified"],
+      [{ conditions: { ifNoneMatch: '"other", ' + etag } }, "NotModified"],
+      [{ conditions: { ifModifiedSince: later } }, "NotModified"],
+      [{ conditions: { ifModifiedSince: earlier } }, undefined],
+      [{ conditions: { ifUnmodifiedSince: earlier } }, "PreconditionFailed"],
+      [{ conditions: { ifMatch: etag, ifUnmodifiedSince: earlier } }, undefined],
+      [{ conditions: { ifNoneMatch: '"other"', ifModifiedSince: later } }, undefined],
+    ];
+    for (const [opts, kind] of kinds) {
+      const r = await b.get("c", opts);
+      if (r.ok) await r.value.body.cancel();
+      assert.equal(r.ok ? undefined : r.error.kind, kind, JSON.stringify(opts));
+    }
+  });
+
+  test("conditional writes: If-None-Match: * and If-Match", async (b) => {
+    const first = await b.put("w", stream("1"), {
+      meta: NO_META,
+      conditions: { ifNoneMatch: "*" },
+    });
+    assert.ok(first.ok);
+    const again = await b.put("w", stream("2"), {
+      meta: NO_META,
+      conditions: { ifNoneMatch: "*" },
+    });
+    assert.ok(!again.ok);
+    assert.equal(again.error.kind, "PreconditionFailed");
+    const wrong = await b.put("w", stream("3"), {
+      meta: NO_META,
+      conditions: { ifMatch: '"nope"' },
+    });
+    assert.ok(!wrong.ok);
+    assert.equal(wrong.error.kind, "PreconditionFailed");
+    const right = await b.put("w", stream("4"), {
+      meta: NO_META,
+      conditions: { ifMatch: first.value.etag },
+    });
+    assert.ok(right.ok);
+    const absent = await b.put("absent", stream("5"), {
+      meta: NO_META,
+      conditions: { ifMatch: '"x"' },
+    });
+    assert.ok(!absent.ok);
+    assert.equal(absent.error.kind, "NoSuchKey");
+    assert.equal(await text(b, "w"), "4");
+  });
+
+  test("a body that fails leaves no object, and the old bytes of an existing one", async (b) => {
+    const r = await b.put("new", failingStream("partial"), { meta: NO_META });
+    assert.ok(!r.ok);
+    assert.equal(r.error.kind, "BadDigest");
+    assert.equal((await b.head("new")).ok, false);
+    await put(b, "old", "original");
+    const r2 = await b.put("old", failingStream("replacement"), { meta: NO_META });
+    assert.ok(!r2.ok);
+    assert.equal(await text(b, "old"), "original");
+    const short = await b.put("short", stream("abc"), { meta: NO_META, contentLength: 10 });
+    assert.ok(!short.ok);
+    assert.equal(short.error.kind, "IncompleteBody");
+    assert.equal((await b.head("short")).ok, false);
+    const list = await b.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.objects.map((o) => o.key), ["old"]);
+  });
+
+  test("delete removes, and deleting an absent key succeeds", async (b) => {
+    await put(b, "d/x", "x");
+    assert.ok((await b.delete("d/x")).ok);
+    assert.equal((await b.head("d/x")).ok, false);
+    assert.ok((await b.delete("d/x")).ok);
+    assert.ok((await b.delete("never/was")).ok);
+  });
+
+  const KEYS = [
+    "a/1",
+    "a/2",
+    "a/b/3",
+    "b",
+    "c d",
+    "c+d",
+    "c%d",
+    "e\u00e9",
+    "f\uFFFD",
+    "f\u{1F600}",
+    "g/",
+    "h",
+  ].filter((k) => !k.endsWith("/"));
+
+  test("list: prefix, delimiter, start-after and pagination in UTF-8 order", async (b) => {
+    for (const k of KEYS) await put(b, k, k);
+    const all = await b.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(all.ok);
+    const expected = [...KEYS].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.deepEqual(all.value.objects.map((o) => o.key), expected);
+    assert.equal(all.value.objects[0]?.size, 3);
+    const top = await b.list({ prefix: "", delimiter: "/", maxKeys: 1000 });
+    assert.ok(top.ok);
+    assert.deepEqual(top.value.commonPrefixes, ["a/"]);
+    assert.ok(!top.value.objects.some((o) => o.key.includes("/")));
+    const under = await b.list({ prefix: "a/", delimiter: "/", maxKeys: 1000 });
+    assert.ok(under.ok);
+    assert.deepEqual(under.value.objects.map((o) => o.key), ["a/1", "a/2"]);
+    assert.deepEqual(under.value.commonPrefixes, ["a/b/"]);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await b.list({
+        prefix: "",
+        delimiter: "/",
+        maxKeys: 2,
+        ...(after ? { startAfter: after } : {}),
+      });
+      assert.ok(page.ok);
+      seen.push(...page.value.objects.map((o) => o.key), ...page.value.commonPrefixes);
+      if (!page.value.isTruncated) break;
+      after = page.value.nextStartAfter;
+      assert.ok(after);
+    }
+    assert.deepEqual(seen.sort(), [...top.value.objects.map((o) => o.key), "a/"].sort());
+    const from = await b.list({ prefix: "", startAfter: "c d", maxKeys: 1000 });
+    assert.ok(from.ok);
+    assert.deepEqual(
+      from.value.objects.map((o) => o.key),
+      expected.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from("c d")) > 0),
+    );
+  });
+
+  test("copy keeps or replaces metadata", async (b) => {
+    await put(b, "src", "copy me", { contentType: "text/plain", userMetadata: { a: "1" } });
+    const kept = await b.copy("src", "dst", {});
+    assert.ok(kept.ok);
+    assert.equal(kept.value.etag, `"${md5("copy me")}"`);
+    const h = await b.head("dst");
+    assert.ok(h.ok);
+    assert.equal(h.value.contentType, "text/plain");
+    assert.deepEqual({ ...h.value.userMetadata }, { a: "1" });
+    const replaced = await b.copy("src", "dst2", { meta: { userMetadata: { b: "2" } } });
+    assert.ok(replaced.ok);
+    const h2 = await b.head("dst2");
+    assert.ok(h2.ok);
+    assert.deepEqual({ ...h2.value.userMetadata }, { b: "2" });
+    assert.equal(await text(b, "dst2"), "copy me");
+    const missing = await b.copy("nope", "x", {});
+    assert.ok(!missing.ok);
+    assert.equal(missing.error.kind, "NoSuchKey");
+  });
+
+  test("multipart: the whole flow, S3's ETag, listings and every refusal", async (b) => {
+    const created = await b.createMultipartUpload("mp/obj", {
+      contentType: "application/x-test",
+      userMetadata: { m: "1" },
+    });
+    assert.ok(created.ok);
+    const id = created.value;
+    const p1 = new Uint8Array(5 * MiB).fill(1);
+    const p2 = new Uint8Array(5 * MiB).fill(2);
+    const p3 = enc.encode("tail");
+    const etags: string[] = [];
+    for (const [n, body] of [[1, p1], [2, p2], [3, p3]] as const) {
+      const r = await b.uploadPart("mp/obj", id, n, stream(body), { contentLength: body.length });
+      assert.ok(r.ok);
+      assert.equal(r.value.etag, `"${md5(body)}"`);
+      etags.push(r.value.etag);
+    }
+    const parts = await b.listParts("mp/obj", id, { maxParts: 2 });
+    assert.ok(parts.ok);
+    assert.deepEqual(parts.value.parts.map((p) => p.partNumber), [1, 2]);
+    assert.equal(parts.value.isTruncated, true);
+    const rest = await b.listParts("mp/obj", id, {
+      maxParts: 2,
+      partNumberMarker: parts.value.nextPartNumberMarker!,
+    });
+    assert.ok(rest.ok);
+    assert.deepEqual(rest.value.parts.map((p) => p.partNumber), [3]);
+    const uploads = await b.listMultipartUploads({ prefix: "mp/", maxUploads: 10 });
+    assert.ok(uploads.ok);
+    assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/obj", id]]);
+
+    const order = await b.completeMultipartUpload("mp/obj", id, [
+      { partNumber: 2, etag: etags[1]! },
+      { partNumber: 1, etag: etags[0]! },
+    ]);
+    assert.equal(!order.ok && order.error.kind, "InvalidPartOrder");
+    const wrong = await b.completeMultipartUpload("mp/obj", id, [{ partNumber: 1, etag: '"bad"' }]);
+    assert.equal(!wrong.ok && wrong.error.kind, "InvalidPart");
+    const small = await b.completeMultipartUpload("mp/obj", id, [
+      { partNumber: 3, etag: etags[2]! },
+      { partNumber: 4, etag: etags[2]! },
+    ]);
+    assert.equal(!small.ok && small.error.kind, "InvalidPart");
+
+    const done = await b.completeMultipartUpload(
+      "mp/obj",
+      id,
+      etags.map((etag, i) => ({ partNumber: i + 1, etag: etag.replace(/"/g, "") })),
+    );
+    assert.ok(done.ok, JSON.stringify(!done.ok && done.error));
+    const digest = createHash("md5");
+    for (const body of [p1, p2, p3]) digest.update(createHash("md5").update(body).digest());
+    assert.equal(done.value.etag, `"${digest.digest("hex")}-3"`);
+    const h = await b.head("mp/obj");
+    assert.ok(h.ok);
+    assert.equal(h.value.size, 10 * MiB + 4);
+    assert.equal(h.value.contentType, "application/x-test");
+    const tail = await b.get("mp/obj", { range: { kind: "suffix", length: 4 } });
+    assert.ok(tail.ok);
+    assert.equal(await new Response(tail.value.body).text(), "tail");
+    const gone = await b.listParts("mp/obj", id, { maxParts: 10 });
+    assert.equal(!gone.ok && gone.error.kind, "NoSuchUpload");
+  });
+
+  test("multipart: EntityTooSmall, abort, and NoSuchUpload afterwards", async (b) => {
+    const created = await b.createMultipartUpload("small", NO_META);
+    assert.ok(created.ok);
+    const id = created.value;
+    const e1 = await b.uploadPart("small", id, 1, stream("tiny"), {});
+    const e2 = await b.uploadPart("small", id, 2, stream("tiny"), {});
+    assert.ok(e1.ok && e2.ok);
+    const small = await b.completeMultipartUpload("small", id, [{
+      partNumber: 1,
+      etag: e1.value.etag,
+    }, { partNumber: 2, etag: e2.value.etag }]);
+    assert.equal(!small.ok && small.error.kind, "EntityTooSmall");
+    assert.ok((await b.abortMultipartUpload("small", id)).ok);
+    const again = await b.abortMultipartUpload("small", id);
+    assert.equal(!again.ok && again.error.kind, "NoSuchUpload");
+    const part = await b.uploadPart("small", id, 3, stream("x"), {});
+    assert.equal(!part.ok && part.error.kind, "NoSuchUpload");
+    const other = await b.uploadPart("small", "0".repeat(48), 1, stream("x"), {});
+    assert.equal(!other.ok && other.error.kind, "NoSuchUpload");
+    assert.equal((await b.head("small")).ok, false);
+  });
+}

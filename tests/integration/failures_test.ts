@@ -1,0 +1,68 @@
+/** Backend failures become generic 5xx bodies with the detail in the log, never a stack trace. */
+import assert from "node:assert/strict";
+import { createApp } from "../../src/app.ts";
+import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import type { Backend } from "../../src/backends/backend.ts";
+import { createMemoryBackend } from "../../src/backends/memory.ts";
+import { fixedClock } from "../../src/clock.ts";
+import { proxyError } from "../../src/errors.ts";
+import { ADMIN, errorCode, makeRequest, NOW, testConfig } from "./_harness.ts";
+import type { AccessLogEntry } from "../../src/app.ts";
+
+function appWith(backend: Backend) {
+  const logs: AccessLogEntry[] = [];
+  const config = testConfig();
+  const backends = new Map(config.buckets.map((b) => [b.name, backend]));
+  const app = createApp({
+    config,
+    backends,
+    clock: fixedClock(NOW),
+    log: (e) => logs.push(e),
+    signingKeys: createSigningKeyCache(),
+  });
+  return { app, logs };
+}
+
+Deno.test("a backend that is unreachable gives 503 ServiceUnavailable with a generic body", async () => {
+  const down: Backend = {
+    ...createMemoryBackend(),
+    get: () =>
+      Promise.resolve({
+        ok: false,
+        error: proxyError("BackendError", "connect ECONNREFUSED 10.0.0.7:9000 secret-host"),
+      }),
+  };
+  const { app, logs } = appWith(down);
+  const res = await app(await makeRequest("/private/x", { key: ADMIN }));
+  assert.equal(res.status, 503);
+  const body = await res.text();
+  assert.match(body, /<Code>ServiceUnavailable<\/Code>/);
+  assert.doesNotMatch(body, /secret-host|ECONNREFUSED/);
+  assert.match(logs.at(-1)?.detail ?? "", /ECONNREFUSED/);
+});
+
+Deno.test("a backend that throws gives 500 InternalError, never a stack trace", async () => {
+  const broken: Backend = {
+    ...createMemoryBackend(),
+    head: () => {
+      throw new TypeError("boom at /srv/internal/path.ts:12");
+    },
+  };
+  const { app, logs } = appWith(broken);
+  const res = await app(await makeRequest("/private/x", { method: "HEAD", key: ADMIN }));
+  assert.equal(res.status, 500);
+  assert.equal(res.body, null);
+  assert.match(logs.find((l) => l.status === 500)?.detail ?? "", /boom/);
+});
+
+Deno.test("a 500 body says nothing of the cause", async () => {
+  const broken: Backend = {
+    ...createMemoryBackend(),
+    list: () => Promise.reject(new Error("database password is hunter2")),
+  };
+  const { app } = appWith(broken);
+  const res = await app(await makeRequest("/private?list-type=2", { key: ADMIN }));
+  assert.equal(res.status, 500);
+  assert.equal(await errorCode(res.clone()), "InternalError");
+  assert.doesNotMatch(await res.text(), /hunter2/);
+});

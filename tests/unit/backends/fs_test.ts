@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { createFsBackend, fsKeyProblem } from "../../../src/backends/fs.ts";
+import type { HttpMeta } from "../../../src/backends/backend.ts";
+
+const NO_META: HttpMeta = { userMetadata: {} };
+const body = (s: string) => new Blob([s]).stream();
+
+async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
+  const parent = await Deno.makeTempDir();
+  const root = `${parent}/bucket`;
+  await Deno.mkdir(root);
+  await Deno.writeTextFile(`${parent}/outside.txt`, "secret");
+  try {
+    await fn(root);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+}
+
+async function tree(dir: string, rel = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/${rel}`)) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await tree(dir, p));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+Deno.test("fsKeyProblem() refuses keys that could leave the root or touch internals", () => {
+  for (
+    const key of [
+      "../x",
+      "a/../../x",
+      "a/./b",
+      "/abs",
+      "a//b",
+      ".bucketgate/meta/x",
+      "dir/",
+      "..",
+      ".",
+    ]
+  ) {
+    assert.ok(fsKeyProblem(key), key);
+  }
+  for (const key of ["a", "a/b", "..a", "a..", ".hidden", "a b/c+d%e", "é/😀"]) {
+    assert.equal(fsKeyProblem(key), undefined, key);
+  }
+});
+
+Deno.test("fs backend: escape attempts never read or write outside the root", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    for (const key of ["../outside.txt", "a/../../outside.txt", ".bucketgate/x"]) {
+      const put = await b.put(key, body("evil"), { meta: NO_META });
+      assert.ok(!put.ok, key);
+      assert.equal(put.error.kind, "InvalidArgument");
+      const get = await b.get(key);
+      assert.ok(!get.ok, key);
+      assert.ok((await b.delete(key)).ok);
+    }
+    assert.equal(await Deno.readTextFile(`${root}/../outside.txt`), "secret");
+    assert.deepEqual(
+      await tree(root).then((t) => t.filter((p) => !p.startsWith(".bucketgate/"))),
+      [],
+    );
+  });
+});
+
+Deno.test("fs backend: internal files never appear in listings; failed uploads leave no temp file", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    await b.put("a", body("1"), { meta: NO_META });
+    const failing = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(10));
+        c.error(new Error("client went away"));
+      },
+    });
+    assert.ok(!(await b.put("b", failing, { meta: NO_META })).ok);
+    const id = await b.createMultipartUpload("c", NO_META);
+    assert.ok(id.ok);
+    const list = await b.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.objects.map((o) => o.key), ["a"]);
+    const dotted = await b.list({ prefix: ".bucketgate", maxKeys: 1000 });
+    assert.ok(dotted.ok);
+    assert.deepEqual(dotted.value.objects, []);
+    assert.deepEqual(await tree(`${root}/.bucketgate/tmp`), []);
+  });
+});
+
+Deno.test("fs backend: concurrent writers to one key end with one complete version", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    const versions = Array.from({ length: 20 }, (_, i) => String(i).repeat(50_000));
+    const results = await Promise.all(
+      versions.map((v) => b.put("same", body(v), { meta: NO_META })),
+    );
+    assert.ok(results.every((r) => r.ok));
+    const got = await b.get("same");
+    assert.ok(got.ok);
+    const text = await new Response(got.value.body).text();
+    assert.ok(versions.includes(text), "a whole version, never a mix");
+    const head = await b.head("same");
+    assert.ok(head.ok);
+    const { createHash } = await import("node:crypto");
+    assert.equal(head.value.etag, `"${createHash("md5").update(text).digest("hex")}"`);
+    assert.deepEqual(await tree(`${root}/.bucketgate/tmp`), []);
+  });
+});
+
+Deno.test("fs backend: files placed by hand are served, listed, and get an MD5 ETag", async () => {
+  await withRoot(async (root) => {
+    await Deno.mkdir(`${root}/docs`);
+    await Deno.writeTextFile(`${root}/docs/readme.txt`, "by hand");
+    const b = createFsBackend(root);
+    const head = await b.head("docs/readme.txt");
+    assert.ok(head.ok);
+    assert.equal(head.value.contentType, "text/plain");
+    const { createHash } = await import("node:crypto");
+    assert.equal(head.value.etag, `"${createHash("md5").update("by hand").digest("hex")}"`);
+    await Deno.writeTextFile(`${root}/docs/readme.txt`, "changed by hand too");
+    const again = await b.head("docs/readme.txt");
+    assert.ok(again.ok);
+    assert.equal(
+      again.value.etag,
+      `"${createHash("md5").update("changed by hand too").digest("hex")}"`,
+    );
+    const list = await b.list({ prefix: "docs/", maxKeys: 10 });
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.objects.map((o) => o.key), ["docs/readme.txt"]);
+  });
+});
+
+Deno.test("fs backend: a key that is both an object and a prefix is a clear 4xx", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    assert.ok((await b.put("a", body("file"), { meta: NO_META })).ok);
+    const nested = await b.put("a/b", body("nested"), { meta: NO_META });
+    assert.ok(!nested.ok);
+    assert.equal(nested.error.kind, "InvalidRequest");
+    assert.ok((await b.put("x/y", body("nested"), { meta: NO_META })).ok);
+    const parent = await b.put("x", body("file"), { meta: NO_META });
+    assert.ok(!parent.ok);
+    assert.equal(parent.error.kind, "InvalidRequest");
+    assert.deepEqual(await tree(`${root}/.bucketgate/tmp`), []);
+  });
+});
+
+Deno.test("fs backend: deleting the last object removes its empty directories", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    await b.put("deep/er/x", body("1"), { meta: NO_META });
+    assert.ok((await b.delete("deep/er/x")).ok);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(root))).map((e) => e.name), [
+      ".bucketgate",
+    ]);
+  });
+});
