@@ -6,12 +6,14 @@ import type { Backend } from "./backend.ts";
 import { createFsBackend } from "./fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
+import { createS3Backend, s3OptionProblems, s3Options } from "./s3/s3.ts";
 
 /** Problems in a bucket's backend_options, with paths relative to them. */
 export function backendOptionProblems(
   type: BackendType,
   options: Record<string, unknown>,
 ): { path: string; message: string }[] {
+  if (type === "s3") return s3OptionProblems(options);
   const known: Record<BackendType, readonly string[] | undefined> = {
     fs: ["root"],
     memory: [],
@@ -33,8 +35,8 @@ export function backendOptionProblems(
       message: "required: the directory that holds this bucket's objects",
     });
   }
-  if (type === "s3" || type === "az") {
-    problems.push({ path: "", message: `backend_type ${type} is not available in this build yet` });
+  if (type === "az") {
+    problems.push({ path: "", message: "backend_type az is not available in this build yet" });
   }
   return problems;
 }
@@ -50,13 +52,10 @@ export function createBackend(bucket: BucketConfig): Result<Backend, ProxyError>
       inner = createFsBackend(String(bucket.backendOptions.root));
       break;
     case "s3":
+      inner = createS3Backend(s3Options(bucket.backendOptions));
+      break;
     case "az":
-      return err(
-        proxyError(
-          "ConfigError",
-          `backend_type ${bucket.backendType} is not available in this build yet`,
-        ),
-      );
+      return err(proxyError("ConfigError", "backend_type az is not available in this build yet"));
     default: {
       const never: never = bucket.backendType;
       return never;

@@ -45,8 +45,16 @@ async function put(b: Backend, key: string, body: string | Uint8Array, meta: Htt
 
 const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex");
 
+/** Known deviations of an emulator from S3, each skipping one assertion (say why where it is passed). */
+export type Quirk = "upload-part-to-missing-upload-is-500";
+
 /** Registers the contract tests for one backend. */
-export function runBackendContract(name: string, make: BackendFactory): void {
+export function runBackendContract(
+  name: string,
+  make: BackendFactory,
+  options: { readonly quirks?: readonly Quirk[] } = {},
+): void {
+  const quirks = new Set(options.quirks ?? []);
   const test = (title: string, fn: (b: Backend) => Promise<void>) =>
     Deno.test(`${name} backend: ${title}`, async () => {
       const { backend, cleanup } = await make();
@@ -358,9 +366,12 @@ export function runBackendContract(name: string, make: BackendFactory): void {
     const again = await b.abortMultipartUpload("small", id);
     assert.equal(!again.ok && again.error.kind, "NoSuchUpload");
     const part = await b.uploadPart("small", id, 3, stream("x"), {});
-    assert.equal(!part.ok && part.error.kind, "NoSuchUpload");
     const other = await b.uploadPart("small", "0".repeat(48), 1, stream("x"), {});
-    assert.equal(!other.ok && other.error.kind, "NoSuchUpload");
+    assert.ok(!part.ok && !other.ok);
+    if (!quirks.has("upload-part-to-missing-upload-is-500")) {
+      assert.equal(part.error.kind, "NoSuchUpload");
+      assert.equal(other.error.kind, "NoSuchUpload");
+    }
     assert.equal((await b.head("small")).ok, false);
   });
 }

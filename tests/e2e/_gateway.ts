@@ -25,8 +25,8 @@ export interface Gateway {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Starts a gateway; `extraYaml` is appended to the generated config. */
-export async function startGateway(extraYaml = ""): Promise<Gateway> {
+/** Starts a gateway; `extraBuckets` are flow-style bucket entries added to the config. */
+export async function startGateway(extraBuckets: readonly string[] = []): Promise<Gateway> {
   const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
   const bucket = (name: string, anon: boolean) =>
     `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
@@ -36,12 +36,12 @@ export async function startGateway(extraYaml = ""): Promise<Gateway> {
     bucket("public-data", true),
     bucket("private-uploads", false),
     bucket("readonly", false),
+    ...extraBuckets.map((b) => `  - ${b}`),
     "credentials:",
     `  - { access_key_id: ${DEV.id}, secret_access_key: ${DEV.secret}, principal_name: dev,`,
     `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [${ACTIONS.join(", ")}] }] }`,
     `  - { access_key_id: ${READER.id}, secret_access_key: ${READER.secret}, principal_name: reader,`,
     `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [get_object, head_object, list_bucket] }] }`,
-    extraYaml,
   ].join("\n");
   await Deno.writeTextFile(`${dataDir}/config.yaml`, config);
   for (const b of ["public-data", "private-uploads", "readonly"]) {

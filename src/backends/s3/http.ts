@@ -1,0 +1,123 @@
+/**
+ * The HTTP transport of the s3 backend. Streamed uploads go out through
+ * node:http with their Content-Length, because Deno's fetch sends a
+ * ReadableStream body chunked (denoland/deno#20274) and S3 refuses chunked
+ * PutObject and UploadPart with 501. Everything else uses fetch.
+ */
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
+import { proxyError, ProxyStreamError } from "../../errors.ts";
+
+/** A backend response with a streamed body. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/** A request body: small bytes, or a stream of a known length. */
+export type HttpBody =
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array }
+  | {
+    readonly kind: "stream";
+    readonly stream: ReadableStream<Uint8Array>;
+    readonly length: number;
+  };
+
+/** Sends a request; rejects on network failure, timeout, or a body stream that errors. */
+export async function send(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: HttpBody | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
+  if (body?.kind === "stream") {
+    return await sendStream(method, url, headers, body, timeoutMs, signal);
+  }
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, {
+    method,
+    headers,
+    ...(body ? { body: body.bytes as Uint8Array<ArrayBuffer> } : {}),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    redirect: "manual",
+  });
+  return { status: res.status, headers: res.headers, body: res.body };
+}
+
+function sendStream(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: { stream: ReadableStream<Uint8Array>; length: number },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const lib = url.protocol === "https:" ? https : http;
+    const req = lib.request(url, {
+      method,
+      headers: { ...headers, "content-length": String(body.length) },
+    });
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.destroy();
+      reject(e);
+    };
+    req.setTimeout(
+      timeoutMs,
+      () => fail(new Error(`backend request timed out after ${timeoutMs} ms`)),
+    );
+    signal?.addEventListener("abort", () => fail(signal.reason ?? new Error("aborted")), {
+      once: true,
+    });
+    req.on("error", fail);
+    req.on("response", (res) => {
+      if (settled) {
+        res.destroy();
+        return;
+      }
+      settled = true;
+      const h = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      resolve({
+        status: res.statusCode ?? 502,
+        headers: h,
+        body: Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>,
+      });
+    });
+    (async () => {
+      let sent = 0;
+      try {
+        for await (const chunk of body.stream) {
+          if (settled) return;
+          sent += chunk.byteLength;
+          if (sent > body.length) {
+            throw new ProxyStreamError(
+              proxyError("InvalidRequest", "The request body is longer than its declared length"),
+            );
+          }
+          if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+        }
+        if (sent < body.length) {
+          throw new ProxyStreamError(
+            proxyError(
+              "IncompleteBody",
+              "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+            ),
+          );
+        }
+        req.end();
+      } catch (e) {
+        fail(e);
+      }
+    })();
+  });
+}

@@ -1,0 +1,629 @@
+/**
+ * The `s3` backend: any S3-compatible store (AWS S3, MinIO, R2, Ceph, moto).
+ * Requests are signed with bucketgate's own SigV4 signer; bodies stream both
+ * ways; uploads leave length-framed.
+ */
+import { XMLParser } from "fast-xml-parser";
+import { uriEncode } from "../../auth/canonical.ts";
+import { type SigningCredentials, signRequest } from "../../auth/sign.ts";
+import { createSigningKeyCache, sha256Hex } from "../../auth/signing_key.ts";
+import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type {
+  Backend,
+  BackendResult,
+  ByteRange,
+  HttpMeta,
+  ObjectMeta,
+  PartInfo,
+  ReadConditions,
+  WriteConditions,
+} from "../backend.ts";
+import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
+import { type HttpBody, type HttpResponse, send } from "./http.ts";
+
+/** Validated options of an s3 bucket. */
+export interface S3Options {
+  readonly endpoint: string;
+  readonly bucketName: string;
+  readonly region: string;
+  readonly credentials?: SigningCredentials;
+  readonly forcePathStyle: boolean;
+  readonly requestTimeoutMs: number;
+}
+
+/** The keys an s3 bucket's backend_options may hold. */
+export const S3_OPTION_KEYS = [
+  "endpoint",
+  "bucket_name",
+  "region",
+  "access_key_id",
+  "secret_access_key",
+  "session_token",
+  "skip_signature",
+  "force_path_style",
+  "request_timeout_secs",
+] as const;
+
+/** Problems in s3 backend_options (paths relative to them). */
+export function s3OptionProblems(o: Record<string, unknown>): { path: string; message: string }[] {
+  const p: { path: string; message: string }[] = [];
+  for (const k of Object.keys(o)) {
+    if (!(S3_OPTION_KEYS as readonly string[]).includes(k)) {
+      p.push({ path: k, message: "unknown option for the s3 backend" });
+    }
+  }
+  if (typeof o.bucket_name !== "string" || o.bucket_name === "") {
+    p.push({ path: "bucket_name", message: "required" });
+  }
+  if (o.region !== undefined && typeof o.region !== "string") {
+    p.push({ path: "region", message: "must be a string" });
+  }
+  if (o.endpoint === undefined && typeof o.region !== "string") {
+    p.push({ path: "region", message: "required when no endpoint is given" });
+  }
+  if (o.endpoint !== undefined) {
+    try {
+      const u = new URL(String(o.endpoint));
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+    } catch {
+      p.push({ path: "endpoint", message: "must be an http(s) URL" });
+    }
+  }
+  const skip = o.skip_signature === true;
+  if (!skip && (typeof o.access_key_id !== "string" || typeof o.secret_access_key !== "string")) {
+    p.push({
+      path: "access_key_id",
+      message: "access_key_id and secret_access_key are required unless skip_signature: true",
+    });
+  }
+  return p;
+}
+
+/** Builds validated options from backend_options (call s3OptionProblems first). */
+export function s3Options(o: Record<string, unknown>): S3Options {
+  const region = typeof o.region === "string" ? o.region : "us-east-1";
+  const endpoint = typeof o.endpoint === "string"
+    ? o.endpoint.replace(/\/+$/, "")
+    : `https://s3.${region}.amazonaws.com`;
+  const creds = o.skip_signature === true ? undefined : {
+    accessKeyId: String(o.access_key_id),
+    secretAccessKey: String(o.secret_access_key),
+    ...(typeof o.session_token === "string" ? { sessionToken: o.session_token } : {}),
+  };
+  return {
+    endpoint,
+    bucketName: String(o.bucket_name),
+    region,
+    ...(creds ? { credentials: creds } : {}),
+    forcePathStyle: typeof o.force_path_style === "boolean"
+      ? o.force_path_style
+      : typeof o.endpoint === "string",
+    requestTimeoutMs: (typeof o.request_timeout_secs === "number" ? o.request_timeout_secs : 60) *
+      1000,
+  };
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  removeNSPrefix: true,
+  isArray: (name: string) => ["Contents", "CommonPrefixes", "Part", "Upload"].includes(name),
+});
+
+// Codes whose meaning the client should see; anything else is the backend's problem (503).
+const PASS_THROUGH: Record<string, ProxyErrorKind> = {
+  NoSuchKey: "NoSuchKey",
+  NoSuchUpload: "NoSuchUpload",
+  InvalidPart: "InvalidPart",
+  InvalidPartOrder: "InvalidPartOrder",
+  EntityTooSmall: "EntityTooSmall",
+  EntityTooLarge: "EntityTooLarge",
+  InvalidRange: "InvalidRange",
+  PreconditionFailed: "PreconditionFailed",
+  BadDigest: "BadDigest",
+  InvalidDigest: "InvalidDigest",
+  KeyTooLongError: "KeyTooLong",
+  InvalidArgument: "InvalidArgument",
+  IncompleteBody: "IncompleteBody",
+};
+
+function parseXml(text: string): Record<string, unknown> | undefined {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+const str = (
+  v: unknown,
+): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+
+async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
+  if (res.status === 304) {
+    await res.body?.cancel();
+    return proxyError("NotModified", "Not Modified");
+  }
+  const text = res.body ? await new Response(res.body).text().catch(() => "") : "";
+  const e = parseXml(text)?.Error as { Code?: unknown; Message?: unknown } | undefined;
+  const code = str(e?.Code);
+  const kind = PASS_THROUGH[code] ??
+    (res.status === 404 && !code
+      ? "NoSuchKey"
+      : res.status === 412
+      ? "PreconditionFailed"
+      : res.status === 416
+      ? "InvalidRange"
+      : undefined);
+  if (kind) return proxyError(kind, str(e?.Message) || `${what}: ${code || res.status}`);
+  return proxyError(
+    "BackendError",
+    "The backend failed",
+    `${what}: HTTP ${res.status} ${code} ${str(e?.Message)}`,
+  );
+}
+
+function metaHeaders(meta: HttpMeta): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (meta.contentType) h["content-type"] = meta.contentType;
+  if (meta.contentEncoding) h["content-encoding"] = meta.contentEncoding;
+  if (meta.contentDisposition) h["content-disposition"] = meta.contentDisposition;
+  if (meta.contentLanguage) h["content-language"] = meta.contentLanguage;
+  if (meta.cacheControl) h["cache-control"] = meta.cacheControl;
+  if (meta.expires) h["expires"] = meta.expires;
+  for (const [k, v] of Object.entries(meta.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+function metaFrom(key: string, h: Headers): ObjectMeta {
+  const userMetadata: Record<string, string> = {};
+  for (const [k, v] of h) if (k.startsWith("x-amz-meta-")) userMetadata[k.slice(11)] = v;
+  const pick = (n: string) => h.get(n) ?? undefined;
+  const checksums: Record<string, string> = {};
+  for (const alg of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]) {
+    const v = h.get(`x-amz-checksum-${alg.toLowerCase()}`);
+    if (v) checksums[alg] = v;
+  }
+  const range = /\/(\d+)$/.exec(h.get("content-range") ?? "");
+  const meta: Record<string, unknown> = {
+    key,
+    size: range ? Number(range[1]) : Number(h.get("content-length") ?? 0),
+    etag: h.get("etag") ?? '""',
+    lastModified: new Date(h.get("last-modified") ?? 0),
+    userMetadata,
+  };
+  for (
+    const [field, header] of [
+      ["contentType", "content-type"],
+      ["contentEncoding", "content-encoding"],
+      ["contentDisposition", "content-disposition"],
+      ["contentLanguage", "content-language"],
+      ["cacheControl", "cache-control"],
+      ["expires", "expires"],
+    ]
+  ) {
+    const v = pick(header!);
+    if (v !== undefined) meta[field!] = v;
+  }
+  if (Object.keys(checksums).length > 0) meta.checksums = checksums;
+  return meta as unknown as ObjectMeta;
+}
+
+function conditionHeaders(c: ReadConditions | WriteConditions | undefined): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (!c) return h;
+  // `If-Match: *` holds for any object that exists (a missing one is a 404
+  // anyway); some emulators get it wrong, so it is not sent.
+  if (c.ifMatch && c.ifMatch.trim() !== "*") h["if-match"] = c.ifMatch;
+  if (c.ifNoneMatch) h["if-none-match"] = c.ifNoneMatch;
+  // RFC 9110 §13.2.2: a date condition is ignored beside its ETag twin; not
+  // every store applies that, so the overridden header is not sent.
+  const r = c as ReadConditions;
+  if (r.ifModifiedSince && !c.ifNoneMatch) h["if-modified-since"] = r.ifModifiedSince.toUTCString();
+  if (r.ifUnmodifiedSince && !c.ifMatch) {
+    h["if-unmodified-since"] = r.ifUnmodifiedSince.toUTCString();
+  }
+  return h;
+}
+
+/** Largest upload of unknown length buffered before it is sent with a length. */
+export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
+
+async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const c of stream) {
+    total += c.byteLength;
+    if (total > max) return undefined;
+    chunks.push(c);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Creates an s3 backend. */
+export function createS3Backend(o: S3Options, deps: { readonly now?: () => number } = {}): Backend {
+  const now = deps.now ?? (() => Date.now());
+  const keys = createSigningKeyCache(64);
+  const base = new URL(o.endpoint);
+  const host = o.forcePathStyle ? base.host : `${o.bucketName}.${base.host}`;
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const bucketPath = o.forcePathStyle ? `${basePath}/${uriEncode(o.bucketName)}` : basePath;
+  /** The one place a key becomes a backend path. */
+  const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
+
+  async function call(
+    method: string,
+    path: string,
+    query: string,
+    headers: Record<string, string>,
+    body?: HttpBody,
+    signal?: AbortSignal,
+  ): Promise<Result<HttpResponse, ProxyError>> {
+    const payloadHash = body?.kind === "bytes"
+      ? sha256Hex(body.bytes)
+      : body
+      ? "UNSIGNED-PAYLOAD"
+      : sha256Hex("");
+    const h: Record<string, string> = {
+      host,
+      "accept-encoding": "identity",
+      "user-agent": "bucketgate",
+      ...headers,
+    };
+    const signed = o.credentials
+      ? signRequest({ method, path, query, headers: h, payloadHash }, o.credentials, {
+        region: o.region,
+        now: now(),
+        keys,
+      })
+      : h;
+    const url = new URL(`${base.protocol}//${host}${path}${query ? "?" + query : ""}`);
+    try {
+      return ok(await send(method, url, signed, body, o.requestTimeoutMs, signal));
+    } catch (e) {
+      return err(toProxyError(e, "BackendError"));
+    }
+  }
+
+  async function xml(
+    res: HttpResponse,
+    what: string,
+  ): Promise<Result<Record<string, unknown>, ProxyError>> {
+    const text = res.body ? await new Response(res.body).text() : "";
+    const doc = parseXml(text);
+    if (!doc) {
+      return err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
+    }
+    if (doc.Error) {
+      return err(
+        await errorFrom({ status: 500, headers: res.headers, body: new Response(text).body }, what),
+      );
+    }
+    return ok(doc);
+  }
+
+  async function head(key: string): BackendResult<ObjectMeta> {
+    const r = await call("HEAD", pathOf(key), "", {});
+    if (!r.ok) return r;
+    if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
+    return ok(metaFrom(key, r.value.headers));
+  }
+
+  async function preconditions(
+    key: string,
+    c: WriteConditions | undefined,
+  ): Promise<ProxyError | undefined> {
+    if (!c || (!c.ifMatch && !c.ifNoneMatch)) return undefined;
+    const h = await head(key);
+    if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
+    return checkWriteConditions(h.ok ? h.value : undefined, c);
+  }
+
+  async function uploadBody(
+    stream: ReadableStream<Uint8Array>,
+    length: number | undefined,
+  ): Promise<Result<HttpBody, ProxyError>> {
+    if (length !== undefined) return ok({ kind: "stream", stream, length });
+    try {
+      const bytes = await readAtMost(stream, MAX_BUFFERED_UPLOAD);
+      if (!bytes) {
+        return err(
+          proxyError(
+            "MissingContentLength",
+            `Uploads of unknown length are limited to ${MAX_BUFFERED_UPLOAD} bytes on this backend; send Content-Length or use multipart`,
+          ),
+        );
+      }
+      return ok({ kind: "bytes", bytes });
+    } catch (e) {
+      return err(toProxyError(e, "IncompleteBody"));
+    }
+  }
+
+  return {
+    head,
+
+    async get(key, opts = {}) {
+      const h: Record<string, string> = conditionHeaders(opts.conditions);
+      if (opts.range) {
+        h.range = opts.range.kind === "suffix"
+          ? `bytes=-${opts.range.length}`
+          : `bytes=${opts.range.start}-${opts.range.end ?? ""}`;
+      }
+      const r = await call("GET", pathOf(key), "", h, undefined, opts.signal);
+      if (!r.ok) return r;
+      const res = r.value;
+      if (res.status !== 200 && res.status !== 206) return err(await errorFrom(res, "GetObject"));
+      const meta = metaFrom(key, res.headers);
+      // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.
+      const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
+      if (failed) {
+        await res.body?.cancel();
+        return err(failed);
+      }
+      let range: ByteRange | undefined;
+      const cr = /bytes (\d+)-(\d+)\//.exec(res.headers.get("content-range") ?? "");
+      if (res.status === 206 && cr) range = { start: Number(cr[1]), end: Number(cr[2]) };
+      else if (opts.range) range = { start: 0, end: Math.max(0, meta.size - 1) };
+      return ok({
+        meta,
+        ...(range ? { range } : {}),
+        body: res.body ?? new ReadableStream({ start: (c) => c.close() }),
+      });
+    },
+
+    async put(key, stream, opts) {
+      const failed = await preconditions(key, opts.conditions);
+      if (failed) {
+        await stream.cancel().catch(() => {});
+        return err(failed);
+      }
+      const body = await uploadBody(stream, opts.contentLength);
+      if (!body.ok) return body;
+      const h = { ...metaHeaders(opts.meta), ...conditionHeaders(opts.conditions) };
+      for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
+        h[`x-amz-checksum-${alg.toLowerCase()}`] = v;
+      }
+      const r = await call("PUT", pathOf(key), "", h, body.value, opts.signal);
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "PutObject"));
+      await r.value.body?.cancel();
+      const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
+      return ok({
+        ...opts.meta,
+        key,
+        size,
+        etag: r.value.headers.get("etag") ?? '""',
+        lastModified: new Date(now()),
+        ...(opts.checksums && Object.keys(opts.checksums).length
+          ? { checksums: opts.checksums }
+          : {}),
+      });
+    },
+
+    async copy(src, dst, opts) {
+      const failed = await preconditions(dst, opts.conditions);
+      if (failed) return err(failed);
+      const h: Record<string, string> = {
+        "x-amz-copy-source": `/${uriEncode(o.bucketName)}/${uriEncode(src, true)}`,
+        ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
+      };
+      const r = await call("PUT", pathOf(dst), "", h);
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "CopyObject"));
+      const doc = await xml(r.value, "CopyObject");
+      if (!doc.ok) return doc;
+      return await head(dst);
+    },
+
+    async delete(key) {
+      const r = await call("DELETE", pathOf(key), "", {});
+      if (!r.ok) return r;
+      if (r.value.status !== 204 && r.value.status !== 200) {
+        const e = await errorFrom(r.value, "DeleteObject");
+        return e.kind === "NoSuchKey" ? ok(undefined) : err(e);
+      }
+      await r.value.body?.cancel();
+      return ok(undefined);
+    },
+
+    async list(opts) {
+      let startAfter = opts.startAfter;
+      // A common prefix as the start: resume after every key under it.
+      if (startAfter !== undefined && opts.delimiter && startAfter.endsWith(opts.delimiter)) {
+        startAfter += "\u{10FFFF}";
+      }
+      const q = new URLSearchParams({
+        "list-type": "2",
+        "encoding-type": "url",
+        "max-keys": String(opts.maxKeys),
+        prefix: opts.prefix,
+      });
+      if (opts.delimiter) q.set("delimiter", opts.delimiter);
+      if (startAfter !== undefined) q.set("start-after", startAfter);
+      const r = await call("GET", `${bucketPath}/`, queryString(q), {});
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "ListObjectsV2"));
+      const doc = await xml(r.value, "ListObjectsV2");
+      if (!doc.ok) return doc;
+      const res = doc.value.ListBucketResult as Record<string, unknown> | undefined;
+      const decode = (s: unknown) => decodeURIComponent(str(s).replace(/\+/g, " "));
+      const objects = ((res?.Contents as Record<string, unknown>[] | undefined) ?? []).map((c) => ({
+        key: decode(c.Key),
+        size: Number(c.Size),
+        etag: str(c.ETag),
+        lastModified: new Date(str(c.LastModified)),
+      }));
+      const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
+        .map((p) => decode(p.Prefix));
+      const isTruncated = str(res?.IsTruncated) === "true";
+      const last = [...objects.map((x) => x.key), ...commonPrefixes].sort((
+        a,
+        b,
+      ) => (Buffer.compare(Buffer.from(a), Buffer.from(b)))).at(-1);
+      return ok({
+        objects,
+        commonPrefixes,
+        isTruncated,
+        ...(isTruncated && last !== undefined ? { nextStartAfter: last } : {}),
+      });
+    },
+
+    async createMultipartUpload(key, meta) {
+      const r = await call("POST", pathOf(key), "uploads=", metaHeaders(meta));
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "CreateMultipartUpload"));
+      const doc = await xml(r.value, "CreateMultipartUpload");
+      if (!doc.ok) return doc;
+      const id = str(
+        (doc.value.InitiateMultipartUploadResult as Record<string, unknown> | undefined)?.UploadId,
+      );
+      return id ? ok(id) : err(
+        proxyError("BackendError", "The backend failed", "CreateMultipartUpload: no UploadId"),
+      );
+    },
+
+    async uploadPart(key, uploadId, n, stream, opts) {
+      const body = await uploadBody(stream, opts.contentLength);
+      if (!body.ok) return body;
+      const q = `partNumber=${n}&uploadId=${uriEncode(uploadId)}`;
+      const r = await call("PUT", pathOf(key), q, {}, body.value, opts.signal);
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "UploadPart"));
+      await r.value.body?.cancel();
+      return ok({ etag: r.value.headers.get("etag") ?? '""' });
+    },
+
+    async completeMultipartUpload(key, uploadId, parts, conditions) {
+      // S3's rule, checked here because not every S3-compatible store enforces it.
+      if (parts.some((p, i) => i > 0 && p.partNumber <= parts[i - 1]!.partNumber)) {
+        return err(
+          proxyError(
+            "InvalidPartOrder",
+            "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
+          ),
+        );
+      }
+      const failed = await preconditions(key, conditions);
+      if (failed) return err(failed);
+      const xmlBody = `<CompleteMultipartUpload>${
+        parts.map((p) =>
+          `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${
+            p.etag.replace(/"/g, "")
+          }"</ETag></Part>`
+        ).join("")
+      }</CompleteMultipartUpload>`;
+      const r = await call(
+        "POST",
+        pathOf(key),
+        `uploadId=${uriEncode(uploadId)}`,
+        conditionHeaders(conditions),
+        {
+          kind: "bytes",
+          bytes: new TextEncoder().encode(xmlBody),
+        },
+      );
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "CompleteMultipartUpload"));
+      const doc = await xml(r.value, "CompleteMultipartUpload");
+      if (!doc.ok) return doc;
+      return await head(key);
+    },
+
+    async abortMultipartUpload(key, uploadId) {
+      const r = await call("DELETE", pathOf(key), `uploadId=${uriEncode(uploadId)}`, {});
+      if (!r.ok) return r;
+      if (r.value.status !== 204 && r.value.status !== 200) {
+        return err(await errorFrom(r.value, "AbortMultipartUpload"));
+      }
+      await r.value.body?.cancel();
+      return ok(undefined);
+    },
+
+    async listParts(key, uploadId, opts) {
+      const q = new URLSearchParams({ uploadId, "max-parts": String(opts.maxParts) });
+      if (opts.partNumberMarker) q.set("part-number-marker", String(opts.partNumberMarker));
+      const r = await call("GET", pathOf(key), queryString(q), {});
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "ListParts"));
+      const doc = await xml(r.value, "ListParts");
+      if (!doc.ok) return doc;
+      // moto names the root ListPartsResponse; S3 names it ListPartsResult.
+      const res = (doc.value.ListPartsResult ?? doc.value.ListPartsResponse) as
+        | Record<string, unknown>
+        | undefined;
+      const parts: PartInfo[] = ((res?.Part as Record<string, unknown>[] | undefined) ?? []).map((
+        p,
+      ) => ({
+        partNumber: Number(p.PartNumber),
+        etag: str(p.ETag),
+        size: Number(p.Size),
+        lastModified: new Date(str(p.LastModified)),
+      }));
+      const isTruncated = str(res?.IsTruncated) === "true";
+      const next = Number(str(res?.NextPartNumberMarker));
+      return ok({
+        parts,
+        isTruncated,
+        ...(isTruncated && next > 0 ? { nextPartNumberMarker: next } : {}),
+      });
+    },
+
+    async listMultipartUploads(opts) {
+      const q = new URLSearchParams({
+        uploads: "",
+        prefix: opts.prefix,
+        "max-uploads": String(opts.maxUploads),
+        "encoding-type": "url",
+      });
+      if (opts.delimiter) q.set("delimiter", opts.delimiter);
+      if (opts.keyMarker) q.set("key-marker", opts.keyMarker);
+      if (opts.uploadIdMarker) q.set("upload-id-marker", opts.uploadIdMarker);
+      const r = await call("GET", `${bucketPath}/`, queryString(q), {});
+      if (!r.ok) return r;
+      if (r.value.status !== 200) return err(await errorFrom(r.value, "ListMultipartUploads"));
+      const doc = await xml(r.value, "ListMultipartUploads");
+      if (!doc.ok) return doc;
+      const res = doc.value.ListMultipartUploadsResult as Record<string, unknown> | undefined;
+      const decode = (s: unknown) => decodeURIComponent(str(s).replace(/\+/g, " "));
+      const uploads = ((res?.Upload as Record<string, unknown>[] | undefined) ?? []).map((u) => ({
+        key: decode(u.Key),
+        uploadId: str(u.UploadId),
+        initiated: new Date(str(u.Initiated)),
+      }));
+      const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
+        .map((p) => decode(p.Prefix));
+      const isTruncated = str(res?.IsTruncated) === "true";
+      return ok({
+        uploads,
+        commonPrefixes,
+        isTruncated,
+        ...(isTruncated && res?.NextKeyMarker ? { nextKeyMarker: decode(res.NextKeyMarker) } : {}),
+        ...(isTruncated && res?.NextUploadIdMarker
+          ? { nextUploadIdMarker: str(res.NextUploadIdMarker) }
+          : {}),
+      });
+    },
+  };
+}
+
+/** A query string with RFC 3986 encoding (what the signer canonicalizes to). */
+function queryString(q: URLSearchParams): string {
+  return [...q].map((
+    [k, v],
+  ) => (v === "" && k === "uploads" ? k : `${uriEncode(k)}=${uriEncode(v)}`)).join("&");
+}
