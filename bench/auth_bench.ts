@@ -3,8 +3,7 @@
  * derived key, the whole in-process handler for a signed GET and HEAD, and
  * a ListObjectsV2 page. Run with `deno task bench`.
  */
-import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "@aws-crypto/sha256-js";
+import { testSigner } from "../tests/_support/signer.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
 import { createSigningKeyCache } from "../src/auth/signing_key.ts";
 import { requestTarget } from "../src/http/target.ts";
@@ -15,13 +14,7 @@ const config = testConfig();
 const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
 const deps = { credentials, clock: fixedClock(NOW), signingKeys: createSigningKeyCache() };
 
-const signer = new SignatureV4({
-  credentials: { accessKeyId: ADMIN.id, secretAccessKey: ADMIN.secret },
-  region: "us-east-1",
-  service: "s3",
-  sha256: Sha256,
-  uriEscapePath: false,
-});
+const signer = testSigner(ADMIN);
 const signed = await signer.sign({
   method: "GET",
   protocol: "http:",

@@ -1,7 +1,8 @@
 /** An in-memory backend for tests and demos: bodies are buffered, everything else as S3. */
 import { createHash } from "node:crypto";
-import { proxyError, toProxyError } from "../errors.ts";
-import { err, ok } from "../result.ts";
+import { type ProxyError, proxyError, toProxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import { collect } from "../http/limits.ts";
 import type { Backend, HttpMeta, ListEntry, ObjectMeta, UploadInfo } from "./backend.ts";
 import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
 import { multipartEtag, quoteEtag } from "./etag.ts";
@@ -28,20 +29,26 @@ interface Upload {
   readonly parts: Map<number, StoredPart & { readonly bytes: Uint8Array }>;
 }
 
-async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of body) {
-    chunks.push(c);
-    total += c.byteLength;
+/** The whole body, checked against its declared length. */
+async function readExact(
+  body: ReadableStream<Uint8Array>,
+  contentLength: number | undefined,
+): Promise<Result<Uint8Array, ProxyError>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = (await collect(body))!;
+  } catch (e) {
+    return err(toProxyError(e));
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
+  if (contentLength !== undefined && bytes.byteLength !== contentLength) {
+    return err(
+      proxyError(
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+      ),
+    );
   }
-  return out;
+  return ok(bytes);
 }
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
@@ -113,20 +120,9 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       }));
     },
     async put(key, body, o) {
-      let bytes: Uint8Array;
-      try {
-        bytes = await readAll(body);
-      } catch (e) {
-        return err(toProxyError(e));
-      }
-      if (o.contentLength !== undefined && bytes.byteLength !== o.contentLength) {
-        return err(
-          proxyError(
-            "IncompleteBody",
-            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
-          ),
-        );
-      }
+      const read = await readExact(body, o.contentLength);
+      if (!read.ok) return read;
+      const bytes = read.value;
       const failed = checkWriteConditions(objects.get(key)?.meta, o.conditions);
       if (failed) return err(failed);
       return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), {
@@ -163,20 +159,9 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
         await body.cancel().catch(() => {});
         return err(noSuchUpload());
       }
-      let bytes: Uint8Array;
-      try {
-        bytes = await readAll(body);
-      } catch (e) {
-        return err(toProxyError(e));
-      }
-      if (o.contentLength !== undefined && bytes.byteLength !== o.contentLength) {
-        return err(
-          proxyError(
-            "IncompleteBody",
-            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
-          ),
-        );
-      }
+      const read = await readExact(body, o.contentLength);
+      if (!read.ok) return read;
+      const bytes = read.value;
       const hex = md5(bytes);
       const etag = quoteEtag(hex);
       u.parts.set(n, {

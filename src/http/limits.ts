@@ -18,6 +18,37 @@ export function byteLimit(
 }
 
 /**
+ * Reads a whole stream into one buffer; undefined (and the stream cancelled)
+ * once it holds more than `max` bytes. Errors of the stream are thrown.
+ */
+export async function collect(
+  body: ReadableStream<Uint8Array>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<Uint8Array | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+/**
  * Reads a small body (an XML document) into a string, refusing more than
  * `max` bytes with `onExceed` without reading further.
  */
@@ -27,29 +58,11 @@ export async function readSmallBody(
   onExceed: ProxyError,
 ): Promise<Result<string, ProxyError>> {
   if (!body) return ok("");
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel();
-        return err(onExceed);
-      }
-      chunks.push(value);
-    }
+    const bytes = await collect(body, max);
+    return bytes ? ok(new TextDecoder().decode(bytes)) : err(onExceed);
   } catch (e) {
     if (e instanceof ProxyStreamError) return err(e.proxy);
     return err(proxyError("IncompleteBody", "The request body could not be read completely", e));
   }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return ok(new TextDecoder().decode(bytes));
 }

@@ -2,6 +2,7 @@
  * Starts the real gateway process (`deno run main.ts`) on a free port over fs
  * buckets in a temp dir, for end-to-end tests with real clients.
  */
+import { S3Client } from "@aws-sdk/client-s3";
 import { ACTIONS } from "../../src/config/types.ts";
 
 /** Full-access development key. */
@@ -139,4 +140,14 @@ export async function filesUnder(dir: string, rel = ""): Promise<string[]> {
     else out.push(p);
   }
   return out.sort();
+}
+
+/** A JS SDK v3 S3 client for the gateway, path-style, with the development key. */
+export function sdkClient(gw: Gateway): S3Client {
+  return new S3Client({
+    endpoint: gw.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
+  });
 }

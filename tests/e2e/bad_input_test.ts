@@ -1,7 +1,6 @@
 /** Bad input against the real gateway: precise 4xx codes, nothing on disk changes, still serving. */
 import assert from "node:assert/strict";
-import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "@aws-crypto/sha256-js";
+import { testSigner } from "../_support/signer.ts";
 import { DEV, filesUnder, startGateway } from "./_gateway.ts";
 
 async function signed(
@@ -11,13 +10,7 @@ async function signed(
   headers: Record<string, string> = {},
 ) {
   const u = new URL(url);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
-    region: "us-east-1",
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  const signer = testSigner(DEV);
   const query: Record<string, string> = {};
   for (const [k, v] of u.searchParams) query[k] = v;
   const req = await signer.sign({
@@ -44,13 +37,7 @@ async function rawSigned(
   method: string,
   body: string,
 ): Promise<string> {
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
-    region: "us-east-1",
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  const signer = testSigner(DEV);
   const host = `127.0.0.1:${port}`;
   const req = await signer.sign({
     method,

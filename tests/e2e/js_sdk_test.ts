@@ -13,16 +13,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { DEV, filesUnder, startGateway } from "./_gateway.ts";
+import { filesUnder, sdkClient, startGateway } from "./_gateway.ts";
 
 Deno.test("JS SDK v3: aws-chunked uploads are decoded (never stored), Upload, presign, list, delete", async () => {
   const gw = await startGateway();
-  const s3 = new S3Client({
-    endpoint: gw.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
-  });
+  const s3 = sdkClient(gw);
   try {
     const B = "private-uploads";
     await s3.send(new PutObjectCommand({ Bucket: B, Key: "str.txt", Body: "hello from sdk v3" }));

@@ -12,7 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { DEV, startGateway } from "./_gateway.ts";
+import { sdkClient, startGateway } from "./_gateway.ts";
 import { haveMoto, startMoto } from "../_support/moto.ts";
 
 const available = await haveMoto();
@@ -44,12 +44,7 @@ Deno.test({
     const gw = await startGateway([
       `{ name: remote, backend_type: s3, anonymous_access: false, backend_prefix: tenant-a, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
     ]);
-    const s3 = new S3Client({
-      endpoint: gw.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
-    });
+    const s3 = sdkClient(gw);
     try {
       const payload = new TextEncoder().encode("chunked through to s3 ".repeat(3000));
       await s3.send(

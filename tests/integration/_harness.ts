@@ -1,6 +1,5 @@
 /** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
-import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "@aws-crypto/sha256-js";
+import { testSigner } from "../_support/signer.ts";
 import { type AccessLogEntry, createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
@@ -140,14 +139,7 @@ export async function makeRequest(pathAndQuery: string, o: RequestOptions = {}):
     : undefined;
   const headers: Record<string, string> = { host: url.host, ...(o.headers ?? {}) };
   if (!o.key) return new Request(url, { method, headers, ...(body ? { body } : {}) });
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: o.key.id, secretAccessKey: o.key.secret },
-    region: "us-east-1",
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: !o.unsignedPayload,
-  });
+  const signer = testSigner(o.key, !o.unsignedPayload);
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {
     const prev = query[k];

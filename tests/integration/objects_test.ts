@@ -1,6 +1,7 @@
 /** In-process tests of the whole handler over memory backends: object operations. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { testSigner } from "../_support/signer.ts";
 import {
   ADMIN,
   DISABLED,
@@ -283,17 +284,9 @@ Deno.test("keys with spaces, unicode, +, %, * and ~ round-trip", async () => {
 });
 
 Deno.test("presigned GET URLs verify and expire", async () => {
-  const { SignatureV4 } = await import("@smithy/signature-v4");
-  const { Sha256 } = await import("@aws-crypto/sha256-js");
   const h = harness();
   (await send(h, "/private/pre", { method: "PUT", key: ADMIN, body: "presigned" })).body?.cancel();
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: ADMIN.id, secretAccessKey: ADMIN.secret },
-    region: "us-east-1",
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  const signer = testSigner(ADMIN);
   const presigned = await signer.presign({
     method: "GET",
     protocol: "http:",

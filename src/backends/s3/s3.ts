@@ -21,6 +21,7 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, send } from "./http.ts";
+import { collect } from "../../http/limits.ts";
 
 /** Validated options of an s3 bucket. */
 export interface S3Options {
@@ -231,6 +232,11 @@ function conditionHeaders(c: ReadConditions | WriteConditions | undefined): Reco
   return h;
 }
 
+/** A key from an `encoding-type=url` listing (`+` may stand for a space there). */
+function decodeListed(s: unknown): string {
+  return decodeURIComponent(str(s).replace(/\+/g, " "));
+}
+
 /** Largest upload of unknown length buffered before it is sent with a length. */
 export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
 
@@ -339,7 +345,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
   ): Promise<Result<HttpBody, ProxyError>> {
     if (length !== undefined) return ok({ kind: "stream", stream, length });
     try {
-      const bytes = await readAtMost(stream, MAX_BUFFERED_UPLOAD);
+      const bytes = await collect(stream, MAX_BUFFERED_UPLOAD);
       if (!bytes) {
         return err(
           proxyError(
@@ -461,15 +467,14 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       const doc = await xml(r.value, "ListObjectsV2");
       if (!doc.ok) return doc;
       const res = doc.value.ListBucketResult as Record<string, unknown> | undefined;
-      const decode = (s: unknown) => decodeURIComponent(str(s).replace(/\+/g, " "));
       const objects = ((res?.Contents as Record<string, unknown>[] | undefined) ?? []).map((c) => ({
-        key: decode(c.Key),
+        key: decodeListed(c.Key),
         size: Number(c.Size),
         etag: str(c.ETag),
         lastModified: new Date(str(c.LastModified)),
       }));
       const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
-        .map((p) => decode(p.Prefix));
+        .map((p) => decodeListed(p.Prefix));
       const isTruncated = str(res?.IsTruncated) === "true";
       const last = [...objects.map((x) => x.key), ...commonPrefixes].sort((
         a,
@@ -599,20 +604,21 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       const doc = await xml(r.value, "ListMultipartUploads");
       if (!doc.ok) return doc;
       const res = doc.value.ListMultipartUploadsResult as Record<string, unknown> | undefined;
-      const decode = (s: unknown) => decodeURIComponent(str(s).replace(/\+/g, " "));
       const uploads = ((res?.Upload as Record<string, unknown>[] | undefined) ?? []).map((u) => ({
-        key: decode(u.Key),
+        key: decodeListed(u.Key),
         uploadId: str(u.UploadId),
         initiated: new Date(str(u.Initiated)),
       }));
       const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
-        .map((p) => decode(p.Prefix));
+        .map((p) => decodeListed(p.Prefix));
       const isTruncated = str(res?.IsTruncated) === "true";
       return ok({
         uploads,
         commonPrefixes,
         isTruncated,
-        ...(isTruncated && res?.NextKeyMarker ? { nextKeyMarker: decode(res.NextKeyMarker) } : {}),
+        ...(isTruncated && res?.NextKeyMarker
+          ? { nextKeyMarker: decodeListed(res.NextKeyMarker) }
+          : {}),
         ...(isTruncated && res?.NextUploadIdMarker
           ? { nextUploadIdMarker: str(res.NextUploadIdMarker) }
           : {}),
