@@ -240,26 +240,6 @@ function decodeListed(s: unknown): string {
 /** Largest upload of unknown length buffered before it is sent with a length. */
 export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
 
-async function readAtMost(
-  stream: ReadableStream<Uint8Array>,
-  max: number,
-): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of stream) {
-    total += c.byteLength;
-    if (total > max) return undefined;
-    chunks.push(c);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
 /** Creates an s3 backend. */
 export function createS3Backend(o: S3Options, deps: { readonly now?: () => number } = {}): Backend {
   const now = deps.now ?? (() => Date.now());
