@@ -110,11 +110,13 @@ export async function haveTool(name: string): Promise<boolean> {
 export async function run(
   cmd: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; stdin?: Uint8Array } = {},
+  options: { env?: Record<string, string>; clearEnv?: boolean; cwd?: string; stdin?: Uint8Array } =
+    {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(cmd, {
     args,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.clearEnv ? { clearEnv: true } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
