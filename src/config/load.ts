@@ -1,21 +1,26 @@
 /**
  * YAML text → a validated Config. Every problem is reported (not only the
  * first), each with its path (`buckets[2].backend_options.region`) and the
- * line and column of the node at fault.
+ * line and column of the node at fault. Field names follow multistore's
+ * schema (snake_case in YAML, camelCase in the typed Config).
  */
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  type Scalar,
-} from "yaml";
+import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
 import { err, ok, type Result } from "../result.ts";
-import { type EnvLookup, interpolate } from "./interpolate.ts";
+import { type Fields, type Item, joinPath, Reader } from "./_reader.ts";
+import {
+  accessKeyIdProblem,
+  bucketNameProblem,
+  hasTemplate,
+  isHostname,
+  issuerProblem,
+  listenProblem,
+  normalizeBackendPrefix,
+  parseOrigin,
+  proxyProblem,
+  templateProblem,
+} from "./_rules.ts";
+import { didYouMean } from "./_suggest.ts";
+import type { EnvLookup } from "./interpolate.ts";
 import {
   type Action,
   ACTIONS,
@@ -24,206 +29,45 @@ import {
   type BucketConfig,
   type Config,
   type ConfigProblem,
+  type CorsConfig,
   type CredentialConfig,
   type RoleConfig,
   type Scope,
 } from "./types.ts";
 
-/** Problems a backend finds in its `backend_options` (paths relative to them). */
+/** Problems a backend finds in one bucket's `backend_options` (paths relative to them). */
 export type BackendOptionCheck = (
   type: BackendType,
   options: Record<string, unknown>,
 ) => { path: string; message: string }[];
 
 /** Options of parseConfig. */
-export interface ParseOptions {
-  /** Checks each bucket's backend_options. */
+export interface ParseConfigOptions {
+  /**
+   * Checks each bucket's `backend_options` (only for a valid `backend_type`);
+   * its problems are reported under `buckets[i].backend_options.`.
+   * @default no check
+   */
   readonly backendOptionProblems?: BackendOptionCheck;
 }
 
-/** The default upload limit (5 GiB, S3's single PUT limit). */
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024 * 1024;
+/** The values of optional settings that are left out. */
+export const CONFIG_DEFAULTS = {
+  listen: "127.0.0.1:8080",
+  region: "us-east-1",
+  /** 5 GiB, S3's single-PUT limit. */
+  maxBodyBytes: 5 * 1024 * 1024 * 1024,
+  ownerId: "bucketgate",
+  ownerDisplayName: "bucketgate",
+  maxSessionDurationSecs: 3600,
+  corsAllowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+  corsAllowedHeaders: ["*"],
+  corsExposeHeaders: ["ETag", "Content-Range", "Accept-Ranges", "Content-Length", "x-amz-*"],
+  corsMaxAgeSecs: 3600,
+} as const;
 
-class Checker {
-  readonly problems: ConfigProblem[] = [];
-  constructor(readonly lines: LineCounter, readonly env: EnvLookup, readonly doc: Document) {}
-
-  /** Follows a YAML alias (`*name`) to its anchored node. */
-  deref(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
-  }
-
-  problem(path: string, message: string, node?: unknown): void {
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    if (range) {
-      const pos = this.lines.linePos(range[0]);
-      this.problems.push({ path, message, line: pos.line, column: pos.col });
-    } else {
-      this.problems.push({ path, message });
-    }
-  }
-
-  /** The entries of a mapping node, checking for unknown keys. */
-  map(raw: unknown, path: string, known: readonly string[]): Map<string, Node> | undefined {
-    const node = this.deref(raw);
-    if (!isMap(node)) {
-      this.problem(path, "must be a mapping", node);
-      return undefined;
-    }
-    const out = new Map<string, Node>();
-    for (const pair of node.items) {
-      const keyNode = pair.key;
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const at = path ? `${path}.${key}` : key;
-      if (!known.includes(key)) {
-        const hint = suggest(key, known);
-        this.problem(at, `unknown key${hint ? ` (did you mean ${hint}?)` : ""}`, keyNode);
-        continue;
-      }
-      out.set(key, this.deref(pair.value) as Node);
-    }
-    return out;
-  }
-
-  scalar(node: unknown): unknown {
-    return isScalar(node) ? (node as Scalar).value : undefined;
-  }
-
-  string(m: Map<string, Node>, key: string, path: string, required: boolean): string | undefined {
-    const node = m.get(key);
-    const at = `${path}.${key}`.replace(/^\./, "");
-    if (node === undefined || (isScalar(node) && node.value === null)) {
-      if (required) this.problem(at, "required", m.get(key));
-      return undefined;
-    }
-    const v = this.scalar(node);
-    if (typeof v !== "string" && typeof v !== "number") {
-      this.problem(at, "must be a string", node);
-      return undefined;
-    }
-    const { value, missing } = interpolate(String(v), this.env);
-    for (const name of missing) this.problem(at, `environment variable ${name} is not set`, node);
-    return missing.length > 0 ? undefined : value;
-  }
-
-  bool(m: Map<string, Node>, key: string, path: string, fallback?: boolean): boolean | undefined {
-    const node = m.get(key);
-    const at = `${path}.${key}`.replace(/^\./, "");
-    if (node === undefined) {
-      if (fallback === undefined) this.problem(at, "required (true or false)");
-      return fallback;
-    }
-    let v = this.scalar(node);
-    if (typeof v === "string") {
-      const s = interpolate(v, this.env).value.trim().toLowerCase();
-      v = s === "true" ? true : s === "false" ? false : v;
-    }
-    if (typeof v !== "boolean") {
-      this.problem(at, "must be true or false", node);
-      return fallback;
-    }
-    return v;
-  }
-
-  int(
-    m: Map<string, Node>,
-    key: string,
-    path: string,
-    fallback: number,
-    min: number,
-    max: number,
-  ): number {
-    const node = m.get(key);
-    if (node === undefined) return fallback;
-    const at = `${path}.${key}`.replace(/^\./, "");
-    let v = this.scalar(node);
-    if (typeof v === "string") v = Number(interpolate(v, this.env).value);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      this.problem(at, `must be an integer from ${min} to ${max}`, node);
-      return fallback;
-    }
-    return v;
-  }
-
-  strings(m: Map<string, Node>, key: string, path: string): string[] {
-    const node = m.get(key);
-    if (node === undefined || (isScalar(node) && node.value === null)) return [];
-    const at = `${path}.${key}`.replace(/^\./, "");
-    if (!isSeq(node)) {
-      this.problem(at, "must be a list", node);
-      return [];
-    }
-    const out: string[] = [];
-    node.items.forEach((raw, i) => {
-      const item = this.deref(raw);
-      const v = this.scalar(item);
-      if (typeof v !== "string" && typeof v !== "number") {
-        this.problem(`${at}[${i}]`, "must be a string", item);
-        return;
-      }
-      const { value, missing } = interpolate(String(v), this.env);
-      for (const name of missing) {
-        this.problem(`${at}[${i}]`, `environment variable ${name} is not set`, item);
-      }
-      out.push(value);
-    });
-    return out;
-  }
-
-  date(m: Map<string, Node>, key: string, path: string): Date | undefined {
-    const node = m.get(key);
-    if (node === undefined) return undefined;
-    const v = this.scalar(node);
-    const d = v instanceof Date
-      ? v
-      : typeof v === "string"
-      ? new Date(interpolate(v, this.env).value)
-      : undefined;
-    if (!d || Number.isNaN(d.getTime())) {
-      this.problem(`${path}.${key}`, "must be an ISO 8601 date-time", node);
-      return undefined;
-    }
-    return d;
-  }
-
-  list(m: Map<string, Node>, key: string, path: string): Node[] {
-    const node = m.get(key);
-    if (node === undefined || (isScalar(node) && node.value === null)) return [];
-    if (!isSeq(node)) {
-      this.problem(`${path}.${key}`.replace(/^\./, ""), "must be a list", node);
-      return [];
-    }
-    return node.items.map((n) => this.deref(n)) as Node[];
-  }
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(
-        d[i - 1]![j]! + 1,
-        d[i]![j - 1]! + 1,
-        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-function suggest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const dist = editDistance(key, k);
-    if (dist < bestD) {
-      best = k;
-      bestD = dist;
-    }
-  }
-  return best;
-}
+/** The default upload limit (5 GiB, S3's single-PUT limit). */
+export const DEFAULT_MAX_BODY_BYTES: number = CONFIG_DEFAULTS.maxBodyBytes;
 
 const TOP_KEYS = [
   "listen",
@@ -232,10 +76,14 @@ const TOP_KEYS = [
   "max_body_bytes",
   "owner_id",
   "owner_display_name",
+  "public_endpoint",
+  "trusted_proxies",
+  "cors",
+  "server_timing",
   "buckets",
   "roles",
   "credentials",
-];
+] as const;
 const BUCKET_KEYS = [
   "name",
   "backend_type",
@@ -243,7 +91,7 @@ const BUCKET_KEYS = [
   "backend_prefix",
   "allowed_roles",
   "backend_options",
-];
+] as const;
 const ROLE_KEYS = [
   "role_id",
   "name",
@@ -252,8 +100,8 @@ const ROLE_KEYS = [
   "subject_conditions",
   "max_session_duration_secs",
   "allowed_scopes",
-];
-const CRED_KEYS = [
+] as const;
+const CREDENTIAL_KEYS = [
   "access_key_id",
   "secret_access_key",
   "principal_name",
@@ -261,362 +109,516 @@ const CRED_KEYS = [
   "expires_at",
   "enabled",
   "allowed_scopes",
-];
-const SCOPE_KEYS = ["bucket", "prefixes", "actions"];
+] as const;
+const SCOPE_KEYS = ["bucket", "prefixes", "actions"] as const;
+const CORS_KEYS = [
+  "allowed_origins",
+  "allowed_methods",
+  "allowed_headers",
+  "expose_headers",
+  "max_age_secs",
+] as const;
+const CORS_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"] as const;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
-const LISTEN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
-const HOSTNAME =
-  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const VALID_ACTIONS = `valid actions: ${ACTIONS.join(", ")}`;
 
-function normalizePrefix(p: string): string {
-  const trimmed = p.replace(/^\/+/, "");
-  return trimmed === "" || trimmed.endsWith("/") ? trimmed : trimmed + "/";
-}
-
-function scopes(
-  c: Checker,
-  m: Map<string, Node>,
-  path: string,
-  opts: { templates: boolean; buckets: Set<string> },
-): Scope[] {
-  const out: Scope[] = [];
-  const node = m.get("allowed_scopes");
-  if (node === undefined) {
-    c.problem(`${path}.allowed_scopes`, "required (a list of { bucket, prefixes, actions })");
-    return out;
-  }
-  c.list(m, "allowed_scopes", path).forEach((item, i) => {
-    const at = `${path}.allowed_scopes[${i}]`;
-    const s = c.map(item, at, SCOPE_KEYS);
-    if (!s) return;
-    const bucket = c.string(s, "bucket", at, true);
-    const prefixes = c.strings(s, "prefixes", at);
-    const actions = c.strings(s, "actions", at);
-    if (bucket !== undefined && bucket !== "*" && !opts.buckets.has(bucket)) {
-      if (!(opts.templates && /\{[A-Za-z0-9_:.-]+\}/.test(bucket))) {
-        c.problem(
-          `${at}.bucket`,
-          `'${bucket}' is not a configured bucket${
-            opts.templates ? ", `*` or a {claim} template" : " or `*`"
-          }`,
-          s.get("bucket"),
-        );
-      }
-    }
-    if (actions.length === 0 && isSeq(s.get("actions"))) {
-      c.problem(
-        `${at}.actions`,
-        `required: one or more of ${ACTIONS.join(", ")}`,
-        s.get("actions") ?? item,
-      );
-    }
-    const bad = actions.filter((a) => !(ACTIONS as readonly string[]).includes(a));
-    if (bad.length > 0) {
-      c.problem(
-        `${at}.actions`,
-        `unknown action ${bad.map((b) => `'${b}'`).join(", ")}; valid: ${ACTIONS.join(", ")}`,
-        s.get("actions"),
-      );
-    }
-    if (bucket !== undefined) out.push({ bucket, prefixes, actions: actions as Action[] });
-  });
-  return out;
-}
-
-function isTrustedIssuerUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    if (u.protocol === "https:") return true;
-    return u.protocol === "http:" &&
-      (u.hostname === "127.0.0.1" || u.hostname === "localhost" || u.hostname === "[::1]");
-  } catch {
-    return false;
-  }
-}
-
-/** Parses and validates a config document. */
+/**
+ * Parses and validates a config document. `env` fills `${VAR}` references in
+ * string values. Returns the typed Config, or every problem found.
+ */
 export function parseConfig(
   text: string,
   env: EnvLookup,
-  options: ParseOptions = {},
+  options: ParseConfigOptions = {},
 ): Result<Config, ConfigProblem[]> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const c = new Checker(lineCounter, env, doc);
-  // The first syntax error is the one to fix; the ones after it mostly cascade from it.
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const pos = lineCounter.linePos(syntax.pos[0]);
-    c.problems.push({
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntax = syntaxProblems(doc, lines);
+  if (syntax.length > 0) return err(syntax);
+  if (doc.contents === null) {
+    return err([{
       path: "",
-      message: `YAML syntax: ${syntax.message.split("\n")[0]!}`,
-      line: pos.line,
-      column: pos.col,
-    });
+      message: "the config is empty: it needs at least `buckets:`",
+      line: 1,
+      column: 1,
+    }]);
   }
-  if (c.problems.length > 0) return err(c.problems);
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) {
-    return err([{ path: "", message: "the config is empty; it needs at least `buckets:`" }]);
-  }
-  const top = c.map(root, "", TOP_KEYS);
-  if (!top) return err(c.problems);
+  const r = new Reader(doc, lines, env);
+  const config = readConfig(r, doc.contents, options);
+  if (r.problems.length > 0 || config === undefined) return err(byPosition(r.problems));
+  return ok(config);
+}
 
-  const listen = c.string(top, "listen", "", false) ?? "127.0.0.1:8080";
-  const lm = LISTEN.exec(listen);
-  if (!lm || Number(lm[2]) > 65535) {
-    c.problem("listen", "must be HOST:PORT (e.g. 127.0.0.1:8080)", top.get("listen"));
+/**
+ * YAML errors and warnings (unresolved tags and the like), at most one per
+ * line: the first error on a line is the one to fix, later ones mostly cascade.
+ */
+function syntaxProblems(doc: Document, lines: LineCounter): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const seen = new Set<number>();
+  const all: YAMLError[] = [...doc.errors, ...doc.warnings];
+  for (const e of all) {
+    const { line, col } = lines.linePos(e.pos[0]);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    out.push({ path: "", message: `YAML syntax: ${message}`, line, column: col });
   }
-  const domain = c.string(top, "domain", "", false)?.toLowerCase();
-  if (domain !== undefined && !HOSTNAME.test(domain)) {
-    c.problem("domain", "must be a hostname such as s3.example.com", top.get("domain"));
-  }
-  const region = c.string(top, "region", "", false) ?? "us-east-1";
-  if (!/^[a-z0-9-]{1,64}$/.test(region)) {
-    c.problem("region", "must be a region name such as us-east-1", top.get("region"));
-  }
-  const maxBodyBytes = c.int(
-    top,
-    "max_body_bytes",
-    "",
-    DEFAULT_MAX_BODY_BYTES,
-    1,
-    Number.MAX_SAFE_INTEGER,
+  return byPosition(out);
+}
+
+/** Sorts problems by line and column (stable); problems without a line go last. */
+function byPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  const key = (p: ConfigProblem) => (p.line ?? Infinity) * 1e6 + (p.column ?? 0);
+  return problems.map((p, i) => ({ p, i }))
+    .sort((a, b) => key(a.p) - key(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+function readConfig(
+  r: Reader,
+  root: unknown,
+  options: ParseConfigOptions,
+): Config | undefined {
+  const top = r.mapping(root, "", TOP_KEYS);
+  if (!top) return undefined;
+
+  const listen = r.string(top, "listen");
+  check(r, listen, listen && listenProblem(listen.value));
+  const domain = r.string(top, "domain");
+  check(
+    r,
+    domain,
+    domain && !isHostname(domain.value)
+      ? `'${domain.value}' is not a hostname such as s3.example.com`
+      : undefined,
   );
-  const ownerId = c.string(top, "owner_id", "", false) ?? "bucketgate";
-  const ownerDisplayName = c.string(top, "owner_display_name", "", false) ?? "bucketgate";
-
-  // Names first, so scopes and allowed_roles can refer to them in any order.
-  const bucketNodes = c.list(top, "buckets", "");
-  if (top.get("buckets") === undefined) c.problem("buckets", "required: a list of buckets");
-  const roleNodes = c.list(top, "roles", "");
-  const bucketNames = new Set<string>();
-  for (const n of bucketNodes) {
-    const name = isMap(n) ? n.get("name") : undefined;
-    if (typeof name === "string") bucketNames.add(name);
-  }
-  const roleIds = new Set<string>();
-  for (const n of roleNodes) {
-    const id = isMap(n) ? n.get("role_id") : undefined;
-    if (typeof id === "string") roleIds.add(id);
-  }
-
-  const buckets: BucketConfig[] = [];
-  const seenBuckets = new Set<string>();
-  bucketNodes.forEach((node, i) => {
-    const at = `buckets[${i}]`;
-    const m = c.map(node, at, BUCKET_KEYS);
-    if (!m) return;
-    const name = c.string(m, "name", at, true);
-    if (name !== undefined) {
-      if (!BUCKET_NAME.test(name) || name.includes("..")) {
-        c.problem(
-          `${at}.name`,
-          "must be 3–63 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (S3 bucket naming)",
-          m.get("name"),
-        );
-      }
-      if (seenBuckets.has(name)) {
-        c.problem(`${at}.name`, `duplicate bucket name '${name}'`, m.get("name"));
-      }
-      seenBuckets.add(name);
-    }
-    const type = c.string(m, "backend_type", at, true);
-    if (type !== undefined && !(BACKEND_TYPES as readonly string[]).includes(type)) {
-      c.problem(
-        `${at}.backend_type`,
-        `must be one of ${BACKEND_TYPES.join(", ")}`,
-        m.get("backend_type"),
-      );
-    }
-    const anonymousAccess = c.bool(m, "anonymous_access", at);
-    const rawPrefix = c.string(m, "backend_prefix", at, false) ?? "";
-    if (rawPrefix.split("/").some((s) => s === ".." || s === ".")) {
-      c.problem(
-        `${at}.backend_prefix`,
-        "must not contain '.' or '..' segments",
-        m.get("backend_prefix"),
-      );
-    }
-    const allowedRoles = c.strings(m, "allowed_roles", at);
-    allowedRoles.forEach((r, j) => {
-      if (!roleIds.has(r)) {
-        c.problem(
-          `${at}.allowed_roles[${j}]`,
-          `'${r}' is not a configured role`,
-          m.get("allowed_roles"),
-        );
-      }
-    });
-    let backendOptions: Record<string, unknown> = {};
-    const optNode = m.get("backend_options");
-    if (optNode !== undefined && !(isScalar(optNode) && optNode.value === null)) {
-      if (!isMap(optNode)) {
-        c.problem(`${at}.backend_options`, "must be a mapping", optNode);
-      } else {
-        backendOptions = interpolateTree(
-          optNode.toJSON() as Record<string, unknown>,
-          env,
-          `${at}.backend_options`,
-          c,
-          optNode,
-        );
-      }
-    }
-    if (
-      type !== undefined && (BACKEND_TYPES as readonly string[]).includes(type) &&
-      options.backendOptionProblems
-    ) {
-      for (const p of options.backendOptionProblems(type as BackendType, backendOptions)) {
-        c.problem(`${at}.backend_options${p.path ? "." + p.path : ""}`, p.message, optNode ?? node);
-      }
-    }
-    if (name !== undefined && type !== undefined && anonymousAccess !== undefined) {
-      buckets.push({
-        name,
-        backendType: type as BackendType,
-        anonymousAccess,
-        backendPrefix: normalizePrefix(rawPrefix),
-        allowedRoles,
-        backendOptions,
-      });
-    }
-  });
-
-  const roles: RoleConfig[] = [];
-  const seenRoles = new Set<string>();
-  roleNodes.forEach((node, i) => {
-    const at = `roles[${i}]`;
-    const m = c.map(node, at, ROLE_KEYS);
-    if (!m) return;
-    const roleId = c.string(m, "role_id", at, true);
-    if (roleId !== undefined) {
-      if (seenRoles.has(roleId)) {
-        c.problem(`${at}.role_id`, `duplicate role_id '${roleId}'`, m.get("role_id"));
-      }
-      seenRoles.add(roleId);
-    }
-    const name = c.string(m, "name", at, false) ?? roleId ?? "";
-    const issuers = c.strings(m, "trusted_oidc_issuers", at);
-    if (issuers.length === 0) {
-      c.problem(
-        `${at}.trusted_oidc_issuers`,
-        "required: at least one issuer URL",
-        m.get("trusted_oidc_issuers") ?? node,
-      );
-    }
-    issuers.forEach((u, j) => {
-      if (!isTrustedIssuerUrl(u)) {
-        c.problem(
-          `${at}.trusted_oidc_issuers[${j}]`,
-          "must be an https URL (http only for 127.0.0.1 or localhost)",
-          m.get("trusted_oidc_issuers"),
-        );
-      }
-    });
-    const requiredAudiences = c.strings(m, "required_audiences", at);
-    const subjectConditions = c.strings(m, "subject_conditions", at);
-    const maxSessionDurationSecs = c.int(m, "max_session_duration_secs", at, 3600, 900, 43200);
-    const allowedScopes = scopes(c, m, at, { templates: true, buckets: bucketNames });
-    if (roleId !== undefined) {
-      roles.push({
-        roleId,
-        name,
-        trustedOidcIssuers: issuers,
-        requiredAudiences,
-        subjectConditions,
-        maxSessionDurationSecs,
-        allowedScopes,
-      });
-    }
-  });
-
-  const credentials: CredentialConfig[] = [];
-  const seenKeys = new Set<string>();
-  c.list(top, "credentials", "").forEach((node, i) => {
-    const at = `credentials[${i}]`;
-    const m = c.map(node, at, CRED_KEYS);
-    if (!m) return;
-    const accessKeyId = c.string(m, "access_key_id", at, true);
-    if (accessKeyId !== undefined) {
-      if (!ACCESS_KEY_ID.test(accessKeyId)) {
-        c.problem(
-          `${at}.access_key_id`,
-          "must be 16–128 characters of A–Z and 0–9",
-          m.get("access_key_id"),
-        );
-      }
-      if (seenKeys.has(accessKeyId)) {
-        c.problem(
-          `${at}.access_key_id`,
-          `duplicate access key '${accessKeyId}'`,
-          m.get("access_key_id"),
-        );
-      }
-      seenKeys.add(accessKeyId);
-    }
-    const secret = c.string(m, "secret_access_key", at, true);
-    if (secret !== undefined && secret.length < 8) {
-      c.problem(
-        `${at}.secret_access_key`,
-        "must be at least 8 characters",
-        m.get("secret_access_key"),
-      );
-    }
-    const principalName = c.string(m, "principal_name", at, false) ?? accessKeyId ?? "";
-    const createdAt = c.date(m, "created_at", at);
-    const expiresAt = c.date(m, "expires_at", at);
-    const enabled = c.bool(m, "enabled", at, true)!;
-    const allowedScopes = scopes(c, m, at, { templates: false, buckets: bucketNames });
-    if (accessKeyId !== undefined && secret !== undefined) {
-      credentials.push({
-        accessKeyId,
-        secretAccessKey: secret,
-        principalName,
-        ...(createdAt ? { createdAt } : {}),
-        ...(expiresAt ? { expiresAt } : {}),
-        enabled,
-        allowedScopes,
-      });
-    }
-  });
-
-  if (c.problems.length > 0) return err(c.problems);
-  return ok({
-    listen,
-    ...(domain !== undefined ? { domain } : {}),
+  const region = r.string(top, "region");
+  check(
+    r,
     region,
+    region && !/^[a-z0-9-]{1,64}$/.test(region.value)
+      ? `'${region.value}' is not a region name such as us-east-1`
+      : undefined,
+  );
+  const maxBodyBytes = r.integer(top, "max_body_bytes", {
+    fallback: CONFIG_DEFAULTS.maxBodyBytes,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  });
+  const ownerId = r.string(top, "owner_id")?.value ?? CONFIG_DEFAULTS.ownerId;
+  const ownerDisplayName = r.string(top, "owner_display_name")?.value ??
+    CONFIG_DEFAULTS.ownerDisplayName;
+
+  let publicEndpoint: string | undefined;
+  const endpoint = r.string(top, "public_endpoint");
+  if (endpoint) {
+    const parsed = parseOrigin(endpoint.value);
+    if ("problem" in parsed) r.problem(endpoint.path, parsed.problem, endpoint.node);
+    else publicEndpoint = parsed.origin;
+  }
+  const trustedProxies = (r.strings(top, "trusted_proxies") ?? []).map((item) => {
+    check(r, item, proxyProblem(item.value));
+    return item.value;
+  });
+  const serverTiming = r.boolean(top, "server_timing", false) ?? false;
+  const cors = readCors(r, top);
+
+  // Every name that was read counts as configured, even in a bucket or role
+  // with other problems, so one mistake is not reported again at each reference.
+  const { buckets, bucketNames, roleRefs } = readBuckets(r, top, options);
+  const { roles, roleIds } = readRoles(r, top, bucketNames);
+  for (const ref of roleRefs) {
+    if (!roleIds.has(ref.value)) {
+      r.problem(
+        ref.path,
+        `'${ref.value}' is not a configured role${didYouMean(ref.value, [...roleIds])}`,
+        ref.node,
+      );
+    }
+  }
+  const credentials = readCredentials(r, top, bucketNames);
+
+  return {
+    listen: listen?.value ?? CONFIG_DEFAULTS.listen,
+    ...(domain ? { domain: domain.value.toLowerCase() } : {}),
+    region: region?.value ?? CONFIG_DEFAULTS.region,
     maxBodyBytes,
     ownerId,
     ownerDisplayName,
     buckets,
     roles,
     credentials,
-  });
+    ...(publicEndpoint !== undefined ? { publicEndpoint } : {}),
+    trustedProxies,
+    ...(cors ? { cors } : {}),
+    serverTiming,
+  };
 }
 
-function interpolateTree(
-  value: Record<string, unknown>,
-  env: EnvLookup,
-  path: string,
-  c: Checker,
-  node: unknown,
+/** Reports `problem` (if any) at an item's path and node. */
+function check(r: Reader, item: Item<unknown> | undefined, problem: string | undefined): void {
+  if (item && problem !== undefined) r.problem(item.path, problem, item.node);
+}
+
+/** The items of a top-level list section, each checked to be a mapping. */
+function sections(
+  r: Reader,
+  top: Fields,
+  key: string,
+  keys: readonly string[],
+  required?: string,
+): Fields[] {
+  const out: Fields[] = [];
+  for (const item of r.list(top, key, required) ?? []) {
+    const f = r.mapping(item.node, item.path, keys);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+function readBuckets(
+  r: Reader,
+  top: Fields,
+  options: ParseConfigOptions,
+): { buckets: BucketConfig[]; bucketNames: Set<string>; roleRefs: Item<string>[] } {
+  const buckets: BucketConfig[] = [];
+  const roleRefs: Item<string>[] = [];
+  const firstByName = new Map<string, string>();
+  for (const b of sections(r, top, "buckets", BUCKET_KEYS, "required: a list of buckets")) {
+    const name = r.string(b, "name", { required: true });
+    if (name) {
+      check(r, name, bucketNameProblem(name.value));
+      const first = firstByName.get(name.value);
+      if (first !== undefined) {
+        r.problem(name.path, `duplicate bucket name '${name.value}' (also ${first})`, name.node);
+      } else {
+        firstByName.set(name.value, name.path);
+      }
+    }
+
+    const typeItem = r.string(b, "backend_type", { required: true });
+    let type: BackendType | undefined;
+    if (typeItem) {
+      type = BACKEND_TYPES.find((t) => t === typeItem.value);
+      check(
+        r,
+        typeItem,
+        type === undefined
+          ? `'${typeItem.value}' is not a backend type: use one of ${BACKEND_TYPES.join(", ")}${
+            didYouMean(typeItem.value, BACKEND_TYPES)
+          }`
+          : undefined,
+      );
+    }
+
+    const anonymousAccess = r.boolean(b, "anonymous_access");
+
+    let backendPrefix = "";
+    const prefix = r.string(b, "backend_prefix", { allowEmpty: true });
+    if (prefix) {
+      const normalized = normalizeBackendPrefix(prefix.value);
+      if ("problem" in normalized) r.problem(prefix.path, normalized.problem, prefix.node);
+      else backendPrefix = normalized.prefix;
+    }
+
+    const allowedRoles = (r.strings(b, "allowed_roles") ?? []).map((item) => {
+      roleRefs.push(item);
+      return item.value;
+    });
+
+    const backendOptions = readBackendOptions(r, b, type, options);
+
+    if (name && type !== undefined && anonymousAccess !== undefined) {
+      buckets.push({
+        name: name.value,
+        backendType: type,
+        anonymousAccess,
+        backendPrefix,
+        allowedRoles,
+        backendOptions,
+      });
+    }
+  }
+  return { buckets, bucketNames: new Set(firstByName.keys()), roleRefs };
+}
+
+/** A bucket's backend_options as plain data, checked by the injected per-backend hook. */
+function readBackendOptions(
+  r: Reader,
+  b: Fields,
+  type: BackendType | undefined,
+  options: ParseConfigOptions,
 ): Record<string, unknown> {
-  const walk = (v: unknown, at: string): unknown => {
-    if (typeof v === "string") {
-      const { value: out, missing } = interpolate(v, env);
-      for (const name of missing) c.problem(at, `environment variable ${name} is not set`, node);
-      return out;
+  const path = b.at("backend_options");
+  const node = b.get("backend_options");
+  let value: Record<string, unknown> = Object.create(null);
+  const before = r.problems.length;
+  if (node !== undefined) {
+    const plain = r.plain(node, path);
+    if (plain !== null && typeof plain === "object" && !Array.isArray(plain)) {
+      value = plain as Record<string, unknown>;
+    } else {
+      r.problem(path, "must be a mapping of backend-specific options", node);
+      return value;
     }
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
-    if (v && typeof v === "object" && !(v instanceof Date)) {
-      const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) o[k] = walk(x, `${at}.${k}`);
-      return o;
+  }
+  if (type === undefined || options.backendOptionProblems === undefined) return value;
+  // A value already reported (an unset variable, say) is not reported again.
+  const reported = new Set(r.problems.slice(before).map((p) => p.path));
+  for (const p of options.backendOptionProblems(type, value)) {
+    const at = joinPath(path, p.path);
+    if (reported.has(at)) continue;
+    r.problem(at, p.message, r.locate(b.site("backend_options"), p.path));
+  }
+  return value;
+}
+
+function readRoles(
+  r: Reader,
+  top: Fields,
+  bucketNames: ReadonlySet<string>,
+): { roles: RoleConfig[]; roleIds: Set<string> } {
+  const roles: RoleConfig[] = [];
+  const firstById = new Map<string, string>();
+  for (const f of sections(r, top, "roles", ROLE_KEYS)) {
+    const roleId = r.string(f, "role_id", { required: true });
+    if (roleId) {
+      const first = firstById.get(roleId.value);
+      if (first !== undefined) {
+        r.problem(roleId.path, `duplicate role_id '${roleId.value}' (also ${first})`, roleId.node);
+      } else {
+        firstById.set(roleId.value, roleId.path);
+      }
     }
-    return v;
+    const name = r.string(f, "name");
+    const issuers = r.strings(
+      f,
+      "trusted_oidc_issuers",
+      "required: a list of issuer URLs whose tokens may assume this role",
+    );
+    if (issuers?.length === 0) {
+      r.problem(
+        f.at("trusted_oidc_issuers"),
+        "must name at least one issuer URL",
+        f.get("trusted_oidc_issuers"),
+      );
+    }
+    for (const issuer of issuers ?? []) check(r, issuer, issuerProblem(issuer.value));
+    const audiences = nonEmptyStrings(r, f, "required_audiences");
+    const subjects = nonEmptyStrings(r, f, "subject_conditions");
+    const maxSessionDurationSecs = r.integer(f, "max_session_duration_secs", {
+      fallback: CONFIG_DEFAULTS.maxSessionDurationSecs,
+      min: 900,
+      max: 43200,
+    });
+    const allowedScopes = readScopes(r, f, "role", bucketNames);
+    if (roleId && issuers !== undefined) {
+      roles.push({
+        roleId: roleId.value,
+        name: name?.value ?? roleId.value,
+        trustedOidcIssuers: issuers.map((i) => i.value),
+        requiredAudiences: audiences,
+        subjectConditions: subjects,
+        maxSessionDurationSecs,
+        allowedScopes,
+      });
+    }
+  }
+  return { roles, roleIds: new Set(firstById.keys()) };
+}
+
+function readCredentials(
+  r: Reader,
+  top: Fields,
+  bucketNames: ReadonlySet<string>,
+): CredentialConfig[] {
+  const credentials: CredentialConfig[] = [];
+  const firstById = new Map<string, string>();
+  for (const f of sections(r, top, "credentials", CREDENTIAL_KEYS)) {
+    const id = r.string(f, "access_key_id", { required: true });
+    if (id) {
+      check(r, id, accessKeyIdProblem(id.value));
+      const first = firstById.get(id.value);
+      if (first !== undefined) {
+        r.problem(id.path, `duplicate access key id '${id.value}' (also ${first})`, id.node);
+      } else {
+        firstById.set(id.value, id.path);
+      }
+    }
+    const secret = r.string(f, "secret_access_key", { required: true });
+    check(
+      r,
+      secret,
+      secret && secret.value.length < 8 ? "must be at least 8 characters" : undefined,
+    );
+    const principal = r.string(f, "principal_name");
+    const createdAt = r.date(f, "created_at");
+    const expiresAt = r.date(f, "expires_at");
+    if (createdAt && expiresAt && expiresAt.value <= createdAt.value) {
+      r.problem(expiresAt.path, "must be later than created_at", expiresAt.node);
+    }
+    const enabled = r.boolean(f, "enabled", true) ?? true;
+    const allowedScopes = readScopes(r, f, "credential", bucketNames);
+    if (id && secret) {
+      credentials.push({
+        accessKeyId: id.value,
+        secretAccessKey: secret.value,
+        principalName: principal?.value ?? id.value,
+        ...(createdAt ? { createdAt: createdAt.value } : {}),
+        ...(expiresAt ? { expiresAt: expiresAt.value } : {}),
+        enabled,
+        allowedScopes,
+      });
+    }
+  }
+  return credentials;
+}
+
+/** A list of non-empty strings; `[]` when absent. */
+function nonEmptyStrings(r: Reader, f: Fields, key: string): string[] {
+  const out: string[] = [];
+  for (const item of r.strings(f, key) ?? []) {
+    if (item.value === "") r.problem(item.path, "must not be empty", item.node);
+    else out.push(item.value);
+  }
+  return out;
+}
+
+/**
+ * `allowed_scopes` of a role or credential. A scope's bucket is a configured
+ * bucket or `*`; roles may also use `{claim}` templates (`{sub}`), which are
+ * resolved from the caller's JWT when credentials are minted.
+ */
+function readScopes(
+  r: Reader,
+  owner: Fields,
+  kind: "role" | "credential",
+  bucketNames: ReadonlySet<string>,
+): Scope[] {
+  const scopes: Scope[] = [];
+  const items = r.list(
+    owner,
+    "allowed_scopes",
+    "required: a list of { bucket, prefixes, actions } (may be [])",
+  );
+  for (const item of items ?? []) {
+    const s = r.mapping(item.node, item.path, SCOPE_KEYS);
+    if (!s) continue;
+    const bucket = r.string(s, "bucket", { required: true });
+    if (bucket) check(r, bucket, scopeBucketProblem(bucket.value, kind, bucketNames));
+    const prefixes = (r.strings(s, "prefixes") ?? []).map((p) => p.value);
+    const actions = readActions(r, s);
+    if (bucket && actions) scopes.push({ bucket: bucket.value, prefixes, actions });
+  }
+  return scopes;
+}
+
+function scopeBucketProblem(
+  bucket: string,
+  kind: "role" | "credential",
+  bucketNames: ReadonlySet<string>,
+): string | undefined {
+  if (bucket === "*" || bucketNames.has(bucket)) return undefined;
+  if (hasTemplate(bucket)) {
+    if (kind === "role") return templateProblem(bucket);
+    return `'${bucket}': {claim} templates are only for roles; a credential names a configured bucket or *`;
+  }
+  const alternatives = kind === "role"
+    ? "a configured bucket, * or a {claim} template"
+    : "a configured bucket or *";
+  return `'${bucket}' is not a configured bucket${
+    didYouMean(bucket, [...bucketNames])
+  }: use ${alternatives}`;
+}
+
+/** A scope's actions: a non-empty list of known actions (duplicates dropped). */
+function readActions(r: Reader, s: Fields): Action[] | undefined {
+  const items = r.strings(s, "actions", `required: a list of actions (${VALID_ACTIONS})`);
+  if (items === undefined) return undefined;
+  if (items.length === 0) {
+    r.problem(
+      s.at("actions"),
+      `must name at least one action (${VALID_ACTIONS})`,
+      s.get("actions"),
+    );
+    return undefined;
+  }
+  const actions: Action[] = [];
+  let bad = false;
+  for (const item of items) {
+    const action = ACTIONS.find((a) => a === item.value);
+    if (action === undefined) {
+      bad = true;
+      r.problem(
+        item.path,
+        `unknown action '${item.value}'${didYouMean(item.value, ACTIONS)}; ${VALID_ACTIONS}`,
+        item.node,
+      );
+    } else if (!actions.includes(action)) {
+      actions.push(action);
+    }
+  }
+  return bad ? undefined : actions;
+}
+
+function readCors(r: Reader, top: Fields): CorsConfig | undefined {
+  const node = top.get("cors");
+  if (node === undefined) return undefined;
+  const f = r.mapping(node, top.at("cors"), CORS_KEYS);
+  if (!f) return undefined;
+  const origins = r.strings(f, "allowed_origins", 'required: a list of origins, or ["*"]');
+  const allowedOrigins: string[] = [];
+  for (const o of origins ?? []) {
+    if (o.value === "*") {
+      allowedOrigins.push("*");
+      continue;
+    }
+    const parsed = parseOrigin(o.value);
+    if ("problem" in parsed) r.problem(o.path, parsed.problem, o.node);
+    else allowedOrigins.push(parsed.origin);
+  }
+  if (origins?.length === 0) {
+    r.problem(
+      f.at("allowed_origins"),
+      "must name at least one origin, or *",
+      f.get("allowed_origins"),
+    );
+  }
+  const methods = r.strings(f, "allowed_methods");
+  const allowedMethods: string[] = [];
+  for (const m of methods ?? []) {
+    const method = CORS_METHODS.find((x) => x === m.value.toUpperCase());
+    if (method === undefined) {
+      r.problem(m.path, `'${m.value}' is not one of ${CORS_METHODS.join(", ")}`, m.node);
+    } else if (!allowedMethods.includes(method)) {
+      allowedMethods.push(method);
+    }
+  }
+  const headerList = (key: string): string[] | undefined => {
+    if (f.get(key) === undefined) return undefined;
+    const out: string[] = [];
+    for (const h of r.strings(f, key) ?? []) {
+      if (HEADER_NAME.test(h.value)) out.push(h.value);
+      else r.problem(h.path, `'${h.value}' is not a header name`, h.node);
+    }
+    return out;
   };
-  return walk(value, path) as Record<string, unknown>;
+  const allowedHeaders = headerList("allowed_headers");
+  const exposeHeaders = headerList("expose_headers");
+  const maxAgeSecs = r.integer(f, "max_age_secs", {
+    fallback: CONFIG_DEFAULTS.corsMaxAgeSecs,
+    min: 0,
+    max: 86400,
+  });
+  return {
+    allowedOrigins,
+    allowedMethods: f.get("allowed_methods") === undefined
+      ? [...CONFIG_DEFAULTS.corsAllowedMethods]
+      : allowedMethods,
+    allowedHeaders: allowedHeaders ?? [...CONFIG_DEFAULTS.corsAllowedHeaders],
+    exposeHeaders: exposeHeaders ?? [...CONFIG_DEFAULTS.corsExposeHeaders],
+    maxAgeSecs,
+  };
 }

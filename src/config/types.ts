@@ -66,6 +66,23 @@ export interface CredentialConfig {
   readonly allowedScopes: readonly Scope[];
 }
 
+/** CORS for browser clients (`cors:`); absent = no CORS headers at all. */
+export interface CorsConfig {
+  /** Origins allowed (`https://app.example.com`, normalized), or `*` for any. */
+  readonly allowedOrigins: readonly string[];
+  /** Methods allowed in preflight answers. Default GET, HEAD, PUT, POST, DELETE. */
+  readonly allowedMethods: readonly string[];
+  /** Request headers allowed in preflight answers; `*` for any. Default `*`. */
+  readonly allowedHeaders: readonly string[];
+  /**
+   * Response headers exposed to scripts. Default ETag, Content-Range, Accept-Ranges,
+   * Content-Length and `x-amz-*` (a pattern: every `x-amz-` header of the response).
+   */
+  readonly exposeHeaders: readonly string[];
+  /** Access-Control-Max-Age of preflight answers. Default 3600. */
+  readonly maxAgeSecs: number;
+}
+
 /** The whole validated config. */
 export interface Config {
   readonly listen: string;
@@ -78,6 +95,20 @@ export interface Config {
   readonly buckets: readonly BucketConfig[];
   readonly roles: readonly RoleConfig[];
   readonly credentials: readonly CredentialConfig[];
+  /**
+   * The origin clients use when bucketgate runs behind a reverse proxy
+   * (`https://s3.example.com`, normalized, no path); absent = the request's own host.
+   */
+  readonly publicEndpoint?: string;
+  /**
+   * Peers (IPs or CIDRs) whose `X-Forwarded-Host`/`X-Forwarded-Proto` are honored.
+   * parseConfig always sets it (default `[]`: trust no one).
+   */
+  readonly trustedProxies?: readonly string[];
+  /** CORS settings; absent = CORS off. */
+  readonly cors?: CorsConfig;
+  /** Whether responses carry a `Server-Timing` header. parseConfig always sets it (default false). */
+  readonly serverTiming?: boolean;
 }
 
 /** One validation problem: a path like `buckets[2].backend_options.region`, a line if known. */

@@ -1,175 +1,289 @@
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/load.ts";
-import { interpolate } from "../../../src/config/interpolate.ts";
-import { formatProblems } from "../../../src/config/format.ts";
 import { backendOptionProblems } from "../../../src/backends/factory.ts";
+import { formatProblems } from "../../../src/config/format.ts";
+import { CONFIG_DEFAULTS, parseConfig } from "../../../src/config/load.ts";
+import { ACTIONS, type Config } from "../../../src/config/types.ts";
+import { configOf, envOf, hasProblem, noEnv, nullProto, problemsOf } from "./_helpers.ts";
 
-const env = (vars: Record<string, string>) => (name: string) => vars[name];
-
-const FULL = `
-listen: 127.0.0.1:9000
-domain: s3.example.com
-max_body_bytes: 1048576
-owner_id: me
+/** The full example of DESIGN.md's Config section, verbatim. */
+const DESIGN_EXAMPLE = `
+listen: 127.0.0.1:8080          # --listen overrides
+domain: s3.example.com          # optional; enables virtual-hosted style
+max_body_bytes: 5368709120      # larger declared uploads → EntityTooLarge
+owner_id: bucketgate            # ListBuckets owner
+owner_display_name: bucketgate
 buckets:
   - name: public-data
-    backend_type: fs
-    anonymous_access: true
-    backend_prefix: /v2
-    allowed_roles: [ci-deployer]
-    backend_options: { root: "\${DATA_DIR:-/srv}/public" }
+    backend_type: fs            # s3 | fs | memory | az
+    anonymous_access: true      # required, explicit
+    backend_prefix: v2          # optional
+    allowed_roles: []           # roles whose credentials may be scoped here
+    backend_options: { root: ./data/public-data }
   - name: uploads
-    backend_type: memory
+    backend_type: s3
     anonymous_access: false
+    backend_options:
+      endpoint: http://127.0.0.1:9000
+      bucket_name: uploads
+      region: us-east-1
+      access_key_id: \${BACKEND_KEY_ID}        # \${VAR} reads the environment
+      secret_access_key: \${BACKEND_SECRET}
+      # skip_signature: true | auth_type: oidc + oidc_role_arn + oidc_subject
 roles:
   - role_id: ci-deployer
     name: CI deployer
     trusted_oidc_issuers: [https://token.actions.githubusercontent.com]
     required_audiences: [sts.example.com]
-    subject_conditions: ["repo:org/app:*"]
-    max_session_duration_secs: 7200
+    subject_conditions: ["repo:org/app:*"]   # * glob; empty = any subject
+    max_session_duration_secs: 3600          # DurationSeconds clamps to [900, this]
     allowed_scopes:
       - { bucket: uploads, prefixes: ["releases/"], actions: [get_object, put_object] }
-      - { bucket: "{sub}", prefixes: [], actions: [get_object] }
+      - { bucket: "{sub}", prefixes: [], actions: [get_object, list_bucket] }
 credentials:
   - access_key_id: AKEXAMPLE0000000001
     secret_access_key: \${DEV_SECRET}
     principal_name: dashboard
     created_at: 2026-01-01T00:00:00Z
-    expires_at: 2027-01-01T00:00:00Z
+    expires_at: 2027-01-01T00:00:00Z         # optional
+    enabled: true
     allowed_scopes: [{ bucket: public-data, prefixes: [], actions: [get_object, list_bucket] }]
 `;
 
-Deno.test("parseConfig() maps the DESIGN.md example onto the typed Config", () => {
-  const r = parseConfig(FULL, env({ DEV_SECRET: "s3cr3t-value" }), { backendOptionProblems });
-  assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
-  const c = r.value;
-  assert.equal(c.listen, "127.0.0.1:9000");
-  assert.equal(c.domain, "s3.example.com");
-  assert.equal(c.maxBodyBytes, 1048576);
-  assert.equal(c.ownerId, "me");
-  assert.equal(c.ownerDisplayName, "bucketgate");
-  assert.equal(c.region, "us-east-1");
-  assert.deepEqual(c.buckets[0], {
-    name: "public-data",
-    backendType: "fs",
-    anonymousAccess: true,
-    backendPrefix: "v2/",
-    allowedRoles: ["ci-deployer"],
-    backendOptions: { root: "/srv/public" },
-  });
-  assert.equal(c.roles[0]?.maxSessionDurationSecs, 7200);
-  assert.equal(c.roles[0]?.allowedScopes[1]?.bucket, "{sub}");
-  assert.equal(c.credentials[0]?.secretAccessKey, "s3cr3t-value");
-  assert.equal(c.credentials[0]?.enabled, true);
-  assert.equal(c.credentials[0]?.expiresAt?.toISOString(), "2027-01-01T00:00:00.000Z");
+const DESIGN_ENV = envOf({
+  BACKEND_KEY_ID: "AKIABACKEND",
+  BACKEND_SECRET: "backend-secret",
+  DEV_SECRET: "dev-secret-value",
 });
 
-Deno.test("parseConfig() accepts the embedded config.yaml", async () => {
+Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", () => {
+  const expected: Config = {
+    listen: "127.0.0.1:8080",
+    domain: "s3.example.com",
+    region: "us-east-1",
+    maxBodyBytes: 5368709120,
+    ownerId: "bucketgate",
+    ownerDisplayName: "bucketgate",
+    buckets: [
+      {
+        name: "public-data",
+        backendType: "fs",
+        anonymousAccess: true,
+        backendPrefix: "v2/",
+        allowedRoles: [],
+        backendOptions: nullProto({ root: "./data/public-data" }),
+      },
+      {
+        name: "uploads",
+        backendType: "s3",
+        anonymousAccess: false,
+        backendPrefix: "",
+        allowedRoles: [],
+        backendOptions: nullProto({
+          endpoint: "http://127.0.0.1:9000",
+          bucket_name: "uploads",
+          region: "us-east-1",
+          access_key_id: "AKIABACKEND",
+          secret_access_key: "backend-secret",
+        }),
+      },
+    ],
+    roles: [{
+      roleId: "ci-deployer",
+      name: "CI deployer",
+      trustedOidcIssuers: ["https://token.actions.githubusercontent.com"],
+      requiredAudiences: ["sts.example.com"],
+      subjectConditions: ["repo:org/app:*"],
+      maxSessionDurationSecs: 3600,
+      allowedScopes: [
+        { bucket: "uploads", prefixes: ["releases/"], actions: ["get_object", "put_object"] },
+        { bucket: "{sub}", prefixes: [], actions: ["get_object", "list_bucket"] },
+      ],
+    }],
+    credentials: [{
+      accessKeyId: "AKEXAMPLE0000000001",
+      secretAccessKey: "dev-secret-value",
+      principalName: "dashboard",
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      expiresAt: new Date("2027-01-01T00:00:00Z"),
+      enabled: true,
+      allowedScopes: [{
+        bucket: "public-data",
+        prefixes: [],
+        actions: ["get_object", "list_bucket"],
+      }],
+    }],
+    trustedProxies: [],
+    serverTiming: false,
+  };
+  assert.deepEqual(configOf(DESIGN_EXAMPLE, DESIGN_ENV), expected);
+});
+
+Deno.test("parseConfig() names the unset variables of DESIGN.md's example by path", () => {
+  const ps = problemsOf(DESIGN_EXAMPLE, noEnv);
+  assert.deepEqual(ps.map((p) => `${p.line}: ${p.path}: ${p.message}`), [
+    "21: buckets[1].backend_options.access_key_id: environment variable BACKEND_KEY_ID is not set",
+    "22: buckets[1].backend_options.secret_access_key: environment variable BACKEND_SECRET is not set",
+    "36: credentials[0].secret_access_key: environment variable DEV_SECRET is not set",
+  ]);
+});
+
+Deno.test("parseConfig() accepts the embedded config.yaml, backend options included", async () => {
   const text = await Deno.readTextFile(new URL("../../../config.yaml", import.meta.url));
-  const r = parseConfig(text, env({}), { backendOptionProblems });
-  assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
-  assert.deepEqual(r.value.buckets.map((b) => b.name), ["public-data", "private-uploads"]);
-  assert.equal(r.value.credentials[0]?.accessKeyId, "AKIDBUCKETGATEDEV001");
+  const c = configOf(text, noEnv, { backendOptionProblems });
+  assert.equal(c.listen, "127.0.0.1:8080");
+  assert.equal(c.region, "us-east-1");
+  assert.deepEqual(
+    c.buckets.map((b) => [b.name, b.backendType, b.anonymousAccess, { ...b.backendOptions }]),
+    [
+      ["public-data", "fs", true, { root: "./data/public-data" }],
+      ["private-uploads", "fs", false, { root: "./data/private-uploads" }],
+    ],
+  );
+  assert.equal(c.credentials.length, 1);
+  const dev = c.credentials[0]!;
+  assert.equal(dev.accessKeyId, "AKIDBUCKETGATEDEV001");
+  assert.equal(dev.secretAccessKey, "bucketgate-dev-secret-do-not-use-in-production");
+  assert.equal(dev.principalName, "dev");
+  assert.equal(dev.enabled, true);
+  assert.deepEqual(dev.allowedScopes, [
+    { bucket: "public-data", prefixes: [], actions: [...ACTIONS] },
+    { bucket: "private-uploads", prefixes: [], actions: [...ACTIONS] },
+  ]);
 });
 
-function problems(yaml: string, vars: Record<string, string> = {}) {
-  const r = parseConfig(yaml, env(vars), { backendOptionProblems });
-  assert.ok(!r.ok, "expected problems");
-  return r.error;
-}
+Deno.test("parseConfig() ships data/public-data/hello.txt for the public bucket", async () => {
+  const text = await Deno.readTextFile(
+    new URL("../../../data/public-data/hello.txt", import.meta.url),
+  );
+  assert.equal(text, "Hello from bucketgate!\n");
+});
 
-function paths(yaml: string, vars: Record<string, string> = {}): string[] {
-  return problems(yaml, vars).map((p) => `${p.path}: ${p.message}`);
-}
+Deno.test("parseConfig() fills every default of a minimal config", () => {
+  const c = configOf("buckets: []\n");
+  assert.deepEqual(c, {
+    listen: CONFIG_DEFAULTS.listen,
+    region: "us-east-1",
+    maxBodyBytes: 5368709120,
+    ownerId: "bucketgate",
+    ownerDisplayName: "bucketgate",
+    buckets: [],
+    roles: [],
+    credentials: [],
+    trustedProxies: [],
+    serverTiming: false,
+  });
+});
 
 Deno.test("parseConfig() lists every problem with its path and line", () => {
   const yaml = [
-    "buckets:", //                                  1
-    "  - name: ok-bucket", //                       2
-    "    backend_type: memory", //                  3
-    "  - name: Bad_Name", //                        4
-    "    backend_type: nosuch", //                  5
-    "    anonymous_access: true", //                6
-    "    anonymous_acess: true", //                 7
+    "lisen: 127.0.0.1:8080", //                        1
+    "buckets:", //                                     2
+    "  - name: ok-bucket", //                          3
+    "    backend_type: memory", //                     4
+    "  - name: Bad_Name", //                           5
+    "    backend_type: nosuch", //                     6
+    "    anonymous_access: true", //                   7
+    "    anonymous_acess: true", //                    8
+    "credentials:", //                                 9
+    "  - access_key_id: short", //                     10
+    "    secret_access_key: x", //                     11
+    "    allowed_scopes: [{ bucket: nope, actions: [fly] }]", // 12
   ].join("\n");
-  const ps = problems(yaml);
-  const byPath = new Map(ps.map((p) => [p.path, p]));
-  assert.ok(byPath.has("buckets[0].anonymous_access"));
-  assert.equal(byPath.get("buckets[1].name")?.line, 4);
-  assert.equal(byPath.get("buckets[1].backend_type")?.line, 5);
-  assert.match(byPath.get("buckets[1].anonymous_acess")!.message, /did you mean anonymous_access/);
-  assert.equal(byPath.get("buckets[1].anonymous_acess")?.line, 7);
-  assert.match(formatProblems(ps, "c.yaml"), /^c\.yaml:\d+:\d+: buckets/m);
+  const ps = problemsOf(yaml);
+  assert.deepEqual(ps.map((p) => [p.line, p.column, p.path]), [
+    [1, 1, "lisen"],
+    [3, 5, "buckets[0].anonymous_access"],
+    [5, 11, "buckets[1].name"],
+    [6, 19, "buckets[1].backend_type"],
+    [8, 5, "buckets[1].anonymous_acess"],
+    [10, 20, "credentials[0].access_key_id"],
+    [11, 24, "credentials[0].secret_access_key"],
+    [12, 32, "credentials[0].allowed_scopes[0].bucket"],
+    [12, 48, "credentials[0].allowed_scopes[0].actions[0]"],
+  ]);
+  assert.equal(ps[0]!.message, "unknown key (did you mean listen?)");
+  assert.equal(ps[1]!.message, "required: true or false");
+  assert.equal(ps[4]!.message, "unknown key (did you mean anonymous_access?)");
+  assert.equal(
+    formatProblems(ps, "c.yaml").split("\n")[4],
+    "c.yaml:8:5: buckets[1].anonymous_acess: unknown key (did you mean anonymous_access?)",
+  );
 });
 
-Deno.test("parseConfig() refuses bad actions, duplicates, unknown roles and scope buckets", () => {
-  const yaml = `
-buckets:
-  - { name: b1, backend_type: memory, anonymous_access: false, allowed_roles: [ghost] }
-  - { name: b1, backend_type: memory, anonymous_access: false }
-roles:
-  - { role_id: r, trusted_oidc_issuers: [], allowed_scopes: [{ bucket: b1, actions: [get_object] }] }
-  - { role_id: r, trusted_oidc_issuers: ["http://evil.example.com"], allowed_scopes: [{ bucket: b1, actions: [get_object] }] }
-credentials:
-  - { access_key_id: AKIDAAAAAAAAAAAAAAAA, secret_access_key: longenough, allowed_scopes: [{ bucket: b1, actions: [fly] }] }
-  - { access_key_id: AKIDAAAAAAAAAAAAAAAA, secret_access_key: short, allowed_scopes: [{ bucket: nope, actions: [get_object] }] }
-  - { access_key_id: lower, secret_access_key: longenough }
-`;
-  const ps = paths(yaml).join("\n");
-  for (
-    const expected of [
-      /buckets\[0\]\.allowed_roles\[0\]: 'ghost' is not a configured role/,
-      /buckets\[1\]\.name: duplicate bucket name 'b1'/,
-      /roles\[0\]\.trusted_oidc_issuers: required/,
-      /roles\[1\]\.role_id: duplicate role_id/,
-      /roles\[1\]\.trusted_oidc_issuers\[0\]: must be an https URL/,
-      /credentials\[0\]\.allowed_scopes\[0\]\.actions: unknown action 'fly'/,
-      /credentials\[1\]\.access_key_id: duplicate access key/,
-      /credentials\[1\]\.secret_access_key: must be at least 8/,
-      /credentials\[1\]\.allowed_scopes\[0\]\.bucket: 'nope' is not a configured bucket/,
-      /credentials\[2\]\.access_key_id: must be 16–128/,
-      /credentials\[2\]\.allowed_scopes: required/,
-    ]
-  ) {
-    assert.match(ps, expected);
+Deno.test("parseConfig() reports a YAML syntax error with its line and column", () => {
+  const ps = problemsOf("buckets:\n  - name: 'unclosed\n");
+  assert.equal(ps.length, 1);
+  assert.equal(ps[0]!.path, "");
+  assert.match(ps[0]!.message, /^YAML syntax: .*quote/);
+  assert.equal(ps[0]!.line, 3);
+});
+
+Deno.test("parseConfig() reports YAML syntax errors on separate lines, one per line", () => {
+  const ps = problemsOf("a: b: c\nd: e\nf: [1\n");
+  assert.deepEqual(ps.map((p) => [p.line, p.column]), [[1, 4], [4, 1]]);
+  assert.ok(ps.every((p) => p.message.startsWith("YAML syntax: ")));
+});
+
+Deno.test("parseConfig() refuses duplicate keys, extra documents and unknown tags", () => {
+  assert.deepEqual(
+    problemsOf("buckets: []\nlisten: a:1\nlisten: b:2\n").map((p) => [p.line, p.message]),
+    [[3, "YAML syntax: Map keys must be unique"]],
+  );
+  assert.equal(problemsOf("buckets: []\n---\nbuckets: []\n")[0]!.line, 2);
+  assert.match(problemsOf("buckets: []\nregion: !secret x\n")[0]!.message, /Unresolved tag/);
+});
+
+Deno.test("parseConfig() refuses an empty config and a root that is not a mapping", () => {
+  for (const text of ["", "# just a comment\n"]) {
+    assert.deepEqual(problemsOf(text), [{
+      path: "",
+      message: "the config is empty: it needs at least `buckets:`",
+      line: 1,
+      column: 1,
+    }]);
   }
+  const ps = problemsOf("- name: x\n");
+  assert.equal(ps.length, 1);
+  assert.match(ps[0]!.message, /^the config must be a mapping of settings .*not a list$/);
 });
 
-Deno.test("parseConfig() checks backend options, listen, prefixes and types", () => {
-  const ps = paths(`
-listen: nowhere
-max_body_bytes: -1
+Deno.test("parseConfig() requires buckets: but accepts an empty list", () => {
+  assert.deepEqual(problemsOf("listen: 127.0.0.1:1\n").map((p) => [p.path, p.message, p.line]), [
+    ["buckets", "required: a list of buckets", 1],
+  ]);
+  assert.deepEqual(configOf("buckets: []\nroles:\ncredentials: []\n").roles, []);
+});
+
+Deno.test("parseConfig() reports keys that are not strings", () => {
+  hasProblem(problemsOf("buckets: []\n? [a]\n: 1\n"), {
+    path: "",
+    message: /keys must be plain strings/,
+    line: 2,
+  });
+});
+
+Deno.test("parseConfig() follows YAML anchors and aliases", () => {
+  const c = configOf(`
 buckets:
-  - { name: fsb, backend_type: fs, anonymous_access: "maybe", backend_prefix: "a/../b", backend_options: { rooot: x } }
-`).join("\n");
-  assert.match(ps, /^listen: must be HOST:PORT/m);
-  assert.match(ps, /^max_body_bytes: must be an integer/m);
-  assert.match(ps, /buckets\[0\]\.anonymous_access: must be true or false/);
-  assert.match(ps, /buckets\[0\]\.backend_prefix: must not contain/);
-  assert.match(ps, /buckets\[0\]\.backend_options\.rooot: unknown option/);
-  assert.match(ps, /buckets\[0\]\.backend_options\.root: required/);
-});
-
-Deno.test("parseConfig() reports unset environment variables by path", () => {
-  const ps = paths(`
-buckets: []
+  - { name: aaa, backend_type: memory, anonymous_access: false }
 credentials:
-  - { access_key_id: AKIDAAAAAAAAAAAAAAAA, secret_access_key: "\${NOPE}", allowed_scopes: [{ bucket: "*", actions: [get_object] }] }
+  - access_key_id: AKIDAAAAAAAAAAAAAAAA
+    secret_access_key: longenough
+    allowed_scopes:
+      - &scope { bucket: aaa, actions: &read [get_object, head_object] }
+      - { bucket: "*", actions: *read }
 `);
-  assert.deepEqual(ps, ["credentials[0].secret_access_key: environment variable NOPE is not set"]);
+  assert.deepEqual(c.credentials[0]!.allowedScopes, [
+    { bucket: "aaa", prefixes: [], actions: ["get_object", "head_object"] },
+    { bucket: "*", prefixes: [], actions: ["get_object", "head_object"] },
+  ]);
 });
 
-Deno.test("parseConfig() reports YAML syntax errors with a line", () => {
-  const ps = problems("buckets:\n  - name: [unclosed\n");
-  assert.ok(ps[0]?.line);
-});
-
-Deno.test("interpolate() handles defaults, missing variables and $${ escapes", () => {
-  const e = env({ A: "1", EMPTY: "" });
-  assert.deepEqual(interpolate("x${A}y", e), { value: "x1y", missing: [] });
-  assert.deepEqual(interpolate("${B:-dflt}", e), { value: "dflt", missing: [] });
-  assert.deepEqual(interpolate("${EMPTY:-dflt}", e), { value: "dflt", missing: [] });
-  assert.deepEqual(interpolate("${B}", e), { value: "", missing: ["B"] });
-  assert.deepEqual(interpolate("$${A}", e), { value: "${A}", missing: [] });
+Deno.test("parseConfig() result is usable with formatProblems() for every problem", () => {
+  const r = parseConfig("buckets: 3\nlisten: []\n", noEnv);
+  assert.ok(!r.ok);
+  assert.deepEqual(formatProblems(r.error, "x.yaml").split("\n"), [
+    "x.yaml:1:10: buckets: must be a list, not the number 3",
+    "x.yaml:2:9: listen: must be a string, not a list",
+  ]);
 });

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { configOf, hasProblem, onlyProblem, problemsOf, withData } from "./_helpers.ts";
+
+/** A config with one top-level setting in front of the `data` bucket. */
+const setting = (line: string) => `${line}\n${withData("")}`;
+
+Deno.test("parseConfig() reports unknown top-level keys with a suggestion", () => {
+  onlyProblem(setting("max_body_byte: 10"), {
+    path: "max_body_byte",
+    message: /^unknown key \(did you mean max_body_bytes\?\)$/,
+    line: 1,
+    column: 1,
+  });
+  onlyProblem(setting("frobnicate: true"), { path: "frobnicate", message: /^unknown key$/ });
+});
+
+Deno.test("parseConfig() checks listen as HOST:PORT", () => {
+  for (const ok of ["127.0.0.1:8080", "0.0.0.0:80", "localhost:9000", "[::]:8080", "[::1]:0"]) {
+    assert.equal(configOf(setting(`listen: "${ok}"`)).listen, ok);
+  }
+  for (const bad of ["8080", "127.0.0.1", ":8080", "host:port", "::1:8080", "[zz]:80", "a b:1"]) {
+    onlyProblem(setting(`listen: "${bad}"`), {
+      path: "listen",
+      message: /is not HOST:PORT \(e\.g\. 127\.0\.0\.1:8080 or \[::\]:8080\)$/,
+      line: 1,
+      column: 9,
+    });
+  }
+  onlyProblem(setting("listen: 127.0.0.1:70000"), {
+    path: "listen",
+    message: /port must be from 0 to 65535/,
+  });
+});
+
+Deno.test("parseConfig() checks max_body_bytes as a positive integer", () => {
+  assert.equal(configOf(setting("max_body_bytes: 1")).maxBodyBytes, 1);
+  for (const bad of ["0", "-1", "1.5", '"100"', "lots", "[]"]) {
+    onlyProblem(setting(`max_body_bytes: ${bad}`), {
+      path: "max_body_bytes",
+      message: /^must be an integer of at least 1, not /,
+      line: 1,
+      column: 17,
+    });
+  }
+});
+
+Deno.test("parseConfig() reads owner_id, owner_display_name and region, with defaults", () => {
+  const c = configOf(
+    `owner_id: "123456"\nowner_display_name: Ops\nregion: eu-west-3\n${withData("")}`,
+  );
+  assert.equal(c.ownerId, "123456");
+  assert.equal(c.ownerDisplayName, "Ops");
+  assert.equal(c.region, "eu-west-3");
+  const n = configOf("owner_id: 000123\n" + withData(""));
+  assert.equal(n.ownerId, "000123", "a number keeps its source text");
+  onlyProblem(setting('owner_id: ""'), { path: "owner_id", message: /^must not be empty$/ });
+  onlyProblem(setting("region: US East"), {
+    path: "region",
+    message: /is not a region name such as us-east-1/,
+    line: 1,
+    column: 9,
+  });
+});
+
+Deno.test("parseConfig() checks domain as a hostname and lowercases it", () => {
+  assert.equal(configOf(setting("domain: S3.Example.com")).domain, "s3.example.com");
+  for (const bad of ["https://s3.example.com", "s3.example.com:8080", "-bad.com", "a..b"]) {
+    onlyProblem(setting(`domain: "${bad}"`), {
+      path: "domain",
+      message: /is not a hostname such as s3\.example\.com$/,
+      line: 1,
+      column: 9,
+    });
+  }
+});
+
+Deno.test("parseConfig() reads public_endpoint as a normalized origin", () => {
+  assert.equal(
+    configOf(setting("public_endpoint: HTTPS://S3.Example.com/")).publicEndpoint,
+    "https://s3.example.com",
+  );
+  assert.equal(
+    configOf(setting("public_endpoint: http://gw.local:8080")).publicEndpoint,
+    "http://gw.local:8080",
+  );
+  onlyProblem(setting("public_endpoint: https://s3.example.com/base"), {
+    path: "public_endpoint",
+    message: /must be an origin only/,
+    line: 1,
+    column: 18,
+  });
+  onlyProblem(setting("public_endpoint: ftp://x"), {
+    path: "public_endpoint",
+    message: /must be an http or https URL/,
+  });
+});
+
+Deno.test("parseConfig() reads trusted_proxies as IPs and CIDRs", () => {
+  const c = configOf(setting('trusted_proxies: [10.0.0.0/8, 127.0.0.1, "::1", "fd00::/8"]'));
+  assert.deepEqual(c.trustedProxies, ["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8"]);
+  for (const bad of ["10.0.0.0/33", "256.0.0.1", "proxy.local", "10.0.0.1/8/8", "::1/129"]) {
+    onlyProblem(setting(`trusted_proxies: [127.0.0.1, "${bad}"]`), {
+      path: "trusted_proxies[1]",
+      message: /is not an IP address or CIDR range/,
+      line: 1,
+      column: 30,
+    });
+  }
+});
+
+Deno.test("parseConfig() reads server_timing as a boolean, false by default", () => {
+  assert.equal(configOf(setting("server_timing: true")).serverTiming, true);
+  onlyProblem(setting("server_timing: on"), {
+    path: "server_timing",
+    message: /^must be true or false, not the string 'on'$/,
+  });
+});
+
+Deno.test("parseConfig() reads cors with its defaults", () => {
+  const c = configOf(setting('cors: { allowed_origins: [https://App.example.com, "*"] }'));
+  assert.deepEqual(c.cors, {
+    allowedOrigins: ["https://app.example.com", "*"],
+    allowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+    allowedHeaders: ["*"],
+    exposeHeaders: ["ETag", "Content-Range", "Accept-Ranges", "Content-Length", "x-amz-*"],
+    maxAgeSecs: 3600,
+  });
+  const custom = configOf(`cors:
+  allowed_origins: [http://localhost:3000]
+  allowed_methods: [get, HEAD]
+  allowed_headers: [authorization, x-amz-date]
+  expose_headers: [ETag]
+  max_age_secs: 0
+${withData("")}`);
+  assert.deepEqual(custom.cors, {
+    allowedOrigins: ["http://localhost:3000"],
+    allowedMethods: ["GET", "HEAD"],
+    allowedHeaders: ["authorization", "x-amz-date"],
+    exposeHeaders: ["ETag"],
+    maxAgeSecs: 0,
+  });
+  assert.equal(configOf(setting("")).cors, undefined);
+});
+
+Deno.test("parseConfig() checks every cors field", () => {
+  hasProblem(problemsOf(setting('cors: { allowed_origin: ["*"] }')), {
+    path: "cors.allowed_origin",
+    message: /did you mean allowed_origins\?/,
+  });
+  onlyProblem(setting("cors: { allowed_origins: [] }"), {
+    path: "cors.allowed_origins",
+    message: /^must name at least one origin, or \*$/,
+  });
+  onlyProblem(setting("cors: { allowed_origins: [https://a.example.com/app] }"), {
+    path: "cors.allowed_origins[0]",
+    message: /must be an origin only/,
+    line: 1,
+    column: 27,
+  });
+  onlyProblem(setting('cors: { allowed_origins: ["*"], allowed_methods: [GET, PATCH] }'), {
+    path: "cors.allowed_methods[1]",
+    message: /^'PATCH' is not one of GET, HEAD, PUT, POST, DELETE$/,
+  });
+  onlyProblem(setting('cors: { allowed_origins: ["*"], expose_headers: ["bad header"] }'), {
+    path: "cors.expose_headers[0]",
+    message: /is not a header name/,
+  });
+  onlyProblem(setting('cors: { allowed_origins: ["*"], max_age_secs: 86401 }'), {
+    path: "cors.max_age_secs",
+    message: /^must be an integer from 0 to 86400/,
+  });
+});
