@@ -4,6 +4,7 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { ACTIONS } from "../../src/config/types.ts";
+import { testSigner } from "../_support/signer.ts";
 
 /** Full-access development key. */
 export const DEV = {
@@ -21,6 +22,11 @@ export interface Gateway {
   readonly dataDir: string;
   /** Everything the process printed so far. */
   logs(): string;
+  /** Sends a signal to the process. */
+  signal(sig: Deno.Signal): void;
+  /** Resolves with the exit code when the process ends. */
+  readonly exited: Promise<number>;
+  /** SIGTERM (when still running), wait, and remove the data directory. */
   stop(): Promise<void>;
 }
 
@@ -79,18 +85,70 @@ export async function startGateway(extraBuckets: readonly string[] = []): Promis
     await new Promise((r) => setTimeout(r, 50));
   }
   const port = Number(m[1]);
+  const exited = child.status.then((s) => s.code);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
     logs: () => output,
+    signal: (sig) => child.kill(sig),
+    exited,
     async stop() {
-      child.kill("SIGTERM");
-      await child.status;
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      await exited;
       await done;
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * Signs a request for a raw path (with a Content-Length) and sends it byte for
+ * byte over a socket, the body in pieces `pieceDelayMs` apart; returns the raw
+ * answer. For what fetch would change: `..` segments, slow bodies.
+ */
+export async function rawSignedExchange(
+  port: number,
+  r: { method: string; rawPath: string; pieces: Uint8Array[]; pieceDelayMs?: number },
+): Promise<string> {
+  const length = r.pieces.reduce((n, p) => n + p.length, 0);
+  const signed = await testSigner(DEV).sign({
+    method: r.method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port,
+    path: r.rawPath,
+    query: {},
+    headers: {
+      host: `127.0.0.1:${port}`,
+      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+      "content-length": String(length),
+    },
+  });
+  const head = [`${r.method} ${r.rawPath} HTTP/1.1`];
+  for (const [k, v] of Object.entries(signed.headers)) head.push(`${k}: ${v}`);
+  head.push("connection: close", "", "");
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(head.join("\r\n")));
+    for (const piece of r.pieces) {
+      if (r.pieceDelayMs) await new Promise((ok) => setTimeout(ok, r.pieceDelayMs));
+      let at = 0;
+      while (at < piece.length) at += await conn.write(piece.subarray(at));
+    }
+    let answer = "";
+    const buf = new Uint8Array(8192);
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      answer += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return answer;
+  } finally {
+    conn.close();
+  }
 }
 
 /** Whether a command exists; under CI=true a missing tool fails the test instead of skipping it. */

@@ -1,7 +1,7 @@
 /** Bad input against the real gateway: precise 4xx codes, nothing on disk changes, still serving. */
 import assert from "node:assert/strict";
 import { testSigner } from "../_support/signer.ts";
-import { DEV, filesUnder, startGateway } from "./_gateway.ts";
+import { DEV, filesUnder, rawSignedExchange, startGateway } from "./_gateway.ts";
 
 async function signed(
   url: string,
@@ -28,40 +28,6 @@ async function signed(
     headers: req.headers as Record<string, string>,
     ...(body !== undefined ? { body } : {}),
   });
-}
-
-/** Signs a request for a raw path and sends it byte for byte; returns the raw answer. */
-async function rawSigned(
-  port: number,
-  rawPath: string,
-  method: string,
-  body: string,
-): Promise<string> {
-  const signer = testSigner(DEV);
-  const host = `127.0.0.1:${port}`;
-  const req = await signer.sign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port,
-    path: rawPath,
-    headers: { host, "content-length": String(body.length) },
-    body,
-  });
-  const head = [`${method} ${rawPath} HTTP/1.1`];
-  for (const [k, v] of Object.entries(req.headers)) head.push(`${k}: ${v}`);
-  head.push("connection: close", "", "");
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(new TextEncoder().encode(head.join("\r\n") + body));
-  let out = "";
-  const buf = new Uint8Array(8192);
-  for (;;) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    out += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  conn.close();
-  return out;
 }
 
 async function code(res: Response): Promise<string | undefined> {
@@ -121,7 +87,11 @@ Deno.test("bad input gets precise 4xx codes, leaves disk unchanged, and the gate
         "/%2E%2E/%2E%2E/etc/passwd",
       ]
     ) {
-      const answer = await rawSigned(gw.port, `/private-uploads${path}`, "PUT", "evil");
+      const answer = await rawSignedExchange(gw.port, {
+        method: "PUT",
+        rawPath: `/private-uploads${path}`,
+        pieces: [new TextEncoder().encode("evil")],
+      });
       assert.match(answer, /^HTTP\/1\.1 400/, `${path}: ${answer.slice(0, 200)}`);
       assert.match(answer, /<Code>InvalidArgument<\/Code>/, path);
     }
