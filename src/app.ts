@@ -35,6 +35,14 @@ export interface AccessLogEntry {
   readonly status: number;
   readonly errorCode?: string;
   readonly totalMs: number;
+  /** Time spent authenticating (signature checks). */
+  readonly authMs?: number;
+  /** Time from calling the operation to its response head (backend included). */
+  readonly backendMs?: number;
+  /** Declared request payload bytes. */
+  readonly bytesIn?: number;
+  /** Declared response body bytes. */
+  readonly bytesOut?: number;
   readonly userAgent?: string;
   /** Server-side detail of a 5xx (never sent to the client). */
   readonly detail?: string;
@@ -72,6 +80,9 @@ export function randomRequestId(): string {
 
 interface Outcome {
   readonly result: Result<Response, ProxyError>;
+  readonly authMs?: number;
+  readonly backendMs?: number;
+  readonly bytesIn?: number;
   readonly route?: S3Request;
   readonly identity?: Identity;
 }
@@ -97,6 +108,7 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     if (!routed.ok) return { result: routed };
     const route = routed.value;
+    const authStart = clock.now();
     const auth = await authenticate(req, target, {
       credentials,
       clock,
@@ -104,7 +116,8 @@ export function createApp(deps: AppDeps): AppHandler {
       ...(deps.sessions ? { sessions: deps.sessions } : {}),
       ...(config.domain ? { domain: config.domain } : {}),
     });
-    if (!auth.ok) return { result: auth, route };
+    const authMs = clock.now() - authStart;
+    if (!auth.ok) return { result: auth, route, authMs };
     const { identity } = auth.value;
     if (route.op === "ListBuckets") {
       return { result: ok(listBuckets(config, identity)), route, identity };
@@ -138,7 +151,16 @@ export function createApp(deps: AppDeps): AppHandler {
       requestId,
       signal: req.signal,
     };
-    return { result: await op.handler(ctx), route, identity };
+    const opStart = clock.now();
+    const result = await op.handler(ctx);
+    return {
+      result,
+      route,
+      identity,
+      authMs,
+      backendMs: clock.now() - opStart,
+      ...(auth.value.contentLength !== undefined ? { bytesIn: auth.value.contentLength } : {}),
+    };
   }
 
   return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
@@ -150,7 +172,7 @@ export function createApp(deps: AppDeps): AppHandler {
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     }
-    const { result, route, identity } = outcome;
+    const { result, route, identity, authMs, backendMs, bytesIn } = outcome;
     let response: Response;
     let detail: string | undefined;
     if (result.ok) {
@@ -163,6 +185,18 @@ export function createApp(deps: AppDeps): AppHandler {
       response = toResponse(e, requestId, { head: req.method === "HEAD" });
       if (await discardBody(req)) response.headers.set("connection", "close");
     }
+    const totalMs = clock.now() - started;
+    if (config.serverTiming) {
+      const parts = [
+        ...(authMs !== undefined ? [`auth;dur=${authMs}`] : []),
+        ...(backendMs !== undefined ? [`backend;dur=${backendMs}`] : []),
+        `total;dur=${totalMs}`,
+      ];
+      response.headers.set("server-timing", parts.join(", "));
+    }
+    const bytesOut = req.method === "HEAD"
+      ? 0
+      : Number(response.headers.get("content-length") ?? NaN);
     deps.log({
       time: new Date(started).toISOString(),
       requestId,
@@ -173,7 +207,11 @@ export function createApp(deps: AppDeps): AppHandler {
       ...(identity ? { authMode: identity.kind } : {}),
       status: response.status,
       ...(!result.ok ? { errorCode: result.error.kind } : {}),
-      totalMs: clock.now() - started,
+      totalMs,
+      ...(authMs !== undefined ? { authMs } : {}),
+      ...(backendMs !== undefined ? { backendMs } : {}),
+      ...(bytesIn !== undefined ? { bytesIn } : {}),
+      ...(Number.isFinite(bytesOut) ? { bytesOut } : {}),
       ...(req.headers.get("user-agent") ? { userAgent: req.headers.get("user-agent")! } : {}),
       ...(detail ? { detail } : {}),
     });

@@ -137,7 +137,12 @@ export async function makeRequest(pathAndQuery: string, o: RequestOptions = {}):
     : o.body
     ? new Uint8Array(o.body)
     : undefined;
-  const headers: Record<string, string> = { host: url.host, ...(o.headers ?? {}) };
+  const headers: Record<string, string> = {
+    host: url.host,
+    // Deno.serve requests carry the Content-Length the client sent; a Request built here does not.
+    ...(body ? { "content-length": String(body.length) } : {}),
+    ...(o.headers ?? {}),
+  };
   if (!o.key) return new Request(url, { method, headers, ...(body ? { body } : {}) });
   const signer = testSigner(o.key, !o.unsignedPayload);
   const query: Record<string, string | string[]> = {};
