@@ -33,6 +33,8 @@ import { resolveRange } from "./range.ts";
 /** The internal directory under a bucket root; never a key. */
 export const INTERNAL_DIR = ".bucketgate";
 const READ_CHUNK = 256 * 1024;
+/** Sidecars kept in memory per fs bucket. */
+const META_CACHE_ENTRIES = 10_000;
 
 interface MetaFile extends HttpMeta {
   readonly key: string;
@@ -232,11 +234,28 @@ export function createFsBackend(root: string): Backend {
   }
 
   /** Metadata of the file now at `key`: the sidecar when it describes this file, else recomputed. */
+  // Sidecars read or written recently, so a hot object's GET does not re-read
+  // and re-parse its JSON. An entry is used only while it matches the file's
+  // inode, size and mtime (as the sidecar itself is), so it is never stale.
+  const metaCache = new Map<string, MetaFile>();
+  const remember = (m: MetaFile) => {
+    metaCache.delete(m.key);
+    if (metaCache.size >= META_CACHE_ENTRIES) metaCache.delete(metaCache.keys().next().value!);
+    metaCache.set(m.key, m);
+  };
+
   async function metaFor(key: string, st: Deno.FileInfo): Promise<ObjectMeta> {
-    const m = await readJson<MetaFile>(metaPath(key));
+    const cached = metaCache.get(key);
+    const m = cached && cached.size === st.size && cached.mtimeMs === st.mtime?.getTime() &&
+        cached.ino === (st.ino ?? null)
+      ? cached
+      : await readJson<MetaFile>(metaPath(key));
     const fresh = m && m.key === key && m.size === st.size && m.mtimeMs === st.mtime?.getTime() &&
       m.ino === (st.ino ?? null);
-    if (fresh) return toMeta(key, m, st, m.etag);
+    if (fresh) {
+      if (m !== cached) remember(m);
+      return toMeta(key, m, st, m.etag);
+    }
     // Placed by hand or changed outside bucketgate: recompute and remember.
     const etag = quoteEtag(await md5OfFile(dataPath(key)));
     const stale: HttpMeta = m && m.key === key ? m : { userMetadata: {} };
@@ -250,6 +269,7 @@ export function createFsBackend(root: string): Backend {
     };
     await ensureDirs();
     await writeJsonAtomic(metaPath(key), rebuilt).catch(() => {});
+    remember(rebuilt);
     return toMeta(key, rebuilt, st, etag);
   }
 
@@ -338,6 +358,7 @@ export function createFsBackend(root: string): Backend {
         ino: st.ino ?? null,
       };
       await writeJsonAtomic(metaPath(key), m);
+      remember(m);
       return ok(toMeta(key, m, st, etag));
     } catch (e) {
       await Deno.remove(tmp).catch(() => {});
@@ -511,6 +532,7 @@ export function createFsBackend(root: string): Backend {
           return err(ioError(e));
         }
       }
+      metaCache.delete(key);
       await Deno.remove(metaPath(key)).catch(() => {});
       await removeEmptyParents(key);
       return ok(undefined);
