@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import denoJson from "./deno.json" with { type: "json" };
 import { type AccessLogEntry, type AppHandler, createApp } from "./src/app.ts";
+import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
 import { createSigningKeyCache } from "./src/auth/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
 import { backendOptionProblems, createBackend } from "./src/backends/factory.ts";
@@ -13,6 +14,7 @@ import { systemClock } from "./src/clock.ts";
 import { formatProblems } from "./src/config/format.ts";
 import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
+import { createJwksCache } from "./src/sts/jwks.ts";
 
 const VERSION: string = denoJson.version;
 const EMBEDDED_CONFIG = new URL("./config.yaml", import.meta.url);
@@ -30,8 +32,12 @@ Options:
   --version             print the version
   --help                print this help
 
-Environment: SESSION_TOKEN_KEY, OIDC_PROVIDER_KEY, OIDC_PROVIDER_ISSUER, and any
-\${VAR} the config names.`;
+Environment:
+  SESSION_TOKEN_KEY     base64 of 32 random bytes (openssl rand -base64 32): turns on
+                        STS AssumeRoleWithWebIdentity and seals its session tokens
+  SESSION_TOKEN_KEY_PREVIOUS  the key before a rotation, still accepted for opening
+  DENO_CERT             a PEM CA bundle to trust for private OIDC issuers
+  OIDC_PROVIDER_KEY, OIDC_PROVIDER_ISSUER, and any \${VAR} the config names.`;
 
 interface Flags {
   readonly config?: string;
@@ -122,6 +128,24 @@ async function loadConfig(flags: Flags): Promise<{ source: Source; loaded: Loade
   return { source, loaded: { ok: true, config } };
 }
 
+/** Reads SESSION_TOKEN_KEY (and the previous key); a problem list when malformed. */
+function readSessionKeys(): SessionKeys | undefined | ConfigProblem[] {
+  const current = Deno.env.get("SESSION_TOKEN_KEY");
+  const previous = Deno.env.get("SESSION_TOKEN_KEY_PREVIOUS");
+  if (!current) {
+    return previous
+      ? [{ path: "SESSION_TOKEN_KEY_PREVIOUS", message: "is set but SESSION_TOKEN_KEY is not" }]
+      : undefined;
+  }
+  const problems: ConfigProblem[] = [];
+  const c = parseSessionKey("SESSION_TOKEN_KEY", current);
+  if (!c.ok) problems.push({ path: "SESSION_TOKEN_KEY", message: c.error });
+  const p = previous ? parseSessionKey("SESSION_TOKEN_KEY_PREVIOUS", previous) : undefined;
+  if (p && !p.ok) problems.push({ path: "SESSION_TOKEN_KEY_PREVIOUS", message: p.error });
+  if (!c.ok || (p && !p.ok)) return problems;
+  return { current: c.value, ...(p?.ok ? { previous: p.value } : {}) };
+}
+
 function buildBackends(config: Config): Map<string, Backend> | ConfigProblem[] {
   const backends = new Map<string, Backend>();
   const problems: ConfigProblem[] = [];
@@ -162,16 +186,36 @@ async function main(): Promise<void> {
     if (flags.checkConfig) Deno.exit(1);
     fail(`${source.name}: ${loaded.problems.length} problem(s); not starting`);
   }
+  const sessionKeys = readSessionKeys();
+  if (Array.isArray(sessionKeys)) {
+    console.error(formatProblems(sessionKeys, "environment"));
+    if (flags.checkConfig) Deno.exit(1);
+    fail("not starting");
+  }
   if (flags.checkConfig) {
     console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
     Deno.exit(0);
   }
   const log = makeLogger(flags.logFormat);
   const signingKeys = createSigningKeyCache();
+  const jwks = createJwksCache({
+    clock: systemClock,
+    onFetch(issuer, outcome, detail) {
+      if (outcome === "error") console.error(`JWKS fetch for ${issuer} failed: ${detail}`);
+    },
+  });
   const build = (config: Config): AppHandler | ConfigProblem[] => {
     const backends = buildBackends(config);
     if (Array.isArray(backends)) return backends;
-    return createApp({ config, backends, clock: systemClock, log, signingKeys });
+    return createApp({
+      config,
+      backends,
+      clock: systemClock,
+      log,
+      signingKeys,
+      jwks,
+      ...(sessionKeys ? { sessionKeys } : {}),
+    });
   };
   const first = build(loaded.config);
   if (Array.isArray(first)) {
@@ -188,8 +232,9 @@ async function main(): Promise<void> {
     port,
     onListen(addr) {
       const names = loaded.config.buckets.map((b) => b.name).join(", ");
+      const sts = sessionKeys ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";
       console.log(
-        `bucketgate ${VERSION} listening on http://${addr.hostname}:${addr.port} (buckets: ${names})`,
+        `bucketgate ${VERSION} listening on http://${addr.hostname}:${addr.port} (buckets: ${names}; ${sts})`,
       );
     },
   }, async (req, info) => {

@@ -5,21 +5,24 @@
  */
 import { authenticate } from "./auth/authenticate.ts";
 import type { SigningKeyCache } from "./auth/signing_key.ts";
-import type { SessionResolver } from "./auth/authenticate.ts";
+import { createSessionResolver, type SessionKeys } from "./auth/session_token.ts";
 import type { Identity } from "./auth/identity.ts";
 import { hasAnyAccess, isAllowed } from "./authz/scopes.ts";
 import type { Backend } from "./backends/backend.ts";
 import { validateKey } from "./backends/keys.ts";
 import type { Clock } from "./clock.ts";
 import type { Config, CredentialConfig } from "./config/types.ts";
-import { type ProxyError, proxyError, statusOf, toResponse } from "./errors.ts";
+import { type ProxyError, proxyError, statusOf, toResponse, toStsResponse } from "./errors.ts";
 import { discardBody } from "./http/discard.ts";
-import { requestTarget } from "./http/target.ts";
+import { type RequestTarget, requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket, S3Context } from "./s3/context.ts";
 import { OPERATIONS } from "./s3/operations.ts";
 import { listBuckets } from "./s3/ops/buckets.ts";
 import { parseS3Request, type S3Request } from "./s3/request.ts";
+import { handleSts } from "./sts/assume_role.ts";
+import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
+import { isStsRequest, readStsParams } from "./sts/request.ts";
 
 /** One access-log record (never a secret, signature or token). */
 export interface AccessLogEntry {
@@ -32,6 +35,8 @@ export interface AccessLogEntry {
   readonly key?: string;
   readonly principal?: string;
   readonly authMode?: string;
+  /** The web identity token's subject, on a successful STS call. */
+  readonly subject?: string;
   readonly status: number;
   readonly errorCode?: string;
   readonly totalMs: number;
@@ -58,8 +63,13 @@ export interface AppDeps {
   readonly log: (entry: AccessLogEntry) => void;
   /** Derived-key cache shared across requests. */
   readonly signingKeys: SigningKeyCache;
-  /** Resolves session tokens of temporary credentials, when STS is configured. */
-  readonly sessions?: SessionResolver;
+  /**
+   * Keys that seal session tokens (`SESSION_TOKEN_KEY`); absent → STS answers
+   * that it is not configured and requests with a session token are refused.
+   */
+  readonly sessionKeys?: SessionKeys;
+  /** Signing keys of OIDC issuers, for STS. @default a cache over the global fetch */
+  readonly jwks?: JwksCache;
   /** Makes request ids; random by default. */
   readonly requestId?: () => string;
 }
@@ -85,6 +95,13 @@ interface Outcome {
   readonly bytesIn?: number;
   readonly route?: S3Request;
   readonly identity?: Identity;
+  /** Set for STS calls: errors render as STS XML. */
+  /** Set on STS calls; a successful one names whom it minted credentials for. */
+  readonly sts?: {
+    readonly action: string;
+    readonly principal?: string;
+    readonly subject?: string;
+  };
 }
 
 /** Builds the request handler over a validated config and its backends. */
@@ -100,9 +117,34 @@ export function createApp(deps: AppDeps): AppHandler {
   }
   const resolve = (name: string) => buckets.get(name);
   const newId = deps.requestId ?? randomRequestId;
+  const sessions = deps.sessionKeys ? createSessionResolver(deps.sessionKeys, clock) : undefined;
+  const jwks = deps.jwks ?? createJwksCache({ clock });
+
+  async function serveSts(
+    req: Request,
+    target: RequestTarget,
+    requestId: string,
+  ): Promise<Outcome> {
+    const params = await readStsParams(req, target);
+    const action = { action: (params.ok && params.value.get("Action")) || "STS" };
+    if (!params.ok) return { result: params, sts: action };
+    const answer = await handleSts(params.value, {
+      roles: config.roles,
+      ...(deps.sessionKeys ? { keys: deps.sessionKeys } : {}),
+      jwks,
+      clock,
+      requestId,
+    });
+    if (!answer.ok) return { result: answer, sts: action };
+    const { response, principal, subject } = answer.value;
+    return { result: ok(response), sts: { ...action, principal, subject } };
+  }
 
   async function run(req: Request, requestId: string): Promise<Outcome> {
     const target = requestTarget(req.url);
+    if (isStsRequest(req.method, target, req.headers)) {
+      return await serveSts(req, target, requestId);
+    }
     const routed = parseS3Request(req.method, target, req.headers, {
       ...(config.domain ? { domain: config.domain } : {}),
     });
@@ -113,7 +155,7 @@ export function createApp(deps: AppDeps): AppHandler {
       credentials,
       clock,
       signingKeys: deps.signingKeys,
-      ...(deps.sessions ? { sessions: deps.sessions } : {}),
+      ...(sessions ? { sessions } : {}),
       ...(config.domain ? { domain: config.domain } : {}),
     });
     const authMs = clock.now() - authStart;
@@ -172,7 +214,7 @@ export function createApp(deps: AppDeps): AppHandler {
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     }
-    const { result, route, identity, authMs, backendMs, bytesIn } = outcome;
+    const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
     let response: Response;
     let detail: string | undefined;
     if (result.ok) {
@@ -182,7 +224,9 @@ export function createApp(deps: AppDeps): AppHandler {
     } else {
       const e = result.error;
       if (statusOf(e) >= 500) detail = describe(e);
-      response = toResponse(e, requestId, { head: req.method === "HEAD" });
+      response = sts
+        ? toStsResponse(e, requestId)
+        : toResponse(e, requestId, { head: req.method === "HEAD" });
       if (await discardBody(req)) response.headers.set("connection", "close");
     }
     const totalMs = clock.now() - started;
@@ -203,6 +247,10 @@ export function createApp(deps: AppDeps): AppHandler {
       ...(info?.remoteAddr ? { remote: info.remoteAddr.hostname } : {}),
       method: req.method,
       ...(route ? { operation: route.op, bucket: route.bucket, key: route.key } : {}),
+      ...(sts ? { operation: sts.action } : {}),
+      ...(sts?.principal
+        ? { principal: sts.principal, authMode: "web_identity", subject: sts.subject }
+        : {}),
       ...(identity && identity.kind !== "anonymous" ? { principal: identity.principal } : {}),
       ...(identity ? { authMode: identity.kind } : {}),
       status: response.status,

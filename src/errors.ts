@@ -46,6 +46,10 @@ export const S3_ERRORS = {
   InvalidBucketName: { status: 400, code: "InvalidBucketName" },
   BucketAlreadyOwnedByYou: { status: 409, code: "BucketAlreadyOwnedByYou" },
   RequestTimeout: { status: 400, code: "RequestTimeout" },
+  // STS-only kinds (an S3 operation never returns them).
+  InvalidAction: { status: 400, code: "InvalidAction" },
+  StsNotConfigured: { status: 501, code: "NotImplemented" },
+  IdpCommunicationError: { status: 400, code: "IDPCommunicationError" },
 } as const satisfies Record<string, { status: number; code: string }>;
 
 /** Every kind of error a handler or backend can return. */
@@ -88,6 +92,11 @@ export function toProxyError(e: unknown, fallback: ProxyErrorKind = "Internal"):
 
 const GENERIC_5XX = "We encountered an internal error. Please try again.";
 
+/** What the client is told: 4xx and 501 messages say what was wrong, other 5xx stay generic. */
+function clientMessage(status: number, message: string): string {
+  return status >= 500 && status !== 501 ? GENERIC_5XX : message;
+}
+
 /** Status of an error kind. */
 export function statusOf(e: ProxyError): number {
   return S3_ERRORS[e.kind].status;
@@ -114,7 +123,7 @@ export function toResponse(
   options: ErrorResponseOptions = {},
 ): Response {
   const { status, code } = S3_ERRORS[e.kind];
-  const message = status >= 500 ? GENERIC_5XX : e.message;
+  const message = clientMessage(status, e.message);
   const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });
   if (status === 304 || options.head) {
     return new Response(null, { status, headers });
@@ -132,12 +141,15 @@ const STS_ERRORS: Partial<Record<ProxyErrorKind, { status: number; code: string 
   MalformedXml: { status: 400, code: "InvalidParameterValue" },
   AccessDenied: { status: 403, code: "AccessDenied" },
   ExpiredCredentials: { status: 400, code: "ExpiredTokenException" },
+  InvalidAction: { status: 400, code: "InvalidAction" },
+  StsNotConfigured: { status: 501, code: "NotImplemented" },
+  IdpCommunicationError: { status: 400, code: "IDPCommunicationError" },
 };
 
 /** The one place a ProxyError becomes an STS error response. */
 export function toStsResponse(e: ProxyError, requestId: string): Response {
   const mapped = STS_ERRORS[e.kind] ?? { status: 500, code: "InternalError" };
-  const message = mapped.status >= 500 ? GENERIC_5XX : e.message;
+  const message = clientMessage(mapped.status, e.message);
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
     `<Error><Type>${

@@ -32,8 +32,25 @@ export interface Gateway {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** Options of `startGateway`. */
+export interface GatewayOptions {
+  /** Environment variables added to the process's. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Top-level YAML lines appended to the config (e.g. a `roles:` section). */
+  readonly extraConfig?: readonly string[];
+  /**
+   * Runs the process with its wall clock shifted, e.g. `"+16m"`, through
+   * libfaketime preloaded (see `fakeTimeLibrary`). The `faketime` wrapper
+   * command is not used: it forks, and SIGTERM would not reach the gateway.
+   */
+  readonly clockOffset?: string;
+}
+
 /** Starts a gateway; `extraBuckets` are flow-style bucket entries added to the config. */
-export async function startGateway(extraBuckets: readonly string[] = []): Promise<Gateway> {
+export async function startGateway(
+  extraBuckets: readonly string[] = [],
+  options: GatewayOptions = {},
+): Promise<Gateway> {
   const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
   const bucket = (name: string, anon: boolean) =>
     `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
@@ -49,10 +66,21 @@ export async function startGateway(extraBuckets: readonly string[] = []): Promis
     `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [${ACTIONS.join(", ")}] }] }`,
     `  - { access_key_id: ${READER.id}, secret_access_key: ${READER.secret}, principal_name: reader,`,
     `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [get_object, head_object, list_bucket] }] }`,
+    ...(options.extraConfig ?? []),
   ].join("\n");
   await Deno.writeTextFile(`${dataDir}/config.yaml`, config);
   for (const b of ["public-data", "private-uploads", "readonly"]) {
     await Deno.mkdir(`${dataDir}/${b}`);
+  }
+  const env: Record<string, string> = { ...options.env };
+  if (options.clockOffset) {
+    const lib = await fakeTimeLibrary();
+    if (!lib) throw new Error("libfaketime is not installed");
+    Object.assign(env, {
+      LD_PRELOAD: lib,
+      FAKETIME: options.clockOffset,
+      DONT_FAKE_MONOTONIC: "1",
+    });
   }
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -67,6 +95,7 @@ export async function startGateway(extraBuckets: readonly string[] = []): Promis
       "text",
     ],
     cwd: ROOT,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -210,4 +239,15 @@ export function sdkClient(gw: Gateway): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
   });
+}
+
+/** Path of Debian's libfaketime, or undefined when it is not installed. */
+export async function fakeTimeLibrary(): Promise<string | undefined> {
+  try {
+    for await (const arch of Deno.readDir("/usr/lib")) {
+      const path = `/usr/lib/${arch.name}/faketime/libfaketime.so.1`;
+      if (await Deno.stat(path).then(() => true, () => false)) return path;
+    }
+  } catch { /* no /usr/lib */ }
+  return undefined;
 }

@@ -7,6 +7,8 @@ import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { fixedClock } from "../../src/clock.ts";
 import { ACTIONS, type Config } from "../../src/config/types.ts";
+import type { SessionKeys } from "../../src/auth/session_token.ts";
+import type { JwksCache } from "../../src/sts/jwks.ts";
 
 /** The fixed time of every test request. */
 export const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -90,8 +92,14 @@ export interface Harness {
   readonly clock: ReturnType<typeof fixedClock>;
 }
 
+/** Optional collaborators of the app under test. */
+export interface HarnessOptions {
+  readonly sessionKeys?: SessionKeys;
+  readonly jwks?: JwksCache;
+}
+
 /** Builds the app over fresh memory backends. */
-export function harness(config: Config = testConfig()): Harness {
+export function harness(config: Config = testConfig(), options: HarnessOptions = {}): Harness {
   const raw = new Map<string, Backend>();
   const backends = new Map<string, Backend>();
   const clock = fixedClock(NOW);
@@ -107,6 +115,7 @@ export function harness(config: Config = testConfig()): Harness {
     clock,
     log: (e) => logs.push(e),
     signingKeys: createSigningKeyCache(),
+    ...options,
   });
   return { handle: (req) => app(req), raw, logs, clock };
 }
@@ -116,8 +125,8 @@ export interface RequestOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string | Uint8Array;
-  /** Sign with these credentials; anonymous when absent. */
-  readonly key?: { readonly id: string; readonly secret: string };
+  /** Sign with these credentials (with a session token for temporary ones); anonymous when absent. */
+  readonly key?: { readonly id: string; readonly secret: string; readonly token?: string };
   /** Payload hash to sign; default the body's SHA-256. */
   readonly unsignedPayload?: boolean;
   readonly signedAt?: number;

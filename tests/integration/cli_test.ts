@@ -103,7 +103,7 @@ Deno.test("the gateway starts, prints one line with address and buckets, and sto
       if (done) break;
       line += value;
     }
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(buckets: demo\)/.exec(line);
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(buckets: demo;/.exec(line);
     assert.ok(m, line);
     const res = await fetch(`${m[1]}/demo/hi.txt`);
     assert.equal(await res.text(), "hi");

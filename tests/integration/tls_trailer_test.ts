@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ADMIN, harness } from "./_harness.ts";
+import { makeCerts } from "../_support/certs.ts";
 
 async function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   const out = await new Deno.Command(cmd, {
@@ -24,64 +25,6 @@ async function have(cmd: string): Promise<boolean> {
     .output();
   if (!r.success && Deno.env.get("CI") === "true") throw new Error(`${cmd} is required in CI`);
   return r.success;
-}
-
-/** A CA and a leaf for 127.0.0.1 signed by it (rustls refuses a self-signed CA as the server cert). */
-async function makeCerts(dir: string): Promise<void> {
-  const steps: string[][] = [
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=bucketgate test CA",
-    ],
-    [
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "leaf.key",
-      "-out",
-      "leaf.csr",
-      "-subj",
-      "/CN=127.0.0.1",
-    ],
-    [
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "leaf.pem",
-      "-days",
-      "1",
-      "-extfile",
-      "ext",
-    ],
-  ];
-  await Deno.writeTextFile(
-    `${dir}/ext`,
-    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-  );
-  for (const args of steps) {
-    const r = await sh("openssl", args, dir);
-    assert.equal(r.code, 0, r.stderr);
-  }
 }
 
 const SCRIPT = `

@@ -1,0 +1,153 @@
+/**
+ * STS `AssumeRoleWithWebIdentity`: a JWT from a trusted OIDC issuer in,
+ * temporary credentials sealed into the session token out, in the XML that
+ * the AWS SDKs parse. The call itself is unsigned.
+ */
+import {
+  newSecretAccessKey,
+  newTemporaryAccessKeyId,
+  sealSession,
+  type SessionKeys,
+} from "../auth/session_token.ts";
+import type { Clock } from "../clock.ts";
+import type { RoleConfig } from "../config/types.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import { el, XML_DECLARATION } from "../s3/xml.ts";
+import type { JwksCache } from "./jwks.ts";
+import { assumeRoleParams } from "./request.ts";
+import { resolveScopes } from "./templates.ts";
+import { verifyWebIdentity } from "./web_identity.ts";
+
+/** The STS namespace of every STS response document. */
+export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
+/** Shortest session AWS allows. */
+export const MIN_SESSION_SECS = 900;
+/** Session length when the caller names none (clamped to the role's maximum). */
+export const DEFAULT_SESSION_SECS = 3600;
+
+/** The collaborators of the STS handler. */
+export interface StsDeps {
+  readonly roles: readonly RoleConfig[];
+  /** Sealing keys; absent → STS is not configured and says so. */
+  readonly keys?: SessionKeys;
+  readonly jwks: JwksCache;
+  readonly clock: Clock;
+  readonly requestId: string;
+  /** Account id shown in AssumedRoleUser ARNs. @default "000000000000" */
+  readonly accountId?: string;
+}
+
+/** Finds a role by its id, or by an ARN whose last segment is the id. */
+export function findRole(roles: readonly RoleConfig[], roleArn: string): RoleConfig | undefined {
+  const id = roleArn.startsWith("arn:") ? roleArn.split(/[/:]/).pop() ?? "" : roleArn;
+  return roles.find((r) => r.roleId === id);
+}
+
+/** Clamps a requested duration to [900, the role's maximum]. */
+export function sessionSeconds(requested: number | undefined, role: RoleConfig): number {
+  const max = Math.max(MIN_SESSION_SECS, role.maxSessionDurationSecs);
+  return Math.min(Math.max(requested ?? DEFAULT_SESSION_SECS, MIN_SESSION_SECS), max);
+}
+
+/** ISO 8601 without milliseconds, as STS writes times. */
+function stsTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** A successful STS answer, and who it was for (for the access log). */
+export interface StsAnswer {
+  readonly response: Response;
+  /** `role_id/RoleSessionName`, as the minted credentials' principal. */
+  readonly principal: string;
+  /** The token's `sub`. */
+  readonly subject: string;
+}
+
+/** Serves one STS call whose parameters are already read. */
+export async function handleSts(
+  params: URLSearchParams,
+  deps: StsDeps,
+): Promise<Result<StsAnswer, ProxyError>> {
+  const action = params.get("Action");
+  if (action === null) {
+    return err(
+      proxyError("InvalidArgument", "The request is missing the required parameter Action"),
+    );
+  }
+  if (action !== "AssumeRoleWithWebIdentity") {
+    return err(
+      proxyError(
+        "InvalidAction",
+        `Could not find operation ${action}: bucketgate's STS serves AssumeRoleWithWebIdentity`,
+      ),
+    );
+  }
+  const version = params.get("Version");
+  if (version !== null && version !== "2011-06-15") {
+    return err(proxyError("InvalidArgument", `Version ${version} is not supported (2011-06-15)`));
+  }
+  if (!deps.keys) {
+    return err(
+      proxyError(
+        "StsNotConfigured",
+        "AssumeRoleWithWebIdentity is not configured on this gateway: SESSION_TOKEN_KEY is not set",
+      ),
+    );
+  }
+  const p = assumeRoleParams(params);
+  if (!p.ok) return p;
+  const { roleArn, webIdentityToken, roleSessionName } = p.value;
+  const role = findRole(deps.roles, roleArn);
+  if (!role) return err(proxyError("RoleNotFound", `Role ${roleArn} does not exist`));
+  const who = await verifyWebIdentity(webIdentityToken, role, deps);
+  if (!who.ok) return who;
+  const { issuer, subject, audience, claims } = who.value;
+
+  const seconds = sessionSeconds(p.value.durationSeconds, role);
+  const expiresAt = Math.floor(deps.clock.now() / 1000) * 1000 + seconds * 1000;
+  const accessKeyId = newTemporaryAccessKeyId();
+  const secretAccessKey = newSecretAccessKey();
+  const sessionToken = sealSession({
+    accessKeyId,
+    secretAccessKey,
+    roleId: role.roleId,
+    subject,
+    sessionName: roleSessionName,
+    issuer,
+    scopes: resolveScopes(role.allowedScopes, claims),
+    expiresAt,
+  }, deps.keys);
+
+  const account = deps.accountId ?? "000000000000";
+  const body = XML_DECLARATION +
+    `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}">` +
+    "<AssumeRoleWithWebIdentityResult>" +
+    el("SubjectFromWebIdentityToken", subject) +
+    el("Audience", audience) +
+    "<AssumedRoleUser>" +
+    el("Arn", `arn:aws:sts::${account}:assumed-role/${role.roleId}/${roleSessionName}`) +
+    el("AssumedRoleId", `${role.roleId}:${roleSessionName}`) +
+    "</AssumedRoleUser>" +
+    "<Credentials>" +
+    el("AccessKeyId", accessKeyId) +
+    el("SecretAccessKey", secretAccessKey) +
+    el("SessionToken", sessionToken) +
+    el("Expiration", stsTime(expiresAt)) +
+    "</Credentials>" +
+    el("Provider", issuer) +
+    "</AssumeRoleWithWebIdentityResult>" +
+    `<ResponseMetadata>${el("RequestId", deps.requestId)}</ResponseMetadata>` +
+    "</AssumeRoleWithWebIdentityResponse>";
+  return ok({
+    response: new Response(body, {
+      headers: {
+        "content-type": "text/xml",
+        "x-amzn-requestid": deps.requestId,
+        "cache-control": "no-store",
+      },
+    }),
+    principal: `${role.roleId}/${roleSessionName}`,
+    subject,
+  });
+}

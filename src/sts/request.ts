@@ -1,0 +1,98 @@
+/**
+ * Recognizing and reading an STS call: `Action=…` in the query string (any
+ * path, GET or POST), or a POST whose `application/x-www-form-urlencoded` body
+ * holds the parameters (how the SDKs send it).
+ */
+import { type ProxyError, proxyError } from "../errors.ts";
+import type { RequestTarget } from "../http/target.ts";
+import { readSmallBody } from "../http/limits.ts";
+import { err, ok, type Result } from "../result.ts";
+
+/** The largest STS form body read (the SDKs send a few KiB). */
+export const MAX_STS_BODY_BYTES = 64 * 1024;
+/** AWS's limit on WebIdentityToken. */
+export const MAX_WEB_IDENTITY_TOKEN_CHARS = 20_000;
+
+/** The parameters of AssumeRoleWithWebIdentity. */
+export interface AssumeRoleParams {
+  readonly roleArn: string;
+  readonly webIdentityToken: string;
+  readonly roleSessionName: string;
+  /** Absent when the caller gave none. */
+  readonly durationSeconds?: number;
+}
+
+function isForm(headers: Headers): boolean {
+  const type = headers.get("content-type") ?? "";
+  return type.split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded";
+}
+
+/**
+ * Whether a request is an STS call rather than S3: the query names an
+ * `Action` (S3 has no such parameter), or it is a form POST without a query
+ * (no S3 operation is a form POST).
+ */
+export function isStsRequest(method: string, target: RequestTarget, headers: Headers): boolean {
+  if (/(?:^|&)Action=/.test(target.rawQuery)) return true;
+  return method === "POST" && target.rawQuery === "" && isForm(headers);
+}
+
+/** Reads the STS parameters from the query and, for a form POST, the body (at most 64 KiB). */
+export async function readStsParams(
+  req: Request,
+  target: RequestTarget,
+): Promise<Result<URLSearchParams, ProxyError>> {
+  const params = new URLSearchParams(target.rawQuery);
+  if (req.method === "POST" && isForm(req.headers)) {
+    const body = await readSmallBody(
+      req.body,
+      MAX_STS_BODY_BYTES,
+      proxyError("InvalidArgument", `The request body exceeds ${MAX_STS_BODY_BYTES} bytes`),
+    );
+    if (!body.ok) return body;
+    for (const [k, v] of new URLSearchParams(body.value)) params.append(k, v);
+  } else if (req.method !== "GET" && req.method !== "POST") {
+    return err(proxyError("InvalidArgument", `STS is called with GET or POST, not ${req.method}`));
+  }
+  return ok(params);
+}
+
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** Validates the AssumeRoleWithWebIdentity parameters, naming the first one missing or malformed. */
+export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, ProxyError> {
+  const missing = (name: string) =>
+    err(proxyError("InvalidArgument", `The request is missing the required parameter ${name}`));
+  const roleArn = p.get("RoleArn");
+  if (!roleArn) return missing("RoleArn");
+  const token = p.get("WebIdentityToken");
+  if (!token) return missing("WebIdentityToken");
+  if (token.length > MAX_WEB_IDENTITY_TOKEN_CHARS) {
+    return err(
+      proxyError(
+        "InvalidArgument",
+        `WebIdentityToken is longer than ${MAX_WEB_IDENTITY_TOKEN_CHARS} characters`,
+      ),
+    );
+  }
+  const sessionName = p.get("RoleSessionName");
+  if (!sessionName) return missing("RoleSessionName");
+  if (!SESSION_NAME.test(sessionName)) {
+    return err(
+      proxyError(
+        "InvalidArgument",
+        "RoleSessionName must be 2 to 64 characters of letters, digits and +=,.@_-",
+      ),
+    );
+  }
+  const duration = p.get("DurationSeconds");
+  if (duration !== null && !/^\d{1,6}$/.test(duration)) {
+    return err(proxyError("InvalidArgument", "DurationSeconds must be a whole number of seconds"));
+  }
+  return ok({
+    roleArn,
+    webIdentityToken: token,
+    roleSessionName: sessionName,
+    ...(duration !== null ? { durationSeconds: Number(duration) } : {}),
+  });
+}
