@@ -29,12 +29,13 @@ function isForm(headers: Headers): boolean {
 
 /**
  * Whether a request is an STS call rather than S3: the query names an
- * `Action` (S3 has no such parameter), or it is a form POST without a query
- * (no S3 operation is a form POST).
+ * `Action` (S3 has no such parameter), or it is a form POST to `/` without a
+ * query, where the SDKs send STS calls (S3 has no POST on `/`; a form POST to
+ * a bucket is a browser upload, which stays S3's).
  */
 export function isStsRequest(method: string, target: RequestTarget, headers: Headers): boolean {
   if (/(?:^|&)Action=/.test(target.rawQuery)) return true;
-  return method === "POST" && target.rawQuery === "" && isForm(headers);
+  return method === "POST" && target.rawPath === "/" && target.rawQuery === "" && isForm(headers);
 }
 
 /** Reads the STS parameters from the query and, for a form POST, the body (at most 64 KiB). */

@@ -10,6 +10,7 @@ Deno.test("isStsRequest() recognizes Action in the query and form POSTs", () => 
   assert.ok(isStsRequest("POST", t("http://h/any/path?Version=1&Action=X"), new Headers()));
   assert.ok(isStsRequest("POST", t("http://h/"), new Headers(form)));
   assert.ok(!isStsRequest("POST", t("http://h/b/k?uploads"), new Headers(form)));
+  assert.ok(!isStsRequest("POST", t("http://h/bucket"), new Headers(form)), "a browser upload");
   assert.ok(!isStsRequest("PUT", t("http://h/b/k"), new Headers(form)));
   assert.ok(!isStsRequest("GET", t("http://h/b?list-type=2&prefix=Action="), new Headers()));
   assert.ok(!isStsRequest("POST", t("http://h/b?delete"), new Headers()));
