@@ -1,12 +1,14 @@
 /** Builds a bucket's backend from its config, and checks backend_options up front. */
-import { type ProxyError, proxyError } from "../errors.ts";
-import { err, ok, type Result } from "../result.ts";
+import type { ProxyError } from "../errors.ts";
+import { ok, type Result } from "../result.ts";
 import type { BackendType, BucketConfig } from "../config/types.ts";
 import type { Backend } from "./backend.ts";
 import { createFsBackend } from "./fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
 import { createS3Backend, s3OptionProblems, s3Options } from "./s3/s3.ts";
+import { createAzBackend } from "./az/az.ts";
+import { azOptionProblems, azOptions } from "./az/options.ts";
 
 /** Problems in a bucket's backend_options, with paths relative to them. */
 export function backendOptionProblems(
@@ -14,6 +16,7 @@ export function backendOptionProblems(
   options: Record<string, unknown>,
 ): { path: string; message: string }[] {
   if (type === "s3") return s3OptionProblems(options);
+  if (type === "az") return azOptionProblems(options);
   const known: Record<BackendType, readonly string[] | undefined> = {
     fs: ["root"],
     memory: [],
@@ -35,9 +38,6 @@ export function backendOptionProblems(
       message: "required: the directory that holds this bucket's objects",
     });
   }
-  if (type === "az") {
-    problems.push({ path: "", message: "backend_type az is not available in this build yet" });
-  }
   return problems;
 }
 
@@ -55,7 +55,8 @@ export function createBackend(bucket: BucketConfig): Result<Backend, ProxyError>
       inner = createS3Backend(s3Options(bucket.backendOptions));
       break;
     case "az":
-      return err(proxyError("ConfigError", "backend_type az is not available in this build yet"));
+      inner = createAzBackend(azOptions(bucket.backendOptions));
+      break;
     default: {
       const never: never = bucket.backendType;
       return never;

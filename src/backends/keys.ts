@@ -31,3 +31,16 @@ export function compareKeys(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/**
+ * Refuses keys with a `.` or `..` segment on backends reached by URL (s3, az):
+ * URL parsing would resolve `a/../b` to `b` (and `%2E%2E` too), writing where
+ * the scopes never allowed.
+ */
+export function urlKeyProblem(key: string, backend: string): ProxyError | undefined {
+  if (!key.split("/").some((s) => s === "." || s === "..")) return undefined;
+  return proxyError(
+    "InvalidArgument",
+    `Object keys with '.' or '..' segments cannot be stored on the ${backend} backend`,
+  );
+}

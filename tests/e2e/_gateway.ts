@@ -231,6 +231,36 @@ export async function filesUnder(dir: string, rel = ""): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Runs aws-cli (`bin`, default `aws`) against the gateway with a key, in a
+ * private HOME: region us-east-1, SigV4 presigning, multipart at 8 MiB.
+ */
+export async function awsCli(
+  gw: Gateway,
+  args: string[],
+  options: { readonly bin?: string; readonly key?: { id: string; secret: string } } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = `${gw.dataDir}/home`;
+  const key = options.key ?? DEV;
+  await Deno.mkdir(`${home}/.aws`, { recursive: true });
+  await Deno.writeTextFile(
+    `${home}/.aws/config`,
+    "[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n    multipart_threshold = 8MB\n    multipart_chunksize = 8MB\n",
+  );
+  return await run(options.bin ?? "aws", ["--endpoint-url", gw.url, ...args], {
+    env: {
+      HOME: home,
+      AWS_CONFIG_FILE: `${home}/.aws/config`,
+      AWS_SHARED_CREDENTIALS_FILE: `${home}/.aws/none`,
+      AWS_ACCESS_KEY_ID: key.id,
+      AWS_SECRET_ACCESS_KEY: key.secret,
+      AWS_DEFAULT_REGION: "us-east-1",
+      PATH: Deno.env.get("PATH") ?? "",
+      AWS_PAGER: "",
+    },
+  });
+}
+
 /** A JS SDK v3 S3 client for the gateway, path-style, with the development key. */
 export function sdkClient(gw: Gateway): S3Client {
   return new S3Client({

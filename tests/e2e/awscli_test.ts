@@ -1,6 +1,15 @@
 /** aws-cli against the real gateway process over fs buckets. */
 import assert from "node:assert/strict";
-import { DEV, filesUnder, type Gateway, haveTool, READER, run, startGateway } from "./_gateway.ts";
+import {
+  awsCli,
+  DEV,
+  filesUnder,
+  type Gateway,
+  haveTool,
+  READER,
+  run,
+  startGateway,
+} from "./_gateway.ts";
 
 /**
  * Every aws-cli on this machine: Debian's v2 (/usr/bin/aws) and, where
@@ -24,26 +33,8 @@ const hasAws = BINARIES.length > 0 || await haveTool("aws");
 
 let awsPath = "aws";
 
-async function aws(gw: Gateway, args: string[], key: { id: string; secret: string } = DEV) {
-  const home = `${gw.dataDir}/home`;
-  await Deno.mkdir(`${home}/.aws`, { recursive: true });
-  // s3v4 so aws-cli v1 presigns with SigV4; multipart at 8 MiB.
-  await Deno.writeTextFile(
-    `${home}/.aws/config`,
-    "[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n    multipart_threshold = 8MB\n    multipart_chunksize = 8MB\n",
-  );
-  return await run(awsPath, ["--endpoint-url", gw.url, ...args], {
-    env: {
-      HOME: home,
-      AWS_CONFIG_FILE: `${home}/.aws/config`,
-      AWS_SHARED_CREDENTIALS_FILE: `${home}/.aws/none`,
-      AWS_ACCESS_KEY_ID: key.id,
-      AWS_SECRET_ACCESS_KEY: key.secret,
-      AWS_DEFAULT_REGION: "us-east-1",
-      PATH: Deno.env.get("PATH") ?? "",
-      AWS_PAGER: "",
-    },
-  });
+function aws(gw: Gateway, args: string[], key: { id: string; secret: string } = DEV) {
+  return awsCli(gw, args, { bin: awsPath, key });
 }
 
 function ok(r: { code: number; stdout: string; stderr: string }, what: string) {

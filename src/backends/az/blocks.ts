@@ -1,0 +1,90 @@
+/**
+ * Cutting an upload into Azure blocks without holding it in memory: a body of
+ * known length becomes streamed slices of a fixed size; a body of unknown
+ * length becomes buffered blocks of a few MiB. Block ids are fixed-length, as
+ * Azure requires within one blob.
+ */
+import { Buffer } from "node:buffer";
+import type { HttpBody } from "../s3/http.ts";
+
+/** Azure block id (base64) for `<48-hex id>-<5-digit number>`. */
+export function blockId(id: string, n: number): string {
+  return Buffer.from(`${id}-${String(n).padStart(5, "0")}`).toString("base64");
+}
+
+/**
+ * Splits a stream into block bodies. With `length` known, each block is a
+ * slice streamed straight through (`blockSize` bytes, the last shorter); with
+ * `length` unknown, blocks of up to `bufferSize` bytes are collected first.
+ * The returned stream ends when the input does; an input error rejects.
+ */
+export async function* blocksOf(
+  stream: ReadableStream<Uint8Array>,
+  length: number | undefined,
+  sizes: { readonly blockSize: number; readonly bufferSize: number },
+): AsyncGenerator<HttpBody> {
+  const reader = stream.getReader();
+  let pending: Uint8Array | undefined;
+  const next = async (): Promise<Uint8Array | undefined> => {
+    if (pending) {
+      const p = pending;
+      pending = undefined;
+      return p;
+    }
+    const r = await reader.read();
+    return r.done ? undefined : r.value;
+  };
+  try {
+    if (length !== undefined) {
+      for (let left = length; left > 0;) {
+        const size = Math.min(sizes.blockSize, left);
+        left -= size;
+        let remaining = size;
+        let done!: () => void;
+        const finished = new Promise<void>((r) => done = r);
+        const slice = new ReadableStream<Uint8Array>({
+          async pull(c) {
+            if (remaining === 0) {
+              c.close();
+              done();
+              return;
+            }
+            const chunk = await next();
+            if (!chunk) {
+              c.close();
+              done();
+              return;
+            }
+            const take = chunk.subarray(0, remaining);
+            if (chunk.byteLength > remaining) pending = chunk.subarray(remaining);
+            remaining -= take.byteLength;
+            c.enqueue(take);
+          },
+          cancel() {
+            done();
+          },
+        });
+        yield { kind: "stream", stream: slice, length: size };
+        await finished;
+      }
+      return;
+    }
+    for (;;) {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      while (size < sizes.bufferSize) {
+        const chunk = await next();
+        if (!chunk) break;
+        const take = chunk.subarray(0, sizes.bufferSize - size);
+        if (chunk.byteLength > take.byteLength) pending = chunk.subarray(take.byteLength);
+        parts.push(take);
+        size += take.byteLength;
+      }
+      if (size === 0) return;
+      yield { kind: "bytes", bytes: Buffer.concat(parts) };
+      if (size < sizes.bufferSize) return;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,28 @@
+/** The backend examples in README.md are valid backend_options (so the README stays true). */
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { backendOptionProblems } from "../../../src/backends/factory.ts";
+import type { BackendType } from "../../../src/config/types.ts";
+
+const README = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+
+/** The flow mappings of the YAML block after each "### `type`" heading's "Worked examples". */
+function examples(type: BackendType): Record<string, unknown>[] {
+  const section = README.split(/^### /m).find((s) => s.startsWith(`\`${type}\``)) ?? "";
+  const block = /Worked examples[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  // ${VAR} stands for a secret from the environment: any valid value will do.
+  const text = block.split("\n").filter((l) => !l.startsWith("#")).join("\n")
+    .replace(/\$\{[A-Z0-9_]*SAS\}/g, "sv=2021-12-02&sig=QUJDRA%3D%3D")
+    .replace(/\$\{[A-Z0-9_]+\}/g, "QUJDRA==");
+  return [...text.matchAll(/\{[^{}]*\}/g)].map((m) => parse(m[0]) as Record<string, unknown>);
+}
+
+for (const type of ["s3", "az"] as const) {
+  Deno.test(`README: every ${type} example is valid backend_options`, () => {
+    const all = examples(type);
+    assert.ok(all.length >= 4, `found ${all.length} ${type} examples`);
+    for (const options of all) {
+      assert.deepEqual(backendOptionProblems(type, options), [], JSON.stringify(options));
+    }
+  });
+}
