@@ -229,6 +229,7 @@ export function createApp(deps: AppDeps): AppHandler {
         : toResponse(e, requestId, { head: req.method === "HEAD" });
       if (await discardBody(req)) response.headers.set("connection", "close");
     }
+    if (awaitsContinueWithoutBody(req.headers)) response.headers.set("connection", "close");
     const totalMs = clock.now() - started;
     if (config.serverTiming) {
       const parts = [
@@ -298,4 +299,15 @@ function authorize(
   return identity.kind === "anonymous"
     ? proxyError("MissingAuth", "Access Denied: this request needs credentials")
     : proxyError("AccessDenied", "Access Denied");
+}
+
+/**
+ * A request that sent `Expect: 100-continue` with an empty body never gets a
+ * 100 from Deno.serve (there is no body to ask for), and botocore then misreads
+ * the next response on that connection, stalling 60 s (boto/botocore#3755):
+ * such a connection is closed after its response.
+ */
+export function awaitsContinueWithoutBody(headers: Headers): boolean {
+  return (headers.get("expect") ?? "").toLowerCase().includes("100-continue") &&
+    headers.get("content-length") === "0";
 }

@@ -20,6 +20,18 @@ export interface HttpMeta {
   readonly userMetadata: Readonly<Record<string, string>>;
 }
 
+/** Only the HttpMeta fields of a meta: drops size, ETag, checksums and a store's answers. */
+export function httpMetaOf(m: HttpMeta): HttpMeta {
+  const out: { -readonly [K in keyof HttpMeta]: HttpMeta[K] } = { userMetadata: m.userMetadata };
+  if (m.contentType !== undefined) out.contentType = m.contentType;
+  if (m.contentEncoding !== undefined) out.contentEncoding = m.contentEncoding;
+  if (m.contentDisposition !== undefined) out.contentDisposition = m.contentDisposition;
+  if (m.contentLanguage !== undefined) out.contentLanguage = m.contentLanguage;
+  if (m.cacheControl !== undefined) out.cacheControl = m.cacheControl;
+  if (m.expires !== undefined) out.expires = m.expires;
+  return out;
+}
+
 /** Checksums an object carries (base64, as S3 returns them), by algorithm name. */
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
@@ -33,7 +45,12 @@ export interface ObjectMeta extends HttpMeta {
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
   /** COMPOSITE for multipart objects with part checksums, else FULL_OBJECT. */
   readonly checksumType?: "COMPOSITE" | "FULL_OBJECT";
+  /** A remote S3 store's answers the client should see (PASSED_RESPONSE_HEADERS). */
+  readonly backendHeaders?: Readonly<Record<string, string>>;
 }
+
+/** Request headers for a remote S3 store (FORWARDED_WRITE_HEADERS); other backends ignore them. */
+export type ForwardedHeaders = Readonly<Record<string, string>>;
 
 /** A Range request as parsed from `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec =
@@ -83,6 +100,7 @@ export interface PutOptions {
   readonly conditions?: WriteConditions;
   /** Checksums verified on the way in, stored with the object. */
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  readonly forward?: ForwardedHeaders;
   readonly signal?: AbortSignal;
 }
 
@@ -186,14 +204,22 @@ export interface Backend {
   copy(
     sourceKey: string,
     destKey: string,
-    options: { readonly meta?: HttpMeta; readonly conditions?: WriteConditions },
+    options: {
+      readonly meta?: HttpMeta;
+      readonly conditions?: WriteConditions;
+      readonly forward?: ForwardedHeaders;
+    },
   ): BackendResult<ObjectMeta>;
   /** Deletes an object; deleting an absent key succeeds. */
   delete(key: string): BackendResult<void>;
   /** One page of a listing. */
   list(options: ListOptions): BackendResult<ListPage>;
   /** Starts a multipart upload; returns its upload id. */
-  createMultipartUpload(key: string, meta: HttpMeta): BackendResult<string>;
+  createMultipartUpload(
+    key: string,
+    meta: HttpMeta,
+    forward?: ForwardedHeaders,
+  ): BackendResult<string>;
   /** Stores one part (1..10000); returns its quoted ETag. NoSuchUpload when unknown. */
   uploadPart(
     key: string,

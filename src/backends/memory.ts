@@ -3,7 +3,14 @@ import { createHash } from "node:crypto";
 import { type ProxyError, proxyError, toProxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { collect } from "../http/limits.ts";
-import type { Backend, HttpMeta, ListEntry, ObjectMeta, UploadInfo } from "./backend.ts";
+import {
+  type Backend,
+  type HttpMeta,
+  httpMetaOf,
+  type ListEntry,
+  type ObjectMeta,
+  type UploadInfo,
+} from "./backend.ts";
 import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
 import { multipartEtag, quoteEtag } from "./etag.ts";
 import { compareKeys } from "./keys.ts";
@@ -87,19 +94,6 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
     objects.set(key, { meta: m, bytes });
     return m;
   };
-  const httpMeta = (m: ObjectMeta): HttpMeta => {
-    const {
-      key: _k,
-      size: _s,
-      etag: _e,
-      lastModified: _l,
-      checksums: _c,
-      checksumType: _t,
-      ...rest
-    } = m;
-    return rest;
-  };
-
   return {
     head(key) {
       const o = objects.get(key);
@@ -134,7 +128,7 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       if (!s) return Promise.resolve(err(noSuchKey()));
       const failed = checkWriteConditions(objects.get(dst)?.meta, o.conditions);
       if (failed) return Promise.resolve(err(failed));
-      return Promise.resolve(ok(store(dst, s.bytes, o.meta ?? httpMeta(s.meta), s.meta.etag, {
+      return Promise.resolve(ok(store(dst, s.bytes, o.meta ?? httpMetaOf(s.meta), s.meta.etag, {
         ...(s.meta.checksums ? { checksums: s.meta.checksums } : {}),
         ...(s.meta.checksumType ? { checksumType: s.meta.checksumType } : {}),
       })));

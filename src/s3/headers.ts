@@ -1,6 +1,7 @@
 /** Object HTTP headers: read from requests, written on responses. */
 import type {
   ByteRange,
+  ForwardedHeaders,
   HttpMeta,
   ObjectMeta,
   RangeSpec,
@@ -8,7 +9,14 @@ import type {
   WriteConditions,
 } from "../backends/backend.ts";
 
+import { FORWARDED_WRITE_HEADERS, pickHeaders } from "../backends/passthrough.ts";
+
 const META_PREFIX = "x-amz-meta-";
+
+/** The headers of a write that only a remote S3 store acts on (storage class, SSE, tagging…). */
+export function forwardedHeaders(headers: Headers): ForwardedHeaders | undefined {
+  return pickHeaders(headers, FORWARDED_WRITE_HEADERS);
+}
 
 /** The stored HTTP metadata a PutObject / CreateMultipartUpload / CopyObject(REPLACE) carries. */
 export function metaFromHeaders(headers: Headers): HttpMeta {
@@ -61,6 +69,7 @@ export function objectHeaders(meta: ObjectMeta): Headers {
   for (const [name, value] of Object.entries(meta.userMetadata)) {
     h.set(META_PREFIX + name, value);
   }
+  for (const [name, value] of Object.entries(meta.backendHeaders ?? {})) h.set(name, value);
   return h;
 }
 

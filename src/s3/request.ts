@@ -100,6 +100,9 @@ function hostBucket(host: string | null, domain: string | undefined): string | u
   return bucket === "" ? undefined : bucket;
 }
 
+// SSE-C headers, on the object or on a copy source.
+const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
+
 function unsupported(what: string): ProxyError {
   return proxyError("NotImplemented", `${what} is not implemented by bucketgate`);
 }
@@ -172,6 +175,9 @@ export function parseS3Request(
   }
   const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
+  if ([...headers.keys()].some((h) => SSE_C.test(h))) {
+    return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));
+  }
   switch (method) {
     case "GET":
       return route(query.has("uploadId") ? "ListParts" : "GetObject");

@@ -46,7 +46,29 @@ async function put(b: Backend, key: string, body: string | Uint8Array, meta: Htt
 const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex");
 
 /** Known deviations of an emulator from S3, each skipping one assertion (say why where it is passed). */
-export type Quirk = "upload-part-to-missing-upload-is-500";
+export type Quirk =
+  /** moto 5: UploadPart to an aborted or unknown upload is a 500, not NoSuchUpload. */
+  | "upload-part-to-missing-upload-is-500"
+  /** s3rver: `Range: bytes=-N` (the last N bytes) is served as `bytes=0-N`. */
+  | "suffix-range-read-as-prefix"
+  /**
+   * s3rver: `start-after` compares keys in UTF-16 order while listings come in UTF-8 order,
+   * so a page that ends on `f\uFFFD` skips the later `f\u{1F600}`.
+   */
+  | "start-after-compares-utf16"
+  /** s3rver: ListParts is answered with 405 MethodNotAllowed. */
+  | "no-list-parts"
+  /** s3rver: ListMultipartUploads is answered with 501 NotImplemented. */
+  | "no-list-multipart-uploads"
+  /** s3rver: AbortMultipartUpload is answered with 405 MethodNotAllowed. */
+  | "no-abort-multipart-upload"
+  /**
+   * s3rver: CompleteMultipartUpload checks neither the part ETags nor the part sizes (no
+   * InvalidPart, no EntityTooSmall); it concatenates the listed part numbers it has.
+   */
+  | "complete-multipart-unchecked"
+  /** s3rver: a multipart object's ETag is the MD5 of its bytes, not S3's MD5 of MD5s with `-N`. */
+  | "multipart-etag-is-plain-md5";
 
 /** Registers the contract tests for one backend. */
 export function runBackendContract(
@@ -121,6 +143,7 @@ export function runBackendContract(
       [{ range: { kind: "suffix", length: 30 } }, "0123456789", [0, 9]],
     ];
     for (const [opts, want, [start, end]] of cases) {
+      if (opts?.range?.kind === "suffix" && quirks.has("suffix-range-read-as-prefix")) continue;
       const r = await b.get("r", opts);
       assert.ok(r.ok);
       assert.deepEqual(r.value.range, { start, end });
@@ -257,7 +280,11 @@ export function runBackendContract(
       after = page.value.nextStartAfter;
       assert.ok(after);
     }
-    assert.deepEqual(seen.sort(), [...top.value.objects.map((o) => o.key), "a/"].sort());
+    const paged = [...top.value.objects.map((o) => o.key), "a/"].sort();
+    // Under the quirk the astral-plane key after the page boundary at f\uFFFD is skipped.
+    const astral = (k: string) =>
+      quirks.has("start-after-compares-utf16") && /[\u{10000}-\u{10FFFF}]/u.test(k);
+    assert.deepEqual(seen.filter((k) => !astral(k)).sort(), paged.filter((k) => !astral(k)));
     const from = await b.list({ prefix: "", startAfter: "c d", maxKeys: 1000 });
     assert.ok(from.ok);
     assert.deepEqual(
@@ -303,32 +330,42 @@ export function runBackendContract(
       assert.equal(r.value.etag, `"${md5(body)}"`);
       etags.push(r.value.etag);
     }
-    const parts = await b.listParts("mp/obj", id, { maxParts: 2 });
-    assert.ok(parts.ok);
-    assert.deepEqual(parts.value.parts.map((p) => p.partNumber), [1, 2]);
-    assert.equal(parts.value.isTruncated, true);
-    const rest = await b.listParts("mp/obj", id, {
-      maxParts: 2,
-      partNumberMarker: parts.value.nextPartNumberMarker!,
-    });
-    assert.ok(rest.ok);
-    assert.deepEqual(rest.value.parts.map((p) => p.partNumber), [3]);
-    const uploads = await b.listMultipartUploads({ prefix: "mp/", maxUploads: 10 });
-    assert.ok(uploads.ok);
-    assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/obj", id]]);
+    if (!quirks.has("no-list-parts")) {
+      const parts = await b.listParts("mp/obj", id, { maxParts: 2 });
+      assert.ok(parts.ok);
+      assert.deepEqual(parts.value.parts.map((p) => p.partNumber), [1, 2]);
+      assert.equal(parts.value.isTruncated, true);
+      const rest = await b.listParts("mp/obj", id, {
+        maxParts: 2,
+        partNumberMarker: parts.value.nextPartNumberMarker!,
+      });
+      assert.ok(rest.ok);
+      assert.deepEqual(rest.value.parts.map((p) => p.partNumber), [3]);
+    }
+    if (!quirks.has("no-list-multipart-uploads")) {
+      const uploads = await b.listMultipartUploads({ prefix: "mp/", maxUploads: 10 });
+      assert.ok(uploads.ok);
+      assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/obj", id]]);
+    }
 
     const order = await b.completeMultipartUpload("mp/obj", id, [
       { partNumber: 2, etag: etags[1]! },
       { partNumber: 1, etag: etags[0]! },
     ]);
     assert.equal(!order.ok && order.error.kind, "InvalidPartOrder");
-    const wrong = await b.completeMultipartUpload("mp/obj", id, [{ partNumber: 1, etag: '"bad"' }]);
-    assert.equal(!wrong.ok && wrong.error.kind, "InvalidPart");
-    const small = await b.completeMultipartUpload("mp/obj", id, [
-      { partNumber: 3, etag: etags[2]! },
-      { partNumber: 4, etag: etags[2]! },
-    ]);
-    assert.equal(!small.ok && small.error.kind, "InvalidPart");
+    // Under the quirk these would complete the upload with the wrong parts.
+    if (!quirks.has("complete-multipart-unchecked")) {
+      const wrong = await b.completeMultipartUpload("mp/obj", id, [{
+        partNumber: 1,
+        etag: '"bad"',
+      }]);
+      assert.equal(!wrong.ok && wrong.error.kind, "InvalidPart");
+      const small = await b.completeMultipartUpload("mp/obj", id, [
+        { partNumber: 3, etag: etags[2]! },
+        { partNumber: 4, etag: etags[2]! },
+      ]);
+      assert.equal(!small.ok && small.error.kind, "InvalidPart");
+    }
 
     const done = await b.completeMultipartUpload(
       "mp/obj",
@@ -336,18 +373,30 @@ export function runBackendContract(
       etags.map((etag, i) => ({ partNumber: i + 1, etag: etag.replace(/"/g, "") })),
     );
     assert.ok(done.ok, JSON.stringify(!done.ok && done.error));
-    const digest = createHash("md5");
-    for (const body of [p1, p2, p3]) digest.update(createHash("md5").update(body).digest());
-    assert.equal(done.value.etag, `"${digest.digest("hex")}-3"`);
+    if (quirks.has("multipart-etag-is-plain-md5")) {
+      const whole = createHash("md5");
+      for (const body of [p1, p2, p3]) whole.update(body);
+      assert.equal(done.value.etag, `"${whole.digest("hex")}"`);
+    } else {
+      const digest = createHash("md5");
+      for (const body of [p1, p2, p3]) digest.update(createHash("md5").update(body).digest());
+      assert.equal(done.value.etag, `"${digest.digest("hex")}-3"`);
+    }
     const h = await b.head("mp/obj");
     assert.ok(h.ok);
     assert.equal(h.value.size, 10 * MiB + 4);
     assert.equal(h.value.contentType, "application/x-test");
-    const tail = await b.get("mp/obj", { range: { kind: "suffix", length: 4 } });
+    const tail = await b.get("mp/obj", {
+      range: quirks.has("suffix-range-read-as-prefix")
+        ? { kind: "from", start: 10 * MiB }
+        : { kind: "suffix", length: 4 },
+    });
     assert.ok(tail.ok);
     assert.equal(await new Response(tail.value.body).text(), "tail");
-    const gone = await b.listParts("mp/obj", id, { maxParts: 10 });
-    assert.equal(!gone.ok && gone.error.kind, "NoSuchUpload");
+    if (!quirks.has("no-list-parts")) {
+      const gone = await b.listParts("mp/obj", id, { maxParts: 10 });
+      assert.equal(!gone.ok && gone.error.kind, "NoSuchUpload");
+    }
   });
 
   test("multipart: EntityTooSmall, abort, and NoSuchUpload afterwards", async (b) => {
@@ -357,11 +406,18 @@ export function runBackendContract(
     const e1 = await b.uploadPart("small", id, 1, stream("tiny"), {});
     const e2 = await b.uploadPart("small", id, 2, stream("tiny"), {});
     assert.ok(e1.ok && e2.ok);
-    const small = await b.completeMultipartUpload("small", id, [{
-      partNumber: 1,
-      etag: e1.value.etag,
-    }, { partNumber: 2, etag: e2.value.etag }]);
-    assert.equal(!small.ok && small.error.kind, "EntityTooSmall");
+    // Under the quirk this would complete the upload.
+    if (!quirks.has("complete-multipart-unchecked")) {
+      const small = await b.completeMultipartUpload("small", id, [{
+        partNumber: 1,
+        etag: e1.value.etag,
+      }, { partNumber: 2, etag: e2.value.etag }]);
+      assert.equal(!small.ok && small.error.kind, "EntityTooSmall");
+    }
+    if (quirks.has("no-abort-multipart-upload")) {
+      assert.equal((await b.head("small")).ok, false);
+      return;
+    }
     assert.ok((await b.abortMultipartUpload("small", id)).ok);
     const again = await b.abortMultipartUpload("small", id);
     assert.equal(!again.ok && again.error.kind, "NoSuchUpload");

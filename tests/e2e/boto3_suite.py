@@ -1,6 +1,7 @@
 """boto3 end-to-end suite, run by boto3_test.ts against a live gateway."""
 import hashlib
 import os
+import time
 import urllib.request
 
 import boto3
@@ -91,4 +92,14 @@ assert res.Object("public-data", "copied.txt").get()["Body"].read() == b"0123456
 deleted = s3.delete_objects(Bucket=B, Delete={"Objects": [{"Key": k} for k in keys + ["presigned.txt"]]})
 assert len(deleted["Deleted"]) == 7 and not deleted.get("Errors"), deleted
 assert [o.key for o in res.Bucket(B).objects.all()] == []
+# Empty bodies: botocore sends Expect: 100-continue, gets no 100 (nothing to
+# send), and must not then stall on the next request of that connection.
+started = time.time()
+for i in range(3):
+    s3.put_object(Bucket=B, Key=f"empty/{i}", Body=b"")
+    s3.put_object(Bucket=B, Key=f"full/{i}", Body=b"x")
+elapsed = time.time() - started
+assert elapsed < 10, f"empty uploads stalled the connection: {elapsed:.1f} s"
+assert s3.head_object(Bucket=B, Key="empty/0")["ContentLength"] == 0
+
 print("boto3 suite OK")

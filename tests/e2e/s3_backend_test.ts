@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import {
+  CopyObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -86,6 +88,65 @@ Deno.test({
       assert.equal(missing.status, 403);
     } finally {
       s3.destroy();
+      await gw.stop();
+      await moto.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "s3 backend over moto: storage class, encryption and tagging reach the store and come back",
+  ignore: !available,
+  async fn() {
+    const moto = await startMoto();
+    await (await fetch(`${moto.endpoint}/backing`, { method: "PUT" })).body?.cancel();
+    const gw = await startGateway([
+      `{ name: remote, backend_type: s3, anonymous_access: false, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
+    ]);
+    const s3 = sdkClient(gw);
+    const raw = new S3Client({
+      endpoint: moto.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    try {
+      const put = await s3.send(
+        new PutObjectCommand({
+          Bucket: "remote",
+          Key: "cold.txt",
+          Body: "cold",
+          StorageClass: "STANDARD_IA",
+          ServerSideEncryption: "AES256",
+          Tagging: "team=data",
+          ACL: "public-read",
+        }),
+      );
+      assert.equal(put.ServerSideEncryption, "AES256", "the store's answer to the PUT");
+      const stored = await raw.send(new HeadObjectCommand({ Bucket: "backing", Key: "cold.txt" }));
+      assert.equal(stored.StorageClass, "STANDARD_IA");
+      assert.equal(stored.ServerSideEncryption, "AES256");
+      const head = await s3.send(new HeadObjectCommand({ Bucket: "remote", Key: "cold.txt" }));
+      assert.equal(head.StorageClass, "STANDARD_IA");
+      assert.equal(head.ServerSideEncryption, "AES256");
+      const got = await s3.send(new GetObjectCommand({ Bucket: "remote", Key: "cold.txt" }));
+      assert.equal(got.TagCount, 1);
+      await got.Body!.transformToString();
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: "remote",
+          Key: "glacier.txt",
+          CopySource: "remote/cold.txt",
+          StorageClass: "GLACIER",
+        }),
+      );
+      const copied = await raw.send(
+        new HeadObjectCommand({ Bucket: "backing", Key: "glacier.txt" }),
+      );
+      assert.equal(copied.StorageClass, "GLACIER");
+    } finally {
+      s3.destroy();
+      raw.destroy();
       await gw.stop();
       await moto.stop();
     }

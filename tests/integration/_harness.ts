@@ -96,6 +96,8 @@ export interface Harness {
 export interface HarnessOptions {
   readonly sessionKeys?: SessionKeys;
   readonly jwks?: JwksCache;
+  /** Wraps each bucket's backend (spies, fault injection). */
+  readonly wrapBackend?: (b: Backend) => Backend;
 }
 
 /** Builds the app over fresh memory backends. */
@@ -106,7 +108,8 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
   for (const b of config.buckets) {
     const m = createMemoryBackend({ now: () => clock.now() });
     raw.set(b.name, m);
-    backends.set(b.name, prefixed(m, b.backendPrefix));
+    const inner = prefixed(m, b.backendPrefix);
+    backends.set(b.name, options.wrapBackend ? options.wrapBackend(inner) : inner);
   }
   const logs: AccessLogEntry[] = [];
   const app = createApp({
@@ -115,7 +118,8 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
     clock,
     log: (e) => logs.push(e),
     signingKeys: createSigningKeyCache(),
-    ...options,
+    ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}),
+    ...(options.jwks ? { jwks: options.jwks } : {}),
   });
   return { handle: (req) => app(req), raw, logs, clock };
 }

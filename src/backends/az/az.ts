@@ -36,6 +36,7 @@ import {
   validateCompletion,
 } from "../multipart.ts";
 import { resolveRange } from "../range.ts";
+import { isIdempotentRead, withRetries } from "../retry.ts";
 import { collect } from "../../http/limits.ts";
 import { type HttpBody, type HttpResponse, send } from "../s3/http.ts";
 import { blockId, blocksOf } from "./blocks.ts";
@@ -198,6 +199,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     headers: Record<string, string>,
     body?: HttpBody,
     signal?: AbortSignal,
+    streamBody = false,
   ): Promise<Result<HttpResponse, ProxyError>> {
     const dots = urlKeyProblem(path.replace(/%2e/gi, "."), "az");
     if (dots) return err(dots);
@@ -220,11 +222,16 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         headers: signed,
       });
     }
-    try {
-      return ok(await send(method, url, h, body, o.requestTimeoutMs, signal));
-    } catch (e) {
-      return err(toProxyError(e, "BackendError"));
-    }
+    const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
+      try {
+        return ok(await send(method, url, h, body, o.requestTimeoutMs, signal, streamBody));
+      } catch (e) {
+        return err(toProxyError(e, "BackendError"));
+      }
+    };
+    return isIdempotentRead(method, body !== undefined)
+      ? await withRetries(once, { ...(signal ? { signal } : {}) })
+      : await once();
   }
 
   /** Calls and requires one of `statuses`; the body is left to the caller. */
@@ -507,7 +514,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         if (etag) h["if-match"] = etag;
       }
       if (range) h["x-ms-range"] = `bytes=${range.start}-${range.end ?? ""}`;
-      const r = await call("GET", pathOf(key), {}, h, undefined, opts.signal);
+      const r = await call("GET", pathOf(key), {}, h, undefined, opts.signal, true);
       if (!r.ok) return r;
       const res = r.value;
       if (res.status !== 200 && res.status !== 206) return err(await errorFrom(res, "GetBlob"));

@@ -25,7 +25,16 @@ export type HttpBody =
     readonly length: number;
   };
 
-/** Sends a request; rejects on network failure, timeout, or a body stream that errors. */
+/**
+ * Sends a request; rejects on network failure, a timeout, or a body stream
+ * that errors. `timeoutMs` bounds the whole exchange, body included, except
+ * the body of a successful answer when `streamBody` is set (GetObject): that
+ * one streams at the client's pace for as long as it takes, since a deadline
+ * over it cut healthy downloads off mid-way, and it stays Deno's own stream
+ * (wrapping it in JS halves the proxy's throughput). A backend that stalls in
+ * such a body is let go when the client gives up: `signal` aborts, or the
+ * client's disconnect cancels the body.
+ */
 export async function send(
   method: string,
   url: URL,
@@ -33,19 +42,64 @@ export async function send(
   body: HttpBody | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
+  streamBody = false,
 ): Promise<HttpResponse> {
   if (body?.kind === "stream") {
     return await sendStream(method, url, headers, body, timeoutMs, signal);
   }
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const res = await fetch(url, {
-    method,
-    headers,
-    ...(body ? { body: body.bytes as Uint8Array<ArrayBuffer> } : {}),
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    redirect: "manual",
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () =>
+      deadline.abort(
+        new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError"),
+      ),
+    timeoutMs,
+  );
+  const stop = () => clearTimeout(timer);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      ...(body ? { body: body.bytes as Uint8Array<ArrayBuffer> } : {}),
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      redirect: "manual",
+    });
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  if (!res.body || (streamBody && res.status >= 200 && res.status < 300)) {
+    stop();
+    return { status: res.status, headers: res.headers, body: res.body };
+  }
+  return { status: res.status, headers: res.headers, body: untilEnd(res.body, stop) };
+}
+
+/** Passes a body through and calls `end` once it is done, failed or cancelled. */
+function untilEnd(
+  body: ReadableStream<Uint8Array>,
+  end: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      try {
+        const r = await reader.read();
+        if (r.done) {
+          end();
+          c.close();
+        } else c.enqueue(r.value);
+      } catch (e) {
+        end();
+        throw e;
+      }
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
   });
-  return { status: res.status, headers: res.headers, body: res.body };
 }
 
 function sendStream(
@@ -71,7 +125,8 @@ function sendStream(
     };
     req.setTimeout(
       timeoutMs,
-      () => fail(new Error(`backend request timed out after ${timeoutMs} ms`)),
+      () =>
+        fail(new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError")),
     );
     signal?.addEventListener("abort", () => fail(signal.reason ?? new Error("aborted")), {
       once: true,

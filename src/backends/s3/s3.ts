@@ -22,6 +22,9 @@ import type {
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, send } from "./http.ts";
 import { collect } from "../../http/limits.ts";
+import { urlKeyProblem } from "../keys.ts";
+import { isIdempotentRead, withRetries } from "../retry.ts";
+import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
 
 /** Validated options of an s3 bucket. */
 export interface S3Options {
@@ -212,6 +215,7 @@ function metaFrom(key: string, h: Headers): ObjectMeta {
     if (v !== undefined) meta[field!] = v;
   }
   if (Object.keys(checksums).length > 0) meta.checksums = checksums;
+  Object.assign(meta, answers(h));
   return meta as unknown as ObjectMeta;
 }
 
@@ -232,9 +236,30 @@ function conditionHeaders(c: ReadConditions | WriteConditions | undefined): Reco
   return h;
 }
 
-/** A key from an `encoding-type=url` listing (`+` may stand for a space there). */
-function decodeListed(s: unknown): string {
-  return decodeURIComponent(str(s).replace(/\+/g, " "));
+/**
+ * A key or prefix from a listing asked for with `encoding-type=url`. It is
+ * decoded (`+` may stand for a space there) only when the answer says it was
+ * encoded (`<EncodingType>url</EncodingType>`), as S3 does and the SDKs check:
+ * a store that ignores the parameter (s3rver) sends raw keys, and decoding
+ * those would turn `c+d` into `c d` and throw on `c%d`.
+ */
+function decodeListed(s: unknown, encoded: boolean): string {
+  if (!encoded) return str(s);
+  try {
+    return decodeURIComponent(str(s).replace(/\+/g, " "));
+  } catch {
+    return str(s); // a malformed escape: no conforming store sends one
+  }
+}
+
+/** Whether a listing's keys are URL-encoded. */
+const urlEncoded = (res: Record<string, unknown> | undefined) =>
+  str(res?.EncodingType).toLowerCase() === "url";
+
+/** The store's answers about storage class, encryption and the like, for the client. */
+function answers(h: Headers): { backendHeaders?: Record<string, string> } {
+  const picked = pickHeaders(h, PASSED_RESPONSE_HEADERS);
+  return picked ? { backendHeaders: picked } : {};
 }
 
 /** Largest upload of unknown length buffered before it is sent with a length. */
@@ -250,6 +275,9 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
   const bucketPath = o.forcePathStyle ? `${basePath}/${uriEncode(o.bucketName)}` : basePath;
   /** The one place a key becomes a backend path. */
   const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
+  // Bucket-level calls (listings) go to `/bucket`, as the AWS SDKs send them: a
+  // store that canonicalizes its parsed route (s3rver) signs `/bucket/` as `/bucket`.
+  const bucketRoot = bucketPath || "/";
 
   async function call(
     method: string,
@@ -258,6 +286,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
     headers: Record<string, string>,
     body?: HttpBody,
     signal?: AbortSignal,
+    streamBody = false,
   ): Promise<Result<HttpResponse, ProxyError>> {
     const payloadHash = body?.kind === "bytes"
       ? sha256Hex(body.bytes)
@@ -277,12 +306,20 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
         keys,
       })
       : h;
+    // A dot segment would be resolved away by URL parsing; pathOf keeps them literal.
+    const dots = urlKeyProblem(safeDecodePath(path), "s3");
+    if (dots) return err(dots);
     const url = new URL(`${base.protocol}//${host}${path}${query ? "?" + query : ""}`);
-    try {
-      return ok(await send(method, url, signed, body, o.requestTimeoutMs, signal));
-    } catch (e) {
-      return err(toProxyError(e, "BackendError"));
-    }
+    const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
+      try {
+        return ok(await send(method, url, signed, body, o.requestTimeoutMs, signal, streamBody));
+      } catch (e) {
+        return err(toProxyError(e, "BackendError"));
+      }
+    };
+    return isIdempotentRead(method, body !== undefined)
+      ? await withRetries(once, signal ? { signal } : {})
+      : await once();
   }
 
   async function xml(
@@ -350,7 +387,8 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
           ? `bytes=-${opts.range.length}`
           : `bytes=${opts.range.start}-${opts.range.end ?? ""}`;
       }
-      const r = await call("GET", pathOf(key), "", h, undefined, opts.signal);
+      // The object's body is exempt from the request timeout (see send).
+      const r = await call("GET", pathOf(key), "", h, undefined, opts.signal, true);
       if (!r.ok) return r;
       const res = r.value;
       if (res.status !== 200 && res.status !== 206) return err(await errorFrom(res, "GetObject"));
@@ -380,7 +418,11 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       }
       const body = await uploadBody(stream, opts.contentLength);
       if (!body.ok) return body;
-      const h = { ...metaHeaders(opts.meta), ...conditionHeaders(opts.conditions) };
+      const h = {
+        ...metaHeaders(opts.meta),
+        ...opts.forward,
+        ...conditionHeaders(opts.conditions),
+      };
       for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
         h[`x-amz-checksum-${alg.toLowerCase()}`] = v;
       }
@@ -394,6 +436,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
         key,
         size,
         etag: r.value.headers.get("etag") ?? '""',
+        ...answers(r.value.headers),
         lastModified: new Date(now()),
         ...(opts.checksums && Object.keys(opts.checksums).length
           ? { checksums: opts.checksums }
@@ -407,6 +450,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       const h: Record<string, string> = {
         "x-amz-copy-source": `/${uriEncode(o.bucketName)}/${uriEncode(src, true)}`,
         ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
+        ...opts.forward,
       };
       const r = await call("PUT", pathOf(dst), "", h);
       if (!r.ok) return r;
@@ -441,20 +485,20 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       });
       if (opts.delimiter) q.set("delimiter", opts.delimiter);
       if (startAfter !== undefined) q.set("start-after", startAfter);
-      const r = await call("GET", `${bucketPath}/`, queryString(q), {});
+      const r = await call("GET", bucketRoot, queryString(q), {});
       if (!r.ok) return r;
       if (r.value.status !== 200) return err(await errorFrom(r.value, "ListObjectsV2"));
       const doc = await xml(r.value, "ListObjectsV2");
       if (!doc.ok) return doc;
       const res = doc.value.ListBucketResult as Record<string, unknown> | undefined;
       const objects = ((res?.Contents as Record<string, unknown>[] | undefined) ?? []).map((c) => ({
-        key: decodeListed(c.Key),
+        key: decodeListed(c.Key, urlEncoded(res)),
         size: Number(c.Size),
         etag: str(c.ETag),
         lastModified: new Date(str(c.LastModified)),
       }));
       const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
-        .map((p) => decodeListed(p.Prefix));
+        .map((p) => decodeListed(p.Prefix, urlEncoded(res)));
       const isTruncated = str(res?.IsTruncated) === "true";
       const last = [...objects.map((x) => x.key), ...commonPrefixes].sort((
         a,
@@ -468,8 +512,8 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       });
     },
 
-    async createMultipartUpload(key, meta) {
-      const r = await call("POST", pathOf(key), "uploads=", metaHeaders(meta));
+    async createMultipartUpload(key, meta, forward) {
+      const r = await call("POST", pathOf(key), "uploads=", { ...metaHeaders(meta), ...forward });
       if (!r.ok) return r;
       if (r.value.status !== 200) return err(await errorFrom(r.value, "CreateMultipartUpload"));
       const doc = await xml(r.value, "CreateMultipartUpload");
@@ -578,26 +622,26 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       if (opts.delimiter) q.set("delimiter", opts.delimiter);
       if (opts.keyMarker) q.set("key-marker", opts.keyMarker);
       if (opts.uploadIdMarker) q.set("upload-id-marker", opts.uploadIdMarker);
-      const r = await call("GET", `${bucketPath}/`, queryString(q), {});
+      const r = await call("GET", bucketRoot, queryString(q), {});
       if (!r.ok) return r;
       if (r.value.status !== 200) return err(await errorFrom(r.value, "ListMultipartUploads"));
       const doc = await xml(r.value, "ListMultipartUploads");
       if (!doc.ok) return doc;
       const res = doc.value.ListMultipartUploadsResult as Record<string, unknown> | undefined;
       const uploads = ((res?.Upload as Record<string, unknown>[] | undefined) ?? []).map((u) => ({
-        key: decodeListed(u.Key),
+        key: decodeListed(u.Key, urlEncoded(res)),
         uploadId: str(u.UploadId),
         initiated: new Date(str(u.Initiated)),
       }));
       const commonPrefixes = ((res?.CommonPrefixes as Record<string, unknown>[] | undefined) ?? [])
-        .map((p) => decodeListed(p.Prefix));
+        .map((p) => decodeListed(p.Prefix, urlEncoded(res)));
       const isTruncated = str(res?.IsTruncated) === "true";
       return ok({
         uploads,
         commonPrefixes,
         isTruncated,
         ...(isTruncated && res?.NextKeyMarker
-          ? { nextKeyMarker: decodeListed(res.NextKeyMarker) }
+          ? { nextKeyMarker: decodeListed(res.NextKeyMarker, urlEncoded(res)) }
           : {}),
         ...(isTruncated && res?.NextUploadIdMarker
           ? { nextUploadIdMarker: str(res.NextUploadIdMarker) }
@@ -605,6 +649,11 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       });
     },
   };
+}
+
+/** Decodes a path for the dot-segment check (`%2E%2E` is a dot segment to URL parsers too). */
+function safeDecodePath(path: string): string {
+  return path.replace(/%2e/gi, ".");
 }
 
 /** A query string with RFC 3986 encoding (what the signer canonicalizes to). */

@@ -1,11 +1,17 @@
 /** CopyObject and UploadPartCopy: the source is authorized as a read, the destination as a write. */
 import { isAllowed } from "../../authz/scopes.ts";
 import { checkReadConditions } from "../../backends/conditions.ts";
-import type { GetResult, ObjectMeta } from "../../backends/backend.ts";
+import { type GetResult, httpMetaOf, type ObjectMeta } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { ResolvedBucket, S3Context } from "../context.ts";
-import { metaFromHeaders, parseRangeHeader, readConditions, writeConditions } from "../headers.ts";
+import {
+  forwardedHeaders,
+  metaFromHeaders,
+  parseRangeHeader,
+  readConditions,
+  writeConditions,
+} from "../headers.ts";
 import { isoTime } from "../params.ts";
 import { xmlResponse } from "../response.ts";
 import { el, S3_XMLNS, XML_DECLARATION } from "../xml.ts";
@@ -94,6 +100,7 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
   }
   const replace = directive === "REPLACE" ? metaFromHeaders(ctx.req.headers) : undefined;
   const conditions = writeConditions(ctx.req.headers);
+  const forward = forwardedHeaders(ctx.req.headers);
   const sourceBackend = src.value.bucket.backend;
   if (sourceBackend === ctx.bucket.backend) {
     const head = await sourceBackend.head(src.value.key);
@@ -103,6 +110,7 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
     const copied = await ctx.bucket.backend.copy(src.value.key, ctx.req.key, {
       ...(replace ? { meta: replace } : {}),
       conditions,
+      ...(forward ? { forward } : {}),
     });
     if (!copied.ok) return copied;
     return ok(copyResultXml("CopyObjectResult", copied.value));
@@ -115,9 +123,10 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
     return err(failed);
   }
   const put = await ctx.bucket.backend.put(ctx.req.key, got.value.body, {
-    meta: replace ?? got.value.meta,
+    meta: replace ?? httpMetaOf(got.value.meta),
     contentLength: got.value.meta.size,
     conditions,
+    ...(forward ? { forward } : {}),
     ...(got.value.meta.checksums ? { checksums: got.value.meta.checksums } : {}),
   });
   if (!put.ok) return put;

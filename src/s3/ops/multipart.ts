@@ -4,7 +4,7 @@ import { type ProxyError, proxyError } from "../../errors.ts";
 import { readSmallBody } from "../../http/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
-import { metaFromHeaders, writeConditions } from "../headers.ts";
+import { forwardedHeaders, metaFromHeaders, writeConditions } from "../headers.ts";
 import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
@@ -32,6 +32,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Result<Resp
   const created = await ctx.bucket.backend.createMultipartUpload(
     ctx.req.key,
     metaFromHeaders(ctx.req.headers),
+    forwardedHeaders(ctx.req.headers),
   );
   if (!created.ok) return created;
   const headers = new Headers();

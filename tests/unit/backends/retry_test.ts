@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { proxyError } from "../../../src/errors.ts";
+import { err, ok } from "../../../src/result.ts";
+import { isIdempotentRead, withRetries } from "../../../src/backends/retry.ts";
+import type { HttpResponse } from "../../../src/backends/s3/http.ts";
+
+const response = (status: number): HttpResponse => ({
+  status,
+  headers: new Headers(),
+  body: new Response("x").body,
+});
+
+Deno.test("withRetries() retries network errors and 5xx, then gives the last answer", async () => {
+  const answers = [err(proxyError("BackendError", "down")), ok(response(503)), ok(response(200))];
+  let calls = 0;
+  const r = await withRetries(() => Promise.resolve(answers[calls++]!), { baseDelayMs: 1 });
+  assert.equal(calls, 3);
+  assert.ok(r.ok && r.value.status === 200);
+
+  calls = 0;
+  const always = await withRetries(() => {
+    calls++;
+    return Promise.resolve(ok(response(502)));
+  }, { retries: 2, baseDelayMs: 1 });
+  assert.equal(calls, 3, "the first attempt and two retries");
+  assert.ok(always.ok && always.value.status === 502);
+});
+
+Deno.test("withRetries() does not retry answers that are final, nor timeouts", async () => {
+  const timeout = new DOMException("backend request timed out", "TimeoutError");
+  for (
+    const answer of [
+      ok(response(404)),
+      ok(response(412)),
+      err(proxyError("NoSuchKey", "x")),
+      err(proxyError("BackendError", "The backend failed", timeout)),
+    ]
+  ) {
+    let calls = 0;
+    await withRetries(() => {
+      calls++;
+      return Promise.resolve(answer);
+    }, { baseDelayMs: 1 });
+    assert.equal(calls, 1);
+  }
+});
+
+Deno.test("withRetries() stops once the client went away", async () => {
+  const ctl = new AbortController();
+  let calls = 0;
+  await withRetries(() => {
+    calls++;
+    ctl.abort();
+    return Promise.resolve(ok(response(503)));
+  }, { baseDelayMs: 1, signal: ctl.signal });
+  assert.equal(calls, 1);
+});
+
+Deno.test("isIdempotentRead() admits bodiless GET and HEAD only", () => {
+  assert.ok(isIdempotentRead("GET", false));
+  assert.ok(isIdempotentRead("HEAD", false));
+  assert.ok(!isIdempotentRead("PUT", false));
+  assert.ok(!isIdempotentRead("GET", true));
+  assert.ok(!isIdempotentRead("DELETE", false));
+});
