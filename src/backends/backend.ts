@@ -178,6 +178,23 @@ export interface UploadsPage {
   readonly nextUploadIdMarker?: string;
 }
 
+/** Options of a server-side copy. */
+export interface CopyOptions {
+  /** Replaces the source's metadata when given (S3's REPLACE directive). */
+  readonly meta?: HttpMeta;
+  readonly conditions?: WriteConditions;
+  readonly forward?: ForwardedHeaders;
+}
+
+/** Where a key lives in a remote store, for server-side copies between buckets of one store. */
+export interface StoreLocation {
+  /** Equal for two backends that reach one store with the same credentials (no secrets in it). */
+  readonly store: string;
+  /** The store's bucket or container. */
+  readonly bucket: string;
+  readonly key: string;
+}
+
 /** Shorthand for a backend call's outcome. */
 export type BackendResult<T> = Promise<Result<T, ProxyError>>;
 
@@ -200,15 +217,15 @@ export interface Backend {
     body: ReadableStream<Uint8Array>,
     options: PutOptions,
   ): BackendResult<ObjectMeta>;
-  /** Server-side copy; `meta` replaces the source's metadata when given. */
-  copy(
-    sourceKey: string,
+  /** Server-side copy within this backend; `meta` replaces the source's metadata when given. */
+  copy(sourceKey: string, destKey: string, options: CopyOptions): BackendResult<ObjectMeta>;
+  /** Where a key lives, on backends that can copy between buckets of their store. */
+  locate?(key: string): StoreLocation;
+  /** Server-side copy from another bucket of this backend's store (same `locate().store`). */
+  copyFrom?(
+    source: StoreLocation,
     destKey: string,
-    options: {
-      readonly meta?: HttpMeta;
-      readonly conditions?: WriteConditions;
-      readonly forward?: ForwardedHeaders;
-    },
+    options: CopyOptions,
   ): BackendResult<ObjectMeta>;
   /** Deletes an object; deleting an absent key succeeds. */
   delete(key: string): BackendResult<void>;

@@ -35,6 +35,15 @@ export function prefixed(inner: Backend, prefix: string): Backend {
       const r = await inner.copy(add(src), add(dst), o);
       return r.ok ? { ok: true, value: { ...r.value, key: dst } } : r;
     },
+    ...(inner.locate ? { locate: (key: string) => inner.locate!(add(key)) } : {}),
+    ...(inner.copyFrom
+      ? {
+        copyFrom: async (source, dst, o) => {
+          const r = await inner.copyFrom!(source, add(dst), o);
+          return r.ok ? { ok: true, value: { ...r.value, key: dst } } : r;
+        },
+      } satisfies Pick<Backend, "copyFrom">
+      : {}),
     delete: (key) => inner.delete(add(key)),
     list: async (o) => {
       const r = await inner.list({
@@ -44,7 +53,8 @@ export function prefixed(inner: Backend, prefix: string): Backend {
       });
       return r.ok ? { ok: true, value: stripPage(r.value) } : r;
     },
-    createMultipartUpload: (key, meta) => inner.createMultipartUpload(add(key), meta),
+    createMultipartUpload: (key, meta, forward) =>
+      inner.createMultipartUpload(add(key), meta, forward),
     uploadPart: (key, id, n, body, o) => inner.uploadPart(add(key), id, n, body, o),
     completeMultipartUpload: async (key, id, parts, c) => {
       const r = await inner.completeMultipartUpload(add(key), id, parts, c);

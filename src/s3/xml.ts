@@ -45,9 +45,21 @@ const parser = new XMLParser({
 
 /** Parses a small XML request body; returns undefined when it is not XML. No entity is expanded. */
 export function parseXml(text: string): unknown {
+  return parseWith(parser, text, true);
+}
+
+/**
+ * Parses XML with a given parser (a backend's answers); undefined for
+ * anything with a DTD (no entity is ever declared or expanded) or not XML.
+ */
+export function parseWith(
+  p: XMLParser,
+  text: string,
+  validate = false,
+): Record<string, unknown> | undefined {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
   try {
-    return parser.parse(text, true);
+    return p.parse(text, validate) as Record<string, unknown>;
   } catch {
     return undefined;
   }

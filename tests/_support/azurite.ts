@@ -5,6 +5,7 @@
  * a signer that is not ours.
  */
 import { Buffer } from "node:buffer";
+import { freePort } from "./ports.ts";
 import { createHmac } from "node:crypto";
 import { sharedKeyAuthorization } from "../../src/backends/az/shared_key.ts";
 
@@ -70,13 +71,6 @@ async function install(): Promise<void> {
   } finally {
     await Deno.remove(lock);
   }
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Starts Azurite's Blob service in memory and waits until it answers. */
@@ -181,4 +175,20 @@ export function accountSas(permissions: string): string {
     "base64",
   );
   return new URLSearchParams({ ...fields, sig }).toString();
+}
+
+/**
+ * A gateway bucket entry (YAML flow mapping) named `remote` over an Azurite
+ * container; `extra` adds top-level entries and `options` more backend_options.
+ */
+export function azuriteBucket(
+  endpoint: string,
+  container = "backing",
+  more: { readonly extra?: string; readonly options?: string } = {},
+): string {
+  return `{ name: remote, backend_type: az, anonymous_access: false${
+    more.extra ? `, ${more.extra}` : ""
+  }, backend_options: { endpoint: "${endpoint}", account_name: ${AZURITE_ACCOUNT}, container_name: ${container}, access_key: "${AZURITE_KEY}"${
+    more.options ? `, ${more.options}` : ""
+  } } }`;
 }

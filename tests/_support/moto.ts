@@ -1,16 +1,10 @@
 /** Starts Python moto's S3 emulator (moto_server) on a free port on 127.0.0.1. */
+import { freePort } from "./ports.ts";
 
 /** A running moto server. */
 export interface Moto {
   readonly endpoint: string;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Whether moto_server can be run here; under CI=true its absence is a failure. */
@@ -58,4 +52,21 @@ export async function startMoto(): Promise<Moto> {
       await child.status;
     },
   };
+}
+
+/**
+ * A gateway bucket entry (YAML flow mapping) named `remote` over a moto
+ * bucket; `extra` adds top-level entries (`backend_prefix: p`) and
+ * `options` more backend_options (`request_timeout_secs: 1`).
+ */
+export function motoBucket(
+  endpoint: string,
+  bucket = "backing",
+  more: { readonly extra?: string; readonly options?: string } = {},
+): string {
+  return `{ name: remote, backend_type: s3, anonymous_access: false${
+    more.extra ? `, ${more.extra}` : ""
+  }, backend_options: { endpoint: "${endpoint}", bucket_name: ${bucket}, region: us-east-1, access_key_id: testing, secret_access_key: testing${
+    more.options ? `, ${more.options}` : ""
+  } } }`;
 }

@@ -181,3 +181,21 @@ test("reserved and dot-segment keys are refused, never written elsewhere", async
   }
   assert.equal((await b.head("b")).ok, false);
 });
+
+test("copyFrom copies server-side between containers of one account", async () => {
+  const a = backend(await container(), shared);
+  const b = backend(await container(), shared);
+  await a.put("k", new Blob(["moved"]).stream(), {
+    meta: { userMetadata: { x: "1" } },
+    contentLength: 5,
+  });
+  assert.equal(a.locate!("k").store, b.locate!("k").store);
+  const copied = await b.copyFrom!(a.locate!("k"), "dst", {});
+  assert.ok(copied.ok, !copied.ok ? String(copied.error.detail) : "");
+  const got = await b.get("dst");
+  assert.ok(got.ok);
+  assert.equal(await new Response(got.value.body).text(), "moved");
+  assert.deepEqual(got.value.meta.userMetadata, { x: "1" });
+  const sas = backend(await container(), { sas_token: accountSas("rwdlac") });
+  assert.notEqual(sas.locate!("k").store, a.locate!("k").store, "other credentials, other store");
+});

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { DEV, type Gateway, startGateway } from "./_gateway.ts";
 import { testSigner } from "../_support/signer.ts";
-import { haveMoto, startMoto } from "../_support/moto.ts";
-import { AZURITE_ACCOUNT, AZURITE_KEY, haveAzurite, startAzurite } from "../_support/azurite.ts";
+import { haveMoto, motoBucket, startMoto } from "../_support/moto.ts";
+import { azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
 
 const MiB = 1024 * 1024;
 const GENERIC = "We encountered an internal error. Please try again.";
@@ -20,11 +20,6 @@ const RSS_GROWTH_LIMIT = 50 * MiB;
 
 const motoAvailable = await haveMoto();
 const azuriteAvailable = await haveAzurite();
-
-/** One s3 bucket entry for startGateway. */
-function s3Bucket(endpoint: string, extra = ""): string {
-  return `{ name: remote, backend_type: s3, anonymous_access: false, backend_options: { endpoint: "${endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing${extra} } }`;
-}
 
 /** A client that keeps no idle connections, so the gateway's count of sockets is not ours. */
 function newClient(): Deno.HttpClient {
@@ -170,7 +165,7 @@ async function startMotoBackend(): Promise<StoppableBackend> {
   const made = await fetch(`${moto.endpoint}/backing`, { method: "PUT" });
   await made.body?.cancel();
   return {
-    bucket: s3Bucket(moto.endpoint, ", request_timeout_secs: 5"),
+    bucket: motoBucket(moto.endpoint, "backing", { options: "request_timeout_secs: 5" }),
     port: Number(new URL(moto.endpoint).port),
     stop: () => moto.stop(),
   };
@@ -180,8 +175,7 @@ async function startAzuriteBackend(): Promise<StoppableBackend> {
   const azurite = await startAzurite();
   await azurite.createContainer("backing");
   return {
-    bucket:
-      `{ name: remote, backend_type: az, anonymous_access: false, backend_options: { endpoint: "${azurite.endpoint}", account_name: ${AZURITE_ACCOUNT}, container_name: backing, access_key: "${AZURITE_KEY}", request_timeout_secs: 5 } }`,
+    bucket: azuriteBucket(azurite.endpoint, "backing", { options: "request_timeout_secs: 5" }),
     port: azurite.port,
     stop: () => azurite.stop(),
   };
@@ -270,7 +264,7 @@ Deno.test("chaos: a backend that accepts and never answers: 503 after request_ti
   });
   const port = stall.addr.port;
   const gw = await startGateway([
-    s3Bucket(`http://127.0.0.1:${port}`, ", request_timeout_secs: 1"),
+    motoBucket(`http://127.0.0.1:${port}`, "backing", { options: "request_timeout_secs: 1" }),
   ]);
   const client = newClient();
   try {
@@ -423,7 +417,7 @@ async function readAll(res: Response): Promise<{ bytes: number; failed: boolean 
 
 Deno.test("chaos: a backend that closes mid-body: the client sees a short body it can detect, no fd or RSS leak", async () => {
   const backend = rawBackend(MiB, { kind: "cut", sent: MiB / 2 });
-  const gw = await startGateway([s3Bucket(`http://127.0.0.1:${backend.port}`)]);
+  const gw = await startGateway([motoBucket(`http://127.0.0.1:${backend.port}`)]);
   const client = newClient();
   try {
     const once = async () => {
@@ -450,7 +444,9 @@ Deno.test("chaos: a body that trickles for longer than request_timeout_secs arri
   // 12 bytes 250 ms apart: 3 s in all, never more than 250 ms without a byte.
   const backend = rawBackend(12, { kind: "trickle", delayMs: 250 });
   const gw = await startGateway([
-    s3Bucket(`http://127.0.0.1:${backend.port}`, ", request_timeout_secs: 1"),
+    motoBucket(`http://127.0.0.1:${backend.port}`, "backing", {
+      options: "request_timeout_secs: 1",
+    }),
   ]);
   const client = newClient();
   try {
@@ -479,7 +475,9 @@ Deno.test("chaos: a body that trickles for longer than request_timeout_secs arri
 Deno.test("chaos: a body that stalls mid-way is let go when the client gives up, no fd or RSS leak", async () => {
   const backend = rawBackend(MiB, { kind: "stall", sent: 64 * 1024 });
   const gw = await startGateway([
-    s3Bucket(`http://127.0.0.1:${backend.port}`, ", request_timeout_secs: 1"),
+    motoBucket(`http://127.0.0.1:${backend.port}`, "backing", {
+      options: "request_timeout_secs: 1",
+    }),
   ]);
   const client = newClient();
   let requests = 0;

@@ -7,14 +7,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { awsCli, DEV, filesUnder, type Gateway, haveTool, run, startGateway } from "./_gateway.ts";
-import { haveMoto, type Moto, startMoto } from "../_support/moto.ts";
-import {
-  type Azurite,
-  AZURITE_ACCOUNT,
-  AZURITE_KEY,
-  haveAzurite,
-  startAzurite,
-} from "../_support/azurite.ts";
+import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
+import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
 
 const MiB = 1024 * 1024;
 const SMALL_FILES = 500;
@@ -204,7 +198,7 @@ Deno.test({
       const made = await fetch(`${moto.endpoint}/backing`, { method: "PUT" });
       await made.body?.cancel();
       gw = await startGateway([
-        `{ name: remote, backend_type: s3, anonymous_access: false, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
+        motoBucket(moto.endpoint),
       ]);
       await bulk(gw, "remote");
     } finally {
@@ -225,7 +219,7 @@ Deno.test({
       azurite = await startAzurite();
       await azurite.createContainer("backing");
       gw = await startGateway([
-        `{ name: remote, backend_type: az, anonymous_access: false, backend_options: { endpoint: "${azurite.endpoint}", account_name: ${AZURITE_ACCOUNT}, container_name: backing, access_key: "${AZURITE_KEY}" } }`,
+        azuriteBucket(azurite.endpoint),
       ]);
       await bulk(gw, "remote");
     } finally {

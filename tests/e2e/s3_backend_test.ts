@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { sdkClient, startGateway } from "./_gateway.ts";
-import { haveMoto, startMoto } from "../_support/moto.ts";
+import { haveMoto, motoBucket, startMoto } from "../_support/moto.ts";
 
 const available = await haveMoto();
 
@@ -44,7 +44,7 @@ Deno.test({
     const made = await fetch(`${moto.endpoint}/backing`, { method: "PUT" });
     await made.body?.cancel();
     const gw = await startGateway([
-      `{ name: remote, backend_type: s3, anonymous_access: false, backend_prefix: tenant-a, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
+      motoBucket(moto.endpoint, "backing", { extra: "backend_prefix: tenant-a" }),
     ]);
     const s3 = sdkClient(gw);
     try {
@@ -101,7 +101,7 @@ Deno.test({
     const moto = await startMoto();
     await (await fetch(`${moto.endpoint}/backing`, { method: "PUT" })).body?.cancel();
     const gw = await startGateway([
-      `{ name: remote, backend_type: s3, anonymous_access: false, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
+      motoBucket(moto.endpoint),
     ]);
     const s3 = sdkClient(gw);
     const raw = new S3Client({

@@ -5,14 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import {
-  type Azurite,
-  AZURITE_ACCOUNT,
-  AZURITE_KEY,
-  haveAzurite,
-  startAzurite,
-} from "../_support/azurite.ts";
-import { haveMoto, type Moto, startMoto } from "../_support/moto.ts";
+import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
+import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
 import { awsCli, filesUnder, type Gateway, haveTool, startGateway } from "./_gateway.ts";
 
 const ready = await haveTool("/usr/bin/aws") && await haveMoto() && await haveAzurite();
@@ -150,10 +144,8 @@ Deno.test({
       const buckets: Record<string, string> = {
         fs:
           `{ name: remote, backend_type: fs, anonymous_access: false, backend_options: { root: "${src}/fs-root" } }`,
-        s3:
-          `{ name: remote, backend_type: s3, anonymous_access: false, backend_prefix: p, backend_options: { endpoint: "${moto.endpoint}", bucket_name: backing, region: us-east-1, access_key_id: testing, secret_access_key: testing } }`,
-        az:
-          `{ name: remote, backend_type: az, anonymous_access: false, backend_prefix: p, backend_options: { endpoint: "${azurite.endpoint}", account_name: ${AZURITE_ACCOUNT}, container_name: backing, access_key: "${AZURITE_KEY}" } }`,
+        s3: motoBucket(moto.endpoint, "backing", { extra: "backend_prefix: p" }),
+        az: azuriteBucket(azurite.endpoint, "backing", { extra: "backend_prefix: p" }),
       };
       const transcripts: Record<string, Record<string, unknown>> = {};
       for (const [backend, bucket] of Object.entries(buckets)) {

@@ -111,3 +111,47 @@ Deno.test("SSE-C is refused with 501 NotImplemented, on writes, reads and copy s
   }
   assert.equal((await h.raw.get("private")!.head("k")).ok, false, "nothing stored");
 });
+
+/** Gives memory backends one store id, recording server-side cross-bucket copies. */
+function oneStore(copies: string[]): (b: Backend) => Backend {
+  let n = 0;
+  return (b) => {
+    const bucket = `bucket-${n++}`;
+    return {
+      ...b,
+      locate: (key) => ({ store: "shared", bucket, key }),
+      async copyFrom(source, dst, o) {
+        copies.push(`${source.bucket}/${source.key} -> ${bucket}/${dst}`);
+        // The memory stand-in reads the bytes through the public interface.
+        return await b.put(dst, new Blob([source.key]).stream(), {
+          meta: o.meta ?? { userMetadata: {} },
+        });
+      },
+    };
+  };
+}
+
+Deno.test("a copy between two buckets of one store is server-side; of two stores it streams", async () => {
+  const copies: string[] = [];
+  const h = harness(undefined, { wrapBackend: oneStore(copies) });
+  await send(h, "/private/src", { method: "PUT", key: ADMIN, body: "bytes" });
+  const res = await send(h, "/public/dst", {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/private/src" },
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(copies.length, 1, "copyFrom was used");
+  assert.match(copies[0]!, /\/src -> bucket-\d+\/dst$/);
+
+  const plain = harness();
+  await send(plain, "/private/src", { method: "PUT", key: ADMIN, body: "bytes" });
+  const streamed = await send(plain, "/public/dst", {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/private/src" },
+  });
+  assert.equal(streamed.status, 200);
+  const got = await send(plain, "/public/dst", { key: ADMIN });
+  assert.equal(await got.text(), "bytes");
+});

@@ -11,15 +11,18 @@ import { Buffer } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
 import { uriEncode } from "../../auth/canonical.ts";
+import { parseWith } from "../../s3/xml.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   Backend,
   BackendResult,
+  CopyOptions,
   HttpMeta,
   ListEntry,
   ObjectMeta,
   PartInfo,
+  StoreLocation,
   UploadInfo,
   WriteConditions,
 } from "../backend.ts";
@@ -69,12 +72,7 @@ const parser = new XMLParser({
 });
 
 function parseXml(text: string): Record<string, unknown> | undefined {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
-  try {
-    return parser.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  return parseWith(parser, text);
 }
 
 const str = (v: unknown): string =>
@@ -185,10 +183,21 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
   const now = deps.now ?? (() => Date.now());
   const sizes = deps.sizes ??
     { maxSinglePut: MAX_SINGLE_PUT, streamedBlock: STREAMED_BLOCK, bufferedBlock: BUFFERED_BLOCK };
-  const containerPath = `${new URL(o.endpoint).pathname.replace(/\/+$/, "")}/${o.containerName}`;
+  const accountPath = new URL(o.endpoint).pathname.replace(/\/+$/, "");
+  const containerPath = `${accountPath}/${o.containerName}`;
   const origin = new URL(o.endpoint).origin;
   /** The one place a key becomes a blob path. */
   const pathOf = (key: string) => `${containerPath}/${uriEncode(key, true)}`;
+  /** A blob's path in any container of the account (for copy sources). */
+  const blobPath = (loc: StoreLocation) =>
+    `${accountPath}/${loc.bucket}/${uriEncode(loc.key, true)}`;
+  // One store: the same account reached with the same authorization (a SAS by its digest).
+  const store = `az ${origin}${accountPath} ${o.accountName} ${
+    o.auth.kind === "sas"
+      ? createHash("sha256").update(o.auth.token).digest("hex").slice(0, 16)
+      : o.auth.kind
+  }`;
+  const locate = (key: string): StoreLocation => ({ store, bucket: o.containerName, key });
   /** Last listing pages' continuation: `prefix\0delimiter\0lastKey` → Azure marker. */
   const markers = new Map<string, string>();
 
@@ -484,6 +493,69 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     return ok(undefined);
   }
 
+  /** Server-side copy (Copy Blob) from any container of this account. */
+  async function copyFrom(
+    from: StoreLocation,
+    dst: string,
+    opts: CopyOptions,
+  ): BackendResult<ObjectMeta> {
+    const refused = reserved(dst);
+    if (refused) return err(refused);
+    const guard = await writeGuard(dst, opts.conditions);
+    if (!guard.ok) return guard;
+    const source = await call("HEAD", blobPath(from), {}, {});
+    if (!source.ok) return source;
+    await source.value.body?.cancel();
+    if (source.value.status !== 200) {
+      return err(await errorFrom(source.value, "GetBlobProperties"));
+    }
+    if (blobPath(from) !== pathOf(dst)) {
+      const url = new URL(`${origin}${blobPath(from)}`);
+      if (o.auth.kind === "sas") url.search = o.auth.token;
+      const r = await expect("CopyBlob", [202, 201], "PUT", pathOf(dst), {}, {
+        "x-ms-copy-source": url.href,
+        "x-ms-source-if-match": source.value.headers.get("etag") ?? "*",
+        ...guard.value,
+      });
+      if (!r.ok) return r;
+      await r.value.body?.cancel();
+      const done = await copyFinished(dst, r.value.headers.get("x-ms-copy-status"));
+      if (!done.ok) return done;
+    }
+    if (opts.meta) {
+      // REPLACE: exactly the new metadata (plus what bucketgate keeps), and every property.
+      const { internal } = splitMetadata(
+        [...source.value.headers].filter(([k]) => k.startsWith("x-ms-meta-")).map((
+          [k, v],
+        ) => [k.slice(10), v]),
+      );
+      const checksums = checksumsOf(internal);
+      const all = blobHeaders(opts.meta, {
+        ...(internal.etag ? { etag: internal.etag } : {}),
+        ...(checksums ? { checksums } : {}),
+      });
+      const metaOnly = Object.fromEntries(
+        Object.entries(all).filter(([k]) => k.startsWith("x-ms-meta-")),
+      );
+      const props = Object.fromEntries(
+        Object.entries(all).filter(([k]) => !k.startsWith("x-ms-meta-")),
+      );
+      const md5 = source.value.headers.get("content-md5");
+      if (md5) props["x-ms-blob-content-md5"] = md5;
+      const m = await expect("SetBlobMetadata", [200], "PUT", pathOf(dst), {
+        comp: "metadata",
+      }, metaOnly);
+      if (!m.ok) return m;
+      await m.value.body?.cancel();
+      const p = await expect("SetBlobProperties", [200], "PUT", pathOf(dst), {
+        comp: "properties",
+      }, props);
+      if (!p.ok) return p;
+      await p.value.body?.cancel();
+    }
+    return await head(dst);
+  }
+
   const reserved = (key: string) =>
     key.startsWith(INTERNAL_PREFIX)
       ? proxyError(
@@ -592,63 +664,13 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       });
     },
 
+    locate,
+
     async copy(src, dst, opts) {
-      const refused = reserved(dst);
-      if (refused) return err(refused);
-      const guard = await writeGuard(dst, opts.conditions);
-      if (!guard.ok) return guard;
-      const source = await call("HEAD", pathOf(src), {}, {});
-      if (!source.ok) return source;
-      await source.value.body?.cancel();
-      if (source.value.status !== 200) {
-        return err(await errorFrom(source.value, "GetBlobProperties"));
-      }
-      if (src !== dst) {
-        const from = new URL(`${origin}${pathOf(src)}`);
-        if (o.auth.kind === "sas") from.search = o.auth.token;
-        const r = await expect("CopyBlob", [202, 201], "PUT", pathOf(dst), {}, {
-          "x-ms-copy-source": from.href,
-          "x-ms-source-if-match": source.value.headers.get("etag") ?? "*",
-          ...guard.value,
-        });
-        if (!r.ok) return r;
-        await r.value.body?.cancel();
-        const done = await copyFinished(dst, r.value.headers.get("x-ms-copy-status"));
-        if (!done.ok) return done;
-      }
-      if (opts.meta) {
-        // REPLACE: exactly the new metadata (plus what bucketgate keeps), and every property.
-        const { internal } = splitMetadata(
-          [...source.value.headers].filter(([k]) => k.startsWith("x-ms-meta-")).map((
-            [k, v],
-          ) => [k.slice(10), v]),
-        );
-        const checksums = checksumsOf(internal);
-        const all = blobHeaders(opts.meta, {
-          ...(internal.etag ? { etag: internal.etag } : {}),
-          ...(checksums ? { checksums } : {}),
-        });
-        const metaOnly = Object.fromEntries(
-          Object.entries(all).filter(([k]) => k.startsWith("x-ms-meta-")),
-        );
-        const props = Object.fromEntries(
-          Object.entries(all).filter(([k]) => !k.startsWith("x-ms-meta-")),
-        );
-        const md5 = source.value.headers.get("content-md5");
-        if (md5) props["x-ms-blob-content-md5"] = md5;
-        const m = await expect("SetBlobMetadata", [200], "PUT", pathOf(dst), {
-          comp: "metadata",
-        }, metaOnly);
-        if (!m.ok) return m;
-        await m.value.body?.cancel();
-        const p = await expect("SetBlobProperties", [200], "PUT", pathOf(dst), {
-          comp: "properties",
-        }, props);
-        if (!p.ok) return p;
-        await p.value.body?.cancel();
-      }
-      return await head(dst);
+      return await copyFrom(locate(src), dst, opts);
     },
+
+    copyFrom,
 
     async delete(key) {
       return await del(key);

@@ -1,5 +1,6 @@
 /** The `az` backend's `backend_options`: checked at config load, then built into AzOptions. */
 import type { SharedKeyCredentials } from "./shared_key.ts";
+import { isHttpUrl } from "../endpoint.ts";
 
 /** How requests to Azure are authorized. */
 export type AzAuth =
@@ -64,13 +65,8 @@ export function azOptionProblems(o: Record<string, unknown>): { path: string; me
   if (o.sas_token !== undefined && (typeof o.sas_token !== "string" || !/sig=/.test(o.sas_token))) {
     p.push({ path: "sas_token", message: "must be a SAS query string (with sig=…)" });
   }
-  if (o.endpoint !== undefined) {
-    try {
-      const u = new URL(String(o.endpoint));
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-    } catch {
-      p.push({ path: "endpoint", message: "must be an http(s) URL" });
-    }
+  if (o.endpoint !== undefined && !isHttpUrl(o.endpoint)) {
+    p.push({ path: "endpoint", message: "must be an http(s) URL" });
   }
   const t = o.request_timeout_secs;
   if (t !== undefined && (typeof t !== "number" || !(t > 0))) {

@@ -5,6 +5,7 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { uriEncode } from "../../auth/canonical.ts";
+import { parseWith } from "../../s3/xml.ts";
 import { type SigningCredentials, signRequest } from "../../auth/sign.ts";
 import { createSigningKeyCache, sha256Hex } from "../../auth/signing_key.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
@@ -13,16 +14,19 @@ import type {
   Backend,
   BackendResult,
   ByteRange,
+  CopyOptions,
   HttpMeta,
   ObjectMeta,
   PartInfo,
   ReadConditions,
+  StoreLocation,
   WriteConditions,
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, send } from "./http.ts";
 import { collect } from "../../http/limits.ts";
 import { urlKeyProblem } from "../keys.ts";
+import { isHttpUrl } from "../endpoint.ts";
 import { isIdempotentRead, withRetries } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
 
@@ -66,13 +70,8 @@ export function s3OptionProblems(o: Record<string, unknown>): { path: string; me
   if (o.endpoint === undefined && typeof o.region !== "string") {
     p.push({ path: "region", message: "required when no endpoint is given" });
   }
-  if (o.endpoint !== undefined) {
-    try {
-      const u = new URL(String(o.endpoint));
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-    } catch {
-      p.push({ path: "endpoint", message: "must be an http(s) URL" });
-    }
+  if (o.endpoint !== undefined && !isHttpUrl(o.endpoint)) {
+    p.push({ path: "endpoint", message: "must be an http(s) URL" });
   }
   const skip = o.skip_signature === true;
   if (!skip && (typeof o.access_key_id !== "string" || typeof o.secret_access_key !== "string")) {
@@ -136,12 +135,7 @@ const PASS_THROUGH: Record<string, ProxyErrorKind> = {
 };
 
 function parseXml(text: string): Record<string, unknown> | undefined {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
-  try {
-    return parser.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  return parseWith(parser, text);
 }
 
 const str = (
@@ -275,6 +269,11 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
   const bucketPath = o.forcePathStyle ? `${basePath}/${uriEncode(o.bucketName)}` : basePath;
   /** The one place a key becomes a backend path. */
   const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
+  // One store: the same endpoint, addressing and access key (which names its secret).
+  const store = `s3 ${o.endpoint} ${o.region} ${o.forcePathStyle} ${
+    o.credentials?.accessKeyId ?? "anonymous"
+  }`;
+  const locate = (key: string): StoreLocation => ({ store, bucket: o.bucketName, key });
   // Bucket-level calls (listings) go to `/bucket`, as the AWS SDKs send them: a
   // store that canonicalizes its parsed route (s3rver) signs `/bucket/` as `/bucket`.
   const bucketRoot = bucketPath || "/";
@@ -354,6 +353,27 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
     const h = await head(key);
     if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
     return checkWriteConditions(h.ok ? h.value : undefined, c);
+  }
+
+  /** Server-side copy from a bucket of this store. */
+  async function copyFrom(
+    source: StoreLocation,
+    dst: string,
+    opts: CopyOptions,
+  ): BackendResult<ObjectMeta> {
+    const failed = await preconditions(dst, opts.conditions);
+    if (failed) return err(failed);
+    const h: Record<string, string> = {
+      "x-amz-copy-source": `/${uriEncode(source.bucket)}/${uriEncode(source.key, true)}`,
+      ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
+      ...opts.forward,
+    };
+    const r = await call("PUT", pathOf(dst), "", h);
+    if (!r.ok) return r;
+    if (r.value.status !== 200) return err(await errorFrom(r.value, "CopyObject"));
+    const doc = await xml(r.value, "CopyObject");
+    if (!doc.ok) return doc;
+    return await head(dst);
   }
 
   async function uploadBody(
@@ -444,21 +464,13 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       });
     },
 
+    locate,
+
     async copy(src, dst, opts) {
-      const failed = await preconditions(dst, opts.conditions);
-      if (failed) return err(failed);
-      const h: Record<string, string> = {
-        "x-amz-copy-source": `/${uriEncode(o.bucketName)}/${uriEncode(src, true)}`,
-        ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
-        ...opts.forward,
-      };
-      const r = await call("PUT", pathOf(dst), "", h);
-      if (!r.ok) return r;
-      if (r.value.status !== 200) return err(await errorFrom(r.value, "CopyObject"));
-      const doc = await xml(r.value, "CopyObject");
-      if (!doc.ok) return doc;
-      return await head(dst);
+      return await copyFrom(locate(src), dst, opts);
     },
+
+    copyFrom,
 
     async delete(key) {
       const r = await call("DELETE", pathOf(key), "", {});

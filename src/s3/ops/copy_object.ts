@@ -102,16 +102,24 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
   const conditions = writeConditions(ctx.req.headers);
   const forward = forwardedHeaders(ctx.req.headers);
   const sourceBackend = src.value.bucket.backend;
-  if (sourceBackend === ctx.bucket.backend) {
+  const here = ctx.bucket.backend;
+  const from = sourceBackend === here ? undefined : sourceBackend.locate?.(src.value.key);
+  const sameStore = from !== undefined && here.copyFrom !== undefined &&
+    here.locate?.(ctx.req.key).store === from.store;
+  if (sourceBackend === here || sameStore) {
+    // Server-side: one bucket, or two buckets of one store reached with the same credentials.
     const head = await sourceBackend.head(src.value.key);
     if (!head.ok) return head;
     const failed = sourceConditionsFail(ctx, head.value);
     if (failed) return err(failed);
-    const copied = await ctx.bucket.backend.copy(src.value.key, ctx.req.key, {
+    const options = {
       ...(replace ? { meta: replace } : {}),
       conditions,
       ...(forward ? { forward } : {}),
-    });
+    };
+    const copied = sameStore
+      ? await here.copyFrom!(from, ctx.req.key, options)
+      : await here.copy(src.value.key, ctx.req.key, options);
     if (!copied.ok) return copied;
     return ok(copyResultXml("CopyObjectResult", copied.value));
   }
