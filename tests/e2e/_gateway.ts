@@ -18,6 +18,8 @@ export const READER = { id: "AKIDBUCKETGATEREAD01", secret: "reader-secret-01234
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /** The gateway process's id (for /proc measurements). */
+  readonly pid: number;
   /** Holds one directory per bucket: public-data, private-uploads, readonly. */
   readonly dataDir: string;
   /** Everything the process printed so far. */
@@ -118,6 +120,7 @@ export async function startGateway(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     dataDir,
     logs: () => output,
     signal: (sig) => child.kill(sig),

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { DEV, type Gateway, startGateway } from "./_gateway.ts";
 import { testSigner } from "../_support/signer.ts";
+import { fdCount, memory } from "../_support/proc.ts";
 import { haveMoto, motoBucket, startMoto } from "../_support/moto.ts";
 import { azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
 
@@ -58,32 +59,6 @@ async function signed(
   });
 }
 
-/** The gateway's pid, found by its unique config path in /proc/<pid>/cmdline. */
-async function gatewayPid(gw: Gateway): Promise<number> {
-  const needle = `${gw.dataDir}/config.yaml`;
-  for await (const e of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "");
-    if (cmdline.split("\0").includes(needle)) return Number(e.name);
-  }
-  throw new Error(`Cannot find the gateway process: no cmdline holds ${needle}`);
-}
-
-/** Open file descriptors of a process. */
-async function fdCount(pid: number): Promise<number> {
-  let n = 0;
-  for await (const _ of Deno.readDir(`/proc/${pid}/fd`)) n++;
-  return n;
-}
-
-/** Resident set size of a process, in bytes. */
-async function rss(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!m) throw new Error(`Cannot read VmRSS of ${pid}`);
-  return Number(m[1]) * 1024;
-}
-
 /**
  * Runs `round` (a few failing requests) until warmed up, takes the gateway's
  * fds and RSS, runs it `times` more, and checks both came back.
@@ -94,11 +69,11 @@ async function assertNoLeak(
   round: (i: number) => Promise<void>,
   warmup = 3,
 ) {
-  const pid = await gatewayPid(gw);
+  const pid = gw.pid;
   for (let i = 0; i < warmup; i++) await round(i);
   await settle();
   const fdsBefore = await fdCount(pid);
-  const rssBefore = await rss(pid);
+  const rssBefore = await memory(pid);
   for (let i = 0; i < times; i++) await round(i);
   // Sockets close asynchronously: give them a moment.
   let fdsAfter = await fdCount(pid);
@@ -106,7 +81,7 @@ async function assertNoLeak(
     await settle();
     fdsAfter = await fdCount(pid);
   }
-  const rssAfter = await rss(pid);
+  const rssAfter = await memory(pid);
   assert.ok(
     fdsAfter <= fdsBefore + FD_MARGIN,
     `open fds grew from ${fdsBefore} to ${fdsAfter} after ${times} rounds of failures`,

@@ -7,12 +7,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { awsCli, DEV, filesUnder, type Gateway, haveTool, run, startGateway } from "./_gateway.ts";
+import { memory } from "../_support/proc.ts";
 import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
 import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
 
 const MiB = 1024 * 1024;
 const SMALL_FILES = 500;
 const BIG_SIZE = 200 * MiB;
+/** How far the gateway's peak RSS may rise over the big transfers (a buffered body would be 200 MiB). */
+const PEAK_GROWTH_LIMIT = 100 * MiB;
 
 const hasAws = await haveTool("aws");
 const hasPython = await haveTool("python3");
@@ -146,6 +149,7 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
 
     const big = `${work}/big.bin`;
     const digest = await makeBigFile(big, BIG_SIZE);
+    const rssBefore = await memory(gw.pid);
     await aws(gw, ["s3", "cp", big, `s3://${bucket}/big/big.bin`, "--only-show-errors"]);
     if (onDisk) assert.equal(await sha256File(`${onDisk}/big/big.bin`), digest);
     const head = JSON.parse(
@@ -168,6 +172,12 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
     assert.equal(r.code, 0, `boto3: ${r.stdout}\n${r.stderr}\n${gw.logs().slice(-3000)}`);
     assert.match(r.stdout, /ranges OK 8/);
     assert.match(r.stdout, new RegExp(`sha256 ${digest}`), "the whole download matches");
+    // Streamed, not buffered: 200 MiB up and down leave the peak far below 200 MiB more.
+    const growth = (await memory(gw.pid, "VmHWM")) - rssBefore;
+    console.log(
+      `gateway peak RSS growth over the 200 MiB transfers: ${(growth / MiB).toFixed(1)} MiB`,
+    );
+    assert.ok(growth < PEAK_GROWTH_LIMIT, `peak RSS grew ${growth / MiB} MiB`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }
