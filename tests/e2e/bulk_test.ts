@@ -174,6 +174,7 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
     assert.match(r.stdout, new RegExp(`sha256 ${digest}`), "the whole download matches");
     // Streamed, not buffered: 200 MiB up and down leave the peak far below 200 MiB more.
     const growth = (await memory(gw.pid, "VmHWM")) - rssBefore;
+    // deno-lint-ignore no-console -- the figure is worth seeing in every run
     console.log(
       `gateway peak RSS growth over the 200 MiB transfers: ${(growth / MiB).toFixed(1)} MiB`,
     );
