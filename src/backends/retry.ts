@@ -6,7 +6,7 @@
  */
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
-import type { HttpResponse } from "./s3/http.ts";
+import { type HttpResponse, release } from "./s3/http.ts";
 
 /** How often and how patiently to retry. */
 export interface RetryPolicy {
@@ -40,7 +40,7 @@ export async function withRetries(
   for (let i = 0;; i++) {
     const r = await attempt();
     if (i >= retries || !retryable(r) || policy.signal?.aborted) return r;
-    if (r.ok) await r.value.body?.cancel().catch(() => {});
+    if (r.ok) await release(r.value);
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay *= 2;
   }

@@ -41,7 +41,7 @@ import {
 import { resolveRange } from "../range.ts";
 import { isIdempotentRead, withRetries } from "../retry.ts";
 import { collect } from "../../http/limits.ts";
-import { type HttpBody, type HttpResponse, send } from "../s3/http.ts";
+import { type HttpBody, type HttpResponse, release, send } from "../s3/http.ts";
 import { blockId, blocksOf } from "./blocks.ts";
 import { blobHeaders, checksumsOf, metaFromHeaders, s3Etag, splitMetadata } from "./metadata.ts";
 import type { AzOptions } from "./options.ts";
@@ -102,7 +102,7 @@ const AZURE_ERRORS: Record<string, ProxyErrorKind> = {
 
 async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
   if (res.status === 304) {
-    await res.body?.cancel();
+    await release(res);
     return proxyError("NotModified", "Not Modified");
   }
   const text = res.body ? await new Response(res.body).text().catch(() => "") : "";
@@ -279,7 +279,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     if (!c || (!c.ifMatch && !c.ifNoneMatch)) return ok({});
     const current = await call("HEAD", pathOf(key), {}, {});
     if (!current.ok) return current;
-    await current.value.body?.cancel();
+    await release(current.value);
     const status = current.value.status;
     if (status !== 200 && status !== 404) {
       return err(await errorFrom(current.value, "GetBlobProperties"));
@@ -304,7 +304,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       "content-type": "application/xml",
       ...headers,
     }, { kind: "bytes", bytes: new TextEncoder().encode(list) });
-    if (r.ok) await r.value.body?.cancel();
+    if (r.ok) await release(r.value);
     return r;
   }
 
@@ -327,7 +327,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       body,
       signal,
     );
-    if (r.ok) await r.value.body?.cancel();
+    if (r.ok) await release(r.value);
     return r;
   }
 
@@ -430,7 +430,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     const r = await call("GET", pathOf(uploadPath(uploadId)), {}, {});
     if (!r.ok) return r;
     if (r.value.status === 404) {
-      await r.value.body?.cancel();
+      await release(r.value);
       return err(noSuchUpload());
     }
     if (r.value.status !== 200) return err(await errorFrom(r.value, "GetBlob"));
@@ -473,7 +473,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     const r = await call("DELETE", pathOf(key), {}, { "x-ms-delete-snapshots": "include" });
     if (!r.ok) return r;
     if (r.value.status === 202 || r.value.status === 404) {
-      await r.value.body?.cancel();
+      await release(r.value);
       return ok(undefined);
     }
     return err(await errorFrom(r.value, "DeleteBlob"));
@@ -489,7 +489,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     for (const [k, v] of Object.entries(metadata)) h[`x-ms-meta-bgi_${k}`] = v;
     const r = await expect("PutBlob", [201], "PUT", pathOf(path), {}, h, { kind: "bytes", bytes });
     if (!r.ok) return r;
-    await r.value.body?.cancel();
+    await release(r.value);
     return ok(undefined);
   }
 
@@ -505,7 +505,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     if (!guard.ok) return guard;
     const source = await call("HEAD", blobPath(from), {}, {});
     if (!source.ok) return source;
-    await source.value.body?.cancel();
+    await release(source.value);
     if (source.value.status !== 200) {
       return err(await errorFrom(source.value, "GetBlobProperties"));
     }
@@ -518,7 +518,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         ...guard.value,
       });
       if (!r.ok) return r;
-      await r.value.body?.cancel();
+      await release(r.value);
       const done = await copyFinished(dst, r.value.headers.get("x-ms-copy-status"));
       if (!done.ok) return done;
     }
@@ -546,12 +546,12 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         comp: "metadata",
       }, metaOnly);
       if (!m.ok) return m;
-      await m.value.body?.cancel();
+      await release(m.value);
       const p = await expect("SetBlobProperties", [200], "PUT", pathOf(dst), {
         comp: "properties",
       }, props);
       if (!p.ok) return p;
-      await p.value.body?.cancel();
+      await release(p.value);
     }
     return await head(dst);
   }
@@ -574,7 +574,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         // Azure has no suffix ranges: resolve against the size, pinned to that version.
         const r = await call("HEAD", pathOf(key), {}, {});
         if (!r.ok) return r;
-        await r.value.body?.cancel();
+        await release(r.value);
         if (r.value.status !== 200) return err(await errorFrom(r.value, "GetBlobProperties"));
         const meta = metaFromHeaders(key, r.value.headers);
         const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
@@ -596,7 +596,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       const failed = (opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined) ??
         (unsatisfiable && !unsatisfiable.ok ? unsatisfiable.error : undefined);
       if (failed) {
-        await res.body?.cancel();
+        await release(res);
         return err(failed);
       }
       const cr = /bytes (\d+)-(\d+)\//.exec(res.headers.get("content-range") ?? "");
@@ -640,7 +640,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
           opts.signal,
         );
         if (!r.ok) return r;
-        await r.value.body?.cancel();
+        await release(r.value);
         // Azure computes the MD5 of a Put Blob and returns it.
         written = {
           size: length,
@@ -845,7 +845,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       await new Promise((r) => setTimeout(r, 200));
       const r = await expect("GetBlobProperties", [200], "HEAD", pathOf(key), {}, {});
       if (!r.ok) return r;
-      await r.value.body?.cancel();
+      await release(r.value);
       status = r.value.headers.get("x-ms-copy-status");
     }
     if (status !== null && status !== "success") {

@@ -102,6 +102,28 @@ function untilEnd(
   });
 }
 
+/** Largest leftover body read to its end so its connection can be reused. */
+const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * Done with a response: a small body is read to its end, which keeps the
+ * connection in the keep-alive pool (cancelling closes it); a larger one is
+ * cancelled.
+ */
+export async function release(res: HttpResponse): Promise<void> {
+  if (!res.body) return;
+  const length = Number(res.headers.get("content-length") ?? NaN);
+  if (!(length <= DRAIN_LIMIT)) {
+    await res.body.cancel().catch(() => {});
+    return;
+  }
+  await new Response(res.body).arrayBuffer().catch(() => {});
+}
+
+// Keep-alive pools for streamed uploads (fetch pools the other requests itself).
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
+
 function sendStream(
   method: string,
   url: URL,
@@ -113,6 +135,7 @@ function sendStream(
   return new Promise((resolve, reject) => {
     const lib = url.protocol === "https:" ? https : http;
     const req = lib.request(url, {
+      agent: url.protocol === "https:" ? httpsAgent : httpAgent,
       method,
       headers: { ...headers, "content-length": String(body.length) },
     });

@@ -23,7 +23,7 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
-import { type HttpBody, type HttpResponse, send } from "./http.ts";
+import { type HttpBody, type HttpResponse, release, send } from "./http.ts";
 import { collect } from "../../http/limits.ts";
 import { urlKeyProblem } from "../keys.ts";
 import { isHttpUrl } from "../endpoint.ts";
@@ -144,7 +144,7 @@ const str = (
 
 async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
   if (res.status === 304) {
-    await res.body?.cancel();
+    await release(res);
     return proxyError("NotModified", "Not Modified");
   }
   const text = res.body ? await new Response(res.body).text().catch(() => "") : "";
@@ -416,7 +416,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.
       const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
       if (failed) {
-        await res.body?.cancel();
+        await release(res);
         return err(failed);
       }
       let range: ByteRange | undefined;
@@ -449,7 +449,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       const r = await call("PUT", pathOf(key), "", h, body.value, opts.signal);
       if (!r.ok) return r;
       if (r.value.status !== 200) return err(await errorFrom(r.value, "PutObject"));
-      await r.value.body?.cancel();
+      await release(r.value);
       const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
       return ok({
         ...opts.meta,
@@ -479,7 +479,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
         const e = await errorFrom(r.value, "DeleteObject");
         return e.kind === "NoSuchKey" ? ok(undefined) : err(e);
       }
-      await r.value.body?.cancel();
+      await release(r.value);
       return ok(undefined);
     },
 
@@ -545,7 +545,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       const r = await call("PUT", pathOf(key), q, {}, body.value, opts.signal);
       if (!r.ok) return r;
       if (r.value.status !== 200) return err(await errorFrom(r.value, "UploadPart"));
-      await r.value.body?.cancel();
+      await release(r.value);
       return ok({ etag: r.value.headers.get("etag") ?? '""' });
     },
 
@@ -591,7 +591,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       if (r.value.status !== 204 && r.value.status !== 200) {
         return err(await errorFrom(r.value, "AbortMultipartUpload"));
       }
-      await r.value.body?.cancel();
+      await release(r.value);
       return ok(undefined);
     },
 
