@@ -4,7 +4,6 @@
  * module that touches the process; everything it serves is `createApp`.
  */
 import { parseArgs } from "node:util";
-import denoJson from "./deno.json" with { type: "json" };
 import { type AccessLogEntry, type AppHandler, createApp } from "./src/app.ts";
 import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
 import { createSigningKeyCache } from "./src/auth/signing_key.ts";
@@ -15,8 +14,9 @@ import { formatProblems } from "./src/config/format.ts";
 import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
+import { VERSION } from "./src/version.ts";
+import { accessLevel, enabled, isLogLevel, LOG_LEVELS, type LogLevel } from "./src/log_level.ts";
 
-const VERSION: string = denoJson.version;
 const EMBEDDED_CONFIG = new URL("./config.yaml", import.meta.url);
 
 const HELP = `bucketgate ${VERSION}: an S3-compatible gateway
@@ -29,6 +29,8 @@ Options:
   --domain DOMAIN       enable virtual-hosted style for <bucket>.DOMAIN
   --check-config        validate the config, print every problem, exit 1 or 0
   --log-format json|text  access-log format (default json)
+  --log-level info|warn|error  info: every request; warn: only 4xx/5xx and
+                        warnings; error: only 5xx and errors (default info)
   --version             print the version
   --help                print this help
 
@@ -45,6 +47,7 @@ interface Flags {
   readonly domain?: string;
   readonly checkConfig: boolean;
   readonly logFormat: "json" | "text";
+  readonly logLevel: LogLevel;
 }
 
 function fail(message: string): never {
@@ -63,6 +66,7 @@ function readFlags(args: string[]): Flags {
         domain: { type: "string" },
         "check-config": { type: "boolean", default: false },
         "log-format": { type: "string", default: "json" },
+        "log-level": { type: "string", default: "info" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -83,12 +87,15 @@ function readFlags(args: string[]): Flags {
   }
   const logFormat = v["log-format"];
   if (logFormat !== "json" && logFormat !== "text") fail("--log-format must be json or text");
+  const logLevel = v["log-level"] ?? "info";
+  if (!isLogLevel(logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
   return {
     ...(v.config !== undefined ? { config: v.config } : {}),
     ...(v.listen !== undefined ? { listen: v.listen } : {}),
     ...(v.domain !== undefined ? { domain: v.domain } : {}),
     checkConfig: v["check-config"] ?? false,
     logFormat,
+    logLevel,
   };
 }
 
@@ -118,7 +125,12 @@ async function loadConfig(flags: Flags): Promise<{ source: Source; loaded: Loade
   try {
     source = await readConfigSource(flags.config);
   } catch (e) {
-    fail(`cannot read config ${flags.config}: ${e instanceof Error ? e.message : String(e)}`);
+    // At start this ends the process; on SIGHUP the old config stays.
+    const message = `cannot read the file: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      source: { name: flags.config ?? "config.yaml", text: "" },
+      loaded: { ok: false, problems: [{ path: "", message }] },
+    };
   }
   const parsed = parseConfig(source.text, envLookup, { backendOptionProblems });
   if (!parsed.ok) return { source, loaded: { ok: false, problems: parsed.error } };
@@ -157,7 +169,14 @@ function buildBackends(config: Config): Map<string, Backend> | ConfigProblem[] {
   return problems.length > 0 ? problems : backends;
 }
 
-function makeLogger(format: "json" | "text"): (e: AccessLogEntry) => void {
+function makeLogger(format: "json" | "text", level: LogLevel): (e: AccessLogEntry) => void {
+  const print = formatter(format);
+  return (e) => {
+    if (enabled(level, accessLevel(e))) print(e);
+  };
+}
+
+function formatter(format: "json" | "text"): (e: AccessLogEntry) => void {
   if (format === "json") return (e) => console.log(JSON.stringify(e));
   return (e) => {
     const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
@@ -196,12 +215,15 @@ async function main(): Promise<void> {
     console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
     Deno.exit(0);
   }
-  const log = makeLogger(flags.logFormat);
+  const log = makeLogger(flags.logFormat, flags.logLevel);
+  const warn = (message: string) => {
+    if (enabled(flags.logLevel, "warn")) console.error(message);
+  };
   const signingKeys = createSigningKeyCache();
   const jwks = createJwksCache({
     clock: systemClock,
     onFetch(issuer, outcome, detail) {
-      if (outcome === "error") console.error(`JWKS fetch for ${issuer} failed: ${detail}`);
+      if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
     },
   });
   const build = (config: Config): AppHandler | ConfigProblem[] => {
@@ -264,7 +286,7 @@ async function main(): Promise<void> {
       return;
     }
     handler = next;
-    console.error(`reloaded ${s.name}`);
+    if (enabled(flags.logLevel, "info")) console.error(`reloaded ${s.name}`);
   });
 
   const stop = async () => {

@@ -5,6 +5,7 @@
  * Cache-Control allows (within bounds), refetched on an unknown `kid` at most
  * once a minute, and kept in use (stale) while the issuer is unreachable.
  */
+import { USER_AGENT } from "../version.ts";
 import type { JWK } from "jose";
 import type { Clock } from "../clock.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
@@ -103,7 +104,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
 
   async function getJson(url: URL): Promise<{ json: unknown; cacheControl: string | null }> {
     const res = await doFetch(url, {
-      headers: { accept: "application/json" },
+      headers: { accept: "application/json", "user-agent": USER_AGENT },
       redirect: "error",
       signal: AbortSignal.timeout(timeoutMs),
     });

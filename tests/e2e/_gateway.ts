@@ -46,6 +46,8 @@ export interface GatewayOptions {
    * command is not used: it forks, and SIGTERM would not reach the gateway.
    */
   readonly clockOffset?: string;
+  /** More command-line flags (e.g. `["--log-level", "warn"]`). */
+  readonly args?: readonly string[];
 }
 
 /** Starts a gateway; `extraBuckets` are flow-style bucket entries added to the config. */
@@ -95,6 +97,7 @@ export async function startGateway(
       "127.0.0.1:0",
       "--log-format",
       "text",
+      ...(options.args ?? []),
     ],
     cwd: ROOT,
     env,

@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
 import { uriEncode } from "../../auth/canonical.ts";
+import { USER_AGENT } from "../../version.ts";
 import { parseWith } from "../../s3/xml.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -219,7 +220,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       "x-ms-version": AZ_API_VERSION,
       "x-ms-date": new Date(now()).toUTCString(),
       "accept-encoding": "identity",
-      "user-agent": "bucketgate",
+      "user-agent": USER_AGENT,
       ...headers,
     };
     const length = body?.kind === "bytes" ? body.bytes.byteLength : body?.length;

@@ -5,6 +5,7 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { uriEncode } from "../../auth/canonical.ts";
+import { USER_AGENT } from "../../version.ts";
 import { parseWith } from "../../s3/xml.ts";
 import { type SigningCredentials, signRequest } from "../../auth/sign.ts";
 import { createSigningKeyCache, sha256Hex } from "../../auth/signing_key.ts";
@@ -295,7 +296,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
     const h: Record<string, string> = {
       host,
       "accept-encoding": "identity",
-      "user-agent": "bucketgate",
+      "user-agent": USER_AGENT,
       ...headers,
     };
     const signed = o.credentials

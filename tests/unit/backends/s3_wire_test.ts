@@ -65,6 +65,7 @@ Deno.test("s3 backend: a streamed PutObject goes out with Content-Length, never 
     assert.equal(put.headers.get("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
     assert.equal(put.headers.get("x-amz-meta-k"), "v");
     assert.equal(put.headers.get("accept-encoding"), "identity");
+    assert.match(put.headers.get("user-agent") ?? "", /^bucketgate\/\d+\.\d+\.\d+$/);
   });
 });
 

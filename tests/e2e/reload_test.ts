@@ -1,0 +1,82 @@
+/**
+ * SIGHUP reloads the config: a valid one takes over for new requests; a
+ * broken or missing one is refused with every problem logged, and the old one
+ * keeps serving. And `--log-level warn` prints only refused and failed requests.
+ */
+import assert from "node:assert/strict";
+import { type Gateway, startGateway } from "./_gateway.ts";
+
+async function status(gw: Gateway, path: string): Promise<number> {
+  const res = await fetch(`${gw.url}${path}`);
+  await res.body?.cancel();
+  return res.status;
+}
+
+/** Sends SIGHUP and waits for the gateway to say how the reload went. */
+async function reload(gw: Gateway, expect: RegExp): Promise<void> {
+  const before = gw.logs().length;
+  gw.signal("SIGHUP");
+  const deadline = Date.now() + 10_000;
+  while (!expect.test(gw.logs().slice(before))) {
+    if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+Deno.test("SIGHUP: a valid config takes over, a broken or missing one leaves the old serving", async () => {
+  const gw = await startGateway();
+  const path = `${gw.dataDir}/config.yaml`;
+  const original = await Deno.readTextFile(path);
+  try {
+    await Deno.mkdir(`${gw.dataDir}/fresh`);
+    await Deno.writeTextFile(`${gw.dataDir}/fresh/hello.txt`, "hi");
+    assert.equal(await status(gw, "/fresh/hello.txt"), 404, "not configured yet");
+
+    await Deno.writeTextFile(
+      path,
+      original.replace(
+        "buckets:\n",
+        `buckets:\n  - { name: fresh, backend_type: fs, anonymous_access: true, backend_options: { root: ${gw.dataDir}/fresh } }\n`,
+      ),
+    );
+    await reload(gw, /reloaded/);
+    assert.equal(await status(gw, "/fresh/hello.txt"), 200, "the new bucket serves");
+
+    await Deno.writeTextFile(path, original.replace("buckets:", "buckets: [unclosed"));
+    await reload(gw, /reload refused; keeping the old config/);
+    assert.equal(await status(gw, "/fresh/hello.txt"), 200, "the old config still serves");
+
+    await Deno.writeTextFile(path, original.replace("backend_type: fs", "backend_type: nosuch"));
+    await reload(gw, /reload refused[\s\S]*nosuch/);
+    assert.equal(await status(gw, "/fresh/hello.txt"), 200);
+
+    await Deno.remove(path);
+    await reload(gw, /reload refused[\s\S]*cannot read the file/);
+    assert.equal(await status(gw, "/fresh/hello.txt"), 200, "a missing file does not stop it");
+  } finally {
+    await gw.stop();
+  }
+  assert.equal(await gw.exited, 0);
+});
+
+Deno.test("--log-level warn prints only refused and failed requests", async () => {
+  const gw = await startGateway([], { args: ["--log-level", "warn"] });
+  try {
+    await Deno.writeTextFile(`${gw.dataDir}/public-data/ok.txt`, "fine");
+    assert.equal(await status(gw, "/public-data/ok.txt"), 200);
+    assert.equal(await status(gw, "/private-uploads/secret.txt"), 403);
+    const deadline = Date.now() + 5000;
+    while (!/secret\.txt/.test(gw.logs()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(gw.logs(), /GET \/private-uploads\/secret\.txt 403 \w+/);
+    assert.doesNotMatch(gw.logs(), /ok\.txt/, "a 200 is not printed at warn");
+    assert.doesNotMatch(
+      gw.logs(),
+      /Deno\.serve:/,
+      "no runtime notice in the log (deno.json unstable)",
+    );
+  } finally {
+    await gw.stop();
+  }
+});
