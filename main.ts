@@ -15,6 +15,8 @@ import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
 import { VERSION } from "./src/version.ts";
+import { createAdminHandler } from "./src/admin/admin.ts";
+import { createMetrics } from "./src/admin/metrics.ts";
 import { accessLevel, enabled, isLogLevel, LOG_LEVELS, type LogLevel } from "./src/log_level.ts";
 
 const EMBEDDED_CONFIG = new URL("./config.yaml", import.meta.url);
@@ -28,6 +30,9 @@ Options:
   --listen HOST:PORT    address to listen on (default from config, else 127.0.0.1:8080)
   --domain DOMAIN       enable virtual-hosted style for <bucket>.DOMAIN
   --check-config        validate the config, print every problem, exit 1 or 0
+  --admin-listen [HOST:]PORT  serve /healthz, /readyz and /metrics there (default
+                        off; host 127.0.0.1 when only a port is given; no
+                        authentication: keep it on 127.0.0.1 or a private network)
   --log-format json|text  access-log format (default json)
   --log-level info|warn|error  info: every request; warn: only 4xx/5xx and
                         warnings; error: only 5xx and errors (default info)
@@ -45,6 +50,7 @@ interface Flags {
   readonly config?: string;
   readonly listen?: string;
   readonly domain?: string;
+  readonly adminListen?: string;
   readonly checkConfig: boolean;
   readonly logFormat: "json" | "text";
   readonly logLevel: LogLevel;
@@ -65,6 +71,7 @@ function readFlags(args: string[]): Flags {
         listen: { type: "string" },
         domain: { type: "string" },
         "check-config": { type: "boolean", default: false },
+        "admin-listen": { type: "string" },
         "log-format": { type: "string", default: "json" },
         "log-level": { type: "string", default: "info" },
         version: { type: "boolean", default: false },
@@ -93,6 +100,13 @@ function readFlags(args: string[]): Flags {
     ...(v.config !== undefined ? { config: v.config } : {}),
     ...(v.listen !== undefined ? { listen: v.listen } : {}),
     ...(v.domain !== undefined ? { domain: v.domain } : {}),
+    ...(v["admin-listen"] !== undefined
+      ? {
+        adminListen: /^\d+$/.test(v["admin-listen"])
+          ? `127.0.0.1:${v["admin-listen"]}`
+          : v["admin-listen"],
+      }
+      : {}),
     checkConfig: v["check-config"] ?? false,
     logFormat,
     logLevel,
@@ -215,7 +229,12 @@ async function main(): Promise<void> {
     console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
     Deno.exit(0);
   }
-  const log = makeLogger(flags.logFormat, flags.logLevel);
+  const print = makeLogger(flags.logFormat, flags.logLevel);
+  const metrics = createMetrics();
+  const log = (e: AccessLogEntry) => {
+    metrics.observe(e);
+    print(e);
+  };
   const warn = (message: string) => {
     if (enabled(flags.logLevel, "warn")) console.error(message);
   };
@@ -223,13 +242,16 @@ async function main(): Promise<void> {
   const jwks = createJwksCache({
     clock: systemClock,
     onFetch(issuer, outcome, detail) {
+      metrics.jwksFetch(outcome === "error" ? "error" : "ok");
       if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
     },
   });
-  const build = (config: Config): AppHandler | ConfigProblem[] => {
+  /** A config made ready to serve: its handler and its backends. */
+  type Serving = { handler: AppHandler; backends: ReadonlyMap<string, Backend> };
+  const build = (config: Config): Serving | ConfigProblem[] => {
     const backends = buildBackends(config);
     if (Array.isArray(backends)) return backends;
-    return createApp({
+    const handler = createApp({
       config,
       backends,
       clock: systemClock,
@@ -238,13 +260,14 @@ async function main(): Promise<void> {
       jwks,
       ...(sessionKeys ? { sessionKeys } : {}),
     });
+    return { handler, backends };
   };
   const first = build(loaded.config);
   if (Array.isArray(first)) {
     console.error(formatProblems(first, source.name));
     fail("not starting");
   }
-  let handler: AppHandler = first;
+  let serving: Serving = first;
   let inFlight = 0;
   let draining = false;
 
@@ -266,7 +289,7 @@ async function main(): Promise<void> {
     }
     inFlight++;
     try {
-      return await handler(req, info);
+      return await serving.handler(req, info);
     } finally {
       inFlight--;
     }
@@ -285,9 +308,18 @@ async function main(): Promise<void> {
       console.error(`reload refused; keeping the old config:\n${formatProblems(next, s.name)}`);
       return;
     }
-    handler = next;
+    serving = next;
     if (enabled(flags.logLevel, "info")) console.error(`reloaded ${s.name}`);
   });
+
+  const admin = flags.adminListen
+    ? Deno.serve({
+      ...splitListen(flags.adminListen),
+      onListen(addr) {
+        console.log(`admin listening on http://${addr.hostname}:${addr.port}`);
+      },
+    }, createAdminHandler({ metrics, backends: () => serving.backends, inFlight: () => inFlight }))
+    : undefined;
 
   const stop = async () => {
     if (draining) return;
@@ -296,7 +328,7 @@ async function main(): Promise<void> {
     while (inFlight > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    await server.shutdown();
+    await Promise.all([server.shutdown(), admin?.shutdown()]);
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", stop);

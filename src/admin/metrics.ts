@@ -1,0 +1,153 @@
+/**
+ * Prometheus metrics, fed from the access log (every request passes through
+ * it once) and a few events (JWKS fetches), written in the text exposition
+ * format. Label values are escaped; bucket labels only ever name configured
+ * buckets, so their number is bounded.
+ */
+import type { AccessLogEntry } from "../app.ts";
+
+/** Latency buckets in seconds. */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The metrics of one gateway process. */
+export interface Metrics {
+  /** Counts one finished request. */
+  observe(e: AccessLogEntry): void;
+  /** Counts one JWKS or discovery fetch by outcome. */
+  jwksFetch(outcome: "ok" | "error"): void;
+  /** The text exposition, with `inFlight` requests as a gauge. */
+  render(inFlight: number): string;
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+function escape(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+/** A counter family keyed by its label set. */
+class Counter {
+  readonly values = new Map<string, number>();
+  add(labels: Labels, n = 1): void {
+    const key = labelText(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + n);
+  }
+}
+
+/** A histogram family keyed by its label set. */
+class Histogram {
+  readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; n: number }>();
+  observe(labels: Labels, value: number): void {
+    const key = labelText(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, n: 0 };
+      this.series.set(key, s);
+    }
+    LATENCY_BUCKETS.forEach((le, i) => {
+      if (value <= le) s!.counts[i]!++;
+    });
+    s.sum += value;
+    s.n++;
+  }
+}
+
+/** Creates an empty registry. */
+export function createMetrics(): Metrics {
+  const requests = new Counter();
+  const bytesIn = new Counter();
+  const bytesOut = new Counter();
+  const backendErrors = new Counter();
+  const stsIssued = new Counter();
+  const jwks = new Counter();
+  const latency = new Histogram();
+
+  const family = (name: string, help: string, type: string, c: Counter) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} ${type}`,
+    ...[...c.values].map(([labels, v]) => `${name}${labels} ${v}`),
+  ];
+
+  return {
+    observe(e) {
+      const operation = e.operation ?? "unknown";
+      const bucket = e.bucket ?? "";
+      requests.add({ operation, bucket, status: String(e.status) });
+      if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
+      if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
+      if (e.errorCode === "BackendError") backendErrors.add({ bucket });
+      if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
+      latency.observe({ operation }, e.totalMs / 1000);
+    },
+    jwksFetch(outcome) {
+      jwks.add({ outcome });
+    },
+    render(inFlight) {
+      const lines = [
+        ...family(
+          "bucketgate_requests_total",
+          "Requests by operation, bucket and status.",
+          "counter",
+          requests,
+        ),
+        ...family(
+          "bucketgate_request_bytes_total",
+          "Declared request payload bytes.",
+          "counter",
+          bytesIn,
+        ),
+        ...family(
+          "bucketgate_response_bytes_total",
+          "Declared response body bytes.",
+          "counter",
+          bytesOut,
+        ),
+        ...family(
+          "bucketgate_backend_errors_total",
+          "Requests that failed because a backend did (503).",
+          "counter",
+          backendErrors,
+        ),
+        ...family(
+          "bucketgate_sts_credentials_issued_total",
+          "Temporary credentials minted by AssumeRoleWithWebIdentity.",
+          "counter",
+          stsIssued,
+        ),
+        ...family(
+          "bucketgate_jwks_fetches_total",
+          "OIDC discovery and JWKS fetches by outcome.",
+          "counter",
+          jwks,
+        ),
+        "# HELP bucketgate_requests_in_flight Requests being served now.",
+        "# TYPE bucketgate_requests_in_flight gauge",
+        `bucketgate_requests_in_flight ${inFlight}`,
+        "# HELP bucketgate_request_duration_seconds Time to the response head and body, by operation.",
+        "# TYPE bucketgate_request_duration_seconds histogram",
+      ];
+      for (const s of latency.series.values()) {
+        LATENCY_BUCKETS.forEach((le, i) => {
+          lines.push(
+            `bucketgate_request_duration_seconds_bucket${
+              labelText({ ...s.labels, le: String(le) })
+            } ${s.counts[i]}`,
+          );
+        });
+        lines.push(
+          `bucketgate_request_duration_seconds_bucket${
+            labelText({ ...s.labels, le: "+Inf" })
+          } ${s.n}`,
+          `bucketgate_request_duration_seconds_sum${labelText(s.labels)} ${s.sum}`,
+          `bucketgate_request_duration_seconds_count${labelText(s.labels)} ${s.n}`,
+        );
+      }
+      return lines.join("\n") + "\n";
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { createAdminHandler } from "../../../src/admin/admin.ts";
+import { createMetrics } from "../../../src/admin/metrics.ts";
+import type { AccessLogEntry } from "../../../src/app.ts";
+import type { Backend } from "../../../src/backends/backend.ts";
+import { createMemoryBackend } from "../../../src/backends/memory.ts";
+import { proxyError } from "../../../src/errors.ts";
+
+const entry = (o: Partial<AccessLogEntry>): AccessLogEntry => ({
+  time: "2026-11-28T00:00:00.000Z",
+  requestId: "R",
+  method: "GET",
+  status: 200,
+  totalMs: 12,
+  ...o,
+});
+
+/** The value of one sample line, by its exact name and labels. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+Deno.test("metrics count requests, bytes, backend errors, STS mints and latency", () => {
+  const m = createMetrics();
+  m.observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 100, totalMs: 3 }));
+  m.observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 50, totalMs: 700 }));
+  m.observe(
+    entry({
+      operation: "PutObject",
+      bucket: "b",
+      bytesIn: 7,
+      status: 503,
+      errorCode: "BackendError",
+    }),
+  );
+  m.observe(entry({ operation: "AssumeRoleWithWebIdentity", status: 200 }));
+  m.jwksFetch("ok");
+  m.jwksFetch("error");
+  const t = m.render(4);
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="GetObject",bucket="b",status="200"}'),
+    2,
+  );
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="PutObject",bucket="b",status="503"}'),
+    1,
+  );
+  assert.equal(sample(t, 'bucketgate_response_bytes_total{operation="GetObject",bucket="b"}'), 150);
+  assert.equal(sample(t, 'bucketgate_request_bytes_total{operation="PutObject",bucket="b"}'), 7);
+  assert.equal(sample(t, 'bucketgate_backend_errors_total{bucket="b"}'), 1);
+  assert.equal(sample(t, "bucketgate_sts_credentials_issued_total"), 1);
+  assert.equal(sample(t, 'bucketgate_jwks_fetches_total{outcome="error"}'), 1);
+  assert.equal(sample(t, "bucketgate_requests_in_flight"), 4);
+  const h = 'bucketgate_request_duration_seconds_bucket{operation="GetObject",le=';
+  assert.equal(sample(t, `${h}"0.005"}`), 1);
+  assert.equal(sample(t, `${h}"0.5"}`), 1);
+  assert.equal(sample(t, `${h}"1"}`), 2);
+  assert.equal(sample(t, `${h}"+Inf"}`), 2);
+  assert.equal(sample(t, 'bucketgate_request_duration_seconds_count{operation="GetObject"}'), 2);
+  for (const line of t.trim().split("\n")) {
+    assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [0-9.e+-]+)$/, line);
+  }
+});
+
+Deno.test("metrics escape label values", () => {
+  const m = createMetrics();
+  m.observe(entry({ operation: 'a"b\\c\nd' }));
+  assert.match(m.render(0), /operation="a\\"b\\\\c\\nd"/);
+});
+
+Deno.test("the admin handler: /healthz, /readyz probing every backend, /metrics, 404", async () => {
+  const good = createMemoryBackend();
+  const failing: Backend = {
+    ...createMemoryBackend(),
+    list: () => Promise.resolve({ ok: false, error: proxyError("BackendError", "down") }),
+  };
+  const stalled: Backend = { ...createMemoryBackend(), list: () => new Promise(() => {}) };
+  let backends = new Map<string, Backend>([["a", good]]);
+  const handle = createAdminHandler({
+    metrics: createMetrics(),
+    backends: () => backends,
+    inFlight: () => 2,
+    probeTimeoutMs: 50,
+  });
+  const get = async (path: string) => {
+    const res = await handle(new Request(`http://admin${path}`));
+    return [res.status, await res.text()] as const;
+  };
+  assert.deepEqual(await get("/healthz"), [200, "ok\n"]);
+  assert.deepEqual(await get("/readyz"), [200, "ready\n"]);
+  backends = new Map([["a", good], ["b", failing], ["c", stalled]]);
+  const [status, body] = await get("/readyz");
+  assert.equal(status, 503);
+  assert.match(body, /b, c/);
+  const [ms, metrics] = await get("/metrics");
+  assert.equal(ms, 200);
+  assert.match(metrics, /^bucketgate_requests_in_flight 2$/m);
+  assert.equal((await get("/nope"))[0], 404);
+});
