@@ -23,6 +23,7 @@ import { parseS3Request, type S3Request } from "./s3/request.ts";
 import { handleSts } from "./sts/assume_role.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest, readStsParams } from "./sts/request.ts";
+import { applyCors, preflight } from "./http/cors.ts";
 
 /** One access-log record (never a secret, signature or token). */
 export interface AccessLogEntry {
@@ -94,7 +95,11 @@ interface Outcome {
   readonly backendMs?: number;
   readonly bytesIn?: number;
   readonly route?: S3Request;
+  /** The bucket addressed (for CORS), when the request named one. */
+  readonly bucketName?: string;
   readonly identity?: Identity;
+  /** Set for CORS preflights. */
+  readonly preflight?: boolean;
   /** Set for STS calls: errors render as STS XML. */
   /** Set on STS calls; a successful one names whom it minted credentials for. */
   readonly sts?: {
@@ -140,14 +145,40 @@ export function createApp(deps: AppDeps): AppHandler {
     return { result: ok(response), sts: { ...action, principal, subject } };
   }
 
+  /** A bucket's CORS rules: its own `cors:`, else the top-level one. */
+  const corsOf = (name: string | undefined) =>
+    name
+      ? buckets.get(name)?.config.cors ?? (buckets.has(name) ? config.cors : undefined)
+      : undefined;
+
+  function answerPreflight(name: string, headers: Headers): Result<Response, ProxyError> {
+    if (name !== "" && !buckets.has(name)) {
+      return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
+    }
+    const answer = preflight(corsOf(name), headers);
+    if (answer.ok) return ok(new Response(null, { status: 200, headers: answer.headers }));
+    const message = {
+      "no-origin": "Insufficient information. Origin request header needed.",
+      "not-enabled": "CORSResponse: CORS is not enabled for this bucket.",
+      "not-allowed":
+        "CORSResponse: This CORS request is not allowed. The Origin, the Access-Control-Request-Method or the Access-Control-Request-Headers are not allowed by the bucket's CORS rules.",
+    }[answer.refusal];
+    return err(proxyError("CorsForbidden", message));
+  }
+
   async function run(req: Request, requestId: string): Promise<Outcome> {
     const target = requestTarget(req.url);
     if (isStsRequest(req.method, target, req.headers)) {
       return await serveSts(req, target, requestId);
     }
-    const routed = parseS3Request(req.method, target, req.headers, {
-      ...(config.domain ? { domain: config.domain } : {}),
-    });
+    const addressing = config.domain ? { domain: config.domain } : {};
+    if (req.method === "OPTIONS") {
+      // A CORS preflight: answered from the bucket's CORS rules, without authentication.
+      const named = parseS3Request("GET", target, req.headers, addressing);
+      const name = named.ok ? named.value.bucket : "";
+      return { result: answerPreflight(name, req.headers), bucketName: name, preflight: true };
+    }
+    const routed = parseS3Request(req.method, target, req.headers, addressing);
     if (!routed.ok) return { result: routed };
     const route = routed.value;
     const authStart = clock.now();
@@ -215,6 +246,7 @@ export function createApp(deps: AppDeps): AppHandler {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     }
     const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
+    const bucketName = route?.bucket ?? outcome.bucketName;
     let response: Response;
     let detail: string | undefined;
     if (result.ok) {
@@ -230,6 +262,9 @@ export function createApp(deps: AppDeps): AppHandler {
       if (await discardBody(req)) response.headers.set("connection", "close");
     }
     if (awaitsContinueWithoutBody(req.headers)) response.headers.set("connection", "close");
+    if (!outcome.preflight) {
+      applyCors(corsOf(bucketName), req.method, req.headers, response.headers);
+    }
     const totalMs = clock.now() - started;
     if (config.serverTiming) {
       const parts = [
@@ -249,6 +284,7 @@ export function createApp(deps: AppDeps): AppHandler {
       method: req.method,
       ...(route ? { operation: route.op, bucket: route.bucket, key: route.key } : {}),
       ...(sts ? { operation: sts.action } : {}),
+      ...(outcome.preflight ? { operation: "CorsPreflight", bucket: bucketName ?? "" } : {}),
       ...(sts?.principal
         ? { principal: sts.principal, authMode: "web_identity", subject: sts.subject }
         : {}),

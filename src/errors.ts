@@ -17,6 +17,7 @@ export const S3_ERRORS = {
   InvalidRequest: { status: 400, code: "InvalidRequest" },
   MalformedXml: { status: 400, code: "MalformedXML" },
   NotImplemented: { status: 501, code: "NotImplemented" },
+  CorsForbidden: { status: 403, code: "AccessForbidden" },
   EntityTooLarge: { status: 400, code: "EntityTooLarge" },
   BackendError: { status: 503, code: "ServiceUnavailable" },
   PreconditionFailed: { status: 412, code: "PreconditionFailed" },

@@ -91,6 +91,7 @@ const BUCKET_KEYS = [
   "backend_prefix",
   "allowed_roles",
   "backend_options",
+  "cors",
 ] as const;
 const ROLE_KEYS = [
   "role_id",
@@ -329,6 +330,7 @@ function readBuckets(
     });
 
     const backendOptions = readBackendOptions(r, b, type, options);
+    const cors = readCors(r, b);
 
     if (name && type !== undefined && anonymousAccess !== undefined) {
       buckets.push({
@@ -338,6 +340,7 @@ function readBuckets(
         backendPrefix,
         allowedRoles,
         backendOptions,
+        ...(cors ? { cors } : {}),
       });
     }
   }
@@ -563,10 +566,11 @@ function readActions(r: Reader, s: Fields): Action[] | undefined {
   return bad ? undefined : actions;
 }
 
-function readCors(r: Reader, top: Fields): CorsConfig | undefined {
-  const node = top.get("cors");
+/** A `cors:` section, at the top level or in a bucket. */
+function readCors(r: Reader, parent: Fields): CorsConfig | undefined {
+  const node = parent.get("cors");
   if (node === undefined) return undefined;
-  const f = r.mapping(node, top.at("cors"), CORS_KEYS);
+  const f = r.mapping(node, parent.at("cors"), CORS_KEYS);
   if (!f) return undefined;
   const origins = r.strings(f, "allowed_origins", 'required: a list of origins, or ["*"]');
   const allowedOrigins: string[] = [];

@@ -42,6 +42,8 @@ export interface BucketConfig {
   readonly allowedRoles: readonly string[];
   /** Backend-specific options, checked by the backend's factory. */
   readonly backendOptions: Readonly<Record<string, unknown>>;
+  /** This bucket's CORS; absent = the top-level `cors:` (if any) applies. */
+  readonly cors?: CorsConfig;
 }
 
 /** A role that OIDC callers can assume through STS. */

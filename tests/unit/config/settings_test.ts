@@ -170,3 +170,19 @@ Deno.test("parseConfig() checks every cors field", () => {
     message: /^must be an integer from 0 to 86400/,
   });
 });
+
+Deno.test("parseConfig() reads a bucket's own cors, checked like the top-level one", () => {
+  const yaml = `buckets:
+  - name: site
+    backend_type: memory
+    anonymous_access: true
+    cors: { allowed_origins: [https://app.example.com], allowed_methods: [GET] }
+`;
+  const c = configOf(yaml);
+  assert.deepEqual(c.buckets[0]?.cors?.allowedOrigins, ["https://app.example.com"]);
+  assert.deepEqual(c.buckets[0]?.cors?.allowedMethods, ["GET"]);
+  onlyProblem(yaml.replace("https://app.example.com", "app.example.com"), {
+    path: "buckets[0].cors.allowed_origins[0]",
+    message: /is not a URL/,
+  });
+});
