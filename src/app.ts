@@ -236,14 +236,21 @@ export function createApp(deps: AppDeps): AppHandler {
     };
   }
 
+  let inFlight = 0;
+
   return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
     const started = clock.now();
     const requestId = newId();
     let outcome: Outcome;
+    inFlight++;
     try {
-      outcome = await run(req, requestId);
+      outcome = inFlight > config.maxConcurrentRequests
+        ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
+        : await run(req, requestId);
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
+    } finally {
+      inFlight--;
     }
     const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
     const bucketName = route?.bucket ?? outcome.bucketName;

@@ -18,6 +18,7 @@ export const S3_ERRORS = {
   MalformedXml: { status: 400, code: "MalformedXML" },
   NotImplemented: { status: 501, code: "NotImplemented" },
   CorsForbidden: { status: 403, code: "AccessForbidden" },
+  SlowDown: { status: 503, code: "SlowDown" },
   EntityTooLarge: { status: 400, code: "EntityTooLarge" },
   BackendError: { status: 503, code: "ServiceUnavailable" },
   PreconditionFailed: { status: 412, code: "PreconditionFailed" },
@@ -93,9 +94,12 @@ export function toProxyError(e: unknown, fallback: ProxyErrorKind = "Internal"):
 
 const GENERIC_5XX = "We encountered an internal error. Please try again.";
 
-/** What the client is told: 4xx and 501 messages say what was wrong, other 5xx stay generic. */
-function clientMessage(status: number, message: string): string {
-  return status >= 500 && status !== 501 ? GENERIC_5XX : message;
+/**
+ * What the client is told: 4xx, 501 and SlowDown messages say what was wrong;
+ * other 5xx stay generic (their detail goes to the log).
+ */
+function clientMessage(status: number, message: string, code = ""): string {
+  return status >= 500 && status !== 501 && code !== "SlowDown" ? GENERIC_5XX : message;
 }
 
 /** Status of an error kind. */
@@ -124,13 +128,14 @@ export function toResponse(
   options: ErrorResponseOptions = {},
 ): Response {
   const { status, code } = S3_ERRORS[e.kind];
-  const message = clientMessage(status, e.message);
+  const message = clientMessage(status, e.message, code);
   const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });
   if (status === 304 || options.head) {
     return new Response(null, { status, headers });
   }
   headers.set("content-type", "application/xml");
   if (e.kind === "MethodNotAllowed") headers.set("allow", "GET, HEAD, PUT, POST, DELETE");
+  if (e.kind === "SlowDown") headers.set("retry-after", "1");
   return new Response(s3ErrorXml(code, message, requestId), { status, headers });
 }
 

@@ -64,6 +64,7 @@ export const CONFIG_DEFAULTS = {
   corsAllowedHeaders: ["*"],
   corsExposeHeaders: ["ETag", "Content-Range", "Accept-Ranges", "Content-Length", "x-amz-*"],
   corsMaxAgeSecs: 3600,
+  maxConcurrentRequests: 1024,
 } as const;
 
 /** The default upload limit (5 GiB, S3's single-PUT limit). */
@@ -74,6 +75,7 @@ const TOP_KEYS = [
   "domain",
   "region",
   "max_body_bytes",
+  "max_concurrent_requests",
   "owner_id",
   "owner_display_name",
   "public_endpoint",
@@ -208,6 +210,11 @@ function readConfig(
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   });
+  const maxConcurrentRequests = r.integer(top, "max_concurrent_requests", {
+    fallback: CONFIG_DEFAULTS.maxConcurrentRequests,
+    min: 1,
+    max: 1_000_000,
+  });
   const ownerId = r.string(top, "owner_id")?.value ?? CONFIG_DEFAULTS.ownerId;
   const ownerDisplayName = r.string(top, "owner_display_name")?.value ??
     CONFIG_DEFAULTS.ownerDisplayName;
@@ -246,6 +253,7 @@ function readConfig(
     ...(domain ? { domain: domain.value.toLowerCase() } : {}),
     region: region?.value ?? CONFIG_DEFAULTS.region,
     maxBodyBytes,
+    maxConcurrentRequests,
     ownerId,
     ownerDisplayName,
     buckets,

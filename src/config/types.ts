@@ -92,6 +92,8 @@ export interface Config {
   /** Region reported by GetBucketLocation and accepted in signatures' scope. */
   readonly region: string;
   readonly maxBodyBytes: number;
+  /** Requests served at once; beyond it, 503 SlowDown. Default 1024. */
+  readonly maxConcurrentRequests: number;
   readonly ownerId: string;
   readonly ownerDisplayName: string;
   readonly buckets: readonly BucketConfig[];

@@ -34,6 +34,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     listen: "127.0.0.1:0",
     region: "us-east-1",
     maxBodyBytes: 10 * 1024 * 1024,
+    maxConcurrentRequests: 1024,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [bucket("public", true), bucket("private", false), bucket("prefixed", false, "v2/")],

@@ -6,7 +6,7 @@ import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { fixedClock } from "../../src/clock.ts";
 import { proxyError } from "../../src/errors.ts";
-import { ADMIN, errorCode, makeRequest, NOW, testConfig } from "./_harness.ts";
+import { ADMIN, errorCode, harness, makeRequest, NOW, send, testConfig } from "./_harness.ts";
 import type { AccessLogEntry } from "../../src/app.ts";
 
 function appWith(backend: Backend) {
@@ -65,4 +65,29 @@ Deno.test("a 500 body says nothing of the cause", async () => {
   assert.equal(res.status, 500);
   assert.equal(await errorCode(res.clone()), "InternalError");
   assert.doesNotMatch(await res.text(), /hunter2/);
+});
+
+Deno.test("beyond max_concurrent_requests: 503 SlowDown with Retry-After, the others served", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const h = harness(testConfig({ maxConcurrentRequests: 2 }), {
+    wrapBackend: (b) => ({
+      ...b,
+      async head(key) {
+        await gate; // holds the first requests in the handler
+        return await b.head(key);
+      },
+    }),
+  });
+  const held = [1, 2].map(() => send(h, "/public/k", { method: "HEAD" }));
+  await new Promise((r) => setTimeout(r, 10));
+  const third = await send(h, "/public/k", { method: "GET" });
+  assert.equal(third.status, 503);
+  assert.equal(third.headers.get("retry-after"), "1");
+  const body = await third.text();
+  assert.match(body, /<Code>SlowDown<\/Code><Message>Please reduce your request rate\.<\/Message>/);
+  release();
+  for (const res of await Promise.all(held)) assert.equal(res.status, 404);
+  const after = await send(h, "/public/k", { method: "HEAD" });
+  assert.equal(after.status, 404, "served again once the others finished");
 });

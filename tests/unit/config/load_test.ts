@@ -61,6 +61,7 @@ Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", (
     domain: "s3.example.com",
     region: "us-east-1",
     maxBodyBytes: 5368709120,
+    maxConcurrentRequests: 1024,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [
@@ -164,6 +165,7 @@ Deno.test("parseConfig() fills every default of a minimal config", () => {
     listen: CONFIG_DEFAULTS.listen,
     region: "us-east-1",
     maxBodyBytes: 5368709120,
+    maxConcurrentRequests: 1024,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [],
