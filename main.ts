@@ -61,7 +61,7 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
-function readFlags(args: string[]): Flags {
+async function readFlags(args: string[]): Promise<Flags> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -89,7 +89,7 @@ function readFlags(args: string[]): Flags {
     Deno.exit(0);
   }
   if (v.version) {
-    console.log(`bucketgate ${VERSION}`);
+    console.log(`bucketgate ${VERSION} (commit ${await commitId()})`);
     Deno.exit(0);
   }
   const logFormat = v["log-format"];
@@ -111,6 +111,26 @@ function readFlags(args: string[]): Flags {
     logFormat,
     logLevel,
   };
+}
+
+/**
+ * The commit this program was built from: a checkout's `.git`, else the
+ * `dist/COMMIT` that `deno task compile` writes and embeds, else "unknown".
+ */
+async function commitId(): Promise<string> {
+  const read = (url: URL) => Deno.readTextFile(url).then((t) => t.trim(), () => undefined);
+  const git = new URL("./.git/", import.meta.url);
+  const head = await read(new URL("HEAD", git));
+  if (head && !head.startsWith("ref: ")) return head.slice(0, 12);
+  if (head) {
+    const ref = head.slice(5);
+    const loose = await read(new URL(ref, git));
+    if (loose) return loose.slice(0, 12);
+    const packed = (await read(new URL("packed-refs", git)))?.split("\n")
+      .find((l) => l.endsWith(` ${ref}`));
+    if (packed) return packed.slice(0, 12);
+  }
+  return await read(new URL("./dist/COMMIT", import.meta.url)) ?? "unknown";
 }
 
 interface Source {
@@ -212,7 +232,7 @@ function splitListen(listen: string): { hostname: string; port: number } {
 }
 
 async function main(): Promise<void> {
-  const flags = readFlags(Deno.args);
+  const flags = await readFlags(Deno.args);
   const { source, loaded } = await loadConfig(flags);
   if (!loaded.ok) {
     console.error(formatProblems(loaded.problems, source.name));

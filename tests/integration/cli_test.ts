@@ -18,7 +18,7 @@ async function run(args: string[], env: Record<string, string> = {}, cwd = ROOT)
 Deno.test("--version and --help print and exit 0", async () => {
   const v = await run(["--version"]);
   assert.equal(v.code, 0);
-  assert.match(v.stdout, /^bucketgate \d+\.\d+\.\d+/);
+  assert.match(v.stdout, /^bucketgate \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}|unknown)\)$/m);
   const h = await run(["--help"]);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /--check-config/);
