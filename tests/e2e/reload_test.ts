@@ -4,7 +4,7 @@
  * keeps serving. And `--log-level warn` prints only refused and failed requests.
  */
 import assert from "node:assert/strict";
-import { type Gateway, startGateway } from "./_gateway.ts";
+import { awsCli, type Gateway, READER, startGateway } from "./_gateway.ts";
 
 async function status(gw: Gateway, path: string): Promise<number> {
   const res = await fetch(`${gw.url}${path}`);
@@ -65,12 +65,24 @@ Deno.test("--log-level warn prints only refused and failed requests", async () =
     await Deno.writeTextFile(`${gw.dataDir}/public-data/ok.txt`, "fine");
     assert.equal(await status(gw, "/public-data/ok.txt"), 200);
     assert.equal(await status(gw, "/private-uploads/secret.txt"), 403);
+    // A signed request that is denied: logged, without its secret or signature.
+    await Deno.writeTextFile(`${gw.dataDir}/up.txt`, "x");
+    const denied = await awsCli(gw, ["s3", "cp", `${gw.dataDir}/up.txt`, "s3://readonly/up.txt"], {
+      key: READER,
+    });
+    assert.notEqual(denied.code, 0);
     const deadline = Date.now() + 5000;
     while (!/secret\.txt/.test(gw.logs()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.match(gw.logs(), /GET \/private-uploads\/secret\.txt 403 \w+/);
     assert.doesNotMatch(gw.logs(), /ok\.txt/, "a 200 is not printed at warn");
+    for (let i = 0; i < 100 && !/readonly\/up\.txt/.test(gw.logs()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(gw.logs(), /PUT \/readonly\/up\.txt 403 \w+ reader/, "the denied write is logged");
+    assert.ok(!gw.logs().includes(READER.secret), "never the secret");
+    assert.doesNotMatch(gw.logs(), /Signature=|AWS4-HMAC-SHA256 Credential/, "never the signature");
     assert.doesNotMatch(
       gw.logs(),
       /Deno\.serve:/,
