@@ -22,6 +22,23 @@ const RSS_GROWTH_LIMIT = 50 * MiB;
 const motoAvailable = await haveMoto();
 const azuriteAvailable = await haveAzurite();
 
+/**
+ * Bucket entries over a fake backend at `url` (`options` added to its
+ * backend_options, default a 1 s request timeout), as an s3 and as an az backend.
+ */
+const FAKE_REMOTES: readonly (readonly [string, (url: string, options?: string) => string])[] = [
+  [
+    "s3",
+    (url, options = "request_timeout_secs: 1") =>
+      motoBucket(url, "backing", options ? { options } : {}),
+  ],
+  [
+    "az",
+    (url, options = "request_timeout_secs: 1") =>
+      azuriteBucket(`${url}/devstoreaccount1`, "backing", options ? { options } : {}),
+  ],
+];
+
 /** A client that keeps no idle connections, so the gateway's count of sockets is not ours. */
 function newClient(): Deno.HttpClient {
   return Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
@@ -228,62 +245,64 @@ for (
   });
 }
 
-Deno.test("chaos: a backend that accepts and never answers: 503 after request_timeout_secs, no fd or RSS leak", async () => {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let stalled = 0;
-  const stall = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-    stalled++;
-    await released; // never answers before the teardown
-    return new Response(null, { status: 500 });
-  });
-  const port = stall.addr.port;
-  const gw = await startGateway([
-    motoBucket(`http://127.0.0.1:${port}`, "backing", { options: "request_timeout_secs: 1" }),
-  ]);
-  const client = newClient();
-  try {
-    for (
-      const [method, path, body] of [
-        ["GET", "/remote/k.txt", undefined],
-        ["HEAD", "/remote/k.txt", undefined],
-        ["PUT", "/remote/k.txt", "a small body"],
-      ] as const
-    ) {
-      const started = Date.now();
-      const res = await signed(gw, client, method, path, body ? { body } : {});
-      const took = Date.now() - started;
-      await assertClean503(res, method, port, gw);
-      assert.ok(took >= 900, `${method}: answered after ${took} ms, before the timeout`);
-      assert.ok(took < 5000, `${method}: answered after ${took} ms`);
-    }
-    assert.ok(stalled >= 3, "the requests reached the stalling backend");
-    await assertFsServes(gw, client, "a");
-
-    // 10 stalled requests at a time: 50 in about 5 s.
-    await assertNoLeak(gw, 5, async (i) => {
-      const all = await Promise.all(
-        Array.from(
-          { length: 10 },
-          (_, j) =>
-            j % 2
-              ? signed(gw, client, "GET", `/remote/g${i}-${j}`)
-              : signed(gw, client, "PUT", `/remote/p${i}-${j}`, { body: new Uint8Array(4096) }),
-        ),
-      );
-      for (const res of all) {
-        await res.body?.cancel();
-        assert.equal(res.status, 503);
+for (const [type, fake] of FAKE_REMOTES) {
+  Deno.test(`chaos (${type}): a backend that accepts and never answers: 503 after request_timeout_secs, no fd or RSS leak`, async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let stalled = 0;
+    const stall = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+      stalled++;
+      await released; // never answers before the teardown
+      return new Response(null, { status: 500 });
+    });
+    const port = stall.addr.port;
+    const gw = await startGateway([
+      fake(`http://127.0.0.1:${port}`),
+    ]);
+    const client = newClient();
+    try {
+      for (
+        const [method, path, body] of [
+          ["GET", "/remote/k.txt", undefined],
+          ["HEAD", "/remote/k.txt", undefined],
+          ["PUT", "/remote/k.txt", "a small body"],
+        ] as const
+      ) {
+        const started = Date.now();
+        const res = await signed(gw, client, method, path, body ? { body } : {});
+        const took = Date.now() - started;
+        await assertClean503(res, method, port, gw);
+        assert.ok(took >= 900, `${method}: answered after ${took} ms, before the timeout`);
+        assert.ok(took < 5000, `${method}: answered after ${took} ms`);
       }
-    }, 1);
-    await assertFsServes(gw, client, "b");
-  } finally {
-    client.close();
-    await gw.stop();
-    release();
-    await stall.shutdown();
-  }
-});
+      assert.ok(stalled >= 3, "the requests reached the stalling backend");
+      await assertFsServes(gw, client, "a");
+
+      // 10 stalled requests at a time: 50 in about 5 s.
+      await assertNoLeak(gw, 5, async (i) => {
+        const all = await Promise.all(
+          Array.from(
+            { length: 10 },
+            (_, j) =>
+              j % 2
+                ? signed(gw, client, "GET", `/remote/g${i}-${j}`)
+                : signed(gw, client, "PUT", `/remote/p${i}-${j}`, { body: new Uint8Array(4096) }),
+          ),
+        );
+        for (const res of all) {
+          await res.body?.cancel();
+          assert.equal(res.status, 503);
+        }
+      }, 1);
+      await assertFsServes(gw, client, "b");
+    } finally {
+      client.close();
+      await gw.stop();
+      release();
+      await stall.shutdown();
+    }
+  });
+}
 
 /** What a raw backend does after the response head (200, Content-Length `length`). */
 type BodyPlan =
@@ -390,30 +409,32 @@ async function readAll(res: Response): Promise<{ bytes: number; failed: boolean 
   }
 }
 
-Deno.test("chaos: a backend that closes mid-body: the client sees a short body it can detect, no fd or RSS leak", async () => {
-  const backend = rawBackend(MiB, { kind: "cut", sent: MiB / 2 });
-  const gw = await startGateway([motoBucket(`http://127.0.0.1:${backend.port}`)]);
-  const client = newClient();
-  try {
-    const once = async () => {
-      const res = await signed(gw, client, "GET", "/remote/big.bin");
-      assert.equal(res.status, 200);
-      const declared = Number(res.headers.get("content-length"));
-      assert.equal(declared, MiB, "the gateway declares the backend's length");
-      const { bytes, failed } = await readAll(res);
-      assert.ok(bytes < declared, `got ${bytes} of ${declared} bytes`);
-      assert.ok(failed, `reading the short body did not fail (got ${bytes} of ${declared})`);
-    };
-    await once();
-    await assertFsServes(gw, client, "a");
-    await assertNoLeak(gw, 50, once);
-    await assertFsServes(gw, client, "b");
-  } finally {
-    client.close();
-    await gw.stop();
-    await backend.close();
-  }
-});
+for (const [type, fake] of FAKE_REMOTES) {
+  Deno.test(`chaos (${type}): a backend that closes mid-body: the client sees a short body it can detect, no fd or RSS leak`, async () => {
+    const backend = rawBackend(MiB, { kind: "cut", sent: MiB / 2 });
+    const gw = await startGateway([fake(`http://127.0.0.1:${backend.port}`, "")]);
+    const client = newClient();
+    try {
+      const once = async () => {
+        const res = await signed(gw, client, "GET", "/remote/big.bin");
+        assert.equal(res.status, 200);
+        const declared = Number(res.headers.get("content-length"));
+        assert.equal(declared, MiB, "the gateway declares the backend's length");
+        const { bytes, failed } = await readAll(res);
+        assert.ok(bytes < declared, `got ${bytes} of ${declared} bytes`);
+        assert.ok(failed, `reading the short body did not fail (got ${bytes} of ${declared})`);
+      };
+      await once();
+      await assertFsServes(gw, client, "a");
+      await assertNoLeak(gw, 50, once);
+      await assertFsServes(gw, client, "b");
+    } finally {
+      client.close();
+      await gw.stop();
+      await backend.close();
+    }
+  });
+}
 
 Deno.test("chaos: a body that trickles for longer than request_timeout_secs arrives whole, also when copied to another bucket", async () => {
   // 12 bytes 250 ms apart: 3 s in all, never more than 250 ms without a byte.
