@@ -19,6 +19,8 @@ export const S3_ERRORS = {
   NotImplemented: { status: 501, code: "NotImplemented" },
   CorsForbidden: { status: 403, code: "AccessForbidden" },
   SlowDown: { status: 503, code: "SlowDown" },
+  MetadataTooLarge: { status: 400, code: "MetadataTooLarge" },
+  HeadersTooLarge: { status: 400, code: "RequestHeaderSectionTooLarge" },
   EntityTooLarge: { status: 400, code: "EntityTooLarge" },
   BackendError: { status: 503, code: "ServiceUnavailable" },
   PreconditionFailed: { status: 412, code: "PreconditionFailed" },

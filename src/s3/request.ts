@@ -100,6 +100,28 @@ function hostBucket(host: string | null, domain: string | undefined): string | u
   return bucket === "" ? undefined : bucket;
 }
 
+/** S3's limit on user metadata: the UTF-8 bytes of every `x-amz-meta-*` name (without the prefix) and value. */
+export const MAX_USER_METADATA_BYTES = 2048;
+/** The largest header section accepted (names, values and separators). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+const utf8 = new TextEncoder();
+
+function userMetadataBytes(headers: Headers): number {
+  let n = 0;
+  for (const [k, v] of headers) {
+    if (k.startsWith("x-amz-meta-")) n += utf8.encode(k.slice(11)).length + utf8.encode(v).length;
+  }
+  return n;
+}
+
+/** The size of a header section as sent (`name: value\r\n` each). */
+export function headerBytes(headers: Headers): number {
+  let n = 0;
+  for (const [k, v] of headers) n += k.length + utf8.encode(v).length + 4;
+  return n;
+}
+
 // SSE-C headers, on the object or on a copy source.
 const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
 
@@ -118,6 +140,12 @@ export function parseS3Request(
   headers: Headers,
   options: AddressingOptions = {},
 ): Result<S3Request, ProxyError> {
+  if (headerBytes(headers) > MAX_HEADER_BYTES) {
+    return err(proxyError(
+      "HeadersTooLarge",
+      `Your request header section exceeds the maximum allowed size of ${MAX_HEADER_BYTES} bytes`,
+    ));
+  }
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const query = new URLSearchParams(target.rawQuery);
   const vhost = hostBucket(headers.get("host"), options.domain);
@@ -177,6 +205,12 @@ export function parseS3Request(
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
   if ([...headers.keys()].some((h) => SSE_C.test(h))) {
     return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));
+  }
+  if (userMetadataBytes(headers) > MAX_USER_METADATA_BYTES) {
+    return err(proxyError(
+      "MetadataTooLarge",
+      `Your metadata headers exceed the maximum allowed metadata size of ${MAX_USER_METADATA_BYTES} bytes`,
+    ));
   }
   switch (method) {
     case "GET":

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { parseS3Request } from "../../../src/s3/request.ts";
+import {
+  MAX_HEADER_BYTES,
+  MAX_USER_METADATA_BYTES,
+  parseS3Request,
+} from "../../../src/s3/request.ts";
 import { requestTarget } from "../../../src/http/target.ts";
 
 function route(method: string, url: string, headers: Record<string, string> = {}, domain?: string) {
@@ -84,4 +88,18 @@ Deno.test("parseS3Request() refuses bad encodings, unsupported subresources, odd
   const patch = route("PATCH", "http://h/b/k");
   assert.ok(!patch.ok);
   assert.equal(patch.error.kind, "MethodNotAllowed");
+});
+
+Deno.test("parseS3Request() limits user metadata to 2 KiB and the header section to 16 KiB", () => {
+  const target = requestTarget("http://h/bucket/key");
+  const meta = (n: number) => new Headers({ "x-amz-meta-k": "v".repeat(n - 1) });
+  assert.ok(parseS3Request("PUT", target, meta(MAX_USER_METADATA_BYTES)).ok, "exactly 2 KiB");
+  const big = parseS3Request("PUT", target, meta(MAX_USER_METADATA_BYTES + 1));
+  assert.ok(!big.ok && big.error.kind === "MetadataTooLarge");
+  const huge = parseS3Request(
+    "GET",
+    target,
+    new Headers({ "x-junk": "j".repeat(MAX_HEADER_BYTES) }),
+  );
+  assert.ok(!huge.ok && huge.error.kind === "HeadersTooLarge");
 });
