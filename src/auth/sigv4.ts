@@ -80,13 +80,16 @@ function parseCredential(
   return ok({ accessKeyId, date, region, service });
 }
 
+const SIGNED_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 function parseSignedHeaders(
   value: string,
   fail: (m: string) => ProxyError,
 ): Result<string[], ProxyError> {
   const names = value.split(";");
-  if (names.some((n) => n === "" || n !== n.toLowerCase())) {
-    return err(fail(`SignedHeaders '${value}' must be lower-case names separated by ';'.`));
+  // RFC 9110 token characters, lower-case: anything else is not a header name at all.
+  if (names.some((n) => !SIGNED_HEADER_NAME.test(n))) {
+    return err(fail(`SignedHeaders '${value}' must be lower-case header names separated by ';'.`));
   }
   if (!names.includes("host")) return err(fail("SignedHeaders must include host."));
   return ok(names);
