@@ -186,6 +186,42 @@ export async function rawSignedExchange(
   }
 }
 
+/** Options of `signedFetch`. */
+export interface SignedFetchOptions {
+  readonly body?: Uint8Array | string;
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+  /** An HTTP client of its own (e.g. one that keeps no idle connections). */
+  readonly client?: Deno.HttpClient;
+}
+
+/** Sends a request to the gateway, signed (SigV4, the AWS SDK's signer) with the development key. */
+export async function signedFetch(
+  gw: Gateway,
+  method: string,
+  path: string,
+  opts: SignedFetchOptions = {},
+): Promise<Response> {
+  const query = opts.query ?? {};
+  const s = await testSigner(DEV).sign({
+    method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port: gw.port,
+    path,
+    query,
+    headers: { host: `127.0.0.1:${gw.port}`, ...opts.headers },
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+  });
+  const qs = new URLSearchParams(query).toString();
+  return await fetch(`${gw.url}${path}${qs ? "?" + qs : ""}`, {
+    method,
+    headers: s.headers,
+    ...(opts.client ? { client: opts.client } : {}),
+    ...(opts.body !== undefined ? { body: opts.body as BodyInit } : {}),
+  });
+}
+
 /** Whether a command exists; under CI=true a missing tool fails the test instead of skipping it. */
 export async function haveTool(name: string): Promise<boolean> {
   try {

@@ -7,8 +7,7 @@
  * and its RSS has not grown by more than 50 MiB.
  */
 import assert from "node:assert/strict";
-import { DEV, type Gateway, startGateway } from "./_gateway.ts";
-import { testSigner } from "../_support/signer.ts";
+import { type Gateway, signedFetch, type SignedFetchOptions, startGateway } from "./_gateway.ts";
 import { fdCount, memory } from "../_support/proc.ts";
 import { haveMoto, motoBucket, startMoto } from "../_support/moto.ts";
 import { azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
@@ -44,36 +43,15 @@ function newClient(): Deno.HttpClient {
   return Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
 }
 
-/** Sends a request to the gateway signed with the development key. */
-async function signed(
+/** Sends a request to the gateway signed with the development key, on `client`. */
+function signed(
   gw: Gateway,
   client: Deno.HttpClient,
   method: string,
   path: string,
-  opts: {
-    body?: Uint8Array | string;
-    query?: Record<string, string>;
-    headers?: Record<string, string>;
-  } = {},
+  opts: Omit<SignedFetchOptions, "client"> = {},
 ): Promise<Response> {
-  const query = opts.query ?? {};
-  const s = await testSigner(DEV).sign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port: gw.port,
-    path,
-    query,
-    headers: { host: `127.0.0.1:${gw.port}`, ...opts.headers },
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-  });
-  const qs = new URLSearchParams(query).toString();
-  return await fetch(`${gw.url}${path}${qs ? "?" + qs : ""}`, {
-    method,
-    headers: s.headers,
-    client,
-    ...(opts.body !== undefined ? { body: opts.body as BodyInit } : {}),
-  });
+  return signedFetch(gw, method, path, { ...opts, client });
 }
 
 /**

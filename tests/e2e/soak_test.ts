@@ -8,38 +8,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { memory } from "../_support/proc.ts";
-import { DEV, type Gateway, startGateway } from "./_gateway.ts";
-import { testSigner } from "../_support/signer.ts";
+import { signedFetch, startGateway } from "./_gateway.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? "20");
 const WORKERS = 16;
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
-async function signedFetch(
-  gw: Gateway,
-  method: string,
-  path: string,
-  query: Record<string, string> = {},
-  body?: Uint8Array,
-): Promise<Response> {
-  const s = await testSigner(DEV).sign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port: gw.port,
-    path,
-    query,
-    headers: { host: `127.0.0.1:${gw.port}` },
-    ...(body ? { body } : {}),
-  });
-  const qs = new URLSearchParams(query).toString();
-  return await fetch(`${gw.url}${path}${qs ? "?" + qs : ""}`, {
-    method,
-    headers: s.headers,
-    ...(body ? { body: body as BodyInit } : {}),
-  });
-}
 
 function p99(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -87,7 +61,7 @@ Deno.test({
           if (roll < 4) {
             const data = crypto.getRandomValues(new Uint8Array(1024 + (n % 7) * 4096));
             const { res } = await timed(
-              () => signedFetch(gw, "PUT", `/private-uploads/${key}`, {}, data),
+              () => signedFetch(gw, "PUT", `/private-uploads/${key}`, { body: data }),
               [200],
             );
             if (res.status === 200) written.set(key, sha(data));
@@ -105,8 +79,7 @@ Deno.test({
             await timed(
               () =>
                 signedFetch(gw, "GET", "/private-uploads", {
-                  "list-type": "2",
-                  prefix: `soak/w${w}/`,
+                  query: { "list-type": "2", prefix: `soak/w${w}/` },
                 }),
               [200],
             );

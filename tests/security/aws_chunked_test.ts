@@ -1,3 +1,4 @@
+import { concatBytes } from "../_support/bytes.ts";
 /** awsChunkedDecoder() on valid framings split anywhere, and on every truncation and mutation. */
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
@@ -13,15 +14,7 @@ const AMZ_DATE = "20261124T120000Z";
 const SCOPE = "20261124/us-east-1/s3/aws4_request";
 const SEED_SIGNATURE = "a".repeat(64);
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 function crc32(data: Uint8Array): string {
   const h = createHasher("CRC32");

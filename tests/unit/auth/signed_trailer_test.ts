@@ -1,3 +1,4 @@
+import { concatBytes } from "../../_support/bytes.ts";
 /**
  * STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: signed chunks, then trailing
  * headers signed as `AWS4-HMAC-SHA256-TRAILER\n<date>\n<scope>\n<prev sig>\n<sha256(trailers)>`.
@@ -65,13 +66,7 @@ function body(
   let trailerSig = hmac(signingKey, trailerSts).toString("hex");
   if (tamperTrailerSig) trailerSig = trailerSig.replace(/^./, (c) => (c === "0" ? "1" : "0"));
   parts.push(enc.encode(`${trailer}\r\nx-amz-trailer-signature:${trailerSig}\r\n\r\n`));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 async function run(tamper: boolean, checksumOverride?: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../_support/bytes.ts";
 /**
  * SigV4 against published vectors: the aws-sig-v4-test-suite cases (service
  * `service`, so they exercise the canonical parts and the signature) and the
@@ -230,13 +231,7 @@ function chunkedExample(chunkSigs: [string, string, string]): Uint8Array<ArrayBu
     a(1024),
     enc.encode(`\r\n0;chunk-signature=${chunkSigs[2]}\r\n\r\n`),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 const CHUNK_SIGS: [string, string, string] = [
