@@ -100,8 +100,10 @@ interface Outcome {
   readonly identity?: Identity;
   /** Set for CORS preflights. */
   readonly preflight?: boolean;
-  /** Set for STS calls: errors render as STS XML. */
-  /** Set on STS calls; a successful one names whom it minted credentials for. */
+  /**
+   * Set on STS calls (errors render as STS XML); a successful one names whom
+   * it minted credentials for.
+   */
   readonly sts?: {
     readonly action: string;
     readonly principal?: string;
@@ -146,10 +148,10 @@ export function createApp(deps: AppDeps): AppHandler {
   }
 
   /** A bucket's CORS rules: its own `cors:`, else the top-level one. */
-  const corsOf = (name: string | undefined) =>
-    name
-      ? buckets.get(name)?.config.cors ?? (buckets.has(name) ? config.cors : undefined)
-      : undefined;
+  const corsOf = (name: string | undefined) => {
+    const bucket = name ? buckets.get(name) : undefined;
+    return bucket ? bucket.config.cors ?? config.cors : undefined;
+  };
 
   function answerPreflight(name: string, headers: Headers): Result<Response, ProxyError> {
     if (name !== "" && !buckets.has(name)) {

@@ -33,12 +33,13 @@ export function compareKeys(a: string, b: string): number {
 }
 
 /**
- * Refuses keys with a `.` or `..` segment on backends reached by URL (s3, az):
- * URL parsing would resolve `a/../b` to `b` (and `%2E%2E` too), writing where
- * the scopes never allowed.
+ * Refuses request paths with a `.` or `..` segment on backends reached by URL
+ * (s3, az): URL parsing would resolve `a/../b` to `b` (and `%2E%2E` too, so the
+ * path is checked as sent), writing where the scopes never allowed.
  */
-export function urlKeyProblem(key: string, backend: string): ProxyError | undefined {
-  if (!key.split("/").some((s) => s === "." || s === "..")) return undefined;
+export function urlPathProblem(path: string, backend: string): ProxyError | undefined {
+  const dots = path.replace(/%2e/gi, ".").split("/").some((s) => s === "." || s === "..");
+  if (!dots) return undefined;
   return proxyError(
     "InvalidArgument",
     `Object keys with '.' or '..' segments cannot be stored on the ${backend} backend`,

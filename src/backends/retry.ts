@@ -4,9 +4,9 @@
  * again with exponential backoff. Writes are never retried here: their bodies
  * are streams that cannot be replayed.
  */
-import type { ProxyError } from "../errors.ts";
-import type { Result } from "../result.ts";
-import { type HttpResponse, release } from "./s3/http.ts";
+import { type ProxyError, toProxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import { type HttpBody, type HttpResponse, release, send } from "./s3/http.ts";
 
 /** How often and how patiently to retry. */
 export interface RetryPolicy {
@@ -44,6 +44,31 @@ export async function withRetries(
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay *= 2;
   }
+}
+
+/**
+ * A backend request as `send` makes it, with a failure as BackendError and
+ * bodiless GETs and HEADs retried: the one way the remote backends talk.
+ */
+export async function backendRequest(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: HttpBody | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  streamBody = false,
+): Promise<Result<HttpResponse, ProxyError>> {
+  const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
+    try {
+      return ok(await send(method, url, headers, body, timeoutMs, signal, streamBody));
+    } catch (e) {
+      return err(toProxyError(e, "BackendError"));
+    }
+  };
+  return isIdempotentRead(method, body !== undefined)
+    ? await withRetries(once, signal ? { signal } : {})
+    : await once();
 }
 
 /** Whether a request may be retried: it reads and carries no body. */

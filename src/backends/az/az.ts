@@ -29,7 +29,7 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { multipartEtag } from "../etag.ts";
-import { compareKeys, urlKeyProblem } from "../keys.ts";
+import { compareKeys, urlPathProblem } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import {
   isUploadId,
@@ -40,11 +40,18 @@ import {
   validateCompletion,
 } from "../multipart.ts";
 import { resolveRange } from "../range.ts";
-import { isIdempotentRead, withRetries } from "../retry.ts";
+import { backendRequest } from "../retry.ts";
 import { collect } from "../../http/limits.ts";
-import { type HttpBody, type HttpResponse, release, send } from "../s3/http.ts";
+import { type HttpBody, type HttpResponse, release } from "../s3/http.ts";
 import { blockId, blocksOf } from "./blocks.ts";
-import { blobHeaders, checksumsOf, metaFromHeaders, s3Etag, splitMetadata } from "./metadata.ts";
+import {
+  blobHeaders,
+  checksumsOf,
+  metadataOf,
+  metaFromHeaders,
+  s3Etag,
+  splitMetadata,
+} from "./metadata.ts";
 import type { AzOptions } from "./options.ts";
 import { sharedKeyAuthorization } from "./shared_key.ts";
 
@@ -211,7 +218,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     signal?: AbortSignal,
     streamBody = false,
   ): Promise<Result<HttpResponse, ProxyError>> {
-    const dots = urlKeyProblem(path.replace(/%2e/gi, "."), "az");
+    const dots = urlPathProblem(path, "az");
     if (dots) return err(dots);
     const q = Object.entries(query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`);
     if (o.auth.kind === "sas") q.push(o.auth.token);
@@ -232,16 +239,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         headers: signed,
       });
     }
-    const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
-      try {
-        return ok(await send(method, url, h, body, o.requestTimeoutMs, signal, streamBody));
-      } catch (e) {
-        return err(toProxyError(e, "BackendError"));
-      }
-    };
-    return isIdempotentRead(method, body !== undefined)
-      ? await withRetries(once, { ...(signal ? { signal } : {}) })
-      : await once();
+    return await backendRequest(method, url, h, body, o.requestTimeoutMs, signal, streamBody);
   }
 
   /** Calls and requires one of `statuses`; the body is left to the caller. */
@@ -264,9 +262,17 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       : err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
   }
 
+  /** Get Blob Properties: the blob's response headers, or NoSuchKey / the mapped error. */
+  async function properties(path: string): Promise<Result<Headers, ProxyError>> {
+    const r = await expect("GetBlobProperties", [200], "HEAD", path, {}, {});
+    if (!r.ok) return r;
+    await release(r.value);
+    return ok(r.value.headers);
+  }
+
   async function head(key: string): BackendResult<ObjectMeta> {
-    const r = await expect("GetBlobProperties", [200], "HEAD", pathOf(key), {}, {});
-    return r.ok ? ok(metaFromHeaders(key, r.value.headers)) : r;
+    const r = await properties(pathOf(key));
+    return r.ok ? ok(metaFromHeaders(key, r.value)) : r;
   }
 
   /**
@@ -278,18 +284,13 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     c: WriteConditions | undefined,
   ): Promise<Result<Record<string, string>, ProxyError>> {
     if (!c || (!c.ifMatch && !c.ifNoneMatch)) return ok({});
-    const current = await call("HEAD", pathOf(key), {}, {});
-    if (!current.ok) return current;
-    await release(current.value);
-    const status = current.value.status;
-    if (status !== 200 && status !== 404) {
-      return err(await errorFrom(current.value, "GetBlobProperties"));
-    }
-    const meta = status === 200 ? metaFromHeaders(key, current.value.headers) : undefined;
+    const current = await properties(pathOf(key));
+    if (!current.ok && current.error.kind !== "NoSuchKey") return current;
+    const meta = current.ok ? metaFromHeaders(key, current.value) : undefined;
     const failed = checkWriteConditions(meta, c);
     if (failed) return err(failed);
-    const etag = current.value.headers.get("etag");
-    return ok(meta && etag ? { "if-match": etag } : { "if-none-match": "*" });
+    const etag = current.ok ? current.value.get("etag") : null;
+    return ok(etag ? { "if-match": etag } : { "if-none-match": "*" });
   }
 
   /** Commits blocks as the blob's content with its properties and metadata. */
@@ -504,18 +505,14 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     if (refused) return err(refused);
     const guard = await writeGuard(dst, opts.conditions);
     if (!guard.ok) return guard;
-    const source = await call("HEAD", blobPath(from), {}, {});
+    const source = await properties(blobPath(from));
     if (!source.ok) return source;
-    await release(source.value);
-    if (source.value.status !== 200) {
-      return err(await errorFrom(source.value, "GetBlobProperties"));
-    }
     if (blobPath(from) !== pathOf(dst)) {
       const url = new URL(`${origin}${blobPath(from)}`);
       if (o.auth.kind === "sas") url.search = o.auth.token;
       const r = await expect("CopyBlob", [202, 201], "PUT", pathOf(dst), {}, {
         "x-ms-copy-source": url.href,
-        "x-ms-source-if-match": source.value.headers.get("etag") ?? "*",
+        "x-ms-source-if-match": source.value.get("etag") ?? "*",
         ...guard.value,
       });
       if (!r.ok) return r;
@@ -525,11 +522,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     }
     if (opts.meta) {
       // REPLACE: exactly the new metadata (plus what bucketgate keeps), and every property.
-      const { internal } = splitMetadata(
-        [...source.value.headers].filter(([k]) => k.startsWith("x-ms-meta-")).map((
-          [k, v],
-        ) => [k.slice(10), v]),
-      );
+      const { internal } = metadataOf(source.value);
       const checksums = checksumsOf(internal);
       const all = blobHeaders(opts.meta, {
         ...(internal.etag ? { etag: internal.etag } : {}),
@@ -541,7 +534,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       const props = Object.fromEntries(
         Object.entries(all).filter(([k]) => !k.startsWith("x-ms-meta-")),
       );
-      const md5 = source.value.headers.get("content-md5");
+      const md5 = source.value.get("content-md5");
       if (md5) props["x-ms-blob-content-md5"] = md5;
       const m = await expect("SetBlobMetadata", [200], "PUT", pathOf(dst), {
         comp: "metadata",
@@ -573,17 +566,15 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       let range = opts.range;
       if (range?.kind === "suffix") {
         // Azure has no suffix ranges: resolve against the size, pinned to that version.
-        const r = await call("HEAD", pathOf(key), {}, {});
+        const r = await properties(pathOf(key));
         if (!r.ok) return r;
-        await release(r.value);
-        if (r.value.status !== 200) return err(await errorFrom(r.value, "GetBlobProperties"));
-        const meta = metaFromHeaders(key, r.value.headers);
+        const meta = metaFromHeaders(key, r.value);
         const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
         if (failed) return err(failed);
         const resolved = resolveRange(range, meta.size);
         if (!resolved.ok) return resolved;
         range = { kind: "from", start: resolved.value.start, end: resolved.value.end };
-        const etag = r.value.headers.get("etag");
+        const etag = r.value.get("etag");
         if (etag) h["if-match"] = etag;
       }
       if (range) h["x-ms-range"] = `bytes=${range.start}-${range.end ?? ""}`;
@@ -844,10 +835,9 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         return err(proxyError("BackendError", "The backend failed", "CopyBlob: still pending"));
       }
       await new Promise((r) => setTimeout(r, 200));
-      const r = await expect("GetBlobProperties", [200], "HEAD", pathOf(key), {}, {});
+      const r = await properties(pathOf(key));
       if (!r.ok) return r;
-      await release(r.value);
-      status = r.value.headers.get("x-ms-copy-status");
+      status = r.value.get("x-ms-copy-status");
     }
     if (status !== null && status !== "success") {
       return err(proxyError("BackendError", "The backend failed", `CopyBlob: status ${status}`));

@@ -85,11 +85,16 @@ export function splitMetadata(azure: Iterable<[string, string]>): {
   return { userMetadata, internal };
 }
 
-/** Object metadata from a Get Blob / Get Blob Properties response. */
-export function metaFromHeaders(key: string, h: Headers): ObjectMeta {
-  const { userMetadata, internal } = splitMetadata(
+/** The `x-ms-meta-*` headers of a response, split as `splitMetadata` does. */
+export function metadataOf(h: Headers): ReturnType<typeof splitMetadata> {
+  return splitMetadata(
     [...h].filter(([k]) => k.startsWith("x-ms-meta-")).map(([k, v]) => [k.slice(10), v]),
   );
+}
+
+/** Object metadata from a Get Blob / Get Blob Properties response. */
+export function metaFromHeaders(key: string, h: Headers): ObjectMeta {
+  const { userMetadata, internal } = metadataOf(h);
   const range = /\/(\d+)$/.exec(h.get("content-range") ?? "");
   // A ranged read's Content-MD5 is the range's; the blob's is in x-ms-blob-content-md5.
   const md5 = h.get("x-ms-blob-content-md5") ?? (range ? null : h.get("content-md5"));

@@ -24,11 +24,11 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
-import { type HttpBody, type HttpResponse, release, send } from "./http.ts";
+import { type HttpBody, type HttpResponse, release } from "./http.ts";
 import { collect } from "../../http/limits.ts";
-import { urlKeyProblem } from "../keys.ts";
+import { urlPathProblem } from "../keys.ts";
 import { isHttpUrl } from "../endpoint.ts";
-import { isIdempotentRead, withRetries } from "../retry.ts";
+import { backendRequest } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
 
 /** Validated options of an s3 bucket. */
@@ -299,6 +299,9 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       "user-agent": USER_AGENT,
       ...headers,
     };
+    // A dot segment would be resolved away by URL parsing; pathOf keeps them literal.
+    const dots = urlPathProblem(path, "s3");
+    if (dots) return err(dots);
     const signed = o.credentials
       ? signRequest({ method, path, query, headers: h, payloadHash }, o.credentials, {
         region: o.region,
@@ -306,20 +309,16 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
         keys,
       })
       : h;
-    // A dot segment would be resolved away by URL parsing; pathOf keeps them literal.
-    const dots = urlKeyProblem(safeDecodePath(path), "s3");
-    if (dots) return err(dots);
     const url = new URL(`${base.protocol}//${host}${path}${query ? "?" + query : ""}`);
-    const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
-      try {
-        return ok(await send(method, url, signed, body, o.requestTimeoutMs, signal, streamBody));
-      } catch (e) {
-        return err(toProxyError(e, "BackendError"));
-      }
-    };
-    return isIdempotentRead(method, body !== undefined)
-      ? await withRetries(once, signal ? { signal } : {})
-      : await once();
+    return await backendRequest(
+      method,
+      url,
+      signed,
+      body,
+      o.requestTimeoutMs,
+      signal,
+      streamBody,
+    );
   }
 
   async function xml(
@@ -662,11 +661,6 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
       });
     },
   };
-}
-
-/** Decodes a path for the dot-segment check (`%2E%2E` is a dot segment to URL parsers too). */
-function safeDecodePath(path: string): string {
-  return path.replace(/%2e/gi, ".");
 }
 
 /** A query string with RFC 3986 encoding (what the signer canonicalizes to). */
