@@ -4,9 +4,21 @@
  * (counting requests), for unit and in-process tests.
  */
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import type { RoleConfig } from "../../src/config/types.ts";
 
 /** The issuer URL of the in-memory issuer. */
 export const TEST_ISSUER = "https://issuer.test";
+
+/** A role that trusts the test issuer and accepts `signToken`'s default audience and subject. */
+export const TEST_ROLE: RoleConfig = {
+  roleId: "ci",
+  name: "CI",
+  trustedOidcIssuers: [TEST_ISSUER],
+  requiredAudiences: ["sts.bucketgate.test"],
+  subjectConditions: ["repo:org/app:*"],
+  maxSessionDurationSecs: 3600,
+  allowedScopes: [],
+};
 
 /** A signing key of the test issuer. */
 export interface TestKey {

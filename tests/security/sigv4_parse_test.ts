@@ -113,7 +113,8 @@ Deno.test("parsePresignedQuery() never throws and fails with a 4xx on mutated qu
   });
 });
 
-Deno.test("authenticate() never throws and refuses forged requests with a 4xx", async () => {
+/** authenticate()'s collaborators, knowing one full-access key (ID, "fuzz-secret"). */
+function authDeps() {
   const cred: CredentialConfig = {
     accessKeyId: ID,
     secretAccessKey: "fuzz-secret",
@@ -121,11 +122,15 @@ Deno.test("authenticate() never throws and refuses forged requests with a 4xx", 
     enabled: true,
     allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
   };
-  const deps = {
+  return {
     credentials: new Map([[ID, cred]]),
     clock: fixedClock(NOW),
     signingKeys: createSigningKeyCache(),
   };
+}
+
+Deno.test("authenticate() never throws and refuses forged requests with a 4xx", async () => {
+  const deps = authDeps();
   await fuzz("authenticate forged", { iterations: 3000, budgetMs: 2500 }, async ({ rng, note }) => {
     const presigned = rng.chance(0.4);
     const headers = headersOf(rng);
@@ -180,18 +185,7 @@ Deno.test("authenticate() never throws and refuses forged requests with a 4xx", 
 Deno.test({
   name: "authenticate() refuses a signed header name that is not an HTTP token with a 4xx",
   fn: async () => {
-    const cred: CredentialConfig = {
-      accessKeyId: ID,
-      secretAccessKey: "fuzz-secret",
-      principalName: "fuzz",
-      enabled: true,
-      allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
-    };
-    const deps = {
-      credentials: new Map([[ID, cred]]),
-      clock: fixedClock(NOW),
-      signingKeys: createSigningKeyCache(),
-    };
+    const deps = authDeps();
     for (const names of ["host;a b", "host;co%00tent-type", "host;a(b"]) {
       const req = new Request(
         `http://gateway.test/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${ID}%2F20261124%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261124T120000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=${

@@ -5,19 +5,18 @@ import type { RoleConfig } from "../../src/config/types.ts";
 import { statusOf } from "../../src/errors.ts";
 import { createJwksCache } from "../../src/sts/jwks.ts";
 import { verifyWebIdentity } from "../../src/sts/web_identity.ts";
-import { fakeIssuer, signToken, TEST_ISSUER, testKey, unsignedToken } from "../_support/oidc.ts";
+import {
+  fakeIssuer,
+  signToken,
+  TEST_ISSUER,
+  TEST_ROLE,
+  testKey,
+  unsignedToken,
+} from "../_support/oidc.ts";
 import { fuzz, mutateString, randomString } from "./_fuzz.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
-const ROLE: RoleConfig = {
-  roleId: "ci",
-  name: "CI",
-  trustedOidcIssuers: [TEST_ISSUER],
-  requiredAudiences: ["sts.bucketgate.test"],
-  subjectConditions: ["repo:org/app:*"],
-  maxSessionDurationSecs: 3600,
-  allowedScopes: [],
-};
+const ROLE: RoleConfig = TEST_ROLE;
 
 Deno.test("verifyWebIdentity() refuses mutated tokens with a 4xx and never changes claims", async () => {
   const keys = [await testKey("rsa-1", "RS256"), await testKey("ec-1", "ES256")];

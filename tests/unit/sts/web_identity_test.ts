@@ -4,18 +4,17 @@ import { fixedClock } from "../../../src/clock.ts";
 import type { RoleConfig } from "../../../src/config/types.ts";
 import { createJwksCache } from "../../../src/sts/jwks.ts";
 import { globMatches, verifyWebIdentity } from "../../../src/sts/web_identity.ts";
-import { fakeIssuer, signToken, TEST_ISSUER, testKey, unsignedToken } from "../../_support/oidc.ts";
+import {
+  fakeIssuer,
+  signToken,
+  TEST_ISSUER,
+  TEST_ROLE,
+  testKey,
+  unsignedToken,
+} from "../../_support/oidc.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
-const ROLE: RoleConfig = {
-  roleId: "ci",
-  name: "CI",
-  trustedOidcIssuers: [TEST_ISSUER],
-  requiredAudiences: ["sts.bucketgate.test"],
-  subjectConditions: ["repo:org/app:*"],
-  maxSessionDurationSecs: 3600,
-  allowedScopes: [],
-};
+const ROLE: RoleConfig = TEST_ROLE;
 const rsa = await testKey("rsa-1", "RS256");
 const ec = await testKey("ec-1", "ES256");
 const ps = await testKey("ps-1", "PS256");
