@@ -8,12 +8,19 @@ import { type AccessLogEntry, type AppHandler, createApp } from "./src/app.ts";
 import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
 import { createSigningKeyCache } from "./src/auth/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
-import { backendOptionProblems, createBackend } from "./src/backends/factory.ts";
+import {
+  backendOptionProblems,
+  createBackend,
+  OIDC_ISSUER_MISSING,
+} from "./src/backends/factory.ts";
 import { systemClock } from "./src/clock.ts";
 import { formatProblems } from "./src/config/format.ts";
 import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
+import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_auth.ts";
+import type { OidcIssuer } from "./src/oidc/issuer.ts";
+import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createAdminHandler } from "./src/admin/admin.ts";
 import { createMetrics } from "./src/admin/metrics.ts";
@@ -44,7 +51,11 @@ Environment:
                         STS AssumeRoleWithWebIdentity and seals its session tokens
   SESSION_TOKEN_KEY_PREVIOUS  the key before a rotation, still accepted for opening
   DENO_CERT             a PEM CA bundle to trust for private OIDC issuers
-  OIDC_PROVIDER_KEY, OIDC_PROVIDER_ISSUER, and any \${VAR} the config names.`;
+  OIDC_PROVIDER_KEY     a PEM RSA private key (PKCS#1 or PKCS#8): with
+  OIDC_PROVIDER_ISSUER  (this gateway's public URL) makes bucketgate an OIDC issuer
+                        for auth_type: oidc buckets
+  OIDC_PROVIDER_KEY_NEXT  the next key, published in the JWKS ahead of a rotation
+  and any \${VAR} the config names.`;
 
 interface Flags {
   readonly config?: string;
@@ -192,11 +203,14 @@ function readSessionKeys(): SessionKeys | undefined | ConfigProblem[] {
   return { current: c.value, ...(p?.ok ? { previous: p.value } : {}) };
 }
 
-function buildBackends(config: Config): Map<string, Backend> | ConfigProblem[] {
+function buildBackends(
+  config: Config,
+  oidcCredentials: OidcCredentials | undefined,
+): Map<string, Backend> | ConfigProblem[] {
   const backends = new Map<string, Backend>();
   const problems: ConfigProblem[] = [];
   config.buckets.forEach((b, i) => {
-    const made = createBackend(b);
+    const made = createBackend(b, oidcCredentials ? { oidcCredentials } : {});
     if (made.ok) backends.set(b.name, made.value);
     else problems.push({ path: `buckets[${i}]`, message: made.error.message });
   });
@@ -240,10 +254,23 @@ async function main(): Promise<void> {
     fail(`${source.name}: ${loaded.problems.length} problem(s); not starting`);
   }
   const sessionKeys = readSessionKeys();
-  if (Array.isArray(sessionKeys)) {
-    console.error(formatProblems(sessionKeys, "environment"));
+  const oidcIssuer = await readOidcProvider(envLookup, systemClock);
+  const envProblems = [
+    ...(Array.isArray(sessionKeys) ? sessionKeys : []),
+    ...(Array.isArray(oidcIssuer) ? oidcIssuer : []),
+  ];
+  if (envProblems.length > 0) {
+    console.error(formatProblems(envProblems, "environment"));
     if (flags.checkConfig) Deno.exit(1);
     fail("not starting");
+  }
+  const keys = sessionKeys as SessionKeys | undefined;
+  const issuer = oidcIssuer as OidcIssuer | undefined;
+  const orphans = issuer ? [] : missingIssuerProblems(loaded.config, OIDC_ISSUER_MISSING);
+  if (orphans.length > 0) {
+    console.error(formatProblems(orphans, source.name));
+    if (flags.checkConfig) Deno.exit(1);
+    fail(`${source.name}: ${orphans.length} problem(s); not starting`);
   }
   if (flags.checkConfig) {
     console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
@@ -266,10 +293,21 @@ async function main(): Promise<void> {
       if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
     },
   });
+  const oidcCredentials = issuer
+    ? createOidcCredentials({
+      issuer,
+      clock: systemClock,
+      fetch: globalThis.fetch,
+      onExchange: (outcome) => metrics.credentialExchange(outcome),
+      onFailure(e, retryInMs) {
+        warn(`backend credentials: ${String(e.detail ?? e.message)}; next try in ${retryInMs} ms`);
+      },
+    })
+    : undefined;
   /** A config made ready to serve: its handler and its backends. */
   type Serving = { handler: AppHandler; backends: ReadonlyMap<string, Backend> };
   const build = (config: Config): Serving | ConfigProblem[] => {
-    const backends = buildBackends(config);
+    const backends = buildBackends(config, oidcCredentials);
     if (Array.isArray(backends)) return backends;
     const handler = createApp({
       config,
@@ -278,7 +316,8 @@ async function main(): Promise<void> {
       log,
       signingKeys,
       jwks,
-      ...(sessionKeys ? { sessionKeys } : {}),
+      ...(keys ? { sessionKeys: keys } : {}),
+      ...(issuer ? { oidcIssuer: issuer } : {}),
     });
     return { handler, backends };
   };
@@ -297,7 +336,7 @@ async function main(): Promise<void> {
     port,
     onListen(addr) {
       const names = loaded.config.buckets.map((b) => b.name).join(", ");
-      const sts = sessionKeys ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";
+      const sts = keys ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";
       console.log(
         `bucketgate ${VERSION} listening on http://${addr.hostname}:${addr.port} (buckets: ${names}; ${sts})`,
       );

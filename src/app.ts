@@ -19,7 +19,8 @@ import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket, S3Context } from "./s3/context.ts";
 import { OPERATIONS } from "./s3/operations.ts";
 import { listBuckets } from "./s3/ops/buckets.ts";
-import { parseS3Request, type S3Request } from "./s3/request.ts";
+import { hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";
+import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { handleSts } from "./sts/assume_role.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest, readStsParams } from "./sts/request.ts";
@@ -73,6 +74,8 @@ export interface AppDeps {
   readonly jwks?: JwksCache;
   /** Makes request ids; random by default. */
   readonly requestId?: () => string;
+  /** bucketgate's own OIDC issuer, whose documents are served when set. */
+  readonly oidcIssuer?: OidcIssuer;
 }
 
 /** Connection facts Deno.serve passes along. */
@@ -100,6 +103,8 @@ interface Outcome {
   readonly identity?: Identity;
   /** Set for CORS preflights. */
   readonly preflight?: boolean;
+  /** Set for the OIDC issuer's documents. */
+  readonly wellKnown?: boolean;
   /**
    * Set on STS calls (errors render as STS XML); a successful one names whom
    * it minted credentials for.
@@ -170,6 +175,10 @@ export function createApp(deps: AppDeps): AppHandler {
 
   async function run(req: Request, requestId: string): Promise<Outcome> {
     const target = requestTarget(req.url);
+    if (deps.oidcIssuer && !hostBucket(req.headers.get("host"), config.domain)) {
+      const doc = serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
+      if (doc) return { result: ok(doc), wellKnown: true };
+    }
     if (isStsRequest(req.method, target, req.headers)) {
       return await serveSts(req, target, requestId);
     }
@@ -294,6 +303,7 @@ export function createApp(deps: AppDeps): AppHandler {
       ...(route ? { operation: route.op, bucket: route.bucket, key: route.key } : {}),
       ...(sts ? { operation: sts.action } : {}),
       ...(outcome.preflight ? { operation: "CorsPreflight", bucket: bucketName ?? "" } : {}),
+      ...(outcome.wellKnown ? { operation: "OidcDiscovery" } : {}),
       ...(sts?.principal
         ? { principal: sts.principal, authMode: "web_identity", subject: sts.subject }
         : {}),

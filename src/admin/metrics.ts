@@ -15,6 +15,8 @@ export interface Metrics {
   observe(e: AccessLogEntry): void;
   /** Counts one JWKS or discovery fetch by outcome. */
   jwksFetch(outcome: "ok" | "error"): void;
+  /** Counts one OIDC backend credential exchange (STS call) by outcome. */
+  credentialExchange(outcome: "ok" | "error"): void;
   /** The text exposition, with `inFlight` requests as a gauge. */
   render(inFlight: number): string;
 }
@@ -65,6 +67,7 @@ export function createMetrics(): Metrics {
   const backendErrors = new Counter();
   const stsIssued = new Counter();
   const jwks = new Counter();
+  const exchanges = new Counter();
   const latency = new Histogram();
 
   const family = (name: string, help: string, type: string, c: Counter) => [
@@ -86,6 +89,9 @@ export function createMetrics(): Metrics {
     },
     jwksFetch(outcome) {
       jwks.add({ outcome });
+    },
+    credentialExchange(outcome) {
+      exchanges.add({ outcome });
     },
     render(inFlight) {
       const lines = [
@@ -124,6 +130,12 @@ export function createMetrics(): Metrics {
           "OIDC discovery and JWKS fetches by outcome.",
           "counter",
           jwks,
+        ),
+        ...family(
+          "bucketgate_backend_credential_exchanges_total",
+          "STS exchanges for auth_type: oidc backend credentials, by outcome.",
+          "counter",
+          exchanges,
         ),
         "# HELP bucketgate_requests_in_flight Requests being served now.",
         "# TYPE bucketgate_requests_in_flight gauge",

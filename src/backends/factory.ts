@@ -1,6 +1,7 @@
 /** Builds a bucket's backend from its config, and checks backend_options up front. */
-import type { ProxyError } from "../errors.ts";
-import { ok, type Result } from "../result.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { OidcCredentials } from "../oidc/backend_auth.ts";
 import type { BackendType, BucketConfig } from "../config/types.ts";
 import type { Backend } from "./backend.ts";
 import { createFsBackend } from "./fs.ts";
@@ -9,6 +10,10 @@ import { prefixed } from "./prefixed.ts";
 import { createS3Backend, s3OptionProblems, s3Options } from "./s3/s3.ts";
 import { createAzBackend } from "./az/az.ts";
 import { azOptionProblems, azOptions } from "./az/options.ts";
+
+/** Why an `auth_type: oidc` bucket cannot run: bucketgate is not an OIDC issuer. */
+export const OIDC_ISSUER_MISSING =
+  "auth_type: oidc needs OIDC_PROVIDER_KEY and OIDC_PROVIDER_ISSUER in the environment";
 
 /** Problems in a bucket's backend_options, with paths relative to them. */
 export function backendOptionProblems(
@@ -41,8 +46,17 @@ export function backendOptionProblems(
   return problems;
 }
 
+/** What backends need from the process beyond their config. */
+export interface BackendDeps {
+  /** Credentials of `auth_type: oidc` buckets; absent when the OIDC issuer is not configured. */
+  readonly oidcCredentials?: OidcCredentials;
+}
+
 /** Creates the backend of a bucket, with its backend_prefix applied. */
-export function createBackend(bucket: BucketConfig): Result<Backend, ProxyError> {
+export function createBackend(
+  bucket: BucketConfig,
+  deps: BackendDeps = {},
+): Result<Backend, ProxyError> {
   let inner: Backend;
   switch (bucket.backendType) {
     case "memory":
@@ -51,9 +65,15 @@ export function createBackend(bucket: BucketConfig): Result<Backend, ProxyError>
     case "fs":
       inner = createFsBackend(String(bucket.backendOptions.root));
       break;
-    case "s3":
-      inner = createS3Backend(s3Options(bucket.backendOptions));
+    case "s3": {
+      const o = s3Options(bucket.backendOptions);
+      if (o.oidc && !deps.oidcCredentials) return err(proxyError("Internal", OIDC_ISSUER_MISSING));
+      inner = createS3Backend(
+        o,
+        o.oidc && deps.oidcCredentials ? { credentials: deps.oidcCredentials(o.oidc) } : {},
+      );
       break;
+    }
     case "az":
       inner = createAzBackend(azOptions(bucket.backendOptions));
       break;

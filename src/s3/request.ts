@@ -91,7 +91,8 @@ function decodeSegment(raw: string): string | undefined {
   }
 }
 
-function hostBucket(host: string | null, domain: string | undefined): string | undefined {
+/** The bucket a virtual-hosted request names in its Host (`<bucket>.<domain>`), if any. */
+export function hostBucket(host: string | null, domain: string | undefined): string | undefined {
   if (!host || !domain) return undefined;
   const name = host.replace(/:\d+$/, "").toLowerCase();
   const suffix = "." + domain.toLowerCase();

@@ -9,6 +9,7 @@ import { fixedClock } from "../../src/clock.ts";
 import { ACTIONS, type Config } from "../../src/config/types.ts";
 import type { SessionKeys } from "../../src/auth/session_token.ts";
 import type { JwksCache } from "../../src/sts/jwks.ts";
+import type { OidcIssuer } from "../../src/oidc/issuer.ts";
 
 /** The fixed time of every test request. */
 export const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -99,6 +100,8 @@ export interface HarnessOptions {
   readonly jwks?: JwksCache;
   /** Wraps each bucket's backend (spies, fault injection). */
   readonly wrapBackend?: (b: Backend) => Backend;
+  /** bucketgate's own OIDC issuer. */
+  readonly oidcIssuer?: OidcIssuer;
 }
 
 /** Builds the app over fresh memory backends. */
@@ -121,6 +124,7 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
     signingKeys: createSigningKeyCache(),
     ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}),
     ...(options.jwks ? { jwks: options.jwks } : {}),
+    ...(options.oidcIssuer ? { oidcIssuer: options.oidcIssuer } : {}),
   });
   return { handle: (req) => app(req), raw, logs, clock };
 }

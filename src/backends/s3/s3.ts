@@ -30,13 +30,18 @@ import { urlPathProblem } from "../keys.ts";
 import { isHttpUrl } from "../endpoint.ts";
 import { backendRequest } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
+import type { CredentialSource, OidcBackendAuth } from "../../oidc/backend_auth.ts";
+import { OIDC_OPTION_KEYS, oidcBackendAuth, oidcOptionProblems } from "../../oidc/options.ts";
 
 /** Validated options of an s3 bucket. */
 export interface S3Options {
   readonly endpoint: string;
   readonly bucketName: string;
   readonly region: string;
+  /** Static keys; absent with `skip_signature` or `auth_type: oidc`. */
   readonly credentials?: SigningCredentials;
+  /** `auth_type: oidc`: credentials come from an STS exchange. */
+  readonly oidc?: OidcBackendAuth;
   readonly forcePathStyle: boolean;
   readonly requestTimeoutMs: number;
 }
@@ -52,6 +57,7 @@ export const S3_OPTION_KEYS = [
   "skip_signature",
   "force_path_style",
   "request_timeout_secs",
+  ...OIDC_OPTION_KEYS,
 ] as const;
 
 /** Problems in s3 backend_options (paths relative to them). */
@@ -74,11 +80,16 @@ export function s3OptionProblems(o: Record<string, unknown>): { path: string; me
   if (o.endpoint !== undefined && !isHttpUrl(o.endpoint)) {
     p.push({ path: "endpoint", message: "must be an http(s) URL" });
   }
+  if (o.auth_type !== undefined) return [...p, ...oidcOptionProblems(o)];
+  for (const k of OIDC_OPTION_KEYS) {
+    if (o[k] !== undefined) p.push({ path: k, message: "only with auth_type: oidc" });
+  }
   const skip = o.skip_signature === true;
   if (!skip && (typeof o.access_key_id !== "string" || typeof o.secret_access_key !== "string")) {
     p.push({
       path: "access_key_id",
-      message: "access_key_id and secret_access_key are required unless skip_signature: true",
+      message:
+        "access_key_id and secret_access_key are required unless skip_signature: true or auth_type: oidc",
     });
   }
   return p;
@@ -90,7 +101,8 @@ export function s3Options(o: Record<string, unknown>): S3Options {
   const endpoint = typeof o.endpoint === "string"
     ? o.endpoint.replace(/\/+$/, "")
     : `https://s3.${region}.amazonaws.com`;
-  const creds = o.skip_signature === true ? undefined : {
+  const oidc = o.auth_type === "oidc" ? oidcBackendAuth(o, region) : undefined;
+  const creds = o.skip_signature === true || oidc ? undefined : {
     accessKeyId: String(o.access_key_id),
     secretAccessKey: String(o.secret_access_key),
     ...(typeof o.session_token === "string" ? { sessionToken: o.session_token } : {}),
@@ -100,6 +112,7 @@ export function s3Options(o: Record<string, unknown>): S3Options {
     bucketName: String(o.bucket_name),
     region,
     ...(creds ? { credentials: creds } : {}),
+    ...(oidc ? { oidc } : {}),
     forcePathStyle: typeof o.force_path_style === "boolean"
       ? o.force_path_style
       : typeof o.endpoint === "string",
@@ -260,9 +273,18 @@ function answers(h: Headers): { backendHeaders?: Record<string, string> } {
 /** Largest upload of unknown length buffered before it is sent with a length. */
 export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
 
+/** Collaborators of an s3 backend. */
+export interface S3BackendDeps {
+  readonly now?: () => number;
+  /** Where `auth_type: oidc` credentials come from (required for such a bucket). */
+  readonly credentials?: CredentialSource;
+}
+
 /** Creates an s3 backend. */
-export function createS3Backend(o: S3Options, deps: { readonly now?: () => number } = {}): Backend {
+export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend {
   const now = deps.now ?? (() => Date.now());
+  const credentialSource = deps.credentials;
+  if (o.oidc && !credentialSource) throw new Error("auth_type: oidc needs a credential source");
   const keys = createSigningKeyCache(64);
   const base = new URL(o.endpoint);
   const host = o.forcePathStyle ? base.host : `${o.bucketName}.${base.host}`;
@@ -272,7 +294,7 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
   const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
   // One store: the same endpoint, addressing and access key (which names its secret).
   const store = `s3 ${o.endpoint} ${o.region} ${o.forcePathStyle} ${
-    o.credentials?.accessKeyId ?? "anonymous"
+    o.oidc ? `oidc:${o.oidc.roleArn}` : o.credentials?.accessKeyId ?? "anonymous"
   }`;
   const locate = (key: string): StoreLocation => ({ store, bucket: o.bucketName, key });
   // Bucket-level calls (listings) go to `/bucket`, as the AWS SDKs send them: a
@@ -302,8 +324,14 @@ export function createS3Backend(o: S3Options, deps: { readonly now?: () => numbe
     // A dot segment would be resolved away by URL parsing; pathOf keeps them literal.
     const dots = urlPathProblem(path, "s3");
     if (dots) return err(dots);
-    const signed = o.credentials
-      ? signRequest({ method, path, query, headers: h, payloadHash }, o.credentials, {
+    let credentials = o.credentials;
+    if (credentialSource) {
+      const got = await credentialSource();
+      if (!got.ok) return got;
+      credentials = got.value;
+    }
+    const signed = credentials
+      ? signRequest({ method, path, query, headers: h, payloadHash }, credentials, {
         region: o.region,
         now: now(),
         keys,
