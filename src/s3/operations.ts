@@ -6,6 +6,7 @@ import type { OperationKind, S3Request } from "./request.ts";
 import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./ops/buckets.ts";
 import { listObjectsV1, listObjectsV2 } from "./ops/list_objects.ts";
 import { getObject, headObject } from "./ops/get_object.ts";
+import { getObjectTagging } from "./ops/object_tagging.ts";
 import { putObject } from "./ops/put_object.ts";
 import { copyObject, uploadPartCopy } from "./ops/copy_object.ts";
 import { deleteObject, deleteObjects } from "./ops/delete.ts";
@@ -70,6 +71,7 @@ export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, 
   ),
   DeleteObjects: bucketOp(deleteObjects, { kind: "handler" }),
   GetObject: objectOp(getObject, "get_object"),
+  GetObjectTagging: objectOp(getObjectTagging, "get_object"),
   HeadObject: objectOp(headObject, "head_object"),
   PutObject: objectOp(putObject, "put_object"),
   CopyObject: objectOp(copyObject, "put_object"),

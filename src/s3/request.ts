@@ -19,6 +19,7 @@ export type OperationKind =
   | "ListMultipartUploads"
   | "DeleteObjects"
   | "GetObject"
+  | "GetObjectTagging"
   | "HeadObject"
   | "PutObject"
   | "CopyObject"
@@ -203,6 +204,7 @@ export function parseS3Request(
     }
   }
   const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
+  if (sub === "tagging" && method === "GET") return route("GetObjectTagging");
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
   if ([...headers.keys()].some((h) => SSE_C.test(h))) {
     return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));

@@ -70,3 +70,10 @@ export function motoBucket(
     more.options ? `, ${more.options}` : ""
   } } }`;
 }
+
+/** Creates a bucket in moto (an unsigned `PUT /<name>`, which moto accepts). */
+export async function createMotoBucket(endpoint: string, name: string): Promise<void> {
+  const r = await fetch(`${endpoint}/${name}`, { method: "PUT" });
+  await r.body?.cancel();
+  if (!r.ok) throw new Error(`Cannot create moto bucket ${name}: ${r.status}`);
+}

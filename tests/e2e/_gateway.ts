@@ -48,6 +48,11 @@ export interface GatewayOptions {
   readonly clockOffset?: string;
   /** More command-line flags (e.g. `["--log-level", "warn"]`). */
   readonly args?: readonly string[];
+  /**
+   * The config entry (YAML flow mapping) of each standard bucket
+   * (public-data, private-uploads, readonly). @default an fs bucket under `dataDir`
+   */
+  readonly bucketEntry?: (name: string, anonymous: boolean, dataDir: string) => string;
 }
 
 /** Starts a gateway; `extraBuckets` are flow-style bucket entries added to the config. */
@@ -57,7 +62,9 @@ export async function startGateway(
 ): Promise<Gateway> {
   const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
   const bucket = (name: string, anon: boolean) =>
-    `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
+    options.bucketEntry
+      ? `  - ${options.bucketEntry(name, anon, dataDir)}`
+      : `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
   const config = [
     "listen: 127.0.0.1:0",
     "buckets:",

@@ -91,6 +91,7 @@ Deno.test("parseS3Request() never throws, errs with 4xx/501, and decodes bucket 
     else assert.notEqual(bucket, "");
     const objectOps = [
       "GetObject",
+      "GetObjectTagging",
       "HeadObject",
       "PutObject",
       "CopyObject",
@@ -106,6 +107,7 @@ Deno.test("parseS3Request() never throws, errs with 4xx/501, and decodes bucket 
     if (bucket !== "") assert.equal(objectOps.includes(op), key !== "", `${op} with key '${key}'`);
     const reads = [
       "GetObject",
+      "GetObjectTagging",
       "HeadObject",
       "ListParts",
       "ListObjects",
