@@ -1,7 +1,7 @@
 /**
  * Hot-path costs per request, in ns/op: SigV4 verification with a cached
  * derived key, the whole in-process handler for a signed GET and HEAD, and
- * a ListObjectsV2 page. Run with `deno task bench`.
+ * a ListObjectsV2 page. Run with `deno task bench:micro`.
  */
 import { testSigner } from "../tests/_support/signer.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
