@@ -18,6 +18,7 @@ import { formatProblems } from "./src/config/format.ts";
 import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
+import { ProxyStreamError } from "./src/errors.ts";
 import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_auth.ts";
 import type { OidcIssuer } from "./src/oidc/issuer.ts";
 import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
@@ -334,6 +335,18 @@ async function main(): Promise<void> {
   const server = Deno.serve({
     hostname,
     port,
+    // Reached only by a response body that fails after its head was sent (a
+    // download cut for an idle reader, a backend that broke off): one line
+    // instead of Deno's stack trace; the client already has its status.
+    onError(e) {
+      const what = e instanceof ProxyStreamError
+        ? `${e.proxy.kind}: ${e.message}`
+        : e instanceof Error
+        ? `${e.name}: ${e.message}`
+        : String(e);
+      warn(`response body failed: ${what}`);
+      return new Response(null, { status: 500 });
+    },
     onListen(addr) {
       const names = loaded.config.buckets.map((b) => b.name).join(", ");
       const sts = keys ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";

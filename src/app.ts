@@ -14,12 +14,13 @@ import type { Clock } from "./clock.ts";
 import type { Config, CredentialConfig } from "./config/types.ts";
 import { type ProxyError, proxyError, statusOf, toResponse, toStsResponse } from "./errors.ts";
 import { discardBody } from "./http/discard.ts";
+import { bindIdleWatchdog, createIdleWatchdog } from "./http/idle.ts";
 import { type RequestTarget, requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket, S3Context } from "./s3/context.ts";
 import { OPERATIONS } from "./s3/operations.ts";
 import { listBuckets } from "./s3/ops/buckets.ts";
-import { hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";
+import { headerSectionProblem, hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { handleSts } from "./sts/assume_role.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
@@ -131,6 +132,9 @@ export function createApp(deps: AppDeps): AppHandler {
   const newId = deps.requestId ?? randomRequestId;
   const sessions = deps.sessionKeys ? createSessionResolver(deps.sessionKeys, clock) : undefined;
   const jwks = deps.jwks ?? createJwksCache({ clock });
+  // Cuts uploads and downloads whose client went quiet (http/idle.ts).
+  const idleSecs = config.clientIdleTimeoutSecs ?? 0;
+  const idle = idleSecs > 0 ? createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) : undefined;
 
   async function serveSts(
     req: Request,
@@ -179,11 +183,16 @@ export function createApp(deps: AppDeps): AppHandler {
       const doc = serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
       if (doc) return { result: ok(doc), wellKnown: true };
     }
+    // S3 requests have their header section checked while routed; STS calls and preflights here.
     if (isStsRequest(req.method, target, req.headers)) {
+      const tooLarge = headerSectionProblem(req.headers);
+      if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
       return await serveSts(req, target, requestId);
     }
     const addressing = config.domain ? { domain: config.domain } : {};
     if (req.method === "OPTIONS") {
+      const tooLarge = headerSectionProblem(req.headers);
+      if (tooLarge) return { result: err(tooLarge) };
       // A CORS preflight: answered from the bucket's CORS rules, without authentication.
       const named = parseS3Request("GET", target, req.headers, addressing);
       const name = named.ok ? named.value.bucket : "";
@@ -235,6 +244,7 @@ export function createApp(deps: AppDeps): AppHandler {
       requestId,
       signal: req.signal,
     };
+    if (idle) bindIdleWatchdog(req.signal, idle);
     const opStart = clock.now();
     const result = await op.handler(ctx);
     return {
@@ -277,7 +287,9 @@ export function createApp(deps: AppDeps): AppHandler {
       response = sts
         ? toStsResponse(e, requestId)
         : toResponse(e, requestId, { head: req.method === "HEAD" });
-      if (await discardBody(req)) response.headers.set("connection", "close");
+      if (await discardBody(req) || e.kind === "RequestTimeout") {
+        response.headers.set("connection", "close");
+      }
     }
     if (awaitsContinueWithoutBody(req.headers)) response.headers.set("connection", "close");
     if (!outcome.preflight) {

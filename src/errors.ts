@@ -50,6 +50,9 @@ export const S3_ERRORS = {
   InvalidBucketName: { status: 400, code: "InvalidBucketName" },
   BucketAlreadyOwnedByYou: { status: 409, code: "BucketAlreadyOwnedByYou" },
   RequestTimeout: { status: 400, code: "RequestTimeout" },
+  // The fs backend's disk is full or over quota: 507 (not retried by the AWS
+  // SDKs, unlike 503) with the code S3 tools know from MinIO.
+  StorageFull: { status: 507, code: "XMinioStorageFull" },
   // STS-only kinds (an S3 operation never returns them).
   InvalidAction: { status: 400, code: "InvalidAction" },
   StsNotConfigured: { status: 501, code: "NotImplemented" },
@@ -156,7 +159,8 @@ const STS_ERRORS: Partial<Record<ProxyErrorKind, { status: number; code: string 
 
 /** The one place a ProxyError becomes an STS error response. */
 export function toStsResponse(e: ProxyError, requestId: string): Response {
-  const mapped = STS_ERRORS[e.kind] ?? { status: 500, code: "InternalError" };
+  // Kinds with no STS name of their own keep their S3 status and code (never a 500 for a 4xx).
+  const mapped = STS_ERRORS[e.kind] ?? S3_ERRORS[e.kind];
   const message = clientMessage(mapped.status, e.message);
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +

@@ -6,7 +6,8 @@
  * part, and a failed upload leaves nothing.
  */
 import { createHash } from "node:crypto";
-import { type ProxyError, proxyError, toProxyError } from "../errors.ts";
+import { type ProxyError, proxyError, ProxyStreamError, toProxyError } from "../errors.ts";
+import { requestTimeout, watchTransfer } from "../http/idle.ts";
 import { err, ok, type Result } from "../result.ts";
 import type {
   Backend,
@@ -130,36 +131,86 @@ function ioError(e: unknown): ProxyError {
       e,
     );
   }
-  if (e instanceof Error && /ENOSPC|No space left/i.test(e.message)) {
-    return proxyError("BackendError", "The fs backend is out of space", e);
+  switch (errnoOf(e)) {
+    case "ENOSPC": // no space (or no inode) left on the filesystem
+    case "EDQUOT": // the gateway's user is over its disk quota
+      return proxyError("StorageFull", "The storage behind this bucket is full", e);
+    case "EFBIG":
+      return proxyError(
+        "EntityTooLarge",
+        "Your proposed upload is larger than the fs backend's filesystem can store in one file",
+        e,
+      );
   }
   return toProxyError(e, "BackendError");
 }
 
-/** A stream of `file` from its current position, `length` bytes, closing the file at the end. */
-function fileStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+/** The errno name Deno gives an OS error (`code`, e.g. "ENOSPC"), if any. */
+function errnoOf(e: unknown): string | undefined {
+  if (!(e instanceof Error) || !("code" in e)) return undefined;
+  return typeof e.code === "string" ? e.code : undefined;
+}
+
+/** Writes all of `chunk` (a write may take only part of it). */
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < chunk.byteLength) at += await file.write(chunk.subarray(at));
+}
+
+/**
+ * A stream of `file` from its current position, `length` bytes, closing the
+ * file at the end. When the request's client stops reading for the idle
+ * timeout (see http/idle.ts), the file is closed and the stream fails.
+ */
+function fileStream(
+  file: Deno.FsFile,
+  length: number,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> {
   let left = length;
+  const close = () => {
+    try {
+      file.close();
+    } catch { /* already closed */ }
+  };
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const transfer = watchTransfer(signal, () => {
+    close();
+    controller?.error(new ProxyStreamError(requestTimeout()));
+  });
   return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
     async pull(c) {
       if (left <= 0) {
+        transfer.end();
         file.close();
         c.close();
         return;
       }
       const buf = new Uint8Array(Math.min(READ_CHUNK, left));
-      const n = await file.read(buf);
+      let n: number | null;
+      try {
+        n = await file.read(buf);
+      } catch (e) {
+        transfer.end();
+        close();
+        throw e;
+      }
       if (n === null || n === 0) {
+        transfer.end();
         file.close();
         c.error(new Error("file shrank while being read"));
         return;
       }
       left -= n;
+      transfer.moved += n;
       c.enqueue(buf.subarray(0, n));
     },
     cancel() {
-      try {
-        file.close();
-      } catch { /* already closed */ }
+      transfer.end();
+      close();
     },
   });
 }
@@ -194,10 +245,26 @@ export function createFsBackend(root: string): Backend {
     `${metaDir}/${createHash("sha256").update(key).digest("hex")}.json`;
   const tmpPath = () => `${tmpDir}/${crypto.randomUUID()}`;
 
-  async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  /** Writes JSON to a new temp file (removed again if the write fails); returns its path. */
+  async function writeJsonTemp(value: unknown): Promise<string> {
     const tmp = tmpPath();
-    await Deno.writeTextFile(tmp, JSON.stringify(value));
-    await Deno.rename(tmp, path);
+    try {
+      await Deno.writeTextFile(tmp, JSON.stringify(value), { createNew: true });
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
+    return tmp;
+  }
+
+  async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+    const tmp = await writeJsonTemp(value);
+    try {
+      await Deno.rename(tmp, path);
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
   }
 
   async function readJson<T>(path: string): Promise<T | undefined> {
@@ -299,24 +366,55 @@ export function createFsBackend(root: string): Backend {
   async function spool(
     body: ReadableStream<Uint8Array>,
     expected: number | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Result<{ path: string; size: number; md5: string }, ProxyError>> {
-    await ensureDirs();
     const path = tmpPath();
+    let file: Deno.FsFile;
+    try {
+      await ensureDirs();
+      file = await Deno.open(path, { write: true, createNew: true });
+    } catch (e) {
+      await body.cancel().catch(() => {});
+      return err(ioError(e));
+    }
     const h = createHash("md5");
     let size = 0;
+    // A failure to read is the client's (a short or bad body); a failure to
+    // write is the disk's (full, over quota): each gets its own error.
+    let failed: ProxyError | undefined;
+    const reader = body.getReader();
+    // A client that stops sending for the idle timeout is cut (http/idle.ts):
+    // the pending read ends, and the temp file is removed below.
+    const transfer = watchTransfer(signal, () => void reader.cancel().catch(() => {}));
     try {
-      using file = await Deno.open(path, { write: true, createNew: true });
-      for await (const chunk of body) {
-        h.update(chunk);
-        size += chunk.byteLength;
-        let at = 0;
-        while (at < chunk.byteLength) at += await file.write(chunk.subarray(at));
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (e) {
+          failed = toProxyError(e, "IncompleteBody");
+          break;
+        }
+        if (next.done) break;
+        h.update(next.value);
+        size += next.value.byteLength;
+        transfer.moved = size;
+        try {
+          await writeAll(file, next.value);
+        } catch (e) {
+          failed = ioError(e);
+          await reader.cancel().catch(() => {});
+          break;
+        }
       }
-    } catch (e) {
+    } finally {
+      transfer.end();
+      file.close();
+    }
+    if (transfer.cut) failed = requestTimeout();
+    if (failed) {
       await Deno.remove(path).catch(() => {});
-      return err(
-        e instanceof Deno.errors.NotFound ? ioError(e) : toProxyError(e, "IncompleteBody"),
-      );
+      return err(failed);
     }
     if (expected !== undefined && size !== expected) {
       await Deno.remove(path).catch(() => {});
@@ -339,6 +437,8 @@ export function createFsBackend(root: string): Backend {
     extra: Pick<MetaFile, "checksums" | "checksumType">,
   ): BackendResult<ObjectMeta> {
     const target = dataPath(key);
+    let sidecar: string | undefined;
+    let moved = false;
     try {
       const slash = target.lastIndexOf("/");
       await Deno.mkdir(target.slice(0, slash), { recursive: true });
@@ -346,7 +446,6 @@ export function createFsBackend(root: string): Backend {
       // path may already hold a concurrent writer's file, and the sidecar must
       // describe these bytes, so a mismatch is detected and recomputed.
       const st = await Deno.stat(tmp);
-      await Deno.rename(tmp, target);
       const m: MetaFile = {
         ...meta,
         ...(extra.checksums ? { checksums: extra.checksums } : {}),
@@ -357,11 +456,23 @@ export function createFsBackend(root: string): Backend {
         mtimeMs: st.mtime?.getTime() ?? 0,
         ino: st.ino ?? null,
       };
-      await writeJsonAtomic(metaPath(key), m);
+      // The sidecar is written before the object moves, so a disk that fills
+      // up fails the upload while the old object is still in place.
+      sidecar = await writeJsonTemp(m);
+      await Deno.rename(tmp, target);
+      moved = true;
+      await Deno.rename(sidecar, metaPath(key));
       remember(m);
       return ok(toMeta(key, m, st, etag));
     } catch (e) {
       await Deno.remove(tmp).catch(() => {});
+      if (sidecar) await Deno.remove(sidecar).catch(() => {});
+      // The bytes moved but their sidecar did not: drop the old one, so the
+      // object's metadata is recomputed rather than taken from the old object.
+      if (moved) {
+        metaCache.delete(key);
+        await Deno.remove(metaPath(key)).catch(() => {});
+      }
       return err(ioError(e));
     }
   }
@@ -458,7 +569,7 @@ export function createFsBackend(root: string): Backend {
           await file.seek(range.start, Deno.SeekMode.Start);
         }
         const length = range ? range.end - range.start + 1 : st.size;
-        return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length) });
+        return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length, o.signal) });
       } catch (e) {
         try {
           file.close();
@@ -480,7 +591,7 @@ export function createFsBackend(root: string): Backend {
           return err(failed);
         }
       }
-      const spooled = await spool(body, o.contentLength);
+      const spooled = await spool(body, o.contentLength, o.signal);
       if (!spooled.ok) return spooled;
       if (o.conditions && Object.keys(o.conditions).length > 0) {
         const failed = checkWriteConditions(await existingMeta(key), o.conditions);
@@ -566,12 +677,17 @@ export function createFsBackend(root: string): Backend {
       if (bad) return err(bad);
       try {
         await ensureDirs();
-        const id = newUploadId();
+      } catch (e) {
+        return err(ioError(e));
+      }
+      const id = newUploadId();
+      try {
         await Deno.mkdir(`${uploadsDir}/${id}`);
         const u: UploadFile = { key, meta, initiated: new Date().toISOString() };
         await writeJsonAtomic(`${uploadsDir}/${id}/upload.json`, u);
         return ok(id);
       } catch (e) {
+        await Deno.remove(`${uploadsDir}/${id}`, { recursive: true }).catch(() => {});
         return err(ioError(e));
       }
     },
@@ -581,23 +697,35 @@ export function createFsBackend(root: string): Backend {
         await body.cancel().catch(() => {});
         return err(noSuchUpload());
       }
-      const spooled = await spool(body, o.contentLength);
+      const spooled = await spool(body, o.contentLength, o.signal);
       if (!spooled.ok) return spooled;
       const dir = `${uploadsDir}/${id}`;
+      const etag = quoteEtag(spooled.value.md5);
+      const part = {
+        partNumber: n,
+        etag,
+        size: spooled.value.size,
+        md5: spooled.value.md5,
+        lastModified: new Date().toISOString(),
+      };
+      let record: string | undefined;
+      let moved = false;
       try {
+        // The record is written before the part moves in, so a full disk
+        // leaves an earlier upload of this part number as it was.
+        record = await writeJsonTemp(part);
         await Deno.rename(spooled.value.path, `${dir}/${n}`);
-        const etag = quoteEtag(spooled.value.md5);
-        const part = {
-          partNumber: n,
-          etag,
-          size: spooled.value.size,
-          md5: spooled.value.md5,
-          lastModified: new Date().toISOString(),
-        };
-        await writeJsonAtomic(`${dir}/${n}.json`, part);
+        moved = true;
+        await Deno.rename(record, `${dir}/${n}.json`);
         return ok({ etag });
       } catch (e) {
         await Deno.remove(spooled.value.path).catch(() => {});
+        if (record) await Deno.remove(record).catch(() => {});
+        // New bytes under the old record would not match it: drop the part.
+        if (moved) {
+          await Deno.remove(`${dir}/${n}.json`).catch(() => {});
+          await Deno.remove(`${dir}/${n}`).catch(() => {});
+        }
         return err(isNotFound(e) ? noSuchUpload() : ioError(e));
       }
     },
@@ -612,9 +740,14 @@ export function createFsBackend(root: string): Backend {
       const tmp = tmpPath();
       try {
         using out = await Deno.open(tmp, { write: true, createNew: true });
+        const buf = new Uint8Array(READ_CHUNK);
         for (const p of chosen.value) {
           using part = await Deno.open(`${uploadsDir}/${id}/${p.partNumber}`);
-          await part.readable.pipeTo(out.writable, { preventClose: true });
+          for (;;) {
+            const n = await part.read(buf);
+            if (n === null) break;
+            await writeAll(out, buf.subarray(0, n));
+          }
         }
       } catch (e) {
         await Deno.remove(tmp).catch(() => {});

@@ -65,6 +65,7 @@ export const CONFIG_DEFAULTS = {
   corsExposeHeaders: ["ETag", "Content-Range", "Accept-Ranges", "Content-Length", "x-amz-*"],
   corsMaxAgeSecs: 3600,
   maxConcurrentRequests: 1024,
+  clientIdleTimeoutSecs: 60,
 } as const;
 
 /** The default upload limit (5 GiB, S3's single-PUT limit). */
@@ -76,6 +77,7 @@ const TOP_KEYS = [
   "region",
   "max_body_bytes",
   "max_concurrent_requests",
+  "client_idle_timeout_secs",
   "owner_id",
   "owner_display_name",
   "public_endpoint",
@@ -215,6 +217,11 @@ function readConfig(
     min: 1,
     max: 1_000_000,
   });
+  const clientIdleTimeoutSecs = r.integer(top, "client_idle_timeout_secs", {
+    fallback: CONFIG_DEFAULTS.clientIdleTimeoutSecs,
+    min: 0,
+    max: 86_400,
+  });
   const ownerId = r.string(top, "owner_id")?.value ?? CONFIG_DEFAULTS.ownerId;
   const ownerDisplayName = r.string(top, "owner_display_name")?.value ??
     CONFIG_DEFAULTS.ownerDisplayName;
@@ -254,6 +261,7 @@ function readConfig(
     region: region?.value ?? CONFIG_DEFAULTS.region,
     maxBodyBytes,
     maxConcurrentRequests,
+    clientIdleTimeoutSecs,
     ownerId,
     ownerDisplayName,
     buckets,

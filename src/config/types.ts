@@ -94,6 +94,12 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Requests served at once; beyond it, 503 SlowDown. Default 1024. */
   readonly maxConcurrentRequests: number;
+  /**
+   * Seconds an upload may receive no byte, or a download send none (its client
+   * stopped reading), before it is cut with RequestTimeout. parseConfig always
+   * sets it (default 60; 0 = never); absent = never.
+   */
+  readonly clientIdleTimeoutSecs?: number;
   readonly ownerId: string;
   readonly ownerDisplayName: string;
   readonly buckets: readonly BucketConfig[];

@@ -124,6 +124,15 @@ export function headerBytes(headers: Headers): number {
   return n;
 }
 
+/** HeadersTooLarge when the header section is over MAX_HEADER_BYTES. */
+export function headerSectionProblem(headers: Headers): ProxyError | undefined {
+  if (headerBytes(headers) <= MAX_HEADER_BYTES) return undefined;
+  return proxyError(
+    "HeadersTooLarge",
+    `Your request header section exceeds the maximum allowed size of ${MAX_HEADER_BYTES} bytes`,
+  );
+}
+
 // SSE-C headers, on the object or on a copy source.
 const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
 
@@ -142,12 +151,8 @@ export function parseS3Request(
   headers: Headers,
   options: AddressingOptions = {},
 ): Result<S3Request, ProxyError> {
-  if (headerBytes(headers) > MAX_HEADER_BYTES) {
-    return err(proxyError(
-      "HeadersTooLarge",
-      `Your request header section exceeds the maximum allowed size of ${MAX_HEADER_BYTES} bytes`,
-    ));
-  }
+  const tooLarge = headerSectionProblem(headers);
+  if (tooLarge) return err(tooLarge);
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const query = new URLSearchParams(target.rawQuery);
   const vhost = hostBucket(headers.get("host"), options.domain);

@@ -11,6 +11,7 @@ import { type Gateway, signedFetch, type SignedFetchOptions, startGateway } from
 import { fdCount, memory } from "../_support/proc.ts";
 import { haveMoto, motoBucket, startMoto } from "../_support/moto.ts";
 import { azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
+import { tally } from "../_support/tally.ts";
 
 const MiB = 1024 * 1024;
 const GENERIC = "We encountered an internal error. Please try again.";
@@ -77,6 +78,7 @@ async function assertNoLeak(
     fdsAfter = await fdCount(pid);
   }
   const rssAfter = await memory(pid);
+  tally("faults", "backend chaos: failing rounds without a leak", times);
   assert.ok(
     fdsAfter <= fdsBefore + FD_MARGIN,
     `open fds grew from ${fdsBefore} to ${fdsAfter} after ${times} rounds of failures`,
@@ -105,10 +107,15 @@ async function assertClean503(res: Response, what: string, backendPort: number, 
       assert.ok(!body.includes(leak), `${what}: the body mentions ${leak}: ${body}`);
     }
   }
-  // The detail goes to the log under the same RequestId.
-  const line = gw.logs().split("\n").find((l) => l.includes(requestId));
+  // The detail goes to the log under the same RequestId (the log reaches the pipe a moment later).
+  let line: string | undefined;
+  for (let i = 0; i < 40 && !line; i++) {
+    line = gw.logs().split("\n").find((l) => l.includes(requestId));
+    if (!line) await settle();
+  }
   assert.ok(line, `${what}: no log line for ${requestId}`);
   assert.match(line, / 503 BackendError .*\(BackendError: /, `${what}: ${line}`);
+  tally("faults", "backend chaos: clean 503");
 }
 
 /** The fs bucket of the same gateway still works. */

@@ -10,6 +10,7 @@ import { awsCli, DEV, filesUnder, type Gateway, haveTool, run, startGateway } fr
 import { memory } from "../_support/proc.ts";
 import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
 import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
+import { tally } from "../_support/tally.ts";
 
 const MiB = 1024 * 1024;
 const SMALL_FILES = 500;
@@ -141,6 +142,7 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
       ]);
       assert.deepEqual(b, a, name);
     }
+    tally("objects", "bulk: files compared", names.length);
     // A second sync up has nothing to send.
     const again = await aws(gw, ["s3", "sync", src, `s3://${bucket}/tree/`]);
     assert.equal(again.trim(), "", "a second sync uploads nothing");
@@ -172,6 +174,7 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
     assert.equal(r.code, 0, `boto3: ${r.stdout}\n${r.stderr}\n${gw.logs().slice(-3000)}`);
     assert.match(r.stdout, /ranges OK 8/);
     assert.match(r.stdout, new RegExp(`sha256 ${digest}`), "the whole download matches");
+    tally("objects", "bulk: 200 MiB object by SHA-256");
     // Streamed, not buffered: 200 MiB up and down leave the peak far below 200 MiB more.
     const growth = (await memory(gw.pid, "VmHWM")) - rssBefore;
     // deno-lint-ignore no-console -- the figure is worth seeing in every run

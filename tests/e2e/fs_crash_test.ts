@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { filesUnder, rawSignedExchange, sdkClient, startGateway } from "./_gateway.ts";
+import { tally } from "../_support/tally.ts";
 
 const N = 100;
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
@@ -60,6 +61,8 @@ Deno.test("fs backend: SIGKILL during 100 uploads leaves every object whole, old
       }
     }
     assert.equal(olds + news, N);
+    tally("faults", "SIGKILL during 100 fs uploads");
+    tally("objects", "fs crash: whole after SIGKILL", N);
     assert.ok(news > 0 && olds > 0, `the kill came mid-way (old ${olds}, new ${news})`);
     assert.deepEqual(
       await filesUnder(root),

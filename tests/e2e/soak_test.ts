@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { memory } from "../_support/proc.ts";
 import { signedFetch, startGateway } from "./_gateway.ts";
+import { tally } from "../_support/tally.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? "20");
 const WORKERS = 16;
@@ -109,6 +110,7 @@ Deno.test({
     const firstP99 = p99(full[0] ?? []);
     const lastP99 = p99(full.at(-1) ?? []);
     const mib = (b: number) => (b / 1048576).toFixed(1);
+    tally("objects", "soak: read back by checksum", verified);
     // deno-lint-ignore no-console -- the soak's figures are its report
     console.log(
       `soak: ${requests} requests in ${SECONDS} s (${Math.round(requests / SECONDS)}/s), ` +

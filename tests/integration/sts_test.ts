@@ -306,3 +306,22 @@ Deno.test("STS: an unreachable issuer answers IDPCommunicationError promptly", a
   assert.match(xml, /<Code>IDPCommunicationError<\/Code>/);
   assert.doesNotMatch(xml, /issuer.test\/.well-known/, "the fetch detail stays in the log");
 });
+
+Deno.test("STS and CORS preflights have their header section bounded too (an STS error, not a 500)", async () => {
+  const h = setup();
+  const big = { "x-filler": "f".repeat(17 * 1024) };
+  const q = new URLSearchParams({ Action: "AssumeRoleWithWebIdentity", RoleArn: "ci" });
+  const sts = await h.handle(new Request(`${BASE}/?${q}`, { headers: big }));
+  assert.equal(sts.status, 400);
+  const xml = await sts.text();
+  assert.match(xml, /^<\?xml[^>]*>\n<ErrorResponse /);
+  assert.match(xml, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
+  const pre = await h.handle(
+    new Request(`${BASE}/public/k`, {
+      method: "OPTIONS",
+      headers: { ...big, origin: "https://app.test", "access-control-request-method": "GET" },
+    }),
+  );
+  assert.equal(pre.status, 400);
+  assert.equal(await errorCode(pre), "RequestHeaderSectionTooLarge");
+});

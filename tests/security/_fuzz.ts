@@ -3,7 +3,9 @@
  * and bytes, mutators of valid inputs, and a time-bounded runner whose
  * failures name the seed, the iteration and the input so they can be replayed
  * with `FUZZ_SEED=<seed> deno test --allow-all tests/security/<file>`.
+ * Each run adds its iterations to the run's figures (`tally`).
  */
+import { tally } from "../_support/tally.ts";
 
 /** The seed used when `FUZZ_SEED` is not set. */
 export const DEFAULT_SEED = 0x5eed_b0c7;
@@ -312,5 +314,6 @@ export async function fuzz(
       throw new FuzzFailure(name, seed, i, input, e);
     }
   }
+  tally("inputs", name, i);
   return { iterations: i, seed };
 }

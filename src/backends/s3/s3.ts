@@ -26,6 +26,7 @@ import type {
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, release } from "./http.ts";
 import { collect } from "../../http/limits.ts";
+import { watchedStream } from "../../http/idle.ts";
 import { urlPathProblem } from "../keys.ts";
 import { isHttpUrl } from "../endpoint.ts";
 import { backendRequest } from "../retry.ts";
@@ -146,6 +147,7 @@ const PASS_THROUGH: Record<string, ProxyErrorKind> = {
   KeyTooLongError: "KeyTooLong",
   InvalidArgument: "InvalidArgument",
   IncompleteBody: "IncompleteBody",
+  XMinioStorageFull: "StorageFull",
 };
 
 function parseXml(text: string): Record<string, unknown> | undefined {
@@ -405,9 +407,13 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
   }
 
   async function uploadBody(
-    stream: ReadableStream<Uint8Array>,
+    source: ReadableStream<Uint8Array>,
     length: number | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Result<HttpBody, ProxyError>> {
+    // A client that stops sending for the idle timeout fails the stream with
+    // RequestTimeout, which aborts the backend request (http/idle.ts).
+    const stream = watchedStream(source, signal);
     if (length !== undefined) return ok({ kind: "stream", stream, length });
     try {
       const bytes = await collect(stream, MAX_BUFFERED_UPLOAD);
@@ -464,7 +470,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
         await stream.cancel().catch(() => {});
         return err(failed);
       }
-      const body = await uploadBody(stream, opts.contentLength);
+      const body = await uploadBody(stream, opts.contentLength, opts.signal);
       if (!body.ok) return body;
       const h = {
         ...metaHeaders(opts.meta),
@@ -567,7 +573,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     },
 
     async uploadPart(key, uploadId, n, stream, opts) {
-      const body = await uploadBody(stream, opts.contentLength);
+      const body = await uploadBody(stream, opts.contentLength, opts.signal);
       if (!body.ok) return body;
       const q = `partNumber=${n}&uploadId=${uriEncode(uploadId)}`;
       const r = await call("PUT", pathOf(key), q, {}, body.value, opts.signal);

@@ -62,6 +62,7 @@ Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", (
     region: "us-east-1",
     maxBodyBytes: 5368709120,
     maxConcurrentRequests: 1024,
+    clientIdleTimeoutSecs: 60,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [
@@ -166,6 +167,7 @@ Deno.test("parseConfig() fills every default of a minimal config", () => {
     region: "us-east-1",
     maxBodyBytes: 5368709120,
     maxConcurrentRequests: 1024,
+    clientIdleTimeoutSecs: 60,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [],

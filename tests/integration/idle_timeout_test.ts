@@ -1,0 +1,157 @@
+/**
+ * `client_idle_timeout_secs` through the whole app on a real Deno.serve: an
+ * upload to an s3 backend whose client stalls is answered RequestTimeout and
+ * its backend request is abandoned (the store never gets the whole body);
+ * one that is slow but steady goes through.
+ */
+import assert from "node:assert/strict";
+import { createApp } from "../../src/app.ts";
+import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
+import { systemClock } from "../../src/clock.ts";
+import { RawClient, signedRequestHead } from "../_support/raw_http.ts";
+import { ADMIN, testConfig } from "./_harness.ts";
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/** What the fake store saw of one PUT. */
+interface Seen {
+  readonly declared: number;
+  received: number;
+  outcome?: "complete" | "aborted";
+}
+
+/** A fake S3 that reads every PUT body and records how it ended. */
+function fakeStore() {
+  const puts = new Map<string, Seen>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const seen: Seen = { declared: Number(req.headers.get("content-length")), received: 0 };
+    puts.set(new URL(req.url).pathname, seen);
+    try {
+      for await (const chunk of req.body!) seen.received += chunk.byteLength;
+      seen.outcome = seen.received === seen.declared ? "complete" : "aborted";
+    } catch {
+      seen.outcome = "aborted";
+    }
+    return new Response(null, { status: 200, headers: { etag: '"fake"' } });
+  });
+  return { puts, server, endpoint: `http://127.0.0.1:${server.addr.port}` };
+}
+
+/** The app over one s3 bucket (`remote`) in front of the fake store, on a real server. */
+function gatewayOver(endpoint: string, idleSecs: number) {
+  const config = testConfig({
+    clientIdleTimeoutSecs: idleSecs,
+    buckets: [{
+      name: "remote",
+      backendType: "s3",
+      anonymousAccess: false,
+      backendPrefix: "",
+      allowedRoles: [],
+      backendOptions: { endpoint, bucket_name: "store", skip_signature: true },
+    }],
+  });
+  const backend = createS3Backend(
+    s3Options({ endpoint, bucket_name: "store", skip_signature: true }),
+  );
+  const codes: string[] = [];
+  const app = createApp({
+    config,
+    backends: new Map([["remote", backend]]),
+    clock: systemClock,
+    log: (e) => codes.push(e.errorCode ?? String(e.status)),
+    signingKeys: createSigningKeyCache(),
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => app(req));
+  return { server, port: server.addr.port, codes };
+}
+
+async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+Deno.test({
+  name: "a stalled upload to an s3 backend is RequestTimeout and the backend request is abandoned",
+  // node:http keeps the gateway's backend connections in a pool.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const store = fakeStore();
+    const gw = gatewayOver(store.endpoint, 1);
+    const client = await RawClient.connect(gw.port);
+    try {
+      const length = 1024 * 1024;
+      await client.write(
+        await signedRequestHead(gw.port, ADMIN, {
+          method: "PUT",
+          path: "/remote/stalled.bin",
+          headers: { "content-length": String(length) },
+        }),
+      );
+      await client.write(new Uint8Array(64 * 1024));
+      const started = Date.now();
+      assert.ok(
+        await eventually(() => (store.puts.get("/store/stalled.bin")?.received ?? 0) > 0, 2000),
+        "the upload reached the store",
+      );
+      const head = await client.readHead(5000);
+      const waited = Date.now() - started;
+      assert.equal(head.status, 400);
+      assert.equal(head.headers.get("connection"), "close");
+      const body = new TextDecoder().decode(
+        await client.readBody(Number(head.headers.get("content-length")), 2000),
+      );
+      assert.match(body, /<Code>RequestTimeout<\/Code>/);
+      assert.ok(waited >= 900 && waited < 4000, `answered after ${waited} ms`);
+      assert.ok(
+        await eventually(() => store.puts.get("/store/stalled.bin")?.outcome !== undefined, 2000),
+      );
+      const seen = store.puts.get("/store/stalled.bin")!;
+      assert.equal(seen.outcome, "aborted", "the store never got a whole body");
+      assert.ok(seen.received < length);
+      assert.deepEqual(gw.codes, ["RequestTimeout"]);
+    } finally {
+      client.close();
+      await gw.server.shutdown();
+      await store.server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "a slow but steady upload to an s3 backend is not cut",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const store = fakeStore();
+    const gw = gatewayOver(store.endpoint, 1);
+    const client = await RawClient.connect(gw.port);
+    try {
+      const piece = new Uint8Array(8 * 1024);
+      const pieces = 6; // one every 400 ms: 2.4 s, over twice the timeout
+      await client.write(
+        await signedRequestHead(gw.port, ADMIN, {
+          method: "PUT",
+          path: "/remote/steady.bin",
+          headers: { "content-length": String(piece.length * pieces) },
+        }),
+      );
+      for (let i = 0; i < pieces; i++) {
+        await sleep(400);
+        await client.write(piece);
+      }
+      const head = await client.readHead(5000);
+      assert.equal(head.status, 200);
+      assert.equal(store.puts.get("/store/steady.bin")?.outcome, "complete");
+    } finally {
+      client.close();
+      await gw.server.shutdown();
+      await store.server.shutdown();
+    }
+  },
+});
