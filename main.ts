@@ -23,6 +23,7 @@ import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_
 import type { OidcIssuer } from "./src/oidc/issuer.ts";
 import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
+import { createLineWriter } from "./src/line_writer.ts";
 import { createAdminHandler } from "./src/admin/admin.ts";
 import { createMetrics } from "./src/admin/metrics.ts";
 import { accessLevel, enabled, isLogLevel, LOG_LEVELS, type LogLevel } from "./src/log_level.ts";
@@ -225,14 +226,18 @@ function makeLogger(format: "json" | "text", level: LogLevel): (e: AccessLogEntr
   };
 }
 
+/** The access log's stdout: lines buffered to the end of each event-loop turn. */
+const accessOut = createLineWriter((b) => Deno.stdout.writeSync(b));
+globalThis.addEventListener("unload", () => accessOut.flush());
+
 function formatter(format: "json" | "text"): (e: AccessLogEntry) => void {
-  if (format === "json") return (e) => console.log(JSON.stringify(e));
+  if (format === "json") return (e) => accessOut.write(JSON.stringify(e));
   return (e) => {
     const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
     const who = e.principal ?? e.authMode ?? "-";
     const extra = e.errorCode ? ` ${e.errorCode}` : "";
     const detail = e.detail ? ` (${e.detail})` : "";
-    console.log(
+    accessOut.write(
       `${e.time} ${e.requestId} ${e.method} ${where} ${e.status}${extra} ${who} ${e.totalMs}ms${detail}`,
     );
   };
@@ -401,6 +406,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
     await Promise.all([server.shutdown(), admin?.shutdown()]);
+    accessOut.flush();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", stop);

@@ -32,28 +32,37 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+/** A cheap map key for a label set (values in the caller's fixed key order). */
+function keyOf(labels: Labels): string {
+  let key = "";
+  for (const k in labels) key += labels[k] + "\u0000";
+  return key;
+}
+
 /** A counter family keyed by its label set. */
 class Counter {
-  readonly values = new Map<string, number>();
+  readonly values = new Map<string, { labels: Labels; value: number }>();
   add(labels: Labels, n = 1): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + n);
+    const key = keyOf(labels);
+    const e = this.values.get(key);
+    if (e) e.value += n;
+    else this.values.set(key, { labels, value: n });
   }
 }
 
-/** A histogram family keyed by its label set. */
+/** A histogram family keyed by its label set; `counts[i]` holds values in bucket i only. */
 class Histogram {
   readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; n: number }>();
   observe(labels: Labels, value: number): void {
-    const key = labelText(labels);
+    const key = keyOf(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, n: 0 };
       this.series.set(key, s);
     }
-    LATENCY_BUCKETS.forEach((le, i) => {
-      if (value <= le) s!.counts[i]!++;
-    });
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && value > LATENCY_BUCKETS[i]!) i++;
+    if (i < LATENCY_BUCKETS.length) s.counts[i]!++;
     s.sum += value;
     s.n++;
   }
@@ -73,7 +82,7 @@ export function createMetrics(): Metrics {
   const family = (name: string, help: string, type: string, c: Counter) => [
     `# HELP ${name} ${help}`,
     `# TYPE ${name} ${type}`,
-    ...[...c.values].map(([labels, v]) => `${name}${labels} ${v}`),
+    ...[...c.values.values()].map((e) => `${name}${labelText(e.labels)} ${e.value}`),
   ];
 
   return {
@@ -144,11 +153,13 @@ export function createMetrics(): Metrics {
         "# TYPE bucketgate_request_duration_seconds histogram",
       ];
       for (const s of latency.series.values()) {
+        let cumulative = 0;
         LATENCY_BUCKETS.forEach((le, i) => {
+          cumulative += s.counts[i]!;
           lines.push(
             `bucketgate_request_duration_seconds_bucket${
               labelText({ ...s.labels, le: String(le) })
-            } ${s.counts[i]}`,
+            } ${cumulative}`,
           );
         });
         lines.push(

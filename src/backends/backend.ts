@@ -85,11 +85,33 @@ export interface GetOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * The bytes of a read: a stream, or the bytes themselves when the backend has
+ * them at hand (small objects), which a Response sends without a stream.
+ */
+export type ObjectBody = ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>;
+
+/** A body as a stream (for a write that takes one). */
+export function bodyStream(body: ObjectBody): ReadableStream<Uint8Array> {
+  if (!(body instanceof Uint8Array)) return body;
+  return new ReadableStream({
+    start(c) {
+      if (body.length > 0) c.enqueue(body);
+      c.close();
+    },
+  });
+}
+
+/** Lets go of a body that will not be read. */
+export async function discardObjectBody(body: ObjectBody): Promise<void> {
+  if (!(body instanceof Uint8Array)) await body.cancel();
+}
+
 /** A successful read: metadata, the served range (if any) and the bytes. */
 export interface GetResult {
   readonly meta: ObjectMeta;
   readonly range?: ByteRange;
-  readonly body: ReadableStream<Uint8Array>;
+  readonly body: ObjectBody;
 }
 
 /** Options of a write. */

@@ -215,6 +215,20 @@ function fileStream(
   });
 }
 
+/** Objects up to this size are read at once, synchronously (one page-cache copy, no thread-pool hop). */
+const SMALL_READ = 64 * 1024;
+
+function readWhole(file: Deno.FsFile, length: number): Uint8Array<ArrayBuffer> {
+  const buf = new Uint8Array(length);
+  let at = 0;
+  while (at < length) {
+    const n = file.readSync(buf.subarray(at));
+    if (n === null || n === 0) throw new Error("file shrank while being read");
+    at += n;
+  }
+  return buf;
+}
+
 async function md5OfFile(path: string): Promise<string> {
   const h = createHash("md5");
   using file = await Deno.open(path);
@@ -540,14 +554,14 @@ export function createFsBackend(root: string): Backend {
       if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
       let file: Deno.FsFile;
       try {
-        file = await Deno.open(dataPath(key));
+        file = Deno.openSync(dataPath(key));
       } catch (e) {
         return isNotFound(e) || e instanceof Deno.errors.NotADirectory
           ? err(noSuchKey())
           : err(ioError(e));
       }
       try {
-        const st = await file.stat();
+        const st = file.statSync();
         if (!st.isFile) {
           file.close();
           return err(noSuchKey());
@@ -569,6 +583,11 @@ export function createFsBackend(root: string): Backend {
           await file.seek(range.start, Deno.SeekMode.Start);
         }
         const length = range ? range.end - range.start + 1 : st.size;
+        if (length <= SMALL_READ) {
+          const bytes = readWhole(file, length);
+          file.close();
+          return ok({ meta, ...(range ? { range } : {}), body: bytes });
+        }
         return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length, o.signal) });
       } catch (e) {
         try {

@@ -58,15 +58,6 @@ async function readExact(
   return ok(bytes);
 }
 
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(c) {
-      if (bytes.byteLength > 0) c.enqueue(bytes);
-      c.close();
-    },
-  });
-}
-
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
 
@@ -104,13 +95,15 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       if (!obj) return Promise.resolve(err(noSuchKey()));
       const failed = o.conditions ? checkReadConditions(obj.meta, o.conditions) : undefined;
       if (failed) return Promise.resolve(err(failed));
-      if (!o.range) return Promise.resolve(ok({ meta: obj.meta, body: streamOf(obj.bytes) }));
+      // Stored bytes never sit in a SharedArrayBuffer (they are collected or concatenated).
+      const bytes = obj.bytes as Uint8Array<ArrayBuffer>;
+      if (!o.range) return Promise.resolve(ok({ meta: obj.meta, body: bytes }));
       const r = resolveRange(o.range, obj.meta.size);
       if (!r.ok) return Promise.resolve(r);
       return Promise.resolve(ok({
         meta: obj.meta,
         range: r.value,
-        body: streamOf(obj.bytes.subarray(r.value.start, r.value.end + 1)),
+        body: bytes.subarray(r.value.start, r.value.end + 1),
       }));
     },
     async put(key, body, o) {

@@ -107,20 +107,19 @@ export const MAX_USER_METADATA_BYTES = 2048;
 /** The largest header section accepted (names, values and separators). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
-const utf8 = new TextEncoder();
+// Header names and values arrive as byte strings (one char per byte on the
+// wire, UTF-8 included), so a string's length is its size in bytes.
 
 function userMetadataBytes(headers: Headers): number {
   let n = 0;
-  for (const [k, v] of headers) {
-    if (k.startsWith("x-amz-meta-")) n += utf8.encode(k.slice(11)).length + utf8.encode(v).length;
-  }
+  for (const [k, v] of headers) if (k.startsWith("x-amz-meta-")) n += k.length - 11 + v.length;
   return n;
 }
 
 /** The size of a header section as sent (`name: value\r\n` each). */
 export function headerBytes(headers: Headers): number {
   let n = 0;
-  for (const [k, v] of headers) n += k.length + utf8.encode(v).length + 4;
+  for (const [k, v] of headers) n += k.length + v.length + 4;
   return n;
 }
 

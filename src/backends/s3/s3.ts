@@ -272,6 +272,9 @@ function answers(h: Headers): { backendHeaders?: Record<string, string> } {
   return picked ? { backendHeaders: picked } : {};
 }
 
+/** A 2xx answer to a write or delete. */
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
 /** Largest upload of unknown length buffered before it is sent with a length. */
 export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
 
@@ -482,7 +485,8 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
       }
       const r = await call("PUT", pathOf(key), "", h, body.value, opts.signal);
       if (!r.ok) return r;
-      if (r.value.status !== 200) return err(await errorFrom(r.value, "PutObject"));
+      // S3 answers 200; a plain HTTP store (nginx with WebDAV PUT) may say 201 or 204.
+      if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "PutObject"));
       await release(r.value);
       const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
       return ok({
@@ -509,7 +513,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     async delete(key) {
       const r = await call("DELETE", pathOf(key), "", {});
       if (!r.ok) return r;
-      if (r.value.status !== 204 && r.value.status !== 200) {
+      if (!isSuccess(r.value.status)) {
         const e = await errorFrom(r.value, "DeleteObject");
         return e.kind === "NoSuchKey" ? ok(undefined) : err(e);
       }
@@ -578,7 +582,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
       const q = `partNumber=${n}&uploadId=${uriEncode(uploadId)}`;
       const r = await call("PUT", pathOf(key), q, {}, body.value, opts.signal);
       if (!r.ok) return r;
-      if (r.value.status !== 200) return err(await errorFrom(r.value, "UploadPart"));
+      if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "UploadPart"));
       await release(r.value);
       return ok({ etag: r.value.headers.get("etag") ?? '""' });
     },
@@ -622,7 +626,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     async abortMultipartUpload(key, uploadId) {
       const r = await call("DELETE", pathOf(key), `uploadId=${uriEncode(uploadId)}`, {});
       if (!r.ok) return r;
-      if (r.value.status !== 204 && r.value.status !== 200) {
+      if (!isSuccess(r.value.status)) {
         return err(await errorFrom(r.value, "AbortMultipartUpload"));
       }
       await release(r.value);

@@ -1,7 +1,13 @@
 /** CopyObject and UploadPartCopy: the source is authorized as a read, the destination as a write. */
 import { isAllowed } from "../../authz/scopes.ts";
 import { checkReadConditions } from "../../backends/conditions.ts";
-import { type GetResult, httpMetaOf, type ObjectMeta } from "../../backends/backend.ts";
+import {
+  bodyStream,
+  discardObjectBody,
+  type GetResult,
+  httpMetaOf,
+  type ObjectMeta,
+} from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { ResolvedBucket, S3Context } from "../context.ts";
@@ -127,10 +133,10 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
   if (!got.ok) return got;
   const failed = sourceConditionsFail(ctx, got.value.meta);
   if (failed) {
-    await got.value.body.cancel();
+    await discardObjectBody(got.value.body);
     return err(failed);
   }
-  const put = await ctx.bucket.backend.put(ctx.req.key, got.value.body, {
+  const put = await ctx.bucket.backend.put(ctx.req.key, bodyStream(got.value.body), {
     meta: replace ?? httpMetaOf(got.value.meta),
     contentLength: got.value.meta.size,
     conditions,
@@ -165,7 +171,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
   if (!got.ok) return got;
   const failed = sourceConditionsFail(ctx, got.value.meta);
   if (failed) {
-    await got.value.body.cancel();
+    await discardObjectBody(got.value.body);
     return err(failed);
   }
   const served = got.value.range;
@@ -174,7 +180,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
     ctx.req.key,
     part.value.uploadId,
     part.value.partNumber,
-    got.value.body,
+    bodyStream(got.value.body),
     { contentLength: length },
   );
   if (!up.ok) return up;

@@ -1,7 +1,7 @@
 /** GetObject and HeadObject. */
 import { checkReadConditions } from "../../backends/conditions.ts";
 import { resolveRange } from "../../backends/range.ts";
-import type { ByteRange, ObjectMeta } from "../../backends/backend.ts";
+import { type ByteRange, discardObjectBody, type ObjectMeta } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -69,7 +69,7 @@ export async function getObject(ctx: S3Context): Promise<Result<Response, ProxyE
   const { meta, body } = got.value;
   const headers = responseHeaders(ctx, meta, got.value.range);
   if (!headers.ok) {
-    await body.cancel();
+    await discardObjectBody(body);
     return headers;
   }
   return ok(new Response(body, { status: got.value.range ? 206 : 200, headers: headers.value }));

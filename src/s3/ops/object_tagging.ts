@@ -5,6 +5,7 @@
  * forwarded): when it reports a tag count, the answer is a precise 501 rather
  * than a wrong empty set.
  */
+import { discardObjectBody } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -27,7 +28,7 @@ export async function getObjectTagging(ctx: S3Context): Promise<Result<Response,
   });
   if (!got.ok && got.error.kind === "InvalidRange") got = await backend.get(ctx.req.key, signal);
   if (!got.ok) return got;
-  await got.value.body.cancel();
+  await discardObjectBody(got.value.body);
   const count = Number(got.value.meta.backendHeaders?.["x-amz-tagging-count"] ?? "0");
   if (count > 0) {
     return err(proxyError(

@@ -13,7 +13,10 @@ interface Seen {
   body: Uint8Array;
 }
 
-async function withRecorder(fn: (endpoint: string, seen: Seen[]) => Promise<void>): Promise<void> {
+async function withRecorder(
+  fn: (endpoint: string, seen: Seen[]) => Promise<void>,
+  status = 200,
+): Promise<void> {
   const seen: Seen[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     seen.push({
@@ -22,7 +25,7 @@ async function withRecorder(fn: (endpoint: string, seen: Seen[]) => Promise<void
       headers: req.headers,
       body: new Uint8Array(await req.arrayBuffer()),
     });
-    return new Response(null, { status: 200, headers: { etag: '"abc"' } });
+    return new Response(null, { status, headers: { etag: '"abc"' } });
   });
   try {
     await fn(`http://127.0.0.1:${server.addr.port}`, seen);
@@ -104,4 +107,17 @@ Deno.test("s3 backend: an unreachable endpoint is BackendError (503), not a thro
   const r = await b.head("k");
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");
+});
+
+Deno.test("s3 backend: a store that answers a PUT with 201 or 204 (nginx WebDAV) has stored it", async () => {
+  for (const status of [201, 204]) {
+    await withRecorder(async (endpoint) => {
+      const b = createS3Backend(s3Options({ endpoint, bucket_name: "bkt", skip_signature: true }));
+      const r = await b.put("k", new Blob(["x"]).stream(), {
+        meta: { userMetadata: {} },
+        contentLength: 1,
+      });
+      assert.ok(r.ok, `${status}: ${JSON.stringify(!r.ok && r.error)}`);
+    }, status);
+  }
 });

@@ -90,6 +90,16 @@ Deno.test("parseS3Request() refuses bad encodings, unsupported subresources, odd
   assert.equal(patch.error.kind, "MethodNotAllowed");
 });
 
+Deno.test("user metadata counts bytes as they came on the wire: UTF-8 is not counted twice", () => {
+  const target = requestTarget("http://h/bucket/key");
+  // Deno hands header values over as byte strings: "é" arrives as the two chars of its UTF-8 bytes.
+  const e = "\u00c3\u00a9";
+  const meta = (pairs: number) => new Headers({ "x-amz-meta-k": e.repeat(pairs) + "v" });
+  assert.ok(parseS3Request("PUT", target, meta(1023)).ok, "1 + 2046 + 1 bytes");
+  const over = parseS3Request("PUT", target, meta(1024));
+  assert.ok(!over.ok && over.error.kind === "MetadataTooLarge", "2050 bytes");
+});
+
 Deno.test("parseS3Request() limits user metadata to 2 KiB and the header section to 16 KiB", () => {
   const target = requestTarget("http://h/bucket/key");
   const meta = (n: number) => new Headers({ "x-amz-meta-k": "v".repeat(n - 1) });
