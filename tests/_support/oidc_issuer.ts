@@ -64,6 +64,24 @@ async function serve(certFile: string, keyFile: string): Promise<void> {
   await server.finished;
 }
 
+/**
+ * The `roles:` config lines of the e2e role `ci-deployer`: trusts `issuer`'s
+ * tokens for audience sts.bucketgate.test and subjects `repo:org/app:*`, and
+ * scopes them to `private-uploads/releases/`.
+ */
+export function issuerRoles(issuer: string): string[] {
+  return [
+    "roles:",
+    "  - role_id: ci-deployer",
+    `    trusted_oidc_issuers: [${issuer}]`,
+    "    required_audiences: [sts.bucketgate.test]",
+    '    subject_conditions: ["repo:org/app:*"]',
+    "    max_session_duration_secs: 3600",
+    "    allowed_scopes:",
+    "      - { bucket: private-uploads, prefixes: [releases/], actions: [get_object, head_object, put_object, list_bucket] }",
+  ];
+}
+
 /** A running issuer process. */
 export interface IssuerProcess {
   /** The issuer URL (`https://127.0.0.1:PORT`). */

@@ -1,6 +1,7 @@
 /**
- * A bounded soak: mixed writes, reads, listings and deletes at the machine's
- * capacity for SOAK_SECONDS (default 20 in CI; longer by setting it). Zero
+ * A bounded soak: mixed writes, reads, listings, deletes and STS mints (against
+ * a real OIDC issuer over TLS) at the machine's capacity for SOAK_SECONDS
+ * (default 120 under CI=true, 20 elsewhere; longer by setting it). Zero
  * unexpected errors, every written object read back with its checksum, p99
  * latency of the last window not far above the first, and RSS without a
  * growth trend. The figures are printed at the end.
@@ -9,9 +10,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { memory } from "../_support/proc.ts";
 import { signedFetch, startGateway } from "./_gateway.ts";
+import { makeCerts } from "../_support/certs.ts";
+import { issuerRoles, startIssuerProcess } from "../_support/oidc_issuer.ts";
 import { tally } from "../_support/tally.ts";
 
-const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? "20");
+const SECONDS = Number(
+  Deno.env.get("SOAK_SECONDS") ?? (Deno.env.get("CI") === "true" ? "120" : "20"),
+);
 const WORKERS = 16;
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -26,7 +31,18 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const gw = await startGateway();
+    const dir = await Deno.makeTempDir({ prefix: "bucketgate-soak-" });
+    const certs = await makeCerts(dir);
+    const issuer = await startIssuerProcess(certs);
+    const gw = await startGateway([], {
+      env: {
+        DENO_CERT: certs.caFile,
+        SESSION_TOKEN_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+      },
+      extraConfig: issuerRoles(issuer.issuer),
+    });
+    const webIdentity = await issuer.token({ ttl: String(SECONDS + 600) });
+    let mints = 0;
     const written = new Map<string, string>(); // key → sha256 of what was last written
     const windows: number[][] = [];
     const rss: number[] = [];
@@ -59,7 +75,24 @@ Deno.test({
           // Each worker owns 10 keys, picked at random, so reads find what writes left.
           const key = `soak/w${w}/k${Math.floor(Math.random() * 10)}`;
           const roll = n++ % 10;
-          if (roll < 4) {
+          if (n % 25 === 0) {
+            const { body } = await timed(
+              () =>
+                fetch(gw.url, {
+                  method: "POST",
+                  headers: { "content-type": "application/x-www-form-urlencoded" },
+                  body: new URLSearchParams({
+                    Action: "AssumeRoleWithWebIdentity",
+                    Version: "2011-06-15",
+                    RoleArn: "ci-deployer",
+                    RoleSessionName: `soak-${w}`,
+                    WebIdentityToken: webIdentity,
+                  }),
+                }),
+              [200],
+            );
+            if (/<AccessKeyId>ASIA/.test(new TextDecoder().decode(body))) mints++;
+          } else if (roll < 4) {
             const data = crypto.getRandomValues(new Uint8Array(1024 + (n % 7) * 4096));
             const { res } = await timed(
               () => signedFetch(gw, "PUT", `/private-uploads/${key}`, { body: data }),
@@ -105,6 +138,8 @@ Deno.test({
     }
     rss.push(await memory(gw.pid));
     await gw.stop();
+    await issuer.stop();
+    await Deno.remove(dir, { recursive: true });
 
     const full = windows.filter((w) => w.length > 50);
     const firstP99 = p99(full[0] ?? []);
@@ -114,12 +149,13 @@ Deno.test({
     // deno-lint-ignore no-console -- the soak's figures are its report
     console.log(
       `soak: ${requests} requests in ${SECONDS} s (${Math.round(requests / SECONDS)}/s), ` +
-        `${verified} objects verified, ${unexpected.length} unexpected answers; ` +
+        `${verified} objects verified, ${mints} STS mints, ${unexpected.length} unexpected answers; ` +
         `p99 first ${firstP99.toFixed(1)} ms, last ${lastP99.toFixed(1)} ms; ` +
         `RSS ${rss.map(mib).join(" → ")} MiB`,
     );
     assert.deepEqual(unexpected, [], "no unexpected answers");
     assert.ok(verified > 0, "objects were read back");
+    assert.ok(mints > 0, "credentials were minted");
     assert.ok(lastP99 < Math.max(5 * firstP99, 50), `p99 drifted: ${firstP99} → ${lastP99} ms`);
     const settled = rss.slice(Math.floor(rss.length / 2)).filter(Number.isFinite);
     assert.ok(

@@ -10,24 +10,11 @@ import { Buffer } from "node:buffer";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { makeCerts } from "../_support/certs.ts";
-import { startIssuerProcess } from "../_support/oidc_issuer.ts";
+import { issuerRoles, startIssuerProcess } from "../_support/oidc_issuer.ts";
 import { fakeTimeLibrary, type Gateway, haveTool, run, startGateway } from "./_gateway.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/ci-deployer";
 const HERE = new URL(".", import.meta.url).pathname;
-
-function roles(issuer: string): string[] {
-  return [
-    "roles:",
-    "  - role_id: ci-deployer",
-    `    trusted_oidc_issuers: [${issuer}]`,
-    "    required_audiences: [sts.bucketgate.test]",
-    '    subject_conditions: ["repo:org/app:*"]',
-    "    max_session_duration_secs: 3600",
-    "    allowed_scopes:",
-    "      - { bucket: private-uploads, prefixes: [releases/], actions: [get_object, head_object, put_object, list_bucket] }",
-  ];
-}
 
 function s3With(gw: Gateway, c: { id: string; secret: string; token: string }): S3Client {
   return new S3Client({
@@ -53,7 +40,7 @@ Deno.test({
     const issuer = await startIssuerProcess(certs);
     const sessionKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
     const env = { DENO_CERT: certs.caFile, SESSION_TOKEN_KEY: sessionKey };
-    const gw = await startGateway([], { env, extraConfig: roles(issuer.issuer) });
+    const gw = await startGateway([], { env, extraConfig: issuerRoles(issuer.issuer) });
     let minted: { id: string; secret: string; token: string } | undefined;
     try {
       assert.match(gw.logs(), /STS on/);
@@ -181,7 +168,7 @@ Deno.test({
         assert.ok(minted, "boto3 step minted 900 s credentials");
         const later = await startGateway([], {
           env,
-          extraConfig: roles(issuer.issuer),
+          extraConfig: issuerRoles(issuer.issuer),
           clockOffset: "+16m",
         });
         try {
