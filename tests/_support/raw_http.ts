@@ -155,22 +155,33 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
 export async function signedRequestHead(
   port: number,
   key: { readonly id: string; readonly secret: string },
-  r: { method: string; path: string; headers?: Record<string, string> },
+  r: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    /** Raw query parameters (an empty value is written as the bare name). */
+    query?: Record<string, string>;
+    /** Adds `transfer-encoding: chunked` (unsigned, as clients send it). */
+    chunked?: boolean;
+  },
 ): Promise<string> {
+  const query = r.query ?? {};
   const signed = await testSigner(key).sign({
     method: r.method,
     protocol: "http:",
     hostname: "127.0.0.1",
     port,
     path: r.path,
-    query: {},
+    query,
     headers: {
       host: `127.0.0.1:${port}`,
       "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
       ...r.headers,
     },
   });
-  const lines = [`${r.method} ${r.path} HTTP/1.1`];
+  const qs = Object.entries(query).map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&");
+  const lines = [`${r.method} ${r.path}${qs ? "?" + qs : ""} HTTP/1.1`];
   for (const [k, v] of Object.entries(signed.headers)) lines.push(`${k}: ${v}`);
+  if (r.chunked) lines.push("transfer-encoding: chunked");
   return lines.join("\r\n") + "\r\n\r\n";
 }

@@ -156,21 +156,12 @@ export async function rawSignedExchange(
   r: { method: string; rawPath: string; pieces: Uint8Array[]; pieceDelayMs?: number },
 ): Promise<string> {
   const length = r.pieces.reduce((n, p) => n + p.length, 0);
-  const signed = await testSigner(DEV).sign({
-    method: r.method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port,
-    path: r.rawPath,
-    query: {},
-    headers: {
-      host: `127.0.0.1:${port}`,
-      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-      "content-length": String(length),
-    },
+  const signed = await signedHeaders(port, r.method, r.rawPath, {}, {
+    "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+    "content-length": String(length),
   });
   const head = [`${r.method} ${r.rawPath} HTTP/1.1`];
-  for (const [k, v] of Object.entries(signed.headers)) head.push(`${k}: ${v}`);
+  for (const [k, v] of Object.entries(signed)) head.push(`${k}: ${v}`);
   head.push("connection: close", "", "");
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
@@ -202,6 +193,32 @@ export interface SignedFetchOptions {
   readonly client?: Deno.HttpClient;
 }
 
+/**
+ * The headers of a request to the gateway on `port`, signed (SigV4, the AWS
+ * SDK's signer) with the development key: `host` and `headers` plus the
+ * signature's own.
+ */
+export async function signedHeaders(
+  port: number,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+  body?: Uint8Array | string,
+): Promise<Record<string, string>> {
+  const s = await testSigner(DEV).sign({
+    method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port,
+    path,
+    query,
+    headers: { host: `127.0.0.1:${port}`, ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  return s.headers;
+}
+
 /** Sends a request to the gateway, signed (SigV4, the AWS SDK's signer) with the development key. */
 export async function signedFetch(
   gw: Gateway,
@@ -210,20 +227,11 @@ export async function signedFetch(
   opts: SignedFetchOptions = {},
 ): Promise<Response> {
   const query = opts.query ?? {};
-  const s = await testSigner(DEV).sign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port: gw.port,
-    path,
-    query,
-    headers: { host: `127.0.0.1:${gw.port}`, ...opts.headers },
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-  });
+  const headers = await signedHeaders(gw.port, method, path, query, opts.headers ?? {}, opts.body);
   const qs = new URLSearchParams(query).toString();
   return await fetch(`${gw.url}${path}${qs ? "?" + qs : ""}`, {
     method,
-    headers: s.headers,
+    headers,
     ...(opts.client ? { client: opts.client } : {}),
     ...(opts.body !== undefined ? { body: opts.body as BodyInit } : {}),
   });

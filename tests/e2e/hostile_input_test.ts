@@ -13,10 +13,11 @@
  * 16 KiB with S3's 400 RequestHeaderSectionTooLarge.
  */
 import assert from "node:assert/strict";
-import { DEV, type Gateway, signedFetch, startGateway } from "./_gateway.ts";
+import { DEV, type Gateway, signedFetch, signedHeaders, startGateway } from "./_gateway.ts";
+import { signedRequestHead } from "../_support/raw_http.ts";
 import { fdCount, memory } from "../_support/proc.ts";
-import { testSigner } from "../_support/signer.ts";
 import { tally } from "../_support/tally.ts";
+import { concatBytes } from "../_support/bytes.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -140,7 +141,7 @@ async function exchange(port: number, o: ExchangeOptions): Promise<Exchange> {
     if (b) {
       const frame = (bytes: Uint8Array) =>
         b.chunked
-          ? concat(enc.encode(`${bytes.length.toString(16)}\r\n`), bytes, enc.encode("\r\n"))
+          ? concatBytes([enc.encode(`${bytes.length.toString(16)}\r\n`), bytes, enc.encode("\r\n")])
           : bytes;
       await writeAll(frame(b.first));
       sent = b.first.length;
@@ -171,44 +172,6 @@ async function exchange(port: number, o: ExchangeOptions): Promise<Exchange> {
     sent,
     closed,
   };
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** A signed request head (UNSIGNED-PAYLOAD) for the development key. */
-async function signedHead(
-  gw: Gateway,
-  method: string,
-  path: string,
-  query: Record<string, string>,
-  framing: { readonly contentLength: number } | "chunked",
-): Promise<string> {
-  const s = await testSigner(DEV).sign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port: gw.port,
-    path,
-    query,
-    headers: {
-      host: `127.0.0.1:${gw.port}`,
-      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-      ...(framing === "chunked" ? {} : { "content-length": String(framing.contentLength) }),
-    },
-  });
-  const qs = Object.entries(query).map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&");
-  const lines = [`${method} ${path}${qs ? "?" + qs : ""} HTTP/1.1`];
-  for (const [k, v] of Object.entries(s.headers)) lines.push(`${k}: ${v}`);
-  if (framing === "chunked") lines.push("transfer-encoding: chunked");
-  return lines.join("\r\n") + "\r\n\r\n";
 }
 
 /** Samples the gateway's RSS every 50 ms until stopped; returns the largest sample. */
@@ -268,13 +231,14 @@ Deno.test({
       const figures: string[] = [];
       for (const { op, path, query, framing, afterAnswer } of cases) {
         const what = `${op} (${framing}${afterAnswer ? ", sending on" : ""})`;
-        const head = await signedHead(
-          gw,
-          "POST",
+        const head = await signedRequestHead(gw.port, DEV, {
+          method: "POST",
           path,
           query,
-          framing === "chunked" ? "chunked" : { contentLength: GiB },
-        );
+          ...(framing === "chunked"
+            ? { chunked: true }
+            : { headers: { "content-length": String(GiB) } }),
+        });
         const [first, piece] = op === "DeleteObjects"
           ? ["<Delete>", deleteBody]
           : ["<CompleteMultipartUpload>", completeBody];
@@ -341,14 +305,8 @@ Deno.test({
     const gw = await startGateway();
     const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
     try {
-      const s = await testSigner(DEV).sign({
-        method: "POST",
-        protocol: "http:",
-        hostname: "127.0.0.1",
-        port: gw.port,
-        path: "/private-uploads",
-        query: { delete: "" },
-        headers: { host: `127.0.0.1:${gw.port}`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      const headers = await signedHeaders(gw.port, "POST", "/private-uploads", { delete: "" }, {
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
       });
       const piece = pieceOf("<Object><Key>k</Key></Object>");
       let sent = 0;
@@ -363,7 +321,7 @@ Deno.test({
       const started = performance.now();
       const res = await fetch(`${gw.url}/private-uploads?delete`, {
         method: "POST",
-        headers: s.headers,
+        headers,
         body,
         client,
         signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
