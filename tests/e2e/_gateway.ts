@@ -24,6 +24,12 @@ export interface Gateway {
   readonly dataDir: string;
   /** Everything the process printed so far. */
   logs(): string;
+  /**
+   * Waits until the output matches `pattern` (access-log lines reach the pipe
+   * at the end of the gateway's event-loop turn, a moment after the response)
+   * and returns the output; throws after `timeoutMs`.
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends a signal to the process. */
   signal(sig: Deno.Signal): void;
   /** Resolves with the exit code when the process ends. */
@@ -133,6 +139,16 @@ export async function startGateway(
     pid: child.pid,
     dataDir,
     logs: () => output,
+    async waitForLog(pattern, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline) {
+          throw new Error(`no log output matching ${pattern} within ${timeoutMs} ms:\n${output}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return output;
+    },
     signal: (sig) => child.kill(sig),
     exited,
     async stop() {

@@ -108,11 +108,8 @@ async function assertClean503(res: Response, what: string, backendPort: number, 
     }
   }
   // The detail goes to the log under the same RequestId (the log reaches the pipe a moment later).
-  let line: string | undefined;
-  for (let i = 0; i < 40 && !line; i++) {
-    line = gw.logs().split("\n").find((l) => l.includes(requestId));
-    if (!line) await settle();
-  }
+  const line = (await gw.waitForLog(new RegExp(requestId))).split("\n")
+    .find((l) => l.includes(requestId));
   assert.ok(line, `${what}: no log line for ${requestId}`);
   assert.match(line, / 503 BackendError .*\(BackendError: /, `${what}: ${line}`);
   tally("faults", "backend chaos: clean 503");

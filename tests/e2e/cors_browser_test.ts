@@ -77,7 +77,7 @@ Deno.test({
       assert.match(dom, /status=200 etag="[0-9a-f]{32}" body=hello from the bucket/, dom);
       const blocked = await dumpDom(`${evil.origin}/`);
       assert.match(blocked, /blocked: TypeError/, blocked);
-      assert.match(gw.logs(), /GET \/public-data\/hello\.txt 200/);
+      await gw.waitForLog(/GET \/public-data\/hello\.txt 200/);
     } finally {
       await good.shutdown();
       await evil.stop();

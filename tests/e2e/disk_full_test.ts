@@ -112,7 +112,8 @@ async function assertStorageFull(gw: Gateway, res: Response, what: string, mnt: 
   for (const leak of ["ENOSPC", "space", "os error", mnt, ".bucketgate", "    at "]) {
     assert.ok(!body.includes(leak), `${what}: the body mentions ${leak}: ${body}`);
   }
-  const line = gw.logs().split("\n").find((l) => l.includes(requestId!));
+  const logs = await gw.waitForLog(new RegExp(requestId!));
+  const line = logs.split("\n").find((l) => l.includes(requestId!));
   assert.ok(line, `${what}: no log line for ${requestId}`);
   assert.match(line, / 507 StorageFull .*No space left on device/, `${what}: ${line}`);
   tally("faults", "disk full: a write refused with 507");

@@ -89,7 +89,7 @@ for (const { kind, ready } of await availableBackends()) {
           }),
         );
         assert.deepEqual(await rig.stored(B, "stream.txt"), payload, "no aws-chunked framing");
-        assert.match(rig.gw.logs(), /PUT \/private-uploads\/stream\.txt 200/);
+        await rig.gw.waitForLog(/PUT \/private-uploads\/stream\.txt 200/);
 
         const ranged = await s3.send(
           new GetObjectCommand({ Bucket: B, Key: "stream.txt", Range: "bytes=0-7" }),
@@ -186,7 +186,7 @@ for (const { kind, ready } of await availableBackends()) {
         for (const s of seen) {
           assert.match(s, /^private-uploads\.s3\.bucketgate\.test \/(?!private-uploads)/);
         }
-        assert.match(rig.gw.logs(), /PUT \/private-uploads\/v\/a b\.txt 200/);
+        await rig.gw.waitForLog(/PUT \/private-uploads\/v\/a b\.txt 200/);
       } finally {
         s3.destroy();
         await rig.stop();

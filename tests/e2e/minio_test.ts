@@ -56,6 +56,7 @@ for (const { kind, ready } of await availableBackends()) {
       try {
         assert.equal(await mc.bucketExists(B), true);
         assert.equal(await mc.bucketExists("no-such-bucket"), false);
+        await rig.gw.waitForLog(/"bucket":"no-such-bucket"/);
         assert.ok(operations().includes("GetBucketLocation 200"), operations().join("\n"));
         assert.ok(operations().includes("HeadBucket 200"), "bucketExists is a HeadBucket");
 

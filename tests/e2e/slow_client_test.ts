@@ -111,7 +111,7 @@ Deno.test("an upload that stalls mid-body gets RequestTimeout and leaves nothing
     assert.deepEqual(await listDir(tmpDir), [], "temp file removed");
     const missing = await signedFetch(gw, "HEAD", "/private-uploads/stalled.bin");
     assert.equal(missing.status, 404, "no object");
-    assert.match(gw.logs(), /PUT \/private-uploads\/stalled\.bin 400 RequestTimeout/);
+    await gw.waitForLog(/PUT \/private-uploads\/stalled\.bin 400 RequestTimeout/);
 
     // Deno.serve keeps the socket until the client closes it or sends the
     // rest of the body (it reads and drops a body left unread, without a
