@@ -13,7 +13,7 @@
  * 16 KiB with S3's 400 RequestHeaderSectionTooLarge.
  */
 import assert from "node:assert/strict";
-import { DEV, type Gateway, signedFetch, signedHeaders, startGateway } from "./_gateway.ts";
+import { DEV, signedFetch, signedHeaders, startGateway } from "./_gateway.ts";
 import { signedRequestHead } from "../_support/raw_http.ts";
 import { fdCount, memory } from "../_support/proc.ts";
 import { tally } from "../_support/tally.ts";
