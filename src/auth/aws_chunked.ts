@@ -11,8 +11,7 @@ import type { ChecksumAlgorithm } from "../backends/backend.ts";
 import { createHasher, type Hasher, toBase64 } from "../checksum/hasher.ts";
 import { checksumHeaderName, constantTimeEqual, parseAlgorithm } from "../checksum/verify.ts";
 import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
-import { EMPTY_SHA256, hmac, sha256Hex } from "./signing_key.ts";
-import { signaturesEqual } from "./sigv4.ts";
+import { EMPTY_SHA256, hmacHex, sha256Hex } from "./signing_key.ts";
 
 /** The streaming payload markers of x-amz-content-sha256. */
 export const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
@@ -90,8 +89,8 @@ export function awsChunkedDecoder(o: AwsChunkedOptions): TransformStream<Uint8Ar
     const s = o.signing!;
     const sts =
       `AWS4-HMAC-SHA256-PAYLOAD\n${s.amzDate}\n${s.scope}\n${prevSignature}\n${EMPTY_SHA256}\n${dataHash}`;
-    const expected = hmac(s.signingKey, sts).toString("hex");
-    if (!signaturesEqual(expected, chunkSignature)) {
+    const expected = hmacHex(s.signingKey, sts);
+    if (!constantTimeEqual(expected, chunkSignature)) {
       fail(
         proxyError(
           "SignatureDoesNotMatch",
@@ -158,7 +157,7 @@ export function awsChunkedDecoder(o: AwsChunkedOptions): TransformStream<Uint8Ar
       const sts = `AWS4-HMAC-SHA256-TRAILER\n${s.amzDate}\n${s.scope}\n${prevSignature}\n${
         sha256Hex(canonical)
       }`;
-      if (!signaturesEqual(hmac(s.signingKey, sts).toString("hex"), sig!)) {
+      if (!constantTimeEqual(hmacHex(s.signingKey, sts), sig!)) {
         fail(
           proxyError(
             "SignatureDoesNotMatch",

@@ -10,13 +10,20 @@ function hmacOnce(key: Uint8Array | string, data: string): Buffer {
 const padded = new WeakMap<Uint8Array, { readonly inner: Hash; readonly outer: Hash }>();
 
 /**
- * HMAC-SHA256 under a derived signing key, as RFC 2104 defines it over
- * SHA-256: the hash states after the key's two pad blocks are computed once
- * per key and copied for each message, which costs about a third of a fresh
- * node:crypto Hmac (a signature check, and every aws-chunked chunk, runs one).
+ * HMAC-SHA256 under a derived signing key, in lower-case hex (a signature),
+ * as RFC 2104 defines it over SHA-256: the hash states after the key's two
+ * pad blocks are computed once per key and copied for each message, which
+ * costs about a third of a fresh node:crypto Hmac (a signature check, and
+ * every aws-chunked chunk, runs one).
  */
-export function hmac(key: Uint8Array | string, data: string): Buffer {
-  if (typeof key === "string" || key.length > 64) return hmacOnce(key, data);
+export function hmacHex(key: Uint8Array, data: string): string {
+  if (key.length > 64) return createHmac("sha256", key).update(data, "utf8").digest("hex");
+  const pads = padsOf(key);
+  const inner = pads.inner.copy().update(data, "utf8").digest();
+  return pads.outer.copy().update(inner).digest("hex");
+}
+
+function padsOf(key: Uint8Array): { readonly inner: Hash; readonly outer: Hash } {
   let pads = padded.get(key);
   if (!pads) {
     const block = new Uint8Array(64);
@@ -27,8 +34,7 @@ export function hmac(key: Uint8Array | string, data: string): Buffer {
     };
     padded.set(key, pads);
   }
-  const inner = pads.inner.copy().update(data, "utf8").digest();
-  return pads.outer.copy().update(inner).digest();
+  return pads;
 }
 
 /** Lower-case hex SHA-256 of a string or bytes. */

@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
-import { signaturesEqual } from "./sigv4.ts";
+import { constantTimeEqual } from "../checksum/verify.ts";
 
 /** Query parameters that are part of the V2 canonical resource. */
 const SUBRESOURCES = new Set([
@@ -159,7 +159,7 @@ export function verifyV2(
     return proxyError("InvalidRequest", "The request target is not validly percent-encoded");
   }
   const expected = createHmac("sha1", secret).update(sts, "utf8").digest("base64");
-  return signaturesEqual(expected, claims.signature) ? undefined : proxyError(
+  return constantTimeEqual(expected, claims.signature) ? undefined : proxyError(
     "SignatureDoesNotMatch",
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
   );

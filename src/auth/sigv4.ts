@@ -3,7 +3,6 @@
  * header or a presigned query. Stages are named as in the spec
  * (canonicalRequest → stringToSign → signature) so a mismatch says where.
  */
-import { timingSafeEqual } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
@@ -15,7 +14,8 @@ import {
   credentialScope,
   stringToSign,
 } from "./canonical.ts";
-import { EMPTY_SHA256, hmac, type SigningKeyCache } from "./signing_key.ts";
+import { EMPTY_SHA256, hmacHex, type SigningKeyCache } from "./signing_key.ts";
+import { constantTimeEqual } from "../checksum/verify.ts";
 
 /** The algorithm name. */
 export const ALGORITHM = "AWS4-HMAC-SHA256";
@@ -306,13 +306,7 @@ export function computeSignature(
   scope: string,
   canonical: string,
 ): string {
-  return hmac(signingKey, stringToSign(amzDate, scope, canonical)).toString("hex");
-}
-
-/** Compares two hex signatures in constant time. */
-export function signaturesEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
+  return hmacHex(signingKey, stringToSign(amzDate, scope, canonical));
 }
 
 /** A verified signature: what chunk signatures chain from. */
@@ -335,7 +329,7 @@ export function verifySignature(
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
   if (
-    signaturesEqual(
+    constantTimeEqual(
       computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, uri)),
       claims.signature,
     )
@@ -345,7 +339,7 @@ export function verifySignature(
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
     raw !== uri &&
-    signaturesEqual(
+    constantTimeEqual(
       computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw)),
       claims.signature,
     )

@@ -110,30 +110,45 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 // Header names and values arrive as byte strings (one char per byte on the
 // wire, UTF-8 included), so a string's length is its size in bytes.
 
-function userMetadataBytes(headers: Headers): number {
-  let n = 0;
-  for (const [k, v] of headers) if (k.startsWith("x-amz-meta-")) n += k.length - 11 + v.length;
-  return n;
+/** What the routing needs to know of a header section, learned in one pass. */
+interface HeaderScan {
+  /** The section's size as sent (`name: value\r\n` each). */
+  readonly bytes: number;
+  /** Bytes of every `x-amz-meta-*` name (without the prefix) and value. */
+  readonly metadataBytes: number;
+  /** Whether an SSE-C header is present (on the object or on a copy source). */
+  readonly sseC: boolean;
 }
 
-/** The size of a header section as sent (`name: value\r\n` each). */
-export function headerBytes(headers: Headers): number {
-  let n = 0;
-  for (const [k, v] of headers) n += k.length + v.length + 4;
-  return n;
+const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
+
+// Walking a Headers object sorts and joins its list each time, so it is walked once.
+function scanHeaders(headers: Headers): HeaderScan {
+  let bytes = 0;
+  let metadataBytes = 0;
+  let sseC = false;
+  for (const [k, v] of headers) {
+    bytes += k.length + v.length + 4;
+    if (k.startsWith("x-amz-")) {
+      if (k.startsWith("x-amz-meta-")) metadataBytes += k.length - 11 + v.length;
+      else if (SSE_C.test(k)) sseC = true;
+    }
+  }
+  return { bytes, metadataBytes, sseC };
 }
 
-/** HeadersTooLarge when the header section is over MAX_HEADER_BYTES. */
-export function headerSectionProblem(headers: Headers): ProxyError | undefined {
-  if (headerBytes(headers) <= MAX_HEADER_BYTES) return undefined;
+function tooLarge(bytes: number): ProxyError | undefined {
+  if (bytes <= MAX_HEADER_BYTES) return undefined;
   return proxyError(
     "HeadersTooLarge",
     `Your request header section exceeds the maximum allowed size of ${MAX_HEADER_BYTES} bytes`,
   );
 }
 
-// SSE-C headers, on the object or on a copy source.
-const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
+/** HeadersTooLarge when the header section is over MAX_HEADER_BYTES. */
+export function headerSectionProblem(headers: Headers): ProxyError | undefined {
+  return tooLarge(scanHeaders(headers).bytes);
+}
 
 function unsupported(what: string): ProxyError {
   return proxyError("NotImplemented", `${what} is not implemented by bucketgate`);
@@ -150,8 +165,9 @@ export function parseS3Request(
   headers: Headers,
   options: AddressingOptions = {},
 ): Result<S3Request, ProxyError> {
-  const tooLarge = headerSectionProblem(headers);
-  if (tooLarge) return err(tooLarge);
+  const scan = scanHeaders(headers);
+  const oversized = tooLarge(scan.bytes);
+  if (oversized) return err(oversized);
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const query = new URLSearchParams(target.rawQuery);
   const vhost = hostBucket(headers.get("host"), options.domain);
@@ -210,10 +226,10 @@ export function parseS3Request(
   const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
   if (sub === "tagging" && method === "GET") return route("GetObjectTagging");
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
-  if ([...headers.keys()].some((h) => SSE_C.test(h))) {
+  if (scan.sseC) {
     return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));
   }
-  if (userMetadataBytes(headers) > MAX_USER_METADATA_BYTES) {
+  if (scan.metadataBytes > MAX_USER_METADATA_BYTES) {
     return err(proxyError(
       "MetadataTooLarge",
       `Your metadata headers exceed the maximum allowed metadata size of ${MAX_USER_METADATA_BYTES} bytes`,
