@@ -13,6 +13,8 @@ import type {
   Backend,
   BackendResult,
   ByteRange,
+  GetOptions,
+  GetResult,
   HttpMeta,
   ObjectMeta,
   UploadInfo,
@@ -30,6 +32,7 @@ import {
   validateCompletion,
 } from "./multipart.ts";
 import { resolveRange } from "./range.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** The internal directory under a bucket root; never a key. */
 export const INTERNAL_DIR = ".bucketgate";
@@ -151,6 +154,9 @@ function errnoOf(e: unknown): string | undefined {
   return typeof e.code === "string" ? e.code : undefined;
 }
 
+/** Bytes gathered from an upload's chunks before they are written. */
+const WRITE_BATCH = 1024 * 1024;
+
 /** Writes all of `chunk` (a write may take only part of it). */
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   let at = 0;
@@ -217,6 +223,11 @@ function fileStream(
 
 /** Objects up to this size are read at once, synchronously (one page-cache copy, no thread-pool hop). */
 const SMALL_READ = 64 * 1024;
+/** Bytes of small objects kept in memory per fs bucket. */
+const SMALL_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A path that does not exist (or runs through a file): the key is not there. */
+const isMissing = (e: unknown) => isNotFound(e) || e instanceof Deno.errors.NotADirectory;
 
 function readWhole(file: Deno.FsFile, length: number): Uint8Array<ArrayBuffer> {
   const buf = new Uint8Array(length);
@@ -359,7 +370,7 @@ export function createFsBackend(root: string): Backend {
       const st = await Deno.stat(dataPath(key));
       return st.isFile ? ok(st) : err(noSuchKey());
     } catch (e) {
-      if (isNotFound(e) || e instanceof Deno.errors.NotADirectory) return err(noSuchKey());
+      if (isMissing(e)) return err(noSuchKey());
       return err(ioError(e));
     }
   }
@@ -400,6 +411,25 @@ export function createFsBackend(root: string): Backend {
     // A client that stops sending for the idle timeout is cut (http/idle.ts):
     // the pending read ends, and the temp file is removed below.
     const transfer = watchTransfer(signal, () => void reader.cancel().catch(() => {}));
+    // Chunks are gathered into writes of WRITE_BATCH bytes, and one write is
+    // in flight while the next chunks are read: reading and writing overlap.
+    const batch: Uint8Array[] = [];
+    let batched = 0;
+    // The write in flight never rejects (an unhandled rejection would end the
+    // process); its error is kept and thrown where the write is awaited.
+    let writing: Promise<void> = Promise.resolve();
+    let writeError: { cause: unknown } | undefined;
+    const settle = async () => {
+      await writing;
+      if (writeError) throw writeError.cause;
+    };
+    const flush = async () => {
+      await settle();
+      const bytes = concatBytes(batch);
+      batch.length = 0;
+      batched = 0;
+      writing = writeAll(file, bytes).catch((cause) => void (writeError = { cause }));
+    };
     try {
       for (;;) {
         let next: ReadableStreamReadResult<Uint8Array>;
@@ -413,15 +443,27 @@ export function createFsBackend(root: string): Backend {
         h.update(next.value);
         size += next.value.byteLength;
         transfer.moved = size;
+        batch.push(next.value);
+        batched += next.value.byteLength;
+        if (batched < WRITE_BATCH) continue;
         try {
-          await writeAll(file, next.value);
+          await flush();
         } catch (e) {
           failed = ioError(e);
           await reader.cancel().catch(() => {});
           break;
         }
       }
+      if (!failed) {
+        try {
+          if (batched > 0) await flush();
+          await settle();
+        } catch (e) {
+          failed = ioError(e);
+        }
+      }
     } finally {
+      await writing;
       transfer.end();
       file.close();
     }
@@ -512,7 +554,7 @@ export function createFsBackend(root: string): Backend {
     try {
       entries = await Array.fromAsync(Deno.readDir(dir));
     } catch (e) {
-      if (isNotFound(e) || e instanceof Deno.errors.NotADirectory) return;
+      if (isMissing(e)) return;
       throw e;
     }
     for (const e of entries) {
@@ -546,53 +588,111 @@ export function createFsBackend(root: string): Backend {
     return parts;
   }
 
+  // Small objects read recently, as bytes: a hot small GET costs one stat. An
+  // entry is used only while the file's inode, size and mtime match (writes
+  // replace files by rename, so a new object is a new inode).
+  const small = new Map<
+    string,
+    { ino: number | null; size: number; mtimeMs: number; bytes: Uint8Array<ArrayBuffer> }
+  >();
+  let smallBytesHeld = 0;
+
+  /** The whole file of a small object whose stat is `st`; undefined if it changed since. */
+  function smallBytes(key: string, st: Deno.FileInfo): Uint8Array<ArrayBuffer> | undefined {
+    const mtimeMs = st.mtime?.getTime() ?? 0;
+    const ino = st.ino ?? null;
+    const hit = small.get(key);
+    if (hit && hit.ino === ino && hit.size === st.size && hit.mtimeMs === mtimeMs) return hit.bytes;
+    using file = Deno.openSync(dataPath(key));
+    const now = file.statSync();
+    if ((now.ino ?? null) !== ino || now.size !== st.size || now.mtime?.getTime() !== mtimeMs) {
+      return undefined;
+    }
+    const bytes = readWhole(file, st.size);
+    if (hit) {
+      small.delete(key);
+      smallBytesHeld -= hit.size;
+    }
+    small.set(key, { ino, size: st.size, mtimeMs, bytes });
+    smallBytesHeld += st.size;
+    for (const [k, v] of small) {
+      if (smallBytesHeld <= SMALL_CACHE_BYTES) break;
+      small.delete(k);
+      smallBytesHeld -= v.size;
+    }
+    return bytes;
+  }
+
+  /** GetObject of a large object (or one replaced mid-read): the open file, streamed. */
+  async function getStreamed(key: string, o: GetOptions): BackendResult<GetResult> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(dataPath(key));
+    } catch (e) {
+      return isMissing(e) ? err(noSuchKey()) : err(ioError(e));
+    }
+    try {
+      const st = await file.stat();
+      if (!st.isFile) {
+        file.close();
+        return err(noSuchKey());
+      }
+      const meta = await metaFor(key, st);
+      const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
+      if (failed) {
+        file.close();
+        return err(failed);
+      }
+      let range: ByteRange | undefined;
+      if (o.range) {
+        const r = resolveRange(o.range, st.size);
+        if (!r.ok) {
+          file.close();
+          return r;
+        }
+        range = r.value;
+        await file.seek(range.start, Deno.SeekMode.Start);
+      }
+      const length = range ? range.end - range.start + 1 : st.size;
+      return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length, o.signal) });
+    } catch (e) {
+      try {
+        file.close();
+      } catch { /* closed */ }
+      return err(ioError(e));
+    }
+  }
+
   return {
     head,
 
     async get(key, o = {}) {
       const bad = fsKeyProblem(key);
       if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
-      let file: Deno.FsFile;
+      let st: Deno.FileInfo;
       try {
-        file = Deno.openSync(dataPath(key));
+        st = Deno.statSync(dataPath(key));
       } catch (e) {
-        return isNotFound(e) || e instanceof Deno.errors.NotADirectory
-          ? err(noSuchKey())
-          : err(ioError(e));
+        return isMissing(e) ? err(noSuchKey()) : err(ioError(e));
       }
+      if (!st.isFile) return err(noSuchKey());
+      if (st.size > SMALL_READ) return await getStreamed(key, o);
       try {
-        const st = file.statSync();
-        if (!st.isFile) {
-          file.close();
-          return err(noSuchKey());
-        }
         const meta = await metaFor(key, st);
         const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
-        if (failed) {
-          file.close();
-          return err(failed);
-        }
+        if (failed) return err(failed);
         let range: ByteRange | undefined;
         if (o.range) {
           const r = resolveRange(o.range, st.size);
-          if (!r.ok) {
-            file.close();
-            return r;
-          }
+          if (!r.ok) return r;
           range = r.value;
-          await file.seek(range.start, Deno.SeekMode.Start);
         }
-        const length = range ? range.end - range.start + 1 : st.size;
-        if (length <= SMALL_READ) {
-          const bytes = readWhole(file, length);
-          file.close();
-          return ok({ meta, ...(range ? { range } : {}), body: bytes });
-        }
-        return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length, o.signal) });
+        const whole = smallBytes(key, st);
+        // Replaced since the stat: serve it the careful way.
+        if (!whole) return await getStreamed(key, o);
+        const body = range ? whole.subarray(range.start, range.end + 1) : whole;
+        return ok({ meta, ...(range ? { range } : {}), body });
       } catch (e) {
-        try {
-          file.close();
-        } catch { /* closed */ }
         return err(ioError(e));
       }
     },

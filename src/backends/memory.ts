@@ -23,6 +23,7 @@ import {
   validateCompletion,
 } from "./multipart.ts";
 import { resolveRange } from "./range.ts";
+import { concatBytes } from "../bytes.ts";
 
 interface StoredObject {
   readonly meta: ObjectMeta;
@@ -168,13 +169,7 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       if (!chosen.ok) return Promise.resolve(chosen);
       const failed = checkWriteConditions(objects.get(key)?.meta, conditions);
       if (failed) return Promise.resolve(err(failed));
-      const total = chosen.value.reduce((n, p) => n + p.size, 0);
-      const bytes = new Uint8Array(total);
-      let at = 0;
-      for (const p of chosen.value) {
-        bytes.set(u.parts.get(p.partNumber)!.bytes, at);
-        at += p.size;
-      }
+      const bytes = concatBytes(chosen.value.map((p) => u.parts.get(p.partNumber)!.bytes));
       uploads.delete(id);
       return Promise.resolve(
         ok(store(key, bytes, u.meta, multipartEtag(chosen.value.map((p) => p.md5)))),

@@ -1,6 +1,7 @@
 /** Byte limits on streamed and buffered request bodies. */
 import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** A pass-through stream that errors with `onExceed` once more than `max` bytes went through. */
 export function byteLimit(
@@ -38,14 +39,7 @@ export async function collect(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 /**
