@@ -4,7 +4,7 @@
  * module that touches the process; everything it serves is `createApp`.
  */
 import { parseArgs } from "node:util";
-import { type AccessLogEntry, type AppHandler, createApp } from "./src/app.ts";
+import { type AccessLogEntry, type AppHandler, createApp, type InFlight } from "./src/app.ts";
 import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
 import { createSigningKeyCache } from "./src/auth/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
@@ -310,6 +310,8 @@ async function main(): Promise<void> {
       },
     })
     : undefined;
+  // Counted by every app this process builds, so a reload keeps the count.
+  const inFlight: InFlight = { count: 0 };
   /** A config made ready to serve: its handler and its backends. */
   type Serving = { handler: AppHandler; backends: ReadonlyMap<string, Backend> };
   const build = (config: Config): Serving | ConfigProblem[] => {
@@ -324,6 +326,7 @@ async function main(): Promise<void> {
       jwks,
       ...(keys ? { sessionKeys: keys } : {}),
       ...(issuer ? { oidcIssuer: issuer } : {}),
+      inFlight,
     });
     return { handler, backends };
   };
@@ -333,7 +336,6 @@ async function main(): Promise<void> {
     fail("not starting");
   }
   let serving: Serving = first;
-  let inFlight = 0;
   let draining = false;
 
   const { hostname, port } = splitListen(loaded.config.listen);
@@ -364,12 +366,7 @@ async function main(): Promise<void> {
       await req.body?.cancel();
       return new Response("shutting down\n", { status: 503, headers: { connection: "close" } });
     }
-    inFlight++;
-    try {
-      return await serving.handler(req, info);
-    } finally {
-      inFlight--;
-    }
+    return await serving.handler(req, info);
   });
 
   Deno.addSignalListener("SIGHUP", async () => {
@@ -390,19 +387,26 @@ async function main(): Promise<void> {
   });
 
   const admin = flags.adminListen
-    ? Deno.serve({
-      ...splitListen(flags.adminListen),
-      onListen(addr) {
-        console.log(`admin listening on http://${addr.hostname}:${addr.port}`);
+    ? Deno.serve(
+      {
+        ...splitListen(flags.adminListen),
+        onListen(addr) {
+          console.log(`admin listening on http://${addr.hostname}:${addr.port}`);
+        },
       },
-    }, createAdminHandler({ metrics, backends: () => serving.backends, inFlight: () => inFlight }))
+      createAdminHandler({
+        metrics,
+        backends: () => serving.backends,
+        inFlight: () => inFlight.count,
+      }),
+    )
     : undefined;
 
   const stop = async () => {
     if (draining) return;
     draining = true;
     const deadline = Date.now() + 30_000;
-    while (inFlight > 0 && Date.now() < deadline) {
+    while (inFlight.count > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await Promise.all([server.shutdown(), admin?.shutdown()]);

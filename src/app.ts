@@ -77,6 +77,17 @@ export interface AppDeps {
   readonly requestId?: () => string;
   /** bucketgate's own OIDC issuer, whose documents are served when set. */
   readonly oidcIssuer?: OidcIssuer;
+  /**
+   * The count of requests being handled, which `max_concurrent_requests`
+   * bounds; shared by the apps of one process so a reload does not reset it.
+   * @default a count of this app's own
+   */
+  readonly inFlight?: InFlight;
+}
+
+/** Requests being handled now (the app counts them). */
+export interface InFlight {
+  count: number;
 }
 
 /** Connection facts Deno.serve passes along. */
@@ -267,21 +278,21 @@ export function createApp(deps: AppDeps): AppHandler {
     };
   }
 
-  let inFlight = 0;
+  const load = deps.inFlight ?? { count: 0 };
 
   return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
     const started = clock.now();
     const requestId = newId();
     let outcome: Outcome;
-    inFlight++;
+    load.count++;
     try {
-      outcome = inFlight > config.maxConcurrentRequests
+      outcome = load.count > config.maxConcurrentRequests
         ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
         : await run(req, requestId);
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     } finally {
-      inFlight--;
+      load.count--;
     }
     const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
     const bucketName = route?.bucket ?? outcome.bucketName;

@@ -1,6 +1,6 @@
 /** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
 import { testSigner } from "../_support/signer.ts";
-import { type AccessLogEntry, createApp } from "../../src/app.ts";
+import { type AccessLogEntry, createApp, type InFlight } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
@@ -102,6 +102,8 @@ export interface HarnessOptions {
   readonly wrapBackend?: (b: Backend) => Backend;
   /** bucketgate's own OIDC issuer. */
   readonly oidcIssuer?: OidcIssuer;
+  /** A count of requests in flight shared with other apps. */
+  readonly inFlight?: InFlight;
 }
 
 /** Builds the app over fresh memory backends. */
@@ -125,6 +127,7 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
     ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}),
     ...(options.jwks ? { jwks: options.jwks } : {}),
     ...(options.oidcIssuer ? { oidcIssuer: options.oidcIssuer } : {}),
+    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
   });
   return { handle: (req) => app(req), raw, logs, clock };
 }

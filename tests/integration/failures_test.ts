@@ -91,3 +91,30 @@ Deno.test("beyond max_concurrent_requests: 503 SlowDown with Retry-After, the ot
   const after = await send(h, "/public/k", { method: "HEAD" });
   assert.equal(after.status, 404, "served again once the others finished");
 });
+
+Deno.test("max_concurrent_requests holds across a reload: the old and the new app share one count", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const inFlight = { count: 0 };
+  const config = testConfig({ maxConcurrentRequests: 2 });
+  const old = harness(config, {
+    inFlight,
+    wrapBackend: (b) => ({
+      ...b,
+      async head(key) {
+        await gate;
+        return await b.head(key);
+      },
+    }),
+  });
+  const reloaded = harness(config, { inFlight });
+  const held = [1, 2].map(() => send(old, "/public/k", { method: "HEAD" }));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(inFlight.count, 2);
+  const refused = await send(reloaded, "/public/k", { method: "HEAD" });
+  assert.equal(refused.status, 503, "the new app counts the old app's requests");
+  release();
+  await Promise.all(held);
+  assert.equal(inFlight.count, 0);
+  assert.equal((await send(reloaded, "/public/k", { method: "HEAD" })).status, 404);
+});
