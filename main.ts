@@ -20,7 +20,6 @@ import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
 import { ProxyStreamError } from "./src/errors.ts";
 import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_auth.ts";
-import type { OidcIssuer } from "./src/oidc/issuer.ts";
 import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createLineWriter } from "./src/line_writer.ts";
@@ -261,17 +260,17 @@ async function main(): Promise<void> {
   }
   const sessionKeys = readSessionKeys();
   const oidcIssuer = await readOidcProvider(envLookup, systemClock);
-  const envProblems = [
-    ...(Array.isArray(sessionKeys) ? sessionKeys : []),
-    ...(Array.isArray(oidcIssuer) ? oidcIssuer : []),
-  ];
-  if (envProblems.length > 0) {
-    console.error(formatProblems(envProblems, "environment"));
+  if (Array.isArray(sessionKeys) || Array.isArray(oidcIssuer)) {
+    const problems = [
+      ...(Array.isArray(sessionKeys) ? sessionKeys : []),
+      ...(Array.isArray(oidcIssuer) ? oidcIssuer : []),
+    ];
+    console.error(formatProblems(problems, "environment"));
     if (flags.checkConfig) Deno.exit(1);
     fail("not starting");
   }
-  const keys = sessionKeys as SessionKeys | undefined;
-  const issuer = oidcIssuer as OidcIssuer | undefined;
+  const keys = sessionKeys;
+  const issuer = oidcIssuer;
   const orphans = issuer ? [] : missingIssuerProblems(loaded.config, OIDC_ISSUER_MISSING);
   if (orphans.length > 0) {
     console.error(formatProblems(orphans, source.name));

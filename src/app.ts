@@ -200,9 +200,10 @@ export function createApp(deps: AppDeps): AppHandler {
 
   async function run(req: Request, requestId: string): Promise<Outcome> {
     const target = requestTarget(req.url);
-    if (deps.oidcIssuer && !hostBucket(req.headers.get("host"), config.domain)) {
-      const doc = serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
-      if (doc) return { result: ok(doc), wellKnown: true };
+    // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
+    const doc = deps.oidcIssuer && serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
+    if (doc && !hostBucket(req.headers.get("host"), config.domain)) {
+      return { result: ok(doc), wellKnown: true };
     }
     // S3 requests have their header section checked while routed; STS calls and preflights here.
     if (isStsRequest(req.method, target, req.headers)) {

@@ -623,6 +623,20 @@ export function createFsBackend(root: string): Backend {
     return bytes;
   }
 
+  /** What a read of the file whose stat is `st` serves: its metadata and range, once conditions hold. */
+  async function readPlan(
+    key: string,
+    st: Deno.FileInfo,
+    o: GetOptions,
+  ): Promise<Result<{ meta: ObjectMeta; range?: ByteRange }, ProxyError>> {
+    const meta = await metaFor(key, st);
+    const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
+    if (failed) return err(failed);
+    if (!o.range) return ok({ meta });
+    const r = resolveRange(o.range, st.size);
+    return r.ok ? ok({ meta, range: r.value }) : r;
+  }
+
   /** GetObject of a large object (or one replaced mid-read): the open file, streamed. */
   async function getStreamed(key: string, o: GetOptions): BackendResult<GetResult> {
     let file: Deno.FsFile;
@@ -637,22 +651,13 @@ export function createFsBackend(root: string): Backend {
         file.close();
         return err(noSuchKey());
       }
-      const meta = await metaFor(key, st);
-      const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
-      if (failed) {
+      const plan = await readPlan(key, st, o);
+      if (!plan.ok) {
         file.close();
-        return err(failed);
+        return plan;
       }
-      let range: ByteRange | undefined;
-      if (o.range) {
-        const r = resolveRange(o.range, st.size);
-        if (!r.ok) {
-          file.close();
-          return r;
-        }
-        range = r.value;
-        await file.seek(range.start, Deno.SeekMode.Start);
-      }
+      const { meta, range } = plan.value;
+      if (range) await file.seek(range.start, Deno.SeekMode.Start);
       const length = range ? range.end - range.start + 1 : st.size;
       return ok({ meta, ...(range ? { range } : {}), body: fileStream(file, length, o.signal) });
     } catch (e) {
@@ -678,15 +683,9 @@ export function createFsBackend(root: string): Backend {
       if (!st.isFile) return err(noSuchKey());
       if (st.size > SMALL_READ) return await getStreamed(key, o);
       try {
-        const meta = await metaFor(key, st);
-        const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
-        if (failed) return err(failed);
-        let range: ByteRange | undefined;
-        if (o.range) {
-          const r = resolveRange(o.range, st.size);
-          if (!r.ok) return r;
-          range = r.value;
-        }
+        const plan = await readPlan(key, st, o);
+        if (!plan.ok) return plan;
+        const { meta, range } = plan.value;
         const whole = smallBytes(key, st);
         // Replaced since the stat: serve it the careful way.
         if (!whole) return await getStreamed(key, o);

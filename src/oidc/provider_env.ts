@@ -3,6 +3,7 @@
  * `OIDC_PROVIDER_KEY_NEXT`, `OIDC_PROVIDER_ISSUER`), and the config problems
  * of `auth_type: oidc` buckets when they are missing.
  */
+import { isHttpUrl } from "../backends/endpoint.ts";
 import type { Clock } from "../clock.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { createOidcIssuer, type OidcIssuer } from "./issuer.ts";
@@ -44,12 +45,9 @@ export async function readOidcProvider(
 }
 
 function issuerUrlOk(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === "https:" || u.protocol === "http:") && !u.search && !u.hash;
-  } catch {
-    return false;
-  }
+  if (!isHttpUrl(s)) return false;
+  const u = new URL(s);
+  return !u.search && !u.hash;
 }
 
 /** One problem per `auth_type: oidc` bucket when bucketgate is not an issuer. */
