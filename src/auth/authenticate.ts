@@ -8,7 +8,7 @@ import type { CredentialConfig } from "../config/types.ts";
 import type { Clock } from "../clock.ts";
 import { checksumVerifier } from "../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
-import type { RequestTarget } from "../http/target.ts";
+import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   awsChunkedDecoder,
@@ -144,7 +144,7 @@ function authenticateSync(
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
   const authorization = headers.get("authorization");
-  const query = target.rawQuery === "" ? undefined : new URLSearchParams(target.rawQuery);
+  const query = target.rawQuery === "" ? undefined : queryOf(target);
   const contentLength = declaredLength(headers, "content-length");
   let parsed: Result<SignedClaims, ProxyError>;
   const v2 = authorization !== null

@@ -7,9 +7,11 @@
 import { sha256Hex } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
 
 /** RFC 3986 percent-encoding of everything but unreserved characters (and `/` when kept). */
 export function uriEncode(text: string, keepSlash = false): string {
+  if (UNRESERVED.test(text)) return text;
   let out: string;
   try {
     out = encodeURIComponent(text);
@@ -21,6 +23,7 @@ export function uriEncode(text: string, keepSlash = false): string {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes("%")) return s;
   try {
     return decodeURIComponent(s);
   } catch {

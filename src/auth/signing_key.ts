@@ -1,44 +1,37 @@
-/** SigV4 HMAC primitives on node:crypto, and a bounded cache of derived signing keys. */
-import { createHash, createHmac, type Hash } from "node:crypto";
+/** SigV4 HMAC primitives (short messages hashed in JavaScript, keys derived on node:crypto), and a bounded cache of derived signing keys. */
+import { createHash, createHmac } from "node:crypto";
+import { hmacHexOf, type HmacKey, hmacKey, sha256HexOf } from "./sha256.ts";
 
 /** HMAC-SHA256 computed once (key derivation). */
 function hmacOnce(key: Uint8Array | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
-/** SHA-256 states after a key's inner and outer pad block (RFC 2104), kept per key object. */
-const padded = new WeakMap<Uint8Array, { readonly inner: Hash; readonly outer: Hash }>();
+/** Pad states per derived key object (RFC 2104), computed once. */
+const padded = new WeakMap<Uint8Array, HmacKey>();
 
 /**
- * HMAC-SHA256 under a derived signing key, in lower-case hex (a signature),
- * as RFC 2104 defines it over SHA-256: the hash states after the key's two
- * pad blocks are computed once per key and copied for each message, which
- * costs about a third of a fresh node:crypto Hmac (a signature check, and
- * every aws-chunked chunk, runs one).
+ * HMAC-SHA256 under a derived signing key, in lower-case hex (a signature):
+ * the key's pad states are computed once per key and the message is hashed
+ * in JavaScript (sha256.ts), with no node:crypto object per call (a signature
+ * check, and every aws-chunked chunk, runs one).
  */
 export function hmacHex(key: Uint8Array, data: string): string {
   if (key.length > 64) return createHmac("sha256", key).update(data, "utf8").digest("hex");
-  const pads = padsOf(key);
-  const inner = pads.inner.copy().update(data, "utf8").digest();
-  return pads.outer.copy().update(inner).digest("hex");
-}
-
-function padsOf(key: Uint8Array): { readonly inner: Hash; readonly outer: Hash } {
   let pads = padded.get(key);
   if (!pads) {
-    const block = new Uint8Array(64);
-    block.set(key);
-    pads = {
-      inner: createHash("sha256").update(block.map((b) => b ^ 0x36)),
-      outer: createHash("sha256").update(block.map((b) => b ^ 0x5c)),
-    };
+    pads = hmacKey(key);
     padded.set(key, pads);
   }
-  return pads;
+  return hmacHexOf(pads, data);
 }
+
+/** Longest string hashed in JavaScript; longer ones and all bytes go to node:crypto. */
+const SHORT_TEXT = 4096;
 
 /** Lower-case hex SHA-256 of a string or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
+  if (typeof data === "string" && data.length <= SHORT_TEXT) return sha256HexOf(data);
   return createHash("sha256").update(data).digest("hex");
 }
 

@@ -6,6 +6,7 @@
  * part, and a failed upload leaves nothing.
  */
 import { createHash } from "node:crypto";
+import { batchReader } from "../http/batches.ts";
 import { type ProxyError, proxyError, ProxyStreamError, toProxyError } from "../errors.ts";
 import { requestTimeout, watchTransfer } from "../http/idle.ts";
 import { err, ok, type Result } from "../result.ts";
@@ -32,7 +33,6 @@ import {
   validateCompletion,
 } from "./multipart.ts";
 import { resolveRange } from "./range.ts";
-import { concatBytes } from "../bytes.ts";
 
 /** The internal directory under a bucket root; never a key. */
 export const INTERNAL_DIR = ".bucketgate";
@@ -407,14 +407,12 @@ export function createFsBackend(root: string): Backend {
     // A failure to read is the client's (a short or bad body); a failure to
     // write is the disk's (full, over quota): each gets its own error.
     let failed: ProxyError | undefined;
-    const reader = body.getReader();
     // A client that stops sending for the idle timeout is cut (http/idle.ts):
     // the pending read ends, and the temp file is removed below.
-    const transfer = watchTransfer(signal, () => void reader.cancel().catch(() => {}));
-    // Chunks are gathered into writes of WRITE_BATCH bytes, and one write is
-    // in flight while the next chunks are read: reading and writing overlap.
-    const batch: Uint8Array[] = [];
-    let batched = 0;
+    const transfer = watchTransfer(signal, () => void batches.cancel());
+    // The body is read in batches of WRITE_BATCH bytes, and one batch is
+    // written while the next is read: reading and writing overlap.
+    const batches = batchReader(body, WRITE_BATCH, (n) => void (transfer.moved += n));
     // The write in flight never rejects (an unhandled rejection would end the
     // process); its error is kept and thrown where the write is awaited.
     let writing: Promise<void> = Promise.resolve();
@@ -423,40 +421,29 @@ export function createFsBackend(root: string): Backend {
       await writing;
       if (writeError) throw writeError.cause;
     };
-    const flush = async () => {
-      await settle();
-      const bytes = concatBytes(batch);
-      batch.length = 0;
-      batched = 0;
-      writing = writeAll(file, bytes).catch((cause) => void (writeError = { cause }));
-    };
     try {
       for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>;
+        let bytes: Uint8Array | undefined;
         try {
-          next = await reader.read();
+          bytes = await batches.next();
         } catch (e) {
           failed = toProxyError(e, "IncompleteBody");
           break;
         }
-        if (next.done) break;
-        h.update(next.value);
-        size += next.value.byteLength;
-        transfer.moved = size;
-        batch.push(next.value);
-        batched += next.value.byteLength;
-        if (batched < WRITE_BATCH) continue;
+        if (!bytes) break;
+        h.update(bytes);
+        size += bytes.byteLength;
         try {
-          await flush();
+          await settle();
         } catch (e) {
           failed = ioError(e);
-          await reader.cancel().catch(() => {});
+          await batches.cancel();
           break;
         }
+        writing = writeAll(file, bytes).catch((cause) => void (writeError = { cause }));
       }
       if (!failed) {
         try {
-          if (batched > 0) await flush();
           await settle();
         } catch (e) {
           failed = ioError(e);

@@ -20,3 +20,18 @@ export function requestTarget(url: string): RequestTarget {
     ? { rawPath: noHash, rawQuery: "" }
     : { rawPath: noHash.slice(0, q), rawQuery: noHash.slice(q + 1) };
 }
+
+const parsedQueries = new WeakMap<RequestTarget, URLSearchParams>();
+
+/**
+ * The target's query parameters, parsed once per target and shared by the
+ * router and the signature check (read-only: copy before changing it).
+ */
+export function queryOf(target: RequestTarget): URLSearchParams {
+  let query = parsedQueries.get(target);
+  if (!query) {
+    query = new URLSearchParams(target.rawQuery);
+    parsedQueries.set(target, query);
+  }
+  return query;
+}

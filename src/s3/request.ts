@@ -4,7 +4,7 @@
  * (`bucket.<domain>/key`) when a domain is configured.
  */
 import { type ProxyError, proxyError } from "../errors.ts";
-import type { RequestTarget } from "../http/target.ts";
+import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** Every S3 operation bucketgate serves (or recognizes to refuse precisely). */
@@ -169,7 +169,7 @@ export function parseS3Request(
   const oversized = tooLarge(scan.bytes);
   if (oversized) return err(oversized);
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
-  const query = new URLSearchParams(target.rawQuery);
+  const query = queryOf(target);
   const vhost = hostBucket(headers.get("host"), options.domain);
   let bucket: string;
   let rawKey: string;

@@ -8,7 +8,7 @@ import { uriEncode } from "../../auth/canonical.ts";
 import { USER_AGENT } from "../../version.ts";
 import { parseWith } from "../../s3/xml.ts";
 import { type SigningCredentials, signRequest } from "../../auth/sign.ts";
-import { createSigningKeyCache, sha256Hex } from "../../auth/signing_key.ts";
+import { createSigningKeyCache, EMPTY_SHA256, sha256Hex } from "../../auth/signing_key.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
@@ -194,38 +194,53 @@ function metaHeaders(meta: HttpMeta): Record<string, string> {
   return h;
 }
 
+/** Object fields read from the store's headers of the same name. */
+const META_FIELDS: Readonly<Record<string, string>> = {
+  "content-type": "contentType",
+  "content-encoding": "contentEncoding",
+  "content-disposition": "contentDisposition",
+  "content-language": "contentLanguage",
+  "cache-control": "cacheControl",
+  "expires": "expires",
+};
+
+/** `x-amz-checksum-*` headers by the algorithm they carry. */
+const CHECKSUM_HEADERS: Readonly<Record<string, string>> = {
+  "x-amz-checksum-crc32": "CRC32",
+  "x-amz-checksum-crc32c": "CRC32C",
+  "x-amz-checksum-crc64nvme": "CRC64NVME",
+  "x-amz-checksum-sha1": "SHA1",
+  "x-amz-checksum-sha256": "SHA256",
+};
+
+const PASSED = new Set(PASSED_RESPONSE_HEADERS);
+
+/** An object's metadata from a GET or HEAD answer, in one walk over its headers. */
 function metaFrom(key: string, h: Headers): ObjectMeta {
   const userMetadata: Record<string, string> = {};
-  for (const [k, v] of h) if (k.startsWith("x-amz-meta-")) userMetadata[k.slice(11)] = v;
-  const pick = (n: string) => h.get(n) ?? undefined;
-  const checksums: Record<string, string> = {};
-  for (const alg of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]) {
-    const v = h.get(`x-amz-checksum-${alg.toLowerCase()}`);
-    if (v) checksums[alg] = v;
+  const meta: Record<string, unknown> = { key, userMetadata };
+  let checksums: Record<string, string> | undefined;
+  let passed: Record<string, string> | undefined;
+  let length = "0";
+  let contentRange = "";
+  let etag = '""';
+  let lastModified: string | number = 0;
+  for (const [k, v] of h) {
+    if (k.startsWith("x-amz-meta-")) userMetadata[k.slice(11)] = v;
+    else if (k === "content-length") length = v;
+    else if (k === "content-range") contentRange = v;
+    else if (k === "etag") etag = v;
+    else if (k === "last-modified") lastModified = v;
+    else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
+    else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
+    else if (PASSED.has(k)) (passed ??= {})[k] = v;
   }
-  const range = /\/(\d+)$/.exec(h.get("content-range") ?? "");
-  const meta: Record<string, unknown> = {
-    key,
-    size: range ? Number(range[1]) : Number(h.get("content-length") ?? 0),
-    etag: h.get("etag") ?? '""',
-    lastModified: new Date(h.get("last-modified") ?? 0),
-    userMetadata,
-  };
-  for (
-    const [field, header] of [
-      ["contentType", "content-type"],
-      ["contentEncoding", "content-encoding"],
-      ["contentDisposition", "content-disposition"],
-      ["contentLanguage", "content-language"],
-      ["cacheControl", "cache-control"],
-      ["expires", "expires"],
-    ]
-  ) {
-    const v = pick(header!);
-    if (v !== undefined) meta[field!] = v;
-  }
-  if (Object.keys(checksums).length > 0) meta.checksums = checksums;
-  Object.assign(meta, answers(h));
+  const total = /\/(\d+)$/.exec(contentRange);
+  meta.size = total ? Number(total[1]) : Number(length);
+  meta.etag = etag;
+  meta.lastModified = new Date(lastModified);
+  if (checksums) meta.checksums = checksums;
+  if (passed) meta.backendHeaders = passed;
   return meta as unknown as ObjectMeta;
 }
 
@@ -319,7 +334,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
       ? sha256Hex(body.bytes)
       : body
       ? "UNSIGNED-PAYLOAD"
-      : sha256Hex("");
+      : EMPTY_SHA256;
     const h: Record<string, string> = {
       host,
       "accept-encoding": "identity",

@@ -1,0 +1,175 @@
+/**
+ * SHA-256 (FIPS 180-4) in JavaScript, for the short messages of SigV4: a
+ * canonical request, a string to sign, an HMAC under a derived key. For a
+ * few hundred bytes this is several times faster than a node:crypto Hash,
+ * whose every call crosses into Rust; long inputs (bodies) stay on
+ * node:crypto (see signing_key.ts).
+ */
+
+/** The first 32 bits of the fractional parts of the roots of the first primes (FIPS 180-4 §4.2.2, §5.3.3). */
+function rootConstants(count: number, root: (p: number) => number): Int32Array {
+  const out = new Int32Array(count);
+  let found = 0;
+  for (let n = 2; found < count; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (!prime) continue;
+    const r = root(n);
+    out[found++] = ((r - Math.floor(r)) * 0x100000000) | 0;
+  }
+  return out;
+}
+
+const K = rootConstants(64, Math.cbrt);
+const INITIAL = rootConstants(8, Math.sqrt);
+const W = new Int32Array(64);
+
+/** Runs the compression function over the 64-byte block of `bytes` at `at`. */
+function compress(h: Int32Array, bytes: Uint8Array, at: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = at + i * 4;
+    W[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
+  }
+  for (let i = 16; i < 64; i++) {
+    const x = W[i - 15]!;
+    const y = W[i - 2]!;
+    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+  }
+  let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, k = h[7]!;
+  for (let i = 0; i < 64; i++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (k + S1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    k = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  h[0] = (h[0]! + a) | 0;
+  h[1] = (h[1]! + b) | 0;
+  h[2] = (h[2]! + c) | 0;
+  h[3] = (h[3]! + d) | 0;
+  h[4] = (h[4]! + e) | 0;
+  h[5] = (h[5]! + f) | 0;
+  h[6] = (h[6]! + g) | 0;
+  h[7] = (h[7]! + k) | 0;
+}
+
+/** Scratch space for messages (grown on demand) and the final padded block. */
+let scratch = new Uint8Array(1024);
+const tail = new Uint8Array(128);
+const encoder = new TextEncoder();
+
+/**
+ * Continues from `state` (after `priorBytes` already hashed, a multiple of
+ * 64) over `length` bytes of `bytes`, and writes the final state to `out`.
+ */
+function finish(
+  state: Int32Array,
+  priorBytes: number,
+  bytes: Uint8Array,
+  length: number,
+  out: Int32Array,
+): void {
+  out.set(state);
+  const whole = length - (length % 64);
+  for (let at = 0; at < whole; at += 64) compress(out, bytes, at);
+  const rest = length - whole;
+  tail.fill(0);
+  tail.set(bytes.subarray(whole, length));
+  tail[rest] = 0x80;
+  const blocks = rest < 56 ? 1 : 2;
+  const bits = (priorBytes + length) * 8;
+  const end = blocks * 64;
+  // The length in bits, big-endian in the last 8 bytes (below 2^53: two 32-bit halves).
+  const high = Math.floor(bits / 0x100000000);
+  tail[end - 8] = high >>> 24;
+  tail[end - 7] = high >>> 16;
+  tail[end - 6] = high >>> 8;
+  tail[end - 5] = high;
+  tail[end - 4] = bits >>> 24;
+  tail[end - 3] = bits >>> 16;
+  tail[end - 2] = bits >>> 8;
+  tail[end - 1] = bits;
+  compress(out, tail, 0);
+  if (blocks === 2) compress(out, tail, 64);
+}
+
+/** The UTF-8 bytes of `text` in the scratch buffer; returns their count. */
+function encode(text: string): number {
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  return encoder.encodeInto(text, scratch).written;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex(h: Int32Array): string {
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    const w = h[i]!;
+    s += HEX[(w >>> 24) & 0xff]! + HEX[(w >>> 16) & 0xff]! + HEX[(w >>> 8) & 0xff]! +
+      HEX[w & 0xff]!;
+  }
+  return s;
+}
+
+function writeBytes(h: Int32Array, out: Uint8Array): void {
+  for (let i = 0; i < 8; i++) {
+    const w = h[i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = w >>> 16;
+    out[i * 4 + 2] = w >>> 8;
+    out[i * 4 + 3] = w;
+  }
+}
+
+const result = new Int32Array(8);
+
+/** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
+export function sha256HexOf(text: string): string {
+  const length = encode(text); // first: it may replace the scratch buffer
+  finish(INITIAL, 0, scratch, length, result);
+  return hex(result);
+}
+
+/** A key's hash states after its inner and outer pad blocks (RFC 2104). */
+export interface HmacKey {
+  readonly inner: Int32Array;
+  readonly outer: Int32Array;
+}
+
+/** Precomputes the pad states of an HMAC-SHA256 key of at most 64 bytes. */
+export function hmacKey(key: Uint8Array): HmacKey {
+  if (key.length > 64) throw new RangeError("HMAC keys longer than 64 bytes are hashed first");
+  const block = new Uint8Array(64);
+  const pad = (byte: number) => {
+    for (let i = 0; i < 64; i++) block[i] = (key[i] ?? 0) ^ byte;
+    const h = Int32Array.from(INITIAL);
+    compress(h, block, 0);
+    return h;
+  };
+  return { inner: pad(0x36), outer: pad(0x5c) };
+}
+
+const innerDigest = new Uint8Array(32);
+
+/** HMAC-SHA256 of a string's UTF-8 bytes under a precomputed key, in lower-case hex. */
+export function hmacHexOf(key: HmacKey, text: string): string {
+  const length = encode(text); // first: it may replace the scratch buffer
+  finish(key.inner, 64, scratch, length, result);
+  writeBytes(result, innerDigest);
+  finish(key.outer, 64, innerDigest, 32, result);
+  return hex(result);
+}
