@@ -7,7 +7,8 @@
 import type { MicroResult } from "./_micro.ts";
 
 /** Who answered: the origin itself, nginx in front of it, or bucketgate. */
-export type ContenderKind = "direct" | "nginx" | "bucketgate";
+/** `floor`: Deno's own figures with no gateway work (bench/_floor.ts), for the ratios' ceiling. */
+export type ContenderKind = "direct" | "nginx" | "bucketgate" | "floor";
 
 /** One measured figure. */
 export interface Row {
@@ -67,8 +68,9 @@ export function table(rows: readonly Row[]): string {
     "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const body = rows.map((r) => {
-    const rd = r.kind === "bucketgate" ? ratio(r, baseOf(rows, r, "direct")) : undefined;
-    const rn = r.kind === "bucketgate" ? ratio(r, baseOf(rows, r, "nginx")) : undefined;
+    const rated = r.kind === "bucketgate" || r.kind === "floor";
+    const rd = rated ? ratio(r, baseOf(rows, r, "direct")) : undefined;
+    const rn = rated ? ratio(r, baseOf(rows, r, "nginx")) : undefined;
     const ms = (v: number | undefined) => (v === undefined ? "" : `${num(v, v < 10 ? 2 : 1)} ms`);
     const cores = (v: number | undefined) => (v === undefined ? "" : `${num(v * 100)}%`);
     return `| ${r.workload} | ${r.label}${r.note ? ` (${r.note})` : ""} | ${figureText(r)} | ${
@@ -110,24 +112,32 @@ export function verdicts(rows: readonly Row[]): Verdict[] {
   const out: Verdict[] = [];
   const f = (n: number | undefined, d = 2) => num(n, d);
 
-  const sig = find(rows, "GET 1 KiB", "bg-sigv4");
-  const sigFailed = failure(rows, "GET 1 KiB", "bg-sigv4");
   const ngx = find(rows, "GET 1 KiB", "nginx");
   const dir = find(rows, "GET 1 KiB", "direct");
-  {
-    const r = sig && ngx ? sig.figure / ngx.figure : undefined;
+  const floors = ["floor-memory", "floor-fetch"].map((id) => find(rows, "GET 1 KiB", id));
+  const ofNginx = (r: Row | undefined) => (r && ngx ? r.figure / ngx.figure : undefined);
+  const [memory, relay] = floors;
+  const why = memory && relay && ngx
+    ? ` — Deno's floors in this run: Deno.serve alone ${f(memory.figure, 0)} req/s = ${
+      f(ofNginx(memory))
+    }×, Deno.serve + fetch relay ${f(relay.figure, 0)} req/s = ${f(ofNginx(relay))}×`
+    : "";
+  for (const [id, via] of [["bg-sigv4", "s3 backend"], ["bg-fs", "fs backend"]] as const) {
+    const sig = find(rows, "GET 1 KiB", id);
+    const sigFailed = failure(rows, "GET 1 KiB", id);
+    const r = ofNginx(sig);
     out.push({
-      target: "1 KiB GET with SigV4 auth ≥ 0.6× nginx proxy_pass req/s",
+      target: `1 KiB GET with SigV4 auth (${via}) ≥ 0.6× nginx proxy_pass req/s`,
       met: r === undefined ? undefined : r >= 0.6,
       detail: r === undefined
         ? sigFailed ?? "not measured"
-        : `${f(sig!.figure, 0)} vs ${f(ngx!.figure, 0)} req/s = ${f(r)}×`,
+        : `${f(sig!.figure, 0)} vs ${f(ngx!.figure, 0)} req/s = ${f(r)}×${why}`,
     });
     const added = sig?.p99Ms !== undefined && dir?.p99Ms !== undefined
       ? sig.p99Ms - dir.p99Ms
       : undefined;
     out.push({
-      target: "1 KiB GET with SigV4 auth: p99 added over direct < 2 ms at 64 connections",
+      target: `1 KiB GET with SigV4 auth (${via}): p99 added over direct < 2 ms at 64 connections`,
       met: added === undefined ? undefined : added < 2,
       detail: added === undefined
         ? "not measured"

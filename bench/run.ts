@@ -13,7 +13,8 @@
  *                   [--connections 64] [--nginx-workers 1] [--slow-clients 1000]
  *                   [--slow-seconds 10] [--note "quiet machine"] [--keep]
  *
- * Workloads: get1k get1m head mix list1k list10k get1g put1g slow sts micro.
+ * Workloads: get1k get1m head mix list1k list10k get1g put1g slow sts micro. The 1 KiB GET
+ * workload also runs Deno's own floors (bench/_floor.ts), the ceiling of the ratios.
  */
 // deno-lint-ignore-file no-console -- a command-line tool: the table goes to stdout
 import { parseArgs } from "node:util";
@@ -28,6 +29,7 @@ import {
 import { closedLoop, curlTransfer, slowDownloads } from "./_load.ts";
 import { type MicroResult, runMicro } from "./_micro.ts";
 import { type Nginx, startOrigin, startProxy } from "./_nginx.ts";
+import { startFloor } from "./_floor.ts";
 import { presignPath, type SigningKey } from "./_presign.ts";
 import {
   appendResults,
@@ -227,6 +229,8 @@ try {
     originBucket: ORIGIN_BUCKET,
   });
   cleanups.push(() => gw.stop());
+  const floor = await startFloor(freePort(), origin.port);
+  cleanups.push(() => floor.stop());
   const session = await gw.mint();
   const gwPids = () => Promise.resolve([gw.pid]);
 
@@ -294,6 +298,27 @@ try {
     },
   ];
   const byId = (id: string) => contenders.find((c) => c.id === id)!;
+  /** Deno's own floors (bench/_floor.ts), in the 1 KiB GET workload only. */
+  const floors: Contender[] = [
+    {
+      id: "floor-memory",
+      kind: "floor",
+      label: "floor: Deno.serve alone, 1 KiB from memory (no auth, no backend)",
+      port: floor.port,
+      bucket: "floor",
+      canWrite: false,
+      pids: () => Promise.resolve([floor.pid]),
+    },
+    {
+      id: "floor-fetch",
+      kind: "floor",
+      label: "floor: Deno.serve + fetch relay → origin (no auth; the s3 backend's transport)",
+      port: floor.port,
+      bucket: ORIGIN_BUCKET,
+      canWrite: false,
+      pids: () => Promise.resolve([floor.pid]),
+    },
+  ];
 
   // Every object read once through the fs backend, so its ETags are computed before timing.
   log("warming the fs backend's metadata");
@@ -357,8 +382,11 @@ try {
   };
 
   if (want("get1k")) {
-    await wrkWorkload("GET 1 KiB", contenders, async (c) => [
-      { method: "GET", path: await pathFor(c, "GET", "1k.bin") },
+    await wrkWorkload("GET 1 KiB", [...contenders, ...floors], async (c) => [
+      {
+        method: "GET",
+        path: await pathFor(c, "GET", c.id === "floor-memory" ? "memory" : "1k.bin"),
+      },
     ], { connections: CONNECTIONS });
   }
   if (want("get1m")) {
