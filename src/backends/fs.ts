@@ -440,7 +440,11 @@ export function createFsBackend(root: string): Backend {
           await batches.cancel();
           break;
         }
-        writing = writeAll(file, bytes).catch((cause) => void (writeError = { cause }));
+        const written = bytes;
+        writing = writeAll(file, written).then(
+          () => batches.release(written),
+          (cause) => void (writeError = { cause }),
+        );
       }
       if (!failed) {
         try {

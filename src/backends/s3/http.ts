@@ -8,7 +8,14 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { proxyError, ProxyStreamError } from "../../errors.ts";
-import { createIdleWatchdog, type IdleWatchdog, type Transfer } from "../../http/idle.ts";
+import {
+  createIdleWatchdog,
+  type IdleWatchdog,
+  requestTimeout,
+  type Transfer,
+  watchTransfer,
+} from "../../http/idle.ts";
+import { batchReader } from "../../http/batches.ts";
 
 /** A backend response with a streamed body. */
 export interface HttpResponse {
@@ -138,6 +145,9 @@ export async function release(res: HttpResponse): Promise<void> {
   await new Response(res.body).arrayBuffer().catch(() => {});
 }
 
+/** Bytes per write of a streamed upload. */
+const UPLOAD_BATCH = 1024 * 1024;
+
 // Keep-alive pools for streamed uploads (fetch pools the other requests itself).
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
@@ -189,19 +199,48 @@ function sendStream(
         body: Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>,
       });
     });
+    // The body is read in place into buffers of up to 1 MiB (http/batches.ts);
+    // a buffer is reused once node:http says it was written, so a large upload
+    // holds a few MiB, and one batch is written while the next is read.
+    // A client that stops sending for the idle timeout is cut (http/idle.ts).
+    const transfer = watchTransfer(signal, () => {
+      fail(new ProxyStreamError(requestTimeout()));
+      void batches.cancel();
+    });
+    // Bytes go on as they come (no filling): a slow client's body reaches the store at its pace.
+    const batches = batchReader(body.stream, UPLOAD_BATCH, (n) => void (transfer.moved += n), {
+      fill: false,
+    });
+    // Resolves once node:http has written the batch, or the request is gone.
+    const write = (batch: Uint8Array) =>
+      new Promise<void>((done, failed) => {
+        const gone = () => done();
+        req.once("close", gone);
+        req.write(batch, (e) => {
+          req.off("close", gone);
+          if (e) failed(e);
+          else done();
+        });
+      });
     (async () => {
       let sent = 0;
+      let writing: Promise<void> = Promise.resolve();
       try {
-        for await (const chunk of body.stream) {
+        for (let batch = await batches.next(); batch; batch = await batches.next()) {
           if (settled) return;
-          sent += chunk.byteLength;
+          sent += batch.byteLength;
           if (sent > body.length) {
             throw new ProxyStreamError(
               proxyError("InvalidRequest", "The request body is longer than its declared length"),
             );
           }
-          if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+          await writing;
+          const out = batch;
+          writing = write(out).then(() => batches.release(out));
         }
+        if (settled) return;
+        // Checked before the last write is awaited: the request is cut while that write is
+        // in flight, so a store that keeps a body cut short (s3rver) is less likely to see it.
         if (sent < body.length) {
           throw new ProxyStreamError(
             proxyError(
@@ -210,9 +249,15 @@ function sendStream(
             ),
           );
         }
+        await writing;
+        if (settled) return;
         req.end();
       } catch (e) {
         fail(e);
+      } finally {
+        transfer.end();
+        // Whatever the client still sends is not wanted once the exchange ended early.
+        if (settled) void batches.cancel();
       }
     })();
   });

@@ -429,10 +429,11 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     length: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Result<HttpBody, ProxyError>> {
-    // A client that stops sending for the idle timeout fails the stream with
-    // RequestTimeout, which aborts the backend request (http/idle.ts).
+    // A client that stops sending for the idle timeout is cut with
+    // RequestTimeout (http/idle.ts): by the transport for a streamed body
+    // (http.ts), by a watching stage while a body of unknown length is gathered.
+    if (length !== undefined) return ok({ kind: "stream", stream: source, length });
     const stream = watchedStream(source, signal);
-    if (length !== undefined) return ok({ kind: "stream", stream, length });
     try {
       const bytes = await collect(stream, MAX_BUFFERED_UPLOAD);
       if (!bytes) {
