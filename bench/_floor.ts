@@ -1,62 +1,121 @@
 /**
- * The runtime's floors, as contenders of the 1 KiB GET workload: what Deno
- * itself reaches on this machine with no gateway work at all. Run as its own
- * process (`startFloor`, or `deno run --allow-net bench/_floor.ts <port>
- * <origin port>`): `GET /floor/memory` answers 1 KiB from memory (Deno.serve
- * alone); any other path is relayed to the origin with `fetch` and its body
- * streamed back (the transport of the s3 backend, without auth, routing or
- * headers).
+ * The runtime's floors: what Deno itself reaches on this machine doing only
+ * the unavoidable part of bucketgate's work, as contenders beside it. Run as
+ * its own process (`startFloor`, or `deno run -A bench/_floor.ts <port>
+ * <origin port> <directory>`):
+ *
+ * - `GET /floor/memory`: 1 KiB from memory (Deno.serve alone);
+ * - `GET /floor/file/<name>`: the file from `<directory>` as Deno's own
+ *   stream (the fs backend's read, without its per-chunk accounting);
+ * - `PUT /floor/file/<name>`: the body written to `<directory>/<name>`
+ *   in 1 MiB batches read in place into reused buffers, one write in flight (the fs backend's
+ *   write path); `PUT /floor/file-md5/<name>` also computes its MD5, as the
+ *   fs backend must for the ETag;
+ * - any other path: relayed to the origin with `fetch`, bodies streamed both
+ *   ways (the s3 backend's transport, without auth, routing or headers).
  */
+import { createHash } from "node:crypto";
+import { batchReader } from "../src/http/batches.ts";
 import { waitForPort } from "./_system.ts";
 
 /** A running floor server. */
 export interface FloorProcess {
   readonly port: number;
   readonly pid: number;
+  /** Stops the process and starts a fresh one (for memory figures). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the floor server on 127.0.0.1:port, relaying to the origin's port. */
-export async function startFloor(port: number, originPort: number): Promise<FloorProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      new URL(import.meta.url).pathname,
-      String(port),
-      String(originPort),
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  try {
-    await waitForPort(port);
-  } catch (e) {
-    child.kill("SIGKILL");
+/** Starts the floor server on 127.0.0.1:port, relaying to the origin's port, files in `dir`. */
+export async function startFloor(
+  port: number,
+  originPort: number,
+  dir: string,
+): Promise<FloorProcess> {
+  const spawn = async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(import.meta.url).pathname, String(port), String(originPort), dir],
+      stdin: "null",
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    try {
+      await waitForPort(port);
+    } catch (e) {
+      child.kill("SIGKILL");
+      await child.status;
+      throw e;
+    }
+    return child;
+  };
+  const stop = async (child: Deno.ChildProcess) => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
     await child.status;
-    throw e;
-  }
+  };
+  let child = await spawn();
   return {
     port,
-    pid: child.pid,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await child.status;
+    get pid() {
+      return child.pid;
     },
+    async restart() {
+      await stop(child);
+      child = await spawn();
+    },
+    stop: () => stop(child),
   };
 }
 
-function serve(port: number, originPort: number): void {
+const BATCH = 1024 * 1024;
+
+/** Writes a body to `path` as the fs backend does; its MD5 too when asked. */
+async function writeBody(body: ReadableStream<Uint8Array>, path: string, md5: boolean) {
+  const hash = md5 ? createHash("md5") : undefined;
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const batches = batchReader(body, BATCH);
+    let writing: Promise<void> = Promise.resolve();
+    for (let bytes = await batches.next(); bytes; bytes = await batches.next()) {
+      hash?.update(bytes);
+      await writing;
+      const chunk = bytes;
+      writing = (async () => {
+        for (let at = 0; at < chunk.byteLength;) at += await file.write(chunk.subarray(at));
+        batches.release(chunk);
+      })();
+    }
+    await writing;
+  } finally {
+    file.close();
+  }
+  return hash?.digest("hex");
+}
+
+function serve(port: number, originPort: number, dir: string): void {
   const kib = new Uint8Array(1024).fill(0x62);
   Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
     const { pathname } = new URL(req.url);
     if (pathname === "/floor/memory") {
       return new Response(kib, { headers: { "content-type": "application/octet-stream" } });
     }
-    const res = await fetch(`http://127.0.0.1:${originPort}${pathname}`, { method: req.method });
+    const file = /^\/floor\/(file|file-md5)\/((?:[\w.-]+\/)*[\w.-]+)$/.exec(pathname);
+    if (file?.[2]!.split("/").includes("..")) return new Response(null, { status: 400 });
+    if (file && req.method === "GET") {
+      const f = await Deno.open(`${dir}/${file[2]}`);
+      const { size } = await f.stat();
+      return new Response(f.readable, { headers: { "content-length": String(size) } });
+    }
+    if (file && req.method === "PUT" && req.body) {
+      const etag = await writeBody(req.body, `${dir}/${file[2]}`, file[1] === "file-md5");
+      return new Response(null, { status: 200, headers: etag ? { etag: `"${etag}"` } : {} });
+    }
+    const res = await fetch(`http://127.0.0.1:${originPort}${pathname}`, {
+      method: req.method,
+      ...(req.body ? { body: req.body, duplex: "half" } : {}),
+    } as RequestInit);
     const headers: Record<string, string> = {};
     for (const name of ["content-type", "content-length", "etag", "last-modified"]) {
       const value = res.headers.get(name);
@@ -67,7 +126,8 @@ function serve(port: number, originPort: number): void {
 }
 
 if (import.meta.main) {
-  const [port, originPort] = Deno.args.map(Number);
-  if (!port || !originPort) throw new Error("usage: _floor.ts <port> <origin port>");
-  serve(port, originPort);
+  const [port, originPort] = Deno.args.slice(0, 2).map(Number);
+  const dir = Deno.args[2];
+  if (!port || !originPort || !dir) throw new Error("usage: _floor.ts <port> <origin port> <dir>");
+  serve(port, originPort, dir);
 }

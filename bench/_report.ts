@@ -64,7 +64,7 @@ function baseOf(rows: readonly Row[], r: Row, kind: ContenderKind): Row | undefi
 /** The results table in Markdown. */
 export function table(rows: readonly Row[]): string {
   const head = [
-    "| workload | contender | figure | p50 | p99 | × direct | × nginx | client CPU | server CPU | gateway peak RSS |",
+    "| workload | contender | figure | p50 | p99 | × direct | × nginx | client CPU | server CPU | peak RSS (gateway, floor) |",
     "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const body = rows.map((r) => {
@@ -146,6 +146,16 @@ export function verdicts(rows: readonly Row[]): Verdict[] {
   }
   for (const w of ["GET 1 GiB", "PUT 1 GiB"]) {
     const d = rows.find((r) => r.workload === w && r.kind === "direct");
+    const floorsOf = rows.filter((r) => r.workload === w && r.kind === "floor" && !r.failed);
+    const floorText = d && floorsOf.length > 0
+      ? ` — Deno's floors in this run: ${
+        floorsOf.map((r) =>
+          `${r.contender} ${f(r.figure, 0)} MB/s = ${f(r.figure / d.figure)}×${
+            r.peakRssBytes === undefined ? "" : ` (peak RSS ${f(r.peakRssBytes / MiB, 0)} MiB)`
+          }`
+        ).join(", ")
+      }`
+      : "";
     for (const c of ["bg-sigv4", "bg-sts", "bg-anon", "bg-fs"]) {
       const g = find(rows, w, c);
       const why = failure(rows, w, c);
@@ -164,7 +174,7 @@ export function verdicts(rows: readonly Row[]): Verdict[] {
         met: r >= 0.8 && rss !== undefined && rss < 150 * MiB,
         detail: `${f(g.figure, 0)} vs ${f(d.figure, 0)} MB/s = ${f(r)}×; peak RSS ${
           rss === undefined ? "?" : f(rss / MiB, 0)
-        } MiB`,
+        } MiB${floorText}`,
       });
     }
   }

@@ -14,7 +14,7 @@
  *                   [--slow-seconds 10] [--note "quiet machine"] [--keep]
  *
  * Workloads: get1k get1m head mix list1k list10k get1g put1g slow sts micro. The 1 KiB GET
- * workload also runs Deno's own floors (bench/_floor.ts), the ceiling of the ratios.
+ * and the 1 GiB workloads also run Deno's own floors (bench/_floor.ts), the ceiling of the ratios.
  */
 // deno-lint-ignore-file no-console -- a command-line tool: the table goes to stdout
 import { parseArgs } from "node:util";
@@ -229,7 +229,7 @@ try {
     originBucket: ORIGIN_BUCKET,
   });
   cleanups.push(() => gw.stop());
-  const floor = await startFloor(freePort(), origin.port);
+  const floor = await startFloor(freePort(), origin.port, bucketDir);
   cleanups.push(() => floor.stop());
   const session = await gw.mint();
   const gwPids = () => Promise.resolve([gw.pid]);
@@ -298,27 +298,40 @@ try {
     },
   ];
   const byId = (id: string) => contenders.find((c) => c.id === id)!;
-  /** Deno's own floors (bench/_floor.ts), in the 1 KiB GET workload only. */
-  const floors: Contender[] = [
-    {
-      id: "floor-memory",
-      kind: "floor",
-      label: "floor: Deno.serve alone, 1 KiB from memory (no auth, no backend)",
-      port: floor.port,
-      bucket: "floor",
-      canWrite: false,
-      pids: () => Promise.resolve([floor.pid]),
-    },
-    {
-      id: "floor-fetch",
-      kind: "floor",
-      label: "floor: Deno.serve + fetch relay → origin (no auth; the s3 backend's transport)",
-      port: floor.port,
-      bucket: ORIGIN_BUCKET,
-      canWrite: false,
-      pids: () => Promise.resolve([floor.pid]),
-    },
-  ];
+  /** Deno's own floors (bench/_floor.ts): the ceiling of bucketgate's ratios. */
+  const floorOf = (id: string, label: string, bucket: string, canWrite: boolean): Contender => ({
+    id,
+    kind: "floor",
+    label: `floor: ${label}`,
+    port: floor.port,
+    bucket,
+    canWrite,
+    pids: () => Promise.resolve([floor.pid]), // read when measured: restarts change it
+  });
+  const floorMemory = floorOf(
+    "floor-memory",
+    "Deno.serve alone, 1 KiB from memory (no auth, no backend)",
+    "floor",
+    false,
+  );
+  const floorFetch = floorOf(
+    "floor-fetch",
+    "Deno.serve + fetch relay → origin (no auth; the s3 backend's transport)",
+    ORIGIN_BUCKET,
+    true,
+  );
+  const floorFile = floorOf(
+    "floor-file",
+    "Deno.serve + the file as Deno's stream / written in 1 MiB batches (the fs backend's I/O)",
+    "floor/file",
+    true,
+  );
+  const floorFileMd5 = floorOf(
+    "floor-file-md5",
+    "Deno.serve + the body written in 1 MiB batches and its MD5 (the fs backend's PUT, no auth)",
+    "floor/file-md5",
+    true,
+  );
 
   // Every object read once through the fs backend, so its ETags are computed before timing.
   log("warming the fs backend's metadata");
@@ -382,7 +395,7 @@ try {
   };
 
   if (want("get1k")) {
-    await wrkWorkload("GET 1 KiB", [...contenders, ...floors], async (c) => [
+    await wrkWorkload("GET 1 KiB", [...contenders, floorMemory, floorFetch], async (c) => [
       {
         method: "GET",
         path: await pathFor(c, "GET", c.id === "floor-memory" ? "memory" : "1k.bin"),
@@ -546,17 +559,18 @@ try {
   if (want("list10k")) await listingWorkload("list10k", 10000);
 
   /** One curl transfer per contender, with the gateway's peak RSS. */
-  const transfer = async (workload: string, method: "GET" | "PUT") => {
-    for (const c of contenders) {
+  const transfer = async (workload: string, method: "GET" | "PUT", floors: Contender[]) => {
+    for (const c of [...contenders, ...floors]) {
       if (method === "PUT" && !c.canWrite) continue;
       const key = method === "GET" ? "1g.bin" : `put/${c.id}.bin`;
       const url = `http://127.0.0.1:${c.port}${await pathFor(c, method, key)}`;
-      // A fresh gateway for each: its peak RSS must not depend on what ran before.
-      if (c.gateway) await gw.restart();
-      const before = c.gateway ? await memory(gw.pid) : undefined;
+      // A fresh gateway (or floor) for each: its peak RSS must not depend on what ran before.
+      const measured = c.gateway ? gw : c.kind === "floor" ? floor : undefined;
+      await measured?.restart();
+      const before = measured ? await memory(measured.pid) : undefined;
       const pids = await c.pids();
       const cpu0 = await serverCpu(pids);
-      const peak = c.gateway ? await trackPeakRss(gw.pid) : undefined;
+      const peak = measured ? await trackPeakRss(measured.pid) : undefined;
       const r = await curlTransfer(url, method === "PUT" ? `${bucketDir}/1g.bin` : undefined);
       const rss = await peak?.();
       const cpu = await serverCpu(pids) - cpu0;
@@ -575,17 +589,17 @@ try {
         serverCores: cpu / r.seconds,
         ...(rss !== undefined ? { peakRssBytes: rss } : {}),
         ...(before !== undefined
-          ? { note: `fresh gateway, RSS ${(before / MiB).toFixed(0)} MiB before` }
+          ? { note: `fresh process, RSS ${(before / MiB).toFixed(0)} MiB before` }
           : {}),
       });
       log(`${workload} / ${c.id}: ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s`);
       if (method === "PUT") await Deno.remove(`${bucketDir}/${key}`).catch(() => {});
     }
   };
-  if (want("get1g")) await transfer("GET 1 GiB", "GET");
+  if (want("get1g")) await transfer("GET 1 GiB", "GET", [floorFetch, floorFile]);
   if (want("put1g")) {
     await Deno.mkdir(`${bucketDir}/put`, { recursive: true });
-    await transfer("PUT 1 GiB", "PUT");
+    await transfer("PUT 1 GiB", "PUT", [floorFetch, floorFile, floorFileMd5]);
   }
 
   if (want("slow")) {
