@@ -102,7 +102,7 @@ function serve(port: number, originPort: number, dir: string): void {
       return new Response(kib, { headers: { "content-type": "application/octet-stream" } });
     }
     const file = /^\/floor\/(file|file-md5)\/((?:[\w.-]+\/)*[\w.-]+)$/.exec(pathname);
-    if (file?.[2]!.split("/").includes("..")) return new Response(null, { status: 400 });
+    if (file && file[2]!.split("/").includes("..")) return new Response(null, { status: 400 });
     if (file && req.method === "GET") {
       const f = await Deno.open(`${dir}/${file[2]}`);
       const { size } = await f.stat();
