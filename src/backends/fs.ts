@@ -157,6 +157,27 @@ function errnoOf(e: unknown): string | undefined {
 /** Bytes gathered from an upload's chunks before they are written. */
 const WRITE_BATCH = 1024 * 1024;
 
+/** Files of a listing page examined at once. */
+const LIST_CONCURRENCY = 16;
+
+/** `fn` over `items`, at most `limit` at a time; the results in the items' order. */
+async function mapInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /** Writes all of `chunk` (a write may take only part of it). */
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   let at = 0;
@@ -771,13 +792,14 @@ export function createFsBackend(root: string): Backend {
         }
         keys.sort(compareKeys);
         const page = pageListing(keys.map((key) => ({ key })), o);
-        const objects = [];
-        for (const { key } of page.objects) {
+        // The page's files are looked at LIST_CONCURRENCY at a time (each a stat and a sidecar).
+        const found = await mapInOrder(page.objects, LIST_CONCURRENCY, async ({ key }) => {
           const st = await statFile(key);
-          if (!st.ok) continue; // deleted while listing
+          if (!st.ok) return undefined; // deleted while listing
           const m = await metaFor(key, st.value);
-          objects.push({ key, size: m.size, etag: m.etag, lastModified: m.lastModified });
-        }
+          return { key, size: m.size, etag: m.etag, lastModified: m.lastModified };
+        });
+        const objects = found.filter((x) => x !== undefined);
         return ok({ ...page, objects });
       } catch (e) {
         return err(ioError(e));

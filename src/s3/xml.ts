@@ -13,8 +13,12 @@ const ESCAPES: Record<string, string> = {
 // deno-lint-ignore no-control-regex
 const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 
+// deno-lint-ignore no-control-regex
+const HAS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
 /** Escapes text for an XML element or attribute. */
 export function xmlEscape(text: string): string {
+  if (!HAS_ESCAPE.test(text)) return text;
   return text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16)};`);
 }
 
