@@ -157,6 +157,17 @@ function errnoOf(e: unknown): string | undefined {
 /** Bytes gathered from an upload's chunks before they are written. */
 const WRITE_BATCH = 1024 * 1024;
 
+/** Whether a sidecar describes the file now at `key` (same inode, size and mtime). */
+function describes(m: MetaFile, key: string, st: Deno.FileInfo): boolean {
+  return m.key === key && m.size === st.size && m.mtimeMs === st.mtime?.getTime() &&
+    m.ino === (st.ino ?? null);
+}
+
+/** An object's Last-Modified: the file's mtime, to the second (as HTTP dates carry it). */
+function lastModifiedOf(st: Deno.FileInfo): Date {
+  return new Date(Math.floor((st.mtime?.getTime() ?? 0) / 1000) * 1000);
+}
+
 /** Files of a listing page examined at once. */
 const LIST_CONCURRENCY = 16;
 
@@ -345,7 +356,7 @@ export function createFsBackend(root: string): Backend {
       key,
       size: st.size,
       etag,
-      lastModified: new Date(Math.floor((st.mtime?.getTime() ?? 0) / 1000) * 1000),
+      lastModified: lastModifiedOf(st),
     };
   }
 
@@ -360,15 +371,25 @@ export function createFsBackend(root: string): Backend {
     metaCache.set(m.key, m);
   };
 
+  /** A listing's view of the file at `key`: from the remembered sidecar when it still describes it. */
+  async function listedAs(
+    key: string,
+    st: Deno.FileInfo,
+  ): Promise<{ key: string; size: number; etag: string; lastModified: Date }> {
+    const cached = metaCache.get(key);
+    if (cached && describes(cached, key, st)) {
+      return { key, size: st.size, etag: cached.etag, lastModified: lastModifiedOf(st) };
+    }
+    const m = await metaFor(key, st);
+    return { key, size: m.size, etag: m.etag, lastModified: m.lastModified };
+  }
+
   async function metaFor(key: string, st: Deno.FileInfo): Promise<ObjectMeta> {
     const cached = metaCache.get(key);
-    const m = cached && cached.size === st.size && cached.mtimeMs === st.mtime?.getTime() &&
-        cached.ino === (st.ino ?? null)
+    const m = cached && describes(cached, key, st)
       ? cached
       : await readJson<MetaFile>(metaPath(key));
-    const fresh = m && m.key === key && m.size === st.size && m.mtimeMs === st.mtime?.getTime() &&
-      m.ino === (st.ino ?? null);
-    if (fresh) {
+    if (m && describes(m, key, st)) {
       if (m !== cached) remember(m);
       return toMeta(key, m, st, m.etag);
     }
@@ -795,9 +816,7 @@ export function createFsBackend(root: string): Backend {
         // The page's files are looked at LIST_CONCURRENCY at a time (each a stat and a sidecar).
         const found = await mapInOrder(page.objects, LIST_CONCURRENCY, async ({ key }) => {
           const st = await statFile(key);
-          if (!st.ok) return undefined; // deleted while listing
-          const m = await metaFor(key, st.value);
-          return { key, size: m.size, etag: m.etag, lastModified: m.lastModified };
+          return st.ok ? await listedAs(key, st.value) : undefined; // undefined: deleted meanwhile
         });
         const objects = found.filter((x) => x !== undefined);
         return ok({ ...page, objects });
