@@ -20,6 +20,7 @@ import type { Config, ConfigProblem } from "./src/config/types.ts";
 import { createJwksCache } from "./src/sts/jwks.ts";
 import { ProxyStreamError } from "./src/errors.ts";
 import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_auth.ts";
+import { trustCertificates } from "./src/backends/s3/http.ts";
 import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createLineWriter } from "./src/line_writer.ts";
@@ -51,7 +52,7 @@ Environment:
   SESSION_TOKEN_KEY     base64 of 32 random bytes (openssl rand -base64 32): turns on
                         STS AssumeRoleWithWebIdentity and seals its session tokens
   SESSION_TOKEN_KEY_PREVIOUS  the key before a rotation, still accepted for opening
-  DENO_CERT             a PEM CA bundle to trust for private OIDC issuers
+  DENO_CERT             a PEM CA bundle to trust (private OIDC issuers, stores, STS)
   OIDC_PROVIDER_KEY     a PEM RSA private key (PKCS#1 or PKCS#8): with
   OIDC_PROVIDER_ISSUER  (this gateway's public URL) makes bucketgate an OIDC issuer
                         for auth_type: oidc buckets
@@ -280,6 +281,15 @@ async function main(): Promise<void> {
   if (flags.checkConfig) {
     console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
     Deno.exit(0);
+  }
+  // fetch trusts DENO_CERT itself; streamed uploads go through node:https, which is told here.
+  const extraCa = Deno.env.get("DENO_CERT");
+  if (extraCa) {
+    try {
+      trustCertificates(await Deno.readTextFile(extraCa));
+    } catch (e) {
+      fail(`DENO_CERT: cannot read ${extraCa}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   const print = makeLogger(flags.logFormat, flags.logLevel);
   const metrics = createMetrics();

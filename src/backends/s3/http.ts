@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import tls from "node:tls";
 import { Readable } from "node:stream";
 import { proxyError, ProxyStreamError } from "../../errors.ts";
 import {
@@ -150,7 +151,23 @@ const UPLOAD_BATCH = 1024 * 1024;
 
 // Keep-alive pools for streamed uploads (fetch pools the other requests itself).
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
+let httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
+
+/**
+ * Trusts the CA certificates of a PEM bundle, beside the usual roots, for
+ * streamed uploads. `fetch` trusts `DENO_CERT` by itself; node:https does
+ * not (it reads only NODE_EXTRA_CA_CERTS), so a store behind a private CA
+ * answered reads but refused uploads with UNABLE_TO_VERIFY_LEAF_SIGNATURE
+ * until main.ts handed the same bundle here.
+ */
+export function trustCertificates(pem: string): void {
+  httpsAgent.destroy();
+  httpsAgent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 128,
+    ca: [...tls.rootCertificates, pem],
+  });
+}
 
 function sendStream(
   method: string,
