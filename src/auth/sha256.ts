@@ -1,9 +1,12 @@
 /**
  * SHA-256 (FIPS 180-4) in JavaScript, for the short messages of SigV4: a
- * canonical request, a string to sign, an HMAC under a derived key. For a
- * few hundred bytes this is several times faster than a node:crypto Hash,
- * whose every call crosses into Rust; long inputs (bodies) stay on
- * node:crypto (see signing_key.ts).
+ * canonical request, a string to sign, an HMAC under a derived key. Hashing
+ * a few hundred bytes costs about what a node:crypto Hash does, but a
+ * signature (a SHA-256 and an HMAC from cached pad states) made with
+ * node:crypto creates and copies native Hash objects whose garbage the
+ * collector pays for: under sustained load 19–27 µs per signature here
+ * against 10–13 µs in JavaScript. Long inputs (bodies) stay on node:crypto
+ * (see signing_key.ts).
  */
 
 /** The first 32 bits of the fractional parts of the roots of the first primes (FIPS 180-4 §4.2.2, §5.3.3). */
