@@ -62,11 +62,14 @@ export function batchReader(
     let filled = 0;
     while (filled < size) {
       const got = await r.read(new Uint8Array(buffer, filled, size - filled));
-      if (got.value) buffer = got.value.buffer as ArrayBuffer;
       if (got.done) {
         ended = true;
+        // Cancelled mid-read: the buffer went with the read, and the batch with it.
+        if (!got.value) return undefined;
+        buffer = got.value.buffer as ArrayBuffer;
         break;
       }
+      buffer = got.value.buffer as ArrayBuffer;
       filled += got.value.byteLength;
       onChunk(got.value.byteLength);
       if (!fill) break;

@@ -105,6 +105,24 @@ Deno.test("batchReader.cancel cancels the source and ends the batches", async ()
   assert.equal(await reader.next(), undefined);
 });
 
+Deno.test("batchReader cancelled during an in-place read ends without throwing", async () => {
+  let pulls = 0;
+  const stream = new ReadableStream({
+    type: "bytes",
+    pull(c) {
+      // One chunk, then nothing more: the next read waits until cancelled.
+      if (pulls++ === 0) c.enqueue(new Uint8Array(100));
+      return new Promise(() => {});
+    },
+  }) as ReadableStream<Uint8Array>;
+  const reader = batchReader(stream, 1024);
+  const pending = reader.next();
+  await new Promise((r) => setTimeout(r, 10));
+  await reader.cancel("idle");
+  assert.equal(await pending, undefined);
+  assert.equal(await reader.next(), undefined);
+});
+
 Deno.test("batchReader passes a source's error to the reader", async () => {
   const stream = new ReadableStream<Uint8Array>({
     pull(c) {
