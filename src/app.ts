@@ -85,7 +85,7 @@ export interface AppDeps {
   readonly inFlight?: InFlight;
 }
 
-/** Requests being handled now (the app counts them). */
+/** Requests being handled now, their response bodies included when Deno.serve says when those end (the app counts them). */
 export interface InFlight {
   count: number;
 }
@@ -93,6 +93,12 @@ export interface InFlight {
 /** Connection facts Deno.serve passes along. */
 export interface ConnInfo {
   readonly remoteAddr?: { readonly hostname: string; readonly port: number };
+  /**
+   * Settles once the response, body included, was delivered (or could not
+   * be). When given, a request counts as in flight until then: a download
+   * still streaming is still being handled.
+   */
+  readonly completed?: Promise<void>;
 }
 
 /** A request handler as Deno.serve calls it. */
@@ -286,6 +292,10 @@ export function createApp(deps: AppDeps): AppHandler {
     const requestId = newId();
     let outcome: Outcome;
     load.count++;
+    // Counted until the response body is delivered (a stalled download holds its
+    // place, so max_concurrent_requests bounds the memory of open responses too);
+    // without Deno.serve's `completed`, until the handler returns.
+    const done = () => void load.count--;
     try {
       outcome = load.count > config.maxConcurrentRequests
         ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
@@ -293,7 +303,8 @@ export function createApp(deps: AppDeps): AppHandler {
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     } finally {
-      load.count--;
+      if (info?.completed) info.completed.then(done, done);
+      else done();
     }
     const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
     const bucketName = route?.bucket ?? outcome.bucketName;

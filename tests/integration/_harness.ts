@@ -1,6 +1,6 @@
 /** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
 import { testSigner } from "../_support/signer.ts";
-import { type AccessLogEntry, createApp, type InFlight } from "../../src/app.ts";
+import { type AccessLogEntry, type AppHandler, createApp, type InFlight } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
@@ -89,6 +89,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** The app under test with its raw backends (for checking what was stored). */
 export interface Harness {
   readonly handle: (req: Request) => Promise<Response>;
+  /** The app itself, as Deno.serve calls it (with its connection info). */
+  readonly app: AppHandler;
   readonly raw: ReadonlyMap<string, Backend>;
   readonly logs: AccessLogEntry[];
   readonly clock: ReturnType<typeof fixedClock>;
@@ -129,7 +131,7 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
     ...(options.oidcIssuer ? { oidcIssuer: options.oidcIssuer } : {}),
     ...(options.inFlight ? { inFlight: options.inFlight } : {}),
   });
-  return { handle: (req) => app(req), raw, logs, clock };
+  return { handle: (req) => app(req), app, raw, logs, clock };
 }
 
 /** Options of a test request. */

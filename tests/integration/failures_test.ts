@@ -2,11 +2,13 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
-import type { Backend } from "../../src/backends/backend.ts";
+import { type Backend, bodyStream } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { fixedClock } from "../../src/clock.ts";
 import { proxyError } from "../../src/errors.ts";
+import { ok } from "../../src/result.ts";
 import { ADMIN, errorCode, harness, makeRequest, NOW, send, testConfig } from "./_harness.ts";
+import { RawClient } from "../_support/raw_http.ts";
 import type { AccessLogEntry } from "../../src/app.ts";
 
 function appWith(backend: Backend) {
@@ -90,6 +92,61 @@ Deno.test("beyond max_concurrent_requests: 503 SlowDown with Retry-After, the ot
   for (const res of await Promise.all(held)) assert.equal(res.status, 404);
   const after = await send(h, "/public/k", { method: "HEAD" });
   assert.equal(after.status, 404, "served again once the others finished");
+});
+
+Deno.test({
+  name:
+    "a download still streaming counts against max_concurrent_requests until delivered or dropped",
+  async fn() {
+    const inFlight = { count: 0 };
+    // Bodies as streams, as the fs, s3 and az backends send them (Deno.serve says a
+    // response of bytes is complete once it holds them, before the client read them).
+    const h = harness(testConfig({ maxConcurrentRequests: 1 }), {
+      inFlight,
+      wrapBackend: (b) => ({
+        ...b,
+        async get(key, opts) {
+          const got = await b.get(key, opts);
+          return got.ok ? ok({ ...got.value, body: bodyStream(got.value.body) }) : got;
+        },
+      }),
+    });
+    // Larger than loopback's socket buffers: a client that does not read holds the body.
+    const size = 64 * 1024 * 1024;
+    await h.raw.get("public")!.put("big.bin", new Response(new Uint8Array(size)).body!, {
+      meta: { userMetadata: {} },
+      contentLength: size,
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, h.app);
+    const url = (path: string) => `http://127.0.0.1:${server.addr.port}${path}`;
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+      return what();
+    };
+    const stalled = await RawClient.connect(server.addr.port);
+    try {
+      // A client that reads the head and then nothing.
+      await stalled.write("GET /public/big.bin HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+      assert.equal((await stalled.readHead(5000)).status, 200);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(inFlight.count, 1, "its body is still being sent");
+      const refused = await fetch(url("/public/k"), { method: "HEAD" });
+      assert.equal(refused.status, 503, "the open download holds the only place");
+      stalled.close();
+      assert.ok(
+        await until(() => inFlight.count === 0),
+        "dropped by its client: the place is free",
+      );
+      const read = await fetch(url("/public/big.bin"));
+      assert.equal((await read.arrayBuffer()).byteLength, size);
+      assert.ok(await until(() => inFlight.count === 0), "delivered: the place is free");
+      const after = await fetch(url("/public/k"), { method: "HEAD" });
+      assert.equal(after.status, 404);
+    } finally {
+      stalled.close();
+      await server.shutdown();
+    }
+  },
 });
 
 Deno.test("max_concurrent_requests holds across a reload: the old and the new app share one count", async () => {

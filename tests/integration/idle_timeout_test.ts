@@ -1,13 +1,15 @@
 /**
  * `client_idle_timeout_secs` through the whole app on a real Deno.serve: an
- * upload to an s3 backend whose client stalls is answered RequestTimeout and
- * its backend request is abandoned (the store never gets the whole body);
- * one that is slow but steady goes through.
+ * upload to an s3 or az backend whose client stalls is answered
+ * RequestTimeout and its backend request is abandoned (the store never gets
+ * the whole body); one that is slow but steady goes through.
  */
 import assert from "node:assert/strict";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
 import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
+import { createAzBackend } from "../../src/backends/az/az.ts";
+import { azOptions } from "../../src/backends/az/options.ts";
 import { systemClock } from "../../src/clock.ts";
 import { RawClient, signedRequestHead } from "../_support/raw_http.ts";
 import { ADMIN, testConfig } from "./_harness.ts";
@@ -38,22 +40,34 @@ function fakeStore() {
   return { puts, server, endpoint: `http://127.0.0.1:${server.addr.port}` };
 }
 
-/** The app over one s3 bucket (`remote`) in front of the fake store, on a real server. */
-function gatewayOver(endpoint: string, idleSecs: number) {
+/** The backend options of each remote kind, in front of the fake store. */
+const OPTIONS = {
+  s3: (endpoint: string) => ({ endpoint, bucket_name: "store", skip_signature: true }),
+  az: (endpoint: string) => ({
+    endpoint,
+    account_name: "acct",
+    container_name: "store",
+    skip_signature: true,
+  }),
+} as const;
+
+/** The app over one remote bucket (`remote`) in front of the fake store, on a real server. */
+function gatewayOver(endpoint: string, idleSecs: number, kind: "s3" | "az" = "s3") {
+  const options = OPTIONS[kind](endpoint);
   const config = testConfig({
     clientIdleTimeoutSecs: idleSecs,
     buckets: [{
       name: "remote",
-      backendType: "s3",
+      backendType: kind,
       anonymousAccess: false,
       backendPrefix: "",
       allowedRoles: [],
-      backendOptions: { endpoint, bucket_name: "store", skip_signature: true },
+      backendOptions: options,
     }],
   });
-  const backend = createS3Backend(
-    s3Options({ endpoint, bucket_name: "store", skip_signature: true }),
-  );
+  const backend = kind === "s3"
+    ? createS3Backend(s3Options(options))
+    : createAzBackend(azOptions(options));
   const codes: string[] = [];
   const app = createApp({
     config,
@@ -75,53 +89,57 @@ async function eventually(check: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-Deno.test({
-  name: "a stalled upload to an s3 backend is RequestTimeout and the backend request is abandoned",
-  // node:http keeps the gateway's backend connections in a pool.
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const store = fakeStore();
-    const gw = gatewayOver(store.endpoint, 1);
-    const client = await RawClient.connect(gw.port);
-    try {
-      const length = 1024 * 1024;
-      await client.write(
-        await signedRequestHead(gw.port, ADMIN, {
-          method: "PUT",
-          path: "/remote/stalled.bin",
-          headers: { "content-length": String(length) },
-        }),
-      );
-      await client.write(new Uint8Array(64 * 1024));
-      const started = Date.now();
-      assert.ok(
-        await eventually(() => (store.puts.get("/store/stalled.bin")?.received ?? 0) > 0, 2000),
-        "the upload reached the store",
-      );
-      const head = await client.readHead(5000);
-      const waited = Date.now() - started;
-      assert.equal(head.status, 400);
-      assert.equal(head.headers.get("connection"), "close");
-      const body = new TextDecoder().decode(
-        await client.readBody(Number(head.headers.get("content-length")), 2000),
-      );
-      assert.match(body, /<Code>RequestTimeout<\/Code>/);
-      assert.ok(waited >= 900 && waited < 4000, `answered after ${waited} ms`);
-      assert.ok(
-        await eventually(() => store.puts.get("/store/stalled.bin")?.outcome !== undefined, 2000),
-      );
-      const seen = store.puts.get("/store/stalled.bin")!;
-      assert.equal(seen.outcome, "aborted", "the store never got a whole body");
-      assert.ok(seen.received < length);
-      assert.deepEqual(gw.codes, ["RequestTimeout"]);
-    } finally {
-      client.close();
-      await gw.server.shutdown();
-      await store.server.shutdown();
-    }
-  },
-});
+for (const kind of ["s3", "az"] as const) {
+  Deno.test({
+    name:
+      `a stalled upload to an ${kind} backend is RequestTimeout and the backend request is abandoned`,
+    // node:http keeps the gateway's backend connections in a pool.
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const store = fakeStore();
+      const gw = gatewayOver(store.endpoint, 1, kind);
+      const seenOf = () => [...store.puts].find(([path]) => path.endsWith("/stalled.bin"))?.[1];
+      const client = await RawClient.connect(gw.port);
+      try {
+        const length = 1024 * 1024;
+        await client.write(
+          await signedRequestHead(gw.port, ADMIN, {
+            method: "PUT",
+            path: "/remote/stalled.bin",
+            headers: { "content-length": String(length) },
+          }),
+        );
+        await client.write(new Uint8Array(64 * 1024));
+        const started = Date.now();
+        assert.ok(
+          await eventually(() => (seenOf()?.received ?? 0) > 0, 2000),
+          "the upload reached the store",
+        );
+        const head = await client.readHead(5000);
+        const waited = Date.now() - started;
+        assert.equal(head.status, 400);
+        assert.equal(head.headers.get("connection"), "close");
+        const body = new TextDecoder().decode(
+          await client.readBody(Number(head.headers.get("content-length")), 2000),
+        );
+        assert.match(body, /<Code>RequestTimeout<\/Code>/);
+        assert.ok(waited >= 900 && waited < 4000, `answered after ${waited} ms`);
+        assert.ok(
+          await eventually(() => seenOf()?.outcome !== undefined, 2000),
+        );
+        const seen = seenOf()!;
+        assert.equal(seen.outcome, "aborted", "the store never got a whole body");
+        assert.ok(seen.received < length);
+        assert.deepEqual(gw.codes, ["RequestTimeout"]);
+      } finally {
+        client.close();
+        await gw.server.shutdown();
+        await store.server.shutdown();
+      }
+    },
+  });
+}
 
 Deno.test({
   name: "a slow but steady upload to an s3 backend is not cut",

@@ -42,6 +42,7 @@ import {
 import { resolveRange } from "../range.ts";
 import { backendRequest } from "../retry.ts";
 import { collect } from "../../http/limits.ts";
+import { watchedStream } from "../../http/idle.ts";
 import { type HttpBody, type HttpResponse, release } from "../s3/http.ts";
 import { blockId, blocksOf } from "./blocks.ts";
 import {
@@ -341,7 +342,9 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Result<Written, ProxyError>> {
-    const tapped = md5Tap(stream);
+    // Streamed slices are watched for an idle client by the transport (s3/http.ts);
+    // a body of unknown length is gathered here, so it is watched here.
+    const tapped = md5Tap(length === undefined ? watchedStream(stream, signal) : stream);
     const id = newUploadId();
     const ids: string[] = [];
     let size = 0;
@@ -736,7 +739,10 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         await stream.cancel().catch(() => {});
         return u;
       }
-      const tapped = md5Tap(stream);
+      // As in putInBlocks: a part of unknown length is gathered here, so watched here.
+      const tapped = md5Tap(
+        opts.contentLength !== undefined ? stream : watchedStream(stream, opts.signal),
+      );
       let body: HttpBody;
       if (opts.contentLength !== undefined) {
         body = { kind: "stream", stream: tapped.stream, length: opts.contentLength };
