@@ -4,6 +4,7 @@
  * request head. Reads take a timeout and never wait for the end of the
  * connection unless asked to.
  */
+import assert from "node:assert/strict";
 import { testSigner } from "./signer.ts";
 
 const encoder = new TextEncoder();
@@ -184,4 +185,23 @@ export async function signedRequestHead(
   for (const [k, v] of Object.entries(signed.headers)) lines.push(`${k}: ${v}`);
   if (r.chunked) lines.push("transfer-encoding: chunked");
   return lines.join("\r\n") + "\r\n\r\n";
+}
+
+/**
+ * Reads the answer to a stalled upload, which must be 400 RequestTimeout with
+ * `Connection: close`; returns its XML body and when its head arrived.
+ */
+export async function readRequestTimeout(
+  client: RawClient,
+  headMs: number,
+): Promise<{ body: string; headAt: number }> {
+  const head = await client.readHead(headMs);
+  const headAt = Date.now();
+  assert.equal(head.status, 400);
+  assert.equal(head.headers.get("connection"), "close");
+  const body = decoder.decode(
+    await client.readBody(Number(head.headers.get("content-length")), 2000),
+  );
+  assert.match(body, /<Code>RequestTimeout<\/Code>/);
+  return { body, headAt };
 }
