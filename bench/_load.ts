@@ -3,7 +3,7 @@
  * with curl (GET or PUT, MB/s), many slow downloads held open at once, and a
  * closed-loop Deno load generator (STS mints).
  */
-import { childCpuSeconds, cpuSeconds, sleep } from "./_system.ts";
+import { cpuSeconds, runMeasured, sleep } from "./_system.ts";
 
 /** One curl transfer. */
 export interface CurlResult {
@@ -29,30 +29,16 @@ export async function curlTransfer(url: string, upload?: string): Promise<CurlRe
     ...(upload ? ["-T", upload] : []),
     url,
   ];
-  const out = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      'curl "$@"; s=$?; echo; echo "SHSTAT $(cat /proc/$$/stat)"; exit $s',
-      "sh",
-      ...args,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /CURL (\d+) ([\d.]+) (\d+) ([\d.]+)/.exec(text);
-  if (!m) {
-    throw new Error(`Cannot run curl ${url}: ${text}${new TextDecoder().decode(out.stderr)}`);
-  }
+  const run = await runMeasured("curl", args);
+  const m = /CURL (\d+) ([\d.]+) (\d+) ([\d.]+)/.exec(run.stdout);
+  if (!m) throw new Error(`Cannot run curl ${url}: ${run.stdout}${run.stderr}`);
   const seconds = Number(m[4]);
-  const stat = /SHSTAT (.*)/.exec(text)?.[1] ?? "";
   return {
     status: Number(m[1]),
     bytesPerSecond: Number(m[2]),
     bytes: Number(m[3]),
     seconds,
-    clientCores: stat ? childCpuSeconds(stat) / seconds : NaN,
+    clientCores: run.cpuSeconds / seconds,
   };
 }
 

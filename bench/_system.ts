@@ -147,6 +147,41 @@ export function childCpuSeconds(statLine: string): number {
   return (Number(f[13]) + Number(f[14])) / ticksPerSecond;
 }
 
+/** What a client tool printed, and the CPU seconds it used. */
+export interface MeasuredRun {
+  readonly success: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The tool's CPU seconds (NaN when they could not be read). */
+  readonly cpuSeconds: number;
+}
+
+/**
+ * Runs a client tool (wrk, curl) under a shell that waits for it and then
+ * prints its own /proc stat line, whose children's times are the tool's CPU.
+ */
+export async function runMeasured(tool: string, args: readonly string[]): Promise<MeasuredRun> {
+  const out = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `${tool} "$@"; s=$?; echo; echo "SHSTAT $(cat /proc/$$/stat)"; exit $s`,
+      "sh",
+      ...args,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stat = /SHSTAT (.*)/.exec(stdout)?.[1];
+  return {
+    success: out.success,
+    stdout,
+    stderr: new TextDecoder().decode(out.stderr),
+    cpuSeconds: stat ? childCpuSeconds(stat) : NaN,
+  };
+}
+
 /** The process ids whose parent is `pid` (nginx's workers). */
 export async function childrenOf(pid: number): Promise<number[]> {
   const out: number[] = [];

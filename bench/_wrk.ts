@@ -4,7 +4,7 @@
  * that prints exact percentiles. The client's CPU time is read from the
  * shell that waits for wrk (its children's times in /proc/<sh>/stat).
  */
-import { childCpuSeconds } from "./_system.ts";
+import { runMeasured } from "./_system.ts";
 
 /** One request of the cycle. */
 export interface WrkRequest {
@@ -89,25 +89,11 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
     o.scriptPath,
     `http://127.0.0.1:${o.port}/`,
   ];
-  const out = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      'wrk "$@"; s=$?; echo; echo "SHSTAT $(cat /proc/$$/stat)"; exit $s',
-      "sh",
-      ...args,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /BENCHRESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(text);
-  if (!out.success || !m) {
-    throw new Error(
-      `Cannot run wrk ${args.join(" ")}: ${text}${new TextDecoder().decode(out.stderr)}`,
-    );
+  const run = await runMeasured("wrk", args);
+  const m = /BENCHRESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(run.stdout);
+  if (!run.success || !m) {
+    throw new Error(`Cannot run wrk ${args.join(" ")}: ${run.stdout}${run.stderr}`);
   }
-  const stat = /SHSTAT (.*)/.exec(text)?.[1] ?? "";
   const requests = Number(m[1]);
   const seconds = Number(m[2]) / 1e6;
   return {
@@ -119,6 +105,6 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
     p50Ms: Number(m[5]) / 1000,
     p99Ms: Number(m[6]) / 1000,
     meanMs: Number(m[7]) / 1000,
-    clientCores: stat ? childCpuSeconds(stat) / seconds : NaN,
+    clientCores: run.cpuSeconds / seconds,
   };
 }

@@ -51,7 +51,7 @@ import {
   nginxHasDav,
   trackPeakRss,
 } from "./_system.ts";
-import { runWrk, type WrkRequest } from "./_wrk.ts";
+import { runWrk, type WrkRequest, type WrkResult } from "./_wrk.ts";
 
 const WORKLOADS = [
   "get1k",
@@ -342,6 +342,29 @@ try {
   }
 
   const scriptPath = `${work}/load.lua`;
+  /**
+   * One measured wrk run against a contender, after a 1 s warm-up with the same
+   * requests; with the serving processes' CPU use over the run, in cores, and the
+   * errors noted among the run's problems.
+   */
+  const measuredWrk = async (
+    workload: string,
+    c: Contender,
+    requests: WrkRequest[],
+    load: { connections: number; threads?: number },
+  ): Promise<WrkResult & { serverCores: number }> => {
+    const run = (seconds: number) =>
+      runWrk({ port: c.port, requests, ...load, seconds, scriptPath });
+    await run(1);
+    const pids = await c.pids();
+    const cpu0 = await serverCpu(pids);
+    const r = await run(DURATION);
+    const cpu = await serverCpu(pids) - cpu0;
+    if (r.errors > 0) {
+      problems.push(`${workload} / ${c.id}: ${r.errors} errors or non-2xx answers`);
+    }
+    return { ...r, serverCores: cpu / r.seconds };
+  };
   /** Runs wrk against every contender for one workload (a 1 s warm-up first). */
   const wrkWorkload = async (
     workload: string,
@@ -355,27 +378,9 @@ try {
     },
   ) => {
     for (const c of cs) {
-      const reqs = await requests(c);
-      await runWrk({
-        port: c.port,
-        requests: reqs,
+      const r = await measuredWrk(workload, c, await requests(c), {
         connections: o.connections,
-        seconds: 1,
-        scriptPath,
       });
-      const pids = await c.pids();
-      const cpu0 = await serverCpu(pids);
-      const r = await runWrk({
-        port: c.port,
-        requests: reqs,
-        connections: o.connections,
-        seconds: DURATION,
-        scriptPath,
-      });
-      const cpu = await serverCpu(pids) - cpu0;
-      if (r.errors > 0) {
-        problems.push(`${workload} / ${c.id}: ${r.errors} errors or non-2xx answers`);
-      }
       rows.push({
         workload,
         contender: c.id,
@@ -387,7 +392,7 @@ try {
         p50Ms: r.p50Ms,
         p99Ms: r.p99Ms,
         clientCores: r.clientCores,
-        serverCores: cpu / r.seconds,
+        serverCores: r.serverCores,
         ...(r.errors > 0 ? { note: `${r.errors} errors` } : {}),
       });
       log(`${workload} / ${c.id}: ${r.rps.toFixed(0)} req/s p99 ${r.p99Ms} ms`);
@@ -515,28 +520,7 @@ try {
             ...(s ? { "start-after": s } : {}),
           }),
         })));
-      await runWrk({
-        port: c.port,
-        requests: reqs,
-        connections: 1,
-        threads: 1,
-        seconds: 1,
-        scriptPath,
-      });
-      const pids = await c.pids();
-      const cpu0 = await serverCpu(pids);
-      const r = await runWrk({
-        port: c.port,
-        requests: reqs,
-        connections: 1,
-        threads: 1,
-        seconds: DURATION,
-        scriptPath,
-      });
-      const cpu = await serverCpu(pids) - cpu0;
-      if (r.errors > 0) {
-        problems.push(`${workload} / ${c.id}: ${r.errors} errors or non-2xx answers`);
-      }
+      const r = await measuredWrk(workload, c, reqs, { connections: 1, threads: 1 });
       // One autoindex answer lists the whole directory: n / 1000 pages' worth.
       const pagesPerRequest = isNginx ? n / 1000 : 1;
       rows.push({
@@ -550,7 +534,7 @@ try {
         p50Ms: r.p50Ms,
         p99Ms: r.p99Ms,
         clientCores: r.clientCores,
-        serverCores: cpu / r.seconds,
+        serverCores: r.serverCores,
       });
       log(`${workload} / ${c.id}: ${r.rps.toFixed(1)} req/s, mean ${r.meanMs} ms`);
     }
