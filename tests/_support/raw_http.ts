@@ -205,3 +205,29 @@ export async function readRequestTimeout(
   assert.match(body, /<Code>RequestTimeout<\/Code>/);
   return { body, headAt };
 }
+
+/**
+ * Sends a signed PUT of `pieces` copies of `piece`, one every `everyMs`: a
+ * slow but steady client, which no idle timeout may cut.
+ */
+export async function trickleUpload(
+  client: RawClient,
+  port: number,
+  key: { readonly id: string; readonly secret: string },
+  path: string,
+  piece: Uint8Array,
+  pieces: number,
+  everyMs: number,
+): Promise<void> {
+  await client.write(
+    await signedRequestHead(port, key, {
+      method: "PUT",
+      path,
+      headers: { "content-length": String(piece.length * pieces) },
+    }),
+  );
+  for (let i = 0; i < pieces; i++) {
+    await new Promise((ok) => setTimeout(ok, everyMs));
+    await client.write(piece);
+  }
+}

@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { fdCount } from "../_support/proc.ts";
-import { RawClient, readRequestTimeout, signedRequestHead } from "../_support/raw_http.ts";
+import {
+  RawClient,
+  readRequestTimeout,
+  signedRequestHead,
+  trickleUpload,
+} from "../_support/raw_http.ts";
 import { DEV, type Gateway, signedFetch, startGateway } from "./_gateway.ts";
 
 const IDLE_SECS = 1;
@@ -127,17 +132,7 @@ Deno.test("a slow but steady upload is not cut", async () => {
   try {
     const piece = new Uint8Array(16 * 1024).fill(1);
     const pieces = 8; // one every 400 ms: 3.2 s in all, over three idle timeouts
-    await client.write(
-      await signedRequestHead(gw.port, DEV, {
-        method: "PUT",
-        path: "/private-uploads/slow.bin",
-        headers: { "content-length": String(piece.length * pieces) },
-      }),
-    );
-    for (let i = 0; i < pieces; i++) {
-      await sleep(400);
-      await client.write(piece);
-    }
+    await trickleUpload(client, gw.port, DEV, "/private-uploads/slow.bin", piece, pieces, 400);
     const head = await client.readHead(5000);
     assert.equal(head.status, 200);
     const stat = await Deno.stat(`${gw.dataDir}/private-uploads/slow.bin`);

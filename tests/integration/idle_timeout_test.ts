@@ -11,7 +11,12 @@ import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
 import { azOptions } from "../../src/backends/az/options.ts";
 import { systemClock } from "../../src/clock.ts";
-import { RawClient, readRequestTimeout, signedRequestHead } from "../_support/raw_http.ts";
+import {
+  RawClient,
+  readRequestTimeout,
+  signedRequestHead,
+  trickleUpload,
+} from "../_support/raw_http.ts";
 import { ADMIN, testConfig } from "./_harness.ts";
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -146,17 +151,7 @@ Deno.test({
     try {
       const piece = new Uint8Array(8 * 1024);
       const pieces = 6; // one every 400 ms: 2.4 s, over twice the timeout
-      await client.write(
-        await signedRequestHead(gw.port, ADMIN, {
-          method: "PUT",
-          path: "/remote/steady.bin",
-          headers: { "content-length": String(piece.length * pieces) },
-        }),
-      );
-      for (let i = 0; i < pieces; i++) {
-        await sleep(400);
-        await client.write(piece);
-      }
+      await trickleUpload(client, gw.port, ADMIN, "/remote/steady.bin", piece, pieces, 400);
       const head = await client.readHead(5000);
       assert.equal(head.status, 200);
       assert.equal(store.puts.get("/store/steady.bin")?.outcome, "complete");
