@@ -85,7 +85,11 @@ export interface AppDeps {
   readonly inFlight?: InFlight;
 }
 
-/** Requests being handled now, their response bodies included when Deno.serve says when those end (the app counts them). */
+/**
+ * Requests being handled now (the app counts them): each until its response
+ * body was delivered or dropped when Deno.serve says so (`completed`), else
+ * until its handler returns.
+ */
 export interface InFlight {
   count: number;
 }

@@ -360,7 +360,6 @@ export function createFsBackend(root: string): Backend {
     };
   }
 
-  /** Metadata of the file now at `key`: the sidecar when it describes this file, else recomputed. */
   // Sidecars read or written recently, so a hot object's GET does not re-read
   // and re-parse its JSON. An entry is used only while it matches the file's
   // inode, size and mtime (as the sidecar itself is), so it is never stale.
@@ -371,27 +370,14 @@ export function createFsBackend(root: string): Backend {
     metaCache.set(m.key, m);
   };
 
-  /** A listing's view of the file at `key`: from the remembered sidecar when it still describes it. */
-  async function listedAs(
-    key: string,
-    st: Deno.FileInfo,
-  ): Promise<{ key: string; size: number; etag: string; lastModified: Date }> {
+  /** The sidecar that describes the file now at `key`: remembered, read, or else recomputed. */
+  async function sidecarFor(key: string, st: Deno.FileInfo): Promise<MetaFile> {
     const cached = metaCache.get(key);
-    if (cached && describes(cached, key, st)) {
-      return { key, size: st.size, etag: cached.etag, lastModified: lastModifiedOf(st) };
-    }
-    const m = await metaFor(key, st);
-    return { key, size: m.size, etag: m.etag, lastModified: m.lastModified };
-  }
-
-  async function metaFor(key: string, st: Deno.FileInfo): Promise<ObjectMeta> {
-    const cached = metaCache.get(key);
-    const m = cached && describes(cached, key, st)
-      ? cached
-      : await readJson<MetaFile>(metaPath(key));
+    if (cached && describes(cached, key, st)) return cached;
+    const m = await readJson<MetaFile>(metaPath(key));
     if (m && describes(m, key, st)) {
-      if (m !== cached) remember(m);
-      return toMeta(key, m, st, m.etag);
+      remember(m);
+      return m;
     }
     // Placed by hand or changed outside bucketgate: recompute and remember.
     const etag = quoteEtag(await md5OfFile(dataPath(key)));
@@ -407,7 +393,13 @@ export function createFsBackend(root: string): Backend {
     await ensureDirs();
     await writeJsonAtomic(metaPath(key), rebuilt).catch(() => {});
     remember(rebuilt);
-    return toMeta(key, rebuilt, st, etag);
+    return rebuilt;
+  }
+
+  /** Metadata of the file now at `key`, from its sidecar. */
+  async function metaFor(key: string, st: Deno.FileInfo): Promise<ObjectMeta> {
+    const m = await sidecarFor(key, st);
+    return toMeta(key, m, st, m.etag);
   }
 
   async function statFile(key: string): Promise<Result<Deno.FileInfo, ProxyError>> {
@@ -816,7 +808,9 @@ export function createFsBackend(root: string): Backend {
         // The page's files are looked at LIST_CONCURRENCY at a time (each a stat and a sidecar).
         const found = await mapInOrder(page.objects, LIST_CONCURRENCY, async ({ key }) => {
           const st = await statFile(key);
-          return st.ok ? await listedAs(key, st.value) : undefined; // undefined: deleted meanwhile
+          if (!st.ok) return undefined; // deleted meanwhile
+          const { etag } = await sidecarFor(key, st.value);
+          return { key, size: st.value.size, etag, lastModified: lastModifiedOf(st.value) };
         });
         const objects = found.filter((x) => x !== undefined);
         return ok({ ...page, objects });
