@@ -14,6 +14,7 @@ import type { Clock } from "./clock.ts";
 import type { Config, CredentialConfig } from "./config/types.ts";
 import { type ProxyError, proxyError, statusOf, toResponse, toStsResponse } from "./errors.ts";
 import { discardBody } from "./http/discard.ts";
+import { type ClientSide, clientSide, createProxyTrust } from "./http/forwarded.ts";
 import { bindIdleWatchdog, createIdleWatchdog } from "./http/idle.ts";
 import { type RequestTarget, requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
@@ -31,7 +32,10 @@ import { applyCors, preflight } from "./http/cors.ts";
 export interface AccessLogEntry {
   readonly time: string;
   readonly requestId: string;
+  /** The client's address: the peer's, or the one a trusted proxy reported. */
   readonly remote?: string;
+  /** The trusted reverse proxy the request came through (http/forwarded.ts). */
+  readonly proxy?: string;
   readonly method: string;
   readonly operation?: string;
   readonly bucket?: string;
@@ -163,6 +167,10 @@ export function createApp(deps: AppDeps): AppHandler {
   const newId = deps.requestId ?? randomRequestId;
   const sessions = deps.sessionKeys ? createSessionResolver(deps.sessionKeys, clock) : undefined;
   const jwks = deps.jwks ?? createJwksCache({ clock });
+  const proxies = createProxyTrust({
+    trustedProxies: config.trustedProxies ?? [],
+    ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
+  });
   // Cuts uploads and downloads whose client went quiet (http/idle.ts).
   const idleSecs = config.clientIdleTimeoutSecs ?? 0;
   const idle = idleSecs > 0 ? createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) : undefined;
@@ -208,11 +216,11 @@ export function createApp(deps: AppDeps): AppHandler {
     return err(proxyError("CorsForbidden", message));
   }
 
-  async function run(req: Request, requestId: string): Promise<Outcome> {
+  async function run(req: Request, requestId: string, client: ClientSide): Promise<Outcome> {
     const target = requestTarget(req.url);
     // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
     const doc = deps.oidcIssuer && serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
-    if (doc && !hostBucket(req.headers.get("host"), config.domain)) {
+    if (doc && !hostBucket(client.host, config.domain)) {
       return { result: ok(doc), wellKnown: true };
     }
     // S3 requests have their header section checked while routed; STS calls and preflights here.
@@ -221,7 +229,7 @@ export function createApp(deps: AppDeps): AppHandler {
       if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
       return await serveSts(req, target, requestId);
     }
-    const addressing = config.domain ? { domain: config.domain } : {};
+    const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
     if (req.method === "OPTIONS") {
       const tooLarge = headerSectionProblem(req.headers);
       if (tooLarge) return { result: err(tooLarge) };
@@ -240,6 +248,7 @@ export function createApp(deps: AppDeps): AppHandler {
       signingKeys: deps.signingKeys,
       ...(sessions ? { sessions } : {}),
       ...(config.domain ? { domain: config.domain } : {}),
+      host: client.host,
     });
     const authMs = clock.now() - authStart;
     if (!auth.ok) return { result: auth, route, authMs };
@@ -294,6 +303,7 @@ export function createApp(deps: AppDeps): AppHandler {
   return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
     const started = clock.now();
     const requestId = newId();
+    const client = clientSide(req.headers, info?.remoteAddr?.hostname, proxies);
     let outcome: Outcome;
     load.count++;
     // Counted until the response body is delivered (a stalled download holds its
@@ -303,7 +313,9 @@ export function createApp(deps: AppDeps): AppHandler {
     try {
       outcome = load.count > config.maxConcurrentRequests
         ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
-        : await run(req, requestId);
+        : !client.ok
+        ? { result: client }
+        : await run(req, requestId, client.value);
     } catch (e) {
       outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
     } finally {
@@ -347,7 +359,7 @@ export function createApp(deps: AppDeps): AppHandler {
     deps.log({
       time: new Date(started).toISOString(),
       requestId,
-      ...(info?.remoteAddr ? { remote: info.remoteAddr.hostname } : {}),
+      ...(client.ok ? clientFields(client.value) : remoteField(info)),
       method: req.method,
       ...(route ? { operation: route.op, bucket: route.bucket, key: route.key } : {}),
       ...(sts ? { operation: sts.action } : {}),
@@ -370,6 +382,19 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     return response;
   };
+}
+
+/** The log's address fields of a request whose client side is known. */
+function clientFields(client: ClientSide): Pick<AccessLogEntry, "remote" | "proxy"> {
+  return {
+    ...(client.address !== undefined ? { remote: client.address } : {}),
+    ...(client.proxy !== undefined ? { proxy: client.proxy } : {}),
+  };
+}
+
+/** The peer's address, for a request whose forwarded headers were refused. */
+function remoteField(info: ConnInfo | undefined): Pick<AccessLogEntry, "remote"> {
+  return info?.remoteAddr ? { remote: info.remoteAddr.hostname } : {};
 }
 
 function describe(e: ProxyError): string {

@@ -10,6 +10,7 @@ import { checksumVerifier } from "../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
+import { hostBucket } from "../s3/request.ts";
 import {
   awsChunkedDecoder,
   STREAMING_SIGNED,
@@ -45,6 +46,8 @@ export interface AuthDeps {
   readonly signingKeys: SigningKeyCache;
   /** Virtual-hosted style domain, for V2 canonical resources. */
   readonly domain?: string;
+  /** The `Host` the client addressed and signed (http/forwarded.ts); absent = the header. */
+  readonly host?: string | null;
 }
 
 function declaredLength(headers: Headers, name: string): number | undefined {
@@ -92,10 +95,9 @@ function lookupSecret(
   });
 }
 
-function vhostBucket(host: string | null, domain: string | undefined): string | undefined {
-  if (!host || !domain) return undefined;
-  const name = host.replace(/:\d+$/, "").toLowerCase();
-  return name.endsWith("." + domain) ? name.slice(0, -domain.length - 1) : undefined;
+/** The `Host` the client signed: the one a trusted proxy reported, else the header. */
+function hostOf(req: Request, deps: AuthDeps): string | null {
+  return deps.host !== undefined ? deps.host : req.headers.get("host");
 }
 
 function authenticateV2(
@@ -108,7 +110,7 @@ function authenticateV2(
   if (!parsed.ok) return parsed;
   const who = lookupSecret(parsed.value, deps);
   if (!who.ok) return who;
-  const bucket = vhostBucket(req.headers.get("host"), deps.domain);
+  const bucket = hostBucket(hostOf(req, deps), deps.domain);
   const bad = verifyV2(
     parsed.value,
     {
@@ -172,7 +174,12 @@ function authenticateSync(
   if (late) return err(late);
   const verified = verifySignature(
     claims,
-    { method: req.method, target, headers },
+    {
+      method: req.method,
+      target,
+      headers,
+      ...(deps.host !== undefined ? { host: deps.host } : {}),
+    },
     who.value.secret,
     deps.signingKeys,
   );

@@ -286,6 +286,11 @@ export interface SignedRequest {
   readonly method: string;
   readonly target: RequestTarget;
   readonly headers: Headers;
+  /**
+   * The `Host` the client signed when it differs from the header received
+   * (a trusted proxy rewrote it; http/forwarded.ts); absent = the header.
+   */
+  readonly host?: string | null;
 }
 
 function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): string {
@@ -293,7 +298,12 @@ function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): stri
     method: r.method,
     uri,
     query: canonicalQuery(r.target.rawQuery, claims.presigned ? "X-Amz-Signature" : undefined),
-    headers: canonicalHeaders(claims.signedHeaders, (n) => r.headers.get(n)),
+    headers: canonicalHeaders(
+      claims.signedHeaders,
+      r.host === undefined
+        ? (n) => r.headers.get(n)
+        : (n) => n === "host" ? r.host! : r.headers.get(n),
+    ),
     signedHeaders: claims.signedHeaders.join(";"),
     payloadHash: claims.payloadHash,
   });

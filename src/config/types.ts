@@ -106,12 +106,13 @@ export interface Config {
   readonly roles: readonly RoleConfig[];
   readonly credentials: readonly CredentialConfig[];
   /**
-   * The origin clients use when bucketgate runs behind a reverse proxy
-   * (`https://s3.example.com`, normalized, no path); absent = the request's own host.
+   * The origin clients use (`https://s3.example.com`, normalized, no path), for
+   * requests from a trusted proxy that says no `X-Forwarded-Host`/`-Proto`
+   * (http/forwarded.ts); absent = the request's own `Host`.
    */
   readonly publicEndpoint?: string;
   /**
-   * Peers (IPs or CIDRs) whose `X-Forwarded-Host`/`X-Forwarded-Proto` are honored.
+   * Peers (IPs or CIDRs) whose `X-Forwarded-Host`, `-Proto` and `-For` are believed.
    * parseConfig always sets it (default `[]`: trust no one).
    */
   readonly trustedProxies?: readonly string[];

@@ -82,6 +82,11 @@ const UNSUPPORTED_OBJECT_SUBRESOURCES = [
 export interface AddressingOptions {
   /** Enables virtual-hosted style for `<bucket>.<domain>` hosts. */
   readonly domain?: string;
+  /**
+   * The `Host` the client addressed (http/forwarded.ts: a trusted proxy's
+   * `X-Forwarded-Host`); absent = the request's own `Host` header.
+   */
+  readonly host?: string | null;
 }
 
 function decodeSegment(raw: string): string | undefined {
@@ -170,7 +175,10 @@ export function parseS3Request(
   if (oversized) return err(oversized);
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const query = queryOf(target);
-  const vhost = hostBucket(headers.get("host"), options.domain);
+  const vhost = hostBucket(
+    options.host !== undefined ? options.host : headers.get("host"),
+    options.domain,
+  );
   let bucket: string;
   let rawKey: string;
   if (vhost !== undefined) {
