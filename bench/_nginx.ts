@@ -5,7 +5,8 @@
  * listings as JSON autoindex), and a plain `proxy_pass` in front of it, what a
  * user would put there instead of a gateway (no auth, nginx's default buffering).
  */
-import { childrenOf, sh, waitForPort } from "./_system.ts";
+import { nginxMain, nginxTemps, startNginx } from "../tests/_support/nginx.ts";
+import { childrenOf } from "./_system.ts";
 
 /** A running nginx. */
 export interface Nginx {
@@ -17,23 +18,10 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-const COMMON = (dir: string, workers: number) => `
-${Deno.uid() === 0 ? "user root;" : ""}
-worker_processes ${workers};
-worker_rlimit_nofile 65536;
-error_log ${dir}/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 16384; }
-`;
-
 const HTTP_COMMON = (dir: string) => `
   access_log off;
   default_type application/octet-stream;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${nginxTemps(dir)}
   client_max_body_size 0;
   keepalive_requests 1000000;
   sendfile on;
@@ -41,41 +29,14 @@ const HTTP_COMMON = (dir: string) => `
 `;
 
 async function start(dir: string, port: number, conf: string): Promise<Nginx> {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/nginx.conf`, conf);
-  const r = await sh("nginx", ["-c", `${dir}/nginx.conf`, "-p", dir, "-e", `${dir}/error.log`]);
-  if (r.code !== 0) throw new Error(`Cannot start nginx (${dir}): ${r.stderr}`);
-  await waitForPort(port);
-  const pid = Number((await Deno.readTextFile(`${dir}/nginx.pid`)).trim());
+  const nginx = await startNginx(dir, conf, [port]);
   return {
     port,
-    pid,
+    pid: nginx.pid,
     async pids() {
-      return [pid, ...await childrenOf(pid)];
+      return [nginx.pid, ...await childrenOf(nginx.pid)];
     },
-    async stop() {
-      await sh("nginx", [
-        "-c",
-        `${dir}/nginx.conf`,
-        "-p",
-        dir,
-        "-e",
-        `${dir}/error.log`,
-        "-s",
-        "stop",
-      ]);
-      for (let i = 0; i < 100; i++) {
-        try {
-          Deno.kill(pid, "SIGCONT");
-        } catch {
-          return; // gone
-        }
-        await new Promise((ok) => setTimeout(ok, 50));
-      }
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* gone */ }
-    },
+    stop: () => nginx.stop(),
   };
 }
 
@@ -89,7 +50,7 @@ export function startOrigin(
   return start(
     dir,
     port,
-    `${COMMON(dir, workers)}
+    `${nginxMain(dir, workers)}
 http {
 ${HTTP_COMMON(dir)}
   server {
@@ -118,7 +79,7 @@ export function startProxy(
   return start(
     dir,
     port,
-    `${COMMON(dir, workers)}
+    `${nginxMain(dir, workers)}
 http {
 ${HTTP_COMMON(dir)}
   upstream origin { server 127.0.0.1:${originPort}; keepalive 256; }
