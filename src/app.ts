@@ -284,6 +284,7 @@ export function createApp(deps: AppDeps): AppHandler {
       clock,
       requestId,
       signal: req.signal,
+      client,
     };
     if (idle) bindIdleWatchdog(req.signal, idle);
     const opStart = clock.now();

@@ -4,6 +4,7 @@ import type { Backend } from "../backends/backend.ts";
 import type { Clock } from "../clock.ts";
 import type { BucketConfig, Config } from "../config/types.ts";
 import type { ProxyError } from "../errors.ts";
+import type { ClientSide } from "../http/forwarded.ts";
 import type { Result } from "../result.ts";
 import type { S3Request } from "./request.ts";
 
@@ -30,6 +31,8 @@ export interface S3Context {
   readonly requestId: string;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
+  /** The host and scheme the client addressed (through a trusted proxy: what it reported). */
+  readonly client?: ClientSide;
 }
 
 /** The shape of every operation handler. */

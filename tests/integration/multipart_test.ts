@@ -52,6 +52,8 @@ Deno.test("multipart upload: create, parts, list, complete with an md5-of-md5s E
   const md5 = (b: Uint8Array) => createHash("md5").update(b).digest();
   const expected = createHash("md5").update(Buffer.concat([md5(p1), md5(p2)])).digest("hex");
   assert.match(xml, new RegExp(`<ETag>&quot;${expected}-2&quot;</ETag>`));
+  // As S3 gives it: the object's URL as the client addressed it.
+  assert.match(xml, /<Location>http:\/\/gateway\.test\/private\/big<\/Location>/);
   const head = await send(h, "/private/big", { method: "HEAD", key: ADMIN });
   assert.equal(head.headers.get("content-length"), String(5 * MiB + 1024));
 });

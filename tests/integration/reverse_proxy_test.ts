@@ -170,3 +170,38 @@ Deno.test("a trusted proxy's malformed X-Forwarded-Host is 400 InvalidRequest, l
   assert.match(await res.text(), /<Code>InvalidRequest<\/Code>.*X-Forwarded-Host/s);
   assert.equal(h.logs.at(-1)!.remote, "127.0.0.1");
 });
+
+/** A one-part multipart upload through the proxy; returns CompleteMultipartUpload's Location. */
+async function multipartLocation(
+  h: ReturnType<typeof proxied>,
+  path: string,
+  forwarded: Record<string, string>,
+  base = PUBLIC,
+): Promise<string | undefined> {
+  const via = async (p: string, o: RequestOptions) =>
+    await h.app(await throughProxy(p, forwarded, { base, ...o }), { remoteAddr: PROXY });
+  const created = await (await via(`${path}?uploads`, { method: "POST" })).text();
+  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
+  assert.ok(id, created);
+  const q = `uploadId=${encodeURIComponent(id)}`;
+  const put = await via(`${path}?partNumber=1&${q}`, { method: "PUT", body: "one part" });
+  await put.body?.cancel();
+  const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${
+    put.headers.get("etag")
+  }</ETag></Part></CompleteMultipartUpload>`;
+  const done = await (await via(`${path}?${q}`, { method: "POST", body })).text();
+  return /<Location>([^<]*)<\/Location>/.exec(done)?.[1];
+}
+
+Deno.test("CompleteMultipartUpload's Location is the object's URL as the client addressed it, through the proxy", async () => {
+  const h = proxied({ domain: "s3.example.com" });
+  assert.equal(
+    await multipartLocation(h, "/private/m%20k.bin", NGINX_HEADERS),
+    "https://s3.example.com/private/m%20k.bin",
+  );
+  const vhost = { ...NGINX_HEADERS, "x-forwarded-host": "private.s3.example.com" };
+  assert.equal(
+    await multipartLocation(h, "/v.bin", vhost, "https://private.s3.example.com"),
+    "https://private.s3.example.com/v.bin",
+  );
+});

@@ -10,6 +10,7 @@ import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
 import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../xml.ts";
 import { partParams } from "./copy_object.ts";
+import { hostBucket } from "../request.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 
 /** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
@@ -128,12 +129,25 @@ export async function completeMultipartUpload(
     writeConditions(ctx.req.headers),
   );
   if (!done.ok) return done;
-  const location = `/${encodeURIComponent(ctx.req.bucket)}/${urlEncodeKey(ctx.req.key)}`;
+  const location = `${bucketUrl(ctx)}/${urlEncodeKey(ctx.req.key)}`;
   return ok(xmlResponse(
     XML_DECLARATION + `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}">` +
       el("Location", location) + el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) +
       el("ETag", done.value.etag) + `</CompleteMultipartUploadResult>`,
   ));
+}
+
+/**
+ * The bucket's URL as the client addressed it, as S3 gives it in Location:
+ * `https://s3.example.com/photos`, or `https://photos.s3.example.com` in
+ * virtual-hosted style; `/photos` when the request named no host.
+ */
+function bucketUrl(ctx: S3Context): string {
+  const path = "/" + encodeURIComponent(ctx.req.bucket);
+  const host = ctx.client?.host;
+  if (!host) return path;
+  const vhost = hostBucket(host, ctx.config.domain) !== undefined;
+  return `${ctx.client!.scheme}://${host}${vhost ? "" : path}`;
 }
 
 /** AbortMultipartUpload: 204; NoSuchUpload when unknown. */
