@@ -16,7 +16,7 @@
  * `--before-config` / `--after-config` add top-level YAML lines to either side.
  */
 import { parseArgs } from "node:util";
-import { testSigner } from "../tests/_support/signer.ts";
+import { presignPath } from "./_presign.ts";
 
 const KEY = { id: "AKIDBUCKETGATEBENCH1", secret: "bucketgate-bench-secret-0123456789" };
 const MiB = 1024 * 1024;
@@ -56,24 +56,8 @@ function freePort(): number {
   return port;
 }
 
-async function presign(port: number, method: string, path: string): Promise<string> {
-  const signed = await testSigner(KEY).presign({
-    method,
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port,
-    path,
-    query: {},
-    headers: { host: `127.0.0.1:${port}`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
-  }, {
-    expiresIn: 6 * 3600,
-    unhoistableHeaders: new Set(["x-amz-content-sha256"]),
-    unsignableHeaders: new Set(["x-amz-content-sha256"]),
-  });
-  const q = new URLSearchParams(
-    Object.entries(signed.query ?? {}).map(([k, v]) => [k, String(v)]),
-  );
-  return `${path}?${q.toString()}`;
+function presign(port: number, method: string, path: string): Promise<string> {
+  return presignPath(KEY, port, method, path);
 }
 
 interface Contender {

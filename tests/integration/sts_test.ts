@@ -4,7 +4,7 @@ import { ACTIONS, type RoleConfig } from "../../src/config/types.ts";
 import { createJwksCache } from "../../src/sts/jwks.ts";
 import { fakeIssuer, signToken, TEST_ISSUER, testKey } from "../_support/oidc.ts";
 import { BASE, errorCode, harness, NOW, send, testConfig } from "./_harness.ts";
-import { testSigner } from "../_support/signer.ts";
+import { presignQuery } from "../_support/signer.ts";
 
 const KEY = new Uint8Array(32).fill(1);
 const OTHER_KEY = new Uint8Array(32).fill(2);
@@ -165,21 +165,10 @@ Deno.test("STS: presigned URLs carry the session token", async () => {
     body: "presigned",
     key: { id: key.id, secret: key.secret, token: key.token },
   });
-  const signer = testSigner({ id: key.id, secret: key.secret, token: key.token });
   const url = new URL(BASE + "/private/releases/p");
-  const pre = await signer.presign({
-    method: "GET",
-    protocol: "http:",
-    hostname: url.hostname,
-    path: url.pathname,
-    headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
-  }, {
-    signingDate: new Date(NOW),
-    expiresIn: 600,
-    unhoistableHeaders: new Set(["x-amz-content-sha256"]),
-    unsignableHeaders: new Set(["x-amz-content-sha256"]),
-  });
-  const qs = new URLSearchParams(pre.query as Record<string, string>);
+  const qs = new URLSearchParams(
+    await presignQuery(key, url.href, { signedAt: NOW, expiresIn: 600 }),
+  );
   assert.ok(qs.has("X-Amz-Security-Token"));
   const res = await h.handle(
     new Request(`${BASE}/private/releases/p?${qs}`, { headers: { host: url.host } }),
