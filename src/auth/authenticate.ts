@@ -174,12 +174,7 @@ function authenticateSync(
   if (late) return err(late);
   const verified = verifySignature(
     claims,
-    {
-      method: req.method,
-      target,
-      headers,
-      ...(deps.host !== undefined ? { host: deps.host } : {}),
-    },
+    { method: req.method, target, headers, host: hostOf(req, deps) },
     who.value.secret,
     deps.signingKeys,
   );

@@ -300,9 +300,7 @@ function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): stri
     query: canonicalQuery(r.target.rawQuery, claims.presigned ? "X-Amz-Signature" : undefined),
     headers: canonicalHeaders(
       claims.signedHeaders,
-      r.host === undefined
-        ? (n) => r.headers.get(n)
-        : (n) => n === "host" ? r.host! : r.headers.get(n),
+      (n) => n === "host" && r.host !== undefined ? r.host : r.headers.get(n),
     ),
     signedHeaders: claims.signedHeaders.join(";"),
     payloadHash: claims.payloadHash,
