@@ -237,6 +237,13 @@ function readConfig(
     check(r, item, proxyProblem(item.value));
     return item.value;
   });
+  if (publicEndpoint && trustedProxies.length === 0) {
+    r.problem(
+      endpoint!.path,
+      "applies only to requests from trusted_proxies, which is empty: list the reverse proxy's address there",
+      endpoint!.node,
+    );
+  }
   const serverTiming = r.boolean(top, "server_timing", false) ?? false;
   const cors = readCors(r, top);
 

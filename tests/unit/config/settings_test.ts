@@ -74,24 +74,37 @@ Deno.test("parseConfig() checks domain as a hostname and lowercases it", () => {
   }
 });
 
+/** A config with a trusted proxy and one more top-level setting. */
+const behindProxy = (line: string) => setting(`${line}\ntrusted_proxies: [127.0.0.1]`);
+
 Deno.test("parseConfig() reads public_endpoint as a normalized origin", () => {
   assert.equal(
-    configOf(setting("public_endpoint: HTTPS://S3.Example.com/")).publicEndpoint,
+    configOf(behindProxy("public_endpoint: HTTPS://S3.Example.com/")).publicEndpoint,
     "https://s3.example.com",
   );
   assert.equal(
-    configOf(setting("public_endpoint: http://gw.local:8080")).publicEndpoint,
+    configOf(behindProxy("public_endpoint: http://gw.local:8080")).publicEndpoint,
     "http://gw.local:8080",
   );
-  onlyProblem(setting("public_endpoint: https://s3.example.com/base"), {
+  onlyProblem(behindProxy("public_endpoint: https://s3.example.com/base"), {
     path: "public_endpoint",
     message: /must be an origin only/,
     line: 1,
     column: 18,
   });
-  onlyProblem(setting("public_endpoint: ftp://x"), {
+  onlyProblem(behindProxy("public_endpoint: ftp://x"), {
     path: "public_endpoint",
     message: /must be an http or https URL/,
+  });
+});
+
+Deno.test("parseConfig() refuses public_endpoint without trusted_proxies: it would change nothing", () => {
+  onlyProblem(setting("public_endpoint: https://s3.example.com"), {
+    path: "public_endpoint",
+    message:
+      /^applies only to requests from trusted_proxies, which is empty: list the reverse proxy's address there$/,
+    line: 1,
+    column: 18,
   });
 });
 
