@@ -48,8 +48,9 @@ function write(rng: Rng, groups: number[]): string {
   } else {
     text = [...head.map(hex), ...tail].join(":");
   }
-  if (rng.chance(0.1)) text = `[${text}]`;
-  else if (rng.chance(0.1)) text += "%eth0";
+  const dress = rng.int(10); // sometimes bracketed as in a URL, sometimes with a zone
+  if (dress === 0) text = `[${text}]`;
+  else if (dress === 1) text += "%eth0";
   return text;
 }
 
