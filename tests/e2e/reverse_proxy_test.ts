@@ -11,6 +11,7 @@
  * timeouts (shortened so the test takes seconds) substituted.
  */
 import assert from "node:assert/strict";
+import { eventually } from "../_support/eventually.ts";
 import { makeCerts, type TestCerts } from "../_support/certs.ts";
 import { nginxMain, type NginxProcess, nginxTemps, startNginx } from "../_support/nginx.ts";
 import { freePort } from "../_support/ports.ts";
@@ -137,15 +138,6 @@ function awsViaProxy(
   key: { readonly id: string; readonly secret: string } = DEV,
 ) {
   return awsCli({ ...p.rig.gw, url: p.url }, ["--ca-bundle", p.certs.caFile, ...args], { key });
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return await check();
 }
 
 Deno.test({

@@ -5,6 +5,7 @@
  * served.
  */
 import assert from "node:assert/strict";
+import { eventually } from "../_support/eventually.ts";
 import { fdCount } from "../_support/proc.ts";
 import {
   RawClient,
@@ -44,16 +45,6 @@ async function holdsSocket(pid: number, serverPort: number, clientPort: number):
     .map((f) => `socket:[${f[9]}]`);
   const open = await openPaths(pid);
   return inodes.some((i) => open.includes(i));
-}
-
-/** Polls until `check` holds or `ms` pass; whether it held. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(50);
-  }
 }
 
 /**

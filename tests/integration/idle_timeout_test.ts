@@ -5,6 +5,7 @@
  * the whole body); one that is slow but steady goes through.
  */
 import assert from "node:assert/strict";
+import { eventually } from "../_support/eventually.ts";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
 import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
@@ -18,8 +19,6 @@ import {
   trickleUpload,
 } from "../_support/raw_http.ts";
 import { ADMIN, testConfig } from "./_harness.ts";
-
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 /** What the fake store saw of one PUT. */
 interface Seen {
@@ -85,15 +84,6 @@ function gatewayOver(endpoint: string, idleSecs: number, kind: "s3" | "az" = "s3
   return { server, port: server.addr.port, codes };
 }
 
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
-
 for (const kind of ["s3", "az"] as const) {
   Deno.test({
     name:
@@ -118,14 +108,14 @@ for (const kind of ["s3", "az"] as const) {
         await client.write(new Uint8Array(64 * 1024));
         const started = Date.now();
         assert.ok(
-          await eventually(() => (seenOf()?.received ?? 0) > 0, 2000),
+          await eventually(() => (seenOf()?.received ?? 0) > 0, 2000, 20),
           "the upload reached the store",
         );
         const { headAt } = await readRequestTimeout(client, 5000);
         const waited = headAt - started;
         assert.ok(waited >= 900 && waited < 4000, `answered after ${waited} ms`);
         assert.ok(
-          await eventually(() => seenOf()?.outcome !== undefined, 2000),
+          await eventually(() => seenOf()?.outcome !== undefined, 2000, 20),
         );
         const seen = seenOf()!;
         assert.equal(seen.outcome, "aborted", "the store never got a whole body");
