@@ -287,8 +287,8 @@ export interface SignedRequest {
   readonly target: RequestTarget;
   readonly headers: Headers;
   /**
-   * The `Host` the client signed when it differs from the header received
-   * (a trusted proxy rewrote it; http/forwarded.ts); absent = the header.
+   * The `Host` the client signed, which a trusted proxy may have rewritten in
+   * the header received (http/forwarded.ts); absent = the header.
    */
   readonly host?: string | null;
 }

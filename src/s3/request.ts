@@ -41,6 +41,8 @@ export interface S3Request {
   readonly query: URLSearchParams;
   readonly headers: Headers;
   readonly method: string;
+  /** Whether the bucket was named by the host (`<bucket>.<domain>`) rather than the path. */
+  readonly virtualHosted: boolean;
 }
 
 // Bucket and object subresources we recognize but do not serve: a precise 501.
@@ -199,7 +201,7 @@ export function parseS3Request(
     return err(proxyError("InvalidRequest", "The object key is not validly percent-encoded"));
   }
   const route = (op: OperationKind): Result<S3Request, ProxyError> =>
-    ok({ op, bucket, key, query, headers, method });
+    ok({ op, bucket, key, query, headers, method, virtualHosted: vhost !== undefined });
 
   if (bucket === "") {
     if (method === "GET") return route("ListBuckets");

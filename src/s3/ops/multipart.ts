@@ -10,7 +10,6 @@ import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
 import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../xml.ts";
 import { partParams } from "./copy_object.ts";
-import { hostBucket } from "../request.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 
 /** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
@@ -144,10 +143,9 @@ export async function completeMultipartUpload(
  */
 function bucketUrl(ctx: S3Context): string {
   const path = "/" + encodeURIComponent(ctx.req.bucket);
-  const host = ctx.client?.host;
-  if (!host) return path;
-  const vhost = hostBucket(host, ctx.config.domain) !== undefined;
-  return `${ctx.client!.scheme}://${host}${vhost ? "" : path}`;
+  const client = ctx.client;
+  if (!client?.host) return path;
+  return `${client.scheme}://${client.host}${ctx.req.virtualHosted ? "" : path}`;
 }
 
 /** AbortMultipartUpload: 204; NoSuchUpload when unknown. */
