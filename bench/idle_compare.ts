@@ -56,10 +56,6 @@ function freePort(): number {
   return port;
 }
 
-function presign(port: number, method: string, path: string): Promise<string> {
-  return presignPath(KEY, port, method, path);
-}
-
 interface Contender {
   readonly name: string;
   readonly port: number;
@@ -109,8 +105,8 @@ async function start(
     name,
     port,
     child,
-    putSmall: await presign(port, "PUT", "/uploads/small.bin"),
-    putBig: await presign(port, "PUT", "/uploads/big.bin"),
+    putSmall: await presignPath(KEY, port, "PUT", "/uploads/small.bin"),
+    putBig: await presignPath(KEY, port, "PUT", "/uploads/big.bin"),
   };
 }
 
