@@ -4,9 +4,10 @@
  * module that touches the process; everything it serves is `createApp`.
  */
 import { parseArgs } from "node:util";
-import { type AccessLogEntry, type AppHandler, createApp, type InFlight } from "./src/app.ts";
+import type { AccessLogEntry } from "./src/access_log.ts";
+import { type AppHandler, createApp, type InFlight } from "./src/app.ts";
 import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
-import { createSigningKeyCache } from "./src/auth/signing_key.ts";
+import { createSigningKeyCache } from "./src/sigv4/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
 import {
   backendOptionProblems,

@@ -15,7 +15,7 @@
  *   ways (the s3 backend's transport, without auth, routing or headers).
  */
 import { createHash } from "node:crypto";
-import { batchReader } from "../src/http/batches.ts";
+import { batchReader } from "../src/streams/batches.ts";
 import { waitForPort } from "./_system.ts";
 
 /** A running floor server. */

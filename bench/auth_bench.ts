@@ -5,7 +5,7 @@
  */
 import { testSigner } from "../tests/_support/signer.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
-import { createSigningKeyCache } from "../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../src/sigv4/signing_key.ts";
 import { requestTarget } from "../src/http/target.ts";
 import { fixedClock } from "../src/clock.ts";
 import { ADMIN, harness, makeRequest, NOW, testConfig } from "../tests/integration/_harness.ts";

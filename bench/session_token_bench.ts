@@ -7,7 +7,7 @@
  */
 import { testSigner } from "../tests/_support/signer.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
-import { createSigningKeyCache } from "../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../src/sigv4/signing_key.ts";
 import {
   createSessionResolver,
   newSecretAccessKey,

@@ -4,7 +4,7 @@
  * its collaborators; `main.ts` supplies the real ones.
  */
 import { authenticate } from "./auth/authenticate.ts";
-import type { SigningKeyCache } from "./auth/signing_key.ts";
+import type { SigningKeyCache } from "./sigv4/signing_key.ts";
 import { createSessionResolver, type SessionKeys } from "./auth/session_token.ts";
 import type { Identity } from "./auth/identity.ts";
 import { hasAnyAccess, isAllowed } from "./authz/scopes.ts";
@@ -13,9 +13,9 @@ import { validateKey } from "./backends/keys.ts";
 import type { Clock } from "./clock.ts";
 import type { Config, CredentialConfig } from "./config/types.ts";
 import { type ProxyError, proxyError, statusOf, toResponse, toStsResponse } from "./errors.ts";
-import { discardBody } from "./http/discard.ts";
+import { discardBody } from "./streams/discard.ts";
 import { type ClientSide, clientSide, createProxyTrust } from "./http/forwarded.ts";
-import { bindIdleWatchdog, createIdleWatchdog } from "./http/idle.ts";
+import { bindIdleWatchdog, createIdleWatchdog } from "./streams/idle.ts";
 import { type RequestTarget, requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket, S3Context } from "./s3/context.ts";
@@ -27,38 +27,7 @@ import { handleSts } from "./sts/assume_role.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest, readStsParams } from "./sts/request.ts";
 import { applyCors, preflight } from "./http/cors.ts";
-
-/** One access-log record (never a secret, signature or token). */
-export interface AccessLogEntry {
-  readonly time: string;
-  readonly requestId: string;
-  /** The client's address: the peer's, or the one a trusted proxy reported. */
-  readonly remote?: string;
-  /** The trusted reverse proxy the request came through (http/forwarded.ts). */
-  readonly proxy?: string;
-  readonly method: string;
-  readonly operation?: string;
-  readonly bucket?: string;
-  readonly key?: string;
-  readonly principal?: string;
-  readonly authMode?: string;
-  /** The web identity token's subject, on a successful STS call. */
-  readonly subject?: string;
-  readonly status: number;
-  readonly errorCode?: string;
-  readonly totalMs: number;
-  /** Time spent authenticating (signature checks). */
-  readonly authMs?: number;
-  /** Time from calling the operation to its response head (backend included). */
-  readonly backendMs?: number;
-  /** Declared request payload bytes. */
-  readonly bytesIn?: number;
-  /** Declared response body bytes. */
-  readonly bytesOut?: number;
-  readonly userAgent?: string;
-  /** Server-side detail of a 5xx (never sent to the client). */
-  readonly detail?: string;
-}
+import type { AccessLogEntry } from "./access_log.ts";
 
 /** The collaborators of the app. */
 export interface AppDeps {
@@ -247,7 +216,7 @@ export function createApp(deps: AppDeps): AppHandler {
       clock,
       signingKeys: deps.signingKeys,
       ...(sessions ? { sessions } : {}),
-      ...(config.domain ? { domain: config.domain } : {}),
+      ...(route.virtualHosted ? { vhostBucket: route.bucket } : {}),
       host: client.host,
     });
     const authMs = clock.now() - authStart;

@@ -2,7 +2,7 @@
  * The typed errors of bucketgate and the one place they become bytes: S3 XML
  * (`toResponse`) or STS XML (`toStsResponse`).
  */
-import { xmlEscape } from "./s3/xml.ts";
+import { xmlEscape } from "./xml.ts";
 
 /** Status and S3 code of every error kind; a new kind must be added here. */
 export const S3_ERRORS = {

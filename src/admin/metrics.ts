@@ -4,7 +4,7 @@
  * format. Label values are escaped; bucket labels only ever name configured
  * buckets, so their number is bounded.
  */
-import type { AccessLogEntry } from "../app.ts";
+import type { AccessLogEntry } from "../access_log.ts";
 
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

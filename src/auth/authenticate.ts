@@ -10,7 +10,6 @@ import { checksumVerifier } from "../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
-import { hostBucket } from "../s3/request.ts";
 import {
   awsChunkedDecoder,
   STREAMING_SIGNED,
@@ -27,7 +26,7 @@ import {
   type SignedClaims,
   verifySignature,
 } from "./sigv4.ts";
-import { EMPTY_SHA256, type SigningKeyCache } from "./signing_key.ts";
+import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
 /** Resolves a session token into the secret to verify with and the identity it carries. */
@@ -44,8 +43,8 @@ export interface AuthDeps {
   /** Temporary credentials; absent → requests with a session token are refused. */
   readonly sessions?: SessionResolver;
   readonly signingKeys: SigningKeyCache;
-  /** Virtual-hosted style domain, for V2 canonical resources. */
-  readonly domain?: string;
+  /** The bucket the router took from the host (virtual-hosted style), for V2 canonical resources. */
+  readonly vhostBucket?: string;
   /** The `Host` the client addressed and signed (http/forwarded.ts); absent = the header. */
   readonly host?: string | null;
 }
@@ -110,7 +109,7 @@ function authenticateV2(
   if (!parsed.ok) return parsed;
   const who = lookupSecret(parsed.value, deps);
   if (!who.ok) return who;
-  const bucket = hostBucket(hostOf(req, deps), deps.domain);
+  const bucket = deps.vhostBucket;
   const bad = verifyV2(
     parsed.value,
     {

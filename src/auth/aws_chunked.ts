@@ -7,11 +7,12 @@
  * stream with a ProxyStreamError, so the backend keeps nothing.
  */
 import { createHash } from "node:crypto";
-import type { ChecksumAlgorithm } from "../backends/backend.ts";
+import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import { createHasher, type Hasher, toBase64 } from "../checksum/hasher.ts";
-import { checksumHeaderName, constantTimeEqual, parseAlgorithm } from "../checksum/verify.ts";
+import { constantTimeEqual } from "../bytes.ts";
+import { checksumHeaderName, parseAlgorithm } from "../checksum/verify.ts";
 import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
-import { EMPTY_SHA256, hmacHex, sha256Hex } from "./signing_key.ts";
+import { EMPTY_SHA256, hmacHex, sha256Hex } from "../sigv4/signing_key.ts";
 
 /** The streaming payload markers of x-amz-content-sha256. */
 export const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";

@@ -13,7 +13,7 @@ import type { Clock } from "../clock.ts";
 import { type Action, ACTIONS, type Scope } from "../config/types.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { constantTimeEqual } from "../checksum/verify.ts";
+import { constantTimeEqual } from "../bytes.ts";
 import type { SessionResolver } from "./authenticate.ts";
 import type { Identity } from "./identity.ts";
 

@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
-import { constantTimeEqual } from "../checksum/verify.ts";
+import { constantTimeEqual } from "../bytes.ts";
 
 /** Query parameters that are part of the V2 canonical resource. */
 const SUBRESOURCES = new Set([

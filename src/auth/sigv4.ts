@@ -11,11 +11,11 @@ import {
   canonicalQuery,
   canonicalRequest,
   canonicalUri,
+  computeSignature,
   credentialScope,
-  stringToSign,
-} from "./canonical.ts";
-import { EMPTY_SHA256, hmacHex, type SigningKeyCache } from "./signing_key.ts";
-import { constantTimeEqual } from "../checksum/verify.ts";
+} from "../sigv4/canonical.ts";
+import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
+import { constantTimeEqual } from "../bytes.ts";
 
 /** The algorithm name. */
 export const ALGORITHM = "AWS4-HMAC-SHA256";
@@ -305,16 +305,6 @@ function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): stri
     signedHeaders: claims.signedHeaders.join(";"),
     payloadHash: claims.payloadHash,
   });
-}
-
-/** The signature a secret gives for a canonical request. */
-export function computeSignature(
-  signingKey: Uint8Array,
-  amzDate: string,
-  scope: string,
-  canonical: string,
-): string {
-  return hmacHex(signingKey, stringToSign(amzDate, scope, canonical));
 }
 
 /** A verified signature: what chunk signatures chain from. */

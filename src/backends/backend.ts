@@ -5,6 +5,7 @@
  * out; no implementation holds a whole object in memory unless it is the memory
  * backend. Every method returns a Result and never throws for expected failures.
  */
+import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
 
@@ -31,9 +32,6 @@ export function httpMetaOf(m: HttpMeta): HttpMeta {
   if (m.expires !== undefined) out.expires = m.expires;
   return out;
 }
-
-/** Checksums an object carries (base64, as S3 returns them), by algorithm name. */
-export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
 /** What a backend knows about one stored object. */
 export interface ObjectMeta extends HttpMeta {

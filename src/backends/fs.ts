@@ -6,9 +6,9 @@
  * part, and a failed upload leaves nothing.
  */
 import { createHash } from "node:crypto";
-import { batchReader } from "../http/batches.ts";
+import { batchReader } from "../streams/batches.ts";
 import { type ProxyError, proxyError, ProxyStreamError, toProxyError } from "../errors.ts";
-import { requestTimeout, watchTransfer } from "../http/idle.ts";
+import { requestTimeout, watchTransfer } from "../streams/idle.ts";
 import { err, ok, type Result } from "../result.ts";
 import type {
   Backend,

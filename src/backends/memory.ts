@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { type ProxyError, proxyError, toProxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { collect } from "../http/limits.ts";
+import { collect } from "../streams/limits.ts";
 import {
   type Backend,
   type HttpMeta,

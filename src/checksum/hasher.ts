@@ -1,6 +1,6 @@
 /** One incremental interface over every checksum S3 knows, plus MD5. */
 import { createHash } from "node:crypto";
-import type { ChecksumAlgorithm } from "../backends/backend.ts";
+import type { ChecksumAlgorithm } from "./algorithm.ts";
 import {
   crc32Bytes,
   crc32cUpdate,

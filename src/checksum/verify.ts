@@ -3,7 +3,8 @@
  * headers, and a pass-through stream that verifies them (and a byte count)
  * when the body ends.
  */
-import type { ChecksumAlgorithm } from "../backends/backend.ts";
+import type { ChecksumAlgorithm } from "./algorithm.ts";
+import { constantTimeEqual } from "../bytes.ts";
 import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { createHasher, type Hasher, toBase64, toHex } from "./hasher.ts";
@@ -88,14 +89,6 @@ export interface Expectations {
   readonly sha256Hex?: string;
   /** Exact byte count → IncompleteBody when short. */
   readonly length?: number;
-}
-
-/** Compares two ASCII strings without an early exit. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
 }
 
 /**

@@ -4,7 +4,7 @@
  * temporary credentials in one cache shared by every bucket and every
  * reloaded config, keyed by (role ARN, subject, audience).
  */
-import type { SigningCredentials } from "../auth/sign.ts";
+import type { SigningCredentials } from "../sigv4/sign.ts";
 import type { Clock } from "../clock.ts";
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";

@@ -1,5 +1,5 @@
 /** The `auth_type: oidc` options of an s3 bucket: their checks and their defaults. */
-import { isHttpUrl } from "../backends/endpoint.ts";
+import { isHttpUrl } from "../url.ts";
 import type { OidcBackendAuth } from "./backend_auth.ts";
 
 /** backend_options keys that belong to `auth_type: oidc`. */

@@ -4,11 +4,11 @@
  * bucketgate's own token into temporary credentials.
  */
 import { XMLParser } from "fast-xml-parser";
-import type { SigningCredentials } from "../auth/sign.ts";
+import type { SigningCredentials } from "../sigv4/sign.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
-import { collect } from "../http/limits.ts";
+import { collect } from "../streams/limits.ts";
 import { err, ok, type Result } from "../result.ts";
-import { parseWith } from "../s3/xml.ts";
+import { parseWith } from "../xml.ts";
 import { USER_AGENT } from "../version.ts";
 
 /** Temporary credentials and when they stop working (ms since the epoch). */

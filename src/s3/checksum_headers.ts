@@ -1,5 +1,5 @@
 /** `x-amz-checksum-*` response headers. */
-import type { ChecksumAlgorithm } from "../backends/backend.ts";
+import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 
 /** Header name of each checksum algorithm. */
 export const CHECKSUM_HEADER: Readonly<Record<ChecksumAlgorithm, string>> = {

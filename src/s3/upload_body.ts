@@ -3,10 +3,10 @@
  * enforced, Content-MD5 and `x-amz-checksum-*` verified while streaming. A
  * body that needs no check is passed on untouched so it keeps its length.
  */
-import type { ChecksumAlgorithm } from "../backends/backend.ts";
+import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import { checksumVerifier, readChecksumHeaders } from "../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
-import { byteLimit } from "../http/limits.ts";
+import { byteLimit } from "../streams/limits.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { S3Context } from "./context.ts";
 

@@ -13,7 +13,7 @@ import type { Clock } from "../clock.ts";
 import type { RoleConfig } from "../config/types.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { el, XML_DECLARATION } from "../s3/xml.ts";
+import { el, XML_DECLARATION } from "../xml.ts";
 import type { JwksCache } from "./jwks.ts";
 import { assumeRoleParams } from "./request.ts";
 import { resolveScopes } from "./templates.ts";

@@ -9,7 +9,7 @@ import { USER_AGENT } from "../version.ts";
 import type { JWK } from "jose";
 import type { Clock } from "../clock.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
-import { collect } from "../http/limits.ts";
+import { collect } from "../streams/limits.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** The algorithms a web identity token may use. */

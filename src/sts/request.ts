@@ -5,7 +5,7 @@
  */
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
-import { readSmallBody } from "../http/limits.ts";
+import { readSmallBody } from "../streams/limits.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** The largest STS form body read (the SDKs send a few KiB). */

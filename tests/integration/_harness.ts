@@ -1,7 +1,8 @@
 /** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
 import { testSigner } from "../_support/signer.ts";
-import { type AccessLogEntry, type AppHandler, createApp, type InFlight } from "../../src/app.ts";
-import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import type { AccessLogEntry } from "../../src/access_log.ts";
+import { type AppHandler, createApp, type InFlight } from "../../src/app.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";

@@ -1,7 +1,7 @@
 /** Backend failures become generic 5xx bodies with the detail in the log, never a stack trace. */
 import assert from "node:assert/strict";
 import { createApp } from "../../src/app.ts";
-import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import { type Backend, bodyStream } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { fixedClock } from "../../src/clock.ts";
@@ -9,7 +9,7 @@ import { proxyError } from "../../src/errors.ts";
 import { ok } from "../../src/result.ts";
 import { ADMIN, errorCode, harness, makeRequest, NOW, send, testConfig } from "./_harness.ts";
 import { RawClient } from "../_support/raw_http.ts";
-import type { AccessLogEntry } from "../../src/app.ts";
+import type { AccessLogEntry } from "../../src/access_log.ts";
 
 function appWith(backend: Backend) {
   const logs: AccessLogEntry[] = [];

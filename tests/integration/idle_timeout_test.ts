@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { eventually } from "../_support/eventually.ts";
 import { createApp } from "../../src/app.ts";
-import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
 import { azOptions } from "../../src/backends/az/options.ts";

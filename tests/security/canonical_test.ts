@@ -1,6 +1,6 @@
 /** uriEncode(), canonicalUri() and canonicalQuery(): round-trips, alphabet, idempotence. */
 import assert from "node:assert/strict";
-import { canonicalQuery, canonicalUri, uriEncode } from "../../src/auth/canonical.ts";
+import { canonicalQuery, canonicalUri, uriEncode } from "../../src/sigv4/canonical.ts";
 import { requestTarget } from "../../src/http/target.ts";
 import { fuzz, randomString } from "./_fuzz.ts";
 

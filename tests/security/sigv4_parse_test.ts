@@ -1,7 +1,7 @@
 /** SigV4 Authorization-header and presigned-query parsing, and authenticate(), on hostile input. */
 import assert from "node:assert/strict";
 import { authenticate } from "../../src/auth/authenticate.ts";
-import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import { parseAuthorizationHeader, parsePresignedQuery } from "../../src/auth/sigv4.ts";
 import { fixedClock } from "../../src/clock.ts";
 import { ACTIONS, type CredentialConfig } from "../../src/config/types.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { statusOf } from "../../src/errors.ts";
 import { parseDeleteBody } from "../../src/s3/ops/delete.ts";
 import { parseCompleteBody } from "../../src/s3/ops/multipart.ts";
-import { parseXml, xmlEscape, xmlText } from "../../src/s3/xml.ts";
+import { parseXml, xmlEscape, xmlText } from "../../src/xml.ts";
 import { fuzz, mutateString, randomString, type Rng } from "./_fuzz.ts";
 
 /** Text a valid XML document can carry (no lone surrogates, no C0 but tab/LF/CR... escaped anyway). */

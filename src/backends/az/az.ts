@@ -10,9 +10,9 @@
 import { Buffer } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
-import { uriEncode } from "../../auth/canonical.ts";
+import { uriEncode } from "../../sigv4/canonical.ts";
 import { USER_AGENT } from "../../version.ts";
-import { parseWith } from "../../s3/xml.ts";
+import { parseWith } from "../../xml.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
@@ -41,8 +41,8 @@ import {
 } from "../multipart.ts";
 import { resolveRange } from "../range.ts";
 import { backendRequest } from "../retry.ts";
-import { collect } from "../../http/limits.ts";
-import { watchedStream } from "../../http/idle.ts";
+import { collect } from "../../streams/limits.ts";
+import { watchedStream } from "../../streams/idle.ts";
 import { type HttpBody, type HttpResponse, release } from "../s3/http.ts";
 import { blockId, blocksOf } from "./blocks.ts";
 import {

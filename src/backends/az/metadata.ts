@@ -6,7 +6,8 @@
  * Content-MD5 in hex, or the stored multipart ETag.
  */
 import { Buffer } from "node:buffer";
-import type { ChecksumAlgorithm, HttpMeta, ObjectMeta } from "../backend.ts";
+import type { ChecksumAlgorithm } from "../../checksum/algorithm.ts";
+import type { HttpMeta, ObjectMeta } from "../backend.ts";
 
 const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
 const ENCODED = "bgx_";

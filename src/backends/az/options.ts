@@ -1,6 +1,6 @@
 /** The `az` backend's `backend_options`: checked at config load, then built into AzOptions. */
 import type { SharedKeyCredentials } from "./shared_key.ts";
-import { isHttpUrl } from "../endpoint.ts";
+import { isHttpUrl } from "../../url.ts";
 
 /** How requests to Azure are authorized. */
 export type AzAuth =

@@ -15,8 +15,8 @@ import {
   requestTimeout,
   type Transfer,
   watchTransfer,
-} from "../../http/idle.ts";
-import { batchReader } from "../../http/batches.ts";
+} from "../../streams/idle.ts";
+import { batchReader } from "../../streams/batches.ts";
 
 /** A backend response with a streamed body. */
 export interface HttpResponse {

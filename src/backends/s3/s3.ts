@@ -4,11 +4,11 @@
  * ways; uploads leave length-framed.
  */
 import { XMLParser } from "fast-xml-parser";
-import { uriEncode } from "../../auth/canonical.ts";
+import { uriEncode } from "../../sigv4/canonical.ts";
 import { USER_AGENT } from "../../version.ts";
-import { parseWith } from "../../s3/xml.ts";
-import { type SigningCredentials, signRequest } from "../../auth/sign.ts";
-import { createSigningKeyCache, EMPTY_SHA256, sha256Hex } from "../../auth/signing_key.ts";
+import { parseWith } from "../../xml.ts";
+import { type SigningCredentials, signRequest } from "../../sigv4/sign.ts";
+import { createSigningKeyCache, EMPTY_SHA256, sha256Hex } from "../../sigv4/signing_key.ts";
 import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
@@ -25,10 +25,10 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, release } from "./http.ts";
-import { collect } from "../../http/limits.ts";
-import { watchedStream } from "../../http/idle.ts";
+import { collect } from "../../streams/limits.ts";
+import { watchedStream } from "../../streams/idle.ts";
 import { urlPathProblem } from "../keys.ts";
-import { isHttpUrl } from "../endpoint.ts";
+import { isHttpUrl } from "../../url.ts";
 import { backendRequest } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
 import type { CredentialSource, OidcBackendAuth } from "../../oidc/backend_auth.ts";

@@ -7,7 +7,7 @@ import { ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { isoTime } from "../params.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
-import { el, S3_XMLNS, XML_DECLARATION, xmlEscape } from "../xml.ts";
+import { el, S3_XMLNS, XML_DECLARATION, xmlEscape } from "../../xml.ts";
 
 // Buckets come from the config; report one fixed creation time.
 const CREATION_DATE = new Date(Date.UTC(2020, 0, 1));

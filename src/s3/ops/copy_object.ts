@@ -20,7 +20,7 @@ import {
 } from "../headers.ts";
 import { isoTime } from "../params.ts";
 import { xmlResponse } from "../response.ts";
-import { el, S3_XMLNS, XML_DECLARATION } from "../xml.ts";
+import { el, S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
 
 /** A parsed `x-amz-copy-source`. */
 export interface CopySource {

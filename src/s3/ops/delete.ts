@@ -1,11 +1,11 @@
 /** DeleteObject and DeleteObjects (every key authorized on its own). */
 import { isAllowed } from "../../authz/scopes.ts";
 import { type ProxyError, proxyError, S3_ERRORS } from "../../errors.ts";
-import { readSmallBody } from "../../http/limits.ts";
+import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
-import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../xml.ts";
+import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../../xml.ts";
 import { checksumVerifier, readChecksumHeaders } from "../../checksum/verify.ts";
 
 /** The most keys one DeleteObjects request may name. */

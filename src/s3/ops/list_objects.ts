@@ -4,7 +4,7 @@ import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
-import { el, S3_XMLNS, XML_DECLARATION } from "../xml.ts";
+import { el, S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
 import { xmlResponse } from "../response.ts";
 
 /** Encodes an opaque continuation token from the last key returned. */

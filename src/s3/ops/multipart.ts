@@ -1,14 +1,14 @@
 /** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
 import type { CompletedPart } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
-import { readSmallBody } from "../../http/limits.ts";
+import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { forwardedHeaders, metaFromHeaders, writeConditions } from "../headers.ts";
 import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
-import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../xml.ts";
+import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../../xml.ts";
 import { partParams } from "./copy_object.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 

@@ -10,7 +10,7 @@ import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { xmlResponse } from "../response.ts";
-import { S3_XMLNS, XML_DECLARATION } from "../xml.ts";
+import { S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
 
 /** GetObjectTagging: the object's (empty) TagSet, NoSuchKey when it does not exist. */
 export async function getObjectTagging(ctx: S3Context): Promise<Result<Response, ProxyError>> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createAdminHandler } from "../../../src/admin/admin.ts";
 import { createMetrics } from "../../../src/admin/metrics.ts";
-import type { AccessLogEntry } from "../../../src/app.ts";
+import type { AccessLogEntry } from "../../../src/access_log.ts";
 import type { Backend } from "../../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../../src/backends/memory.ts";
 import { proxyError } from "../../../src/errors.ts";

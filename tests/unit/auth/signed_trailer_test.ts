@@ -8,7 +8,7 @@ import { concatBytes } from "../../_support/bytes.ts";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { authenticate } from "../../../src/auth/authenticate.ts";
-import { createSigningKeyCache } from "../../../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../../../src/sigv4/signing_key.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import { ProxyStreamError } from "../../../src/errors.ts";
 import { requestTarget } from "../../../src/http/target.ts";

@@ -13,14 +13,14 @@ import {
   canonicalRequest,
   canonicalUri,
   credentialScope,
-} from "../../../src/auth/canonical.ts";
-import { computeSignature } from "../../../src/auth/sigv4.ts";
+} from "../../../src/sigv4/canonical.ts";
+import { computeSignature } from "../../../src/sigv4/canonical.ts";
 import {
   createSigningKeyCache,
   deriveSigningKey,
   hmacHex,
   sha256Hex,
-} from "../../../src/auth/signing_key.ts";
+} from "../../../src/sigv4/signing_key.ts";
 import { authenticate } from "../../../src/auth/authenticate.ts";
 import { requestTarget } from "../../../src/http/target.ts";
 import { fixedClock } from "../../../src/clock.ts";

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createHasher, toBase64, toHex } from "../../../src/checksum/hasher.ts";
-import {
-  checksumVerifier,
-  constantTimeEqual,
-  readChecksumHeaders,
-} from "../../../src/checksum/verify.ts";
+import { checksumVerifier, readChecksumHeaders } from "../../../src/checksum/verify.ts";
+import { constantTimeEqual } from "../../../src/bytes.ts";
 import { ProxyStreamError } from "../../../src/errors.ts";
 
 const CHECK = new TextEncoder().encode("123456789");

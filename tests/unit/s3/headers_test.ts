@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { metaFromHeaders, parseRangeHeader, stripAwsChunked } from "../../../src/s3/headers.ts";
-import { parseXml, xmlEscape, xmlText } from "../../../src/s3/xml.ts";
+import { parseXml, xmlEscape, xmlText } from "../../../src/xml.ts";
 import { decodeToken, encodeToken } from "../../../src/s3/ops/list_objects.ts";
 import { parseDeleteBody } from "../../../src/s3/ops/delete.ts";
 import { parseCompleteBody } from "../../../src/s3/ops/multipart.ts";

@@ -4,7 +4,7 @@
  * report each chunk, stop at the end, and cancel their source.
  */
 import assert from "node:assert/strict";
-import { batchReader } from "../../../src/http/batches.ts";
+import { batchReader } from "../../../src/streams/batches.ts";
 import { concatBytes } from "../../../src/bytes.ts";
 
 /** `total` bytes (byte i = i mod 251) in chunks of `chunk`, as a byte stream or a plain one. */

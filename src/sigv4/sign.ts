@@ -7,9 +7,9 @@ import {
   canonicalQuery,
   canonicalRequest,
   canonicalUri,
+  computeSignature,
   credentialScope,
 } from "./canonical.ts";
-import { computeSignature } from "./sigv4.ts";
 import type { SigningKeyCache } from "./signing_key.ts";
 
 /** Credentials that sign backend requests. */

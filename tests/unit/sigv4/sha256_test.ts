@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { hmacHexOf, hmacKey, sha256HexOf } from "../../../src/auth/sha256.ts";
-import { hmacHex, sha256Hex } from "../../../src/auth/signing_key.ts";
+import { hmacHexOf, hmacKey, sha256HexOf } from "../../../src/sigv4/sha256.ts";
+import { hmacHex, sha256Hex } from "../../../src/sigv4/signing_key.ts";
 
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
 

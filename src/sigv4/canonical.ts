@@ -4,7 +4,7 @@
  * request, string to sign. Used to verify client signatures and to sign
  * backend requests.
  */
-import { sha256Hex } from "./signing_key.ts";
+import { hmacHex, sha256Hex } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
@@ -97,4 +97,14 @@ export function credentialScope(date: string, region: string, service: string): 
 /** The string to sign for a canonical request. */
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
   return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+}
+
+/** The signature a secret gives for a canonical request. */
+export function computeSignature(
+  signingKey: Uint8Array,
+  amzDate: string,
+  scope: string,
+  canonical: string,
+): string {
+  return hmacHex(signingKey, stringToSign(amzDate, scope, canonical));
 }

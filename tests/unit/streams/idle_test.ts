@@ -8,7 +8,7 @@ import {
   type Schedule,
   watchedStream,
   watchTransfer,
-} from "../../../src/http/idle.ts";
+} from "../../../src/streams/idle.ts";
 
 /** A schedule the test drives: records starts and stops, never fires on its own. */
 function manualSchedule() {

@@ -1,0 +1,125 @@
+/**
+ * The layer rule of ARCHITECTURE.md as code: every module of `src/` (and
+ * `main.ts`) belongs to a unit (a top-level file, or a folder directly under
+ * `src/`), every unit to a layer, and an import never points up a layer nor
+ * closes a cycle of units. Pure over an import graph; the test reads the tree.
+ */
+
+/** The layers, bottom first: a unit may import from its own layer and the ones below. */
+export const LAYERS: readonly (readonly string[])[] = [
+  // kernel
+  [
+    "result.ts",
+    "errors.ts",
+    "bytes.ts",
+    "clock.ts",
+    "xml.ts",
+    "url.ts",
+    "version.ts",
+    "access_log.ts",
+    "log_level.ts",
+    "line_writer.ts",
+    "deno.json", // the version, read as data
+  ],
+  // libraries
+  ["checksum", "streams", "sigv4", "config", "http", "oidc"],
+  // stores
+  ["backends"],
+  // who may do what
+  ["auth", "authz", "sts"],
+  // S3 operations
+  ["s3"],
+  // the pipeline and its edge helpers
+  ["app.ts", "admin", "cli"],
+  // the Deno edge
+  ["main.ts"],
+];
+
+/** One import: the importing module and the imported one, as paths from the project root. */
+export interface ImportEdge {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The unit of a module path: `main.ts`, `app.ts`, or the folder under `src/` (`auth`). */
+export function unitOf(path: string): string {
+  if (!path.startsWith("src/")) return path;
+  const rest = path.slice(4);
+  const slash = rest.indexOf("/");
+  return slash < 0 ? rest : rest.slice(0, slash);
+}
+
+/** The layer index of a unit, or undefined for a unit no layer names. */
+export function layerOf(unit: string, layers: readonly (readonly string[])[] = LAYERS) {
+  const i = layers.findIndex((l) => l.includes(unit));
+  return i < 0 ? undefined : i;
+}
+
+/** Every way the edges break the rule, one sentence each (empty when they keep it). */
+export function layerProblems(
+  edges: readonly ImportEdge[],
+  layers: readonly (readonly string[])[] = LAYERS,
+): string[] {
+  const problems: string[] = [];
+  const units = new Map<string, Set<string>>();
+  for (const { from, to } of edges) {
+    const a = unitOf(from);
+    const b = unitOf(to);
+    const la = layerOf(a, layers);
+    const lb = layerOf(b, layers);
+    if (la === undefined) problems.push(`${from}: its unit '${a}' is in no layer`);
+    if (lb === undefined) problems.push(`${to}: its unit '${b}' is in no layer`);
+    if (la !== undefined && lb !== undefined && lb > la) {
+      problems.push(`${from} imports ${to}: '${a}' (layer ${la}) reaches up to '${b}' (layer ${lb})`);
+    }
+    if (a !== b) {
+      const out = units.get(a) ?? new Set<string>();
+      out.add(b);
+      units.set(a, out);
+    }
+  }
+  for (const cycle of unitCycles(units)) problems.push(`units form a cycle: ${cycle.join(" → ")}`);
+  return [...new Set(problems)];
+}
+
+/** The cycles among units (each once, as a path that returns to its start). */
+function unitCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (u: string) => {
+    state.set(u, "open");
+    path.push(u);
+    for (const v of graph.get(u) ?? []) {
+      if (state.get(v) === "open") cycles.push([...path.slice(path.indexOf(v)), v]);
+      else if (!state.has(v)) visit(v);
+    }
+    path.pop();
+    state.set(u, "done");
+  };
+  for (const u of [...graph.keys()].sort()) if (!state.has(u)) visit(u);
+  return cycles;
+}
+
+const SPECIFIER = /(?:^|[^\w$.])(?:import|export)\s[^'"]*?from\s*["'](\.\.?\/[^"']+)["']|import\(\s*["'](\.\.?\/[^"']+)["']\s*\)/g;
+
+/** The relative imports of one module's text, resolved against its path. */
+export function importsOf(path: string, text: string): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2]!;
+    edges.push({ from: path, to: normalize(dir === "" ? spec : `${dir}/${spec}`) });
+  }
+  return edges;
+}
+
+function normalize(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return out.join("/");
+}
