@@ -70,7 +70,9 @@ export function layerProblems(
     if (la === undefined) problems.push(`${from}: its unit '${a}' is in no layer`);
     if (lb === undefined) problems.push(`${to}: its unit '${b}' is in no layer`);
     if (la !== undefined && lb !== undefined && lb > la) {
-      problems.push(`${from} imports ${to}: '${a}' (layer ${la}) reaches up to '${b}' (layer ${lb})`);
+      problems.push(
+        `${from} imports ${to}: '${a}' (layer ${la}) reaches up to '${b}' (layer ${lb})`,
+      );
     }
     if (a !== b) {
       const out = units.get(a) ?? new Set<string>();
@@ -101,7 +103,8 @@ function unitCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][]
   return cycles;
 }
 
-const SPECIFIER = /(?:^|[^\w$.])(?:import|export)\s[^'"]*?from\s*["'](\.\.?\/[^"']+)["']|import\(\s*["'](\.\.?\/[^"']+)["']\s*\)/g;
+const SPECIFIER =
+  /(?:^|[^\w$.])(?:import|export)\s[^'"]*?from\s*["'](\.\.?\/[^"']+)["']|import\(\s*["'](\.\.?\/[^"']+)["']\s*\)/g;
 
 /** The relative imports of one module's text, resolved against its path. */
 export function importsOf(path: string, text: string): ImportEdge[] {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { importsOf, type ImportEdge, layerProblems, unitOf } from "../_support/layers.ts";
+import { type ImportEdge, importsOf, layerProblems, unitOf } from "../_support/layers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
