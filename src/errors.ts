@@ -70,11 +70,21 @@ export interface ProxyError {
   readonly kind: ProxyErrorKind;
   readonly message: string;
   readonly detail?: unknown;
+  /**
+   * Response headers the error answer carries, e.g. the object's ETag and
+   * Last-Modified on a 304 or 412 (RFC 9110 §15.4.5, as S3 sends them).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Builds a ProxyError. */
 export function proxyError(kind: ProxyErrorKind, message: string, detail?: unknown): ProxyError {
   return detail === undefined ? { kind, message } : { kind, message, detail };
+}
+
+/** The error with response headers added to those it carries. */
+export function withHeaders(e: ProxyError, headers: Readonly<Record<string, string>>): ProxyError {
+  return { ...e, headers: { ...e.headers, ...headers } };
 }
 
 /**
@@ -134,7 +144,11 @@ export function toResponse(
 ): Response {
   const { status, code } = S3_ERRORS[e.kind];
   const message = clientMessage(status, e.message, code);
-  const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });
+  const headers = new Headers({
+    ...e.headers,
+    "x-amz-request-id": requestId,
+    "x-amz-id-2": requestId,
+  });
   if (status === 304 || options.head) {
     return new Response(null, { status, headers });
   }

@@ -1,5 +1,5 @@
 /** Conditional requests (RFC 9110 §13, as S3 applies them) over an object's ETag and date. */
-import { type ProxyError, proxyError } from "../errors.ts";
+import { type ProxyError, proxyError, withHeaders } from "../errors.ts";
 import type { ObjectMeta, ReadConditions, WriteConditions } from "./backend.ts";
 
 /** Strips quotes and a weak prefix: `W/"abc"` → `abc`. */
@@ -25,15 +25,38 @@ function preconditionFailed(): ProxyError {
   );
 }
 
+/** The validators a 304 or 412 carries: the object's ETag and Last-Modified. */
+export function validatorHeaders(
+  meta: Pick<ObjectMeta, "etag" | "lastModified">,
+): Record<string, string> {
+  return { etag: meta.etag, "last-modified": meta.lastModified.toUTCString() };
+}
+
+/** The validators a remote store's 304 or 412 answer carried, to pass on to the client. */
+export function storeValidators(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["etag", "last-modified"]) {
+    const v = headers.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
 /**
  * Evaluates read conditions with S3's precedence: If-Match, then
  * If-Unmodified-Since (ignored when If-Match is present), then If-None-Match,
- * then If-Modified-Since (ignored when If-None-Match is present).
+ * then If-Modified-Since (ignored when If-None-Match is present). A failure
+ * carries the object's validators.
  */
 export function checkReadConditions(
   meta: ObjectMeta,
   c: ReadConditions,
 ): ProxyError | undefined {
+  const failed = readConditionFailure(meta, c);
+  return failed && withHeaders(failed, validatorHeaders(meta));
+}
+
+function readConditionFailure(meta: ObjectMeta, c: ReadConditions): ProxyError | undefined {
   if (c.ifMatch !== undefined) {
     if (!etagListMatches(c.ifMatch, meta.etag)) return preconditionFailed();
   } else if (

@@ -177,6 +177,20 @@ export function runBackendContract(
     }
   });
 
+  test("a failed read condition carries the object's ETag and Last-Modified", async (b) => {
+    const { etag, lastModified } = await put(b, "v", "x");
+    const later = new Date(lastModified.getTime() + 3600_000);
+    for (
+      const conditions of [{ ifNoneMatch: etag }, { ifModifiedSince: later }, { ifMatch: '"no"' }]
+    ) {
+      const r = await b.get("v", { conditions });
+      if (r.ok) await discardObjectBody(r.value.body);
+      assert.ok(!r.ok, JSON.stringify(conditions));
+      assert.equal(r.error.headers?.etag, etag, JSON.stringify(conditions));
+      assert.equal(r.error.headers?.["last-modified"], lastModified.toUTCString());
+    }
+  });
+
   test("conditional writes: If-None-Match: * and If-Match", async (b) => {
     const first = await b.put("w", stream("1"), {
       meta: NO_META,

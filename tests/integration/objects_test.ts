@@ -94,6 +94,24 @@ Deno.test("conditional GET: If-None-Match gives 304 without a body, If-Match mis
   await since.body?.cancel();
 });
 
+Deno.test("304 and 412 answers carry the object's ETag and Last-Modified, on GET and HEAD", async () => {
+  const h = harness();
+  const put = await send(h, "/private/v", { method: "PUT", key: ADMIN, body: "abc" });
+  await put.body?.cancel();
+  const etag = put.headers.get("etag")!;
+  const head = await send(h, "/private/v", { method: "HEAD", key: ADMIN });
+  const lastModified = head.headers.get("last-modified")!;
+  for (const method of ["GET", "HEAD"]) {
+    for (const headers of [{ "if-none-match": etag }, { "if-match": '"nope"' }]) {
+      const res = await send(h, "/private/v", { method, key: ADMIN, headers });
+      await res.body?.cancel();
+      assert.ok(res.status === 304 || res.status === 412, `${method} ${res.status}`);
+      assert.equal(res.headers.get("etag"), etag, `${method} ${JSON.stringify(headers)}`);
+      assert.equal(res.headers.get("last-modified"), lastModified);
+    }
+  }
+});
+
 Deno.test("conditional PUT: If-None-Match: * refuses to overwrite with 412", async () => {
   const h = harness();
   (await send(h, "/private/once", { method: "PUT", key: ADMIN, body: "1" })).body?.cancel();

@@ -9,7 +9,13 @@ import { USER_AGENT } from "../../version.ts";
 import { parseWith } from "../../xml.ts";
 import { type SigningCredentials, signRequest } from "../../sigv4/sign.ts";
 import { createSigningKeyCache, EMPTY_SHA256, sha256Hex } from "../../sigv4/signing_key.ts";
-import { type ProxyError, proxyError, type ProxyErrorKind, toProxyError } from "../../errors.ts";
+import {
+  type ProxyError,
+  proxyError,
+  type ProxyErrorKind,
+  toProxyError,
+  withHeaders,
+} from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   Backend,
@@ -23,7 +29,12 @@ import type {
   StoreLocation,
   WriteConditions,
 } from "../backend.ts";
-import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
+import {
+  checkReadConditions,
+  checkWriteConditions,
+  storeValidators,
+  validatorHeaders,
+} from "../conditions.ts";
 import { type HttpBody, type HttpResponse, release } from "./http.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
@@ -161,7 +172,7 @@ const str = (
 async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
   if (res.status === 304) {
     await release(res);
-    return proxyError("NotModified", "Not Modified");
+    return withHeaders(proxyError("NotModified", "Not Modified"), storeValidators(res.headers));
   }
   const text = res.body ? await new Response(res.body).text().catch(() => "") : "";
   const e = parseXml(text)?.Error as { Code?: unknown; Message?: unknown } | undefined;
@@ -174,6 +185,9 @@ async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
       : res.status === 416
       ? "InvalidRange"
       : undefined);
+  if (kind === "PreconditionFailed") {
+    return withHeaders(proxyError(kind, str(e?.Message) || what), storeValidators(res.headers));
+  }
   if (kind) return proxyError(kind, str(e?.Message) || `${what}: ${code || res.status}`);
   return proxyError(
     "BackendError",
@@ -386,6 +400,17 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     return ok(doc);
   }
 
+  /**
+   * A 304 or 412 with the object's validators, read with a HEAD where the
+   * store left them out (moto sends no Last-Modified on a 304).
+   */
+  async function withValidators(key: string, e: ProxyError): Promise<ProxyError> {
+    if (e.kind !== "NotModified" && e.kind !== "PreconditionFailed") return e;
+    if (e.headers?.etag && e.headers["last-modified"]) return e;
+    const meta = await head(key);
+    return meta.ok ? withHeaders(e, validatorHeaders(meta.value)) : e;
+  }
+
   async function head(key: string): BackendResult<ObjectMeta> {
     const r = await call("HEAD", pathOf(key), "", {});
     if (!r.ok) return r;
@@ -464,7 +489,9 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
       const r = await call("GET", pathOf(key), "", h, undefined, opts.signal, true);
       if (!r.ok) return r;
       const res = r.value;
-      if (res.status !== 200 && res.status !== 206) return err(await errorFrom(res, "GetObject"));
+      if (res.status !== 200 && res.status !== 206) {
+        return err(await withValidators(key, await errorFrom(res, "GetObject")));
+      }
       const meta = metaFrom(key, res.headers);
       // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.
       const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
