@@ -15,7 +15,7 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { el, XML_DECLARATION } from "../xml.ts";
 import type { JwksCache } from "./jwks.ts";
-import { assumeRoleParams } from "./request.ts";
+import { assumeRoleParams, sessionNameFor } from "./request.ts";
 import { resolveScopes } from "./templates.ts";
 import { verifyWebIdentity } from "./web_identity.ts";
 
@@ -97,12 +97,13 @@ export async function handleSts(
   }
   const p = assumeRoleParams(params);
   if (!p.ok) return p;
-  const { roleArn, webIdentityToken, roleSessionName } = p.value;
+  const { roleArn, webIdentityToken } = p.value;
   const role = findRole(deps.roles, roleArn);
   if (!role) return err(proxyError("RoleNotFound", `Role ${roleArn} does not exist`));
   const who = await verifyWebIdentity(webIdentityToken, role, deps);
   if (!who.ok) return who;
   const { issuer, subject, audience, claims } = who.value;
+  const roleSessionName = p.value.roleSessionName ?? sessionNameFor(subject);
 
   const seconds = sessionSeconds(p.value.durationSeconds, role);
   const expiresAt = Math.floor(deps.clock.now() / 1000) * 1000 + seconds * 1000;

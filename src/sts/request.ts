@@ -17,7 +17,8 @@ export const MAX_WEB_IDENTITY_TOKEN_CHARS = 20_000;
 export interface AssumeRoleParams {
   readonly roleArn: string;
   readonly webIdentityToken: string;
-  readonly roleSessionName: string;
+  /** Absent when the caller gave none (multistore's clients): see `sessionNameFor`. */
+  readonly roleSessionName?: string;
   /** Absent when the caller gave none. */
   readonly durationSeconds?: number;
 }
@@ -60,6 +61,17 @@ export async function readStsParams(
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
+/**
+ * The session name of a call that gave none: the token's subject with every
+ * character STS does not allow in a RoleSessionName turned into `-`, cut to
+ * 64 characters (`repo:org/app:ref:refs/heads/main` → `repo-org-app-ref-refs-heads-main`);
+ * `web-identity` when that leaves fewer than 2.
+ */
+export function sessionNameFor(subject: string): string {
+  const name = subject.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  return name.length >= 2 ? name : "web-identity";
+}
+
 /** Validates the AssumeRoleWithWebIdentity parameters, naming the first one missing or malformed. */
 export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, ProxyError> {
   const missing = (name: string) =>
@@ -77,8 +89,7 @@ export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, P
     );
   }
   const sessionName = p.get("RoleSessionName");
-  if (!sessionName) return missing("RoleSessionName");
-  if (!SESSION_NAME.test(sessionName)) {
+  if (sessionName !== null && !SESSION_NAME.test(sessionName)) {
     return err(
       proxyError(
         "InvalidArgument",
@@ -93,7 +104,7 @@ export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, P
   return ok({
     roleArn,
     webIdentityToken: token,
-    roleSessionName: sessionName,
+    ...(sessionName !== null ? { roleSessionName: sessionName } : {}),
     ...(duration !== null ? { durationSeconds: Number(duration) } : {}),
   });
 }

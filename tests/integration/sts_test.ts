@@ -132,6 +132,25 @@ Deno.test("STS: parameters in the query string work with GET and POST on any pat
   }
 });
 
+Deno.test("STS: multistore's call (GET /.sts, no RoleSessionName, no Version) mints, named after sub", async () => {
+  const h = setup();
+  const q = new URLSearchParams({
+    Action: "AssumeRoleWithWebIdentity",
+    RoleArn: "ci",
+    WebIdentityToken: await signToken(signing, {}, { now: NOW }),
+  });
+  const res = await h.handle(new Request(`${BASE}/.sts?${q}`));
+  const minted = await credentials(res);
+  assert.match(
+    minted.xml,
+    /<Arn>arn:aws:sts::\d+:assumed-role\/ci\/repo-org-app-ref-refs-heads-main<\/Arn>/,
+  );
+  assert.match(minted.xml, /<AssumedRoleId>ci:repo-org-app-ref-refs-heads-main<\/AssumedRoleId>/);
+  const as = { id: minted.id, secret: minted.secret, token: minted.token };
+  const put = await send(h, "/private/releases/m.txt", { method: "PUT", body: "m", key: as });
+  assert.equal(put.status, 200, await put.text());
+});
+
 Deno.test("STS: minted credentials reach exactly their scopes", async () => {
   const h = setup();
   const key = await credentials(await mint(h, {}, { team: "red" }));

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { requestTarget } from "../../../src/http/target.ts";
-import { assumeRoleParams, isStsRequest, readStsParams } from "../../../src/sts/request.ts";
+import {
+  assumeRoleParams,
+  isStsRequest,
+  readStsParams,
+  sessionNameFor,
+} from "../../../src/sts/request.ts";
 
 const form = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
 
@@ -36,6 +41,26 @@ Deno.test("readStsParams() merges the query and a form body, and limits the body
   assert.equal(r.error.kind, "InvalidArgument");
 });
 
+Deno.test("assumeRoleParams() takes a call without RoleSessionName (multistore's clients)", () => {
+  const r = assumeRoleParams(new URLSearchParams("RoleArn=ci&WebIdentityToken=t"));
+  assert.ok(r.ok);
+  assert.equal(r.value.roleSessionName, undefined);
+});
+
+Deno.test("sessionNameFor() makes a valid RoleSessionName of any subject", () => {
+  assert.equal(
+    sessionNameFor("repo:org/app:ref:refs/heads/main"),
+    "repo-org-app-ref-refs-heads-main",
+  );
+  assert.equal(sessionNameFor("alice@example.com"), "alice@example.com");
+  assert.equal(sessionNameFor("x"), "web-identity");
+  assert.equal(sessionNameFor(""), "web-identity");
+  assert.equal(sessionNameFor("é".repeat(100)), "-".repeat(64));
+  for (const sub of ["a b", "ünï/cødé", "x".repeat(300), "::", "1234567890"]) {
+    assert.match(sessionNameFor(sub), /^[\w+=,.@-]{2,64}$/, sub);
+  }
+});
+
 Deno.test("assumeRoleParams() names the missing or malformed parameter", () => {
   const p = (q: string) => assumeRoleParams(new URLSearchParams(q));
   const full = "RoleArn=ci&WebIdentityToken=t&RoleSessionName=s1";
@@ -44,7 +69,6 @@ Deno.test("assumeRoleParams() names the missing or malformed parameter", () => {
     const [q, re] of [
       ["WebIdentityToken=t&RoleSessionName=s1", /RoleArn/],
       ["RoleArn=ci&RoleSessionName=s1", /WebIdentityToken/],
-      ["RoleArn=ci&WebIdentityToken=t", /RoleSessionName/],
       ["RoleArn=ci&WebIdentityToken=t&RoleSessionName=a", /RoleSessionName must be/],
       [full + "&DurationSeconds=1h", /DurationSeconds/],
       [`RoleArn=ci&RoleSessionName=s1&WebIdentityToken=${"a".repeat(20_001)}`, /longer than/],
