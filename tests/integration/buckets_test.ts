@@ -61,6 +61,58 @@ Deno.test("ListObjectsV2 with delimiter, prefix and pagination", async () => {
   assert.match(owner, /<Owner><ID>bucketgate<\/ID>/);
 });
 
+Deno.test("ListObjectsV2: an empty continuation-token is taken as absent, as S3 does", async () => {
+  const h = harness();
+  for (const k of ["a", "b"]) await put(h, "private", k);
+  const res = await send(h, "/private?list-type=2&continuation-token=", { key: ADMIN });
+  const xml = await res.text();
+  assert.equal(res.status, 200, xml);
+  assert.deepEqual(tags(xml, "Key"), ["a", "b"]);
+  assert.deepEqual(tags(xml, "ContinuationToken"), []);
+});
+
+Deno.test("encoding-type=url: every element S3 encodes is encoded exactly once (V1 and V2)", async () => {
+  const h = harness();
+  const odd = "d\n%+ é/"; // a control character, '%', '+', a space, non-ASCII
+  for (const k of [`${odd}x`, `${odd}y/1`, `${odd}z`]) await put(h, "private", k);
+  const q = (s: string) => encodeURIComponent(s);
+  const once = (s: string) => encodeURIComponent(s).replaceAll("%2F", "/");
+  const v2 = await (await send(
+    h,
+    `/private?list-type=2&encoding-type=url&prefix=${q(odd)}&delimiter=${q("/")}` +
+      `&start-after=${q(odd + "w")}&max-keys=1`,
+    { key: ADMIN },
+  )).text();
+  assert.deepEqual(tags(v2, "Prefix")[0], once(odd));
+  assert.deepEqual(tags(v2, "StartAfter"), [once(odd + "w")]);
+  assert.deepEqual(tags(v2, "Delimiter"), ["/"]);
+  assert.deepEqual(tags(v2, "Key"), [once(odd + "x")]);
+  const all = await (await send(
+    h,
+    `/private?list-type=2&encoding-type=url&prefix=${q(odd)}&delimiter=${q("/")}`,
+    { key: ADMIN },
+  )).text();
+  assert.deepEqual(tags(all, "Prefix").slice(1), [once(odd + "y/")]);
+  const v1 = await (await send(
+    h,
+    `/private?encoding-type=url&prefix=${q(odd)}&delimiter=${q("/")}&marker=${q(odd)}&max-keys=1`,
+    { key: ADMIN },
+  )).text();
+  assert.deepEqual(tags(v1, "Prefix")[0], once(odd));
+  assert.deepEqual(tags(v1, "Marker"), [once(odd)]);
+  assert.deepEqual(tags(v1, "NextMarker"), [once(odd + "x")]);
+  assert.deepEqual(tags(v1, "Key"), [once(odd + "x")]);
+  for (const xml of [v2, all, v1]) {
+    for (const value of [...tags(xml, "Key"), ...tags(xml, "Prefix"), ...tags(xml, "Marker")]) {
+      assert.doesNotMatch(
+        value,
+        /%25[0-9A-F]{2}(?![0-9A-F])|\n/,
+        `encoded twice or not at all: ${value}`,
+      );
+    }
+  }
+});
+
 Deno.test("ListObjects V1 returns NextMarker only with a delimiter, as S3", async () => {
   const h = harness();
   for (const k of ["a", "b", "c/1", "d"]) await put(h, "private", k);

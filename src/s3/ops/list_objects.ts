@@ -92,12 +92,13 @@ export async function listObjectsV2(ctx: S3Context): Promise<Result<Response, Pr
   const { query } = ctx.req;
   const r = readListRequest(query);
   if (!r.ok) return r;
-  const token = query.get("continuation-token");
+  // An empty continuation-token is no token at all, as S3 takes it.
+  const token = query.get("continuation-token") || null;
   const startAfterParam = query.get("start-after") ?? "";
   let startAfter = startAfterParam;
   if (token !== null) {
     const decoded = decodeToken(token);
-    if (decoded === undefined || token === "") {
+    if (decoded === undefined) {
       return err(proxyError("InvalidArgument", "The continuation token provided is incorrect"));
     }
     startAfter = decoded;
