@@ -130,3 +130,37 @@ Deno.test("UploadPartCopy copies a range of another object into a part", async (
   await done.body?.cancel();
   assert.equal(await (await send(h, "/private/dst", { key: ADMIN })).text(), "234");
 });
+
+Deno.test("UploadPartCopy refuses a source range beyond the object (416) or malformed (400), making no part", async () => {
+  const h = harness();
+  const src = await send(h, "/private/src", { method: "PUT", key: ADMIN, body: "0123456789" });
+  await src.body?.cancel();
+  const id = await create(h, "dst");
+  const cases: [string, number, string][] = [
+    ["bytes=5-10", 416, "InvalidRange"],
+    ["bytes=10-12", 416, "InvalidRange"],
+    ["bytes=0-99", 416, "InvalidRange"],
+    ["bytes=4-2", 400, "InvalidArgument"],
+    ["bytes=3-", 400, "InvalidArgument"],
+    ["bytes=-3", 400, "InvalidArgument"],
+    ["chars=0-1", 400, "InvalidArgument"],
+  ];
+  for (const [range, status, code] of cases) {
+    const res = await send(h, `/private/dst?partNumber=1&uploadId=${id}`, {
+      method: "PUT",
+      key: ADMIN,
+      headers: { "x-amz-copy-source": "/private/src", "x-amz-copy-source-range": range },
+    });
+    assert.equal(res.status, status, range);
+    assert.equal(await errorCode(res), code, range);
+  }
+  const parts = await send(h, `/private/dst?uploadId=${id}`, { key: ADMIN });
+  assert.doesNotMatch(await parts.text(), /<Part>/);
+  const last = await send(h, `/private/dst?partNumber=1&uploadId=${id}`, {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/private/src", "x-amz-copy-source-range": "bytes=0-9" },
+  });
+  assert.equal(last.status, 200, "the whole object, last byte included");
+  await last.body?.cancel();
+});

@@ -169,7 +169,10 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!got.ok) return got;
-  const failed = sourceConditionsFail(ctx, got.value.meta);
+  const failed = sourceConditionsFail(ctx, got.value.meta) ??
+    (range?.kind === "from" && range.end !== undefined
+      ? rangeBeyond(range.end, got.value.meta.size)
+      : undefined);
   if (failed) {
     await discardObjectBody(got.value.body);
     return err(failed);
@@ -189,6 +192,14 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
       etag: up.value.etag,
       lastModified: new Date(ctx.clock.now()),
     }),
+  );
+}
+
+/** A copy-source range must lie within the source, as S3 checks (HTTP's clamping does not apply). */
+function rangeBeyond(last: number, size: number): ProxyError | undefined {
+  return last < size ? undefined : proxyError(
+    "InvalidRange",
+    `The x-amz-copy-source-range value ends at byte ${last}, beyond the source object of size ${size}`,
   );
 }
 
