@@ -41,6 +41,7 @@ export const S3_ERRORS = {
   NoSuchUpload: { status: 404, code: "NoSuchUpload" },
   InvalidPart: { status: 400, code: "InvalidPart" },
   InvalidPartOrder: { status: 400, code: "InvalidPartOrder" },
+  InvalidPartNumber: { status: 416, code: "InvalidPartNumber" },
   EntityTooSmall: { status: 400, code: "EntityTooSmall" },
   MethodNotAllowed: { status: 405, code: "MethodNotAllowed" },
   IncompleteBody: { status: 400, code: "IncompleteBody" },

@@ -45,6 +45,14 @@ export interface ObjectMeta extends HttpMeta {
   readonly checksumType?: "COMPOSITE" | "FULL_OBJECT";
   /** A remote S3 store's answers the client should see (PASSED_RESPONSE_HEADERS). */
   readonly backendHeaders?: Readonly<Record<string, string>>;
+  /**
+   * How many parts a multipart object was assembled from: recorded at
+   * CompleteMultipartUpload (local stores), or as a remote store reports it
+   * (`x-amz-mp-parts-count` of a read by part number).
+   */
+  readonly partsCount?: number;
+  /** The parts' sizes in order, where the backend recorded them (reads by part number). */
+  readonly partSizes?: readonly number[];
 }
 
 /** Request headers for a remote S3 store (FORWARDED_WRITE_HEADERS); other backends ignore them. */
@@ -78,6 +86,11 @@ export interface WriteConditions {
 /** Options of a read. */
 export interface GetOptions {
   readonly range?: RangeSpec;
+  /**
+   * Reads one part of a multipart object (1-based; part 1 of any other object
+   * is all of it): InvalidPartNumber beyond the last. Never with `range`.
+   */
+  readonly partNumber?: number;
   readonly conditions?: ReadConditions;
   /** Aborts the read (client went away). */
   readonly signal?: AbortSignal;

@@ -25,18 +25,23 @@ import { multipartEtag, quoteEtag } from "./etag.ts";
 import { compareKeys } from "./keys.ts";
 import { pageListing, pageUploads } from "./listing.ts";
 import {
+  type CompletionRecord,
+  completionRecord,
   isUploadId,
   newUploadId,
   noSuchUpload,
   pageParts,
+  replayCompletion,
   type StoredPart,
   validateCompletion,
 } from "./multipart.ts";
-import { resolveRange } from "./range.ts";
+import { partRangeSpec, resolveRange } from "./range.ts";
 
 /** The internal directory under a bucket root; never a key. */
 export const INTERNAL_DIR = ".bucketgate";
 const READ_CHUNK = 256 * 1024;
+/** How long a completed upload's answer is kept for a Complete sent again. */
+const COMPLETIONS_KEPT_MS = 24 * 3600_000;
 /** Sidecars kept in memory per fs bucket. */
 const META_CACHE_ENTRIES = 10_000;
 
@@ -48,6 +53,15 @@ interface MetaFile extends HttpMeta {
   readonly ino: number | null;
   readonly checksums?: ObjectMeta["checksums"];
   readonly checksumType?: ObjectMeta["checksumType"];
+  /** A multipart object's part sizes, in order (reads by part number). */
+  readonly partSizes?: readonly number[];
+}
+
+/** A stored part's record (`<n>.json`): the last one renamed in is the part. */
+interface PartFile extends Omit<StoredPart, "lastModified"> {
+  readonly lastModified: string;
+  /** The bytes' file in the upload's directory; absent in records that predate it: `<n>`. */
+  readonly file?: string;
 }
 
 interface UploadFile {
@@ -164,6 +178,12 @@ function describes(m: MetaFile, key: string, st: Deno.FileInfo): boolean {
 }
 
 /** An object's Last-Modified: the file's mtime, to the second (as HTTP dates carry it). */
+/** The HTTP metadata of a sidecar, without what describes its bytes. */
+function httpPart(m: MetaFile): HttpMeta {
+  const { checksums: _c, checksumType: _t, partSizes: _p, ...rest } = m;
+  return rest;
+}
+
 function lastModifiedOf(st: Deno.FileInfo): Date {
   return new Date(Math.floor((st.mtime?.getTime() ?? 0) / 1000) * 1000);
 }
@@ -294,10 +314,13 @@ export function createFsBackend(root: string): Backend {
   const tmpDir = `${internal}/tmp`;
   const metaDir = `${internal}/meta`;
   const uploadsDir = `${internal}/uploads`;
+  const completedDir = `${internal}/completed`;
   let ready: Promise<void> | undefined;
   const ensureDirs = () =>
     ready ??= (async () => {
-      for (const d of [tmpDir, metaDir, uploadsDir]) await Deno.mkdir(d, { recursive: true });
+      for (const d of [tmpDir, metaDir, uploadsDir, completedDir]) {
+        await Deno.mkdir(d, { recursive: true });
+      }
     })();
 
   const dataPath = (key: string) => `${base}/${key}`;
@@ -353,6 +376,7 @@ export function createFsBackend(root: string): Backend {
       userMetadata: stored.userMetadata ?? {},
       ...(m?.checksums ? { checksums: m.checksums } : {}),
       ...(m?.checksumType ? { checksumType: m.checksumType } : {}),
+      ...(m?.partSizes ? { partsCount: m.partSizes.length, partSizes: m.partSizes } : {}),
       key,
       size: st.size,
       etag,
@@ -381,7 +405,8 @@ export function createFsBackend(root: string): Backend {
     }
     // Placed by hand or changed outside bucketgate: recompute and remember.
     const etag = quoteEtag(await md5OfFile(dataPath(key)));
-    const stale: HttpMeta = m && m.key === key ? m : { userMetadata: {} };
+    // Only the HTTP metadata outlives a change of the bytes: never their checksums or parts.
+    const stale: HttpMeta = m && m.key === key ? httpPart(m) : { userMetadata: {} };
     const rebuilt: MetaFile = {
       ...stale,
       key,
@@ -518,7 +543,7 @@ export function createFsBackend(root: string): Backend {
     tmp: string,
     meta: HttpMeta,
     etag: string,
-    extra: Pick<MetaFile, "checksums" | "checksumType">,
+    extra: Pick<MetaFile, "checksums" | "checksumType" | "partSizes">,
   ): BackendResult<ObjectMeta> {
     const target = dataPath(key);
     let sidecar: string | undefined;
@@ -534,6 +559,7 @@ export function createFsBackend(root: string): Backend {
         ...meta,
         ...(extra.checksums ? { checksums: extra.checksums } : {}),
         ...(extra.checksumType ? { checksumType: extra.checksumType } : {}),
+        ...(extra.partSizes ? { partSizes: extra.partSizes } : {}),
         key,
         etag,
         size: st.size,
@@ -593,22 +619,45 @@ export function createFsBackend(root: string): Backend {
     }
   }
 
+  let prunedAt = 0;
+
+  /**
+   * Keeps what a completed upload answered, for a Complete sent again (kept
+   * a day; older records are pruned at most once an hour). Best effort: the
+   * object is in place whether or not its record could be written.
+   */
+  async function keepCompletion(id: string, record: CompletionRecord): Promise<void> {
+    await writeJsonAtomic(`${completedDir}/${id}.json`, record).catch(() => {});
+    const now = Date.now();
+    if (now - prunedAt < 3600_000) return;
+    prunedAt = now;
+    try {
+      for await (const e of Deno.readDir(completedDir)) {
+        const path = `${completedDir}/${e.name}`;
+        const st = await Deno.stat(path).catch(() => undefined);
+        if (st?.mtime && now - st.mtime.getTime() > COMPLETIONS_KEPT_MS) {
+          await Deno.remove(path).catch(() => {});
+        }
+      }
+    } catch { /* pruned next time */ }
+  }
+
   async function loadUpload(key: string, id: string): Promise<UploadFile | undefined> {
     if (!isUploadId(id)) return undefined;
     const u = await readJson<UploadFile>(`${uploadsDir}/${id}/upload.json`);
     return u && u.key === key ? u : undefined;
   }
 
-  async function loadParts(id: string): Promise<Map<number, StoredPart>> {
-    const parts = new Map<number, StoredPart>();
+  async function loadParts(id: string): Promise<Map<number, StoredPart & { file: string }>> {
+    const parts = new Map<number, StoredPart & { file: string }>();
     try {
       for await (const e of Deno.readDir(`${uploadsDir}/${id}`)) {
         const m = /^(\d+)\.json$/.exec(e.name);
         if (!m) continue;
-        const p = await readJson<StoredPart & { lastModified: string }>(
-          `${uploadsDir}/${id}/${e.name}`,
-        );
-        if (p) parts.set(p.partNumber, { ...p, lastModified: new Date(p.lastModified) });
+        const p = await readJson<PartFile>(`${uploadsDir}/${id}/${e.name}`);
+        if (!p) continue;
+        const file = p.file ?? String(p.partNumber);
+        parts.set(p.partNumber, { ...p, file, lastModified: new Date(p.lastModified) });
       }
     } catch (e) {
       if (!isNotFound(e)) throw e;
@@ -660,8 +709,10 @@ export function createFsBackend(root: string): Backend {
     const meta = await metaFor(key, st);
     const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
     if (failed) return err(failed);
-    if (!o.range) return ok({ meta });
-    const r = resolveRange(o.range, st.size);
+    const spec = o.partNumber ? partRangeSpec(meta, o.partNumber) : ok(o.range);
+    if (!spec.ok) return spec;
+    if (!spec.value) return ok({ meta });
+    const r = resolveRange(spec.value, st.size);
     return r.ok ? ok({ meta, range: r.value }) : r;
   }
 
@@ -848,39 +899,44 @@ export function createFsBackend(root: string): Backend {
       if (!spooled.ok) return spooled;
       const dir = `${uploadsDir}/${id}`;
       const etag = quoteEtag(spooled.value.md5);
-      const part = {
+      // Each upload of a part has its own file, named by its record: two
+      // uploads of one part number at once never pair one's record with the
+      // other's bytes, and the record renamed in last is the part (S3's rule).
+      const file = `${n}.${crypto.randomUUID()}`;
+      const part: PartFile = {
         partNumber: n,
         etag,
         size: spooled.value.size,
         md5: spooled.value.md5,
         lastModified: new Date().toISOString(),
+        file,
       };
       let record: string | undefined;
-      let moved = false;
       try {
         // The record is written before the part moves in, so a full disk
         // leaves an earlier upload of this part number as it was.
         record = await writeJsonTemp(part);
-        await Deno.rename(spooled.value.path, `${dir}/${n}`);
-        moved = true;
+        await Deno.rename(spooled.value.path, `${dir}/${file}`);
         await Deno.rename(record, `${dir}/${n}.json`);
         return ok({ etag });
       } catch (e) {
         await Deno.remove(spooled.value.path).catch(() => {});
+        await Deno.remove(`${dir}/${file}`).catch(() => {});
         if (record) await Deno.remove(record).catch(() => {});
-        // New bytes under the old record would not match it: drop the part.
-        if (moved) {
-          await Deno.remove(`${dir}/${n}.json`).catch(() => {});
-          await Deno.remove(`${dir}/${n}`).catch(() => {});
-        }
         return err(isNotFound(e) ? noSuchUpload() : ioError(e));
       }
     },
 
     async completeMultipartUpload(key, id, parts, conditions) {
       const u = await loadUpload(key, id);
-      if (!u) return err(noSuchUpload());
-      const chosen = validateCompletion(parts, await loadParts(id));
+      if (!u) {
+        const record = isUploadId(id)
+          ? await readJson<CompletionRecord>(`${completedDir}/${id}.json`)
+          : undefined;
+        return replayCompletion(record, key, parts);
+      }
+      const stored = await loadParts(id);
+      const chosen = validateCompletion(parts, stored);
       if (!chosen.ok) return chosen;
       const failed = checkWriteConditions(await existingMeta(key), conditions);
       if (failed) return err(failed);
@@ -889,7 +945,7 @@ export function createFsBackend(root: string): Backend {
         using out = await Deno.open(tmp, { write: true, createNew: true });
         const buf = new Uint8Array(READ_CHUNK);
         for (const p of chosen.value) {
-          using part = await Deno.open(`${uploadsDir}/${id}/${p.partNumber}`);
+          using part = await Deno.open(`${uploadsDir}/${id}/${stored.get(p.partNumber)!.file}`);
           for (;;) {
             const n = await part.read(buf);
             if (n === null) break;
@@ -905,9 +961,11 @@ export function createFsBackend(root: string): Backend {
         tmp,
         u.meta,
         multipartEtag(chosen.value.map((p) => p.md5)),
-        {},
+        { partSizes: chosen.value.map((p) => p.size) },
       );
-      if (done.ok) await Deno.remove(`${uploadsDir}/${id}`, { recursive: true }).catch(() => {});
+      if (!done.ok) return done;
+      await keepCompletion(id, completionRecord(parts, done.value));
+      await Deno.remove(`${uploadsDir}/${id}`, { recursive: true }).catch(() => {});
       return done;
     },
 

@@ -16,13 +16,16 @@ import { multipartEtag, quoteEtag } from "./etag.ts";
 import { compareKeys } from "./keys.ts";
 import { pageListing, pageUploads } from "./listing.ts";
 import {
+  type CompletionRecord,
+  completionRecord,
   newUploadId,
   noSuchUpload,
   pageParts,
+  replayCompletion,
   type StoredPart,
   validateCompletion,
 } from "./multipart.ts";
-import { resolveRange } from "./range.ts";
+import { partRangeSpec, resolveRange } from "./range.ts";
 import { concatBytes } from "../bytes.ts";
 
 interface StoredObject {
@@ -59,6 +62,9 @@ async function readExact(
   return ok(bytes);
 }
 
+/** Completed uploads remembered for a Complete sent again. */
+const COMPLETIONS_KEPT = 1000;
+
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
 
@@ -67,6 +73,7 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
   const now = options.now ?? (() => Date.now());
   const objects = new Map<string, StoredObject>();
   const uploads = new Map<string, Upload>();
+  const completed = new Map<string, CompletionRecord>();
 
   const store = (
     key: string,
@@ -98,8 +105,10 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       if (failed) return Promise.resolve(err(failed));
       // Stored bytes never sit in a SharedArrayBuffer (they are collected or concatenated).
       const bytes = obj.bytes as Uint8Array<ArrayBuffer>;
-      if (!o.range) return Promise.resolve(ok({ meta: obj.meta, body: bytes }));
-      const r = resolveRange(o.range, obj.meta.size);
+      const part = o.partNumber ? partRangeSpec(obj.meta, o.partNumber) : ok(o.range);
+      if (!part.ok) return Promise.resolve(part);
+      if (!part.value) return Promise.resolve(ok({ meta: obj.meta, body: bytes }));
+      const r = resolveRange(part.value, obj.meta.size);
       if (!r.ok) return Promise.resolve(r);
       return Promise.resolve(ok({
         meta: obj.meta,
@@ -164,16 +173,22 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
     },
     completeMultipartUpload(key, id, parts, conditions) {
       const u = uploads.get(id);
-      if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
+      if (!u || u.key !== key) {
+        return Promise.resolve(replayCompletion(completed.get(id), key, parts));
+      }
       const chosen = validateCompletion(parts, u.parts);
       if (!chosen.ok) return Promise.resolve(chosen);
       const failed = checkWriteConditions(objects.get(key)?.meta, conditions);
       if (failed) return Promise.resolve(err(failed));
       const bytes = concatBytes(chosen.value.map((p) => u.parts.get(p.partNumber)!.bytes));
       uploads.delete(id);
-      return Promise.resolve(
-        ok(store(key, bytes, u.meta, multipartEtag(chosen.value.map((p) => p.md5)))),
-      );
+      const meta = store(key, bytes, u.meta, multipartEtag(chosen.value.map((p) => p.md5)), {
+        partsCount: chosen.value.length,
+        partSizes: chosen.value.map((p) => p.size),
+      });
+      if (completed.size >= COMPLETIONS_KEPT) completed.delete(completed.keys().next().value!);
+      completed.set(id, completionRecord(parts, meta));
+      return Promise.resolve(ok(meta));
     },
     abortMultipartUpload(key, id) {
       const u = uploads.get(id);

@@ -1,7 +1,7 @@
 /** Multipart rules shared by the local backends: validating a completion and paging parts. */
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import type { CompletedPart, PartInfo, PartsPage } from "./backend.ts";
+import type { CompletedPart, ObjectMeta, PartInfo, PartsPage } from "./backend.ts";
 import { bareEtag } from "./conditions.ts";
 import { MIN_PART_SIZE } from "./etag.ts";
 
@@ -12,17 +12,20 @@ export interface StoredPart extends PartInfo {
 
 /**
  * Checks a CompleteMultipartUpload part list against the stored parts:
- * InvalidPartOrder unless strictly ascending, InvalidPart for an unknown part
- * or ETag mismatch, EntityTooSmall for a non-last part under 5 MiB.
+ * InvalidPartOrder unless ascending, InvalidPart for an unknown part or ETag
+ * mismatch, EntityTooSmall for a non-last part under 5 MiB. A part number
+ * listed several times in a row (a client that retried an upload of it lists
+ * each ETag it was given) is one part: the one stored last, whose ETag must be
+ * among them, as S3 takes it.
  */
 export function validateCompletion(
   requested: readonly CompletedPart[],
   stored: ReadonlyMap<number, StoredPart>,
 ): Result<StoredPart[], ProxyError> {
   const out: StoredPart[] = [];
-  let prev = 0;
-  for (const p of requested) {
-    if (p.partNumber <= prev) {
+  for (let i = 0; i < requested.length;) {
+    const n = requested[i]!.partNumber;
+    if (out.length > 0 && n <= out.at(-1)!.partNumber) {
       return err(
         proxyError(
           "InvalidPartOrder",
@@ -30,33 +33,87 @@ export function validateCompletion(
         ),
       );
     }
-    prev = p.partNumber;
-    const s = stored.get(p.partNumber);
-    if (!s || bareEtag(s.etag) !== bareEtag(p.etag)) {
+    const etags = new Set<string>();
+    for (; i < requested.length && requested[i]!.partNumber === n; i++) {
+      etags.add(bareEtag(requested[i]!.etag));
+    }
+    const s = stored.get(n);
+    if (!s || !etags.has(bareEtag(s.etag))) {
       return err(
         proxyError(
           "InvalidPart",
-          `One or more of the specified parts could not be found or the ETag did not match (part ${p.partNumber}).`,
+          `One or more of the specified parts could not be found or the ETag did not match (part ${n}).`,
         ),
       );
     }
     out.push(s);
   }
-  for (let i = 0; i < out.length - 1; i++) {
-    if (out[i]!.size < MIN_PART_SIZE) {
-      return err(
-        proxyError(
-          "EntityTooSmall",
-          `Your proposed upload is smaller than the minimum allowed size: part ${
-            out[i]!.partNumber
-          } is ${
-            out[i]!.size
-          } bytes, every part but the last must be at least ${MIN_PART_SIZE} bytes.`,
-        ),
-      );
-    }
+  const small = out.slice(0, -1).find((p) => p.size < MIN_PART_SIZE);
+  if (small) {
+    return err(
+      proxyError(
+        "EntityTooSmall",
+        `Your proposed upload is smaller than the minimum allowed size: part ${small.partNumber} is ${small.size} bytes, every part but the last must be at least ${MIN_PART_SIZE} bytes.`,
+      ),
+    );
   }
   return ok(out);
+}
+
+/**
+ * What a completed upload keeps so that the same Complete sent again (an SDK
+ * retrying one whose answer was lost) gets the same answer, as from S3.
+ */
+export interface CompletionRecord {
+  readonly key: string;
+  /** `completionFingerprint` of the part list it was completed with. */
+  readonly parts: string;
+  readonly etag: string;
+  readonly size: number;
+  /** ISO 8601. */
+  readonly lastModified: string;
+}
+
+/** A part list as one comparable string (numbers and bare ETags). */
+export function completionFingerprint(parts: readonly CompletedPart[]): string {
+  return parts.map((p) => `${p.partNumber}:${bareEtag(p.etag)}`).join(",");
+}
+
+/** The record of a completion, to keep beside (or instead of) the upload. */
+export function completionRecord(
+  parts: readonly CompletedPart[],
+  meta: Pick<ObjectMeta, "key" | "etag" | "size" | "lastModified">,
+): CompletionRecord {
+  return {
+    key: meta.key,
+    parts: completionFingerprint(parts),
+    etag: meta.etag,
+    size: meta.size,
+    lastModified: meta.lastModified.toISOString(),
+  };
+}
+
+/**
+ * The answer to a Complete of an upload that is no longer in progress: the
+ * recorded result (its ETag, size and date) when it was completed with this
+ * very part list, else NoSuchUpload (a different list, another key, or no
+ * record).
+ */
+export function replayCompletion(
+  record: CompletionRecord | undefined,
+  key: string,
+  parts: readonly CompletedPart[],
+): Result<ObjectMeta, ProxyError> {
+  if (!record || record.key !== key || record.parts !== completionFingerprint(parts)) {
+    return err(noSuchUpload());
+  }
+  return ok({
+    userMetadata: {},
+    key,
+    etag: record.etag,
+    size: record.size,
+    lastModified: new Date(record.lastModified),
+  });
 }
 
 /** Pages parts (sorted by number) after a marker. */

@@ -68,7 +68,19 @@ export type Quirk =
    */
   | "complete-multipart-unchecked"
   /** s3rver: a multipart object's ETag is the MD5 of its bytes, not S3's MD5 of MD5s with `-N`. */
-  | "multipart-etag-is-plain-md5";
+  | "multipart-etag-is-plain-md5"
+  /** s3rver: a Complete sent again after completion fails (S3 answers it as the first). */
+  | "complete-again-refused"
+  /** moto 5: a Complete sent again completes again, whatever its part list (S3 refuses another). */
+  | "complete-again-unchecked"
+  /** s3rver: a part number listed twice in a Complete (each ETag a retry got) is refused (S3 takes it). */
+  | "complete-repeated-part-refused"
+  /** moto 5: of two overlapping uploads of one part, the one that finished first is kept. */
+  | "overlapping-part-first-kept"
+  /** moto 5: a read by part number of a multipart object returns all of it. */
+  | "multipart-part-read-is-whole"
+  /** s3rver: `partNumber` is ignored: every read by part number is a 200 with the whole object. */
+  | "part-number-ignored";
 
 /** Registers the contract tests for one backend. */
 export function runBackendContract(
@@ -443,5 +455,108 @@ export function runBackendContract(
       assert.equal(other.error.kind, "NoSuchUpload");
     }
     assert.equal((await b.head("small")).ok, false);
+  });
+
+  /** A completed three-part object (5 MiB, 5 MiB, 3 bytes) and its parts' bytes. */
+  async function threeParts(b: Backend, key: string) {
+    const bytes = [
+      new Uint8Array(5 * MiB).fill(1),
+      new Uint8Array(5 * MiB).fill(2),
+      enc.encode("end"),
+    ];
+    const created = await b.createMultipartUpload(key, NO_META);
+    assert.ok(created.ok);
+    const parts = [];
+    for (const [i, p] of bytes.entries()) {
+      const up = await b.uploadPart(key, created.value, i + 1, stream(p), {
+        contentLength: p.length,
+      });
+      assert.ok(up.ok);
+      parts.push({ partNumber: i + 1, etag: up.value.etag });
+    }
+    const done = await b.completeMultipartUpload(key, created.value, parts);
+    assert.ok(done.ok, !done.ok ? done.error.message : "");
+    return { bytes, parts, id: created.value, meta: done.value };
+  }
+
+  test("reads by part number: each part of a multipart object, part 1 of any other", async (b) => {
+    const { bytes } = await threeParts(b, "mp");
+    if (quirks.has("part-number-ignored")) return;
+    let start = 0;
+    for (const [i, want] of quirks.has("multipart-part-read-is-whole") ? [] : bytes.entries()) {
+      const r = await b.get("mp", { partNumber: i + 1 });
+      assert.ok(r.ok, `part ${i + 1}: ${!r.ok && r.error.message}`);
+      const got = new Uint8Array(await new Response(r.value.body).arrayBuffer());
+      assert.equal(got.length, want.length, `part ${i + 1}`);
+      assert.equal(md5(got), md5(want), `part ${i + 1}`);
+      assert.deepEqual(r.value.range, { start, end: start + want.length - 1 });
+      assert.equal(r.value.meta.size, 10 * MiB + 3);
+      assert.equal(r.value.meta.partsCount ?? r.value.meta.partSizes?.length, 3);
+      start += want.length;
+    }
+    if (!quirks.has("multipart-part-read-is-whole")) {
+      const beyond = await b.get("mp", { partNumber: 4 });
+      if (beyond.ok) await discardObjectBody(beyond.value.body);
+      assert.equal(!beyond.ok && beyond.error.kind, "InvalidPartNumber");
+    }
+    await put(b, "single", "0123456789");
+    const one = await b.get("single", { partNumber: 1 });
+    assert.ok(one.ok);
+    assert.equal(await new Response(one.value.body).text(), "0123456789");
+    assert.deepEqual(one.value.range, { start: 0, end: 9 });
+    const two = await b.get("single", { partNumber: 2 });
+    if (two.ok) await discardObjectBody(two.value.body);
+    assert.equal(!two.ok && two.error.kind, "InvalidPartNumber");
+  });
+
+  if (!quirks.has("complete-again-refused")) {
+    test("a Complete sent again with the same parts gets the same answer; other parts do not", async (b) => {
+      const { parts, id, meta } = await threeParts(b, "again");
+      const again = await b.completeMultipartUpload("again", id, parts);
+      assert.ok(again.ok, !again.ok ? again.error.message : "");
+      assert.equal(again.value.etag, meta.etag);
+      if (quirks.has("complete-again-unchecked")) return;
+      const other = await b.completeMultipartUpload("again", id, parts.slice(0, 2));
+      assert.equal(!other.ok && other.error.kind, "NoSuchUpload");
+      const elsewhere = await b.completeMultipartUpload("another-key", id, parts);
+      assert.equal(!elsewhere.ok && elsewhere.error.kind, "NoSuchUpload");
+      assert.equal((await b.head("another-key")).ok, false);
+    });
+  }
+
+  test("the same part uploaded twice at once: the one stored last wins", async (b) => {
+    const created = await b.createMultipartUpload("twice", NO_META);
+    assert.ok(created.ok);
+    const id = created.value;
+    const first = enc.encode("first upload, finished last");
+    const gate = Promise.withResolvers<void>();
+    const slow = new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(first);
+        await gate.promise;
+        c.close();
+      },
+    });
+    const pending = b.uploadPart("twice", id, 1, slow, { contentLength: first.length });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await b.uploadPart("twice", id, 1, stream("second upload, finished first"), {});
+    assert.ok(second.ok);
+    gate.resolve();
+    const last = await pending;
+    assert.ok(last.ok);
+    if (quirks.has("overlapping-part-first-kept")) return;
+    if (!quirks.has("no-list-parts")) {
+      const listed = await b.listParts("twice", id, { maxParts: 10 });
+      assert.ok(listed.ok);
+      assert.deepEqual(listed.value.parts.map((p) => p.etag), [last.value.etag]);
+    }
+    if (!quirks.has("complete-repeated-part-refused")) {
+      const done = await b.completeMultipartUpload("twice", id, [
+        { partNumber: 1, etag: second.value.etag },
+        { partNumber: 1, etag: last.value.etag },
+      ]);
+      assert.ok(done.ok, !done.ok ? done.error.message : "");
+      assert.equal(await text(b, "twice"), "first upload, finished last");
+    }
   });
 }

@@ -54,6 +54,9 @@ if (available) {
       "no-abort-multipart-upload",
       "complete-multipart-unchecked",
       "multipart-etag-is-plain-md5",
+      "part-number-ignored",
+      "complete-again-refused",
+      "complete-repeated-part-refused",
     ],
   });
 

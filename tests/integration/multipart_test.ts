@@ -164,3 +164,122 @@ Deno.test("UploadPartCopy refuses a source range beyond the object (416) or malf
   assert.equal(last.status, 200, "the whole object, last byte included");
   await last.body?.cancel();
 });
+
+/** A completed upload of `sizes` bytes per part (part i filled with i). */
+async function completed(h: Harness, key: string, sizes: number[]) {
+  const id = await create(h, key);
+  const parts: [number, string][] = [];
+  for (const [i, size] of sizes.entries()) {
+    parts.push([i + 1, await part(h, key, id, i + 1, new Uint8Array(size).fill(i + 1))]);
+  }
+  const done = await send(h, `/private/${key}?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml(parts),
+  });
+  const xml = await done.text();
+  assert.equal(done.status, 200, xml);
+  return { id, parts, xml, etag: /<ETag>([^<]+)<\/ETag>/.exec(xml)![1]!.replace(/&quot;/g, '"') };
+}
+
+Deno.test("GetObject and HeadObject by partNumber: that part's bytes, 206, Content-Range, parts count", async () => {
+  const h = harness();
+  const { etag } = await completed(h, "mp", [5 * MiB, 5 * MiB, 3]);
+  const total = 10 * MiB + 3;
+  const ranges = [[0, 5 * MiB - 1], [5 * MiB, 10 * MiB - 1], [10 * MiB, total - 1]];
+  for (const [i, [start, end]] of ranges.entries()) {
+    for (const method of ["GET", "HEAD"]) {
+      const res = await send(h, `/private/mp?partNumber=${i + 1}`, { method, key: ADMIN });
+      assert.equal(res.status, 206, `${method} part ${i + 1}`);
+      assert.equal(res.headers.get("content-range"), `bytes ${start}-${end}/${total}`);
+      assert.equal(res.headers.get("content-length"), String(end! - start! + 1));
+      assert.equal(res.headers.get("etag"), etag);
+      assert.equal(res.headers.get("x-amz-mp-parts-count"), "3");
+      if (method === "HEAD") continue;
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assert.equal(bytes.length, end! - start! + 1);
+      assert.ok(bytes.every((b) => b === i + 1), `part ${i + 1} holds its own bytes`);
+    }
+  }
+  const whole = await send(h, "/private/mp", { method: "HEAD", key: ADMIN });
+  assert.equal(whole.headers.get("x-amz-mp-parts-count"), null, "only a read by part names it");
+  const beyond = await send(h, "/private/mp?partNumber=4", { key: ADMIN });
+  assert.equal(beyond.status, 416);
+  assert.equal(await errorCode(beyond), "InvalidPartNumber");
+});
+
+Deno.test("partNumber on a single-part object, and every malformed partNumber", async () => {
+  const h = harness();
+  (await send(h, "/private/one", { method: "PUT", key: ADMIN, body: "0123456789" })).body?.cancel();
+  const one = await send(h, "/private/one?partNumber=1", { key: ADMIN });
+  assert.equal(one.status, 206);
+  assert.equal(one.headers.get("content-range"), "bytes 0-9/10");
+  assert.equal(one.headers.get("x-amz-mp-parts-count"), null);
+  assert.equal(await one.text(), "0123456789");
+  const two = await send(h, "/private/one?partNumber=2", { key: ADMIN });
+  assert.equal(two.status, 416);
+  assert.equal(await errorCode(two), "InvalidPartNumber");
+  for (const n of ["0", "-1", "1.5", "abc", "", "10001"]) {
+    const res = await send(h, `/private/one?partNumber=${n}`, { key: ADMIN });
+    assert.equal(res.status, 400, n);
+    assert.equal(await errorCode(res), "InvalidArgument", n);
+  }
+  const both = await send(h, "/private/one?partNumber=1", {
+    key: ADMIN,
+    headers: { range: "bytes=0-1" },
+  });
+  assert.equal(both.status, 400);
+  assert.equal(await errorCode(both), "InvalidRequest");
+});
+
+Deno.test("CompleteMultipartUpload sent again answers 200 with the same ETag and Location", async () => {
+  const h = harness();
+  const first = await completed(h, "again", [5 * MiB, 10]);
+  const again = await send(h, `/private/again?uploadId=${first.id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml(first.parts),
+  });
+  assert.equal(again.status, 200);
+  assert.equal(await again.text(), first.xml);
+  const other = await send(h, `/private/again?uploadId=${first.id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml(first.parts.slice(0, 1)),
+  });
+  assert.equal(other.status, 404);
+  assert.equal(await errorCode(other), "NoSuchUpload");
+});
+
+Deno.test("a Complete naming one part twice, once per ETag a retry got, builds the part stored last", async () => {
+  const h = harness();
+  const id = await create(h, "twice");
+  const stale = await part(h, "twice", id, 1, new Uint8Array(5 * MiB).fill(7));
+  const fresh = await part(h, "twice", id, 1, new Uint8Array(5 * MiB).fill(8));
+  const tail = await part(h, "twice", id, 2, new Uint8Array(1).fill(9));
+  const listed = await (await send(h, `/private/twice?uploadId=${id}`, { key: ADMIN })).text();
+  assert.deepEqual(
+    [...listed.matchAll(/<ETag>([^<]+)<\/ETag>/g)].map((m) => m[1]!.replace(/&quot;/g, '"')),
+    [fresh, tail],
+  );
+  const done = await send(h, `/private/twice?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([[1, stale], [1, fresh], [2, tail]]),
+  });
+  assert.equal(done.status, 200, await done.text());
+  const bytes = new Uint8Array(
+    await (await send(h, "/private/twice", { key: ADMIN })).arrayBuffer(),
+  );
+  assert.equal(bytes.length, 5 * MiB + 1);
+  assert.ok(bytes.subarray(0, 5 * MiB).every((b) => b === 8));
+  const onlyStale = await create(h, "stale");
+  const s1 = await part(h, "stale", onlyStale, 1, new Uint8Array(3).fill(1));
+  await part(h, "stale", onlyStale, 1, new Uint8Array(3).fill(2));
+  const refused = await send(h, `/private/stale?uploadId=${onlyStale}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([[1, s1]]),
+  });
+  assert.equal(await errorCode(refused), "InvalidPart");
+});

@@ -149,6 +149,7 @@ const PASS_THROUGH: Record<string, ProxyErrorKind> = {
   NoSuchUpload: "NoSuchUpload",
   InvalidPart: "InvalidPart",
   InvalidPartOrder: "InvalidPartOrder",
+  InvalidPartNumber: "InvalidPartNumber",
   EntityTooSmall: "EntityTooSmall",
   EntityTooLarge: "EntityTooLarge",
   InvalidRange: "InvalidRange",
@@ -245,6 +246,7 @@ function metaFrom(key: string, h: Headers): ObjectMeta {
     else if (k === "content-range") contentRange = v;
     else if (k === "etag") etag = v;
     else if (k === "last-modified") lastModified = v;
+    else if (k === "x-amz-mp-parts-count") meta.partsCount = Number(v);
     else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
     else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
     else if (PASSED.has(k)) (passed ??= {})[k] = v;
@@ -486,11 +488,18 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
           : `bytes=${opts.range.start}-${opts.range.end ?? ""}`;
       }
       // The object's body is exempt from the request timeout (see send).
-      const r = await call("GET", pathOf(key), "", h, undefined, opts.signal, true);
+      const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
+      const r = await call("GET", pathOf(key), query, h, undefined, opts.signal, true);
       if (!r.ok) return r;
       const res = r.value;
       if (res.status !== 200 && res.status !== 206) {
-        return err(await withValidators(key, await errorFrom(res, "GetObject")));
+        const e = await withValidators(key, await errorFrom(res, "GetObject"));
+        // A read by part number has no Range: its 416 is a part beyond the last (moto says InvalidRange).
+        return err(
+          opts.partNumber && e.kind === "InvalidRange"
+            ? proxyError("InvalidPartNumber", "The requested partnumber is not satisfiable")
+            : e,
+        );
       }
       const meta = metaFrom(key, res.headers);
       // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.

@@ -1,7 +1,13 @@
 /** GetObject and HeadObject. */
 import { checkReadConditions } from "../../backends/conditions.ts";
 import { resolveRange } from "../../backends/range.ts";
-import { type ByteRange, discardObjectBody, type ObjectMeta } from "../../backends/backend.ts";
+import {
+  type ByteRange,
+  discardObjectBody,
+  type GetResult,
+  type ObjectMeta,
+  type RangeSpec,
+} from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -45,49 +51,106 @@ function responseHeaders(
   return ok(h);
 }
 
-function refusePartNumber(ctx: S3Context): ProxyError | undefined {
-  if (ctx.req.query.has("partNumber")) {
-    return proxyError("NotImplemented", "GetObject by partNumber is not implemented by bucketgate");
-  }
+function refuseVersion(ctx: S3Context): ProxyError | undefined {
   if (ctx.req.query.has("versionId") && ctx.req.query.get("versionId") !== "null") {
     return proxyError("NotImplemented", "Object versions are not implemented by bucketgate");
   }
   return undefined;
 }
 
-/** GetObject: streams the object (or one range of it) from the backend. */
-export async function getObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
-  const refused = refusePartNumber(ctx);
+/** What a GET or HEAD reads: a Range, a part (`partNumber`, never with Range), or all. */
+interface ReadTarget {
+  readonly range?: RangeSpec;
+  readonly partNumber?: number;
+}
+
+function readTarget(ctx: S3Context): Result<ReadTarget, ProxyError> {
+  const refused = refuseVersion(ctx);
   if (refused) return err(refused);
   const range = parseRangeHeader(ctx.req.headers.get("range"));
+  const raw = ctx.req.query.get("partNumber");
+  if (raw === null) return ok(range ? { range } : {});
+  const partNumber = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(partNumber >= 1 && partNumber <= 10000)) {
+    return err(
+      proxyError(
+        "InvalidArgument",
+        "Part number must be an integer between 1 and 10000, inclusive",
+      ),
+    );
+  }
+  if (ctx.req.headers.has("range")) {
+    return err(
+      proxyError(
+        "InvalidRequest",
+        "Cannot specify both Range header and partNumber query parameter",
+      ),
+    );
+  }
+  return ok({ partNumber });
+}
+
+/** A read by part number names the object's part count, as S3 does (multipart objects only). */
+function setPartsCount(headers: Headers, target: ReadTarget, meta: ObjectMeta): void {
+  const count = meta.partsCount ?? meta.partSizes?.length;
+  if (target.partNumber !== undefined && count !== undefined) {
+    headers.set("x-amz-mp-parts-count", String(count));
+  }
+}
+
+async function read(
+  ctx: S3Context,
+  target: ReadTarget,
+): Promise<Result<{ got: GetResult; headers: Headers }, ProxyError>> {
   const got = await ctx.bucket.backend.get(ctx.req.key, {
-    ...(range ? { range } : {}),
+    ...target,
     conditions: readConditions(ctx.req.headers),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!got.ok) return got;
-  const { meta, body } = got.value;
-  const headers = responseHeaders(ctx, meta, got.value.range);
+  const headers = responseHeaders(ctx, got.value.meta, got.value.range);
   if (!headers.ok) {
-    await discardObjectBody(body);
+    await discardObjectBody(got.value.body);
     return headers;
   }
-  return ok(new Response(body, { status: got.value.range ? 206 : 200, headers: headers.value }));
+  setPartsCount(headers.value, target, got.value.meta);
+  return ok({ got: got.value, headers: headers.value });
 }
 
-/** HeadObject: the GET headers without a body; honors Range (206) and conditions. */
+/** GetObject: streams the object (or one range or part of it) from the backend. */
+export async function getObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  const target = readTarget(ctx);
+  if (!target.ok) return target;
+  const r = await read(ctx, target.value);
+  if (!r.ok) return r;
+  const { got, headers } = r.value;
+  return ok(new Response(got.body, { status: got.range ? 206 : 200, headers }));
+}
+
+/**
+ * HeadObject: the GET headers without a body; honors Range (206) and
+ * conditions. By part number it is a GET whose body is dropped (parts are
+ * the backend's to resolve).
+ */
 export async function headObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
-  const refused = refusePartNumber(ctx);
-  if (refused) return err(refused);
+  const target = readTarget(ctx);
+  if (!target.ok) return target;
+  if (target.value.partNumber !== undefined) {
+    const r = await read(ctx, target.value);
+    if (!r.ok) return r;
+    await discardObjectBody(r.value.got.body);
+    return ok(
+      new Response(null, { status: r.value.got.range ? 206 : 200, headers: r.value.headers }),
+    );
+  }
   const head = await ctx.bucket.backend.head(ctx.req.key);
   if (!head.ok) return head;
   const meta = head.value;
   const failed = checkReadConditions(meta, readConditions(ctx.req.headers));
   if (failed) return err(failed);
-  const spec = parseRangeHeader(ctx.req.headers.get("range"));
   let range: ByteRange | undefined;
-  if (spec) {
-    const resolved = resolveRange(spec, meta.size);
+  if (target.value.range) {
+    const resolved = resolveRange(target.value.range, meta.size);
     if (!resolved.ok) return resolved;
     range = resolved.value;
   }

@@ -187,3 +187,37 @@ Deno.test("fs backend: a small object read from memory is never stale (rewritten
     assert.ok(!gone.ok && gone.error.kind === "NoSuchKey");
   });
 });
+
+Deno.test("fs backend: an object changed by hand keeps its HTTP metadata, not its checksums or parts", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend(root);
+    const up = await b.createMultipartUpload("m.bin", {
+      contentType: "x/y",
+      userMetadata: { a: "b" },
+    });
+    assert.ok(up.ok);
+    const p1 = await b.uploadPart("m.bin", up.value, 1, body("one"), {});
+    assert.ok(p1.ok);
+    const done = await b.completeMultipartUpload("m.bin", up.value, [
+      { partNumber: 1, etag: p1.value.etag },
+    ]);
+    assert.ok(done.ok);
+    assert.deepEqual(done.value.partSizes, [3]);
+    const put = await b.put("c.txt", body("abc"), {
+      meta: NO_META,
+      checksums: { CRC32: "NSRBwg==" },
+    });
+    assert.ok(put.ok);
+    await new Promise((r) => setTimeout(r, 20));
+    await Deno.writeTextFile(`${root}/m.bin`, "replaced by hand");
+    await Deno.writeTextFile(`${root}/c.txt`, "replaced too");
+    const m = await b.head("m.bin");
+    const c = await b.head("c.txt");
+    assert.ok(m.ok && c.ok);
+    assert.equal(m.value.contentType, "x/y");
+    assert.deepEqual(m.value.userMetadata, { a: "b" });
+    assert.equal(m.value.partSizes, undefined);
+    assert.equal(m.value.partsCount, undefined);
+    assert.equal(c.value.checksums, undefined);
+  });
+});
