@@ -27,6 +27,15 @@ export function intParam(
   return ok(Math.min(n, options.cap));
 }
 
+/** A `partNumber` parameter: an integer from 1 to 10000 (InvalidArgument otherwise). */
+export function partNumberParam(raw: string): Result<number, ProxyError> {
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (n >= 1 && n <= 10000) return ok(n);
+  return err(
+    proxyError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive"),
+  );
+}
+
 /** Reads `encoding-type`: only `url` is valid. */
 export function encodingType(query: URLSearchParams): Result<boolean, ProxyError> {
   const raw = query.get("encoding-type");

@@ -18,7 +18,7 @@ import {
   readConditions,
   writeConditions,
 } from "../headers.ts";
-import { isoTime } from "../params.ts";
+import { isoTime, partNumberParam } from "../params.ts";
 import { xmlResponse } from "../response.ts";
 import { el, S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
 
@@ -209,15 +209,7 @@ export function partParams(
 ): Result<{ uploadId: string; partNumber: number }, ProxyError> {
   const uploadId = ctx.req.query.get("uploadId");
   if (!uploadId) return err(proxyError("InvalidArgument", "uploadId is required"));
-  const raw = ctx.req.query.get("partNumber") ?? "";
-  const partNumber = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!(partNumber >= 1 && partNumber <= 10000)) {
-    return err(
-      proxyError(
-        "InvalidArgument",
-        "Part number must be an integer between 1 and 10000, inclusive",
-      ),
-    );
-  }
-  return ok({ uploadId, partNumber });
+  const partNumber = partNumberParam(ctx.req.query.get("partNumber") ?? "");
+  if (!partNumber.ok) return partNumber;
+  return ok({ uploadId, partNumber: partNumber.value });
 }

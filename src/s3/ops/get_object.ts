@@ -13,6 +13,7 @@ import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 import { objectHeaders, parseRangeHeader, readConditions, setLengthHeaders } from "../headers.ts";
+import { partNumberParam } from "../params.ts";
 
 const OVERRIDES: readonly (readonly [string, string])[] = [
   ["response-content-type", "content-type"],
@@ -70,15 +71,8 @@ function readTarget(ctx: S3Context): Result<ReadTarget, ProxyError> {
   const range = parseRangeHeader(ctx.req.headers.get("range"));
   const raw = ctx.req.query.get("partNumber");
   if (raw === null) return ok(range ? { range } : {});
-  const partNumber = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!(partNumber >= 1 && partNumber <= 10000)) {
-    return err(
-      proxyError(
-        "InvalidArgument",
-        "Part number must be an integer between 1 and 10000, inclusive",
-      ),
-    );
-  }
+  const partNumber = partNumberParam(raw);
+  if (!partNumber.ok) return partNumber;
   if (ctx.req.headers.has("range")) {
     return err(
       proxyError(
@@ -87,7 +81,7 @@ function readTarget(ctx: S3Context): Result<ReadTarget, ProxyError> {
       ),
     );
   }
-  return ok({ partNumber });
+  return ok({ partNumber: partNumber.value });
 }
 
 /** A read by part number names the object's part count, as S3 does (multipart objects only). */
