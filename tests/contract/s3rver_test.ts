@@ -54,6 +54,7 @@ if (available) {
       "no-abort-multipart-upload",
       "complete-multipart-unchecked",
       "multipart-etag-is-plain-md5",
+      "upload-id-not-bound-to-key",
     ],
   });
 

@@ -27,7 +27,7 @@ import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { type HttpBody, type HttpResponse, release } from "./http.ts";
 import { collect } from "../../http/limits.ts";
 import { watchedStream } from "../../http/idle.ts";
-import { urlPathProblem } from "../keys.ts";
+import { hasDotSegment, unstorableKeyRead, urlPathProblem } from "../keys.ts";
 import { isHttpUrl } from "../endpoint.ts";
 import { backendRequest } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
@@ -386,7 +386,11 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     return ok(doc);
   }
 
+  /** A key with a dot segment: never stored through bucketgate (see urlPathProblem), so absent. */
+  const unreadable = (key: string) => hasDotSegment(pathOf(key));
+
   async function head(key: string): BackendResult<ObjectMeta> {
+    if (unreadable(key)) return err(unstorableKeyRead());
     const r = await call("HEAD", pathOf(key), "", {});
     if (!r.ok) return r;
     if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
@@ -398,6 +402,9 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     c: WriteConditions | undefined,
   ): Promise<ProxyError | undefined> {
     if (!c || (!c.ifMatch && !c.ifNoneMatch)) return undefined;
+    // A key that cannot be written is refused as such, not as a missing If-Match target.
+    const dots = urlPathProblem(pathOf(key), "s3");
+    if (dots) return dots;
     const h = await head(key);
     if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
     return checkWriteConditions(h.ok ? h.value : undefined, c);
@@ -409,6 +416,9 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     dst: string,
     opts: CopyOptions,
   ): BackendResult<ObjectMeta> {
+    const dots = urlPathProblem(pathOf(dst), "s3");
+    if (dots) return err(dots);
+    if (unreadable(source.key)) return err(unstorableKeyRead());
     const failed = await preconditions(dst, opts.conditions);
     if (failed) return err(failed);
     const h: Record<string, string> = {
@@ -454,6 +464,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     head,
 
     async get(key, opts = {}) {
+      if (unreadable(key)) return err(unstorableKeyRead());
       const h: Record<string, string> = conditionHeaders(opts.conditions);
       if (opts.range) {
         h.range = opts.range.kind === "suffix"
@@ -527,6 +538,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     copyFrom,
 
     async delete(key) {
+      if (unreadable(key)) return ok(undefined);
       const r = await call("DELETE", pathOf(key), "", {});
       if (!r.ok) return r;
       if (!isSuccess(r.value.status)) {
