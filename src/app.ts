@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): AppHandler {
     trustedProxies: config.trustedProxies ?? [],
     ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
   });
-  // Cuts uploads and downloads whose client went quiet (http/idle.ts).
+  // Cuts uploads and downloads whose client went quiet (streams/idle.ts).
   const idleSecs = config.clientIdleTimeoutSecs ?? 0;
   const idle = idleSecs > 0 ? createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) : undefined;
 

@@ -22,7 +22,7 @@ import type {
 } from "./backend.ts";
 import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
 import { multipartEtag, quoteEtag } from "./etag.ts";
-import { compareKeys } from "./keys.ts";
+import { compareKeys, reservedKeyWrite } from "./keys.ts";
 import { pageListing, pageUploads } from "./listing.ts";
 import {
   type CompletionRecord,
@@ -101,35 +101,62 @@ function guessType(key: string): string | undefined {
 const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
 const encoder = new TextEncoder();
 
-/** Why a key cannot be stored on a filesystem, if it cannot. */
-export function fsKeyProblem(key: string): ProxyError | undefined {
-  if (key.endsWith("/")) {
+/** Options of `fsKeyProblem`. */
+export interface FsKeyOptions {
+  /**
+   * Whether paths follow Windows rules: `\\` separates segments too, and trailing
+   * dots and spaces of a segment are dropped (`... ` is `..`).
+   * @default Deno.build.os === "windows"
+   */
+  readonly windows?: boolean;
+}
+
+/** A segment as the filesystem resolves it (Windows drops trailing dots and spaces). */
+function resolvedSegment(s: string, windows: boolean): string {
+  return !windows || /^\.{1,2}$/.test(s) ? s : s.replace(/[. ]+$/, "");
+}
+
+/**
+ * Whether a top-level name would open the internal directory on some
+ * filesystem: compared without case (after Unicode compatibility folding, so
+ * the Kelvin sign is a `k`) and without trailing dots and spaces, because the
+ * root may sit on a case-insensitive filesystem (macOS, Windows, casefold ext4).
+ */
+export function isInternalName(name: string): boolean {
+  return name.normalize("NFKC").toLowerCase().replace(/[. ]+$/, "") === INTERNAL_DIR;
+}
+
+/**
+ * Why a key cannot be stored on a filesystem, if it cannot: the one predicate
+ * every fs entry point (and the listing walk) uses. A key it accepts maps to
+ * `root/key` literally, with no segment that is empty, `.`, `..`, longer than
+ * 255 bytes, or the internal directory in any spelling.
+ */
+export function fsKeyProblem(key: string, options: FsKeyOptions = {}): ProxyError | undefined {
+  const windows = options.windows ?? Deno.build.os === "windows";
+  if (key.endsWith("/") || (windows && key.endsWith("\\"))) {
     return proxyError(
       "InvalidArgument",
       "Keys ending in '/' (folder markers) are not supported by the fs backend",
     );
   }
-  const segments = key.split("/");
-  for (const s of segments) {
-    if (s === "" || s === "." || s === "..") {
+  const segments = key.split(windows ? /[\\/]/ : "/");
+  for (const raw of segments) {
+    const s = resolvedSegment(raw, windows);
+    if (s === "" || s === "." || s === ".." || (windows && s.includes(":"))) {
       return proxyError(
         "InvalidArgument",
-        `Object key segment '${s}' is not supported by the fs backend`,
+        `Object key segment '${raw}' is not supported by the fs backend`,
       );
     }
-    if (encoder.encode(s).length > 255) {
+    if (encoder.encode(raw).length > 255) {
       return proxyError(
         "KeyTooLong",
         "A path segment of the key is longer than 255 bytes, which the fs backend cannot store",
       );
     }
   }
-  if (segments[0] === INTERNAL_DIR) {
-    return proxyError(
-      "InvalidArgument",
-      `Keys under '${INTERNAL_DIR}/' are reserved by the fs backend`,
-    );
-  }
+  if (isInternalName(segments[0]!)) return reservedKeyWrite("fs", `${INTERNAL_DIR}/`);
   return undefined;
 }
 
@@ -218,7 +245,7 @@ async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
 /**
  * A stream of `file` from its current position, `length` bytes, closing the
  * file at the end. When the request's client stops reading for the idle
- * timeout (see http/idle.ts), the file is closed and the stream fails. It
+ * timeout (see streams/idle.ts), the file is closed and the stream fails. It
  * reads only when asked (no chunk queued ahead): a client that reads slowly
  * holds one chunk, not two (1,000 slow downloads: ~1,000 → ~780 MiB RSS,
  * with no loss of throughput on a 1 GiB GET).
@@ -469,7 +496,7 @@ export function createFsBackend(root: string): Backend {
     // A failure to read is the client's (a short or bad body); a failure to
     // write is the disk's (full, over quota): each gets its own error.
     let failed: ProxyError | undefined;
-    // A client that stops sending for the idle timeout is cut (http/idle.ts):
+    // A client that stops sending for the idle timeout is cut (streams/idle.ts):
     // the pending read ends, and the temp file is removed below.
     const transfer = watchTransfer(signal, () => void batches.cancel());
     // The body is read in batches of WRITE_BATCH bytes, and one batch is
@@ -612,7 +639,7 @@ export function createFsBackend(root: string): Backend {
       throw e;
     }
     for (const e of entries) {
-      if (rel === "" && e.name === INTERNAL_DIR) continue;
+      if (rel === "" && isInternalName(e.name)) continue;
       const key = rel + e.name;
       if (e.isDirectory) await walk(`${dir}/${e.name}`, key + "/", out);
       else if (e.isFile) out.push(key);
@@ -643,7 +670,7 @@ export function createFsBackend(root: string): Backend {
   }
 
   async function loadUpload(key: string, id: string): Promise<UploadFile | undefined> {
-    if (!isUploadId(id)) return undefined;
+    if (!isUploadId(id) || fsKeyProblem(key)) return undefined;
     const u = await readJson<UploadFile>(`${uploadsDir}/${id}/upload.json`);
     return u && u.key === key ? u : undefined;
   }
@@ -805,10 +832,9 @@ export function createFsBackend(root: string): Backend {
     },
 
     async copy(src, dst, o) {
-      for (const k of [src, dst]) {
-        const bad = fsKeyProblem(k);
-        if (bad) return err(bad);
-      }
+      const bad = fsKeyProblem(dst);
+      if (bad) return err(bad);
+      // A source the fs backend cannot hold (the internal directory included) does not exist.
       const source = await head(src);
       if (!source.ok) return source;
       const failed = checkWriteConditions(await existingMeta(dst), o.conditions);
@@ -851,7 +877,9 @@ export function createFsBackend(root: string): Backend {
         const slash = o.prefix.lastIndexOf("/");
         const dirRel = slash < 0 ? "" : o.prefix.slice(0, slash + 1);
         const keys: string[] = [];
-        if (!dirRel.split("/").some((s) => s === "." || s === "..")) {
+        // Only a directory a key could name is walked: never `/…`, `a//…`, `a/../…` or the
+        // internal directory in any spelling (whose files would get sidecars written).
+        if (dirRel === "" || !fsKeyProblem(dirRel.slice(0, -1))) {
           await walk(dirRel === "" ? base : `${base}/${dirRel.slice(0, -1)}`, dirRel, keys);
         }
         keys.sort(compareKeys);

@@ -32,16 +32,37 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Whether a URL path has a `.` or `..` segment, as sent (`%2E` counts as a dot). */
+export function hasDotSegment(path: string): boolean {
+  return path.replace(/%2e/gi, ".").split("/").some((s) => s === "." || s === "..");
+}
+
 /**
  * Refuses request paths with a `.` or `..` segment on backends reached by URL
  * (s3, az): URL parsing would resolve `a/../b` to `b` (and `%2E%2E` too, so the
  * path is checked as sent), writing where the scopes never allowed.
  */
 export function urlPathProblem(path: string, backend: string): ProxyError | undefined {
-  const dots = path.replace(/%2e/gi, ".").split("/").some((s) => s === "." || s === "..");
-  if (!dots) return undefined;
+  if (!hasDotSegment(path)) return undefined;
   return proxyError(
     "InvalidArgument",
     `Object keys with '.' or '..' segments cannot be stored on the ${backend} backend`,
+  );
+}
+
+/**
+ * What a read (GET, HEAD, a copy's source) of a key a backend can never hold
+ * answers, on every backend: its internal namespace, or a spelling it cannot
+ * store. Such a key does not exist, so the answer is the one for a missing key.
+ */
+export function unstorableKeyRead(): ProxyError {
+  return proxyError("NoSuchKey", "The specified key does not exist.");
+}
+
+/** What a write (PUT, copy, CreateMultipartUpload) into a backend's internal namespace answers. */
+export function reservedKeyWrite(backend: string, name: string): ProxyError {
+  return proxyError(
+    "InvalidArgument",
+    `Keys under '${name}' (in any spelling) are reserved by the ${backend} backend`,
   );
 }

@@ -2,13 +2,26 @@
  * What only the az backend has to get right, against Azurite: Shared Key
  * signatures that a wrong key fails, SAS tokens, public containers, uploads
  * cut into blocks, listing continuation without start-after, and the hidden
- * upload state.
+ * upload state, which no S3 request reaches.
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Backend } from "../../src/backends/backend.ts";
 import { type AzDeps, createAzBackend } from "../../src/backends/az/az.ts";
 import { azOptions } from "../../src/backends/az/options.ts";
+import { prefixed } from "../../src/backends/prefixed.ts";
+import { createApp } from "../../src/app.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
+import { fixedClock } from "../../src/clock.ts";
+import {
+  ADMIN,
+  errorCode,
+  makeRequest,
+  NOW,
+  type RequestOptions,
+  testConfig,
+} from "../integration/_harness.ts";
+import { rawBlobs } from "./_az_raw.ts";
 import {
   accountSas,
   type Azurite,
@@ -198,4 +211,140 @@ test("copyFrom copies server-side between containers of one account", async () =
   assert.deepEqual(got.value.meta.userMetadata, { x: "1" });
   const sas = backend(await container(), { sas_token: accountSas("rwdlac") });
   assert.notEqual(sas.locate!("k").store, a.locate!("k").store, "other credentials, other store");
+});
+
+/** Someone who may delete objects of `public` and do nothing else. */
+const DELETER = { id: "AKIDDELETER000000001", secret: "deleter-secret-key-12" } as const;
+
+/** A gateway whose buckets are one Azurite container (`prefixed` under `v2/`), with an upload in progress. */
+async function azGateway() {
+  const name = await container();
+  const b = backend(name, shared);
+  const base = testConfig();
+  const config = testConfig({
+    credentials: [...base.credentials, {
+      accessKeyId: DELETER.id,
+      secretAccessKey: DELETER.secret,
+      principalName: "deleter",
+      enabled: true,
+      allowedScopes: [{ bucket: "public", prefixes: [], actions: ["delete_object"] }],
+    }],
+  });
+  const handle = createApp({
+    config,
+    backends: new Map([["public", b], ["private", b], ["prefixed", prefixed(b, "v2/")]]),
+    clock: fixedClock(NOW),
+    log: () => {},
+    signingKeys: createSigningKeyCache(),
+  });
+  assert.ok(
+    (await b.put("docs/a.txt", new Blob(["public"]).stream(), {
+      meta: NO_META,
+      contentLength: 6,
+    })).ok,
+  );
+  const created = await b.createMultipartUpload("big/file", {
+    userMetadata: { owner: "someone-else" },
+  });
+  assert.ok(created.ok);
+  const part = await b.uploadPart("big/file", created.value, 1, new Blob(["part"]).stream(), {
+    contentLength: 4,
+  });
+  assert.ok(part.ok);
+  const send = async (path: string, o: RequestOptions = {}) =>
+    await handle(await makeRequest(path, o));
+  const internal = () => rawBlobs(azurite!.endpoint, name, ".bucketgate/");
+  return { b, id: created.value, send, internal };
+}
+
+test("anonymous listings of .bucketgate/uploads/ on a public bucket show nothing", async () => {
+  const g = await azGateway();
+  const before = await g.internal();
+  assert.ok(before.size > 0, "the upload keeps state under .bucketgate/");
+  for (const prefix of [".bucketgate/uploads/", ".bucketgate/", "", ".b", "/.bucketgate/"]) {
+    for (const extra of ["", "&delimiter=/", "&delimiter=e"]) {
+      for (const v of ["list-type=2&", ""]) {
+        const res = await g.send(`/public?${v}prefix=${encodeURIComponent(prefix)}${extra}`);
+        const body = await res.text();
+        assert.equal(res.status, 200);
+        assert.ok(!body.includes(g.id), `${v}${prefix}${extra}: ${body}`);
+        const listed = [...body.matchAll(/<(?:Key|Prefix)>([^<]+)<\/(?:Key|Prefix)>/g)]
+          .map((m) => m[1]).filter((k) => k !== prefix);
+        assert.ok(
+          listed.every((k) => "docs/a.txt".startsWith(k!)),
+          `${v}${prefix}${extra}: ${body}`,
+        );
+      }
+    }
+  }
+  const uploads = await g.send("/public?uploads", { key: ADMIN });
+  assert.match(await uploads.text(), /<Key>big\/file<\/Key>/);
+  assert.deepEqual(await g.internal(), before);
+});
+
+test("anonymous GET and HEAD of an upload record are 404: no key, no metadata", async () => {
+  const g = await azGateway();
+  for (
+    const key of [`.bucketgate/uploads/${g.id}/upload`, `.bucketgate/uploads/${g.id}/part-00001`]
+  ) {
+    for (
+      const path of [`/public/${key}`, `/public//${key}`, `/public/${key.replace("e/", "e./")}`]
+    ) {
+      const got = await g.send(path);
+      const body = await got.text();
+      assert.equal(got.status, 404, `GET ${path}: ${body}`);
+      assert.match(body, /<Code>NoSuchKey<\/Code>/);
+      assert.ok(!body.includes("someone-else") && !body.includes("big/file"), body);
+      const head = await g.send(path, { method: "HEAD" });
+      assert.equal(head.status, 404, `HEAD ${path}`);
+      await head.body?.cancel();
+    }
+  }
+});
+
+test("a caller with only delete_object cannot delete another user's upload", async () => {
+  const g = await azGateway();
+  const before = await g.internal();
+  const record = `.bucketgate/uploads/${g.id}/upload`;
+  for (const path of [`/public/${record}`, `/public//${record}`]) {
+    const del = await g.send(path, { method: "DELETE", key: DELETER });
+    assert.equal(del.status, 204, path);
+    await del.body?.cancel();
+  }
+  const xml = `<Delete><Object><Key>${record}</Key></Object>` +
+    `<Object><Key>.bucketgate/uploads/${g.id}/part-00001</Key></Object></Delete>`;
+  const many = await g.send("/public?delete", { method: "POST", key: DELETER, body: xml });
+  assert.equal(many.status, 200);
+  await many.body?.cancel();
+  const put = await g.send(`/public/${record}`, { method: "PUT", key: ADMIN, body: "{}" });
+  assert.equal(put.status, 400);
+  assert.equal(await errorCode(put), "InvalidArgument");
+  const copy = await g.send("/public/docs/stolen", {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": `/public/${record}` },
+  });
+  assert.equal(copy.status, 404);
+  assert.equal(await errorCode(copy), "NoSuchKey");
+  assert.deepEqual(await g.internal(), before, "the upload's state changed");
+  const parts = await g.send(`/public/big/file?uploadId=${g.id}`, { key: ADMIN });
+  assert.equal(parts.status, 200, "the upload is still there");
+  assert.match(await parts.text(), /<PartNumber>1<\/PartNumber>/);
+});
+
+test("backend_prefix composes: '../' out of the prefix does not reach .bucketgate/", async () => {
+  const g = await azGateway();
+  const before = await g.internal();
+  const p = prefixed(g.b, "v2/");
+  const record = `../.bucketgate/uploads/${g.id}/upload`;
+  const got = await p.get(record);
+  assert.equal(got.ok ? "found" : got.error.kind, "NoSuchKey");
+  const head = await p.head(record);
+  assert.equal(head.ok ? "found" : head.error.kind, "NoSuchKey");
+  assert.ok((await p.delete(record)).ok);
+  const put = await p.put(record, new Blob(["x"]).stream(), { meta: NO_META, contentLength: 1 });
+  assert.equal(put.ok ? "stored" : put.error.kind, "InvalidArgument");
+  const list = await p.list({ prefix: "../.bucketgate/", maxKeys: 100 });
+  assert.ok(list.ok && list.value.objects.length === 0 && list.value.commonPrefixes.length === 0);
+  assert.deepEqual(await g.internal(), before);
 });

@@ -9,6 +9,7 @@ import {
   startAzurite,
 } from "../_support/azurite.ts";
 import { runBackendContract } from "./backend_contract.ts";
+import { rawBlobs } from "./_az_raw.ts";
 
 const available = await haveAzurite();
 let azurite: Azurite | undefined;
@@ -25,7 +26,13 @@ if (available) {
       container_name: container,
       access_key: AZURITE_KEY,
     }));
-    return { backend, cleanup: () => Promise.resolve() };
+    const endpoint = azurite.endpoint;
+    return {
+      backend,
+      cleanup: () => Promise.resolve(),
+      // Every blob under `.bucketgate/`, straight from Azurite, with its Azure ETag.
+      snapshot: () => rawBlobs(endpoint, container, ".bucketgate/"),
+    };
   });
   Deno.test({
     name: "az (Azurite): stop the emulator",

@@ -7,8 +7,23 @@ import { createHash } from "node:crypto";
 import { type Backend, discardObjectBody, type HttpMeta } from "../../src/backends/backend.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
 
+/**
+ * What a test can see of the state a backend keeps beside its objects: every
+ * entry (fs: every file and directory under the root; az: every blob under
+ * `.bucketgate/`), named as the key that would spell it, with a fingerprint that
+ * changes when the entry is written. Memory and s3 keep no such state.
+ */
+export type StoreSnapshot = () => Promise<ReadonlyMap<string, string>>;
+
+/** A fresh, empty backend, a way to clean it up, and (fs, az) a view of its internal state. */
+export interface MadeBackend {
+  readonly backend: Backend;
+  cleanup(): Promise<void>;
+  readonly snapshot?: StoreSnapshot;
+}
+
 /** Makes a fresh, empty backend and a way to clean it up. */
-export type BackendFactory = () => Promise<{ backend: Backend; cleanup(): Promise<void> }>;
+export type BackendFactory = () => Promise<MadeBackend>;
 
 const enc = new TextEncoder();
 const NO_META: HttpMeta = { userMetadata: {} };
@@ -49,6 +64,8 @@ const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex"
 export type Quirk =
   /** moto 5: UploadPart to an aborted or unknown upload is a 500, not NoSuchUpload. */
   | "upload-part-to-missing-upload-is-500"
+  /** moto 5, s3rver: an upload id is not bound to its key: UploadPart under another key uses it. */
+  | "upload-id-not-bound-to-key"
   /** s3rver: `Range: bytes=-N` (the last N bytes) is served as `bytes=0-N`. */
   | "suffix-range-read-as-prefix"
   /**
@@ -559,4 +576,164 @@ export function runBackendContract(
       assert.equal(await text(b, "twice"), "first upload, finished last");
     }
   });
+  Deno.test(`${name} backend: the internal namespace is unreachable in every spelling`, async () => {
+    const made = await make();
+    try {
+      await internalNamespaceIsUnreachable(made, quirks);
+    } finally {
+      await made.cleanup();
+    }
+  });
+}
+
+/** The names bucketgate keeps its own state under, on the backends that have one (fs, az). */
+const INTERNAL_ROOTS = [
+  ".bucketgate",
+  ".bucketgate/",
+  ".bucketgate/uploads/",
+  ".bucketgate/meta/",
+  ".bucketgate/tmp/",
+];
+
+/**
+ * Every way a client might spell `key` to reach the same place: leading `/`,
+ * `//` and `./`, a `..` detour, case and Unicode case variants of the first
+ * segment, a trailing dot (Azure trims it), backslashes, and a literal `%2E`
+ * (what a client's `%252E` decodes to).
+ */
+export function spellingsOf(key: string): string[] {
+  const slash = key.indexOf("/");
+  const first = slash < 0 ? key : key.slice(0, slash);
+  const rest = slash < 0 ? "" : key.slice(slash);
+  const out = [
+    key,
+    "/" + key,
+    "//" + key,
+    "./" + key,
+    "a/../" + key,
+    "a/./../" + key,
+    first.toUpperCase() + rest,
+    first.slice(0, 1) + first.slice(1, 2).toUpperCase() + first.slice(2) + rest,
+    first.replace("k", "\u212A") + rest,
+    first + "." + rest,
+    key.replaceAll("/", "\\"),
+    "%2E" + key.slice(1),
+  ];
+  return [...new Set(out)].filter((k) => k !== "");
+}
+
+async function internalNamespaceIsUnreachable(
+  made: MadeBackend,
+  quirks: ReadonlySet<Quirk>,
+): Promise<void> {
+  const b = made.backend;
+  const snapshot = made.snapshot ?? (() => Promise.resolve(new Map<string, string>()));
+  await put(b, "pub/obj", "visible", { userMetadata: { v: "1" } });
+  const created = await b.createMultipartUpload("mp/target", {
+    userMetadata: { secret: "s3cr3t" },
+  });
+  assert.ok(created.ok);
+  const id = created.value;
+  const part = await b.uploadPart("mp/target", id, 1, stream("part-one"), { contentLength: 8 });
+  assert.ok(part.ok);
+  const before = await snapshot();
+  const targets = [
+    ...INTERNAL_ROOTS,
+    `.bucketgate/uploads/${id}/upload`,
+    ...[...before.keys()].filter((k) => k.startsWith(".bucketgate")),
+  ];
+  const keys = [...new Set(targets.flatMap(spellingsOf))];
+  const unchanged = async (what: string) =>
+    assert.deepEqual(await snapshot(), before, `${what} changed the store`);
+
+  // Reads, copies from, and deletes: as for keys that do not exist; nothing deleted.
+  for (const k of keys) {
+    const h = await b.head(k);
+    assert.equal(h.ok ? "found" : h.error.kind, "NoSuchKey", `head ${k}`);
+    const g = await b.get(k);
+    if (g.ok) await discardObjectBody(g.value.body);
+    assert.equal(g.ok ? "found" : g.error.kind, "NoSuchKey", `get ${k}`);
+    const c = await b.copy(k, "pub/copied", {});
+    assert.equal(c.ok ? "copied" : c.error.kind, "NoSuchKey", `copy from ${k}`);
+    const d = await b.delete(k);
+    assert.ok(d.ok, `delete ${k}: ${!d.ok && d.error.message}`);
+  }
+  await unchanged("reads and deletes");
+  assert.equal((await b.head("pub/copied")).ok, false, "a refused copy wrote its destination");
+
+  // Listings show only what a client stored, and never the upload's id.
+  const prefixes = [...new Set(["", "/", "//", ".", "./", ".b", "a/../", ...keys])];
+  for (const prefix of prefixes) {
+    for (const delimiter of [undefined, "/", "e"]) {
+      const page = await b.list({ prefix, maxKeys: 1000, ...(delimiter ? { delimiter } : {}) });
+      assert.ok(page.ok, `list ${prefix}: ${!page.ok && page.error.message}`);
+      const where = `list prefix=${JSON.stringify(prefix)} delimiter=${delimiter}`;
+      for (const o of page.value.objects) assert.equal(o.key, "pub/obj", where);
+      for (const p of page.value.commonPrefixes) {
+        assert.ok("pub/obj".startsWith(p), `${where}: ${p}`);
+      }
+      assert.ok(!JSON.stringify(page.value).includes(id), where);
+    }
+  }
+  await unchanged("listings");
+  if (!quirks.has("no-list-multipart-uploads")) {
+    const uploads = await b.listMultipartUploads({ prefix: "", maxUploads: 100 });
+    assert.ok(uploads.ok);
+    assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/target", id]]);
+  }
+
+  // Writes: refused with InvalidArgument, or stored as an ordinary key of its own.
+  const refusedOrOrdinary = async (
+    what: string,
+    k: string,
+    r: Awaited<ReturnType<Backend["put"]>>,
+    expected: string,
+  ) => {
+    if (!r.ok) {
+      assert.equal(r.error.kind, "InvalidArgument", `${what} ${k}: ${r.error.message}`);
+    } else {
+      assert.equal(await text(b, k), expected, `${what} ${k} stored elsewhere`);
+      assert.ok((await b.delete(k)).ok);
+    }
+    await unchanged(`${what} ${k}`);
+  };
+  for (const k of keys) {
+    await refusedOrOrdinary(
+      "put",
+      k,
+      await b.put(k, stream("overwritten"), { meta: NO_META }),
+      "overwritten",
+    );
+    await refusedOrOrdinary("copy to", k, await b.copy("pub/obj", k, {}), "visible");
+    const mp = await b.createMultipartUpload(k, NO_META);
+    if (!mp.ok) assert.equal(mp.error.kind, "InvalidArgument", `create upload ${k}`);
+    else if (!quirks.has("no-abort-multipart-upload")) {
+      assert.ok((await b.abortMultipartUpload(k, mp.value)).ok);
+    }
+    await unchanged(`create upload ${k}`);
+    // The upload's id with another key: there is no such upload. (Under the quirk these
+    // would write into, complete or abort the upload under test.)
+    if (quirks.has("upload-id-not-bound-to-key")) continue;
+    const p2 = await b.uploadPart(k, id, 2, stream("x"), { contentLength: 1 });
+    assert.ok(!p2.ok, `upload part ${k}`);
+    if (!quirks.has("upload-part-to-missing-upload-is-500")) {
+      assert.equal(p2.error.kind, "NoSuchUpload", `upload part ${k}`);
+    }
+    const done = await b.completeMultipartUpload(k, id, [{ partNumber: 1, etag: part.value.etag }]);
+    assert.equal(done.ok ? "completed" : done.error.kind, "NoSuchUpload", `complete ${k}`);
+    const aborted = await b.abortMultipartUpload(k, id);
+    assert.equal(aborted.ok ? "aborted" : aborted.error.kind, "NoSuchUpload", `abort ${k}`);
+    await unchanged(`multipart on ${k}`);
+  }
+
+  // The object and the upload are as they were.
+  assert.equal(await text(b, "pub/obj"), "visible");
+  const done = await b.completeMultipartUpload("mp/target", id, [
+    { partNumber: 1, etag: part.value.etag },
+  ]);
+  assert.ok(done.ok, `the upload survived: ${!done.ok && done.error.message}`);
+  assert.equal(await text(b, "mp/target"), "part-one");
+  const h = await b.head("mp/target");
+  assert.ok(h.ok);
+  assert.deepEqual({ ...h.value.userMetadata }, { secret: "s3cr3t" });
 }

@@ -28,10 +28,12 @@ if (available) {
     return { backend, cleanup: () => Promise.resolve() };
   }, {
     // moto 5 answers UploadPart to an aborted or unknown upload with a 500, not NoSuchUpload;
-    // serves a multipart object whole for any part number; completes an upload again with any
-    // part list; and of two overlapping uploads of one part keeps the one finished first.
+    // takes an upload id under any key (AWS answers NoSuchUpload); serves a multipart object
+    // whole for any part number; completes an upload again with any part list; and of two
+    // overlapping uploads of one part keeps the one finished first.
     quirks: [
       "upload-part-to-missing-upload-is-500",
+      "upload-id-not-bound-to-key",
       "multipart-part-read-is-whole",
       "complete-again-unchecked",
       "overlapping-part-first-kept",

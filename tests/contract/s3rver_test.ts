@@ -57,6 +57,7 @@ if (available) {
       "part-number-ignored",
       "complete-again-refused",
       "complete-repeated-part-refused",
+      "upload-id-not-bound-to-key",
     ],
   });
 

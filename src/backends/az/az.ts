@@ -5,7 +5,8 @@
  * Put Block + Put Block List. S3 conditions and ETags (MD5-based) are
  * evaluated here, with Azure's own ETag pinning the version between the check
  * and the operation. Upload state lives under `.bucketgate/uploads/` in the
- * container, hidden from listings.
+ * container, which no S3 request lists, reads, writes or deletes in any
+ * spelling (`isAzInternal`).
  */
 import { Buffer } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
@@ -29,7 +30,13 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { multipartEtag } from "../etag.ts";
-import { compareKeys, urlPathProblem } from "../keys.ts";
+import {
+  compareKeys,
+  hasDotSegment,
+  reservedKeyWrite,
+  unstorableKeyRead,
+  urlPathProblem,
+} from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import {
   isUploadId,
@@ -69,6 +76,33 @@ export const MAX_BUFFERED_PART = 64 * 1024 * 1024;
 /** Container-level prefix of bucketgate's own blobs (multipart state). */
 export const INTERNAL_PREFIX = ".bucketgate/";
 const UPLOADS = `${INTERNAL_PREFIX}uploads/`;
+const INTERNAL_NAME = INTERNAL_PREFIX.slice(0, -1);
+
+/**
+ * Whether a blob name (a key with any backend_prefix already added) would reach
+ * the internal namespace, read the way any hop might read it: `\\` as `/`, `.`
+ * and `..` segments resolved (URL parsing), trailing dots of a segment trimmed
+ * (Azure's front end does), empty segments dropped (`/x`, `a//x`). The first
+ * segment left is compared exactly: Azure blob names are case-sensitive. The
+ * one predicate every az entry point and the listing use.
+ */
+export function isAzInternal(name: string): boolean {
+  const segments: string[] = [];
+  for (const raw of name.split(/[\\/]/)) {
+    if (raw === "..") {
+      segments.pop();
+      continue;
+    }
+    const s = raw.replace(/\.+$/, ""); // `.` and trailing dots
+    if (s !== "") segments.push(s);
+  }
+  return segments[0] === INTERNAL_NAME;
+}
+
+/** Whether every blob name that starts with `prefix` is internal (`.bucketgate/`, `/.bucketgate/`…). */
+function allInternal(prefix: string): boolean {
+  return isAzInternal(prefix + "x");
+}
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -271,7 +305,11 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     return ok(r.value.headers);
   }
 
+  /** A key that cannot name a client's blob: the internal namespace, or dot segments. */
+  const unreadable = (key: string) => isAzInternal(key) || hasDotSegment(pathOf(key));
+
   async function head(key: string): BackendResult<ObjectMeta> {
+    if (unreadable(key)) return err(unstorableKeyRead());
     const r = await properties(pathOf(key));
     return r.ok ? ok(metaFromHeaders(key, r.value)) : r;
   }
@@ -425,13 +463,38 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     return ok(out);
   }
 
+  /**
+   * Whether a listing's common prefix holds a blob a client may see: never one
+   * under the internal namespace; one that the internal namespace merely starts
+   * with (`.bucket` with delimiter `e`) only when something else is under it.
+   */
+  async function visibleGroup(group: string): Promise<Result<boolean, ProxyError>> {
+    if (allInternal(group)) return ok(false);
+    if (!INTERNAL_PREFIX.startsWith(group)) return ok(true);
+    let marker: string | undefined;
+    do {
+      // With delimiter `/` all of `.bucketgate/` is one entry: a handful of results settle it.
+      const page = await listBlobs({
+        prefix: group,
+        delimiter: "/",
+        maxResults: 10,
+        ...(marker ? { marker } : {}),
+      });
+      if (!page.ok) return page;
+      if (page.value.entries.some((e) => !isAzInternal(e.key))) return ok(true);
+      if (page.value.prefixes.some((p) => !allInternal(p))) return ok(true);
+      marker = page.value.nextMarker;
+    } while (marker);
+    return ok(false);
+  }
+
   const uploadPath = (uploadId: string) => `${UPLOADS}${uploadId}/upload`;
   const partPath = (uploadId: string, n: number) =>
     `${UPLOADS}${uploadId}/part-${String(n).padStart(5, "0")}`;
 
   /** The upload's record, or NoSuchUpload. */
   async function upload(key: string, uploadId: string): Promise<Result<UploadRecord, ProxyError>> {
-    if (!isUploadId(uploadId)) return err(noSuchUpload());
+    if (!isUploadId(uploadId) || isAzInternal(key)) return err(noSuchUpload());
     const r = await call("GET", pathOf(uploadPath(uploadId)), {}, {});
     if (!r.ok) return r;
     if (r.value.status === 404) {
@@ -506,6 +569,8 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
   ): BackendResult<ObjectMeta> {
     const refused = reserved(dst);
     if (refused) return err(refused);
+    // The source container's internal namespace is at its root too.
+    if (unreadable(from.key)) return err(unstorableKeyRead());
     const guard = await writeGuard(dst, opts.conditions);
     if (!guard.ok) return guard;
     const source = await properties(blobPath(from));
@@ -554,17 +619,13 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
   }
 
   const reserved = (key: string) =>
-    key.startsWith(INTERNAL_PREFIX)
-      ? proxyError(
-        "InvalidArgument",
-        `Keys under '${INTERNAL_PREFIX}' are reserved by the az backend`,
-      )
-      : undefined;
+    isAzInternal(key) ? reservedKeyWrite("az", INTERNAL_PREFIX) : undefined;
 
   return {
     head,
 
     async get(key, opts = {}) {
+      if (unreadable(key)) return err(unstorableKeyRead());
       const h: Record<string, string> = {};
       let range = opts.range;
       if (range?.kind === "suffix") {
@@ -668,10 +729,15 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     copyFrom,
 
     async delete(key) {
+      // Nothing a client stored can be there: deleting it deletes nothing, as for a missing key.
+      if (unreadable(key)) return ok(undefined);
       return await del(key);
     },
 
     async list(opts) {
+      if (allInternal(opts.prefix)) {
+        return ok({ objects: [], commonPrefixes: [], isTruncated: false });
+      }
       const cacheKey = (last: string) => `${opts.prefix}\0${opts.delimiter ?? ""}\0${last}`;
       const after = opts.startAfter;
       let marker = after !== undefined ? markers.get(cacheKey(after)) : undefined;
@@ -693,12 +759,15 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         });
         if (!page.ok) return page;
         for (const e of page.value.entries) {
-          if (!e.key.startsWith(INTERNAL_PREFIX) && isAfter(e.key)) {
+          if (!isAzInternal(e.key) && isAfter(e.key)) {
             objects.push({ key: e.key, size: e.size, etag: e.etag, lastModified: e.lastModified });
           }
         }
         for (const p of page.value.prefixes) {
-          if (p !== INTERNAL_PREFIX && isAfter(p)) commonPrefixes.push(p);
+          if (!isAfter(p)) continue;
+          const visible = await visibleGroup(p);
+          if (!visible.ok) return visible;
+          if (visible.value) commonPrefixes.push(p);
         }
         marker = page.value.nextMarker;
         if (!marker) break;

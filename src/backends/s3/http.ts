@@ -216,10 +216,10 @@ function sendStream(
         body: Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>,
       });
     });
-    // The body is read in place into buffers of up to 1 MiB (http/batches.ts);
+    // The body is read in place into buffers of up to 1 MiB (streams/batches.ts);
     // a buffer is reused once node:http says it was written, so a large upload
     // holds a few MiB, and one batch is written while the next is read.
-    // A client that stops sending for the idle timeout is cut (http/idle.ts).
+    // A client that stops sending for the idle timeout is cut (streams/idle.ts).
     const transfer = watchTransfer(signal, () => {
       fail(new ProxyStreamError(requestTimeout()));
       void batches.cancel();

@@ -38,7 +38,7 @@ import {
 import { type HttpBody, type HttpResponse, release } from "./http.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
-import { urlPathProblem } from "../keys.ts";
+import { hasDotSegment, unstorableKeyRead, urlPathProblem } from "../keys.ts";
 import { isHttpUrl } from "../../url.ts";
 import { backendRequest } from "../retry.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
@@ -412,8 +412,11 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     const meta = await head(key);
     return meta.ok ? withHeaders(e, validatorHeaders(meta.value)) : e;
   }
+  /** A key with a dot segment: never stored through bucketgate (see urlPathProblem), so absent. */
+  const unreadable = (key: string) => hasDotSegment(pathOf(key));
 
   async function head(key: string): BackendResult<ObjectMeta> {
+    if (unreadable(key)) return err(unstorableKeyRead());
     const r = await call("HEAD", pathOf(key), "", {});
     if (!r.ok) return r;
     if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
@@ -425,6 +428,9 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     c: WriteConditions | undefined,
   ): Promise<ProxyError | undefined> {
     if (!c || (!c.ifMatch && !c.ifNoneMatch)) return undefined;
+    // A key that cannot be written is refused as such, not as a missing If-Match target.
+    const dots = urlPathProblem(pathOf(key), "s3");
+    if (dots) return dots;
     const h = await head(key);
     if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
     return checkWriteConditions(h.ok ? h.value : undefined, c);
@@ -436,6 +442,9 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     dst: string,
     opts: CopyOptions,
   ): BackendResult<ObjectMeta> {
+    const dots = urlPathProblem(pathOf(dst), "s3");
+    if (dots) return err(dots);
+    if (unreadable(source.key)) return err(unstorableKeyRead());
     const failed = await preconditions(dst, opts.conditions);
     if (failed) return err(failed);
     const h: Record<string, string> = {
@@ -457,7 +466,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     signal: AbortSignal | undefined,
   ): Promise<Result<HttpBody, ProxyError>> {
     // A client that stops sending for the idle timeout is cut with
-    // RequestTimeout (http/idle.ts): by the transport for a streamed body
+    // RequestTimeout (streams/idle.ts): by the transport for a streamed body
     // (http.ts), by a watching stage while a body of unknown length is gathered.
     if (length !== undefined) return ok({ kind: "stream", stream: source, length });
     const stream = watchedStream(source, signal);
@@ -481,6 +490,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     head,
 
     async get(key, opts = {}) {
+      if (unreadable(key)) return err(unstorableKeyRead());
       const h: Record<string, string> = conditionHeaders(opts.conditions);
       if (opts.range) {
         h.range = opts.range.kind === "suffix"
@@ -563,6 +573,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     copyFrom,
 
     async delete(key) {
+      if (unreadable(key)) return ok(undefined);
       const r = await call("DELETE", pathOf(key), "", {});
       if (!r.ok) return r;
       if (!isSuccess(r.value.status)) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createHmac } from "node:crypto";
+import { isAzInternal } from "../../../src/backends/az/az.ts";
 import { blockId, blocksOf } from "../../../src/backends/az/blocks.ts";
 import {
   azureMetaName,
@@ -169,4 +170,30 @@ Deno.test("blocksOf() cuts a known length into streamed slices and an unknown on
   const unknown = await collect(undefined);
   assert.deepEqual(unknown.map((b) => b.length), [8, 8, 8, 1]);
   assert.deepEqual(unknown.flat(), [...bytes]);
+});
+
+Deno.test("isAzInternal() sees .bucketgate/ through slashes, dot segments, backslashes and trailing dots", () => {
+  for (
+    const name of [
+      ".bucketgate",
+      ".bucketgate/",
+      ".bucketgate/uploads/x/upload",
+      "/.bucketgate/uploads/",
+      "//.bucketgate/x",
+      "./.bucketgate/x",
+      "a/../.bucketgate/x",
+      "v2/../.bucketgate/x",
+      ".bucketgate./x",
+      ".bucketgate\\uploads\\x",
+      "\\.bucketgate/x",
+      ".../.bucketgate/x",
+    ]
+  ) {
+    assert.ok(isAzInternal(name), name);
+  }
+  for (
+    const name of [".Bucketgate/x", ".BUCKETGATE/x", "v2/.bucketgate/x", ".bucketgatex", "x", ""]
+  ) {
+    assert.ok(!isAzInternal(name), name);
+  }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createFsBackend, fsKeyProblem } from "../../../src/backends/fs.ts";
+import { createFsBackend, fsKeyProblem, isInternalName } from "../../../src/backends/fs.ts";
 import type { HttpMeta } from "../../../src/backends/backend.ts";
 
 const NO_META: HttpMeta = { userMetadata: {} };
@@ -46,6 +46,50 @@ Deno.test("fsKeyProblem() refuses keys that could leave the root or touch intern
   for (const key of ["a", "a/b", "..a", "a..", ".hidden", "a b/c+d%e", "é/😀"]) {
     assert.equal(fsKeyProblem(key), undefined, key);
   }
+});
+
+Deno.test("fsKeyProblem() refuses the internal directory in every spelling a filesystem might open", () => {
+  for (
+    const key of [
+      ".bucketgate",
+      ".bucketgate/uploads/x/upload.json",
+      ".BUCKETGATE/meta/x.json",
+      ".Bucketgate/x",
+      ".buc\u212Aetgate/x",
+      ".bucketgate./x",
+      ".bucketgate /x",
+      "/.bucketgate/x",
+      "//.bucketgate/x",
+      "./.bucketgate/x",
+      "a/../.bucketgate/x",
+    ]
+  ) {
+    const e = fsKeyProblem(key, { windows: false });
+    assert.equal(e?.kind, "InvalidArgument", key);
+  }
+  for (const key of ["a/.bucketgate", "bucketgate/x", ".bucketgates/x", "x.bucketgate"]) {
+    assert.equal(fsKeyProblem(key, { windows: false }), undefined, key);
+  }
+  assert.ok(isInternalName(".BucketGate"));
+  assert.ok(!isInternalName(".bucketgat"));
+});
+
+Deno.test("fsKeyProblem() with Windows rules: '\\' separates, trailing dots and spaces are dropped", () => {
+  for (
+    const key of [
+      "a\\..\\..\\x",
+      "..\\x",
+      ".bucketgate\\meta\\x.json",
+      "a/... /x",
+      "a\\",
+      "c:x",
+      "a/.. /x",
+    ]
+  ) {
+    assert.equal(fsKeyProblem(key, { windows: true })?.kind, "InvalidArgument", key);
+  }
+  assert.equal(fsKeyProblem("a\\b.txt", { windows: true }), undefined);
+  assert.equal(fsKeyProblem("a\\..\\x", { windows: false }), undefined, "one odd name on Linux");
 });
 
 Deno.test("fs backend: escape attempts never read or write outside the root", async () => {
