@@ -51,6 +51,8 @@ export const S3_ERRORS = {
   InvalidBucketName: { status: 400, code: "InvalidBucketName" },
   BucketAlreadyOwnedByYou: { status: 409, code: "BucketAlreadyOwnedByYou" },
   RequestTimeout: { status: 400, code: "RequestTimeout" },
+  // A query string that does not decode strictly (bad %-escape, not UTF-8).
+  InvalidURI: { status: 400, code: "InvalidURI" },
   // The fs backend's disk is full or over quota: 507 (not retried by the AWS
   // SDKs, unlike 503) with the code S3 tools know from MinIO.
   StorageFull: { status: 507, code: "XMinioStorageFull" },
@@ -76,6 +78,11 @@ export interface ProxyError {
    * Last-Modified on a 304 or 412 (RFC 9110 §15.4.5, as S3 sends them).
    */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The `x-amz-*` headers a request carried without signing them, which S3
+   * names in `<HeadersNotSigned>` (see `headersNotSigned`).
+   */
+  readonly headersNotSigned?: readonly string[];
 }
 
 /** Builds a ProxyError. */
@@ -86,6 +93,18 @@ export function proxyError(kind: ProxyErrorKind, message: string, detail?: unkno
 /** The error with response headers added to those it carries. */
 export function withHeaders(e: ProxyError, headers: Readonly<Record<string, string>>): ProxyError {
   return { ...e, headers: { ...e.headers, ...headers } };
+}
+
+/**
+ * S3's refusal of a signed request that carries `x-amz-*` headers its
+ * signature does not cover: 403 AccessDenied naming them.
+ */
+export function headersNotSigned(names: readonly string[]): ProxyError {
+  return {
+    kind: "AccessDenied",
+    message: "There were headers present in the request which were not signed",
+    headersNotSigned: names,
+  };
 }
 
 /**
@@ -123,10 +142,27 @@ export function statusOf(e: ProxyError): number {
   return S3_ERRORS[e.kind].status;
 }
 
-/** Renders an S3 error body (`<Error><Code/><Message/><RequestId/></Error>`). */
-export function s3ErrorXml(code: string, message: string, requestId: string): string {
+/** Elements an S3 error body carries besides Code, Message and RequestId. */
+export interface ErrorXmlExtras {
+  /** `<HeadersNotSigned>a, b</HeadersNotSigned>`, as S3 names unsigned `x-amz-*` headers. */
+  readonly headersNotSigned?: readonly string[];
+}
+
+/**
+ * Renders an S3 error body (`<Error><Code/><Message/>…<RequestId/></Error>`),
+ * every text escaped.
+ */
+export function s3ErrorXml(
+  code: string,
+  message: string,
+  requestId: string,
+  extras: ErrorXmlExtras = {},
+): string {
+  const notSigned = extras.headersNotSigned?.length
+    ? `<HeadersNotSigned>${xmlEscape(extras.headersNotSigned.join(", "))}</HeadersNotSigned>`
+    : "";
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code>` +
-    `<Message>${xmlEscape(message)}</Message><RequestId>${
+    `<Message>${xmlEscape(message)}</Message>${notSigned}<RequestId>${
       xmlEscape(requestId)
     }</RequestId></Error>`;
 }
@@ -156,7 +192,8 @@ export function toResponse(
   headers.set("content-type", "application/xml");
   if (e.kind === "MethodNotAllowed") headers.set("allow", "GET, HEAD, PUT, POST, DELETE");
   if (e.kind === "SlowDown") headers.set("retry-after", "1");
-  return new Response(s3ErrorXml(code, message, requestId), { status, headers });
+  const extras = e.headersNotSigned ? { headersNotSigned: e.headersNotSigned } : {};
+  return new Response(s3ErrorXml(code, message, requestId, extras), { status, headers });
 }
 
 const STS_ERRORS: Partial<Record<ProxyErrorKind, { status: number; code: string }>> = {

@@ -3,7 +3,7 @@
  * header or a presigned query. Stages are named as in the spec
  * (canonicalRequest → stringToSign → signature) so a mismatch says where.
  */
-import { type ProxyError, proxyError } from "../errors.ts";
+import { headersNotSigned, type ProxyError, proxyError } from "../errors.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
@@ -307,6 +307,27 @@ function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): stri
   });
 }
 
+/**
+ * The `x-amz-*` headers present that the signature does not list, sorted:
+ * S3 refuses them, since each can change what the request does
+ * (`x-amz-copy-source` turns a PUT into a copy). Exempt are
+ * `x-amz-content-sha256`, whose value is the canonical request's payload
+ * hash, and, for header auth, `x-amz-date`, which is in the string to sign.
+ */
+export function unsignedAmzHeaders(
+  claims: Pick<SignedClaims, "presigned" | "signedHeaders">,
+  headers: Headers,
+): string[] {
+  const unsigned: string[] = [];
+  // Headers iterate their names lower-cased, sorted and once each.
+  for (const [name] of headers) {
+    if (!name.startsWith("x-amz-") || name === "x-amz-content-sha256") continue;
+    if (name === "x-amz-date" && !claims.presigned) continue;
+    if (!claims.signedHeaders.includes(name)) unsigned.push(name);
+  }
+  return unsigned;
+}
+
 /** A verified signature: what chunk signatures chain from. */
 export interface VerifiedSignature {
   readonly signingKey: Uint8Array;
@@ -314,8 +335,10 @@ export interface VerifiedSignature {
 }
 
 /**
- * Verifies the signature with the caller's secret. The canonical URI is tried
- * as S3 derives it (decode once, encode again) and, if that differs, as sent.
+ * Verifies the signature with the caller's secret, after refusing any
+ * `x-amz-*` header it does not cover (`unsignedAmzHeaders`). The canonical
+ * URI is tried as S3 derives it (decode once, encode again) and, if that
+ * differs, as sent.
  */
 export function verifySignature(
   claims: SignedClaims,
@@ -323,6 +346,8 @@ export function verifySignature(
   secret: string,
   keys: SigningKeyCache,
 ): Result<VerifiedSignature, ProxyError> {
+  const unsigned = unsignedAmzHeaders(claims, r.headers);
+  if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
