@@ -29,14 +29,13 @@ if (available) {
   }, {
     // moto 5 answers UploadPart to an aborted or unknown upload with a 500, not NoSuchUpload;
     // takes an upload id under any key (AWS answers NoSuchUpload); serves a multipart object
-    // whole for any part number; completes an upload again with any part list; and of two
-    // overlapping uploads of one part keeps the one finished first.
+    // whole for any part number; completes an upload again with any part list; and refuses a part number listed twice.
     quirks: [
       "upload-part-to-missing-upload-is-500",
       "upload-id-not-bound-to-key",
       "multipart-part-read-is-whole",
       "complete-again-unchecked",
-      "overlapping-part-first-kept",
+      "complete-repeated-part-refused",
     ],
   });
   Deno.test("s3 (moto) backend: a key with a dot segment is refused, never resolved", async () => {

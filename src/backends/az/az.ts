@@ -39,19 +39,22 @@ import {
 } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import {
+  type CompletionRecord,
+  completionRecord,
   isUploadId,
   newUploadId,
   noSuchUpload,
   pageParts,
+  replayCompletion,
   type StoredPart,
   validateCompletion,
 } from "../multipart.ts";
-import { resolveRange } from "../range.ts";
+import { partRangeSpec, resolveRange } from "../range.ts";
 import { backendRequest } from "../retry.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
 import { type HttpBody, type HttpResponse, release } from "../s3/http.ts";
-import { blockId, blocksOf } from "./blocks.ts";
+import { blockId, blocksOf, partBlockId } from "./blocks.ts";
 import {
   blobHeaders,
   checksumsOf,
@@ -513,10 +516,11 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
   async function storedParts(uploadId: string) {
     const all = await listAll(`${UPLOADS}${uploadId}/part-`);
     if (!all.ok) return all;
-    const parts = new Map<number, StoredPart>();
+    const parts = new Map<number, StoredPart & { block: string }>();
     for (const b of all.value) {
       const n = Number(b.key.slice(-5));
       parts.set(n, {
+        block: b.internal.block ?? blockId(uploadId, n),
         partNumber: n,
         etag: `"${b.internal.md5}"`,
         md5: b.internal.md5 ?? "",
@@ -525,6 +529,31 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       });
     }
     return ok(parts);
+  }
+
+  const completionPath = (uploadId: string) => `${UPLOADS}${uploadId}/completed`;
+
+  /**
+   * Keeps what a completed upload answered, for a Complete sent again (SDKs retry one
+   * whose answer was lost). Best effort: the object is in place either way.
+   */
+  async function keepCompletion(uploadId: string, record: CompletionRecord): Promise<void> {
+    const bytes = new TextEncoder().encode(JSON.stringify(record));
+    await putSmall(completionPath(uploadId), bytes, {});
+  }
+
+  async function completionOf(uploadId: string): Promise<CompletionRecord | undefined> {
+    const r = await call("GET", pathOf(completionPath(uploadId)), {}, {});
+    if (!r.ok) return undefined;
+    if (r.value.status !== 200) {
+      await release(r.value);
+      return undefined;
+    }
+    try {
+      return JSON.parse(await new Response(r.value.body).text()) as CompletionRecord;
+    } catch {
+      return undefined;
+    }
   }
 
   async function removeUpload(uploadId: string): Promise<Result<void, ProxyError>> {
@@ -628,16 +657,18 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       if (unreadable(key)) return err(unstorableKeyRead());
       const h: Record<string, string> = {};
       let range = opts.range;
-      if (range?.kind === "suffix") {
-        // Azure has no suffix ranges: resolve against the size, pinned to that version.
+      if (range?.kind === "suffix" || opts.partNumber) {
+        // Azure has no suffix ranges and no parts: resolve against the size, pinned to that version.
         const r = await properties(pathOf(key));
         if (!r.ok) return r;
         const meta = metaFromHeaders(key, r.value);
         const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
         if (failed) return err(failed);
-        const resolved = resolveRange(range, meta.size);
-        if (!resolved.ok) return resolved;
-        range = { kind: "from", start: resolved.value.start, end: resolved.value.end };
+        const spec = opts.partNumber ? partRangeSpec(meta, opts.partNumber) : ok(range);
+        if (!spec.ok) return spec;
+        const resolved = spec.value ? resolveRange(spec.value, meta.size) : undefined;
+        if (resolved && !resolved.ok) return resolved;
+        range = resolved && { kind: "from", start: resolved.value.start, end: resolved.value.end };
         const etag = r.value.get("etag");
         if (etag) h["if-match"] = etag;
       }
@@ -832,19 +863,27 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         }
       }
       const size = body.kind === "bytes" ? body.bytes.byteLength : body.length;
-      const r = await putBlock(key, blockId(uploadId, n), body, opts.signal);
+      // Each upload of a part has its own block, named by its record: two uploads of one part
+      // at once never pair one's record with the other's block; the record written last wins.
+      const block = partBlockId(uploadId, n);
+      const r = await putBlock(key, block, body, opts.signal);
       if (!r.ok) return r;
       const md5 = tapped.hash.digest("hex");
       const rec = await putSmall(partPath(uploadId, n), new Uint8Array(), {
         md5,
         size: String(size),
+        block,
       });
       return rec.ok ? ok({ etag: `"${md5}"` }) : rec;
     },
 
     async completeMultipartUpload(key, uploadId, parts, conditions) {
       const u = await upload(key, uploadId);
-      if (!u.ok) return u;
+      if (!u.ok) {
+        return u.error.kind === "NoSuchUpload" && isUploadId(uploadId)
+          ? replayCompletion(await completionOf(uploadId), key, parts)
+          : u;
+      }
       const stored = await storedParts(uploadId);
       if (!stored.ok) return stored;
       const valid = validateCompletion(parts, stored.value);
@@ -854,13 +893,18 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
       const etag = multipartEtag(valid.value.map((p) => p.md5)).replace(/"/g, "");
       const r = await commitBlocks(
         key,
-        valid.value.map((p) => blockId(uploadId, p.partNumber)),
-        { ...blobHeaders(u.value.meta, { etag }), ...guard.value },
+        valid.value.map((p) => stored.value.get(p.partNumber)!.block),
+        {
+          ...blobHeaders(u.value.meta, { etag, partSizes: valid.value.map((p) => p.size) }),
+          ...guard.value,
+        },
       );
       if (!r.ok) return r;
       const removed = await removeUpload(uploadId);
       if (!removed.ok) return removed;
-      return await head(key);
+      const done = await head(key);
+      if (done.ok) await keepCompletion(uploadId, completionRecord(parts, done.value));
+      return done;
     },
 
     async abortMultipartUpload(key, uploadId) {

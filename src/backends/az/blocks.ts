@@ -13,6 +13,17 @@ export function blockId(id: string, n: number): string {
 }
 
 /**
+ * Azure block id (base64) of one upload of part `n` of upload `id`: its own
+ * random suffix, so two uploads of one part never share a block; every id has
+ * the same length, as Azure requires within one blob.
+ */
+export function partBlockId(id: string, n: number): string {
+  // 48 + 1 + 5 + 1 + 8 = 63 bytes: Azure allows 64 before base64.
+  const nonce = crypto.randomUUID().replace(/-/g, "").slice(0, 8);
+  return Buffer.from(`${id}-${String(n).padStart(5, "0")}-${nonce}`).toString("base64");
+}
+
+/**
  * Splits a stream into block bodies. With `length` known, each block is a
  * slice streamed straight through (`blockSize` bytes, the last shorter); with
  * `length` unknown, blocks of up to `bufferSize` bytes are collected first.

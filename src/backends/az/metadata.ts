@@ -34,6 +34,31 @@ export interface StoredExtras {
   /** S3 ETag without quotes, for blobs whose Content-MD5 is not it (multipart). */
   readonly etag?: string;
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** A multipart object's part sizes (kept run-length encoded: Azure metadata is small). */
+  readonly partSizes?: readonly number[];
+}
+
+/** Part sizes as runs, `size*count` joined by `,` (`8388608*9,1234`): 10,000 parts fit. */
+export function encodePartSizes(sizes: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < sizes.length;) {
+    let j = i;
+    while (j < sizes.length && sizes[j] === sizes[i]) j++;
+    runs.push(`${sizes[i]}*${j - i}`);
+    i = j;
+  }
+  return runs.join(",");
+}
+
+/** The part sizes of `encodePartSizes`, or undefined for a value that is not one. */
+export function decodePartSizes(text: string): number[] | undefined {
+  const out: number[] = [];
+  for (const run of text.split(",")) {
+    const m = /^(\d{1,15})\*(\d{1,5})$/.exec(run);
+    if (!m || out.length + Number(m[2]) > 10000) return undefined;
+    for (let i = 0; i < Number(m[2]); i++) out.push(Number(m[1]));
+  }
+  return out.length ? out : undefined;
 }
 
 /**
@@ -54,6 +79,7 @@ export function blobHeaders(meta: HttpMeta, extras: StoredExtras = {}): Record<s
   for (const [k, v] of Object.entries(meta.userMetadata)) h[`x-ms-meta-${azureMetaName(k)}`] = v;
   set(`x-ms-meta-${INTERNAL}expires`, meta.expires);
   set(`x-ms-meta-${INTERNAL}etag`, extras.etag);
+  if (extras.partSizes) set(`x-ms-meta-${INTERNAL}parts`, encodePartSizes(extras.partSizes));
   for (const [alg, v] of Object.entries(extras.checksums ?? {})) {
     set(`x-ms-meta-${INTERNAL}checksum_${alg.toLowerCase()}`, v);
   }
@@ -117,6 +143,11 @@ export function metaFromHeaders(key: string, h: Headers): ObjectMeta {
   for (const [field, v] of fields) if (v) meta[field] = v;
   const checksums = checksumsOf(internal);
   if (checksums) meta.checksums = checksums;
+  const parts = internal.parts ? decodePartSizes(internal.parts) : undefined;
+  if (parts) {
+    meta.partSizes = parts;
+    meta.partsCount = parts.length;
+  }
   return meta as unknown as ObjectMeta;
 }
 
