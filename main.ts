@@ -294,10 +294,6 @@ async function main(): Promise<void> {
   }
   const print = makeLogger(flags.logFormat, flags.logLevel);
   const metrics = createMetrics();
-  const log = (e: AccessLogEntry) => {
-    metrics.observe(e);
-    print(e);
-  };
   const warn = (message: string) => {
     if (enabled(flags.logLevel, "warn")) console.error(message);
   };
@@ -327,11 +323,16 @@ async function main(): Promise<void> {
   const build = (config: Config): Serving | ConfigProblem[] => {
     const backends = buildBackends(config, oidcCredentials);
     if (Array.isArray(backends)) return backends;
+    // Each config's app labels its metrics with that config's bucket names.
+    const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({
       config,
       backends,
       clock: systemClock,
-      log,
+      log(e) {
+        observe(e);
+        print(e);
+      },
       signingKeys,
       jwks,
       ...(keys ? { sessionKeys: keys } : {}),

@@ -1,18 +1,92 @@
 /**
  * Prometheus metrics, fed from the access log (every request passes through
  * it once) and a few events (JWKS fetches), written in the text exposition
- * format. Label values are escaped; bucket labels only ever name configured
- * buckets, so their number is bounded.
+ * format. Every label value comes from a fixed list or from the config, never
+ * from the request: a stranger's made-up bucket names, STS actions or methods
+ * cannot grow the number of series (see `operationLabel`, `bucketLabel`).
  */
 import type { AccessLogEntry } from "../access_log.ts";
+import type { OperationKind } from "../s3/request.ts";
 
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** The `bucket` label of a request that named a bucket the config does not have. */
+export const UNKNOWN_BUCKET = "(unknown)";
+
+/** The `operation` label of a request whose operation is not one bucketgate serves. */
+export const UNKNOWN_OPERATION = "unknown";
+
+/** Every S3 operation, as a record so that a new `OperationKind` must be listed here. */
+const S3_OPERATIONS: Readonly<Record<OperationKind, true>> = {
+  ListBuckets: true,
+  HeadBucket: true,
+  GetBucketLocation: true,
+  GetBucketVersioning: true,
+  CreateBucket: true,
+  ListObjects: true,
+  ListObjectsV2: true,
+  ListMultipartUploads: true,
+  DeleteObjects: true,
+  GetObject: true,
+  GetObjectTagging: true,
+  HeadObject: true,
+  PutObject: true,
+  CopyObject: true,
+  DeleteObject: true,
+  CreateMultipartUpload: true,
+  UploadPart: true,
+  UploadPartCopy: true,
+  CompleteMultipartUpload: true,
+  AbortMultipartUpload: true,
+  ListParts: true,
+};
+
+/**
+ * The operations the app logs besides S3's: the one STS action served, "STS"
+ * (an STS call whose Action could not be read), CORS preflights and the OIDC
+ * issuer's documents. An STS call naming any other Action is "unknown".
+ */
+const OTHER_OPERATIONS: ReadonlySet<string> = new Set([
+  "AssumeRoleWithWebIdentity",
+  "STS",
+  "CorsPreflight",
+  "OidcDiscovery",
+]);
+
+/** The `operation` label of an access-log operation: itself when known, else "unknown". */
+export function operationLabel(operation: string | undefined): string {
+  if (operation === undefined) return UNKNOWN_OPERATION;
+  return Object.hasOwn(S3_OPERATIONS, operation) || OTHER_OPERATIONS.has(operation)
+    ? operation
+    : UNKNOWN_OPERATION;
+}
+
+/**
+ * The `bucket` label: "" when the request named no bucket, the name when the
+ * config has it, else "(unknown)" (which no bucket name can be).
+ */
+export function bucketLabel(bucket: string | undefined, configured: ReadonlySet<string>): string {
+  if (bucket === undefined || bucket === "") return "";
+  return configured.has(bucket) ? bucket : UNKNOWN_BUCKET;
+}
+
+/** The `status` label: an HTTP status code, else "other". */
+function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "other";
+}
+
+/** Counts the finished requests of one app. */
+export type Observer = (e: AccessLogEntry) => void;
+
 /** The metrics of one gateway process. */
 export interface Metrics {
-  /** Counts one finished request. */
-  observe(e: AccessLogEntry): void;
+  /**
+   * The request counter for the app of one config: its `bucket` labels name
+   * only `bucketNames` (the config's buckets). A reload takes a new observer,
+   * so requests still running on the old app count under the old names.
+   */
+  observer(bucketNames: Iterable<string>): Observer;
   /** Counts one JWKS or discovery fetch by outcome. */
   jwksFetch(outcome: "ok" | "error"): void;
   /** Counts one OIDC backend credential exchange (STS call) by outcome. */
@@ -86,15 +160,18 @@ export function createMetrics(): Metrics {
   ];
 
   return {
-    observe(e) {
-      const operation = e.operation ?? "unknown";
-      const bucket = e.bucket ?? "";
-      requests.add({ operation, bucket, status: String(e.status) });
-      if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
-      if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
-      if (e.errorCode === "BackendError") backendErrors.add({ bucket });
-      if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
-      latency.observe({ operation }, e.totalMs / 1000);
+    observer(bucketNames) {
+      const configured: ReadonlySet<string> = new Set(bucketNames);
+      return (e) => {
+        const operation = operationLabel(e.operation);
+        const bucket = bucketLabel(e.bucket, configured);
+        requests.add({ operation, bucket, status: statusLabel(e.status) });
+        if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
+        if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
+        if (e.errorCode === "BackendError") backendErrors.add({ bucket });
+        if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
+        latency.observe({ operation }, e.totalMs / 1000);
+      };
     },
     jwksFetch(outcome) {
       jwks.add({ outcome });

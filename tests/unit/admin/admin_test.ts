@@ -23,9 +23,10 @@ function sample(text: string, series: string): number | undefined {
 
 Deno.test("metrics count requests, bytes, backend errors, STS mints and latency", () => {
   const m = createMetrics();
-  m.observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 100, totalMs: 3 }));
-  m.observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 50, totalMs: 700 }));
-  m.observe(
+  const observe = m.observer(["b"]);
+  observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 100, totalMs: 3 }));
+  observe(entry({ operation: "GetObject", bucket: "b", bytesOut: 50, totalMs: 700 }));
+  observe(
     entry({
       operation: "PutObject",
       bucket: "b",
@@ -34,7 +35,7 @@ Deno.test("metrics count requests, bytes, backend errors, STS mints and latency"
       errorCode: "BackendError",
     }),
   );
-  m.observe(entry({ operation: "AssumeRoleWithWebIdentity", status: 200 }));
+  observe(entry({ operation: "AssumeRoleWithWebIdentity", status: 200 }));
   m.jwksFetch("ok");
   m.jwksFetch("error");
   const t = m.render(4);
@@ -65,8 +66,51 @@ Deno.test("metrics count requests, bytes, backend errors, STS mints and latency"
 
 Deno.test("metrics escape label values", () => {
   const m = createMetrics();
-  m.observe(entry({ operation: 'a"b\\c\nd' }));
-  assert.match(m.render(0), /operation="a\\"b\\\\c\\nd"/);
+  m.observer(['a"b\\c\nd'])(entry({ operation: "HeadBucket", bucket: 'a"b\\c\nd' }));
+  assert.match(m.render(0), /bucket="a\\"b\\\\c\\nd"/);
+});
+
+Deno.test("metrics label only configured buckets and known operations", () => {
+  const m = createMetrics();
+  const observe = m.observer(["b"]);
+  observe(entry({ operation: "GetObject", bucket: "made-up" }));
+  observe(entry({ operation: "ListBuckets", bucket: "" }));
+  observe(entry({ operation: "DescribeEverything" }));
+  observe(entry({ operation: "CorsPreflight", bucket: "b" }));
+  observe(entry({}));
+  const t = m.render(0);
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="GetObject",bucket="(unknown)",status="200"}'),
+    1,
+  );
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="ListBuckets",bucket="",status="200"}'),
+    1,
+  );
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="unknown",bucket="",status="200"}'),
+    2,
+  );
+  assert.equal(
+    sample(t, 'bucketgate_requests_total{operation="CorsPreflight",bucket="b",status="200"}'),
+    1,
+  );
+  assert.doesNotMatch(t, /made-up|DescribeEverything/);
+});
+
+Deno.test("a reload's observer labels the new config's buckets; the old app's keep theirs", () => {
+  const m = createMetrics();
+  const before = m.observer(["old", "kept"]);
+  const after = m.observer(["kept", "new"]);
+  before(entry({ operation: "GetObject", bucket: "old" }));
+  after(entry({ operation: "GetObject", bucket: "old" }));
+  after(entry({ operation: "GetObject", bucket: "new" }));
+  const t = m.render(0);
+  const total = (bucket: string) =>
+    sample(t, `bucketgate_requests_total{operation="GetObject",bucket="${bucket}",status="200"}`);
+  assert.equal(total("old"), 1);
+  assert.equal(total("(unknown)"), 1);
+  assert.equal(total("new"), 1);
 });
 
 Deno.test("the admin handler: /healthz, /readyz probing every backend, /metrics, 404", async () => {

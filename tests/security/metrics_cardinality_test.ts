@@ -1,0 +1,87 @@
+/**
+ * /metrics label cardinality: 10,000 requests from a stranger, with made-up
+ * bucket names, STS Action values, methods and preflights, go through the
+ * whole app into the metrics; every family keeps a bounded number of series
+ * and the page stays small, because label values come only from the config
+ * and fixed lists.
+ */
+import assert from "node:assert/strict";
+import { createMetrics } from "../../src/admin/metrics.ts";
+import { harness, makeRequest, testConfig } from "../integration/_harness.ts";
+import { fuzzSeed, Rng, stringFrom } from "./_fuzz.ts";
+
+const NAME = "abcdefghijklmnopqrstuvwxyz0123456789-";
+const TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** One stranger's request, and the made-up values it carries. */
+function strangerRequest(rng: Rng): { req: Promise<Request>; made: string[] } {
+  const bucket = "x" + stringFrom(rng, NAME, 20);
+  const action = "A" + stringFrom(rng, TOKEN, 20);
+  const method = "M" + stringFrom(rng, TOKEN, 10).toUpperCase();
+  switch (rng.int(5)) {
+    case 0:
+      return { req: makeRequest(`/${bucket}/key`), made: [bucket] };
+    case 1:
+      return { req: makeRequest(`/?Action=${action}&Version=2011-06-15`), made: [action] };
+    case 2:
+      return {
+        req: makeRequest("/", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `Action=${action}`,
+        }),
+        made: [action],
+      };
+    case 3:
+      return { req: makeRequest(`/${bucket}/k`, { method }), made: [bucket, method] };
+    default:
+      return {
+        req: makeRequest(`/${bucket}/k`, {
+          method: "OPTIONS",
+          headers: { origin: "https://evil.test", "access-control-request-method": "GET" },
+        }),
+        made: [bucket],
+      };
+  }
+}
+
+/** Series per family: sample lines by metric name (histogram parts under their base name). */
+function seriesCounts(page: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of page.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const name = /^(\w+)/.exec(line)![1]!.replace(/_(bucket|sum|count)$/, "");
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+Deno.test("10,000 strangers' requests with made-up buckets, STS actions and methods keep /metrics bounded", async () => {
+  const config = testConfig();
+  const h = harness(config);
+  const metrics = createMetrics();
+  const observe = metrics.observer(config.buckets.map((b) => b.name));
+  const rng = new Rng(fuzzSeed());
+  const made = new Set<string>();
+  for (let i = 0; i < 10_000; i++) {
+    const r = strangerRequest(rng);
+    r.made.forEach((m) => made.add(m));
+    await (await h.handle(await r.req)).body?.cancel();
+  }
+  assert.equal(h.logs.length, 10_000);
+  h.logs.forEach(observe);
+  const page = metrics.render(0);
+  const counts = seriesCounts(page);
+  // Histograms have 15 lines per operation; counters a handful of series each.
+  for (const [family, n] of counts) {
+    const bound = family === "bucketgate_request_duration_seconds" ? 15 * 8 : 40;
+    assert.ok(n <= bound, `${family}: ${n} series (bound ${bound})`);
+  }
+  assert.ok(page.length < 16_384, `the page is ${page.length} bytes`);
+  for (const value of made) {
+    assert.ok(!page.includes(`"${value}"`), `a stranger's value became a label: ${value}`);
+  }
+  const buckets = new Set([...page.matchAll(/bucket="([^"]*)"/g)].map((m) => m[1]));
+  const allowed = new Set(["", "(unknown)", ...config.buckets.map((b) => b.name)]);
+  for (const b of buckets) assert.ok(allowed.has(b!), `bucket label ${b}`);
+});
