@@ -25,6 +25,7 @@ import { trustCertificates } from "./src/backends/s3/http.ts";
 import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createLineWriter } from "./src/line_writer.ts";
+import { accessLogJson, accessLogText } from "./src/access_log_format.ts";
 import { createAdminHandler } from "./src/admin/admin.ts";
 import { createMetrics } from "./src/admin/metrics.ts";
 import { accessLevel, enabled, isLogLevel, LOG_LEVELS, type LogLevel } from "./src/log_level.ts";
@@ -232,16 +233,8 @@ const accessOut = createLineWriter((b) => Deno.stdout.writeSync(b));
 globalThis.addEventListener("unload", () => accessOut.flush());
 
 function formatter(format: "json" | "text"): (e: AccessLogEntry) => void {
-  if (format === "json") return (e) => accessOut.write(JSON.stringify(e));
-  return (e) => {
-    const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
-    const who = e.principal ?? e.authMode ?? "-";
-    const extra = e.errorCode ? ` ${e.errorCode}` : "";
-    const detail = e.detail ? ` (${e.detail})` : "";
-    accessOut.write(
-      `${e.time} ${e.requestId} ${e.method} ${where} ${e.status}${extra} ${who} ${e.totalMs}ms${detail}`,
-    );
-  };
+  const line = format === "json" ? accessLogJson : accessLogText;
+  return (e) => accessOut.write(line(e));
 }
 
 function splitListen(listen: string): { hostname: string; port: number } {

@@ -155,3 +155,73 @@ export function normalizeBackendPrefix(p: string): { prefix: string } | { proble
   }
   return { prefix: trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/` };
 }
+
+/**
+ * Public issuers whose every user picks the audience of the tokens it gets (a
+ * GitHub workflow, a GitLab.com job, any Google service account), with an
+ * example subject condition: a role trusting one needs subject_conditions.
+ * An issuer counts by its host (GitHub Enterprise's own issuer is a path
+ * under GitHub's).
+ */
+const OPEN_AUDIENCE_ISSUERS: ReadonlyMap<string, { users: string; example: string }> = new Map([
+  ["token.actions.githubusercontent.com", {
+    users: "every GitHub Actions workflow of every repository",
+    example: "repo:org/app:*",
+  }],
+  ["gitlab.com", {
+    users: "every GitLab.com CI job of every project",
+    example: "project_path:group/app:*",
+  }],
+  ["accounts.google.com", {
+    users: "every Google service account",
+    example: "the service account's unique id",
+  }],
+]);
+
+function openAudienceIssuer(issuer: string): { users: string; example: string } | undefined {
+  try {
+    return OPEN_AUDIENCE_ISSUERS.get(new URL(issuer).hostname);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a role trusts, for `roleTrustProblem`. */
+export interface RoleTrust {
+  readonly issuers: readonly string[];
+  readonly audiences: readonly string[];
+  readonly subjects: readonly string[];
+}
+
+/** Whether a subject condition matches every subject (`*`, `**`). */
+function matchesAnySubject(condition: string): boolean {
+  return /^\*+$/.test(condition);
+}
+
+/**
+ * Refuses a role that accepts any subject of its issuers: one with neither
+ * `required_audiences` nor `subject_conditions` (any token of the issuer),
+ * one trusting a public issuer whose users choose their audience (GitHub
+ * Actions: `OPEN_AUDIENCE_ISSUERS`) without `subject_conditions`, and one
+ * whose only conditions are `*`. `allow_any_subject: true` says that is
+ * meant; the caller skips this check then.
+ */
+export function roleTrustProblem(trust: RoleTrust): string | undefined {
+  const issuers = trust.issuers.join(", ");
+  const open = trust.issuers.map(openAudienceIssuer).find((o) => o !== undefined);
+  const example = open ? `e.g. ${open.example}` : "the sub values to accept, * for any run";
+  const fix =
+    `set subject_conditions (${example}), or allow_any_subject: true to accept every subject of this issuer`;
+  const conditions = trust.subjects.filter((s) => !matchesAnySubject(s));
+  if (trust.subjects.length > 0 && conditions.length === 0) {
+    return `accepts any token of ${issuers}: its subject_conditions match every subject; ${fix}`;
+  }
+  if (conditions.length > 0) return undefined;
+  if (trust.audiences.length === 0) {
+    return `accepts any token of ${issuers}: no required_audiences and no subject_conditions; ${fix}`;
+  }
+  if (open) {
+    return `accepts ${open.users}: each chooses the audience of its token, so required_audiences without subject_conditions admits them all; ${fix}`;
+  }
+  return undefined;
+}

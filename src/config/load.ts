@@ -17,6 +17,8 @@ import {
   normalizeBackendPrefix,
   parseOrigin,
   proxyProblem,
+  type RoleTrust,
+  roleTrustProblem,
   templateProblem,
 } from "./_rules.ts";
 import { didYouMean } from "./_suggest.ts";
@@ -103,6 +105,7 @@ const ROLE_KEYS = [
   "trusted_oidc_issuers",
   "required_audiences",
   "subject_conditions",
+  "allow_any_subject",
   "max_session_duration_secs",
   "allowed_scopes",
 ] as const;
@@ -434,6 +437,18 @@ function readRoles(
     for (const issuer of issuers ?? []) check(r, issuer, issuerProblem(issuer.value));
     const audiences = nonEmptyStrings(r, f, "required_audiences");
     const subjects = nonEmptyStrings(r, f, "subject_conditions");
+    // undefined: not a boolean, already reported; the trust check waits for a valid one.
+    const allowAny = f.get("allow_any_subject") === undefined
+      ? false
+      : r.boolean(f, "allow_any_subject");
+    if (allowAny !== undefined) {
+      checkRoleTrust(r, f, {
+        issuers: (issuers ?? []).map((i) => i.value),
+        audiences,
+        subjects,
+      }, allowAny);
+    }
+    const allowAnySubject = allowAny ?? false;
     const maxSessionDurationSecs = r.integer(f, "max_session_duration_secs", {
       fallback: CONFIG_DEFAULTS.maxSessionDurationSecs,
       min: 900,
@@ -447,6 +462,7 @@ function readRoles(
         trustedOidcIssuers: issuers.map((i) => i.value),
         requiredAudiences: audiences,
         subjectConditions: subjects,
+        ...(allowAnySubject ? { allowAnySubject } : {}),
         maxSessionDurationSecs,
         allowedScopes,
       });
@@ -500,6 +516,27 @@ function readCredentials(
     }
   }
   return credentials;
+}
+
+/**
+ * Reports a role that accepts every subject of its issuers (`roleTrustProblem`)
+ * unless it says `allow_any_subject: true`, and `allow_any_subject: true`
+ * beside subject_conditions, which still apply.
+ */
+function checkRoleTrust(r: Reader, f: Fields, trust: RoleTrust, allowAnySubject: boolean): void {
+  if (trust.issuers.length === 0) return;
+  if (allowAnySubject) {
+    if (trust.subjects.length > 0) {
+      r.problem(
+        f.at("allow_any_subject"),
+        "allow_any_subject: true beside subject_conditions, which still apply: remove one",
+        f.get("allow_any_subject"),
+      );
+    }
+    return;
+  }
+  const problem = roleTrustProblem(trust);
+  if (problem) r.problem(f.path, problem, f.node);
 }
 
 /** A list of non-empty strings; `[]` when absent. */

@@ -53,6 +53,13 @@ export interface RoleConfig {
   readonly trustedOidcIssuers: readonly string[];
   readonly requiredAudiences: readonly string[];
   readonly subjectConditions: readonly string[];
+  /**
+   * `allow_any_subject: true`: the config means this role to accept every
+   * subject of its issuers, so loading does not refuse it for having no
+   * subject_conditions. Nothing reads it at run time: the audience and
+   * subject checks are those of the lists above. Absent when false.
+   */
+  readonly allowAnySubject?: boolean;
   readonly maxSessionDurationSecs: number;
   readonly allowedScopes: readonly Scope[];
 }

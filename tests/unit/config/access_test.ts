@@ -4,9 +4,12 @@ import { configOf, hasProblem, onlyProblem, problemsOf, withData } from "./_help
 
 const ISSUER = "https://issuer.example.com";
 
-/** A role with the given extra lines (indented 4). */
-const role = (lines: string) =>
-  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}`);
+/** A subject condition, for roles whose tests are about something else. */
+const SUBJECT = '    subject_conditions: ["system:serviceaccount:ci:*"]\n';
+
+/** A role with the given extra lines (indented 4), then `trust` (a subject condition). */
+const role = (lines: string, trust = SUBJECT) =>
+  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}${trust}`);
 
 /** A credential with the given extra lines (indented 4). */
 const cred = (lines: string) =>
@@ -23,7 +26,7 @@ Deno.test("parseConfig() fills a role's defaults", () => {
     name: "r1",
     trustedOidcIssuers: [ISSUER],
     requiredAudiences: [],
-    subjectConditions: [],
+    subjectConditions: ["system:serviceaccount:ci:*"],
     maxSessionDurationSecs: 3600,
     allowedScopes: [{ bucket: "data", prefixes: [], actions: ["get_object"] }],
   }]);
@@ -54,7 +57,7 @@ Deno.test("parseConfig() refuses a role with an empty trusted_oidc_issuers", () 
 Deno.test("parseConfig() requires https issuers, allowing http only on localhost", () => {
   const issuers = (list: string) =>
     withData(
-      `roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${list}]\n    allowed_scopes: []\n`,
+      `roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${list}]\n    allowed_scopes: []\n${SUBJECT}`,
     );
   const ok = configOf(
     issuers("https://a.example.com, http://localhost:8080, http://127.0.0.1:9000/realms/x"),
@@ -84,8 +87,8 @@ Deno.test("parseConfig() requires https issuers, allowing http only on localhost
 
 Deno.test("parseConfig() refuses duplicate role ids", () => {
   const yaml = withData(`roles:
-  - { role_id: r1, trusted_oidc_issuers: [${ISSUER}], allowed_scopes: [] }
-  - { role_id: r1, trusted_oidc_issuers: [${ISSUER}], allowed_scopes: [] }
+  - { role_id: r1, trusted_oidc_issuers: [${ISSUER}], allowed_scopes: [], subject_conditions: [a] }
+  - { role_id: r1, trusted_oidc_issuers: [${ISSUER}], allowed_scopes: [], subject_conditions: [a] }
 `);
   onlyProblem(yaml, {
     path: "roles[1].role_id",
@@ -112,6 +115,7 @@ Deno.test("parseConfig() reads required_audiences and subject_conditions as stri
   const c = configOf(
     role(
       `    required_audiences: [sts.example.com]\n    subject_conditions: ["repo:o/a:*", "x"]\n${READ}`,
+      "",
     ),
   );
   assert.deepEqual(c.roles[0]!.requiredAudiences, ["sts.example.com"]);
@@ -120,7 +124,7 @@ Deno.test("parseConfig() reads required_audiences and subject_conditions as stri
     path: "roles[0].required_audiences",
     message: /^must be a list, not the string/,
   });
-  onlyProblem(role(`    subject_conditions: ["ok", ""]\n${READ}`), {
+  onlyProblem(role(`    subject_conditions: ["ok", ""]\n${READ}`, ""), {
     path: "roles[0].subject_conditions[1]",
     message: /^must not be empty$/,
   });
@@ -363,4 +367,101 @@ Deno.test("parseConfig() reports unknown keys in roles and credentials", () => {
     message: /^unknown key$/,
     line: 6,
   });
+});
+
+const GITHUB = "https://token.actions.githubusercontent.com";
+
+/** A role trusting `issuer` with the given trust lines (indented 4), reading `data`. */
+const trusting = (issuer: string, lines: string) =>
+  withData(`roles:\n  - role_id: ci\n    trusted_oidc_issuers: [${issuer}]\n${lines}${READ}`);
+
+Deno.test("parseConfig() refuses a role with neither required_audiences nor subject_conditions", () => {
+  onlyProblem(trusting(GITHUB, ""), {
+    path: "roles[0]",
+    message: new RegExp(
+      "^accepts any token of https://token\\.actions\\.githubusercontent\\.com: " +
+        "no required_audiences and no subject_conditions; set subject_conditions " +
+        "\\(e\\.g\\. repo:org/app:\\*\\), or allow_any_subject: true to accept every " +
+        "subject of this issuer$",
+    ),
+    line: 4,
+    column: 5,
+  });
+  onlyProblem(trusting(ISSUER, ""), {
+    path: "roles[0]",
+    message: /^accepts any token of https:\/\/issuer\.example\.com: no required_audiences/,
+    line: 4,
+  });
+});
+
+Deno.test("parseConfig() accepts a role that trusts every subject with allow_any_subject: true", () => {
+  for (const issuer of [ISSUER, GITHUB]) {
+    const c = configOf(trusting(issuer, "    allow_any_subject: true\n"));
+    assert.equal(c.roles[0]!.allowAnySubject, true);
+    assert.deepEqual(c.roles[0]!.subjectConditions, []);
+    assert.deepEqual(c.roles[0]!.requiredAudiences, []);
+  }
+  const audienceOnly = "    required_audiences: [sts.example.com]\n    allow_any_subject: true\n";
+  assert.equal(configOf(trusting(GITHUB, audienceOnly)).roles[0]!.allowAnySubject, true);
+  onlyProblem(trusting(ISSUER, "    allow_any_subject: false\n"), {
+    path: "roles[0]",
+    message: /^accepts any token of /,
+  });
+  onlyProblem(trusting(ISSUER, "    allow_any_subject: yes please\n"), {
+    path: "roles[0].allow_any_subject",
+    message: /^must be true or false, not the string 'yes please'$/,
+    line: 6,
+  });
+});
+
+Deno.test("parseConfig() refuses a role trusting GitHub Actions with required_audiences but no subject_conditions", () => {
+  const audienceOnly = "    required_audiences: [sts.example.com]\n";
+  onlyProblem(trusting(GITHUB, audienceOnly), {
+    path: "roles[0]",
+    message:
+      /^accepts every GitHub Actions workflow of every repository: each chooses the audience of its token, so required_audiences without subject_conditions admits them all; set subject_conditions \(e\.g\. repo:org\/app:\*\), or allow_any_subject: true/,
+    line: 4,
+    column: 5,
+  });
+  // GitHub Enterprise Cloud's issuer is a path under GitHub's; a second issuer does not hide it.
+  for (const issuers of [`${GITHUB}/acme`, `${ISSUER}, ${GITHUB}`]) {
+    onlyProblem(trusting(issuers, audienceOnly), {
+      path: "roles[0]",
+      message: /^accepts every GitHub Actions workflow/,
+    });
+  }
+  onlyProblem(trusting("https://gitlab.com", audienceOnly), {
+    path: "roles[0]",
+    message: /^accepts every GitLab\.com CI job of every project: .*project_path:group\/app:\*/,
+  });
+  // A private issuer's audience is its own to hand out: an audience alone is a choice.
+  assert.deepEqual(configOf(trusting(ISSUER, audienceOnly)).roles[0]!.requiredAudiences, [
+    "sts.example.com",
+  ]);
+});
+
+Deno.test("parseConfig() accepts a role with subject_conditions, and refuses conditions that match everything", () => {
+  const c = configOf(
+    trusting(GITHUB, '    subject_conditions: ["repo:org/app:ref:refs/heads/main"]\n'),
+  );
+  assert.deepEqual(c.roles[0]!.subjectConditions, ["repo:org/app:ref:refs/heads/main"]);
+  assert.equal(c.roles[0]!.allowAnySubject, undefined);
+  configOf(
+    trusting(
+      GITHUB,
+      '    required_audiences: [sts.example.com]\n    subject_conditions: ["repo:org/*"]\n',
+    ),
+  );
+  onlyProblem(trusting(GITHUB, '    subject_conditions: ["*"]\n'), {
+    path: "roles[0]",
+    message: /^accepts any token of .*: its subject_conditions match every subject; /,
+  });
+  onlyProblem(
+    trusting(GITHUB, '    subject_conditions: ["repo:org/app:*"]\n    allow_any_subject: true\n'),
+    {
+      path: "roles[0].allow_any_subject",
+      message: /^allow_any_subject: true beside subject_conditions, which still apply: remove one$/,
+      line: 7,
+    },
+  );
 });

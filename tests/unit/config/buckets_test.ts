@@ -141,6 +141,7 @@ buckets:
 roles:
   - role_id: reader
     trusted_oidc_issuers: [https://issuer.example.com]
+    subject_conditions: ["reader:*"]
     allowed_scopes: []
 `;
   const ps = problemsOf(yaml);

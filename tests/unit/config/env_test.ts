@@ -75,6 +75,7 @@ roles:
   - role_id: r
     trusted_oidc_issuers: [https://issuer.example.com]
     max_session_duration_secs: \${MAX_SESSION:-7200}
+    subject_conditions: [ci]
     allowed_scopes: []
 `;
   const c = configOf(yaml, envOf({ MAX: "1024", ENABLED: "false" }));
