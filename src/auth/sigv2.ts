@@ -8,6 +8,7 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import { decodeQueryComponent, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import { constantTimeEqual } from "../checksum/verify.ts";
+import { MAX_PRESIGN_SECONDS } from "./sigv4.ts";
 
 /** Query parameters that are part of the V2 canonical resource. */
 const SUBRESOURCES = new Set([
@@ -146,7 +147,10 @@ export function v2StringToSign(
   );
 }
 
-/** Verifies a V2 signature and, for presigned URLs, the expiry. */
+/**
+ * Verifies a V2 signature and, for presigned URLs, the expiry: not past, and
+ * at most MAX_PRESIGN_SECONDS (seven days) ahead, as SigV4's X-Amz-Expires.
+ */
 export function verifyV2(
   claims: V2Claims,
   r: { method: string; target: RequestTarget; headers: Headers; vhostBucket?: string },
@@ -155,6 +159,12 @@ export function verifyV2(
 ): ProxyError | undefined {
   if (claims.presigned && Number(claims.timeField) * 1000 < now) {
     return proxyError("AccessDenied", "Request has expired");
+  }
+  if (claims.presigned && Number(claims.timeField) * 1000 - now > MAX_PRESIGN_SECONDS * 1000) {
+    return proxyError(
+      "AccessDenied",
+      `Expires must be at most ${MAX_PRESIGN_SECONDS} seconds (seven days) from now; a presigned URL lives no longer than that.`,
+    );
   }
   if (!claims.presigned) {
     const at = Date.parse(r.headers.get("x-amz-date") ?? claims.timeField);
