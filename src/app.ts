@@ -16,7 +16,7 @@ import { type ProxyError, proxyError, statusOf, toResponse, toStsResponse } from
 import { discardBody } from "./streams/discard.ts";
 import { type ClientSide, clientSide, createProxyTrust } from "./http/forwarded.ts";
 import { bindIdleWatchdog, createIdleWatchdog } from "./streams/idle.ts";
-import { type RequestTarget, requestTarget } from "./http/target.ts";
+import { queryOf, type RequestTarget, requestTarget } from "./http/target.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket, S3Context } from "./s3/context.ts";
 import { OPERATIONS } from "./s3/operations.ts";
@@ -198,6 +198,10 @@ export function createApp(deps: AppDeps): AppHandler {
       if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
       return await serveSts(req, target, requestId);
     }
+    // One strict decoding of the query serves the router and the signature check;
+    // a query that does not decode is refused before either reads it.
+    const query = queryOf(target);
+    if (!query.ok) return { result: query };
     const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
     if (req.method === "OPTIONS") {
       const tooLarge = headerSectionProblem(req.headers);

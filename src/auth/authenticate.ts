@@ -145,7 +145,12 @@ function authenticateSync(
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
   const authorization = headers.get("authorization");
-  const query = target.rawQuery === "" ? undefined : queryOf(target);
+  let query: URLSearchParams | undefined;
+  if (target.rawQuery !== "") {
+    const params = queryOf(target);
+    if (!params.ok) return params;
+    query = params.value;
+  }
   const contentLength = declaredLength(headers, "content-length");
   let parsed: Result<SignedClaims, ProxyError>;
   const v2 = authorization !== null

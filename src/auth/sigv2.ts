@@ -5,9 +5,10 @@
  */
 import { createHmac } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
-import type { RequestTarget } from "../http/target.ts";
+import { decodeQueryComponent, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import { constantTimeEqual } from "../bytes.ts";
+import { MAX_PRESIGN_SECONDS } from "./sigv4.ts";
 
 /** Query parameters that are part of the V2 canonical resource. */
 const SUBRESOURCES = new Set([
@@ -105,35 +106,51 @@ function canonicalAmzHeaders(headers: Headers): string {
   return names.map((n) => `${n}:${headers.get(n)!.trim()}\n`).join("");
 }
 
-function canonicalResource(target: RequestTarget, vhostBucket: string | undefined): string {
+function canonicalResource(
+  target: RequestTarget,
+  vhostBucket: string | undefined,
+): Result<string, ProxyError> {
   const path = vhostBucket ? `/${vhostBucket}${target.rawPath}` : target.rawPath;
   const subs: string[] = [];
+  // Decoded as the router's parameters are; `acl` and `acl=` are signed as sent.
   for (const part of target.rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const name = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-    if (!SUBRESOURCES.has(name)) continue;
-    subs.push(
-      eq < 0 ? name : `${name}=${decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "))}`,
-    );
+    const name = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    if (!name.ok) return name;
+    if (!SUBRESOURCES.has(name.value)) continue;
+    if (eq < 0) {
+      subs.push(name.value);
+      continue;
+    }
+    const value = decodeQueryComponent(part.slice(eq + 1));
+    if (!value.ok) return value;
+    subs.push(`${name.value}=${value.value}`);
   }
   subs.sort();
-  return subs.length ? `${path}?${subs.join("&")}` : path;
+  return ok(subs.length ? `${path}?${subs.join("&")}` : path);
 }
 
-/** The V2 string to sign. */
+/** The V2 string to sign; InvalidURI when the query does not decode. */
 export function v2StringToSign(
   method: string,
   target: RequestTarget,
   headers: Headers,
   claims: V2Claims,
   vhostBucket?: string,
-): string {
-  return `${method}\n${headers.get("content-md5") ?? ""}\n${headers.get("content-type") ?? ""}\n` +
-    `${claims.timeField}\n${canonicalAmzHeaders(headers)}${canonicalResource(target, vhostBucket)}`;
+): Result<string, ProxyError> {
+  const resource = canonicalResource(target, vhostBucket);
+  if (!resource.ok) return resource;
+  return ok(
+    `${method}\n${headers.get("content-md5") ?? ""}\n${headers.get("content-type") ?? ""}\n` +
+      `${claims.timeField}\n${canonicalAmzHeaders(headers)}${resource.value}`,
+  );
 }
 
-/** Verifies a V2 signature and, for presigned URLs, the expiry. */
+/**
+ * Verifies a V2 signature and, for presigned URLs, the expiry: not past, and
+ * at most MAX_PRESIGN_SECONDS (seven days) ahead, as SigV4's X-Amz-Expires.
+ */
 export function verifyV2(
   claims: V2Claims,
   r: { method: string; target: RequestTarget; headers: Headers; vhostBucket?: string },
@@ -142,6 +159,12 @@ export function verifyV2(
 ): ProxyError | undefined {
   if (claims.presigned && Number(claims.timeField) * 1000 < now) {
     return proxyError("AccessDenied", "Request has expired");
+  }
+  if (claims.presigned && Number(claims.timeField) * 1000 - now > MAX_PRESIGN_SECONDS * 1000) {
+    return proxyError(
+      "AccessDenied",
+      `Expires must be at most ${MAX_PRESIGN_SECONDS} seconds (seven days) from now; a presigned URL lives no longer than that.`,
+    );
   }
   if (!claims.presigned) {
     const at = Date.parse(r.headers.get("x-amz-date") ?? claims.timeField);
@@ -152,13 +175,9 @@ export function verifyV2(
       );
     }
   }
-  let sts: string;
-  try {
-    sts = v2StringToSign(r.method, r.target, r.headers, claims, r.vhostBucket);
-  } catch {
-    return proxyError("InvalidRequest", "The request target is not validly percent-encoded");
-  }
-  const expected = createHmac("sha1", secret).update(sts, "utf8").digest("base64");
+  const sts = v2StringToSign(r.method, r.target, r.headers, claims, r.vhostBucket);
+  if (!sts.ok) return sts.error;
+  const expected = createHmac("sha1", secret).update(sts.value, "utf8").digest("base64");
   return constantTimeEqual(expected, claims.signature) ? undefined : proxyError(
     "SignatureDoesNotMatch",
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",

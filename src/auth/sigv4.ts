@@ -4,11 +4,11 @@
  * (canonicalRequest → stringToSign → signature) so a mismatch says where.
  */
 import { headersNotSigned, type ProxyError, proxyError } from "../errors.ts";
-import type { RequestTarget } from "../http/target.ts";
+import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
-  canonicalQuery,
+  canonicalQueryOf,
   canonicalRequest,
   canonicalUri,
   computeSignature,
@@ -293,11 +293,16 @@ export interface SignedRequest {
   readonly host?: string | null;
 }
 
-function canonicalFor(claims: SignedClaims, r: SignedRequest, uri: string): string {
+function canonicalFor(
+  claims: SignedClaims,
+  r: SignedRequest,
+  uri: string,
+  query: string,
+): string {
   return canonicalRequest({
     method: r.method,
     uri,
-    query: canonicalQuery(r.target.rawQuery, claims.presigned ? "X-Amz-Signature" : undefined),
+    query,
     headers: canonicalHeaders(
       claims.signedHeaders,
       (n) => n === "host" && r.host !== undefined ? r.host : r.headers.get(n),
@@ -348,12 +353,16 @@ export function verifySignature(
 ): Result<VerifiedSignature, ProxyError> {
   const unsigned = unsignedAmzHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
+  // The parameters the router reads, encoded again (never the raw query as sent).
+  const params = queryOf(r.target);
+  if (!params.ok) return params;
+  const query = canonicalQueryOf(params.value, claims.presigned ? "X-Amz-Signature" : undefined);
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
   if (
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, uri)),
+      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, uri, query)),
       claims.signature,
     )
   ) {
@@ -363,7 +372,7 @@ export function verifySignature(
   if (
     raw !== uri &&
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw)),
+      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw, query)),
       claims.signature,
     )
   ) {

@@ -1,4 +1,10 @@
-/** The request target exactly as the client sent it, for signature checks. */
+/**
+ * The request target exactly as the client sent it, for signature checks,
+ * and its query string decoded once, strictly, for the router and the
+ * signature check alike.
+ */
+import { type ProxyError, proxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
 
 /** Raw path and query of a request, undecoded and unnormalized. */
 export interface RequestTarget {
@@ -21,16 +27,107 @@ export function requestTarget(url: string): RequestTarget {
     : { rawPath: noHash.slice(0, q), rawQuery: noHash.slice(q + 1) };
 }
 
-const parsedQueries = new WeakMap<RequestTarget, URLSearchParams>();
+/** One decoded query parameter: name and value. */
+export type QueryParam = readonly [name: string, value: string];
+
+const PERCENT = 0x25;
+const PLUS = 0x2b;
+const SPACE = 0x20;
+const utf8Encoder = new TextEncoder();
+// fatal: bytes that are not UTF-8 are refused, not replaced; ignoreBOM: a leading U+FEFF is data.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function hexDigit(b: number | undefined): number {
+  if (b === undefined) return -1;
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const lower = b | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+type Refusal = "escape" | "utf8";
+
+/** One name or value: `+` is a space, `%XX` a byte, and the bytes must be UTF-8. */
+function decodeComponent(s: string): Result<string, Refusal> {
+  if (!s.isWellFormed()) return err("utf8");
+  if (!s.includes("%")) return ok(s.includes("+") ? s.replaceAll("+", " ") : s);
+  const raw = utf8Encoder.encode(s);
+  const out = new Uint8Array(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b === PERCENT) {
+      const hi = hexDigit(raw[i + 1]);
+      const lo = hexDigit(raw[i + 2]);
+      if (hi < 0 || lo < 0) return err("escape");
+      out[n++] = hi * 16 + lo;
+      i += 2;
+    } else {
+      out[n++] = b === PLUS ? SPACE : b;
+    }
+  }
+  try {
+    return ok(utf8Decoder.decode(out.subarray(0, n)));
+  } catch (e) {
+    if (e instanceof TypeError) return err("utf8");
+    throw e;
+  }
+}
+
+const REFUSALS: Record<Refusal, string> = {
+  escape: "Couldn't parse the specified URI: the query string has a malformed percent-escape.",
+  utf8: "Couldn't parse the specified URI: the query string does not decode to UTF-8.",
+};
 
 /**
- * The target's query parameters, parsed once per target and shared by the
- * router and the signature check (read-only: copy before changing it).
+ * One name or value of a query string, decoded as `decodeQuery` decodes it;
+ * InvalidURI when it does not decode.
  */
-export function queryOf(target: RequestTarget): URLSearchParams {
+export function decodeQueryComponent(raw: string): Result<string, ProxyError> {
+  const decoded = decodeComponent(raw);
+  return decoded.ok ? decoded : err(proxyError("InvalidURI", REFUSALS[decoded.error]));
+}
+
+function byNameThenValue(a: QueryParam, b: QueryParam): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/**
+ * The one decoding of a raw query string (application/x-www-form-urlencoded,
+ * strictly): pairs split at `&` and the first `=`, `+` a space, `%XX` a
+ * byte, the bytes UTF-8. A malformed escape or bytes that are not UTF-8 are
+ * refused (400 InvalidURI) rather than kept as sent, so that no two
+ * decoders can read one query differently. The parameters come sorted by
+ * name, then value: a SigV4 signature covers them sorted, not their order,
+ * so neither may the router (a repeated name reads the same however sent).
+ */
+export function decodeQuery(rawQuery: string): Result<QueryParam[], ProxyError> {
+  const params: QueryParam[] = [];
+  if (rawQuery === "") return ok(params);
+  for (const part of rawQuery.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const name = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    if (!name.ok) return name;
+    const value = eq < 0 ? ok("") : decodeQueryComponent(part.slice(eq + 1));
+    if (!value.ok) return value;
+    params.push([name.value, value.value]);
+  }
+  return ok(params.sort(byNameThenValue));
+}
+
+const parsedQueries = new WeakMap<RequestTarget, Result<URLSearchParams, ProxyError>>();
+
+/**
+ * The target's query parameters (`decodeQuery`), decoded once per target and
+ * shared by the router and the signature check (read-only: copy before
+ * changing it); InvalidURI when the query does not decode.
+ */
+export function queryOf(target: RequestTarget): Result<URLSearchParams, ProxyError> {
   let query = parsedQueries.get(target);
   if (!query) {
-    query = new URLSearchParams(target.rawQuery);
+    const params = decodeQuery(target.rawQuery);
+    query = params.ok ? ok(new URLSearchParams(params.value as [string, string][])) : params;
     parsedQueries.set(target, query);
   }
   return query;

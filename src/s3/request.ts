@@ -176,7 +176,9 @@ export function parseS3Request(
   const oversized = tooLarge(scan.bytes);
   if (oversized) return err(oversized);
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
-  const query = queryOf(target);
+  const params = queryOf(target);
+  if (!params.ok) return params;
+  const query = params.value;
   const vhost = hostBucket(
     options.host !== undefined ? options.host : headers.get("host"),
     options.domain,

@@ -4,6 +4,7 @@
  * request, string to sign. Used to verify client signatures and to sign
  * backend requests.
  */
+import { decodeQuery, type QueryParam } from "../http/target.ts";
 import { hmacHex, sha256Hex } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
@@ -40,23 +41,34 @@ export function canonicalUri(rawPath: string): string {
   return rawPath.split("/").map((seg) => uriEncode(safeDecode(seg))).join("/");
 }
 
-/** Canonical query string from a raw query; `exclude` drops a parameter (X-Amz-Signature). */
-export function canonicalQuery(rawQuery: string, exclude?: string): string {
-  if (rawQuery === "") return "";
+/**
+ * Canonical query string of decoded parameters (`decodeQuery`, the one
+ * decoding the router reads too): each name and value RFC 3986-encoded,
+ * sorted by name then value; `exclude` drops a parameter by name
+ * (X-Amz-Signature).
+ */
+export function canonicalQueryOf(params: Iterable<QueryParam>, exclude?: string): string {
   const pairs: [string, string][] = [];
-  for (const part of rawQuery.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const name = uriEncode(safeDecode(eq < 0 ? part : part.slice(0, eq)));
-    const value = eq < 0 ? "" : uriEncode(safeDecode(part.slice(eq + 1)));
+  for (const [name, value] of params) {
     if (exclude !== undefined && name === exclude) continue;
-    pairs.push([name, value]);
+    pairs.push([uriEncode(name), uriEncode(value)]);
   }
   pairs.sort((
     a,
     b,
   ) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+}
+
+/**
+ * Canonical query string of a raw query, for queries bucketgate builds
+ * itself (outbound signing); throws a TypeError for one that `decodeQuery`
+ * refuses. Incoming requests go through `queryOf`, which answers InvalidURI.
+ */
+export function canonicalQuery(rawQuery: string, exclude?: string): string {
+  const params = decodeQuery(rawQuery);
+  if (!params.ok) throw new TypeError(`Cannot canonicalize query: ${params.error.message}`);
+  return canonicalQueryOf(params.value, exclude);
 }
 
 /** A header value as SigV4 canonicalizes it: trimmed, runs of spaces collapsed. */
