@@ -5,6 +5,7 @@
  * Azure requires within one blob.
  */
 import { Buffer } from "node:buffer";
+import { proxyError, ProxyStreamError } from "../../errors.ts";
 import type { HttpBody } from "../s3/http.ts";
 
 /** Azure block id (base64) for `<48-hex id>-<5-digit number>`. */
@@ -45,17 +46,32 @@ export async function* blocksOf(
     const r = await reader.read();
     return r.done ? undefined : r.value;
   };
+  /** Reads the input to its end: an error rejects, as do bytes beyond `length`. */
+  const ended = async () => {
+    for (let chunk = await next(); chunk; chunk = await next()) {
+      if (chunk.byteLength > 0) {
+        throw new ProxyStreamError(
+          proxyError("InvalidRequest", "The request body is longer than its declared length"),
+        );
+      }
+    }
+  };
   try {
     if (length !== undefined) {
       for (let left = length; left > 0;) {
         const size = Math.min(sizes.blockSize, left);
         left -= size;
+        const final = left === 0;
         let remaining = size;
         let done!: () => void;
         const finished = new Promise<void>((r) => done = r);
         const slice = new ReadableStream<Uint8Array>({
           async pull(c) {
             if (remaining === 0) {
+              // The last slice ends only with its input: a verifying stage upstream fails at
+              // the input's end, and the transport completes a block only once its slice ended
+              // cleanly, so a body that fails verification leaves no last block (and no commit).
+              if (final) await ended();
               c.close();
               done();
               return;
@@ -78,6 +94,8 @@ export async function* blocksOf(
         yield { kind: "stream", stream: slice, length: size };
         await finished;
       }
+      // An empty body has no last slice to check its end.
+      if (length === 0) await ended();
       return;
     }
     for (;;) {

@@ -242,6 +242,8 @@ function sendStream(
     (async () => {
       let sent = 0;
       let writing: Promise<void> = Promise.resolve();
+      // The body's final byte, held back until the stream has ended cleanly (see below).
+      let last: Uint8Array | undefined;
       try {
         for (let batch = await batches.next(); batch; batch = await batches.next()) {
           if (settled) return;
@@ -252,8 +254,23 @@ function sendStream(
             );
           }
           await writing;
-          const out = batch;
-          writing = write(out).then(() => batches.release(out));
+          if (settled) return;
+          let out = batch;
+          if (sent === body.length) {
+            // The store's framing completes only with the last declared byte, and a stage that
+            // verifies the body (a checksum's flush, an aws-chunked chunk signature checked after
+            // its data) fails only after handing its last bytes on: that byte goes out once the
+            // stream has ended cleanly, so a body that fails verification never reaches the store
+            // whole (it would keep it, and answer 200 before the failure surfaced).
+            last = batch.slice(-1);
+            out = batch.subarray(0, batch.byteLength - 1);
+          }
+          if (out.byteLength > 0) writing = write(out).then(() => batches.release(out));
+          else batches.release(out);
+          // A failed write fails the request through its "error" event or the next `await
+          // writing`; this keeps the rejection from going unhandled while the next batch is read
+          // (an unhandled rejection ends the process).
+          writing.catch(() => {});
         }
         if (settled) return;
         // Checked before the last write is awaited: the request is cut while that write is
@@ -268,7 +285,8 @@ function sendStream(
         }
         await writing;
         if (settled) return;
-        req.end();
+        if (last) req.end(last);
+        else req.end();
       } catch (e) {
         fail(e);
       } finally {
