@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { createApp } from "../../src/app.ts";
-import { createSigningKeyCache } from "../../src/auth/signing_key.ts";
+import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { createFsBackend } from "../../src/backends/fs.ts";
