@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import type { RangeSpec } from "../../../src/backends/backend.ts";
+import { partRangeSpec, resolveRange } from "../../../src/backends/range.ts";
+
+function resolved(spec: RangeSpec, size: number): string {
+  const r = resolveRange(spec, size);
+  return r.ok ? `${r.value.start}-${r.value.end}` : r.error.kind;
+}
+
+function part(meta: { size: number; partSizes?: number[] }, n: number): string {
+  const r = partRangeSpec(meta, n);
+  if (!r.ok) return r.error.kind;
+  if (r.value === undefined) return "all";
+  assert.equal(r.value.kind, "from");
+  return r.value.kind === "from" ? `${r.value.start}-${r.value.end}` : "suffix";
+}
+
+Deno.test("resolveRange() serves a from-range, clamping its end to the object", () => {
+  assert.equal(resolved({ kind: "from", start: 0, end: 4 }, 10), "0-4");
+  assert.equal(resolved({ kind: "from", start: 3 }, 10), "3-9");
+  assert.equal(resolved({ kind: "from", start: 9, end: 100 }, 10), "9-9");
+});
+
+Deno.test("resolveRange() refuses a range starting at or beyond the end with InvalidRange", () => {
+  assert.equal(resolved({ kind: "from", start: 10 }, 10), "InvalidRange");
+  assert.equal(resolved({ kind: "from", start: 0 }, 0), "InvalidRange");
+  const r = resolveRange({ kind: "from", start: 11, end: 12 }, 10);
+  assert.ok(!r.ok);
+  assert.equal(r.error.message, "The requested range is not satisfiable");
+});
+
+Deno.test("resolveRange() serves the last bytes of a suffix range, all of a longer one", () => {
+  assert.equal(resolved({ kind: "suffix", length: 3 }, 10), "7-9");
+  assert.equal(resolved({ kind: "suffix", length: 30 }, 10), "0-9");
+});
+
+Deno.test("resolveRange() refuses an empty suffix or any suffix of an empty object", () => {
+  assert.equal(resolved({ kind: "suffix", length: 0 }, 10), "InvalidRange");
+  assert.equal(resolved({ kind: "suffix", length: 5 }, 0), "InvalidRange");
+});
+
+Deno.test("partRangeSpec() gives each part's bytes from the recorded sizes", () => {
+  const meta = { size: 12, partSizes: [5, 5, 2] };
+  assert.equal(part(meta, 1), "0-4");
+  assert.equal(part(meta, 2), "5-9");
+  assert.equal(part(meta, 3), "10-11");
+});
+
+Deno.test("partRangeSpec() refuses part numbers outside the parts with InvalidPartNumber", () => {
+  const meta = { size: 12, partSizes: [5, 5, 2] };
+  assert.equal(part(meta, 4), "InvalidPartNumber");
+  assert.equal(part(meta, 0), "InvalidPartNumber");
+  const r = partRangeSpec(meta, 4);
+  assert.ok(!r.ok);
+  assert.equal(r.error.message, "The requested partnumber is not satisfiable");
+});
+
+Deno.test("partRangeSpec() takes an object without part sizes as one part", () => {
+  assert.equal(part({ size: 10 }, 1), "0-9");
+  assert.equal(part({ size: 10 }, 2), "InvalidPartNumber");
+});
+
+Deno.test("partRangeSpec() reads an empty object's part 1 whole", () => {
+  assert.equal(part({ size: 0 }, 1), "all");
+});
+
+// BUG: an empty last part of a multipart object (S3 has no minimum for the last part) yields
+// `undefined`, which backends take as "no range": GET ?partNumber=2 of [5 MiB, 0 B] serves the
+// whole 5 MiB object with 200 instead of that part's zero bytes.
+Deno.test({
+  name: "partRangeSpec() never reads the whole object for an empty part after the first",
+  ignore: true,
+  fn() {
+    assert.notEqual(part({ size: 5, partSizes: [5, 0] }, 2), "all");
+  },
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { concatBytes, constantTimeEqual } from "../../src/bytes.ts";
+
+Deno.test("concatBytes() joins parts in order", () => {
+  const out = concatBytes([new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])]);
+  assert.deepEqual([...out], [1, 2, 3]);
+});
+
+Deno.test("concatBytes() of one part is that part itself, of none an empty array", () => {
+  const only = new Uint8Array([9]);
+  assert.equal(concatBytes([only]), only);
+  assert.equal(concatBytes([]).byteLength, 0);
+});
+
+Deno.test("concatBytes() respects views into larger buffers", () => {
+  const big = new Uint8Array([0, 1, 2, 3, 4, 5]);
+  const out = concatBytes([big.subarray(1, 3), big.subarray(4)]);
+  assert.deepEqual([...out], [1, 2, 4, 5]);
+});
+
+Deno.test("constantTimeEqual() is true only for equal strings", () => {
+  assert.equal(constantTimeEqual("secret", "secret"), true);
+  assert.equal(constantTimeEqual("", ""), true);
+  assert.equal(constantTimeEqual("secret", "secreT"), false);
+  assert.equal(constantTimeEqual("secret", "Secret"), false);
+});
+
+Deno.test("constantTimeEqual() is false for a prefix or an extension", () => {
+  assert.equal(constantTimeEqual("abc", "abcd"), false);
+  assert.equal(constantTimeEqual("abcd", "abc"), false);
+  assert.equal(constantTimeEqual("", "a"), false);
+  // Lengths that differ only in a high bit (1 vs 257) still differ.
+  assert.equal(constantTimeEqual("a", "a".repeat(257)), false);
+  // Past the shorter string charCodeAt is NaN (0 once |0): a trailing NUL differs only in length.
+  assert.equal(constantTimeEqual("a", "a\0"), false);
+});
