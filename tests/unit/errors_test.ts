@@ -53,6 +53,7 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   InvalidPart: [400, "InvalidPart"],
   InvalidPartOrder: [400, "InvalidPartOrder"],
   InvalidPartNumber: [416, "InvalidPartNumber"],
+  InvalidURI: [400, "InvalidURI"],
   EntityTooSmall: [400, "EntityTooSmall"],
   MethodNotAllowed: [405, "MethodNotAllowed"],
   IncompleteBody: [400, "IncompleteBody"],
