@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startGateway } from "./_gateway.ts";
 
 /** Every line terminator a reader may split on (Python's str.splitlines, JS's line terminators). */
+// deno-lint-ignore no-control-regex -- the line terminators a log reader splits on
 const TERMINATORS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
 const FORGED =

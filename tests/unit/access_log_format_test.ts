@@ -13,6 +13,7 @@ const entry = (o: Partial<AccessLogEntry>): AccessLogEntry => ({
 });
 
 /** Every line terminator a reader may split on (Python's str.splitlines, JS's line terminators). */
+// deno-lint-ignore no-control-regex -- the line terminators a log reader splits on
 const TERMINATORS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
 /** Whether a line holds no character a terminal or line reader acts on. */
