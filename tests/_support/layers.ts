@@ -17,6 +17,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "url.ts",
     "version.ts",
     "access_log.ts",
+    "request_id.ts",
     "log_level.ts",
     "line_writer.ts",
     "deno.json", // the version, read as data
