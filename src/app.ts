@@ -15,14 +15,19 @@ import type { Config } from "./config/types.ts";
 import { type ProxyError, proxyError } from "./errors.ts";
 import { answerPreflight, corsOf, type CorsSources } from "./http/cors_preflight.ts";
 import { finishResponse } from "./http/finish_response.ts";
-import { type ClientSide, clientSide, createProxyTrust } from "./http/forwarded.ts";
+import {
+  type ClientSide,
+  clientSide,
+  createProxyTrust,
+  type ProxyTrust,
+} from "./http/forwarded.ts";
 import { requestTarget } from "./http/target.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { randomRequestId } from "./request_id.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket } from "./s3/context.ts";
 import { headerSectionProblem, hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";
-import { createS3Server } from "./s3/serve.ts";
+import { createS3Server, type S3Server } from "./s3/serve.ts";
 import type { SigningKeyCache } from "./sigv4/signing_key.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest } from "./sts/request.ts";
@@ -98,6 +103,16 @@ interface Outcome {
   readonly sts?: StsCall;
 }
 
+/** What the steps share: the app's collaborators and what was built from them once. */
+interface Pipeline extends AppDeps {
+  readonly cors: CorsSources;
+  readonly newId: () => string;
+  readonly serveS3: S3Server;
+  readonly jwks: JwksCache;
+  readonly proxies: ProxyTrust | undefined;
+  readonly load: InFlight;
+}
+
 /** Builds the request handler over a validated config and its backends. */
 export function createApp(deps: AppDeps): AppHandler {
   const { config, clock } = deps;
@@ -106,109 +121,127 @@ export function createApp(deps: AppDeps): AppHandler {
     const backend = deps.backends.get(b.name);
     if (backend) buckets.set(b.name, { config: b, backend });
   }
-  const cors: CorsSources = { lookup: (name) => buckets.get(name), fallback: config.cors };
-  const newId = deps.requestId ?? randomRequestId;
-  const serveS3 = createS3Server({
-    config,
-    buckets,
-    clock,
-    signingKeys: deps.signingKeys,
-    ...(deps.sessionKeys ? { sessionKeys: deps.sessionKeys } : {}),
-  });
-  const jwks = deps.jwks ?? createJwksCache({ clock });
-  const proxies = createProxyTrust({
-    trustedProxies: config.trustedProxies ?? [],
-    ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
-  });
-
-  async function run(req: Request, requestId: string, client: ClientSide): Promise<Outcome> {
-    const target = requestTarget(req.url);
-    // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
-    const doc = deps.oidcIssuer && serveWellKnown(deps.oidcIssuer, req.method, target.rawPath);
-    if (doc && !hostBucket(client.host, config.domain)) {
-      return { result: ok(doc), wellKnown: true };
-    }
-    // S3 requests have their header section checked while routed; STS calls and preflights here.
-    if (isStsRequest(req.method, target, req.headers)) {
-      const tooLarge = headerSectionProblem(req.headers);
-      if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
-      return await serveSts(req, {
-        target,
-        requestId,
-        roles: config.roles,
-        ...(deps.sessionKeys ? { sessionKeys: deps.sessionKeys } : {}),
-        jwks,
-        clock,
-      });
-    }
-    const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
-    if (req.method === "OPTIONS") {
-      const tooLarge = headerSectionProblem(req.headers);
-      if (tooLarge) return { result: err(tooLarge) };
-      // A CORS preflight: answered from the bucket's CORS rules, without authentication.
-      const named = parseS3Request("GET", target, req.headers, addressing);
-      const name = named.ok ? named.value.bucket : "";
-      const result = answerPreflight(name, { ...cors, headers: req.headers });
-      return { result, bucketName: name, preflight: true };
-    }
-    return await serveS3(req, { target, addressing, requestId, client });
-  }
-
-  const load = deps.inFlight ?? { count: 0 };
-
-  /** Runs the pipeline within the concurrency bound; an exception is a 500. */
-  async function bounded(
-    req: Request,
-    requestId: string,
-    client: Result<ClientSide, ProxyError>,
-    info: ConnInfo | undefined,
-  ): Promise<Outcome> {
-    load.count++;
-    // Counted until the response body is delivered (a stalled download holds its
-    // place, so max_concurrent_requests bounds the memory of open responses too);
-    // without Deno.serve's `completed`, until the handler returns.
-    const done = () => void load.count--;
-    try {
-      return load.count > config.maxConcurrentRequests
-        ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
-        : !client.ok
-        ? { result: client }
-        : await run(req, requestId, client.value);
-    } catch (e) {
-      return { result: err(proxyError("Internal", "unexpected exception", e)) };
-    } finally {
-      if (info?.completed) info.completed.then(done, done);
-      else done();
-    }
-  }
-
-  return async function handle(req: Request, info?: ConnInfo): Promise<Response> {
-    const started = clock.now();
-    const requestId = newId();
-    const client = clientSide(req.headers, info?.remoteAddr?.hostname, proxies);
-    const outcome = await bounded(req, requestId, client, info);
-    const bucketName = outcome.route?.bucket ?? outcome.bucketName;
-    const { response, totalMs } = await finishResponse(req, {
-      requestId,
-      result: outcome.result,
-      sts: outcome.sts !== undefined,
-      // A preflight's answer carries its own CORS headers.
-      cors: outcome.preflight ? undefined : corsOf(bucketName, cors),
+  const pipeline: Pipeline = {
+    ...deps,
+    cors: { lookup: (name) => buckets.get(name), fallback: config.cors },
+    newId: deps.requestId ?? randomRequestId,
+    serveS3: createS3Server({
+      config,
+      buckets,
       clock,
-      started,
-      ...(config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
-    });
-    deps.log(accessLogEntry(req, {
-      requestId,
-      started,
-      totalMs,
-      outcome,
-      response,
-      client,
-      ...(info?.remoteAddr ? { peer: info.remoteAddr } : {}),
-    }));
-    return response;
+      signingKeys: deps.signingKeys,
+      ...(deps.sessionKeys ? { sessionKeys: deps.sessionKeys } : {}),
+    }),
+    jwks: deps.jwks ?? createJwksCache({ clock }),
+    proxies: createProxyTrust({
+      trustedProxies: config.trustedProxies ?? [],
+      ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
+    }),
+    load: deps.inFlight ?? { count: 0 },
   };
+  return function handle(req: Request, info?: ConnInfo): Promise<Response> {
+    return respond(req, info, pipeline);
+  };
+}
+
+/** One request, start to end: the pipeline's outcome, the response made of it, its log entry. */
+async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): Promise<Response> {
+  const started = p.clock.now();
+  const requestId = p.newId();
+  const client = clientSide(req.headers, info?.remoteAddr?.hostname, p.proxies);
+  const outcome = await bounded(req, { requestId, client, info }, p);
+  const bucketName = outcome.route?.bucket ?? outcome.bucketName;
+  const { response, totalMs } = await finishResponse(req, {
+    requestId,
+    result: outcome.result,
+    sts: outcome.sts !== undefined,
+    // A preflight's answer carries its own CORS headers.
+    cors: outcome.preflight ? undefined : corsOf(bucketName, p.cors),
+    clock: p.clock,
+    started,
+    ...(p.config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
+  });
+  p.log(accessLogEntry(req, {
+    requestId,
+    started,
+    totalMs,
+    outcome,
+    response,
+    client,
+    ...(info?.remoteAddr ? { peer: info.remoteAddr } : {}),
+  }));
+  return response;
+}
+
+/** Runs the pipeline within the concurrency bound; an exception is a 500. */
+async function bounded(
+  req: Request,
+  call: {
+    readonly requestId: string;
+    readonly client: Result<ClientSide, ProxyError>;
+    readonly info: ConnInfo | undefined;
+  },
+  p: Pipeline,
+): Promise<Outcome> {
+  const { requestId, client, info } = call;
+  const load = p.load;
+  load.count++;
+  // Counted until the response body is delivered (a stalled download holds its
+  // place, so max_concurrent_requests bounds the memory of open responses too);
+  // without Deno.serve's `completed`, until the handler returns.
+  const done = () => void load.count--;
+  try {
+    return load.count > p.config.maxConcurrentRequests
+      ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
+      : !client.ok
+      ? { result: client }
+      : await run(req, requestId, client.value, p);
+  } catch (e) {
+    return { result: err(proxyError("Internal", "unexpected exception", e)) };
+  } finally {
+    if (info?.completed) info.completed.then(done, done);
+    else done();
+  }
+}
+
+/** Sends a request down its path: the issuer's documents, STS, a CORS preflight, or S3. */
+async function run(
+  req: Request,
+  requestId: string,
+  client: ClientSide,
+  p: Pipeline,
+): Promise<Outcome> {
+  const { config } = p;
+  const target = requestTarget(req.url);
+  // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
+  const doc = p.oidcIssuer && serveWellKnown(p.oidcIssuer, req.method, target.rawPath);
+  if (doc && !hostBucket(client.host, config.domain)) {
+    return { result: ok(doc), wellKnown: true };
+  }
+  // S3 requests have their header section checked while routed; STS calls and preflights here.
+  if (isStsRequest(req.method, target, req.headers)) {
+    const tooLarge = headerSectionProblem(req.headers);
+    if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
+    return await serveSts(req, {
+      target,
+      requestId,
+      roles: config.roles,
+      ...(p.sessionKeys ? { sessionKeys: p.sessionKeys } : {}),
+      jwks: p.jwks,
+      clock: p.clock,
+    });
+  }
+  const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
+  if (req.method === "OPTIONS") {
+    const tooLarge = headerSectionProblem(req.headers);
+    if (tooLarge) return { result: err(tooLarge) };
+    // A CORS preflight: answered from the bucket's CORS rules, without authentication.
+    const named = parseS3Request("GET", target, req.headers, addressing);
+    const name = named.ok ? named.value.bucket : "";
+    const result = answerPreflight(name, { ...p.cors, headers: req.headers });
+    return { result, bucketName: name, preflight: true };
+  }
+  return await p.serveS3(req, { target, addressing, requestId, client });
 }
 
 /** The step times an outcome measured, for `Server-Timing`. */
