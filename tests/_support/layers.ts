@@ -13,11 +13,11 @@ export const LAYERS: readonly (readonly string[])[] = [
     "errors.ts",
     "bytes.ts",
     "clock.ts",
+    "request_id.ts",
     "xml.ts",
     "url.ts",
     "version.ts",
     "access_log.ts",
-    "request_id.ts",
     "log_level.ts",
     "line_writer.ts",
     "deno.json", // the version, read as data
