@@ -13,6 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "errors.ts",
     "bytes.ts",
     "clock.ts",
+    "request_id.ts",
     "xml.ts",
     "url.ts",
     "version.ts",

@@ -1,0 +1,183 @@
+/**
+ * The S3 path of a request: route → authenticate → resolve the bucket →
+ * validate the key → authorize → run the operation's handler. Each step that
+ * refuses ends the path with its error; the outcome says how far it got, for
+ * the access log.
+ */
+import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
+import type { Authenticated, Identity } from "../auth/identity.ts";
+import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
+import { authorize, type Need } from "../authz/authorize.ts";
+import { validateKey } from "../backends/keys.ts";
+import type { Clock } from "../clock.ts";
+import type { Config, CredentialConfig } from "../config/types.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import type { ClientSide } from "../http/forwarded.ts";
+import type { RequestTarget } from "../http/target.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { SigningKeyCache } from "../sigv4/signing_key.ts";
+import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
+import type { ResolvedBucket, S3Context } from "./context.ts";
+import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
+import { listBuckets } from "./ops/buckets.ts";
+import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
+
+/** What the S3 path is built over (once per app). */
+export interface S3ServerOptions {
+  readonly config: Config;
+  /** The configured buckets that have a backend, by name. */
+  readonly buckets: ReadonlyMap<string, ResolvedBucket>;
+  readonly clock: Clock;
+  /** Derived-key cache shared across requests. */
+  readonly signingKeys: SigningKeyCache;
+  /** Keys that seal session tokens; absent → requests with a session token are refused. */
+  readonly sessionKeys?: SessionKeys;
+}
+
+/** One request's facts besides the request itself. */
+export interface S3Call {
+  readonly target: RequestTarget;
+  /** The host the client addressed and the domain of virtual-hosted buckets. */
+  readonly addressing: AddressingOptions;
+  readonly requestId: string;
+  readonly client: ClientSide;
+}
+
+/** The S3 path's result, with what the log records of how far the request got. */
+export interface S3Outcome {
+  readonly result: Result<Response, ProxyError>;
+  /** Time spent authenticating (once the request was routed). */
+  readonly authMs?: number;
+  /** Time from calling the handler to its response head. */
+  readonly backendMs?: number;
+  /** The payload length authentication declared, for an operation that ran. */
+  readonly bytesIn?: number;
+  /** The routed request (once routing succeeded). */
+  readonly route?: S3Request;
+  /** The caller (once authenticated). */
+  readonly identity?: Identity;
+}
+
+/** Serves the S3 path of one request. */
+export type S3Server = (req: Request, call: S3Call) => Promise<S3Outcome>;
+
+/** What the steps share, built once from the options. */
+interface Wiring extends S3ServerOptions {
+  readonly credentials: ReadonlyMap<string, CredentialConfig>;
+  readonly sessions?: SessionResolver;
+  /** Cuts uploads and downloads whose client went quiet (streams/idle.ts). */
+  readonly idle?: IdleWatchdog;
+  /** Looks up another bucket (CopyObject sources). */
+  readonly resolve: (name: string) => ResolvedBucket | undefined;
+}
+
+/** Builds the S3 path over a config, its buckets and the keys it verifies with. */
+export function createS3Server(options: S3ServerOptions): S3Server {
+  const { config, clock } = options;
+  const idleSecs = config.clientIdleTimeoutSecs ?? 0;
+  const wiring: Wiring = {
+    ...options,
+    resolve: (name) => options.buckets.get(name),
+    credentials: new Map(config.credentials.map((c) => [c.accessKeyId, c])),
+    ...(options.sessionKeys ? { sessions: createSessionResolver(options.sessionKeys, clock) } : {}),
+    ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
+  };
+  return function serveS3(req: Request, call: S3Call): Promise<S3Outcome> {
+    return serve(req, call, wiring);
+  };
+}
+
+/** Routes and authenticates; ListBuckets is answered here, every other operation run. */
+async function serve(req: Request, call: S3Call, w: Wiring): Promise<S3Outcome> {
+  const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
+  if (!routed.ok) return { result: routed };
+  const route = routed.value;
+  const authStart = w.clock.now();
+  const auth = await authenticate(req, call.target, {
+    credentials: w.credentials,
+    clock: w.clock,
+    signingKeys: w.signingKeys,
+    ...(w.sessions ? { sessions: w.sessions } : {}),
+    ...(route.virtualHosted ? { vhostBucket: route.bucket } : {}),
+    host: call.client.host,
+  });
+  const authMs = w.clock.now() - authStart;
+  if (!auth.ok) return { result: auth, route, authMs };
+  const { identity } = auth.value;
+  if (route.op === "ListBuckets") {
+    return { result: ok(listBuckets(w.config, identity)), route, identity };
+  }
+  const admitted = admit(route, { identity, op: OPERATIONS[route.op], buckets: w.buckets });
+  if (!admitted.ok) return { result: admitted, route, identity };
+  return await run(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
+}
+
+/** A request that may run: its bucket and operation, and who is calling. */
+interface Admitted {
+  readonly bucket: ResolvedBucket;
+  readonly op: Operation;
+}
+
+/** The bucket (404 when unknown), the key (when the operation has one), then authorization. */
+function admit(
+  route: S3Request,
+  { identity, op, buckets }: {
+    readonly identity: Identity;
+    readonly op: Operation;
+    readonly buckets: ReadonlyMap<string, ResolvedBucket>;
+  },
+): Result<Admitted, ProxyError> {
+  const bucket = buckets.get(route.bucket);
+  if (!bucket) return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
+  if (op.objectKey) {
+    const bad = validateKey(route.key);
+    if (bad) return err(bad);
+  }
+  const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
+  return denied ? err(denied) : ok({ bucket, op });
+}
+
+/** An operation's requirement resolved against its request (the target it acts on). */
+function needOf(requires: Requirement, route: S3Request): Need {
+  return requires.kind === "action"
+    ? { kind: "action", action: requires.action, target: requires.target(route) }
+    : requires;
+}
+
+/** Runs an admitted operation's handler, timing it. */
+async function run(
+  req: Request,
+  step: Admitted & {
+    readonly call: S3Call;
+    readonly route: S3Request;
+    readonly auth: Authenticated;
+    readonly authMs: number;
+  },
+  w: Wiring,
+): Promise<S3Outcome> {
+  const { route, auth } = step;
+  const ctx: S3Context = {
+    req: route,
+    identity: auth.identity,
+    body: auth.body,
+    ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),
+    config: w.config,
+    bucket: step.bucket,
+    resolve: w.resolve,
+    clock: w.clock,
+    requestId: step.call.requestId,
+    signal: req.signal,
+    client: step.call.client,
+  };
+  if (w.idle) bindIdleWatchdog(req.signal, w.idle);
+  const opStart = w.clock.now();
+  const result = await step.op.handler(ctx);
+  return {
+    result,
+    route,
+    identity: auth.identity,
+    authMs: step.authMs,
+    backendMs: w.clock.now() - opStart,
+    ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
+  };
+}

@@ -1,0 +1,12 @@
+import assert from "node:assert/strict";
+import { randomRequestId } from "../../src/request_id.ts";
+
+Deno.test("randomRequestId() gives 16 upper-case hex digits, distinct across pool refills", () => {
+  const ids = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const id = randomRequestId();
+    assert.match(id, /^[0-9A-F]{16}$/);
+    ids.add(id);
+  }
+  assert.equal(ids.size, 2000);
+});
