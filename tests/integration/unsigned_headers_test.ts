@@ -70,13 +70,18 @@ async function presignWithHeaders(
   return `${BASE}${path}?${qs}`;
 }
 
-Deno.test("a presigned PUT URL with an added unsigned x-amz-copy-source is refused and copies nothing", async () => {
-  const h = await withSecret();
-  const qs = await presignQuery(ADMIN, `${BASE}/private/upload.txt`, {
+/** A presigned PUT URL's query for private/upload.txt that signs only the host. */
+function presignUpload(): Promise<string> {
+  return presignQuery(ADMIN, `${BASE}/private/upload.txt`, {
     method: "PUT",
     signedAt: NOW,
     expiresIn: 600,
   });
+}
+
+Deno.test("a presigned PUT URL with an added unsigned x-amz-copy-source is refused and copies nothing", async () => {
+  const h = await withSecret();
+  const qs = await presignUpload();
   const res = await h.handle(
     new Request(`${BASE}/private/upload.txt?${qs}`, {
       method: "PUT",
@@ -102,11 +107,7 @@ Deno.test("a presigned PUT URL with an added unsigned x-amz-copy-source is refus
 
 Deno.test("every unsigned x-amz-* header of a presigned URL is named, sorted, in HeadersNotSigned", async () => {
   const h = await withSecret();
-  const qs = await presignQuery(ADMIN, `${BASE}/private/upload.txt`, {
-    method: "PUT",
-    signedAt: NOW,
-    expiresIn: 600,
-  });
+  const qs = await presignUpload();
   const res = await h.handle(
     new Request(`${BASE}/private/upload.txt?${qs}`, {
       method: "PUT",
