@@ -4,7 +4,6 @@
  * module that touches the process; everything it serves is `createApp`, and
  * what it decides is in src/cli/.
  */
-import type { AccessLogEntry } from "./src/access_log.ts";
 import { type AppHandler, createApp, type InFlight } from "./src/app.ts";
 import { createSigningKeyCache } from "./src/sigv4/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
@@ -18,16 +17,16 @@ import { trustCertificates } from "./src/backends/s3/http.ts";
 import { missingIssuerProblems } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createLineWriter } from "./src/line_writer.ts";
-import { accessLogJson, accessLogText } from "./src/access_log_format.ts";
 import { createAdminHandler } from "./src/admin/admin.ts";
 import { createMetrics, type Metrics } from "./src/admin/metrics.ts";
-import { accessLevel, enabled, type LogLevel } from "./src/log_level.ts";
+import { enabled } from "./src/log_level.ts";
 import { ok, type Result } from "./src/result.ts";
 import { buildBackends } from "./src/cli/backends.ts";
 import { type Environment, readEnvironment } from "./src/cli/environment.ts";
 import { type Flags, parseFlags } from "./src/cli/flags.ts";
 import { helpText } from "./src/cli/help.ts";
 import { parseListen } from "./src/cli/listen.ts";
+import { makeLogger } from "./src/cli/log_format.ts";
 import { type ConfigSource, loadConfig, type LoadedConfig } from "./src/cli/load_config.ts";
 import { reload } from "./src/cli/reload.ts";
 import { adminListeningLine, bodyFailureLine, listeningLine } from "./src/cli/server_lines.ts";
@@ -127,21 +126,9 @@ async function trustDenoCert(): Promise<void> {
   }
 }
 
-function makeLogger(format: "json" | "text", level: LogLevel): (e: AccessLogEntry) => void {
-  const print = formatter(format);
-  return (e) => {
-    if (enabled(level, accessLevel(e))) print(e);
-  };
-}
-
 /** The access log's stdout: lines buffered to the end of each event-loop turn. */
 const accessOut = createLineWriter((b) => Deno.stdout.writeSync(b));
 globalThis.addEventListener("unload", () => accessOut.flush());
-
-function formatter(format: "json" | "text"): (e: AccessLogEntry) => void {
-  const line = format === "json" ? accessLogJson : accessLogText;
-  return (e) => accessOut.write(line(e));
-}
 
 /** A config made ready to serve: its handler and its backends. */
 interface Serving {
@@ -159,7 +146,11 @@ interface Runtime {
 }
 
 function createRuntime(flags: Flags, environment: Environment): Runtime {
-  const print = makeLogger(flags.logFormat, flags.logLevel);
+  const print = makeLogger({
+    format: flags.logFormat,
+    level: flags.logLevel,
+    write: (line) => accessOut.write(line),
+  });
   const metrics = createMetrics();
   const warn = (message: string) => {
     if (enabled(flags.logLevel, "warn")) console.error(message);
