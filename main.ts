@@ -1,159 +1,80 @@
 // deno-lint-ignore-file no-console -- main.ts is the process edge: the one module that prints.
 /**
  * bucketgate's edge: flags, environment, files, Deno.serve, signals. The only
- * module that touches the process; everything it serves is `createApp`.
+ * module that touches the process; everything it serves is `createApp`, and
+ * what it decides is in src/cli/.
  */
-import { parseArgs } from "node:util";
-import type { AccessLogEntry } from "./src/access_log.ts";
 import { type AppHandler, createApp, type InFlight } from "./src/app.ts";
-import { parseSessionKey, type SessionKeys } from "./src/auth/session_token.ts";
 import { createSigningKeyCache } from "./src/sigv4/signing_key.ts";
 import type { Backend } from "./src/backends/backend.ts";
-import {
-  backendOptionProblems,
-  createBackend,
-  OIDC_ISSUER_MISSING,
-} from "./src/backends/factory.ts";
+import { OIDC_ISSUER_MISSING } from "./src/backends/factory.ts";
 import { systemClock } from "./src/clock.ts";
-import { formatProblems } from "./src/config/format.ts";
-import { parseConfig } from "./src/config/load.ts";
 import type { Config, ConfigProblem } from "./src/config/types.ts";
-import { createJwksCache } from "./src/sts/jwks.ts";
-import { ProxyStreamError } from "./src/errors.ts";
+import { createJwksCache, type JwksCache } from "./src/sts/jwks.ts";
 import { createOidcCredentials, type OidcCredentials } from "./src/oidc/backend_auth.ts";
+import type { OidcIssuer } from "./src/oidc/issuer.ts";
 import { trustCertificates } from "./src/backends/s3/http.ts";
-import { missingIssuerProblems, readOidcProvider } from "./src/oidc/provider_env.ts";
+import { missingIssuerProblems } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { createLineWriter } from "./src/line_writer.ts";
-import { accessLogJson, accessLogText } from "./src/access_log_format.ts";
 import { createAdminHandler } from "./src/admin/admin.ts";
-import { createMetrics } from "./src/admin/metrics.ts";
-import { accessLevel, enabled, isLogLevel, LOG_LEVELS, type LogLevel } from "./src/log_level.ts";
+import { createMetrics, type Metrics } from "./src/admin/metrics.ts";
+import { enabled } from "./src/log_level.ts";
+import { ok, type Result } from "./src/result.ts";
+import { buildBackends } from "./src/cli/backends.ts";
+import { type Environment, readEnvironment } from "./src/cli/environment.ts";
+import { type Flags, parseFlags } from "./src/cli/flags.ts";
+import { helpText } from "./src/cli/help.ts";
+import { parseListen } from "./src/cli/listen.ts";
+import { makeLogger } from "./src/cli/log_format.ts";
+import { type ConfigSource, loadConfig, type LoadedConfig } from "./src/cli/load_config.ts";
+import { reload } from "./src/cli/reload.ts";
+import { adminListeningLine, bodyFailureLine, listeningLine } from "./src/cli/server_lines.ts";
+import {
+  backendRefusal,
+  configOkLine,
+  configRefusal,
+  environmentRefusal,
+  type Refusal,
+} from "./src/cli/startup_report.ts";
+import { commitId, versionLine } from "./src/cli/version_line.ts";
 
 const EMBEDDED_CONFIG = new URL("./config.yaml", import.meta.url);
-
-const HELP = `bucketgate ${VERSION}: an S3-compatible gateway
-
-Usage: bucketgate [options]
-
-Options:
-  --config PATH         config file (default ./config.yaml, else the embedded default)
-  --listen HOST:PORT    address to listen on (default from config, else 127.0.0.1:8080)
-  --domain DOMAIN       enable virtual-hosted style for <bucket>.DOMAIN
-  --check-config        validate the config, print every problem, exit 1 or 0
-  --admin-listen [HOST:]PORT  serve /healthz, /readyz and /metrics there (default
-                        off; host 127.0.0.1 when only a port is given; no
-                        authentication: keep it on 127.0.0.1 or a private network)
-  --log-format json|text  access-log format (default json)
-  --log-level info|warn|error  info: every request; warn: only 4xx/5xx and
-                        warnings; error: only 5xx and errors (default info)
-  --version             print the version
-  --help                print this help
-
-Environment:
-  SESSION_TOKEN_KEY     base64 of 32 random bytes (openssl rand -base64 32): turns on
-                        STS AssumeRoleWithWebIdentity and seals its session tokens
-  SESSION_TOKEN_KEY_PREVIOUS  the key before a rotation, still accepted for opening
-  DENO_CERT             a PEM CA bundle to trust (private OIDC issuers, stores, STS)
-  OIDC_PROVIDER_KEY     a PEM RSA private key (PKCS#1 or PKCS#8): with
-  OIDC_PROVIDER_ISSUER  (this gateway's public URL) makes bucketgate an OIDC issuer
-                        for auth_type: oidc buckets
-  OIDC_PROVIDER_KEY_NEXT  the next key, published in the JWKS ahead of a rotation
-  and any \${VAR} the config names.`;
-
-interface Flags {
-  readonly config?: string;
-  readonly listen?: string;
-  readonly domain?: string;
-  readonly adminListen?: string;
-  readonly checkConfig: boolean;
-  readonly logFormat: "json" | "text";
-  readonly logLevel: LogLevel;
-}
 
 function fail(message: string): never {
   console.error(`bucketgate: ${message}`);
   Deno.exit(2);
 }
 
+/** The value, or the process ends with exit 2 and the message. */
+function orFail<T>(r: Result<T, string>): T {
+  if (!r.ok) fail(r.error);
+  return r.value;
+}
+
+/** Prints the problems; exits 1 under --check-config, else 2 after the summary. */
+function refuse(r: Refusal, flags: Flags): never {
+  console.error(r.report);
+  if (flags.checkConfig) Deno.exit(1);
+  fail(r.summary);
+}
+
+/** The flags of a run; --help and --version print and exit 0 here. */
 async function readFlags(args: string[]): Promise<Flags> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        config: { type: "string" },
-        listen: { type: "string" },
-        domain: { type: "string" },
-        "check-config": { type: "boolean", default: false },
-        "admin-listen": { type: "string" },
-        "log-format": { type: "string", default: "json" },
-        "log-level": { type: "string", default: "info" },
-        version: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (e) {
-    fail(`${e instanceof Error ? e.message : String(e)} (see --help)`);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(HELP);
+  const action = orFail(parseFlags(args));
+  if (action.kind === "help") {
+    console.log(helpText(VERSION));
     Deno.exit(0);
   }
-  if (v.version) {
-    console.log(`bucketgate ${VERSION} (commit ${await commitId()})`);
+  if (action.kind === "version") {
+    const root = new URL("./", import.meta.url);
+    console.log(versionLine(VERSION, await commitId({ root, read: Deno.readTextFile })));
     Deno.exit(0);
   }
-  const logFormat = v["log-format"];
-  if (logFormat !== "json" && logFormat !== "text") fail("--log-format must be json or text");
-  const logLevel = v["log-level"] ?? "info";
-  if (!isLogLevel(logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
-  return {
-    ...(v.config !== undefined ? { config: v.config } : {}),
-    ...(v.listen !== undefined ? { listen: v.listen } : {}),
-    ...(v.domain !== undefined ? { domain: v.domain } : {}),
-    ...(v["admin-listen"] !== undefined
-      ? {
-        adminListen: /^\d+$/.test(v["admin-listen"])
-          ? `127.0.0.1:${v["admin-listen"]}`
-          : v["admin-listen"],
-      }
-      : {}),
-    checkConfig: v["check-config"] ?? false,
-    logFormat,
-    logLevel,
-  };
+  return action.flags;
 }
 
-/**
- * The commit this program was built from: a checkout's `.git`, else the
- * `dist/COMMIT` that `deno task compile` writes and embeds, else "unknown".
- */
-async function commitId(): Promise<string> {
-  const read = (url: URL) => Deno.readTextFile(url).then((t) => t.trim(), () => undefined);
-  const git = new URL("./.git/", import.meta.url);
-  const head = await read(new URL("HEAD", git));
-  if (head && !head.startsWith("ref: ")) return head.slice(0, 12);
-  if (head) {
-    const ref = head.slice(5);
-    const loose = await read(new URL(ref, git));
-    if (loose) return loose.slice(0, 12);
-    const packed = (await read(new URL("packed-refs", git)))?.split("\n")
-      .find((l) => l.endsWith(` ${ref}`));
-    if (packed) return packed.slice(0, 12);
-  }
-  return await read(new URL("./dist/COMMIT", import.meta.url)) ?? "unknown";
-}
-
-interface Source {
-  readonly name: string;
-  readonly text: string;
-}
-
-async function readConfigSource(path: string | undefined): Promise<Source> {
+async function readConfigSource(path: string | undefined): Promise<ConfigSource> {
   if (path !== undefined) return { name: path, text: await Deno.readTextFile(path) };
   try {
     return { name: "config.yaml", text: await Deno.readTextFile("config.yaml") };
@@ -167,160 +88,86 @@ function envLookup(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
-type Loaded = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+function loadFor(flags: Flags): Promise<LoadedConfig> {
+  return loadConfig(flags, { read: readConfigSource, env: envLookup });
+}
 
-async function loadConfig(flags: Flags): Promise<{ source: Source; loaded: Loaded }> {
-  let source: Source;
+/** A config and environment that passed every check; --check-config exits here. */
+interface Checked {
+  readonly name: string;
+  readonly config: Config;
+  readonly environment: Environment;
+}
+
+async function checkStartup(flags: Flags): Promise<Checked> {
+  const { source, loaded } = await loadFor(flags);
+  if (!loaded.ok) refuse(configRefusal(loaded.error, source.name), flags);
+  const environment = await readEnvironment(envLookup, systemClock);
+  if (!environment.ok) refuse(environmentRefusal(environment.error), flags);
+  const orphans = environment.value.oidcIssuer
+    ? []
+    : missingIssuerProblems(loaded.value, OIDC_ISSUER_MISSING);
+  if (orphans.length > 0) refuse(configRefusal(orphans, source.name), flags);
+  if (flags.checkConfig) {
+    console.log(configOkLine(source.name, loaded.value));
+    Deno.exit(0);
+  }
+  return { name: source.name, config: loaded.value, environment: environment.value };
+}
+
+/** fetch trusts DENO_CERT itself; streamed uploads go through node:https, which is told here. */
+async function trustDenoCert(): Promise<void> {
+  const extraCa = Deno.env.get("DENO_CERT");
+  if (!extraCa) return;
   try {
-    source = await readConfigSource(flags.config);
+    trustCertificates(await Deno.readTextFile(extraCa));
   } catch (e) {
-    // At start this ends the process; on SIGHUP the old config stays.
-    const message = `cannot read the file: ${e instanceof Error ? e.message : String(e)}`;
-    return {
-      source: { name: flags.config ?? "config.yaml", text: "" },
-      loaded: { ok: false, problems: [{ path: "", message }] },
-    };
+    fail(`DENO_CERT: cannot read ${extraCa}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const parsed = parseConfig(source.text, envLookup, { backendOptionProblems });
-  if (!parsed.ok) return { source, loaded: { ok: false, problems: parsed.error } };
-  let config = parsed.value;
-  if (flags.listen) config = { ...config, listen: flags.listen };
-  if (flags.domain) config = { ...config, domain: flags.domain };
-  return { source, loaded: { ok: true, config } };
-}
-
-/** Reads SESSION_TOKEN_KEY (and the previous key); a problem list when malformed. */
-function readSessionKeys(): SessionKeys | undefined | ConfigProblem[] {
-  const current = Deno.env.get("SESSION_TOKEN_KEY");
-  const previous = Deno.env.get("SESSION_TOKEN_KEY_PREVIOUS");
-  if (!current) {
-    return previous
-      ? [{ path: "SESSION_TOKEN_KEY_PREVIOUS", message: "is set but SESSION_TOKEN_KEY is not" }]
-      : undefined;
-  }
-  const problems: ConfigProblem[] = [];
-  const c = parseSessionKey("SESSION_TOKEN_KEY", current);
-  if (!c.ok) problems.push({ path: "SESSION_TOKEN_KEY", message: c.error });
-  const p = previous ? parseSessionKey("SESSION_TOKEN_KEY_PREVIOUS", previous) : undefined;
-  if (p && !p.ok) problems.push({ path: "SESSION_TOKEN_KEY_PREVIOUS", message: p.error });
-  if (!c.ok || (p && !p.ok)) return problems;
-  return { current: c.value, ...(p?.ok ? { previous: p.value } : {}) };
-}
-
-function buildBackends(
-  config: Config,
-  oidcCredentials: OidcCredentials | undefined,
-): Map<string, Backend> | ConfigProblem[] {
-  const backends = new Map<string, Backend>();
-  const problems: ConfigProblem[] = [];
-  config.buckets.forEach((b, i) => {
-    const made = createBackend(b, oidcCredentials ? { oidcCredentials } : {});
-    if (made.ok) backends.set(b.name, made.value);
-    else problems.push({ path: `buckets[${i}]`, message: made.error.message });
-  });
-  return problems.length > 0 ? problems : backends;
-}
-
-function makeLogger(format: "json" | "text", level: LogLevel): (e: AccessLogEntry) => void {
-  const print = formatter(format);
-  return (e) => {
-    if (enabled(level, accessLevel(e))) print(e);
-  };
 }
 
 /** The access log's stdout: lines buffered to the end of each event-loop turn. */
 const accessOut = createLineWriter((b) => Deno.stdout.writeSync(b));
 globalThis.addEventListener("unload", () => accessOut.flush());
 
-function formatter(format: "json" | "text"): (e: AccessLogEntry) => void {
-  const line = format === "json" ? accessLogJson : accessLogText;
-  return (e) => accessOut.write(line(e));
+/** A config made ready to serve: its handler and its backends. */
+interface Serving {
+  readonly handler: AppHandler;
+  readonly backends: ReadonlyMap<string, Backend>;
 }
 
-function splitListen(listen: string): { hostname: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
-  if (!m) fail(`listen address must be HOST:PORT, got ${listen}`);
-  const port = Number(m[2]);
-  if (port > 65535) fail(`listen port out of range: ${listen}`);
-  return { hostname: m[1]!.replace(/^\[|\]$/g, ""), port };
+/** What every app this process builds shares (a reload keeps them). */
+interface Runtime {
+  readonly metrics: Metrics;
+  readonly warn: (message: string) => void;
+  /** Counted by every app, so a reload keeps the count. */
+  readonly inFlight: InFlight;
+  readonly build: (config: Config) => Result<Serving, ConfigProblem[]>;
 }
 
-async function main(): Promise<void> {
-  const flags = await readFlags(Deno.args);
-  const { source, loaded } = await loadConfig(flags);
-  if (!loaded.ok) {
-    console.error(formatProblems(loaded.problems, source.name));
-    if (flags.checkConfig) Deno.exit(1);
-    fail(`${source.name}: ${loaded.problems.length} problem(s); not starting`);
-  }
-  const sessionKeys = readSessionKeys();
-  const oidcIssuer = await readOidcProvider(envLookup, systemClock);
-  if (Array.isArray(sessionKeys) || Array.isArray(oidcIssuer)) {
-    const problems = [
-      ...(Array.isArray(sessionKeys) ? sessionKeys : []),
-      ...(Array.isArray(oidcIssuer) ? oidcIssuer : []),
-    ];
-    console.error(formatProblems(problems, "environment"));
-    if (flags.checkConfig) Deno.exit(1);
-    fail("not starting");
-  }
-  const keys = sessionKeys;
-  const issuer = oidcIssuer;
-  const orphans = issuer ? [] : missingIssuerProblems(loaded.config, OIDC_ISSUER_MISSING);
-  if (orphans.length > 0) {
-    console.error(formatProblems(orphans, source.name));
-    if (flags.checkConfig) Deno.exit(1);
-    fail(`${source.name}: ${orphans.length} problem(s); not starting`);
-  }
-  if (flags.checkConfig) {
-    console.log(`${source.name}: OK (${loaded.config.buckets.length} buckets)`);
-    Deno.exit(0);
-  }
-  // fetch trusts DENO_CERT itself; streamed uploads go through node:https, which is told here.
-  const extraCa = Deno.env.get("DENO_CERT");
-  if (extraCa) {
-    try {
-      trustCertificates(await Deno.readTextFile(extraCa));
-    } catch (e) {
-      fail(`DENO_CERT: cannot read ${extraCa}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  const print = makeLogger(flags.logFormat, flags.logLevel);
+function createRuntime(flags: Flags, environment: Environment): Runtime {
+  const print = makeLogger({
+    format: flags.logFormat,
+    level: flags.logLevel,
+    write: (line) => accessOut.write(line),
+  });
   const metrics = createMetrics();
   const warn = (message: string) => {
     if (enabled(flags.logLevel, "warn")) console.error(message);
   };
+  const { sessionKeys, oidcIssuer } = environment;
   const signingKeys = createSigningKeyCache();
-  const jwks = createJwksCache({
-    clock: systemClock,
-    onFetch(issuer, outcome, detail) {
-      metrics.jwksFetch(outcome === "error" ? "error" : "ok");
-      if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
-    },
-  });
-  const oidcCredentials = issuer
-    ? createOidcCredentials({
-      issuer,
-      clock: systemClock,
-      fetch: globalThis.fetch,
-      onExchange: (outcome) => metrics.credentialExchange(outcome),
-      onFailure(e, retryInMs) {
-        warn(`backend credentials: ${String(e.detail ?? e.message)}; next try in ${retryInMs} ms`);
-      },
-    })
-    : undefined;
-  // Counted by every app this process builds, so a reload keeps the count.
+  const jwks = jwksCache(metrics, warn);
+  const oidcCredentials = oidcIssuer ? backendCredentials(oidcIssuer, metrics, warn) : undefined;
   const inFlight: InFlight = { count: 0 };
-  /** A config made ready to serve: its handler and its backends. */
-  type Serving = { handler: AppHandler; backends: ReadonlyMap<string, Backend> };
-  const build = (config: Config): Serving | ConfigProblem[] => {
-    const backends = buildBackends(config, oidcCredentials);
-    if (Array.isArray(backends)) return backends;
+  const build = (config: Config): Result<Serving, ConfigProblem[]> => {
+    const backends = buildBackends(config, oidcCredentials ? { oidcCredentials } : {});
+    if (!backends.ok) return backends;
     // Each config's app labels its metrics with that config's bucket names.
     const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({
       config,
-      backends,
+      backends: backends.value,
       clock: systemClock,
       log(e) {
         observe(e);
@@ -328,95 +175,126 @@ async function main(): Promise<void> {
       },
       signingKeys,
       jwks,
-      ...(keys ? { sessionKeys: keys } : {}),
-      ...(issuer ? { oidcIssuer: issuer } : {}),
+      ...(sessionKeys ? { sessionKeys } : {}),
+      ...(oidcIssuer ? { oidcIssuer } : {}),
       inFlight,
     });
-    return { handler, backends };
+    return ok({ handler, backends: backends.value });
   };
-  const first = build(loaded.config);
-  if (Array.isArray(first)) {
-    console.error(formatProblems(first, source.name));
-    fail("not starting");
-  }
-  let serving: Serving = first;
-  let draining = false;
+  return { metrics, warn, inFlight, build };
+}
 
-  const { hostname, port } = splitListen(loaded.config.listen);
-  const server = Deno.serve({
-    hostname,
-    port,
-    // Reached only by a response body that fails after its head was sent (a
-    // download cut for an idle reader, a backend that broke off): one line
-    // instead of Deno's stack trace; the client already has its status.
+function jwksCache(metrics: Metrics, warn: (message: string) => void): JwksCache {
+  return createJwksCache({
+    clock: systemClock,
+    onFetch(issuer, outcome, detail) {
+      metrics.jwksFetch(outcome === "error" ? "error" : "ok");
+      if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
+    },
+  });
+}
+
+function backendCredentials(
+  issuer: OidcIssuer,
+  metrics: Metrics,
+  warn: (message: string) => void,
+): OidcCredentials {
+  return createOidcCredentials({
+    issuer,
+    clock: systemClock,
+    fetch: globalThis.fetch,
+    onExchange: (outcome) => metrics.credentialExchange(outcome),
+    onFailure(e, retryInMs) {
+      warn(`backend credentials: ${String(e.detail ?? e.message)}; next try in ${retryInMs} ms`);
+    },
+  });
+}
+
+/** What the signal handlers and the servers share while the process runs. */
+interface State {
+  serving: Serving;
+  draining: boolean;
+}
+
+function serveGateway(checked: Checked, runtime: Runtime, state: State): Deno.HttpServer {
+  return Deno.serve({
+    ...orFail(parseListen(checked.config.listen)),
+    // Reached only by a response body that fails after its head was sent: the
+    // client already has its status.
     onError(e) {
-      const what = e instanceof ProxyStreamError
-        ? `${e.proxy.kind}: ${e.message}`
-        : e instanceof Error
-        ? `${e.name}: ${e.message}`
-        : String(e);
-      warn(`response body failed: ${what}`);
+      runtime.warn(bodyFailureLine(e));
       return new Response(null, { status: 500 });
     },
-    onListen(addr) {
-      const names = loaded.config.buckets.map((b) => b.name).join(", ");
-      const sts = keys ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";
-      console.log(
-        `bucketgate ${VERSION} listening on http://${addr.hostname}:${addr.port} (buckets: ${names}; ${sts})`,
-      );
+    onListen(address) {
+      const buckets = checked.config.buckets.map((b) => b.name);
+      const sts = checked.environment.sessionKeys !== undefined;
+      console.log(listeningLine({ version: VERSION, address, buckets, sts }));
     },
   }, async (req, info) => {
-    if (draining) {
+    if (state.draining) {
       await req.body?.cancel();
       return new Response("shutting down\n", { status: 503, headers: { connection: "close" } });
     }
-    return await serving.handler(req, info);
+    return await state.serving.handler(req, info);
   });
+}
 
-  Deno.addSignalListener("SIGHUP", async () => {
-    const { source: s, loaded: l } = await loadConfig(flags);
-    if (!l.ok) {
-      console.error(
-        `reload refused; keeping the old config:\n${formatProblems(l.problems, s.name)}`,
-      );
-      return;
-    }
-    const next = build(l.config);
-    if (Array.isArray(next)) {
-      console.error(`reload refused; keeping the old config:\n${formatProblems(next, s.name)}`);
-      return;
-    }
-    serving = next;
-    if (enabled(flags.logLevel, "info")) console.error(`reloaded ${s.name}`);
-  });
-
-  const admin = flags.adminListen
-    ? Deno.serve(
-      {
-        ...splitListen(flags.adminListen),
-        onListen(addr) {
-          console.log(`admin listening on http://${addr.hostname}:${addr.port}`);
-        },
+function serveAdmin(listen: string, runtime: Runtime, state: State): Deno.HttpServer {
+  return Deno.serve(
+    {
+      ...orFail(parseListen(listen)),
+      onListen(address) {
+        console.log(adminListeningLine(address));
       },
-      createAdminHandler({
-        metrics,
-        backends: () => serving.backends,
-        inFlight: () => inFlight.count,
-      }),
-    )
-    : undefined;
+    },
+    createAdminHandler({
+      metrics: runtime.metrics,
+      backends: () => state.serving.backends,
+      inFlight: () => runtime.inFlight.count,
+    }),
+  );
+}
 
-  const stop = async () => {
-    if (draining) return;
-    draining = true;
-    const deadline = Date.now() + 30_000;
-    while (inFlight.count > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await Promise.all([server.shutdown(), admin?.shutdown()]);
-    accessOut.flush();
-    Deno.exit(0);
-  };
+async function onReload(flags: Flags, runtime: Runtime, state: State): Promise<void> {
+  const r = await reload({ load: () => loadFor(flags), build: runtime.build });
+  if (!r.ok) {
+    console.error(r.error);
+    return;
+  }
+  state.serving = r.value.serving;
+  if (enabled(flags.logLevel, "info")) console.error(`reloaded ${r.value.name}`);
+}
+
+/** Stops taking requests, waits up to 30 s for those in flight, and exits 0. */
+async function drainAndExit(
+  runtime: Runtime,
+  state: State,
+  servers: readonly (Deno.HttpServer | undefined)[],
+): Promise<void> {
+  if (state.draining) return;
+  state.draining = true;
+  const deadline = Date.now() + 30_000;
+  while (runtime.inFlight.count > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await Promise.all(servers.map((s) => s?.shutdown()));
+  accessOut.flush();
+  Deno.exit(0);
+}
+
+async function main(): Promise<void> {
+  const flags = await readFlags(Deno.args);
+  const checked = await checkStartup(flags);
+  await trustDenoCert();
+  const runtime = createRuntime(flags, checked.environment);
+  const first = runtime.build(checked.config);
+  // --check-config has exited by now: this refusal always ends with exit 2.
+  if (!first.ok) refuse(backendRefusal(first.error, checked.name), flags);
+  const state: State = { serving: first.value, draining: false };
+  const server = serveGateway(checked, runtime, state);
+  Deno.addSignalListener("SIGHUP", () => onReload(flags, runtime, state));
+  const admin = flags.adminListen ? serveAdmin(flags.adminListen, runtime, state) : undefined;
+  const stop = () => drainAndExit(runtime, state, [server, admin]);
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
   await server.finished;
