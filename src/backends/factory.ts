@@ -4,6 +4,7 @@ import { err, ok, type Result } from "../result.ts";
 import type { OidcCredentials } from "../oidc/backend_auth.ts";
 import type { BackendType, BucketConfig } from "../config/types.ts";
 import type { Backend } from "./backend.ts";
+import type { Clock } from "../clock.ts";
 import { createFsBackend } from "./fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
@@ -50,6 +51,8 @@ export function backendOptionProblems(
 export interface BackendDeps {
   /** Credentials of `auth_type: oidc` buckets; absent when the OIDC issuer is not configured. */
   readonly oidcCredentials?: OidcCredentials;
+  /** The time source of every backend (expiry, pruning, retry back-off); default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Creates the backend of a bucket, with its backend_prefix applied. */
