@@ -91,6 +91,9 @@ export interface AddressingOptions {
   readonly host?: string | null;
 }
 
+/** S3's message for a path that is not percent-encoded UTF-8. */
+const UNDECODABLE_PATH = "Couldn't parse the specified URI: the path does not decode to UTF-8.";
+
 function decodeSegment(raw: string): string | undefined {
   try {
     return decodeURIComponent(raw);
@@ -194,13 +197,13 @@ export function parseS3Request(
     rawKey = slash < 0 ? "" : path.slice(slash + 1);
     const decoded = decodeSegment(rawBucket);
     if (decoded === undefined) {
-      return err(proxyError("InvalidRequest", "The request path is not validly percent-encoded"));
+      return err(proxyError("InvalidURI", UNDECODABLE_PATH));
     }
     bucket = decoded;
   }
   const key = decodeSegment(rawKey);
   if (key === undefined) {
-    return err(proxyError("InvalidRequest", "The object key is not validly percent-encoded"));
+    return err(proxyError("InvalidURI", UNDECODABLE_PATH));
   }
   const route = (op: OperationKind): Result<S3Request, ProxyError> =>
     ok({ op, bucket, key, query, headers, method, virtualHosted: vhost !== undefined });

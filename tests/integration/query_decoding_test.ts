@@ -110,3 +110,21 @@ Deno.test("valid escapes still route: UTF-8, %2F, a BOM, lower-case hex", async 
     assert.deepEqual(keysOf(await res.text()), [want], q);
   }
 });
+
+Deno.test("a path whose key or bucket does not decode to UTF-8 is 400 InvalidURI, signed or not", async () => {
+  const h = harness();
+  for (const path of ["/public/%AE%8A-", "/public/a%zz", "/public/%C3", "/public/%ED%A0%80", "/pub%FFlic/k"]) {
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const anon = await h.handle(new Request(`${BASE}${path}`, { method }));
+      assert.equal(anon.status, 400, `${method} ${path}`);
+      assert.equal(await errorCode(anon), "InvalidURI", `${method} ${path}`);
+    }
+    const signed = await h.handle(
+      new Request(`${BASE}${path}`, {
+        headers: (await makeRequest("/private/k", { key: ADMIN })).headers,
+      }),
+    );
+    assert.equal(signed.status, 400, path);
+    assert.equal(await errorCode(signed), "InvalidURI", path);
+  }
+});

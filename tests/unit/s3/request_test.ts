@@ -78,7 +78,7 @@ Deno.test("parseS3Request() uses the Host for virtual-hosted style when a domain
 Deno.test("parseS3Request() refuses bad encodings, unsupported subresources, odd methods", () => {
   const bad = route("GET", "http://h/b/%E0%A4%A");
   assert.ok(!bad.ok);
-  assert.equal(bad.error.kind, "InvalidRequest");
+  assert.equal(bad.error.kind, "InvalidURI");
   const acl = route("GET", "http://h/b?acl");
   assert.ok(!acl.ok);
   assert.equal(acl.error.kind, "NotImplemented");
