@@ -21,3 +21,29 @@ export function constantTimeEqual(a: string, b: string): boolean {
   for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   return diff === 0;
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;
+const WIDER_THAN_A_BYTE = /[\u0100-\uffff]/;
+
+/**
+ * How the bytes of `text` are read when it is hashed: a byte string (each
+ * char one byte, as `Deno.serve` gives header values, so "latin1") where
+ * every char fits in a byte, else its UTF-8 (as a JavaScript signer would).
+ * ASCII is the same bytes either way.
+ */
+export function byteStringEncoding(text: string): "latin1" | "utf8" {
+  return WIDER_THAN_A_BYTE.test(text) ? "utf8" : "latin1";
+}
+
+/** True when every char of `text` is ASCII. */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
+/** The UTF-8 bytes of `text` as a byte string (one char per byte), to join with header values. */
+export function utf8ByteString(text: string): string {
+  if (isAscii(text)) return text;
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
+}

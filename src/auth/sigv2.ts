@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { decodeQueryComponent, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
-import { constantTimeEqual } from "../bytes.ts";
+import { byteStringEncoding, constantTimeEqual, utf8ByteString } from "../bytes.ts";
 import { MAX_PRESIGN_SECONDS } from "./sigv4.ts";
 
 /** Query parameters that are part of the V2 canonical resource. */
@@ -128,10 +128,11 @@ function canonicalResource(
     subs.push(`${name.value}=${value.value}`);
   }
   subs.sort();
-  return ok(subs.length ? `${path}?${subs.join("&")}` : path);
+  // Decoded values are text; the rest of the string to sign is the bytes the client sent.
+  return ok(utf8ByteString(subs.length ? `${path}?${subs.join("&")}` : path));
 }
 
-/** The V2 string to sign; InvalidURI when the query does not decode. */
+/** The V2 string to sign as a byte string (see `byteStringEncoding`); InvalidURI when the query does not decode. */
 export function v2StringToSign(
   method: string,
   target: RequestTarget,
@@ -177,7 +178,8 @@ export function verifyV2(
   }
   const sts = v2StringToSign(r.method, r.target, r.headers, claims, r.vhostBucket);
   if (!sts.ok) return sts.error;
-  const expected = createHmac("sha1", secret).update(sts.value, "utf8").digest("base64");
+  const expected = createHmac("sha1", secret).update(sts.value, byteStringEncoding(sts.value))
+    .digest("base64");
   return constantTimeEqual(expected, claims.signature) ? undefined : proxyError(
     "SignatureDoesNotMatch",
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",

@@ -5,7 +5,7 @@
  * backend requests.
  */
 import { decodeQuery, type QueryParam } from "../http/target.ts";
-import { hmacHex, sha256Hex } from "./signing_key.ts";
+import { hmacHex, sha256HexOfByteString } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
@@ -106,9 +106,9 @@ export function credentialScope(date: string, region: string, service: string): 
   return `${date}/${region}/${service}/aws4_request`;
 }
 
-/** The string to sign for a canonical request. */
+/** The string to sign for a canonical request, hashed over the bytes it stands for. */
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256HexOfByteString(canonical)}`;
 }
 
 /** The signature a secret gives for a canonical request. */

@@ -1,5 +1,6 @@
 /** SigV4 HMAC primitives (short messages hashed in JavaScript, keys derived on node:crypto), and a bounded cache of derived signing keys. */
 import { createHash, createHmac } from "node:crypto";
+import { byteStringEncoding, isAscii } from "../bytes.ts";
 import { hmacHexOf, type HmacKey, hmacKey, sha256HexOf } from "./sha256.ts";
 
 /** HMAC-SHA256 computed once (key derivation). */
@@ -33,6 +34,16 @@ const SHORT_TEXT = 4096;
 export function sha256Hex(data: string | Uint8Array): string {
   if (typeof data === "string" && data.length <= SHORT_TEXT) return sha256HexOf(data);
   return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * Lower-case hex SHA-256 of a byte string: a canonical request, whose header
+ * values are the bytes the client sent, one char per byte (see
+ * `byteStringEncoding`).
+ */
+export function sha256HexOfByteString(text: string): string {
+  if (isAscii(text)) return sha256Hex(text);
+  return createHash("sha256").update(text, byteStringEncoding(text)).digest("hex");
 }
 
 /** SHA-256 of the empty string, which chunk signatures use. */

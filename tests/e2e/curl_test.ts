@@ -79,3 +79,39 @@ for (const { kind, ready } of await availableBackends()) {
     },
   });
 }
+
+// Issue 19 item 4: curl sends the UTF-8 bytes it is given and signs those bytes.
+for (const { kind, ready } of await availableBackends()) {
+  clientTest({
+    client: "curl",
+    backend: kind,
+    name: "non-ASCII x-amz-meta-* signed with --aws-sigv4 is stored and read back byte for byte",
+    ignore: !hasCurl || !ready,
+    version: () => commandVersion("curl", ["--version"], /^curl (\S+)/),
+    async fn() {
+      const rig = await startRig(kind);
+      const sig = ["--aws-sigv4", "aws:amz:us-east-1:s3", "--user", `${DEV.id}:${DEV.secret}`];
+      const url = `${rig.gw.url}/private-uploads/meta.txt`;
+      try {
+        const put = await run("curl", [
+          "-sS",
+          "-f",
+          ...sig,
+          "-H",
+          "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+          "-H",
+          "x-amz-meta-meta1: Hello World\u00e9",
+          "-T",
+          "-",
+          url,
+        ], { stdin: new TextEncoder().encode("with metadata") });
+        assert.equal(put.code, 0, put.stderr + put.stdout + rig.gw.logs().slice(-2000));
+        const head = await run("curl", ["-sS", "-f", "-I", ...sig, url]);
+        assert.equal(head.code, 0, head.stderr);
+        assert.match(head.stdout, /^x-amz-meta-meta1: Hello World\u00e9\r$/mi);
+      } finally {
+        await rig.stop();
+      }
+    },
+  });
+}

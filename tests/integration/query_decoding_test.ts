@@ -113,7 +113,15 @@ Deno.test("valid escapes still route: UTF-8, %2F, a BOM, lower-case hex", async 
 
 Deno.test("a path whose key or bucket does not decode to UTF-8 is 400 InvalidURI, signed or not", async () => {
   const h = harness();
-  for (const path of ["/public/%AE%8A-", "/public/a%zz", "/public/%C3", "/public/%ED%A0%80", "/pub%FFlic/k"]) {
+  for (
+    const path of [
+      "/public/%AE%8A-",
+      "/public/a%zz",
+      "/public/%C3",
+      "/public/%ED%A0%80",
+      "/pub%FFlic/k",
+    ]
+  ) {
     for (const method of ["GET", "PUT", "DELETE"]) {
       const anon = await h.handle(new Request(`${BASE}${path}`, { method }));
       assert.equal(anon.status, 400, `${method} ${path}`);

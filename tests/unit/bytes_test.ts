@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { concatBytes, constantTimeEqual } from "../../src/bytes.ts";
+import {
+  byteStringEncoding,
+  concatBytes,
+  constantTimeEqual,
+  isAscii,
+  utf8ByteString,
+} from "../../src/bytes.ts";
 
 Deno.test("concatBytes() joins parts in order", () => {
   const out = concatBytes([new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])]);
@@ -33,4 +39,18 @@ Deno.test("constantTimeEqual() is false for a prefix or an extension", () => {
   assert.equal(constantTimeEqual("a", "a".repeat(257)), false);
   // Past the shorter string charCodeAt is NaN (0 once |0): a trailing NUL differs only in length.
   assert.equal(constantTimeEqual("a", "a\0"), false);
+});
+
+Deno.test("byteStringEncoding() reads one-byte chars as bytes and anything wider as UTF-8", () => {
+  assert.equal(byteStringEncoding("plain"), "latin1");
+  assert.equal(byteStringEncoding("Hello World\u00c3\u00a9"), "latin1");
+  assert.equal(byteStringEncoding("Hello \u20ac"), "utf8");
+  assert.ok(isAscii("abc\x7f"));
+  assert.ok(!isAscii("\x80"));
+});
+
+Deno.test("utf8ByteString() spells text as its UTF-8 bytes, one char per byte", () => {
+  assert.equal(utf8ByteString("abc"), "abc");
+  assert.equal(utf8ByteString("é"), "\u00c3\u00a9");
+  assert.equal(utf8ByteString("€"), "\u00e2\u0082\u00ac");
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { hmacHexOf, hmacKey, sha256HexOf } from "../../../src/sigv4/sha256.ts";
-import { hmacHex, sha256Hex } from "../../../src/sigv4/signing_key.ts";
+import { hmacHex, sha256Hex, sha256HexOfByteString } from "../../../src/sigv4/signing_key.ts";
 
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
 
@@ -79,4 +79,11 @@ Deno.test("signing_key's sha256Hex and hmacHex give the same answers on both of 
   );
   const longKey = new Uint8Array(100).fill(9);
   assert.equal(hmacHex(longKey, "m"), createHmac("sha256", longKey).update("m").digest("hex"));
+});
+
+Deno.test("sha256HexOfByteString() hashes a byte string's bytes, not their UTF-8", () => {
+  const utf8 = new Uint8Array([0x48, 0xc3, 0xa9]); // "Hé" as sent
+  assert.equal(sha256HexOfByteString("H\u00c3\u00a9"), sha256Hex(utf8));
+  assert.equal(sha256HexOfByteString("ascii only"), sha256Hex("ascii only"));
+  assert.equal(sha256HexOfByteString("\u20ac"), sha256Hex(new TextEncoder().encode("\u20ac")));
 });
