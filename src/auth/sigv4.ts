@@ -233,8 +233,9 @@ export function parsePresignedQuery(
   if (m[1] !== cred.value.date) {
     return err(queryError("X-Amz-Date does not match the date of X-Amz-Credential."));
   }
-  if (!/^\d{1,6}$/.test(expires) || Number(expires) < 1 || Number(expires) > MAX_PRESIGN_SECONDS) {
-    return err(queryError("X-Amz-Expires must be an integer between 1 and 604800 (seven days)."));
+  // Zero or negative is a URL that has already expired: 403 from checkTime, as S3 answers.
+  if (!/^-?\d{1,12}$/.test(expires) || Number(expires) > MAX_PRESIGN_SECONDS) {
+    return err(queryError("X-Amz-Expires must be an integer of at most 604800 (seven days)."));
   }
   const token = get("X-Amz-Security-Token") ?? headers.get("x-amz-security-token");
   return ok({
@@ -267,7 +268,8 @@ export function checkTime(claims: SignedClaims, now: number): ProxyError | undef
   const at = amzDateMs(claims.amzDate);
   if (claims.presigned) {
     if (at - now > MAX_SKEW_MS) return proxyError("AccessDenied", "Request is not valid yet");
-    if (now > at + claims.expiresSecs! * 1000) {
+    const lifetimeMs = claims.expiresSecs! * 1000;
+    if (lifetimeMs <= 0 || now > at + lifetimeMs) {
       return proxyError("AccessDenied", "Request has expired");
     }
     return undefined;

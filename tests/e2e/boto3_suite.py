@@ -2,6 +2,7 @@
 import hashlib
 import os
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -76,6 +77,34 @@ purl = s3.generate_presigned_url("put_object", Params={"Bucket": B, "Key": "pres
 urllib.request.urlopen(urllib.request.Request(purl, data=b"via presigned put", method="PUT",
                                               headers={"Content-Type": ""}))
 assert s3.get_object(Bucket=B, Key="presigned.txt")["Body"].read() == b"via presigned put"
+
+# An already expired presigned URL (SigV2, boto3's default for custom endpoints,
+# and SigV4) is 403 AccessDenied "Request has expired" for every method, and
+# the object is untouched.
+s3.put_object(Bucket=B, Key="kept.txt", Body=b"kept")
+s3v2 = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
+                    aws_access_key_id=os.environ["DEV_ID"], aws_secret_access_key=os.environ["DEV_SECRET"],
+                    config=boto3.session.Config(signature_version="s3"))
+s3v4 = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
+                    aws_access_key_id=os.environ["DEV_ID"], aws_secret_access_key=os.environ["DEV_SECRET"],
+                    config=boto3.session.Config(signature_version="s3v4"))
+for signer in (s3v2, s3v4):
+    for op, method in [("put_object", "PUT"), ("get_object", "GET"), ("head_object", "HEAD"),
+                       ("delete_object", "DELETE")]:
+        url = signer.generate_presigned_url(op, Params={"Bucket": B, "Key": "kept.txt"}, ExpiresIn=-1000,
+                                            HttpMethod=method)
+        data = b"overwritten" if method == "PUT" else None
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, data=data, method=method,
+                                                          headers={"Content-Type": ""}))
+            raise AssertionError("expired presigned %s should be refused" % method)
+        except urllib.error.HTTPError as e:
+            body = e.read()
+            assert e.code == 403, (method, url, e.code, body)
+            if method != "HEAD":
+                assert b"<Code>AccessDenied</Code>" in body and b"Request has expired" in body, body
+assert stored(B, "kept.txt") == b"kept"
+s3.delete_object(Bucket=B, Key="kept.txt")
 
 # Errors clients act on.
 for call, code in [

@@ -320,3 +320,47 @@ Deno.test("presigned GET URLs verify and expire", async () => {
   assert.equal(late.status, 403);
   assert.match(await late.text(), /expired/);
 });
+
+Deno.test("a presigned URL with X-Amz-Expires of zero or less has expired: 403 for every method, object untouched", async () => {
+  const h = harness();
+  (await send(h, "/private/kept", { method: "PUT", key: ADMIN, body: "kept" })).body?.cancel();
+  for (const expiresIn of [0, -1000]) {
+    for (const method of ["PUT", "GET", "HEAD", "DELETE"]) {
+      const qs = await presignQuery(ADMIN, "http://gateway.test/private/kept", {
+        method,
+        signedAt: NOW,
+        expiresIn,
+      });
+      assert.match(qs, new RegExp(`X-Amz-Expires=${expiresIn}(&|$)`));
+      const res = await h.handle(
+        new Request(`http://gateway.test/private/kept?${qs}`, {
+          method,
+          headers: { host: "gateway.test", ...(method === "PUT" ? { "content-length": "3" } : {}) },
+          ...(method === "PUT" ? { body: "new" } : {}),
+        }),
+      );
+      assert.equal(res.status, 403, `${method} ${expiresIn}`);
+      if (method !== "HEAD") {
+        assert.match(await res.text(), /<Code>AccessDenied<\/Code>.*Request has expired/s);
+      }
+    }
+  }
+  assert.equal(await (await send(h, "/private/kept", { key: ADMIN })).text(), "kept");
+});
+
+Deno.test("X-Amz-Expires over seven days or not an integer is 400 AuthorizationQueryParametersError", async () => {
+  const h = harness();
+  const qs = await presignQuery(ADMIN, "http://gateway.test/private/k", {
+    signedAt: NOW,
+    expiresIn: 60,
+  });
+  for (const bad of ["604801", "1.5", "6e1", "", "+60"]) {
+    const res = await h.handle(
+      new Request(
+        `http://gateway.test/private/k?${qs.replace("X-Amz-Expires=60", `X-Amz-Expires=${bad}`)}`,
+      ),
+    );
+    assert.equal(res.status, 400, bad);
+    assert.match(await res.text(), /<Code>AuthorizationQueryParametersError<\/Code>/, bad);
+  }
+});
