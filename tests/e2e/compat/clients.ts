@@ -30,7 +30,7 @@ export const CLIENTS = [
     client: "boto3",
     test: "boto3_test.ts",
     operations:
-      "client and resource APIs, odd keys, Range, metadata, `upload_file`/`download_file` with TransferConfig multipart, V1 and V2 paginators, presigned GET and PUT, error codes, presigned POST refused with 501 NotImplemented, empty bodies with `Expect: 100-continue`",
+      "client and resource APIs, odd keys, Range, metadata, `upload_file`/`download_file` with TransferConfig multipart, V1 and V2 paginators, presigned GET and PUT, expired SigV2 and SigV4 presigned URLs refused with 403, error codes, presigned POST refused with 501 NotImplemented, empty bodies with `Expect: 100-continue`",
   },
   {
     client: "@aws-sdk/client-s3",
@@ -65,7 +65,7 @@ export const CLIENTS = [
     client: "curl",
     test: "curl_test.ts",
     operations:
-      'anonymous GET/HEAD/Range, `--aws-sigv4` signed GET and a PUT streamed chunked from stdin (no Content-Length; it needs `-H "x-amz-content-sha256: UNSIGNED-PAYLOAD"`, as with S3)',
+      'anonymous GET/HEAD/Range, `--aws-sigv4` signed GET and a PUT streamed chunked from stdin (no Content-Length; it needs `-H "x-amz-content-sha256: UNSIGNED-PAYLOAD"`, as with S3), non-ASCII `x-amz-meta-*` signed and read back byte for byte',
   },
 ] as const satisfies readonly ClientRow[];
 
