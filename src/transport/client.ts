@@ -52,7 +52,12 @@ export interface TransportResponse {
 
 /** Options of `createTransport`. */
 export interface TransportOptions {
-  /** PEM CA certificates trusted for https: origins, beside the default roots. */
+  /**
+   * More PEM CA certificates for https: origins. Deno's default roots are
+   * trusted anyway, and they already hold DENO_CERT's bundle (and the
+   * system's store under DENO_TLS_CA_STORE=system), as for fetch: the
+   * gateway needs nothing here.
+   */
   readonly caCerts?: readonly string[];
   /** @default 128 */
   readonly maxSocketsPerOrigin?: number;
@@ -86,7 +91,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"])
 /** A bytes body this small goes out in the head's write. */
 const COALESCE_BYTES = 64 * 1024;
 
-/** Deno.connect, or Deno.connectTls trusting `caCerts` beside the default roots. */
+/** Deno.connect, or Deno.connectTls trusting `caCerts` beside the default roots (DENO_CERT's included). */
 export function defaultConnector(caCerts: readonly string[] = []): Connector {
   return (e: Endpoint) =>
     e.tls

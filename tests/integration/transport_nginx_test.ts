@@ -302,3 +302,29 @@ Deno.test("transport on nginx: https through a private CA (caCerts); without it,
     });
   });
 });
+
+Deno.test("transport on nginx: DENO_CERT alone is trusted, as fetch trusts it (no caCerts)", async () => {
+  await withNginx(async (f) => {
+    const caFile = `${f.dir}/ca.pem`;
+    const script = `
+      import { createTransport } from ${
+      JSON.stringify(new URL("../../src/transport/mod.ts", import.meta.url).href)
+    };
+      const t = createTransport();
+      const r = await t.request({ method: "GET", url: ${JSON.stringify(`${f.tlsUrl}/b/1k.bin`)} });
+      await Deno.stdout.write(new TextEncoder().encode(r.status + " " + r.bytes?.length));
+      t.close();`;
+    const run = (env: Record<string, string>) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--no-lock", script],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const trusted = await run({ DENO_CERT: caFile });
+    assert.equal(new TextDecoder().decode(trusted.stdout), "200 1024");
+    const untrusted = await run({});
+    assert.equal(untrusted.success, false);
+    assert.match(new TextDecoder().decode(untrusted.stderr), /UnknownIssuer|certificate/i);
+  });
+});
