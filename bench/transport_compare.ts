@@ -7,9 +7,14 @@
  * other load on the machine falls on all alike):
  *
  *   memory   Deno.serve answering 1 KiB from memory (the floor: no client at all)
- *   fetch    the global fetch
+ *   fetch    the global fetch, its body stream handed on
+ *   fetch-bytes  the global fetch, a body of up to 64 KiB read whole first
+ *            (`new Response(bytes)` is cheaper to serve than a stream)
  *   node     node:http with a keep-alive Agent
  *   undici   npm undici's Pool
+ *   own      src/transport (our HTTP/1.1 client), its `bytes` when the body
+ *            came with the head, else its stream
+ *   own-stream  src/transport, always its body stream
  *   nginx    nginx proxy_pass with upstream keepalive (the reference)
  *
  * Every relay streams the store's body into its response, as the s3 backend
@@ -17,8 +22,12 @@
  * divided by the requests it answered (µs per request): on a shared machine
  * req/s is noisy, CPU per request much less so.
  *
+ * `--big` adds a 1 GiB GET through each relay (curl, one at a time): MB/s
+ * and the relay's CPU seconds per GiB, since a stream made in JS is pumped
+ * chunk by chunk where fetch's body is piped by Deno itself.
+ *
  *   deno run -A bench/transport_compare.ts [--rounds 3] [--seconds 5] [--connections 32]
- *                                          [--only fetch,node]
+ *                                          [--only fetch,own]
  *
  * A relay alone: `deno run -A --no-lock bench/transport_compare.ts --relay <kind> <port> <origin port>`.
  */
@@ -36,7 +45,7 @@ import {
 import { runWrk } from "./_wrk.ts";
 
 /** The relays, each a way of fetching the origin's 1 KiB. */
-const RELAYS = ["memory", "fetch", "node", "undici"] as const;
+const RELAYS = ["memory", "fetch", "fetch-bytes", "node", "undici", "own", "own-stream"] as const;
 type Relay = typeof RELAYS[number];
 
 /** A relay's upstream call: the origin's answer, body streamed. */
@@ -68,6 +77,13 @@ async function upstream(kind: Relay, origin: string): Promise<Upstream> {
         const r = await fetch(`${origin}${path}`);
         return new Response(r.body, { status: r.status, headers: pick((n) => r.headers.get(n)) });
       };
+    case "fetch-bytes":
+      return async (path) => {
+        const r = await fetch(`${origin}${path}`);
+        const length = Number(r.headers.get("content-length") ?? NaN);
+        const body = length <= 65536 ? await r.bytes() : r.body;
+        return new Response(body, { status: r.status, headers: pick((n) => r.headers.get(n)) });
+      };
     case "node": {
       const http = (await import("node:http")).default;
       const { Readable } = await import("node:stream");
@@ -98,6 +114,17 @@ async function upstream(kind: Relay, origin: string): Promise<Upstream> {
         });
         const body = Readable.toWeb(r.body) as unknown as ReadableStream<Uint8Array>;
         return new Response(body, { status: r.statusCode, headers: h });
+      };
+    }
+    case "own":
+    case "own-stream": {
+      const { createTransport } = await import("../src/transport/mod.ts");
+      const transport = createTransport();
+      const inHand = kind === "own";
+      return async (path) => {
+        const r = await transport.request({ method: "GET", url: `${origin}${path}` });
+        const body = inHand ? r.bytes ?? r.body : r.body;
+        return new Response(body, { status: r.status, headers: pick((n) => r.headers.get(n)) });
       };
     }
   }
@@ -190,9 +217,12 @@ async function measure(
 
 const LABELS: Readonly<Record<Relay | "nginx", string>> = {
   memory: "Deno.serve from memory (floor, no client)",
-  fetch: "Deno.serve + global fetch",
+  fetch: "Deno.serve + global fetch (body stream)",
+  "fetch-bytes": "Deno.serve + global fetch (body ≤ 64 KiB read whole)",
   node: "Deno.serve + node:http keep-alive Agent",
   undici: "Deno.serve + npm undici Pool",
+  own: "Deno.serve + src/transport (own client; bytes in hand)",
+  "own-stream": "Deno.serve + src/transport (own client; body stream)",
   nginx: "nginx proxy_pass (upstream keepalive)",
 };
 
@@ -227,6 +257,36 @@ function report(
   return lines.join("\n");
 }
 
+/** One 1 GiB GET per contender with curl: MB/s and the server's CPU seconds per GiB. */
+async function bigTable(contenders: readonly Contender[]): Promise<string> {
+  const lines = [
+    "| contender | GET 1 GiB, MB/s | server CPU s per GiB |",
+    "| --- | ---: | ---: |",
+  ];
+  for (const c of contenders) {
+    if (c.name === "memory") continue;
+    const pids = await c.pids();
+    const before = await Promise.all(pids.map(cpuSeconds));
+    const out = await new Deno.Command("curl", {
+      args: [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code} %{size_download} %{time_total}",
+        `http://127.0.0.1:${c.port}/bench/1g.bin`,
+      ],
+      stdout: "piped",
+    }).output();
+    const after = await Promise.all(pids.map(cpuSeconds));
+    const [code, size, time] = new TextDecoder().decode(out.stdout).split(" ").map(Number);
+    if (code !== 200 || size !== 1 << 30) throw new Error(`Cannot GET 1 GiB through ${c.name}`);
+    const cpu = after.reduce((s, x, i) => s + x - before[i]!, 0);
+    lines.push(`| ${c.label} | ${fmt(size / 1e6 / time!)} | ${fmt(cpu, 2)} |`);
+  }
+  return lines.join("\n");
+}
+
 async function main(): Promise<void> {
   const flags = parseArgs({
     args: Deno.args,
@@ -235,6 +295,7 @@ async function main(): Promise<void> {
       seconds: { type: "string", default: "5" },
       connections: { type: "string", default: "32" },
       only: { type: "string" },
+      big: { type: "boolean", default: false },
     },
   }).values;
   const rounds = Number(flags.rounds);
@@ -249,6 +310,11 @@ async function main(): Promise<void> {
   try {
     await Deno.mkdir(`${work}/root/bench`, { recursive: true });
     await Deno.writeFile(`${work}/root/bench/1k.bin`, new Uint8Array(1024).fill(0x61));
+    if (flags.big) {
+      const f = await Deno.open(`${work}/root/bench/1g.bin`, { write: true, create: true });
+      await f.truncate(1 << 30);
+      f.close();
+    }
     const origin: Nginx = await startOrigin(`${work}/origin`, freePort(), `${work}/root`, 1);
     started.push(origin);
     const proxy = await startProxy(`${work}/proxy`, freePort(), origin.port, 1);
@@ -284,6 +350,7 @@ async function main(): Promise<void> {
         `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.\n`,
     );
     console.log(report(contenders, samples));
+    if (flags.big) console.log(`\n${await bigTable(contenders)}`);
   } finally {
     for (const s of started.reverse()) await s.stop().catch(() => {});
     await Deno.remove(work, { recursive: true }).catch(() => {});
