@@ -26,7 +26,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // libraries
   ["checksum", "streams", "sigv4", "config", "http", "oidc"],
   // stores
-  ["backends"],
+  ["backends", "transport"],
   // who may do what
   ["auth", "authz", "sts"],
   // S3 operations
