@@ -16,7 +16,6 @@ const ROOT = new URL("../../", import.meta.url).pathname;
  */
 const KEPT_LARGER: Readonly<Record<string, string>> = {
   "src/auth/authenticate.ts:authenticateSync": "to split (issue 18)",
-  "src/auth/aws_chunked.ts:awsChunkedDecoder": "to split (issue 18)",
   "src/auth/sigv4.ts:parseAuthorizationHeader": "to split (issue 18)",
   "src/backends/az/az.ts": "being split into src/backends/az/ (issue 18)",
   "src/backends/az/az.ts:createAzBackend": "being split (issue 18)",
