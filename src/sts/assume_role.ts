@@ -64,11 +64,8 @@ export interface StsAnswer {
   readonly subject: string;
 }
 
-/** Serves one STS call whose parameters are already read. */
-export async function handleSts(
-  params: URLSearchParams,
-  deps: StsDeps,
-): Promise<Result<StsAnswer, ProxyError>> {
+/** The call is AssumeRoleWithWebIdentity of STS's one version, and STS is configured. */
+function checkCall(params: URLSearchParams, deps: StsDeps): Result<SessionKeys, ProxyError> {
   const action = params.get("Action");
   if (action === null) {
     return err(
@@ -95,6 +92,54 @@ export async function handleSts(
       ),
     );
   }
+  return ok(deps.keys);
+}
+
+/** Minted temporary credentials, and what the answer says of them. */
+interface Minted {
+  readonly role: RoleConfig;
+  readonly roleSessionName: string;
+  readonly subject: string;
+  readonly audience: string;
+  readonly issuer: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiresAt: number;
+}
+
+/** The AssumeRoleWithWebIdentityResponse document of minted credentials. */
+function responseXml(m: Minted, deps: StsDeps): string {
+  const account = deps.accountId ?? "000000000000";
+  const { role, roleSessionName } = m;
+  return XML_DECLARATION +
+    `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}">` +
+    "<AssumeRoleWithWebIdentityResult>" +
+    el("SubjectFromWebIdentityToken", m.subject) +
+    el("Audience", m.audience) +
+    "<AssumedRoleUser>" +
+    el("Arn", `arn:aws:sts::${account}:assumed-role/${role.roleId}/${roleSessionName}`) +
+    el("AssumedRoleId", `${role.roleId}:${roleSessionName}`) +
+    "</AssumedRoleUser>" +
+    "<Credentials>" +
+    el("AccessKeyId", m.accessKeyId) +
+    el("SecretAccessKey", m.secretAccessKey) +
+    el("SessionToken", m.sessionToken) +
+    el("Expiration", stsTime(m.expiresAt)) +
+    "</Credentials>" +
+    el("Provider", m.issuer) +
+    "</AssumeRoleWithWebIdentityResult>" +
+    `<ResponseMetadata>${el("RequestId", deps.requestId)}</ResponseMetadata>` +
+    "</AssumeRoleWithWebIdentityResponse>";
+}
+
+/** Serves one STS call whose parameters are already read. */
+export async function handleSts(
+  params: URLSearchParams,
+  deps: StsDeps,
+): Promise<Result<StsAnswer, ProxyError>> {
+  const keys = checkCall(params, deps);
+  if (!keys.ok) return keys;
   const p = assumeRoleParams(params);
   if (!p.ok) return p;
   const { roleArn, webIdentityToken } = p.value;
@@ -104,7 +149,6 @@ export async function handleSts(
   if (!who.ok) return who;
   const { issuer, subject, audience, claims } = who.value;
   const roleSessionName = p.value.roleSessionName ?? sessionNameFor(subject);
-
   const seconds = sessionSeconds(p.value.durationSeconds, role);
   const expiresAt = Math.floor(deps.clock.now() / 1000) * 1000 + seconds * 1000;
   const accessKeyId = newTemporaryAccessKeyId();
@@ -118,28 +162,9 @@ export async function handleSts(
     issuer,
     scopes: resolveScopes(role.allowedScopes, claims),
     expiresAt,
-  }, deps.keys);
-
-  const account = deps.accountId ?? "000000000000";
-  const body = XML_DECLARATION +
-    `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}">` +
-    "<AssumeRoleWithWebIdentityResult>" +
-    el("SubjectFromWebIdentityToken", subject) +
-    el("Audience", audience) +
-    "<AssumedRoleUser>" +
-    el("Arn", `arn:aws:sts::${account}:assumed-role/${role.roleId}/${roleSessionName}`) +
-    el("AssumedRoleId", `${role.roleId}:${roleSessionName}`) +
-    "</AssumedRoleUser>" +
-    "<Credentials>" +
-    el("AccessKeyId", accessKeyId) +
-    el("SecretAccessKey", secretAccessKey) +
-    el("SessionToken", sessionToken) +
-    el("Expiration", stsTime(expiresAt)) +
-    "</Credentials>" +
-    el("Provider", issuer) +
-    "</AssumeRoleWithWebIdentityResult>" +
-    `<ResponseMetadata>${el("RequestId", deps.requestId)}</ResponseMetadata>` +
-    "</AssumeRoleWithWebIdentityResponse>";
+  }, keys.value);
+  const minted = { role, roleSessionName, subject, audience, issuer, accessKeyId, secretAccessKey };
+  const body = responseXml({ ...minted, sessionToken, expiresAt }, deps);
   return ok({
     response: new Response(body, {
       headers: {

@@ -72,12 +72,16 @@ function audiences(aud: unknown): string[] {
   return [];
 }
 
-/** Validates `token` for `role`; the error's message says which check failed. */
-export async function verifyWebIdentity(
-  token: string,
-  role: RoleConfig,
-  deps: WebIdentityDeps,
-): Promise<Result<WebIdentity, ProxyError>> {
+/** A token's parts as read before its signature is checked. */
+interface ReadToken {
+  readonly iss: string;
+  readonly alg: TokenAlgorithm;
+  readonly kid?: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** Decodes the token and checks its issuer, algorithm and kid (nothing verified yet). */
+function readToken(token: string, role: RoleConfig): Result<ReadToken, ProxyError> {
   let header: { alg?: unknown; kid?: unknown };
   let payload: Record<string, unknown>;
   try {
@@ -104,29 +108,38 @@ export async function verifyWebIdentity(
   if (kid !== undefined && typeof kid !== "string") {
     return invalid("The token's kid is not a string");
   }
-  const keys = await deps.jwks.keysFor(iss, {
-    alg: alg as TokenAlgorithm,
-    ...(kid !== undefined ? { kid } : {}),
+  return ok({ iss, alg: alg as TokenAlgorithm, ...(kid !== undefined ? { kid } : {}), payload });
+}
+
+/** Checks the signature with the issuer's keys that match its kid and algorithm. */
+async function verifySignature(
+  token: string,
+  t: ReadToken,
+  deps: WebIdentityDeps,
+): Promise<Result<void, ProxyError>> {
+  const keys = await deps.jwks.keysFor(t.iss, {
+    alg: t.alg,
+    ...(t.kid !== undefined ? { kid: t.kid } : {}),
   });
   if (!keys.ok) return keys;
   if (keys.value.length === 0) {
     return invalid(
-      `No key of the issuer's JWKS matches the token (kid ${JSON.stringify(kid ?? null)}, ${alg})`,
+      `No key of the issuer's JWKS matches the token (kid ${
+        JSON.stringify(t.kid ?? null)
+      }, ${t.alg})`,
     );
   }
-  let verified = false;
   for (const jwk of keys.value.slice(0, 4)) {
     try {
-      await compactVerify(token, await importKey(jwk, alg as TokenAlgorithm), {
-        algorithms: [alg],
-      });
-      verified = true;
-      break;
+      await compactVerify(token, await importKey(jwk, t.alg), { algorithms: [t.alg] });
+      return ok(undefined);
     } catch { /* try the next candidate */ }
   }
-  if (!verified) return invalid("The token's signature does not verify with the issuer's keys");
+  return invalid("The token's signature does not verify with the issuer's keys");
+}
 
-  const now = deps.clock.now();
+/** Checks exp, nbf and iat against the clock, with CLOCK_SKEW_MS of slack. */
+function checkTimes(payload: Record<string, unknown>, now: number): Result<void, ProxyError> {
   const exp = payload.exp;
   if (typeof exp !== "number") return invalid("The token has no exp claim");
   if (exp * 1000 + CLOCK_SKEW_MS <= now) return invalid("The token has expired (exp)");
@@ -142,17 +155,26 @@ export async function verifyWebIdentity(
       return invalid("The token was issued in the future (iat)");
     }
   }
+  return ok(undefined);
+}
+
+/** The audience the role accepts (the token's first when the role requires none). */
+function matchAudience(
+  payload: Record<string, unknown>,
+  role: RoleConfig,
+): Result<string, ProxyError> {
   const aud = audiences(payload.aud);
-  let audience = aud[0] ?? "";
-  if (role.requiredAudiences.length > 0) {
-    const match = aud.find((a) => role.requiredAudiences.includes(a));
-    if (match === undefined) {
-      return invalid(
-        `The token's audience does not match role ${role.roleId}'s required audiences`,
-      );
-    }
-    audience = match;
-  }
+  if (role.requiredAudiences.length === 0) return ok(aud[0] ?? "");
+  const match = aud.find((a) => role.requiredAudiences.includes(a));
+  if (match !== undefined) return ok(match);
+  return invalid(`The token's audience does not match role ${role.roleId}'s required audiences`);
+}
+
+/** The token's subject, when the role's subject conditions accept it. */
+function matchSubject(
+  payload: Record<string, unknown>,
+  role: RoleConfig,
+): Result<string, ProxyError> {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub === "") return invalid("The token has no sub claim");
   if (
@@ -160,5 +182,25 @@ export async function verifyWebIdentity(
   ) {
     return invalid(`The token's subject does not match role ${role.roleId}'s subject conditions`);
   }
-  return ok({ issuer: iss, subject: sub, audience, claims: payload });
+  return ok(sub);
+}
+
+/** Validates `token` for `role`; the error's message says which check failed. */
+export async function verifyWebIdentity(
+  token: string,
+  role: RoleConfig,
+  deps: WebIdentityDeps,
+): Promise<Result<WebIdentity, ProxyError>> {
+  const read = readToken(token, role);
+  if (!read.ok) return read;
+  const signed = await verifySignature(token, read.value, deps);
+  if (!signed.ok) return signed;
+  const { iss, payload } = read.value;
+  const times = checkTimes(payload, deps.clock.now());
+  if (!times.ok) return times;
+  const audience = matchAudience(payload, role);
+  if (!audience.ok) return audience;
+  const subject = matchSubject(payload, role);
+  if (!subject.ok) return subject;
+  return ok({ issuer: iss, subject: subject.value, audience: audience.value, claims: payload });
 }

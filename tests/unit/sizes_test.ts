@@ -30,8 +30,6 @@ const KEPT_LARGER: Readonly<Record<string, string>> = {
   "src/config/load.ts": "to split with the typed backend options (issue 18)",
   "src/config/load.ts:readConfig": "to split with the typed backend options (issue 18)",
   "src/s3/request.ts:parseS3Request": "to split (issue 18)",
-  "src/sts/assume_role.ts:handleSts": "to split (issue 18)",
-  "src/sts/web_identity.ts:verifyWebIdentity": "to split (issue 18)",
   "src/transport/client.ts:createTransport": "to split (issue 18)",
   "src/transport/client.ts:createTransport.attempt": "to split (issue 18)",
 };
