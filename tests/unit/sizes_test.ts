@@ -30,8 +30,6 @@ const KEPT_LARGER: Readonly<Record<string, string>> = {
   "src/config/load.ts": "to split with the typed backend options (issue 18)",
   "src/config/load.ts:readConfig": "to split with the typed backend options (issue 18)",
   "src/s3/request.ts:parseS3Request": "to split (issue 18)",
-  "src/transport/client.ts:createTransport": "to split (issue 18)",
-  "src/transport/client.ts:createTransport.attempt": "to split (issue 18)",
 };
 
 async function* modules(dir: string): AsyncGenerator<string> {
