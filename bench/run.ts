@@ -18,7 +18,7 @@
  */
 // deno-lint-ignore-file no-console -- a command-line tool: the table goes to stdout
 import { parseArgs } from "node:util";
-import { createFsBackend } from "../src/backends/fs.ts";
+import { createFsBackend } from "../src/backends/fs/fs.ts";
 import {
   assumeRoleBody,
   BENCH_KEY,
@@ -443,7 +443,7 @@ try {
 
   /** The fs backend's own listing, in this process: ms per page, over `seconds`. */
   const backendListing = async (prefix: string, pages: (string | undefined)[]) => {
-    const fs = createFsBackend(bucketDir);
+    const fs = createFsBackend({ root: bucketDir });
     const page = async (startAfter: string | undefined) => {
       const r = await fs.list({ prefix, maxKeys: 1000, ...(startAfter ? { startAfter } : {}) });
       if (!r.ok) throw new Error(`Cannot list ${prefix}: ${r.error.message}`);

@@ -5,7 +5,7 @@ import type { OidcCredentials } from "../oidc/backend_auth.ts";
 import type { BackendType, BucketConfig } from "../config/types.ts";
 import type { Backend } from "./backend.ts";
 import type { Clock } from "../clock.ts";
-import { createFsBackend } from "./fs.ts";
+import { createFsBackend } from "./fs/fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
 import { createS3Backend, s3OptionProblems, s3Options } from "./s3/s3.ts";
@@ -66,7 +66,10 @@ export function createBackend(
       inner = createMemoryBackend();
       break;
     case "fs":
-      inner = createFsBackend(String(bucket.backendOptions.root));
+      inner = createFsBackend({
+        root: String(bucket.backendOptions.root),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
       break;
     case "s3": {
       const o = s3Options(bucket.backendOptions);

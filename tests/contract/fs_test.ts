@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createFsBackend } from "../../src/backends/fs.ts";
+import { createFsBackend } from "../../src/backends/fs/fs.ts";
 import { runBackendContract } from "./backend_contract.ts";
 
 /** Every file and directory under `root` (directories end in `/`), with its size, mtime and digest. */
@@ -25,7 +25,7 @@ async function tree(root: string): Promise<Map<string, string>> {
 runBackendContract("fs", async () => {
   const root = await Deno.makeTempDir({ prefix: "bucketgate-fs-" });
   return {
-    backend: createFsBackend(root),
+    backend: createFsBackend({ root }),
     cleanup: () => Deno.remove(root, { recursive: true }),
     snapshot: () => tree(root),
   };

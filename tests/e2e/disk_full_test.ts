@@ -8,7 +8,7 @@
  *
  * Mounting needs root (CAP_SYS_ADMIN); where it is not allowed the test is
  * skipped with the reason, except under CI=true, where it fails. The same
- * failures are injected in process by tests/unit/backends/fs_disk_full_test.ts.
+ * failures are injected in process by tests/unit/backends/fs/errors_test.ts.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -19,7 +19,7 @@ import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
-import { createFsBackend } from "../../src/backends/fs.ts";
+import { createFsBackend } from "../../src/backends/fs/fs.ts";
 import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
 import { azOptions } from "../../src/backends/az/options.ts";
@@ -106,7 +106,7 @@ const fsStore: Store = {
   name: "fs",
   async make() {
     const root = await Deno.makeTempDir({ prefix: "bucketgate-failed-verification-" });
-    return { backend: createFsBackend(root), root };
+    return { backend: createFsBackend({ root }), root };
   },
 };
 

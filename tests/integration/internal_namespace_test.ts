@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
-import { createFsBackend, INTERNAL_DIR } from "../../src/backends/fs.ts";
+import { createFsBackend, INTERNAL_DIR } from "../../src/backends/fs/fs.ts";
 import { fixedClock } from "../../src/clock.ts";
 import { ADMIN, errorCode, makeRequest, NOW, type RequestOptions, testConfig } from "./_harness.ts";
 
@@ -29,7 +29,7 @@ async function tree(dir: string): Promise<string[]> {
 /** An app whose `public` (anonymous) bucket is an fs backend with an object and an upload in progress. */
 async function fsGateway() {
   const root = await Deno.makeTempDir({ prefix: "bucketgate-internal-" });
-  const backend: Backend = createFsBackend(root);
+  const backend: Backend = createFsBackend({ root });
   const config = testConfig();
   const handle = createApp({
     config,

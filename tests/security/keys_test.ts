@@ -1,7 +1,7 @@
 /** validateKey() and fsKeyProblem() against reference rules and path containment. */
 import assert from "node:assert/strict";
 import { join, normalize } from "node:path";
-import { fsKeyProblem, INTERNAL_DIR } from "../../src/backends/fs.ts";
+import { fsKeyProblem, INTERNAL_DIR } from "../../src/backends/fs/paths.ts";
 import { MAX_KEY_BYTES, validateKey } from "../../src/backends/keys.ts";
 import { statusOf } from "../../src/errors.ts";
 import { fuzz, randomString, type Rng } from "./_fuzz.ts";

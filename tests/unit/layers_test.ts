@@ -53,7 +53,7 @@ Deno.test("layerProblems() allows imports down and within a unit", () => {
     layerProblems([
       { from: "main.ts", to: "src/app.ts" },
       { from: "src/s3/ops/get_object.ts", to: "src/s3/headers.ts" },
-      { from: "src/backends/fs.ts", to: "src/streams/idle.ts" },
+      { from: "src/backends/fs/file_stream.ts", to: "src/streams/idle.ts" },
     ]),
     [],
   );

@@ -2,12 +2,18 @@
  * The fs backend when the disk refuses a write, in process: the OS errors are
  * injected (ENOSPC, EDQUOT, EFBIG as Deno raises them) into the writes of
  * bucketgate's temp files, so every write site is covered on any machine.
- * tests/e2e/disk_full_test.ts fills a real filesystem.
+ * tests/e2e/disk_full_test.ts fills a real filesystem. Also: the errno
+ * mapping itself (errors.ts).
  */
 import assert from "node:assert/strict";
-import { createFsBackend } from "../../../src/backends/fs.ts";
-import type { Backend, HttpMeta } from "../../../src/backends/backend.ts";
-import type { ProxyErrorKind } from "../../../src/errors.ts";
+import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
+import {
+  internalIoError,
+  ioError,
+  isDirectoryInTheWay,
+} from "../../../../src/backends/fs/errors.ts";
+import type { Backend, HttpMeta } from "../../../../src/backends/backend.ts";
+import type { ProxyErrorKind } from "../../../../src/errors.ts";
 
 const NO_META: HttpMeta = { userMetadata: {} };
 const bytes = (n: number, fill: number): Uint8Array<ArrayBuffer> => new Uint8Array(n).fill(fill);
@@ -78,7 +84,7 @@ async function withFaults(faults: Faults, fn: () => Promise<void>): Promise<void
 async function withBackend(fn: (b: Backend, root: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "bucketgate-fs-full-" });
   try {
-    await fn(createFsBackend(root), root);
+    await fn(createFsBackend({ root }), root);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -200,4 +206,33 @@ Deno.test("fs backend: a body that fails to arrive is the client's error, not th
     const r = await b.put("k", broken, { meta: NO_META });
     assert.ok(!r.ok && r.error.kind === "IncompleteBody", JSON.stringify(r));
   });
+});
+
+Deno.test("ioError() maps by class and errno, never by message text", () => {
+  const withCode = (e: Error, code: string) => Object.assign(e, { code });
+  assert.equal(ioError(new Deno.errors.NotADirectory("x")).kind, "InvalidRequest");
+  assert.equal(ioError(new Deno.errors.IsADirectory("x")).kind, "InvalidRequest");
+  assert.equal(ioError(osError("ENOSPC")).kind, "StorageFull");
+  assert.equal(ioError(osError("EFBIG")).kind, "EntityTooLarge");
+  const denied = withCode(new Deno.errors.PermissionDenied("a directory, no space left"), "EACCES");
+  assert.equal(ioError(denied).kind, "BackendError");
+  assert.equal(ioError(new Error("No space left on device (os error 28)")).kind, "BackendError");
+});
+
+Deno.test("internalIoError(): bucketgate's own files never blame the client's keys", () => {
+  assert.equal(internalIoError(new Deno.errors.IsADirectory("x")).kind, "BackendError");
+  assert.equal(internalIoError(new Deno.errors.FilesystemLoop("x")).kind, "BackendError");
+  assert.equal(internalIoError(osError("EDQUOT")).kind, "StorageFull");
+});
+
+Deno.test("isDirectoryInTheWay() knows a directory by class or errno, not by a path that names one", () => {
+  assert.ok(isDirectoryInTheWay(new Deno.errors.IsADirectory("x")));
+  assert.ok(
+    isDirectoryInTheWay(Object.assign(new Error("Directory not empty"), { code: "ENOTEMPTY" })),
+  );
+  const denied = Object.assign(
+    new Deno.errors.PermissionDenied("Permission denied (os error 13): remove '/srv/directory/x'"),
+    { code: "EACCES" },
+  );
+  assert.ok(!isDirectoryInTheWay(denied));
 });

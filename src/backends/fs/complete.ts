@@ -1,0 +1,83 @@
+/**
+ * CompleteMultipartUpload on the fs backend: the chosen parts are copied, in
+ * order, into one temp file, which is committed at the key; what it answered
+ * is kept for a Complete sent again.
+ */
+import type { ProxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type { BackendResult, CompletedPart, ObjectMeta, WriteConditions } from "../backend.ts";
+import { checkWriteConditions } from "../conditions.ts";
+import { multipartEtag } from "../etag.ts";
+import { completionRecord, replayCompletion, validateCompletion } from "../multipart.ts";
+import { commit } from "./commit.ts";
+import type { FsContext } from "./context.ts";
+import { ioError } from "./errors.ts";
+import { existingMeta } from "./read.ts";
+import { writeAll } from "./spool.ts";
+import { loadParts, loadUpload, type UploadRef } from "./uploads.ts";
+
+/** Bytes copied at once from a part into the object. */
+const COPY_CHUNK = 256 * 1024;
+
+/** What `completeUpload` completes. */
+export interface Completion extends UploadRef {
+  readonly parts: readonly CompletedPart[];
+  readonly conditions?: WriteConditions | undefined;
+}
+
+/** Copies the files at `paths`, in order, into a new temp file; returns its path. */
+async function concatFiles(
+  ctx: FsContext,
+  paths: readonly string[],
+): Promise<Result<string, ProxyError>> {
+  const tmp = ctx.layout.tmp();
+  try {
+    using out = await Deno.open(tmp, { write: true, createNew: true });
+    const buf = new Uint8Array(COPY_CHUNK);
+    for (const path of paths) {
+      using part = await Deno.open(path);
+      for (;;) {
+        const n = await part.read(buf);
+        if (n === null) break;
+        await writeAll(out, buf.subarray(0, n));
+      }
+    }
+    return ok(tmp);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    return err(ioError(e));
+  }
+}
+
+/** CompleteMultipartUpload; an upload no longer in progress gets its recorded answer, if any. */
+export async function completeUpload(ctx: FsContext, o: Completion): BackendResult<ObjectMeta> {
+  const u = await loadUpload(ctx, o);
+  if (!u.ok) return u;
+  if (!u.value) {
+    const record = await ctx.completions.find(o.id);
+    return record.ok ? replayCompletion(record.value, o.key, o.parts) : record;
+  }
+  const stored = await loadParts(ctx, o.id);
+  if (!stored.ok) return stored;
+  const chosen = validateCompletion(o.parts, stored.value);
+  if (!chosen.ok) return chosen;
+  const failed = checkWriteConditions(await existingMeta(ctx, o.key), o.conditions);
+  if (failed) return err(failed);
+  const dir = ctx.layout.upload(o.id);
+  const tmp = await concatFiles(
+    ctx,
+    chosen.value.map((p) => `${dir}/${stored.value.get(p.partNumber)!.file}`),
+  );
+  if (!tmp.ok) return tmp;
+  const done = await commit(ctx, {
+    key: o.key,
+    tmp: tmp.value,
+    meta: u.value.meta,
+    etag: multipartEtag(chosen.value.map((p) => p.md5)),
+    extra: { partSizes: chosen.value.map((p) => p.size) },
+  });
+  if (!done.ok) return done;
+  await ctx.completions.keep(o.id, completionRecord(o.parts, done.value));
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  return done;
+}

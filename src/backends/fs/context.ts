@@ -1,0 +1,20 @@
+/** What the parts of one fs backend share: its paths, clock, directories and caches. */
+import type { Clock } from "../../clock.ts";
+import type { Completions } from "./completions.ts";
+import type { FsLayout } from "./paths.ts";
+import type { Sidecars } from "./sidecars.ts";
+import type { SmallFiles } from "./small_files.ts";
+
+/** One fs bucket's state, passed to each operation. */
+export interface FsContext {
+  readonly layout: FsLayout;
+  /** The time of upload records and of completion-record pruning. */
+  readonly clock: Clock;
+  /** Creates the internal directories (once). */
+  readonly ensureDirs: () => Promise<void>;
+  readonly sidecars: Sidecars;
+  /** Small objects' bytes kept in memory. */
+  readonly small: SmallFiles;
+  /** What completed uploads answered, for a Complete sent again. */
+  readonly completions: Completions;
+}

@@ -1,0 +1,84 @@
+/**
+ * The `fs` backend: one directory per bucket. Each object is a file at its
+ * key's path under `root` (so the tree can be browsed); metadata, temp files
+ * and uploads in progress live under `root/.bucketgate/`. Writes go to a temp
+ * file and are renamed into place, so a reader sees old or new bytes, never a
+ * part, and a failed upload leaves nothing.
+ *
+ * This file only wires the parts together: paths.ts (keys → paths),
+ * sidecars.ts (metadata), spool.ts and commit.ts (writes), read.ts, write.ts,
+ * listing.ts, uploads.ts, complete.ts and completions.ts (multipart), errors.ts
+ * (errno → S3 error).
+ */
+import { type Clock, systemClock } from "../../clock.ts";
+import type { Backend } from "../backend.ts";
+import { completeUpload } from "./complete.ts";
+import { createCompletions } from "./completions.ts";
+import type { FsContext } from "./context.ts";
+import { listObjects } from "./listing.ts";
+import { fsLayout } from "./paths.ts";
+import { getObject, headObject } from "./read.ts";
+import { createSidecars } from "./sidecars.ts";
+import { createSmallFiles } from "./small_files.ts";
+import { abortUpload, createUpload, listUploadParts, listUploads, uploadPart } from "./uploads.ts";
+import { copyObject, deleteObject, putObject } from "./write.ts";
+
+export { type FsKeyOptions, fsKeyProblem, INTERNAL_DIR, isInternalName } from "./paths.ts";
+
+/** Options of `createFsBackend`. */
+export interface FsBackendOptions {
+  /** The bucket's directory (created when missing, with the internal directory under it). */
+  readonly root: string;
+  /**
+   * The time of upload records and of pruning completion records.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
+
+/** The shared state of an fs backend over `o.root`. */
+function fsContext(o: FsBackendOptions): FsContext {
+  const layout = fsLayout(o.root);
+  const clock = o.clock ?? systemClock;
+  let ready: Promise<void> | undefined;
+  const ensureDirs = () =>
+    ready ??= (async () => {
+      for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
+    })();
+  return {
+    layout,
+    clock,
+    ensureDirs,
+    sidecars: createSidecars({ layout, ensureDirs }),
+    small: createSmallFiles(),
+    completions: createCompletions({ layout, clock }),
+  };
+}
+
+/** Creates an fs backend over a directory (created when missing). */
+export function createFsBackend(o: FsBackendOptions): Backend {
+  const ctx = fsContext(o);
+  return {
+    head: (key) => headObject(ctx, key),
+    get: (key, options) => getObject(ctx, key, options),
+    put: (key, body, options) => putObject(ctx, key, { ...options, body }),
+    copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
+    delete: (key) => deleteObject(ctx, key),
+    list: (options) => listObjects(ctx, options),
+    createMultipartUpload: (key, meta) => createUpload(ctx, key, meta),
+    uploadPart: (key, id, partNumber, body, options) =>
+      uploadPart(ctx, {
+        key,
+        id,
+        partNumber,
+        body,
+        contentLength: options.contentLength,
+        signal: options.signal,
+      }),
+    completeMultipartUpload: (key, id, parts, conditions) =>
+      completeUpload(ctx, { key, id, parts, conditions }),
+    abortMultipartUpload: (key, id) => abortUpload(ctx, { key, id }),
+    listParts: (key, id, options) => listUploadParts(ctx, { key, id }, options),
+    listMultipartUploads: (options) => listUploads(ctx, options),
+  };
+}

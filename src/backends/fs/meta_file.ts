@@ -1,0 +1,82 @@
+/**
+ * A sidecar's contents: an object's HTTP metadata and what describes its
+ * bytes (ETag, checksums, part sizes), with the inode, size and mtime of the
+ * file it was written for, so a file changed behind bucketgate's back is noticed.
+ */
+import type { HttpMeta, ObjectMeta } from "../backend.ts";
+import { guessType } from "./content_types.ts";
+
+/** What a sidecar holds. */
+export interface MetaFile extends HttpMeta {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number | null;
+  readonly checksums?: ObjectMeta["checksums"];
+  readonly checksumType?: ObjectMeta["checksumType"];
+  /** A multipart object's part sizes, in order (reads by part number). */
+  readonly partSizes?: readonly number[];
+}
+
+/** What describes an object's bytes beyond its ETag. */
+export type BytesInfo = Pick<MetaFile, "checksums" | "checksumType" | "partSizes">;
+
+/** The sidecar of `key` for the file whose stat is `st`. */
+export function metaFileOf(
+  key: string,
+  st: Deno.FileInfo,
+  o: { readonly meta: HttpMeta; readonly etag: string; readonly extra?: BytesInfo },
+): MetaFile {
+  const extra = o.extra ?? {};
+  return {
+    ...o.meta,
+    ...(extra.checksums ? { checksums: extra.checksums } : {}),
+    ...(extra.checksumType ? { checksumType: extra.checksumType } : {}),
+    ...(extra.partSizes ? { partSizes: extra.partSizes } : {}),
+    key,
+    etag: o.etag,
+    size: st.size,
+    mtimeMs: st.mtime?.getTime() ?? 0,
+    ino: st.ino ?? null,
+  };
+}
+
+/** Whether a sidecar describes the file now at `key` (same inode, size and mtime). */
+export function describes(m: MetaFile, key: string, st: Deno.FileInfo): boolean {
+  return m.key === key && m.size === st.size && m.mtimeMs === st.mtime?.getTime() &&
+    m.ino === (st.ino ?? null);
+}
+
+/** The HTTP metadata of a sidecar, without what describes its bytes. */
+export function httpPart(m: MetaFile): HttpMeta {
+  const { checksums: _c, checksumType: _t, partSizes: _p, ...rest } = m;
+  return rest;
+}
+
+/** An object's Last-Modified: the file's mtime, to the second (as HTTP dates carry it). */
+export function lastModifiedOf(st: Deno.FileInfo): Date {
+  return new Date(Math.floor((st.mtime?.getTime() ?? 0) / 1000) * 1000);
+}
+
+/** The object's metadata: its sidecar's (with a guessed Content-Type if none) and the file's size and mtime. */
+export function toMeta(key: string, m: MetaFile, st: Deno.FileInfo): ObjectMeta {
+  const stored: HttpMeta = m;
+  const contentType = stored.contentType ?? guessType(key);
+  return {
+    ...(contentType ? { contentType } : {}),
+    ...(stored.contentEncoding ? { contentEncoding: stored.contentEncoding } : {}),
+    ...(stored.contentDisposition ? { contentDisposition: stored.contentDisposition } : {}),
+    ...(stored.contentLanguage ? { contentLanguage: stored.contentLanguage } : {}),
+    ...(stored.cacheControl ? { cacheControl: stored.cacheControl } : {}),
+    ...(stored.expires ? { expires: stored.expires } : {}),
+    userMetadata: stored.userMetadata ?? {},
+    ...(m.checksums ? { checksums: m.checksums } : {}),
+    ...(m.checksumType ? { checksumType: m.checksumType } : {}),
+    ...(m.partSizes ? { partsCount: m.partSizes.length, partSizes: m.partSizes } : {}),
+    key,
+    size: st.size,
+    etag: m.etag,
+    lastModified: lastModifiedOf(st),
+  };
+}

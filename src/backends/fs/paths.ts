@@ -1,0 +1,119 @@
+/**
+ * Where an fs bucket keeps things: each object at its key's path under the
+ * root, and everything else (sidecars, temp files, uploads in progress,
+ * completion records) under `root/.bucketgate/`, which no key can name.
+ */
+import { createHash } from "node:crypto";
+import { type ProxyError, proxyError } from "../../errors.ts";
+import { reservedKeyWrite } from "../keys.ts";
+
+/** The internal directory under a bucket root; never a key. */
+export const INTERNAL_DIR = ".bucketgate";
+
+const encoder = new TextEncoder();
+
+/** Options of `fsKeyProblem`. */
+export interface FsKeyOptions {
+  /**
+   * Whether paths follow Windows rules: `\\` separates segments too, and trailing
+   * dots and spaces of a segment are dropped (`... ` is `..`).
+   * @default Deno.build.os === "windows"
+   */
+  readonly windows?: boolean;
+}
+
+/** A segment as the filesystem resolves it (Windows drops trailing dots and spaces). */
+function resolvedSegment(s: string, windows: boolean): string {
+  return !windows || /^\.{1,2}$/.test(s) ? s : s.replace(/[. ]+$/, "");
+}
+
+/**
+ * Whether a top-level name would open the internal directory on some
+ * filesystem: compared without case (after Unicode compatibility folding, so
+ * the Kelvin sign is a `k`) and without trailing dots and spaces, because the
+ * root may sit on a case-insensitive filesystem (macOS, Windows, casefold ext4).
+ */
+export function isInternalName(name: string): boolean {
+  return name.normalize("NFKC").toLowerCase().replace(/[. ]+$/, "") === INTERNAL_DIR;
+}
+
+/** Why one segment of a key cannot be a path segment, if it cannot. */
+function segmentProblem(raw: string, windows: boolean): ProxyError | undefined {
+  const s = resolvedSegment(raw, windows);
+  if (s === "" || s === "." || s === ".." || (windows && s.includes(":"))) {
+    return proxyError(
+      "InvalidArgument",
+      `Object key segment '${raw}' is not supported by the fs backend`,
+    );
+  }
+  if (encoder.encode(raw).length > 255) {
+    return proxyError(
+      "KeyTooLong",
+      "A path segment of the key is longer than 255 bytes, which the fs backend cannot store",
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Why a key cannot be stored on a filesystem, if it cannot: the one predicate
+ * every fs entry point (and the listing walk) uses. A key it accepts maps to
+ * `root/key` literally, with no segment that is empty, `.`, `..`, longer than
+ * 255 bytes, or the internal directory in any spelling.
+ */
+export function fsKeyProblem(key: string, options: FsKeyOptions = {}): ProxyError | undefined {
+  const windows = options.windows ?? Deno.build.os === "windows";
+  if (key.endsWith("/") || (windows && key.endsWith("\\"))) {
+    return proxyError(
+      "InvalidArgument",
+      "Keys ending in '/' (folder markers) are not supported by the fs backend",
+    );
+  }
+  const segments = key.split(windows ? /[\\/]/ : "/");
+  for (const raw of segments) {
+    const problem = segmentProblem(raw, windows);
+    if (problem) return problem;
+  }
+  if (isInternalName(segments[0]!)) return reservedKeyWrite("fs", `${INTERNAL_DIR}/`);
+  return undefined;
+}
+
+/** The paths of one fs bucket. */
+export interface FsLayout {
+  /** The bucket's root, without a trailing slash (or `/`). */
+  readonly base: string;
+  /** The directories bucketgate creates under the internal directory. */
+  readonly dirs: readonly string[];
+  /** Where the bytes of `key` are. */
+  data(key: string): string;
+  /** Where the sidecar (metadata) of `key` is. */
+  meta(key: string): string;
+  /** A new, unused temp file's path. */
+  tmp(): string;
+  /** The directory of an upload in progress (its record, parts and part records). */
+  upload(id: string): string;
+  /** The directory of all uploads in progress. */
+  readonly uploads: string;
+  /** The directory of completion records. */
+  readonly completed: string;
+}
+
+/** The layout of a bucket rooted at `root`. */
+export function fsLayout(root: string): FsLayout {
+  const base = root.replace(/\/+$/, "") || "/";
+  const internal = `${base}/${INTERNAL_DIR}`;
+  const tmpDir = `${internal}/tmp`;
+  const metaDir = `${internal}/meta`;
+  const uploads = `${internal}/uploads`;
+  const completed = `${internal}/completed`;
+  return {
+    base,
+    dirs: [tmpDir, metaDir, uploads, completed],
+    data: (key) => `${base}/${key}`,
+    meta: (key) => `${metaDir}/${createHash("sha256").update(key).digest("hex")}.json`,
+    tmp: () => `${tmpDir}/${crypto.randomUUID()}`,
+    upload: (id) => `${uploads}/${id}`,
+    uploads,
+    completed,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * bucketgate's own JSON files (sidecars, upload and part records, completion
+ * records): written to a temp file and renamed in, so a reader never sees
+ * half a record.
+ */
+import type { ProxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import { internalIoError, isMissing } from "./errors.ts";
+import type { FsLayout } from "./paths.ts";
+
+/** Writes JSON to a new temp file (removed again if the write fails); returns its path. */
+export async function writeJsonTemp(layout: FsLayout, value: unknown): Promise<string> {
+  const tmp = layout.tmp();
+  try {
+    await Deno.writeTextFile(tmp, JSON.stringify(value), { createNew: true });
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+  return tmp;
+}
+
+/** Replaces the file at `path` with `value`'s JSON, atomically. */
+export async function writeJsonAtomic(
+  layout: FsLayout,
+  path: string,
+  value: unknown,
+): Promise<void> {
+  const tmp = await writeJsonTemp(layout, value);
+  try {
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * The record at `path`: undefined when there is none (or its directory is
+ * gone) and when it is not JSON (torn, or edited by hand); any other OS error
+ * (EACCES, ELOOP, EIO) is an error, never taken for an absent record.
+ */
+export async function readJson<T>(path: string): Promise<Result<T | undefined, ProxyError>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    return isMissing(e) ? ok(undefined) : err(internalIoError(e));
+  }
+  try {
+    return ok(JSON.parse(text) as T);
+  } catch {
+    return ok(undefined);
+  }
+}

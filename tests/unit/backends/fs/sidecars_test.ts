@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
+import { body, NO_META, withRoot } from "./_support.ts";
+
+Deno.test("fs backend: files placed by hand are served, listed, and get an MD5 ETag", async () => {
+  await withRoot(async (root) => {
+    await Deno.mkdir(`${root}/docs`);
+    await Deno.writeTextFile(`${root}/docs/readme.txt`, "by hand");
+    const b = createFsBackend({ root });
+    const head = await b.head("docs/readme.txt");
+    assert.ok(head.ok);
+    assert.equal(head.value.contentType, "text/plain");
+    const { createHash } = await import("node:crypto");
+    assert.equal(head.value.etag, `"${createHash("md5").update("by hand").digest("hex")}"`);
+    await Deno.writeTextFile(`${root}/docs/readme.txt`, "changed by hand too");
+    const again = await b.head("docs/readme.txt");
+    assert.ok(again.ok);
+    assert.equal(
+      again.value.etag,
+      `"${createHash("md5").update("changed by hand too").digest("hex")}"`,
+    );
+    const list = await b.list({ prefix: "docs/", maxKeys: 10 });
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.objects.map((o) => o.key), ["docs/readme.txt"]);
+  });
+});
+
+Deno.test("fs backend: an object changed by hand keeps its HTTP metadata, not its checksums or parts", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend({ root });
+    const up = await b.createMultipartUpload("m.bin", {
+      contentType: "x/y",
+      userMetadata: { a: "b" },
+    });
+    assert.ok(up.ok);
+    const p1 = await b.uploadPart("m.bin", up.value, 1, body("one"), {});
+    assert.ok(p1.ok);
+    const done = await b.completeMultipartUpload("m.bin", up.value, [
+      { partNumber: 1, etag: p1.value.etag },
+    ]);
+    assert.ok(done.ok);
+    assert.deepEqual(done.value.partSizes, [3]);
+    const put = await b.put("c.txt", body("abc"), {
+      meta: NO_META,
+      checksums: { CRC32: "NSRBwg==" },
+    });
+    assert.ok(put.ok);
+    await new Promise((r) => setTimeout(r, 20));
+    await Deno.writeTextFile(`${root}/m.bin`, "replaced by hand");
+    await Deno.writeTextFile(`${root}/c.txt`, "replaced too");
+    const m = await b.head("m.bin");
+    const c = await b.head("c.txt");
+    assert.ok(m.ok && c.ok);
+    assert.equal(m.value.contentType, "x/y");
+    assert.deepEqual(m.value.userMetadata, { a: "b" });
+    assert.equal(m.value.partSizes, undefined);
+    assert.equal(m.value.partsCount, undefined);
+    assert.equal(c.value.checksums, undefined);
+  });
+});
