@@ -4,8 +4,9 @@
  * The client gets the right error or a generic 503, never a crash.
  */
 import assert from "node:assert/strict";
-import { createS3Backend, s3Options } from "../../../src/backends/s3/s3.ts";
-import { statusOf } from "../../../src/errors.ts";
+import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
+import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { statusOf } from "../../../../src/errors.ts";
 
 /** A store that answers every request with `body` and `status`. */
 async function withStore(

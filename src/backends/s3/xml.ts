@@ -1,0 +1,23 @@
+/** Reading the store's XML answers. */
+import { XMLParser } from "fast-xml-parser";
+import { parseWith } from "../../xml.ts";
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  removeNSPrefix: true,
+  isArray: (name: string) => ["Contents", "CommonPrefixes", "Part", "Upload"].includes(name),
+});
+
+/** A parsed XML document, or undefined for text that is not XML. */
+export function parseXml(text: string): Record<string, unknown> | undefined {
+  return parseWith(parser, text);
+}
+
+/** A parsed value as a string ("" for a missing one). */
+export function str(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
