@@ -6,7 +6,7 @@ import { type ProxyError, proxyError, type ProxyErrorKind, withHeaders } from ".
 import { err, ok, type Result } from "../../result.ts";
 import { storeValidators } from "../conditions.ts";
 import { type HttpResponse, release } from "./http.ts";
-import { parseXml, str } from "./xml.ts";
+import { parseXml, readText, str } from "./xml.ts";
 
 // Codes whose meaning the client should see; anything else is the backend's problem (503).
 const PASS_THROUGH: Record<string, ProxyErrorKind> = {
@@ -28,15 +28,18 @@ const PASS_THROUGH: Record<string, ProxyErrorKind> = {
 };
 
 /**
- * The error a store's non-success answer stands for.
+ * The error a store's non-success answer stands for. Its body is read; one
+ * that fails mid-read is a BackendError (its code is unknown, so even a 404
+ * is not taken for NoSuchKey).
  */
 export async function errorFrom(res: HttpResponse, what: string): Promise<ProxyError> {
   if (res.status === 304) {
     await release(res);
     return withHeaders(proxyError("NotModified", "Not Modified"), storeValidators(res.headers));
   }
-  const text = res.body ? await new Response(res.body).text().catch(() => "") : "";
-  return errorOf(res.status, res.headers, { text, what });
+  const text = await readText(res, what);
+  if (!text.ok) return text.error;
+  return errorOf(res.status, res.headers, { text: text.value, what });
 }
 
 /** The text of an error answer and the operation it answered. */
@@ -78,7 +81,8 @@ export async function xmlAnswer(
   res: HttpResponse,
   what: string,
 ): Promise<Result<Record<string, unknown>, ProxyError>> {
-  const text = { value: res.body ? await new Response(res.body).text() : "" };
+  const text = await readText(res, what);
+  if (!text.ok) return text;
   const doc = parseXml(text.value);
   if (!doc) {
     return err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
