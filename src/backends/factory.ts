@@ -8,7 +8,8 @@ import type { Clock } from "../clock.ts";
 import { createFsBackend } from "./fs/fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
-import { createS3Backend, s3OptionProblems, s3Options } from "./s3/s3.ts";
+import { createS3Backend } from "./s3/s3.ts";
+import { s3OptionProblems, s3Options } from "./s3/options.ts";
 import { createAzBackend } from "./az/az.ts";
 import { azOptionProblems, azOptions } from "./az/options.ts";
 
@@ -74,10 +75,10 @@ export function createBackend(
     case "s3": {
       const o = s3Options(bucket.backendOptions);
       if (o.oidc && !deps.oidcCredentials) return err(proxyError("Internal", OIDC_ISSUER_MISSING));
-      inner = createS3Backend(
-        o,
-        o.oidc && deps.oidcCredentials ? { credentials: deps.oidcCredentials(o.oidc) } : {},
-      );
+      inner = createS3Backend(o, {
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        ...(o.oidc && deps.oidcCredentials ? { credentials: deps.oidcCredentials(o.oidc) } : {}),
+      });
       break;
     }
     case "az":

@@ -6,7 +6,23 @@
  */
 import { type ProxyError, toProxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { type HttpBody, type HttpResponse, release, send } from "./s3/http.ts";
+import { type HttpResponse, release, send, type SendRequest, type Transport } from "./s3/http.ts";
+
+/** Waits `ms` (a back-off); may end early once `signal` aborts. Tests pass one that does not wait. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** The real sleep: a timer, cleared once `signal` aborts (the next attempt then fails at once). */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 
 /** How often and how patiently to retry. */
 export interface RetryPolicy {
@@ -16,6 +32,8 @@ export interface RetryPolicy {
   readonly baseDelayMs?: number;
   /** Stops retrying once aborted (the client went away). */
   readonly signal?: AbortSignal;
+  /** Waits between attempts. @default realSleep */
+  readonly sleep?: Sleep;
 }
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
@@ -41,9 +59,17 @@ export async function withRetries(
     const r = await attempt();
     if (i >= retries || !retryable(r) || policy.signal?.aborted) return r;
     if (r.ok) await release(r.value);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await (policy.sleep ?? realSleep)(delay, policy.signal);
     delay *= 2;
   }
+}
+
+/** Collaborators of `backendRequest`. */
+export interface BackendRequestDeps {
+  /** Waits between retries. @default realSleep */
+  readonly sleep?: Sleep;
+  /** Sends one attempt. @default send (s3/http.ts) */
+  readonly transport?: Transport;
 }
 
 /**
@@ -51,24 +77,22 @@ export async function withRetries(
  * bodiless GETs and HEADs retried: the one way the remote backends talk.
  */
 export async function backendRequest(
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: HttpBody | undefined,
-  timeoutMs: number,
-  signal?: AbortSignal,
-  streamBody = false,
+  req: SendRequest,
+  deps: BackendRequestDeps = {},
 ): Promise<Result<HttpResponse, ProxyError>> {
+  const transport = deps.transport ?? send;
   const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
     try {
-      return ok(await send(method, url, headers, body, timeoutMs, signal, streamBody));
+      return ok(await transport(req));
     } catch (e) {
       return err(toProxyError(e, "BackendError"));
     }
   };
-  return isIdempotentRead(method, body !== undefined)
-    ? await withRetries(once, signal ? { signal } : {})
-    : await once();
+  if (!isIdempotentRead(req.method, req.body !== undefined)) return await once();
+  return await withRetries(once, {
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
 }
 
 /** Whether a request may be retried: it reads and carries no body. */

@@ -1,6 +1,7 @@
 /** The backend contract against the s3 backend over moto (a real S3 emulator process). */
 import assert from "node:assert/strict";
-import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
+import { createS3Backend } from "../../src/backends/s3/s3.ts";
+import { s3Options } from "../../src/backends/s3/options.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { haveMoto, type Moto, startMoto } from "../_support/moto.ts";
 import { runBackendContract } from "./backend_contract.ts";

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { Backend } from "../../src/backends/backend.ts";
-import { createS3Backend, s3Options } from "../../src/backends/s3/s3.ts";
+import { createS3Backend } from "../../src/backends/s3/s3.ts";
+import { s3Options } from "../../src/backends/s3/options.ts";
 import { haveS3rver, type S3rver, S3RVER_KEY, startS3rver } from "../_support/s3rver.ts";
 import { runBackendContract } from "./backend_contract.ts";
 

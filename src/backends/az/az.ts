@@ -277,7 +277,15 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
         headers: signed,
       });
     }
-    return await backendRequest(method, url, h, body, o.requestTimeoutMs, signal, streamBody);
+    return await backendRequest({
+      method,
+      url,
+      headers: h,
+      body,
+      timeoutMs: o.requestTimeoutMs,
+      signal,
+      streamBody,
+    });
   }
 
   /** Calls and requires one of `statuses`; the body is left to the caller. */

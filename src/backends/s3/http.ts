@@ -16,7 +16,7 @@ import {
   type Transfer,
   watchTransfer,
 } from "../../streams/idle.ts";
-import { batchReader } from "../../streams/batches.ts";
+import { type BatchReader, batchReader } from "../../streams/batches.ts";
 
 /** A backend response with a streamed body. */
 export interface HttpResponse {
@@ -34,6 +34,24 @@ export type HttpBody =
     readonly length: number;
   };
 
+/** One request for `send`. */
+export interface SendRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  /** @default no body */
+  readonly body?: HttpBody | undefined;
+  /** Bounds the whole exchange (see `send`). */
+  readonly timeoutMs: number;
+  /** Aborts the exchange (the client went away). */
+  readonly signal?: AbortSignal | undefined;
+  /** A successful answer's body streams without the deadline (GetObject). @default false */
+  readonly streamBody?: boolean | undefined;
+}
+
+/** What sends one backend request: `send`, or a fake in tests. */
+export type Transport = (req: SendRequest) => Promise<HttpResponse>;
+
 /**
  * Sends a request; rejects on network failure, a timeout, or a body stream
  * that errors. `timeoutMs` bounds the whole exchange, body included, except
@@ -44,18 +62,9 @@ export type HttpBody =
  * such a body is let go when the client gives up: `signal` aborts, or the
  * client's disconnect cancels the body.
  */
-export async function send(
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: HttpBody | undefined,
-  timeoutMs: number,
-  signal?: AbortSignal,
-  streamBody = false,
-): Promise<HttpResponse> {
-  if (body?.kind === "stream") {
-    return await sendStream(method, url, headers, body, timeoutMs, signal);
-  }
+export async function send(r: SendRequest): Promise<HttpResponse> {
+  const { method, url, headers, body, timeoutMs, signal } = r;
+  if (body?.kind === "stream") return await sendStream({ ...r, body });
   const controller = new AbortController();
   const late = deadline(timeoutMs, () =>
     controller.abort(
@@ -77,7 +86,7 @@ export async function send(
     stop();
     throw e;
   }
-  if (!res.body || (streamBody && res.status >= 200 && res.status < 300)) {
+  if (!res.body || (r.streamBody && res.status >= 200 && res.status < 300)) {
     stop();
     return { status: res.status, headers: res.headers, body: res.body };
   }
@@ -169,20 +178,18 @@ export function trustCertificates(pem: string): void {
   });
 }
 
-function sendStream(
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: { stream: ReadableStream<Uint8Array>; length: number },
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<HttpResponse> {
+/** A request whose body is a stream of a known length. */
+type StreamRequest = SendRequest & { readonly body: Extract<HttpBody, { kind: "stream" }> };
+
+/** Sends a streamed body with its Content-Length through node:http. */
+function sendStream(r: StreamRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
+    const { url, timeoutMs, signal } = r;
     const lib = url.protocol === "https:" ? https : http;
     const req = lib.request(url, {
       agent: url.protocol === "https:" ? httpsAgent : httpAgent,
-      method,
-      headers: { ...headers, "content-length": String(body.length) },
+      method: r.method,
+      headers: { ...r.headers, "content-length": String(r.body.length) },
     });
     let settled = false;
     const fail = (e: unknown) => {
@@ -206,15 +213,7 @@ function sendStream(
         return;
       }
       settled = true;
-      const h = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-      }
-      resolve({
-        status: res.statusCode ?? 502,
-        headers: h,
-        body: Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>,
-      });
+      resolve(webResponse(res));
     });
     // The body is read in place into buffers of up to 1 MiB (streams/batches.ts);
     // a buffer is reused once node:http says it was written, so a large upload
@@ -225,75 +224,105 @@ function sendStream(
       void batches.cancel();
     });
     // Bytes go on as they come (no filling): a slow client's body reaches the store at its pace.
-    const batches = batchReader(body.stream, UPLOAD_BATCH, (n) => void (transfer.moved += n), {
+    const batches = batchReader(r.body.stream, UPLOAD_BATCH, (n) => void (transfer.moved += n), {
       fill: false,
     });
-    // Resolves once node:http has written the batch, or the request is gone.
-    const write = (batch: Uint8Array) =>
-      new Promise<void>((done, failed) => {
-        const gone = () => done();
-        req.once("close", gone);
-        req.write(batch, (e) => {
-          req.off("close", gone);
-          if (e) failed(e);
-          else done();
-        });
-      });
-    (async () => {
-      let sent = 0;
-      let writing: Promise<void> = Promise.resolve();
-      // The body's final byte, held back until the stream has ended cleanly (see below).
-      let last: Uint8Array | undefined;
-      try {
-        for (let batch = await batches.next(); batch; batch = await batches.next()) {
-          if (settled) return;
-          sent += batch.byteLength;
-          if (sent > body.length) {
-            throw new ProxyStreamError(
-              proxyError("InvalidRequest", "The request body is longer than its declared length"),
-            );
-          }
-          await writing;
-          if (settled) return;
-          let out = batch;
-          if (sent === body.length) {
-            // The store's framing completes only with the last declared byte, and a stage that
-            // verifies the body (a checksum's flush, an aws-chunked chunk signature checked after
-            // its data) fails only after handing its last bytes on: that byte goes out once the
-            // stream has ended cleanly, so a body that fails verification never reaches the store
-            // whole (it would keep it, and answer 200 before the failure surfaced).
-            last = batch.slice(-1);
-            out = batch.subarray(0, batch.byteLength - 1);
-          }
-          if (out.byteLength > 0) writing = write(out).then(() => batches.release(out));
-          else batches.release(out);
-          // A failed write fails the request through its "error" event or the next `await
-          // writing`; this keeps the rejection from going unhandled while the next batch is read
-          // (an unhandled rejection ends the process).
-          writing.catch(() => {});
-        }
-        if (settled) return;
-        // Checked before the last write is awaited: the request is cut while that write is
-        // in flight, so a store that keeps a body cut short (s3rver) is less likely to see it.
-        if (sent < body.length) {
-          throw new ProxyStreamError(
-            proxyError(
-              "IncompleteBody",
-              "You did not provide the number of bytes specified by the Content-Length HTTP header.",
-            ),
-          );
-        }
-        await writing;
-        if (settled) return;
-        if (last) req.end(last);
-        else req.end();
-      } catch (e) {
-        fail(e);
-      } finally {
-        transfer.end();
-        // Whatever the client still sends is not wanted once the exchange ended early.
-        if (settled) void batches.cancel();
-      }
-    })();
+    void pumpBody({ req, length: r.body.length, batches, settled: () => settled, fail })
+      .finally(() => transfer.end());
   });
+}
+
+/** A node:http response as an HttpResponse with a web stream body. */
+function webResponse(res: http.IncomingMessage): HttpResponse {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+  }
+  return {
+    status: res.statusCode ?? 502,
+    headers: h,
+    body: Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>,
+  };
+}
+
+/** What `pumpBody` writes to, and how it learns the exchange is over. */
+interface Pump {
+  readonly req: http.ClientRequest;
+  readonly length: number;
+  readonly batches: BatchReader;
+  /** Whether the exchange already ended (answered or failed). */
+  readonly settled: () => boolean;
+  readonly fail: (e: unknown) => void;
+}
+
+/** Resolves once node:http has written the batch, or the request is gone. */
+function writeBatch(req: http.ClientRequest, batch: Uint8Array): Promise<void> {
+  return new Promise<void>((done, failed) => {
+    const gone = () => done();
+    req.once("close", gone);
+    req.write(batch, (e) => {
+      req.off("close", gone);
+      if (e) failed(e);
+      else done();
+    });
+  });
+}
+
+/** Writes the body's batches as they come, its final byte only once it ended cleanly. */
+async function pumpBody(p: Pump): Promise<void> {
+  const { req, length, batches } = p;
+  let sent = 0;
+  let writing: Promise<void> = Promise.resolve();
+  // The body's final byte, held back until the stream has ended cleanly (see below).
+  let last: Uint8Array | undefined;
+  try {
+    for (let batch = await batches.next(); batch; batch = await batches.next()) {
+      if (p.settled()) return;
+      sent += batch.byteLength;
+      if (sent > length) {
+        throw new ProxyStreamError(
+          proxyError("InvalidRequest", "The request body is longer than its declared length"),
+        );
+      }
+      await writing;
+      if (p.settled()) return;
+      let out = batch;
+      if (sent === length) {
+        // The store's framing completes only with the last declared byte, and a stage that
+        // verifies the body (a checksum's flush, an aws-chunked chunk signature checked after
+        // its data) fails only after handing its last bytes on: that byte goes out once the
+        // stream has ended cleanly, so a body that fails verification never reaches the store
+        // whole (it would keep it, and answer 200 before the failure surfaced).
+        last = batch.slice(-1);
+        out = batch.subarray(0, batch.byteLength - 1);
+      }
+      if (out.byteLength > 0) writing = writeBatch(req, out).then(() => batches.release(out));
+      else batches.release(out);
+      // A failed write fails the request through its "error" event or the next `await
+      // writing`; this keeps the rejection from going unhandled while the next batch is read
+      // (an unhandled rejection ends the process).
+      writing.catch(() => {});
+    }
+    if (p.settled()) return;
+    // Checked before the last write is awaited: the request is cut while that write is
+    // in flight, so a store that keeps a body cut short (s3rver) is less likely to see it.
+    if (sent < length) throw new ProxyStreamError(incompleteBody());
+    await writing;
+    if (p.settled()) return;
+    if (last) req.end(last);
+    else req.end();
+  } catch (e) {
+    p.fail(e);
+  } finally {
+    // Whatever the client still sends is not wanted once the exchange ended early.
+    if (p.settled()) void batches.cancel();
+  }
+}
+
+/** A body shorter than its Content-Length. */
+function incompleteBody() {
+  return proxyError(
+    "IncompleteBody",
+    "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+  );
 }

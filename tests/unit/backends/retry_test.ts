@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { proxyError } from "../../../src/errors.ts";
 import { err, ok } from "../../../src/result.ts";
-import { isIdempotentRead, withRetries } from "../../../src/backends/retry.ts";
+import { isIdempotentRead, realSleep, withRetries } from "../../../src/backends/retry.ts";
 import type { HttpResponse } from "../../../src/backends/s3/http.ts";
 
 const response = (status: number): HttpResponse => ({
@@ -62,4 +62,26 @@ Deno.test("isIdempotentRead() admits bodiless GET and HEAD only", () => {
   assert.ok(!isIdempotentRead("PUT", false));
   assert.ok(!isIdempotentRead("GET", true));
   assert.ok(!isIdempotentRead("DELETE", false));
+});
+
+Deno.test("withRetries() waits through the injected sleep, doubling the delay, with the signal", async () => {
+  const ctl = new AbortController();
+  const slept: [number, AbortSignal | undefined][] = [];
+  const r = await withRetries(() => Promise.resolve(ok(response(503))), {
+    retries: 3,
+    signal: ctl.signal,
+    sleep: (ms, signal) => Promise.resolve(void slept.push([ms, signal])),
+  });
+  assert.ok(r.ok && r.value.status === 503);
+  assert.deepEqual(slept, [[100, ctl.signal], [200, ctl.signal], [400, ctl.signal]]);
+});
+
+Deno.test("realSleep() ends early once its signal aborts", async () => {
+  const ctl = new AbortController();
+  const started = Date.now();
+  const sleeping = realSleep(10_000, ctl.signal);
+  ctl.abort();
+  await sleeping;
+  assert.ok(Date.now() - started < 1000);
+  await realSleep(1, AbortSignal.abort());
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backendOptionProblems, createBackend } from "../../../src/backends/factory.ts";
-import { s3Options } from "../../../src/backends/s3/s3.ts";
+import { s3Options } from "../../../src/backends/s3/options.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import { missingIssuerProblems, readOidcProvider } from "../../../src/oidc/provider_env.ts";
 import { configOf, envOf, problemsOf } from "../config/_helpers.ts";

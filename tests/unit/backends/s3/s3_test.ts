@@ -4,7 +4,8 @@
  * 501), bytes are never re-encoded, and every request is signed.
  */
 import assert from "node:assert/strict";
-import { createS3Backend, s3Options } from "../../../src/backends/s3/s3.ts";
+import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
+import { s3Options } from "../../../../src/backends/s3/options.ts";
 
 interface Seen {
   method: string;

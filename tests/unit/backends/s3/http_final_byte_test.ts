@@ -8,8 +8,8 @@
  * how many body bytes arrived and whether the framing completed.
  */
 import assert from "node:assert/strict";
-import { send } from "../../../src/backends/s3/http.ts";
-import { proxyError, ProxyStreamError } from "../../../src/errors.ts";
+import { send } from "../../../../src/backends/s3/http.ts";
+import { proxyError, ProxyStreamError } from "../../../../src/errors.ts";
 
 /** One request as the fake store saw it. */
 interface Seen {
@@ -136,7 +136,7 @@ async function sendFailing(
   const before = store.seen.length;
   const body = { kind: "stream" as const, stream: failingBody(length, chunk, failure), length };
   await assert.rejects(
-    send("PUT", store.url, {}, body, 5000),
+    send({ method: "PUT", url: store.url, headers: {}, body, timeoutMs: 5000 }),
     (e: unknown) => e instanceof ProxyStreamError && e.proxy.kind === "BadDigest",
   );
   const s = store.seen[before];
@@ -162,7 +162,13 @@ for (const failure of ["later", "same-tick"] as const) {
         try {
           // Warm: a successful upload first leaves a pooled connection to the store.
           const ok = { kind: "stream" as const, stream: new Blob(["warm"]).stream(), length: 4 };
-          const warm = await send("PUT", store.url, {}, ok, 5000);
+          const warm = await send({
+            method: "PUT",
+            url: store.url,
+            headers: {},
+            body: ok,
+            timeoutMs: 5000,
+          });
           await warm.body?.cancel();
           assert.equal(warm.status, 200);
           const s = await sendFailing(store, length, chunk, failure);
@@ -191,7 +197,13 @@ Deno.test({
         },
       });
       await assert.rejects(
-        send("PUT", store.url, {}, { kind: "stream", stream, length: 0 }, 5000),
+        send({
+          method: "PUT",
+          url: store.url,
+          headers: {},
+          body: { kind: "stream", stream, length: 0 },
+          timeoutMs: 5000,
+        }),
         (e: unknown) => e instanceof ProxyStreamError,
       );
       await new Promise((r) => setTimeout(r, 100));
@@ -219,13 +231,13 @@ Deno.test({
             c.enqueue(new Uint8Array(n).fill(1));
           },
         });
-        const res = await send(
-          "PUT",
-          store.url,
-          {},
-          { kind: "stream", stream, length: length! },
-          5000,
-        );
+        const res = await send({
+          method: "PUT",
+          url: store.url,
+          headers: {},
+          body: { kind: "stream", stream, length: length! },
+          timeoutMs: 5000,
+        });
         await res.body?.cancel();
         assert.equal(res.status, 200, `${length}`);
         const s = store.seen.at(-1)!;
@@ -262,7 +274,13 @@ Deno.test({
           },
         });
         await assert.rejects(
-          send("PUT", store.url, {}, { kind: "stream", stream, length }, 5000),
+          send({
+            method: "PUT",
+            url: store.url,
+            headers: {},
+            body: { kind: "stream", stream, length },
+            timeoutMs: 5000,
+          }),
           (e: unknown) => e instanceof ProxyStreamError && e.proxy.kind === "IncompleteBody",
         );
       }

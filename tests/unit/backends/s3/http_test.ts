@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { release, send } from "../../../src/backends/s3/http.ts";
+import { release, send } from "../../../../src/backends/s3/http.ts";
 
 Deno.test({
   name: "send() keeps backend connections alive: streamed uploads and reads reuse one socket",
@@ -19,9 +19,11 @@ Deno.test({
       const url = new URL(`http://127.0.0.1:${server.addr.port}/k`);
       for (let i = 0; i < 3; i++) {
         const body = { kind: "stream" as const, stream: new Blob(["abc"]).stream(), length: 3 };
-        await release(await send("PUT", url, {}, body, 5000));
+        await release(await send({ method: "PUT", url, headers: {}, body, timeoutMs: 5000 }));
       }
-      for (let i = 0; i < 3; i++) await release(await send("GET", url, {}, undefined, 5000));
+      for (let i = 0; i < 3; i++) {
+        await release(await send({ method: "GET", url, headers: {}, timeoutMs: 5000 }));
+      }
       assert.equal(new Set(ports.slice(0, 3)).size, 1, `uploads: ${ports}`);
       assert.equal(new Set(ports.slice(3)).size, 1, `reads: ${ports}`);
     } finally {

@@ -1,0 +1,151 @@
+/**
+ * One store bucket as a request target: addressing (virtual-hosted or path
+ * style), the one place a key becomes a path, and building, signing and
+ * sending one request.
+ */
+import { uriEncode } from "../../sigv4/canonical.ts";
+import { USER_AGENT } from "../../version.ts";
+import { signRequest } from "../../sigv4/sign.ts";
+import { createSigningKeyCache, EMPTY_SHA256, sha256Hex } from "../../sigv4/signing_key.ts";
+import type { ProxyError } from "../../errors.ts";
+import { err, type Result } from "../../result.ts";
+import type { Clock } from "../../clock.ts";
+import type { StoreLocation } from "../backend.ts";
+import { hasDotSegment, urlPathProblem } from "../keys.ts";
+import { backendRequest, type Sleep } from "../retry.ts";
+import type { CredentialSource } from "../../oidc/backend_auth.ts";
+import type { HttpBody, HttpResponse, Transport } from "./http.ts";
+import type { S3Options } from "./options.ts";
+
+/** One request to the store. */
+export interface S3Request {
+  readonly method: string;
+  /** Made by `pathOf` or `bucketRoot`. */
+  readonly path: string;
+  /** Already encoded (see `queryString`). @default "" */
+  readonly query?: string;
+  /** @default {} */
+  readonly headers?: Record<string, string>;
+  readonly body?: HttpBody | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** A successful answer's body streams without the deadline (GetObject). @default false */
+  readonly streamBody?: boolean;
+}
+
+/** A store bucket the operations talk to. */
+export interface S3Client {
+  /** Where `key` lives: the store (endpoint, addressing, access key), bucket and key. */
+  locate(key: string): StoreLocation;
+  /** The one place a key becomes a backend path. */
+  pathOf(key: string): string;
+  /** Bucket-level calls (listings) go here. */
+  readonly bucketRoot: string;
+  /** A key with a dot segment: never stored through bucketgate (see urlPathProblem), so absent. */
+  unreadable(key: string): boolean;
+  /** Signs and sends one request (bodiless reads are retried). */
+  call(req: S3Request): Promise<Result<HttpResponse, ProxyError>>;
+  /** The time source (signing dates, a written object's Last-Modified). */
+  readonly clock: Clock;
+}
+
+/** Collaborators of a client. */
+export interface S3ClientDeps {
+  readonly clock: Clock;
+  /** Waits between retries. */
+  readonly sleep?: Sleep;
+  /** Sends one attempt. @default send (http.ts) */
+  readonly transport?: Transport;
+  /** Where `auth_type: oidc` credentials come from. */
+  readonly credentials?: CredentialSource;
+}
+
+/** Creates the client of a store bucket. */
+export function createS3Client(o: S3Options, deps: S3ClientDeps): S3Client {
+  const base = new URL(o.endpoint);
+  const host = o.forcePathStyle ? base.host : `${o.bucketName}.${base.host}`;
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const bucketPath = o.forcePathStyle ? `${basePath}/${uriEncode(o.bucketName)}` : basePath;
+  const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
+  // One store: the same endpoint, addressing and access key (which names its secret).
+  const store = `s3 ${o.endpoint} ${o.region} ${o.forcePathStyle} ${
+    o.oidc ? `oidc:${o.oidc.roleArn}` : o.credentials?.accessKeyId ?? "anonymous"
+  }`;
+  return {
+    locate: (key) => ({ store, bucket: o.bucketName, key }),
+    pathOf,
+    // As the AWS SDKs send them: a store that canonicalizes its parsed route
+    // (s3rver) signs `/bucket/` as `/bucket`.
+    bucketRoot: bucketPath || "/",
+    unreadable: (key) => hasDotSegment(pathOf(key)),
+    call: requester(o, { ...deps, origin: `${base.protocol}//${host}`, host }),
+    clock: deps.clock,
+  };
+}
+
+/** Where a store's requests go. */
+interface Target extends S3ClientDeps {
+  /** `https://host`, without a path. */
+  readonly origin: string;
+  readonly host: string;
+}
+
+/** The `call` of a client: headers, SigV4 (static or OIDC credentials), send with retries. */
+function requester(o: S3Options, t: Target): S3Client["call"] {
+  const keys = createSigningKeyCache(64);
+  const retry = {
+    ...(t.sleep ? { sleep: t.sleep } : {}),
+    ...(t.transport ? { transport: t.transport } : {}),
+  };
+  return async (req) => {
+    const { method, path, query = "", body } = req;
+    // A dot segment would be resolved away by URL parsing; pathOf keeps them literal.
+    const dots = urlPathProblem(path, "s3");
+    if (dots) return err(dots);
+    const h: Record<string, string> = {
+      host: t.host,
+      "accept-encoding": "identity",
+      "user-agent": USER_AGENT,
+      ...req.headers,
+    };
+    let credentials = o.credentials;
+    if (t.credentials) {
+      const got = await t.credentials();
+      if (!got.ok) return got;
+      credentials = got.value;
+    }
+    const signed = credentials
+      ? signRequest(
+        { method, path, query, headers: h, payloadHash: payloadHash(body) },
+        credentials,
+        {
+          region: o.region,
+          now: t.clock.now(),
+          keys,
+        },
+      )
+      : h;
+    const url = new URL(`${t.origin}${path}${query ? "?" + query : ""}`);
+    return await backendRequest({
+      method,
+      url,
+      headers: signed,
+      body,
+      timeoutMs: o.requestTimeoutMs,
+      signal: req.signal,
+      streamBody: req.streamBody ?? false,
+    }, retry);
+  };
+}
+
+/** The payload hash a body is signed with: bytes are hashed, a stream is unsigned. */
+function payloadHash(body: HttpBody | undefined): string {
+  if (body?.kind === "bytes") return sha256Hex(body.bytes);
+  return body ? "UNSIGNED-PAYLOAD" : EMPTY_SHA256;
+}
+
+/** A query string with RFC 3986 encoding (what the signer canonicalizes to). */
+export function queryString(q: URLSearchParams): string {
+  return [...q].map((
+    [k, v],
+  ) => (v === "" && k === "uploads" ? k : `${uriEncode(k)}=${uriEncode(v)}`)).join("&");
+}

@@ -1,0 +1,106 @@
+/** Object metadata and conditions as S3 headers, both ways. */
+import type {
+  HttpMeta,
+  ObjectMeta,
+  RangeSpec,
+  ReadConditions,
+  WriteConditions,
+} from "../backend.ts";
+import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
+
+/** An object's HTTP metadata as the headers of a PUT, CopyObject or CreateMultipartUpload. */
+export function metaHeaders(meta: HttpMeta): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (meta.contentType) h["content-type"] = meta.contentType;
+  if (meta.contentEncoding) h["content-encoding"] = meta.contentEncoding;
+  if (meta.contentDisposition) h["content-disposition"] = meta.contentDisposition;
+  if (meta.contentLanguage) h["content-language"] = meta.contentLanguage;
+  if (meta.cacheControl) h["cache-control"] = meta.cacheControl;
+  if (meta.expires) h["expires"] = meta.expires;
+  for (const [k, v] of Object.entries(meta.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+/** Object fields read from the store's headers of the same name. */
+const META_FIELDS: Readonly<Record<string, string>> = {
+  "content-type": "contentType",
+  "content-encoding": "contentEncoding",
+  "content-disposition": "contentDisposition",
+  "content-language": "contentLanguage",
+  "cache-control": "cacheControl",
+  "expires": "expires",
+};
+
+/** `x-amz-checksum-*` headers by the algorithm they carry. */
+const CHECKSUM_HEADERS: Readonly<Record<string, string>> = {
+  "x-amz-checksum-crc32": "CRC32",
+  "x-amz-checksum-crc32c": "CRC32C",
+  "x-amz-checksum-crc64nvme": "CRC64NVME",
+  "x-amz-checksum-sha1": "SHA1",
+  "x-amz-checksum-sha256": "SHA256",
+};
+
+const PASSED = new Set(PASSED_RESPONSE_HEADERS);
+
+/** An object's metadata from a GET or HEAD answer, in one walk over its headers. */
+export function metaFrom(key: string, h: Headers): ObjectMeta {
+  const userMetadata: Record<string, string> = {};
+  const meta: Record<string, unknown> = { key, userMetadata };
+  let checksums: Record<string, string> | undefined;
+  let passed: Record<string, string> | undefined;
+  let length = "0";
+  let contentRange = "";
+  let etag = '""';
+  let lastModified: string | number = 0;
+  for (const [k, v] of h) {
+    if (k.startsWith("x-amz-meta-")) userMetadata[k.slice(11)] = v;
+    else if (k === "content-length") length = v;
+    else if (k === "content-range") contentRange = v;
+    else if (k === "etag") etag = v;
+    else if (k === "last-modified") lastModified = v;
+    else if (k === "x-amz-mp-parts-count") meta.partsCount = Number(v);
+    else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
+    else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
+    else if (PASSED.has(k)) (passed ??= {})[k] = v;
+  }
+  const total = /\/(\d+)$/.exec(contentRange);
+  meta.size = total ? Number(total[1]) : Number(length);
+  meta.etag = etag;
+  meta.lastModified = new Date(lastModified);
+  if (checksums) meta.checksums = checksums;
+  if (passed) meta.backendHeaders = passed;
+  return meta as unknown as ObjectMeta;
+}
+
+/** A read's conditions (or a write's) as the headers the store should check. */
+export function conditionHeaders(
+  c: ReadConditions | WriteConditions | undefined,
+): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (!c) return h;
+  // `If-Match: *` holds for any object that exists (a missing one is a 404
+  // anyway); some emulators get it wrong, so it is not sent.
+  if (c.ifMatch && c.ifMatch.trim() !== "*") h["if-match"] = c.ifMatch;
+  if (c.ifNoneMatch) h["if-none-match"] = c.ifNoneMatch;
+  // RFC 9110 §13.2.2: a date condition is ignored beside its ETag twin; not
+  // every store applies that, so the overridden header is not sent.
+  const r = c as ReadConditions;
+  if (r.ifModifiedSince && !c.ifNoneMatch) h["if-modified-since"] = r.ifModifiedSince.toUTCString();
+  if (r.ifUnmodifiedSince && !c.ifMatch) {
+    h["if-unmodified-since"] = r.ifUnmodifiedSince.toUTCString();
+  }
+  return h;
+}
+
+/** The store's answers about storage class, encryption and the like, for the client. */
+export function answers(h: Headers): { backendHeaders?: Record<string, string> } {
+  const picked = pickHeaders(h, PASSED_RESPONSE_HEADERS);
+  return picked ? { backendHeaders: picked } : {};
+}
+
+/** A read's range as a Range header. */
+export function rangeHeader(range: RangeSpec): string {
+  return range.kind === "suffix"
+    ? `bytes=-${range.length}`
+    : `bytes=${range.start}-${range.end ?? ""}`;
+}

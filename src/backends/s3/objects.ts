@@ -1,0 +1,200 @@
+/** Object operations on the store: HeadObject, GetObject, PutObject, DeleteObject, CopyObject. */
+import { uriEncode } from "../../sigv4/canonical.ts";
+import { type ProxyError, proxyError, withHeaders } from "../../errors.ts";
+import { err, ok } from "../../result.ts";
+import type {
+  BackendResult,
+  ByteRange,
+  CopyOptions,
+  GetOptions,
+  GetResult,
+  ObjectMeta,
+  PutOptions,
+  StoreLocation,
+  WriteConditions,
+} from "../backend.ts";
+import { checkReadConditions, checkWriteConditions, validatorHeaders } from "../conditions.ts";
+import { unstorableKeyRead, urlPathProblem } from "../keys.ts";
+import { type HttpResponse, release } from "./http.ts";
+import type { S3Client } from "./client.ts";
+import { errorFrom, xmlAnswer } from "./errors.ts";
+import { answers, conditionHeaders, metaFrom, metaHeaders, rangeHeader } from "./headers.ts";
+import { uploadBody } from "./body.ts";
+
+/** A 2xx answer to a write or delete. */
+export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+
+/** HeadObject: the object's metadata. */
+export async function headObject(c: S3Client, key: string): BackendResult<ObjectMeta> {
+  if (c.unreadable(key)) return err(unstorableKeyRead());
+  const r = await c.call({ method: "HEAD", path: c.pathOf(key) });
+  if (!r.ok) return r;
+  if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
+  return ok(metaFrom(key, r.value.headers));
+}
+
+/** GetObject: the object's (or a range's, or a part's) bytes, streamed. */
+export async function getObject(
+  c: S3Client,
+  key: string,
+  opts: GetOptions = {},
+): BackendResult<GetResult> {
+  if (c.unreadable(key)) return err(unstorableKeyRead());
+  const headers = conditionHeaders(opts.conditions);
+  if (opts.range) headers.range = rangeHeader(opts.range);
+  // The object's body is exempt from the request timeout (see send).
+  const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
+  const r = await c.call({
+    method: "GET",
+    path: c.pathOf(key),
+    query,
+    headers,
+    signal: opts.signal,
+    streamBody: true,
+  });
+  if (!r.ok) return r;
+  const res = r.value;
+  if (res.status !== 200 && res.status !== 206) {
+    return err(await getFailure(c, res, { key, partNumber: opts.partNumber }));
+  }
+  const meta = metaFrom(key, res.headers);
+  // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.
+  const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
+  if (failed) {
+    await release(res);
+    return err(failed);
+  }
+  const range = rangeOf(res, opts, meta);
+  return ok({
+    meta,
+    ...(range ? { range } : {}),
+    body: res.body ?? new ReadableStream({ start: (s) => s.close() }),
+  });
+}
+
+/** The error of a GetObject answered with neither 200 nor 206. */
+async function getFailure(
+  c: S3Client,
+  res: HttpResponse,
+  read: { readonly key: string; readonly partNumber?: number | undefined },
+): Promise<ProxyError> {
+  const e = await withValidators(c, read.key, await errorFrom(res, "GetObject"));
+  // A read by part number has no Range: its 416 is a part beyond the last (moto says InvalidRange).
+  return read.partNumber && e.kind === "InvalidRange"
+    ? proxyError("InvalidPartNumber", "The requested partnumber is not satisfiable")
+    : e;
+}
+
+/** The bytes a GetObject answer holds, when a range was asked for or answered. */
+function rangeOf(res: HttpResponse, opts: GetOptions, meta: ObjectMeta): ByteRange | undefined {
+  const cr = /bytes (\d+)-(\d+)\//.exec(res.headers.get("content-range") ?? "");
+  if (res.status === 206 && cr) return { start: Number(cr[1]), end: Number(cr[2]) };
+  if (opts.range) return { start: 0, end: Math.max(0, meta.size - 1) };
+  return undefined;
+}
+
+/**
+ * A 304 or 412 with the object's validators, read with a HEAD where the
+ * store left them out (moto sends no Last-Modified on a 304).
+ */
+async function withValidators(c: S3Client, key: string, e: ProxyError): Promise<ProxyError> {
+  if (e.kind !== "NotModified" && e.kind !== "PreconditionFailed") return e;
+  if (e.headers?.etag && e.headers["last-modified"]) return e;
+  const meta = await headObject(c, key);
+  return meta.ok ? withHeaders(e, validatorHeaders(meta.value)) : e;
+}
+
+/** PutObject: the body length-framed, with its metadata, checksums and conditions. */
+export async function putObject(
+  c: S3Client,
+  key: string,
+  opts: PutOptions & { readonly stream: ReadableStream<Uint8Array> },
+): BackendResult<ObjectMeta> {
+  const failed = await preconditions(c, key, opts.conditions);
+  if (failed) {
+    await opts.stream.cancel().catch(() => {});
+    return err(failed);
+  }
+  const body = await uploadBody(opts);
+  if (!body.ok) return body;
+  const headers = {
+    ...metaHeaders(opts.meta),
+    ...opts.forward,
+    ...conditionHeaders(opts.conditions),
+  };
+  for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
+    headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
+  }
+  const path = c.pathOf(key);
+  const r = await c.call({ method: "PUT", path, headers, body: body.value, signal: opts.signal });
+  if (!r.ok) return r;
+  // S3 answers 200; a plain HTTP store (nginx with WebDAV PUT) may say 201 or 204.
+  if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "PutObject"));
+  await release(r.value);
+  const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
+  return ok({
+    ...opts.meta,
+    key,
+    size,
+    etag: r.value.headers.get("etag") ?? '""',
+    ...answers(r.value.headers),
+    lastModified: new Date(c.clock.now()),
+    ...(opts.checksums && Object.keys(opts.checksums).length ? { checksums: opts.checksums } : {}),
+  });
+}
+
+/**
+ * A write's If-Match / If-None-Match checked with a HEAD first, as not every
+ * S3-compatible store applies them: the failure, or undefined to go on.
+ */
+export async function preconditions(
+  c: S3Client,
+  key: string,
+  conditions: WriteConditions | undefined,
+): Promise<ProxyError | undefined> {
+  if (!conditions || (!conditions.ifMatch && !conditions.ifNoneMatch)) return undefined;
+  // A key that cannot be written is refused as such, not as a missing If-Match target.
+  const dots = urlPathProblem(c.pathOf(key), "s3");
+  if (dots) return dots;
+  const h = await headObject(c, key);
+  if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
+  return checkWriteConditions(h.ok ? h.value : undefined, conditions);
+}
+
+/** DeleteObject: a missing key is deleted already. */
+export async function deleteObject(c: S3Client, key: string): BackendResult<void> {
+  if (c.unreadable(key)) return ok(undefined);
+  const r = await c.call({ method: "DELETE", path: c.pathOf(key) });
+  if (!r.ok) return r;
+  if (!isSuccess(r.value.status)) {
+    const e = await errorFrom(r.value, "DeleteObject");
+    return e.kind === "NoSuchKey" ? ok(undefined) : err(e);
+  }
+  await release(r.value);
+  return ok(undefined);
+}
+
+/** CopyObject: a server-side copy from a bucket of this store to `dst`. */
+export async function copyObject(
+  c: S3Client,
+  dst: string,
+  opts: CopyOptions & { readonly source: StoreLocation },
+): BackendResult<ObjectMeta> {
+  const { source } = opts;
+  const dots = urlPathProblem(c.pathOf(dst), "s3");
+  if (dots) return err(dots);
+  if (c.unreadable(source.key)) return err(unstorableKeyRead());
+  const failed = await preconditions(c, dst, opts.conditions);
+  if (failed) return err(failed);
+  const headers: Record<string, string> = {
+    "x-amz-copy-source": `/${uriEncode(source.bucket)}/${uriEncode(source.key, true)}`,
+    ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
+    ...opts.forward,
+  };
+  const r = await c.call({ method: "PUT", path: c.pathOf(dst), headers });
+  if (!r.ok) return r;
+  if (r.value.status !== 200) return err(await errorFrom(r.value, "CopyObject"));
+  const doc = await xmlAnswer(r.value, "CopyObject");
+  if (!doc.ok) return doc;
+  return await headObject(c, dst);
+}

@@ -1,0 +1,49 @@
+/** Reading the store's XML answers: the parser, and a body read that never throws. */
+import { XMLParser } from "fast-xml-parser";
+import { parseWith } from "../../xml.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type { HttpResponse } from "./http.ts";
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  removeNSPrefix: true,
+  isArray: (name: string) => ["Contents", "CommonPrefixes", "Part", "Upload"].includes(name),
+});
+
+/** A parsed XML document, or undefined for text that is not XML. */
+export function parseXml(text: string): Record<string, unknown> | undefined {
+  return parseWith(parser, text);
+}
+
+/** A parsed value as a string ("" for a missing one). */
+export function str(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
+
+/**
+ * A response's body as text, or a BackendError when reading it fails (the
+ * connection reset mid-way, the deadline cut it): a store's half-sent answer
+ * is its failure, never a throw.
+ */
+export async function readText(
+  res: HttpResponse,
+  what: string,
+): Promise<Result<string, ProxyError>> {
+  if (!res.body) return ok("");
+  try {
+    return ok(await new Response(res.body).text());
+  } catch (e) {
+    return err(proxyError("BackendError", "The backend failed", bodyFailure(what, res.status, e)));
+  }
+}
+
+/** The log detail of a body that failed mid-read. */
+function bodyFailure(what: string, status: number, cause: unknown): string {
+  const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return `${what}: HTTP ${status}, the body failed mid-read (${why})`;
+}

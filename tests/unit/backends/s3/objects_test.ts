@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { fixedClock } from "../../../../src/clock.ts";
+import { fakeStore } from "./_fake_store.ts";
+
+const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
+
+Deno.test("put() dates the written object by the injected clock", async () => {
+  const { backend } = fakeStore(() => ({ status: 200, headers: { etag: '"e"' } }), {
+    clock: fixedClock(NOW),
+  });
+  const r = await backend.put("k", new Blob(["abc"]).stream(), {
+    meta: { userMetadata: {} },
+    contentLength: 3,
+  });
+  assert.ok(r.ok);
+  assert.equal(r.value.lastModified.getTime(), NOW);
+  assert.equal(r.value.etag, '"e"');
+  assert.equal(r.value.size, 3);
+});
+
+Deno.test("get() by part number beyond the last is InvalidPartNumber, not InvalidRange", async () => {
+  const { backend, seen } = fakeStore(() => ({
+    status: 416,
+    body: "<Error><Code>InvalidRange</Code></Error>",
+  }));
+  const r = await backend.get("k", { partNumber: 9 });
+  assert.ok(!r.ok && r.error.kind === "InvalidPartNumber");
+  assert.equal(seen[0]!.url.search, "?partNumber=9");
+  assert.equal(seen[0]!.streamBody, true);
+});
+
+Deno.test("get() of a range reads the answered bytes from Content-Range", async () => {
+  const { backend, seen } = fakeStore(() => ({
+    status: 206,
+    headers: { "content-range": "bytes 2-4/10", etag: '"e"' },
+    body: "cde",
+  }));
+  const r = await backend.get("k", { range: { kind: "suffix", length: 3 } });
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.range, { start: 2, end: 4 });
+  assert.equal(r.value.meta.size, 10);
+  assert.equal(seen[0]!.headers.range, "bytes=-3");
+  await new Response(r.value.body).text();
+});
+
+Deno.test("delete() of a missing key succeeds", async () => {
+  const { backend } = fakeStore(() => ({ status: 404 }));
+  assert.ok((await backend.delete("k")).ok);
+});
+
+Deno.test("copy() names its source and replaces metadata when given", async () => {
+  const { backend, seen } = fakeStore((req) =>
+    req.method === "PUT" ? { status: 200, body: "<CopyObjectResult/>" } : { status: 200 }
+  );
+  const r = await backend.copy("a b", "c", { meta: { contentType: "x/y", userMetadata: {} } });
+  assert.ok(r.ok);
+  assert.equal(seen[0]!.headers["x-amz-copy-source"], "/bkt/a%20b");
+  assert.equal(seen[0]!.headers["x-amz-metadata-directive"], "REPLACE");
+  assert.equal(seen[1]!.method, "HEAD");
+});
