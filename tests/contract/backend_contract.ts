@@ -104,6 +104,11 @@ export type Quirk =
   | "complete-again-unchecked"
   /** moto 5, s3rver: a part number listed twice in a Complete (each ETag a retry got) is refused (S3 takes it). */
   | "complete-repeated-part-refused"
+  /**
+   * s3rver: a PutObject whose connection is cut before its Content-Length is
+   * reached stores the bytes that arrived (S3 stores nothing).
+   */
+  | "cut-put-stored"
   /** moto 5: ListMultipartUploads ignores `delimiter` (no CommonPrefixes; every upload listed). */
   | "list-uploads-ignores-delimiter"
   /** moto 5: a read by part number of a multipart object returns all of it. */
@@ -1034,7 +1039,16 @@ function registerAborted(test: TestFn, quirks: ReadonlySet<Quirk>): void {
       setTimeout(() => abort.abort(new DOMException("client went away", "AbortError")), 50);
       const signalled = await within(pending, 20_000, "a put whose signal fires");
       assert.ok(!signalled.ok, "an aborted put is no object");
-      for (const k of ["midway", "signalled"]) assert.equal((await b.head(k)).ok, false, k);
+      for (const k of ["midway", "signalled"]) {
+        const h = await b.head(k);
+        if (h.ok && quirks.has("cut-put-stored")) {
+          // What the emulator kept is the cut-off bytes, never an object of the declared size.
+          assert.ok(h.value.size < 1024 * 1024, `${k}: ${h.value.size} B`);
+          assert.ok((await b.delete(k)).ok);
+          continue;
+        }
+        assert.equal(h.ok, false, k);
+      }
       const list = await b.list({ prefix: "", maxKeys: 1000 });
       assert.ok(list.ok);
       assert.deepEqual(list.value.objects, []);

@@ -65,6 +65,7 @@ runBackendContract("s3 (s3rver)", async () => {
     "complete-again-refused",
     "complete-repeated-part-refused",
     "upload-id-not-bound-to-key",
+    "cut-put-stored",
   ],
 });
 
