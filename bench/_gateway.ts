@@ -9,7 +9,11 @@ import { Buffer } from "node:buffer";
 import { ACTIONS } from "../src/config/types.ts";
 import { makeCerts } from "../tests/_support/certs.ts";
 import { type IssuerProcess, startIssuerProcess } from "../tests/_support/oidc_issuer.ts";
-import { waitForPort } from "./_system.ts";
+import {
+  type LaunchedGateway,
+  launchGateway,
+  type LaunchOptions,
+} from "../tests/_support/gateway.ts";
 
 /** The bench's access key (full access to every bucket). */
 export const BENCH_KEY = {
@@ -66,13 +70,11 @@ export interface BenchGatewayOptions {
   readonly accessLog?: string;
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
-
 /** Starts the issuer and the gateway (its access log to /dev/null unless told otherwise). */
 export async function startBenchGateway(o: BenchGatewayOptions): Promise<BenchGateway> {
   const certs = await makeCerts(o.dir);
   const issuer: IssuerProcess = await startIssuerProcess(certs);
-  let child: Deno.ChildProcess | undefined;
+  let child: LaunchedGateway | undefined;
   try {
     const origin =
       `{ endpoint: "http://127.0.0.1:${o.originPort}", bucket_name: ${o.originBucket}, ` +
@@ -97,67 +99,26 @@ export async function startBenchGateway(o: BenchGatewayOptions): Promise<BenchGa
     ].join("\n");
     await Deno.writeTextFile(`${o.dir}/gateway.yaml`, config);
     const sessionKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-    const env = {
-      DENO_CERT: certs.caFile,
-      SESSION_TOKEN_KEY: sessionKey,
-      BENCH_ACCESS_LOG: o.accessLog ?? "/dev/null",
+    const launch: LaunchOptions = {
+      configPath: `${o.dir}/gateway.yaml`,
+      listen: `127.0.0.1:${o.port}`,
+      logFormat: null,
+      args: ["--log-level", o.logLevel ?? "info"],
+      env: { DENO_CERT: certs.caFile, SESSION_TOKEN_KEY: sessionKey },
+      // 1,000 slow clients need 2,000+ descriptors.
+      fileLimit: 65536,
+      stdout: { file: o.accessLog ?? "/dev/null" },
+      stderr: "capture",
     };
     let err = "";
-    let exited: Promise<Deno.CommandStatus> = Promise.resolve({
-      success: true,
-      code: 0,
-      signal: null,
-    });
-    let collecting: Promise<void> = Promise.resolve();
     const spawn = async () => {
-      // A shell raises the descriptor limit (1,000 slow clients need 2,000+), then execs deno:
-      // the child's pid is the gateway's.
-      const proc = new Deno.Command("sh", {
-        args: [
-          "-c",
-          'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@" >"$BENCH_ACCESS_LOG"',
-          "sh",
-          Deno.execPath(),
-          "run",
-          "--allow-all",
-          `${ROOT}main.ts`,
-          "--config",
-          `${o.dir}/gateway.yaml`,
-          "--log-level",
-          o.logLevel ?? "info",
-        ],
-        cwd: ROOT,
-        env,
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      child = proc;
-      collecting = (async () => {
-        for await (const t of proc.stderr.pipeThrough(new TextDecoderStream())) err += t;
-      })();
-      exited = proc.status;
-      await Promise.race([
-        waitForPort(o.port),
-        exited.then((s) => {
-          throw new Error(`Cannot start the gateway: it exited with ${s.code}:\n${err}`);
-        }),
-      ]);
+      child = await launchGateway(launch);
     };
     const kill = async () => {
       const proc = child;
       if (!proc) return;
-      try {
-        proc.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const t = setTimeout(() => {
-        try {
-          proc.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 10_000);
-      await exited;
-      clearTimeout(t);
-      await collecting.catch(() => {});
+      await proc.stop({ killAfterMs: 10_000 });
+      err += proc.stderr();
       child = undefined;
     };
     await spawn();
@@ -171,7 +132,7 @@ export async function startBenchGateway(o: BenchGatewayOptions): Promise<BenchGa
       },
       jwt,
       mint: () => assumeRole(url, jwt),
-      stderr: () => err,
+      stderr: () => err + (child?.stderr() ?? ""),
       async restart() {
         await kill();
         await spawn();
@@ -182,9 +143,7 @@ export async function startBenchGateway(o: BenchGatewayOptions): Promise<BenchGa
       },
     };
   } catch (e) {
-    try {
-      child?.kill("SIGKILL");
-    } catch { /* gone */ }
+    await child?.stop({ killAfterMs: 0 });
     await issuer.stop();
     throw e;
   }

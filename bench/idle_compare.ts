@@ -17,6 +17,8 @@
  */
 import { parseArgs } from "node:util";
 import { presignPath } from "./_presign.ts";
+import { type LaunchedGateway, launchGateway } from "../tests/_support/gateway.ts";
+import { freePort } from "../tests/_support/ports.ts";
 
 const KEY = { id: "AKIDBUCKETGATEBENCH1", secret: "bucketgate-bench-secret-0123456789" };
 const MiB = 1024 * 1024;
@@ -49,17 +51,10 @@ async function sh(cmd: string, argv: string[]): Promise<string> {
   return text;
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 interface Contender {
   readonly name: string;
   readonly port: number;
-  readonly child: Deno.ChildProcess;
+  readonly gateway: LaunchedGateway;
   readonly putSmall: string;
   readonly putBig: string;
 }
@@ -86,12 +81,16 @@ async function start(
       ...extra,
     ].join("\n"),
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}/main.ts`, "--config", config, "--log-level", "warn"],
-    cwd: root,
+  const gateway = await launchGateway({
+    root,
+    configPath: config,
+    listen: null,
+    logFormat: null,
+    args: ["--log-level", "warn"],
     stdout: "null",
     stderr: "inherit",
-  }).spawn();
+    waitUntilListening: false,
+  });
   for (let i = 0;; i++) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/bench/1m.bin`, { method: "HEAD" });
@@ -104,7 +103,7 @@ async function start(
   return {
     name,
     port,
-    child,
+    gateway,
     putSmall: await presignPath(KEY, port, "PUT", "/uploads/small.bin"),
     putBig: await presignPath(KEY, port, "PUT", "/uploads/big.bin"),
   };
@@ -159,9 +158,9 @@ async function cpuSeconds(pid: number): Promise<number> {
 
 /** Runs `work`, returning its result and the contender's CPU milliseconds over it. */
 async function withCpu<T>(c: Contender, work: () => Promise<T>): Promise<[T, number]> {
-  const t0 = await cpuSeconds(c.child.pid);
+  const t0 = await cpuSeconds(c.gateway.pid);
   const v = await work();
-  return [v, (await cpuSeconds(c.child.pid) - t0) * 1000];
+  return [v, (await cpuSeconds(c.gateway.pid) - t0) * 1000];
 }
 
 const median = (xs: number[]) => {
@@ -239,10 +238,7 @@ try {
   }
 } finally {
   for (const c of contenders) {
-    try {
-      c.child.kill("SIGTERM");
-    } catch { /* exited */ }
-    await c.child.status;
+    await c.gateway.stop();
   }
   await Deno.remove(dir, { recursive: true });
 }

@@ -43,7 +43,6 @@ import {
 import {
   cpuSeconds,
   ensureTools,
-  freePort,
   initClockTicks,
   loadAverage,
   machineLine,
@@ -51,6 +50,7 @@ import {
   nginxHasDav,
   trackPeakRss,
 } from "./_system.ts";
+import { freePort } from "../tests/_support/ports.ts";
 import { runWrk, type WrkRequest, type WrkResult } from "./_wrk.ts";
 
 const WORKLOADS = [

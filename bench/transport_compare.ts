@@ -36,13 +36,13 @@ import { type Nginx, startOrigin, startProxy } from "./_nginx.ts";
 import {
   cpuSeconds,
   ensureTools,
-  freePort,
   initClockTicks,
   loadAverage,
   machineLine,
   waitForPort,
 } from "./_system.ts";
 import { runWrk } from "./_wrk.ts";
+import { freePort } from "../tests/_support/ports.ts";
 
 /** The relays, each a way of fetching the origin's 1 KiB. */
 const RELAYS = ["memory", "fetch", "fetch-bytes", "node", "undici", "own", "own-stream"] as const;

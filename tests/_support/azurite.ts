@@ -6,8 +6,10 @@
  */
 import { Buffer } from "node:buffer";
 import { freePort } from "./ports.ts";
+import { requireTool } from "./tools.ts";
 import { createHmac } from "node:crypto";
 import { sharedKeyAuthorization } from "../../src/backends/az/shared_key.ts";
+import { type AzOptions, azOptions } from "../../src/backends/az/options.ts";
 
 /** Azurite's well-known development account. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -33,19 +35,21 @@ async function installed(): Promise<boolean> {
 }
 
 /**
- * Whether Azurite can run here (node and npm present; installs it once into
- * ~/.cache/bucketgate-azurite). Under CI=true its absence is a failure.
+ * Why Azurite cannot run here, or undefined when it can (node and npm present;
+ * installs it once into ~/.cache/bucketgate-azurite). Under CI=true, throws.
  */
-export async function haveAzurite(): Promise<boolean> {
+export async function azuriteMissing(): Promise<string | undefined> {
   try {
     if (!(await installed())) await install();
-    return await installed();
+    return requireTool(await installed() ? undefined : "azurite not installed");
   } catch (e) {
-    if (Deno.env.get("CI") === "true") {
-      throw new Error(`azurite is required in CI but could not be installed: ${e}`);
-    }
-    return false;
+    return requireTool(`azurite could not be installed: ${e instanceof Error ? e.message : e}`);
   }
+}
+
+/** Whether Azurite can run here; under CI=true its absence is a failure. */
+export async function haveAzurite(): Promise<boolean> {
+  return (await azuriteMissing()) === undefined;
 }
 
 /** Installs Azurite once; test files running in parallel wait for the first one's install. */
@@ -191,4 +195,21 @@ export function azuriteBucket(
   }, backend_options: { endpoint: "${endpoint}", account_name: ${AZURITE_ACCOUNT}, container_name: ${container}, access_key: "${AZURITE_KEY}"${
     more.options ? `, ${more.options}` : ""
   } } }`;
+}
+
+/**
+ * The az backend options of an Azurite container: Shared Key with the
+ * development key unless `auth` says otherwise (`{ sas_token }`, `{}`).
+ */
+export function azuriteOptions(
+  endpoint: string,
+  container: string,
+  auth: Readonly<Record<string, unknown>> = { access_key: AZURITE_KEY },
+): AzOptions {
+  return azOptions({
+    endpoint,
+    account_name: AZURITE_ACCOUNT,
+    container_name: container,
+    ...auth,
+  });
 }

@@ -1,5 +1,7 @@
 /** Starts Python moto's S3 emulator (moto_server) on a free port on 127.0.0.1. */
 import { freePort } from "./ports.ts";
+import { missingCommand } from "./tools.ts";
+import { type S3Options, s3Options } from "../../src/backends/s3/options.ts";
 
 /** A running moto server. */
 export interface Moto {
@@ -7,19 +9,14 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
+/** Why moto_server cannot run here (`"moto_server not found"`), or undefined; under CI=true, throws. */
+export async function motoMissing(): Promise<string | undefined> {
+  return await missingCommand("moto_server");
+}
+
 /** Whether moto_server can be run here; under CI=true its absence is a failure. */
 export async function haveMoto(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sh", {
-      args: ["-c", "command -v moto_server"],
-      stdout: "null",
-    }).output();
-    if (out.success) return true;
-  } catch { /* no shell */ }
-  if (Deno.env.get("CI") === "true") {
-    throw new Error("moto_server is required in CI but is not installed");
-  }
-  return false;
+  return (await motoMissing()) === undefined;
 }
 
 /** Starts moto and waits until it answers. */
@@ -76,4 +73,15 @@ export async function createMotoBucket(endpoint: string, name: string): Promise<
   const r = await fetch(`${endpoint}/${name}`, { method: "PUT" });
   await r.body?.cancel();
   if (!r.ok) throw new Error(`Cannot create moto bucket ${name}: ${r.status}`);
+}
+
+/** The s3 backend options of a moto bucket (moto takes any key; these tests use `testing`). */
+export function motoS3Options(endpoint: string, bucket: string): S3Options {
+  return s3Options({
+    endpoint,
+    bucket_name: bucket,
+    region: "us-east-1",
+    access_key_id: "testing",
+    secret_access_key: "testing",
+  });
 }

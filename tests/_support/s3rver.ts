@@ -15,6 +15,7 @@
  * (`$HOME/.cache/bucketgate-test-tools`) with npm.
  */
 import { testSigner } from "./signer.ts";
+import { requireTool } from "./tools.ts";
 
 /** s3rver's built-in account: the only key it knows. */
 export const S3RVER_KEY = { id: "S3RVER", secret: "S3RVER" } as const;
@@ -103,20 +104,21 @@ async function install(): Promise<string | undefined> {
 }
 
 /**
- * Whether s3rver can be run here (installing it when missing); under CI=true
- * its absence is a failure.
+ * Why s3rver cannot run here, or undefined when it can (installing it when
+ * missing); under CI=true, throws.
  */
-export async function haveS3rver(): Promise<boolean> {
+export async function s3rverMissing(): Promise<string | undefined> {
   let problem: string | undefined;
   nodePath = await which("node");
-  if (!nodePath) problem = "node is not installed";
-  else if (!await which("npm")) problem = "npm is not installed";
+  if (!nodePath) problem = "node not found";
+  else if (!await which("npm")) problem = "npm not found";
   else problem = await install();
-  if (problem === undefined) return true;
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`s3rver is required in CI but cannot be installed: ${problem}`);
-  }
-  return false;
+  return requireTool(problem === undefined ? undefined : `s3rver unavailable: ${problem}`);
+}
+
+/** Whether s3rver can be run here; under CI=true its absence is a failure. */
+export async function haveS3rver(): Promise<boolean> {
+  return (await s3rverMissing()) === undefined;
 }
 
 // Starts the server on port 0 and writes the bound port (or the failure) to a file.

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Backend } from "../../src/backends/backend.ts";
 import { type AzDeps, createAzBackend } from "../../src/backends/az/az.ts";
-import { azOptions } from "../../src/backends/az/options.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
@@ -24,36 +23,30 @@ import {
 import { rawBlobs } from "./_az_raw.ts";
 import {
   accountSas,
-  type Azurite,
-  AZURITE_ACCOUNT,
   AZURITE_KEY,
-  haveAzurite,
+  azuriteMissing,
+  azuriteOptions,
   startAzurite,
 } from "../_support/azurite.ts";
+import { emulatorSuite } from "../_support/emulator.ts";
 
-const available = await haveAzurite();
-let azurite: Azurite | undefined;
+const suite = emulatorSuite({
+  name: "az (Azurite): what only the az backend gets right",
+  missing: await azuriteMissing(),
+  start: startAzurite,
+});
 let n = 0;
 const NO_META = { userMetadata: {} };
 const md5 = (b: Uint8Array) => `"${createHash("md5").update(b).digest("hex")}"`;
 
 async function container(options: { publicRead?: boolean } = {}): Promise<string> {
-  azurite ??= await startAzurite();
   const name = `az-${Date.now()}-${n++}`;
-  await azurite.createContainer(name, options);
+  await suite.emulator().createContainer(name, options);
   return name;
 }
 
 function backend(name: string, auth: Record<string, unknown>, deps: AzDeps = {}): Backend {
-  return createAzBackend(
-    azOptions({
-      endpoint: azurite!.endpoint,
-      account_name: AZURITE_ACCOUNT,
-      container_name: name,
-      ...auth,
-    }),
-    deps,
-  );
+  return createAzBackend(azuriteOptions(suite.emulator().endpoint, name, auth), deps);
 }
 
 const shared = { access_key: AZURITE_KEY };
@@ -69,8 +62,7 @@ function chunks(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
   });
 }
 
-const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name: `az (Azurite): ${name}`, ignore: !available, fn });
+const test = (name: string, fn: () => Promise<void>) => suite.test(`az (Azurite): ${name}`, fn);
 
 test("a wrong account key is refused by Azurite (503, the detail in the log)", async () => {
   const b = backend(await container(), {
@@ -253,7 +245,7 @@ async function azGateway() {
   assert.ok(part.ok);
   const send = async (path: string, o: RequestOptions = {}) =>
     await handle(await makeRequest(path, o));
-  const internal = () => rawBlobs(azurite!.endpoint, name, ".bucketgate/");
+  const internal = () => rawBlobs(suite.emulator().endpoint, name, ".bucketgate/");
   return { b, id: created.value, send, internal };
 }
 

@@ -4,8 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type Backend, discardObjectBody, type HttpMeta } from "../../src/backends/backend.ts";
+import {
+  type Backend,
+  discardObjectBody,
+  type HttpMeta,
+  type ListPage,
+} from "../../src/backends/backend.ts";
+import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
+import type { RegisterCase } from "../_support/emulator.ts";
 
 /**
  * What a test can see of the state a backend keeps beside its objects: every
@@ -20,6 +27,11 @@ export interface MadeBackend {
   readonly backend: Backend;
   cleanup(): Promise<void>;
   readonly snapshot?: StoreSnapshot;
+  /**
+   * Another fresh, empty bucket of the same store with the same credentials
+   * (for `copyFrom`), on backends that have `locate` and `copyFrom`.
+   */
+  readonly sibling?: () => Promise<Backend>;
 }
 
 /** Makes a fresh, empty backend and a way to clean it up. */
@@ -92,25 +104,47 @@ export type Quirk =
   | "complete-again-unchecked"
   /** moto 5, s3rver: a part number listed twice in a Complete (each ETag a retry got) is refused (S3 takes it). */
   | "complete-repeated-part-refused"
+  /**
+   * s3rver: a PutObject whose connection is cut before its Content-Length is
+   * reached stores the bytes that arrived (S3 stores nothing).
+   */
+  | "cut-put-stored"
+  /** moto 5: ListMultipartUploads ignores `delimiter` (no CommonPrefixes; every upload listed). */
+  | "list-uploads-ignores-delimiter"
   /** moto 5: a read by part number of a multipart object returns all of it. */
   | "multipart-part-read-is-whole"
   /** s3rver: `partNumber` is ignored: every read by part number is a 200 with the whole object. */
   | "part-number-ignored";
 
+/** Options of `runBackendContract`. */
+export interface ContractOptions {
+  /** The emulator's known deviations from S3 (say why where they are passed). */
+  readonly quirks?: readonly Quirk[];
+  /**
+   * How a case is registered: as a step of an emulator's parent test (see
+   * `emulatorSuite`). @default a top-level Deno.test
+   */
+  readonly register?: RegisterCase;
+}
+
+/** A contract case: the fresh backend, all that made it, and the test context (for steps). */
+type ContractCase = (b: Backend, made: MadeBackend, t: Deno.TestContext) => Promise<void>;
+
 /** Registers the contract tests for one backend. */
 export function runBackendContract(
   name: string,
   make: BackendFactory,
-  options: { readonly quirks?: readonly Quirk[] } = {},
+  options: ContractOptions = {},
 ): void {
   const quirks = new Set(options.quirks ?? []);
-  const test = (title: string, fn: (b: Backend) => Promise<void>) =>
-    Deno.test(`${name} backend: ${title}`, async () => {
-      const { backend, cleanup } = await make();
+  const register: RegisterCase = options.register ?? ((title, fn) => Deno.test(title, fn));
+  const test = (title: string, fn: ContractCase) =>
+    register(`${name} backend: ${title}`, async (t) => {
+      const made = await make();
       try {
-        await fn(backend);
+        await fn(made.backend, made, t);
       } finally {
-        await cleanup();
+        await made.cleanup();
       }
     });
 
@@ -574,14 +608,13 @@ export function runBackendContract(
       assert.equal(await text(b, "twice"), "first upload, finished last");
     }
   });
-  Deno.test(`${name} backend: the internal namespace is unreachable in every spelling`, async () => {
-    const made = await make();
-    try {
-      await internalNamespaceIsUnreachable(made, quirks);
-    } finally {
-      await made.cleanup();
-    }
-  });
+  test(
+    "the internal namespace is unreachable in every spelling",
+    (_b, made) => internalNamespaceIsUnreachable(made, quirks),
+  );
+  registerCopyFrom(test);
+  registerPrefixed(test, quirks);
+  registerAborted(test, quirks);
 }
 
 /** The names bucketgate keeps its own state under, on the backends that have one (fs, az). */
@@ -734,4 +767,372 @@ async function internalNamespaceIsUnreachable(
   const h = await b.head("mp/target");
   assert.ok(h.ok);
   assert.deepEqual({ ...h.value.userMetadata }, { secret: "s3cr3t" });
+}
+
+/** Registers a contract case (the `test` of `runBackendContract`). */
+type TestFn = (title: string, fn: ContractCase) => void;
+
+/** Rejects with a named error when `p` has not settled within `ms`: a hang fails, never blocks. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function registerCopyFrom(test: TestFn): void {
+  test(
+    "locate and copyFrom: a server-side copy between two buckets of one store",
+    async (b, made, t) => {
+      const capable = b.locate !== undefined && b.copyFrom !== undefined &&
+        made.sibling !== undefined;
+      if (!capable) {
+        // Without the capability there is no half of it, and prefixed() does not invent one.
+        assert.equal(
+          b.locate === undefined,
+          b.copyFrom === undefined,
+          "locate and copyFrom go together",
+        );
+        assert.equal(prefixed(b, "p/").copyFrom, undefined);
+      }
+      await t.step({
+        name: capable ? "copyFrom" : "copyFrom (skipped: the backend has no locate/copyFrom)",
+        ignore: !capable,
+        fn: async () => {
+          const other = await made.sibling!();
+          await put(b, "src/k", "moved", { contentType: "text/plain", userMetadata: { x: "1" } });
+          const from = b.locate!("src/k");
+          assert.equal(from.key, "src/k");
+          const to = other.locate!("anything");
+          assert.equal(from.store, to.store, "one store, one credential");
+          assert.notEqual(from.bucket, to.bucket, "two buckets");
+
+          const kept = await other.copyFrom!(from, "dst", {});
+          assert.ok(kept.ok, !kept.ok ? `${kept.error.message} ${kept.error.detail ?? ""}` : "");
+          assert.equal(kept.value.key, "dst");
+          assert.equal(kept.value.etag, `"${md5("moved")}"`);
+          assert.equal(await text(other, "dst"), "moved");
+          const h = await other.head("dst");
+          assert.ok(h.ok);
+          assert.equal(h.value.contentType, "text/plain");
+          assert.deepEqual({ ...h.value.userMetadata }, { x: "1" });
+
+          const replaced = await other.copyFrom!(from, "dst2", {
+            meta: { userMetadata: { y: "2" } },
+          });
+          assert.ok(replaced.ok);
+          const h2 = await other.head("dst2");
+          assert.ok(h2.ok);
+          assert.deepEqual({ ...h2.value.userMetadata }, { y: "2" });
+
+          const missing = await other.copyFrom!(b.locate!("src/nope"), "x", {});
+          assert.equal(missing.ok ? "copied" : missing.error.kind, "NoSuchKey");
+          assert.equal((await other.head("x")).ok, false, "a failed copy wrote nothing");
+          assert.equal((await b.head("dst")).ok, false, "the source bucket got no copy");
+          assert.equal(await text(b, "src/k"), "moved", "the source is untouched");
+
+          // Through backend_prefix on both sides: the source's prefix is in its location,
+          // the destination's is added to the key written and stripped from the answer.
+          const src = prefixed(b, "in/");
+          await put(src, "k", "prefixed");
+          assert.equal(src.locate!("k").key, "in/k");
+          const dst = prefixed(other, "out/");
+          const viaPrefix = await dst.copyFrom!(src.locate!("k"), "k2", {});
+          assert.ok(viaPrefix.ok);
+          assert.equal(viaPrefix.value.key, "k2");
+          assert.equal(await text(other, "out/k2"), "prefixed");
+          assert.equal((await other.head("k2")).ok, false);
+        },
+      });
+    },
+  );
+}
+
+const PREFIX = "tenant/";
+
+function registerPrefixed(test: TestFn, quirks: ReadonlySet<Quirk>): void {
+  test("prefixed(): objects, copies and deletes see only their prefix", async (inner) => {
+    const p = prefixed(inner, PREFIX);
+    // Neighbours outside the prefix, one of them sharing its spelling without the slash.
+    for (const k of ["outside", "tenant-not/x", "other/tenant/x"]) await put(inner, k, k);
+    const stored = await put(p, "a/1", "one", { userMetadata: { m: "1" } });
+    assert.equal(stored.key, "a/1");
+    const h = await p.head("a/1");
+    assert.ok(h.ok);
+    assert.equal(h.value.key, "a/1");
+    assert.deepEqual({ ...h.value.userMetadata }, { m: "1" });
+    const raw = await inner.head(`${PREFIX}a/1`);
+    assert.ok(raw.ok, "stored under the prefix");
+    assert.equal(raw.value.etag, stored.etag);
+    const got = await p.get("a/1");
+    assert.ok(got.ok);
+    assert.equal(got.value.meta.key, "a/1");
+    assert.equal(await new Response(got.value.body).text(), "one");
+    for (const k of ["outside", "tenant-not/x", "x"]) {
+      assert.equal((await p.head(k)).ok, false, `${k} is not visible through the prefix`);
+    }
+    const copied = await p.copy("a/1", "a/copy", {});
+    assert.ok(copied.ok);
+    assert.equal(copied.value.key, "a/copy");
+    assert.equal(await text(inner, `${PREFIX}a/copy`), "one");
+    assert.ok((await p.delete("outside")).ok);
+    assert.equal(
+      await text(inner, "outside"),
+      "outside",
+      "a delete through the prefix stays inside",
+    );
+    assert.ok((await p.delete("a/copy")).ok);
+    assert.equal((await inner.head(`${PREFIX}a/copy`)).ok, false);
+    const refused = await p.put("fail", failingStream("x"), { meta: NO_META });
+    assert.equal(refused.ok ? "stored" : refused.error.kind, "BadDigest");
+    assert.equal((await inner.head(`${PREFIX}fail`)).ok, false);
+  });
+
+  test("prefixed(): listings with prefix, delimiter and pages see only their prefix", async (inner) => {
+    const p = prefixed(inner, PREFIX);
+    for (const k of ["outside", "tenant-not/x", "other/tenant/x", "tenanta"]) {
+      await put(inner, k, k);
+    }
+    for (const k of ["a/1", "a/2", "a/b/3", "b", "c"]) await put(p, k, k);
+    const keysOf = (page: ListPage) => page.objects.map((o) => o.key);
+    const all = await p.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(all.ok);
+    assert.deepEqual(keysOf(all.value), ["a/1", "a/2", "a/b/3", "b", "c"]);
+    const top = await p.list({ prefix: "", delimiter: "/", maxKeys: 1000 });
+    assert.ok(top.ok);
+    assert.deepEqual(keysOf(top.value), ["b", "c"]);
+    assert.deepEqual(top.value.commonPrefixes, ["a/"]);
+    const under = await p.list({ prefix: "a/", delimiter: "/", maxKeys: 1000 });
+    assert.ok(under.ok);
+    assert.deepEqual(keysOf(under.value), ["a/1", "a/2"]);
+    assert.deepEqual(under.value.commonPrefixes, ["a/b/"]);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await p.list({
+        prefix: "",
+        maxKeys: 2,
+        ...(after ? { startAfter: after } : {}),
+      });
+      assert.ok(page.ok);
+      seen.push(...keysOf(page.value));
+      if (!page.value.isTruncated) break;
+      after = page.value.nextStartAfter;
+      assert.ok(after && !after.startsWith(PREFIX), `page marker ${after} is a client key`);
+    }
+    assert.deepEqual(seen, ["a/1", "a/2", "a/b/3", "b", "c"]);
+    const from = await p.list({ prefix: "", startAfter: "a/2", maxKeys: 1000 });
+    assert.ok(from.ok);
+    assert.deepEqual(keysOf(from.value), ["a/b/3", "b", "c"]);
+    const whole = await inner.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(whole.ok);
+    assert.deepEqual(
+      keysOf(whole.value).filter((k) => k.startsWith(PREFIX)),
+      ["a/1", "a/2", "a/b/3", "b", "c"].map((k) => PREFIX + k),
+    );
+  });
+
+  test("prefixed(): multipart uploads see only their prefix", async (inner) => {
+    const p = prefixed(inner, PREFIX);
+    const outside = await inner.createMultipartUpload("outside-upload", NO_META);
+    assert.ok(outside.ok);
+    const created = await p.createMultipartUpload("mp/obj", { userMetadata: { u: "1" } });
+    assert.ok(created.ok);
+    const id = created.value;
+    const part = await p.uploadPart("mp/obj", id, 1, stream("only part"), { contentLength: 9 });
+    assert.ok(part.ok);
+    if (!quirks.has("no-list-parts")) {
+      const parts = await p.listParts("mp/obj", id, { maxParts: 10 });
+      assert.ok(parts.ok);
+      assert.deepEqual(parts.value.parts.map((x) => x.etag), [part.value.etag]);
+    }
+    if (!quirks.has("no-list-multipart-uploads")) {
+      const uploads = await p.listMultipartUploads({ prefix: "", maxUploads: 100 });
+      assert.ok(uploads.ok);
+      assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/obj", id]]);
+      if (!quirks.has("list-uploads-ignores-delimiter")) {
+        const grouped = await p.listMultipartUploads({
+          prefix: "",
+          delimiter: "/",
+          maxUploads: 100,
+        });
+        assert.ok(grouped.ok);
+        assert.deepEqual(grouped.value.commonPrefixes, ["mp/"]);
+        assert.deepEqual(grouped.value.uploads, []);
+      }
+    }
+    const done = await p.completeMultipartUpload("mp/obj", id, [
+      { partNumber: 1, etag: part.value.etag },
+    ]);
+    assert.ok(done.ok, !done.ok ? done.error.message : "");
+    assert.equal(done.value.key, "mp/obj");
+    assert.equal(await text(inner, `${PREFIX}mp/obj`), "only part");
+    assert.equal((await inner.head("mp/obj")).ok, false, "nothing outside the prefix");
+    const h = await p.head("mp/obj");
+    assert.ok(h.ok);
+    assert.deepEqual({ ...h.value.userMetadata }, { u: "1" });
+    if (!quirks.has("no-abort-multipart-upload")) {
+      const other = await p.createMultipartUpload("gone", NO_META);
+      assert.ok(other.ok);
+      assert.ok((await p.abortMultipartUpload("gone", other.value)).ok);
+      assert.ok((await inner.abortMultipartUpload("outside-upload", outside.value)).ok);
+    }
+  });
+}
+
+/**
+ * A body that yields `first`, then waits: it errors with `reason` when
+ * `signal` fires (as a request body does when its client goes away), or with
+ * a plain Error when `failAfterMs` passes.
+ */
+function stalledStream(
+  first: Uint8Array,
+  o: { readonly signal?: AbortSignal; readonly failAfterMs?: number },
+): ReadableStream<Uint8Array> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new ReadableStream({
+    start(c) {
+      c.enqueue(first);
+      o.signal?.addEventListener("abort", () => c.error(o.signal!.reason), { once: true });
+      if (o.failAfterMs !== undefined) {
+        timer = setTimeout(() => c.error(new Error("the client went away")), o.failAfterMs);
+      }
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  });
+}
+
+/** The files of a snapshot (directories, which stores may create and keep, left out). */
+async function filesOf(made: MadeBackend): Promise<ReadonlyMap<string, string>> {
+  const all = made.snapshot ? await made.snapshot() : new Map<string, string>();
+  return new Map([...all].filter(([k]) => !k.endsWith("/")));
+}
+
+function registerAborted(test: TestFn, quirks: ReadonlySet<Quirk>): void {
+  test(
+    "aborted: a put whose body errors midway or whose signal fires leaves nothing",
+    async (b, made) => {
+      const before = await filesOf(made);
+      const chunk = new Uint8Array(256 * 1024).fill(7);
+      const failed = await within(
+        b.put("midway", stalledStream(chunk, { failAfterMs: 50 }), {
+          meta: NO_META,
+          contentLength: 1024 * 1024,
+        }),
+        20_000,
+        "a put whose body errors",
+      );
+      assert.ok(!failed.ok, "a body that errors is no object");
+      const abort = new AbortController();
+      const pending = b.put("signalled", stalledStream(chunk, { signal: abort.signal }), {
+        meta: NO_META,
+        contentLength: 1024 * 1024,
+        signal: abort.signal,
+      });
+      setTimeout(() => abort.abort(new DOMException("client went away", "AbortError")), 50);
+      const signalled = await within(pending, 20_000, "a put whose signal fires");
+      assert.ok(!signalled.ok, "an aborted put is no object");
+      for (const k of ["midway", "signalled"]) {
+        const h = await b.head(k);
+        if (h.ok && quirks.has("cut-put-stored")) {
+          // What the emulator kept is the cut-off bytes, never an object of the declared size.
+          assert.ok(h.value.size < 1024 * 1024, `${k}: ${h.value.size} B`);
+          assert.ok((await b.delete(k)).ok);
+          continue;
+        }
+        assert.equal(h.ok, false, k);
+      }
+      const list = await b.list({ prefix: "", maxKeys: 1000 });
+      assert.ok(list.ok);
+      assert.deepEqual(list.value.objects, []);
+      assert.deepEqual(await filesOf(made), before, "no temp file or state left behind");
+      await put(b, "signalled", "after"); // the key is free to write
+      assert.equal(await text(b, "signalled"), "after");
+    },
+  );
+
+  test(
+    "aborted: an uploadPart whose body errors midway or whose signal fires leaves no part",
+    async (b, made) => {
+      const created = await b.createMultipartUpload("mp", NO_META);
+      assert.ok(created.ok);
+      const id = created.value;
+      const before = await filesOf(made);
+      const chunk = new Uint8Array(256 * 1024).fill(3);
+      const failed = await within(
+        b.uploadPart("mp", id, 1, stalledStream(chunk, { failAfterMs: 50 }), {
+          contentLength: 5 * MiB,
+        }),
+        20_000,
+        "an uploadPart whose body errors",
+      );
+      assert.ok(!failed.ok, "a body that errors is no part");
+      const abort = new AbortController();
+      const pending = b.uploadPart("mp", id, 2, stalledStream(chunk, { signal: abort.signal }), {
+        contentLength: 5 * MiB,
+        signal: abort.signal,
+      });
+      setTimeout(() => abort.abort(new DOMException("client went away", "AbortError")), 50);
+      const signalled = await within(pending, 20_000, "an uploadPart whose signal fires");
+      assert.ok(!signalled.ok, "an aborted uploadPart is no part");
+      if (!quirks.has("no-list-parts")) {
+        const parts = await b.listParts("mp", id, { maxParts: 10 });
+        assert.ok(parts.ok);
+        assert.deepEqual(parts.value.parts, [], "no part is listed");
+      }
+      assert.deepEqual(await filesOf(made), before, "no part file left behind");
+      // The upload goes on: a good part 1 completes it with exactly its bytes.
+      const good = await b.uploadPart("mp", id, 1, stream("whole part"), { contentLength: 10 });
+      assert.ok(good.ok);
+      const done = await b.completeMultipartUpload("mp", id, [
+        { partNumber: 1, etag: good.value.etag },
+      ]);
+      assert.ok(done.ok, !done.ok ? done.error.message : "");
+      assert.equal(await text(b, "mp"), "whole part");
+    },
+  );
+
+  test("aborted: a get whose reader cancels or whose signal fires releases the store", async (b) => {
+    const big = new Uint8Array(4 * MiB).map((_, i) => i & 0xff);
+    await put(b, "big", big);
+    for (let i = 0; i < 3; i++) {
+      const r = await b.get("big");
+      assert.ok(r.ok);
+      if (r.value.body instanceof Uint8Array) continue; // nothing held open
+      const reader = r.value.body.getReader();
+      const first = await within(reader.read(), 10_000, "the first chunk");
+      assert.ok(!first.done);
+      await within(reader.cancel(), 10_000, "cancelling a read");
+    }
+    const abort = new AbortController();
+    const r = await b.get("big", { signal: abort.signal });
+    assert.ok(r.ok);
+    if (!(r.value.body instanceof Uint8Array)) {
+      const reader = r.value.body.getReader();
+      await within(reader.read(), 10_000, "the first chunk");
+      abort.abort(new DOMException("client went away", "AbortError"));
+      // The rest ends, errors or is cancelled: it must not hang.
+      await within(
+        (async () => {
+          try {
+            while (!(await reader.read()).done) { /* drain what was in flight */ }
+          } catch { /* an aborted read may error */ }
+        })(),
+        10_000,
+        "reading after the signal fired",
+      );
+    }
+    // The store is released: the object can be overwritten, read whole and deleted.
+    await within(put(b, "big", "replaced"), 20_000, "overwriting after cancelled reads");
+    assert.equal(await text(b, "big"), "replaced");
+    assert.ok((await b.delete("big")).ok);
+    assert.equal((await b.head("big")).ok, false);
+  });
 }

@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { haveTool, run } from "../e2e/_gateway.ts";
+import { runGatewayCli } from "../_support/gateway.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const UNIT_PATH = `${ROOT}deploy/bucketgate.service`;
@@ -196,10 +197,7 @@ Deno.test("bucketgate.service's command lines use flags main.ts accepts", async 
   try {
     const config = `${dir}/config.yaml`;
     await Deno.copyFile(`${ROOT}config.yaml`, config);
-    const gateway = async (args: string[]) =>
-      await run(Deno.execPath(), ["run", "--allow-all", `${ROOT}main.ts`, ...args], {
-        cwd: dir,
-      });
+    const gateway = (args: string[]) => runGatewayCli(args, { cwd: dir });
     // ExecStartPre and the first ExecReload: the check itself, on the default config.
     for (const command of [single(unit, "ExecStartPre"), values(unit, "ExecReload")[0]!]) {
       const [binary, ...args] = argv(command);

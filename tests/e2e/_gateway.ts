@@ -1,10 +1,12 @@
 /**
- * Starts the real gateway process (`deno run main.ts`) on a free port over fs
- * buckets in a temp dir, for end-to-end tests with real clients.
+ * The real gateway process (`launchGateway`) on a free port over fs buckets in
+ * a temp dir, and the clients end-to-end tests drive it with.
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { ACTIONS } from "../../src/config/types.ts";
 import { testSigner } from "../_support/signer.ts";
+import { type LaunchedGateway, launchGateway } from "../_support/gateway.ts";
+import { missingCommand } from "../_support/tools.ts";
 
 /** Full-access development key. */
 export const DEV = {
@@ -14,31 +16,11 @@ export const DEV = {
 /** Read-only key. */
 export const READER = { id: "AKIDBUCKETGATEREAD01", secret: "reader-secret-0123456789" } as const;
 
-/** A running gateway. */
-export interface Gateway {
-  readonly url: string;
-  readonly port: number;
-  /** The gateway process's id (for /proc measurements). */
-  readonly pid: number;
+/** A running gateway over the standard buckets (a `LaunchedGateway` plus its data directory). */
+export interface Gateway extends LaunchedGateway {
   /** Holds one directory per bucket: public-data, private-uploads, readonly. */
   readonly dataDir: string;
-  /** Everything the process printed so far. */
-  logs(): string;
-  /**
-   * Waits until the output matches `pattern` (access-log lines reach the pipe
-   * at the end of the gateway's event-loop turn, a moment after the response)
-   * and returns the output; throws after `timeoutMs`.
-   */
-  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Sends a signal to the process. */
-  signal(sig: Deno.Signal): void;
-  /** Resolves with the exit code when the process ends. */
-  readonly exited: Promise<number>;
-  /** SIGTERM (when still running), wait, and remove the data directory. */
-  stop(): Promise<void>;
 }
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Options of `startGateway`. */
 export interface GatewayOptions {
@@ -54,6 +36,8 @@ export interface GatewayOptions {
   readonly clockOffset?: string;
   /** More command-line flags (e.g. `["--log-level", "warn"]`). */
   readonly args?: readonly string[];
+  /** `--admin-listen` value (`"127.0.0.1:0"`); the URL is then `adminUrl`. */
+  readonly adminListen?: string;
   /**
    * The config entry (YAML flow mapping) of each standard bucket
    * (public-data, private-uploads, readonly). @default an fs bucket under `dataDir`
@@ -61,17 +45,17 @@ export interface GatewayOptions {
   readonly bucketEntry?: (name: string, anonymous: boolean, dataDir: string) => string;
 }
 
-/** Starts a gateway; `extraBuckets` are flow-style bucket entries added to the config. */
-export async function startGateway(
-  extraBuckets: readonly string[] = [],
-  options: GatewayOptions = {},
-): Promise<Gateway> {
-  const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
+/** The config of `startGateway`: the standard buckets, `extraBuckets`, both keys, `extraConfig`. */
+function standardConfig(
+  dataDir: string,
+  extraBuckets: readonly string[],
+  options: GatewayOptions,
+): string {
   const bucket = (name: string, anon: boolean) =>
     options.bucketEntry
       ? `  - ${options.bucketEntry(name, anon, dataDir)}`
       : `  - { name: ${name}, backend_type: fs, anonymous_access: ${anon}, backend_options: { root: ${dataDir}/${name} } }`;
-  const config = [
+  return [
     "listen: 127.0.0.1:0",
     "buckets:",
     bucket("public-data", true),
@@ -85,10 +69,10 @@ export async function startGateway(
     `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [get_object, head_object, list_bucket] }] }`,
     ...(options.extraConfig ?? []),
   ].join("\n");
-  await Deno.writeTextFile(`${dataDir}/config.yaml`, config);
-  for (const b of ["public-data", "private-uploads", "readonly"]) {
-    await Deno.mkdir(`${dataDir}/${b}`);
-  }
+}
+
+/** The environment of the process: `env`, plus libfaketime's for `clockOffset`. */
+async function gatewayEnv(options: GatewayOptions): Promise<Record<string, string>> {
   const env: Record<string, string> = { ...options.env };
   if (options.clockOffset) {
     const lib = await fakeTimeLibrary();
@@ -99,67 +83,44 @@ export async function startGateway(
       DONT_FAKE_MONOTONIC: "1",
     });
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      `${ROOT}main.ts`,
-      "--config",
+  return env;
+}
+
+/**
+ * Starts a gateway (`launchGateway`) over the standard buckets in a fresh data
+ * directory (config at `dataDir/config.yaml`); `extraBuckets` are flow-style
+ * bucket entries added to the config. `stop()` also removes the directory.
+ */
+export async function startGateway(
+  extraBuckets: readonly string[] = [],
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-e2e-" });
+  const removeData = () => Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  let launched: LaunchedGateway;
+  try {
+    await Deno.writeTextFile(
       `${dataDir}/config.yaml`,
-      "--listen",
-      "127.0.0.1:0",
-      "--log-format",
-      "text",
-      ...(options.args ?? []),
-    ],
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const collect = async (s: ReadableStream<Uint8Array>) => {
-    for await (const t of s.pipeThrough(new TextDecoderStream())) output += t;
-  };
-  const done = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  const deadline = Date.now() + 30_000;
-  let m: RegExpExecArray | null = null;
-  while (!(m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output))) {
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`gateway did not start within 30 s:\n${output}`);
+      standardConfig(dataDir, extraBuckets, options),
+    );
+    for (const b of ["public-data", "private-uploads", "readonly"]) {
+      await Deno.mkdir(`${dataDir}/${b}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    launched = await launchGateway({
+      configPath: `${dataDir}/config.yaml`,
+      env: await gatewayEnv(options),
+      ...(options.adminListen !== undefined ? { adminListen: options.adminListen } : {}),
+      ...(options.args ? { args: options.args } : {}),
+    });
+  } catch (e) {
+    await removeData();
+    throw e;
   }
-  const port = Number(m[1]);
-  const exited = child.status.then((s) => s.code);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    pid: child.pid,
-    dataDir,
-    logs: () => output,
-    async waitForLog(pattern, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline) {
-          throw new Error(`no log output matching ${pattern} within ${timeoutMs} ms:\n${output}`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return output;
-    },
-    signal: (sig) => child.kill(sig),
-    exited,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already exited */ }
-      await exited;
-      await done;
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-    },
+  const stop = async () => {
+    await launched.stop();
+    await removeData();
   };
+  return { ...launched, dataDir, stop, [Symbol.asyncDispose]: stop };
 }
 
 /**
@@ -255,15 +216,7 @@ export async function signedFetch(
 
 /** Whether a command exists; under CI=true a missing tool fails the test instead of skipping it. */
 export async function haveTool(name: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" })
-      .output();
-    if (out.success) return true;
-  } catch { /* no shell */ }
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`${name} is required in CI but is not installed`);
-  }
-  return false;
+  return (await missingCommand(name)) === undefined;
 }
 
 /** Runs a command; returns its exit code and output. */

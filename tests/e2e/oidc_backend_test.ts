@@ -9,14 +9,14 @@
 import assert from "node:assert/strict";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { run, signedFetch, startGateway } from "./_gateway.ts";
+import { signedFetch, startGateway } from "./_gateway.ts";
+import { runGatewayCli } from "../_support/gateway.ts";
 import { haveMoto, type Moto, startMoto } from "../_support/moto.ts";
 import { rsaPem } from "../_support/rsa_pem.ts";
 
 const available = await haveMoto();
 const ROLE = "arn:aws:iam::123456789012:role/bucketgate-backend";
 const ISSUER = "https://bucketgate.test";
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** A relay in front of moto that counts and inspects what the gateway sends. */
 interface Relay {
@@ -253,9 +253,7 @@ Deno.test("--check-config reports an auth_type: oidc bucket whose issuer variabl
       `buckets:\n  - { name: cloud, backend_type: s3, anonymous_access: false, backend_options: { bucket_name: b, region: us-east-1, auth_type: oidc, oidc_role_arn: "${ROLE}" } }\n`,
     );
     const check = (env: Record<string, string>) =>
-      run(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`, "--check-config", "--config", config], {
-        env,
-      });
+      runGatewayCli(["--check-config", "--config", config], { env });
     const missing = await check({});
     assert.equal(missing.code, 1);
     assert.match(

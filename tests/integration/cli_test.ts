@@ -1,19 +1,6 @@
 /** The CLI of main.ts, run as a real process (what the compiled binary does too). */
 import assert from "node:assert/strict";
-
-const ROOT = new URL("../../", import.meta.url);
-
-async function run(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("main.ts", ROOT).pathname, ...args],
-    cwd,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { launchGateway, runGatewayCli as run } from "../_support/gateway.ts";
 
 Deno.test("--version and --help print and exit 0", async () => {
   const v = await run(["--version"]);
@@ -39,7 +26,7 @@ Deno.test("--check-config accepts the embedded default config", async () => {
 Deno.test("--check-config falls back to the embedded config outside the repo", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const r = await run(["--check-config"], {}, new URL(`file://${dir}/`));
+    const r = await run(["--check-config"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /embedded/);
   } finally {
@@ -83,35 +70,15 @@ Deno.test("the gateway starts, prints one line with address and buckets, and sto
     );
     await Deno.mkdir(`${dir}/demo`);
     await Deno.writeTextFile(`${dir}/demo/hi.txt`, "hi");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        new URL("main.ts", ROOT).pathname,
-        "--config",
-        path,
-        "--listen",
-        "127.0.0.1:0",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let line = "";
-    while (!line.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      line += value;
-    }
+    const gw = await launchGateway({ configPath: path, logFormat: null });
+    const line = gw.stdout().split("\n")[0]!;
     const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(buckets: demo;/.exec(line);
     assert.ok(m, line);
     const res = await fetch(`${m[1]}/demo/hi.txt`);
     assert.equal(await res.text(), "hi");
-    child.kill("SIGTERM");
-    const status = await child.status;
-    assert.equal(status.code, 0);
-    await reader.cancel();
-    await child.stderr.cancel();
+    gw.signal("SIGTERM");
+    assert.equal(await gw.exited, 0);
+    await gw.stop();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

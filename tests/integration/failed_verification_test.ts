@@ -21,21 +21,21 @@ import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";
 import { createFsBackend } from "../../src/backends/fs/fs.ts";
 import { createS3Backend } from "../../src/backends/s3/s3.ts";
-import { s3Options } from "../../src/backends/s3/options.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
-import { azOptions } from "../../src/backends/az/options.ts";
 import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
 import { fixedClock } from "../../src/clock.ts";
-import { haveMoto, type Moto, startMoto } from "../_support/moto.ts";
+import { createMotoBucket, motoMissing, motoS3Options, startMoto } from "../_support/moto.ts";
 import {
-  type Azurite,
   AZURITE_ACCOUNT,
-  AZURITE_KEY,
-  haveAzurite,
+  azuriteMissing,
+  azuriteOptions,
   startAzurite,
 } from "../_support/azurite.ts";
+import { emulatorSuite, type RegisterCase } from "../_support/emulator.ts";
 import { testSigner } from "../_support/signer.ts";
-import { ADMIN, BASE, errorCode, NOW, testConfig } from "./_harness.ts";
+import { concatBytes } from "../_support/bytes.ts";
+import { closeQuietly, type TcpServer, tcpServer } from "../_support/tcp.ts";
+import { ADMIN, BASE, errorCode, makeRequest, NOW, testConfig } from "./_harness.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -44,43 +44,22 @@ const BUCKET = "vb";
 // ---------------------------------------------------------------- stores
 
 /** A TCP relay to `port` on a fresh port of its own. */
-function relay(port: number) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
+function relay(port: number): TcpServer {
   const pipe = async (from: Deno.Conn, to: Deno.Conn) => {
     try {
       await from.readable.pipeTo(to.writable);
     } catch { /* either side went away */ }
-    for (const c of [from, to]) {
-      try {
-        c.close();
-      } catch { /* closed already */ }
-    }
+    closeQuietly(from);
+    closeQuietly(to);
   };
-  const accepting = (async () => {
-    for await (const client of listener) {
-      const store = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);
-      if (!store) {
-        client.close();
-        continue;
-      }
-      conns.push(client, store);
-      void pipe(client, store);
-      void pipe(store, client);
-    }
-  })().catch(() => {});
-  return {
-    port: listener.addr.port,
-    async close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed already */ }
-      }
-      await accepting;
-    },
-  };
+  const server: TcpServer = tcpServer(async (client) => {
+    const store = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);
+    if (!store) return closeQuietly(client);
+    server.track(store);
+    void pipe(client, store);
+    void pipe(store, client);
+  });
+  return server;
 }
 
 /** A backend over a fresh store location, reached through `port` when it is remote. */
@@ -90,11 +69,22 @@ interface Store {
   port?(): Promise<number>;
   /** A backend over a fresh bucket, through `port` when remote. */
   make(port: number | undefined): Promise<{ backend: Backend; root?: string }>;
-  stop?(): Promise<void>;
 }
 
-let moto: Moto | undefined;
-let azurite: Azurite | undefined;
+const SUITE = "uploads whose body fails verification at their end store nothing";
+// Keep-alive pools hold sockets open on purpose: no sanitizers.
+const motoSuite = emulatorSuite({
+  name: `s3 (moto): ${SUITE}`,
+  missing: await motoMissing(),
+  start: startMoto,
+  sanitizers: false,
+});
+const azuriteSuite = emulatorSuite({
+  name: `az (Azurite): ${SUITE}`,
+  missing: await azuriteMissing(),
+  start: startAzurite,
+  sanitizers: false,
+});
 let n = 0;
 const unique = (what: string) => `${what}-${Date.now()}-${n++}`;
 
@@ -113,49 +103,26 @@ const fsStore: Store = {
 
 const s3Store: Store = {
   name: "s3 (moto)",
-  async port() {
-    moto ??= await startMoto();
-    return Number(new URL(moto.endpoint).port);
-  },
+  port: () => Promise.resolve(Number(new URL(motoSuite.emulator().endpoint).port)),
   async make(port) {
     const bucket = unique("fv");
-    const r = await fetch(`${moto!.endpoint}/${bucket}`, { method: "PUT" });
-    await r.body?.cancel();
-    assert.ok(r.ok, `create bucket: ${r.status}`);
-    return {
-      backend: createS3Backend(s3Options({
-        endpoint: `http://127.0.0.1:${port}`,
-        bucket_name: bucket,
-        region: "us-east-1",
-        access_key_id: "testing",
-        secret_access_key: "testing",
-      })),
-    };
+    await createMotoBucket(motoSuite.emulator().endpoint, bucket);
+    return { backend: createS3Backend(motoS3Options(`http://127.0.0.1:${port}`, bucket)) };
   },
-  stop: async () => await moto?.stop(),
 };
 
 /** Azurite, sending bodies whole (`blocks` false) or cut into blocks of 3 MiB past 1 MiB. */
 function azStore(blocks: boolean): Store {
   return {
     name: blocks ? "az (Azurite, in blocks)" : "az (Azurite)",
-    async port() {
-      azurite ??= await startAzurite();
-      return azurite.port;
-    },
+    port: () => Promise.resolve(azuriteSuite.emulator().port),
     async make(port) {
       const container = unique("fv");
-      await azurite!.createContainer(container);
-      const options = azOptions({
-        endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
-        account_name: AZURITE_ACCOUNT,
-        container_name: container,
-        access_key: AZURITE_KEY,
-      });
+      await azuriteSuite.emulator().createContainer(container);
+      const options = azuriteOptions(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, container);
       const sizes = { maxSinglePut: MiB, streamedBlock: 3 * MiB, bufferedBlock: MiB };
       return { backend: createAzBackend(options, blocks ? { sizes } : {}) };
     },
-    ...(blocks ? {} : { stop: async () => await azurite?.stop() }),
   };
 }
 
@@ -244,13 +211,7 @@ function signedChunks(good: Uint8Array, seed: string, final: boolean): Uint8Arra
   }
   const closing = final ? "0".repeat(64) : sign(new Uint8Array(0));
   parts.push(enc.encode(`0;chunk-signature=${closing}\r\n\r\n`));
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** A signed upload request (PUT to `path`) whose body fails `failure` at its end. */
@@ -302,33 +263,9 @@ async function failingUpload(path: string, size: number, failure: Failure): Prom
   } as RequestInit);
 }
 
-/** A signed request with a small body (or none), for the checks around the failing one. */
-async function signedRequest(
-  method: string,
-  path: string,
-  body?: Uint8Array,
-): Promise<Request> {
-  const url = new URL(BASE + path);
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = v;
-  const headers: Record<string, string> = {
-    host: url.host,
-    ...(body ? { "content-length": String(body.length) } : {}),
-  };
-  const signed = await testSigner(ADMIN).sign({
-    method,
-    protocol: "http:",
-    hostname: url.hostname,
-    path: url.pathname,
-    query,
-    headers,
-    ...(body ? { body } : {}),
-  }, { signingDate: new Date(NOW) });
-  return new Request(url, {
-    method,
-    headers: signed.headers as Record<string, string>,
-    ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}),
-  });
+/** A request signed with the admin key, with a small body (or none), for the checks around the failing one. */
+function signedRequest(method: string, path: string, body?: Uint8Array): Promise<Request> {
+  return makeRequest(path, { method, key: ADMIN, ...(body ? { body } : {}) });
 }
 
 // ---------------------------------------------------------------- the cases
@@ -481,18 +418,12 @@ async function uploadPartCase(
   }
 }
 
-const stores: Store[] = [memoryStore, fsStore];
-if (await haveMoto()) stores.push(s3Store);
-if (await haveAzurite()) stores.push(azStore(true), azStore(false));
-
-for (const store of stores) {
+/** Registers the PutObject and UploadPart cases of one store. */
+function registerStore(store: Store, register: RegisterCase): void {
   for (const op of ["PutObject", "UploadPart"] as const) {
-    Deno.test({
-      name:
-        `${store.name}: ${op} whose body fails verification at its end stores nothing (1 KiB, 8 MiB; warm, cold pool)`,
-      sanitizeResources: false, // keep-alive pools hold sockets open on purpose
-      sanitizeOps: false,
-      async fn(t) {
+    register(
+      `${store.name}: ${op} whose body fails verification at its end stores nothing (1 KiB, 8 MiB; warm, cold pool)`,
+      async (t) => {
         for (const failure of FAILURES) {
           for (const size of [KiB, 8 * MiB]) {
             for (const warm of [true, false]) {
@@ -504,16 +435,19 @@ for (const store of stores) {
           }
         }
       },
-    });
+    );
   }
 }
 
-for (const store of stores) {
-  if (!store.stop) continue;
-  Deno.test({
-    name: `${store.name}: stop the emulator`,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: () => store.stop!(),
-  });
+for (const store of [memoryStore, fsStore]) {
+  registerStore(store, (name, fn) =>
+    Deno.test({
+      name,
+      sanitizeResources: false, // keep-alive pools hold sockets open on purpose
+      sanitizeOps: false,
+      fn,
+    }));
 }
+registerStore(s3Store, motoSuite.test);
+registerStore(azStore(true), azuriteSuite.test);
+registerStore(azStore(false), azuriteSuite.test);

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { send } from "../../../../src/backends/s3/http.ts";
 import { proxyError, ProxyStreamError } from "../../../../src/errors.ts";
+import { closeQuietly, tcpServer } from "../../../_support/tcp.ts";
 
 /** One request as the fake store saw it. */
 interface Seen {
@@ -23,11 +24,8 @@ interface Seen {
 
 /** A store that reads requests byte for byte and answers 200 to every complete one. */
 function fakeStore() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const seen: Seen[] = [];
-  const conns: Deno.Conn[] = [];
   const serve = async (conn: Deno.Conn) => {
-    conns.push(conn);
     const buf = new Uint8Array(256 * 1024);
     let head = "";
     let current: Seen | undefined;
@@ -72,26 +70,14 @@ function fakeStore() {
       // Reset by the client: what arrived is recorded.
     } finally {
       finish();
-      try {
-        conn.close();
-      } catch { /* closed already */ }
+      closeQuietly(conn);
     }
   };
-  const accepting = (async () => {
-    for await (const conn of listener) void serve(conn);
-  })().catch(() => {});
+  const server = tcpServer(serve);
   return {
-    url: new URL(`http://127.0.0.1:${listener.addr.port}/bucket/key`),
+    url: new URL(`http://127.0.0.1:${server.port}/bucket/key`),
     seen,
-    async close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed already */ }
-      }
-      await accepting;
-    },
+    close: () => server.close(),
   };
 }
 

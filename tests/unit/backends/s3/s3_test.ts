@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
 import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { freePort } from "../../../_support/ports.ts";
 
 interface Seen {
   method: string;
@@ -99,9 +100,7 @@ Deno.test("s3 backend: a short body is IncompleteBody and the request is abandon
 });
 
 Deno.test("s3 backend: an unreachable endpoint is BackendError (503), not a throw", async () => {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
+  const port = freePort();
   const b = createS3Backend(
     s3Options({ endpoint: `http://127.0.0.1:${port}`, bucket_name: "bkt", skip_signature: true }),
   );
