@@ -99,6 +99,9 @@ export async function startGateway(
       DONT_FAKE_MONOTONIC: "1",
     });
   }
+  // BUCKETGATE_E2E_WORKERS=2 runs every gateway of a suite under `--workers 2`.
+  const workers = Deno.env.get("BUCKETGATE_E2E_WORKERS");
+  const workerArgs = workers && !options.args?.includes("--workers") ? ["--workers", workers] : [];
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -110,6 +113,7 @@ export async function startGateway(
       "127.0.0.1:0",
       "--log-format",
       "text",
+      ...workerArgs,
       ...(options.args ?? []),
     ],
     cwd: ROOT,
