@@ -20,6 +20,12 @@ export const TARGETS = [
 /** The permissions the gateway runs with (what `deno task start` grants). */
 const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"];
 
+/**
+ * Unstable APIs the gateway uses (also listed in deno.json): `net` for
+ * `reusePort`, which the workers of `--workers N` share the port with.
+ */
+const UNSTABLE = ["--unstable-net"];
+
 /** `deno compile`'s arguments for one build; `target` undefined builds for this machine. */
 export function compileArgs(target: string | undefined): string[] {
   const output = target
@@ -28,6 +34,7 @@ export function compileArgs(target: string | undefined): string[] {
   return [
     "compile",
     ...PERMISSIONS,
+    ...UNSTABLE,
     "--include",
     "config.yaml",
     "--include",

@@ -79,6 +79,46 @@ function statusLabel(status: number): string {
 /** Counts the finished requests of one app. */
 export type Observer = (e: AccessLogEntry) => void;
 
+/** A label set: names in a fixed order per family, values from fixed lists or the config. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One series of a counter family. */
+export interface CounterSample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/** One series of the latency histogram; `counts[i]` holds the values in bucket i only. */
+export interface HistogramSample {
+  readonly labels: Labels;
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly n: number;
+}
+
+/** The counter families, in the order they are rendered. */
+export const COUNTER_FAMILIES = [
+  "requests",
+  "bytesIn",
+  "bytesOut",
+  "backendErrors",
+  "stsIssued",
+  "jwks",
+  "exchanges",
+] as const;
+
+/** A counter family's key in a snapshot. */
+export type CounterFamily = typeof COUNTER_FAMILIES[number];
+
+/**
+ * Every series of one registry as plain data (structured-cloneable: it
+ * crosses from a worker to the supervisor, which sums and renders them).
+ */
+export interface MetricsSnapshot {
+  readonly counters: Readonly<Record<CounterFamily, readonly CounterSample[]>>;
+  readonly latency: readonly HistogramSample[];
+}
+
 /** The metrics of one gateway process. */
 export interface Metrics {
   /**
@@ -91,11 +131,11 @@ export interface Metrics {
   jwksFetch(outcome: "ok" | "error"): void;
   /** Counts one OIDC backend credential exchange (STS call) by outcome. */
   credentialExchange(outcome: "ok" | "error"): void;
+  /** Every series now, as data (a copy). */
+  snapshot(): MetricsSnapshot;
   /** The text exposition, with `inFlight` requests as a gauge. */
   render(inFlight: number): string;
 }
-
-type Labels = Readonly<Record<string, string>>;
 
 function escape(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -107,7 +147,7 @@ function labelText(labels: Labels): string {
 }
 
 /** A cheap map key for a label set (values in the caller's fixed key order). */
-function keyOf(labels: Labels): string {
+export function labelKey(labels: Labels): string {
   let key = "";
   for (const k in labels) key += labels[k] + "\u0000";
   return key;
@@ -117,10 +157,13 @@ function keyOf(labels: Labels): string {
 class Counter {
   readonly values = new Map<string, { labels: Labels; value: number }>();
   add(labels: Labels, n = 1): void {
-    const key = keyOf(labels);
+    const key = labelKey(labels);
     const e = this.values.get(key);
     if (e) e.value += n;
     else this.values.set(key, { labels, value: n });
+  }
+  samples(): CounterSample[] {
+    return [...this.values.values()].map((e) => ({ labels: e.labels, value: e.value }));
   }
 }
 
@@ -128,7 +171,7 @@ class Counter {
 class Histogram {
   readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; n: number }>();
   observe(labels: Labels, value: number): void {
-    const key = keyOf(labels);
+    const key = labelKey(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, n: 0 };
@@ -140,24 +183,85 @@ class Histogram {
     s.sum += value;
     s.n++;
   }
+  samples(): HistogramSample[] {
+    return [...this.series.values()].map((s) => ({ ...s, counts: [...s.counts] }));
+  }
+}
+
+/** Each counter family's name, help and type in the exposition. */
+const FAMILY_TEXT: Readonly<Record<CounterFamily, readonly [string, string]>> = {
+  requests: ["bucketgate_requests_total", "Requests by operation, bucket and status."],
+  bytesIn: ["bucketgate_request_bytes_total", "Declared request payload bytes."],
+  bytesOut: ["bucketgate_response_bytes_total", "Declared response body bytes."],
+  backendErrors: [
+    "bucketgate_backend_errors_total",
+    "Requests that failed because a backend did (503).",
+  ],
+  stsIssued: [
+    "bucketgate_sts_credentials_issued_total",
+    "Temporary credentials minted by AssumeRoleWithWebIdentity.",
+  ],
+  jwks: ["bucketgate_jwks_fetches_total", "OIDC discovery and JWKS fetches by outcome."],
+  exchanges: [
+    "bucketgate_backend_credential_exchanges_total",
+    "STS exchanges for auth_type: oidc backend credentials, by outcome.",
+  ],
+};
+
+/** The text exposition of a snapshot (one registry's, or the sum of several), `inFlight` as a gauge. */
+export function renderMetrics(snapshot: MetricsSnapshot, inFlight: number): string {
+  const lines: string[] = [];
+  for (const family of COUNTER_FAMILIES) {
+    const [name, help] = FAMILY_TEXT[family];
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+    for (const e of snapshot.counters[family]) {
+      lines.push(`${name}${labelText(e.labels)} ${e.value}`);
+    }
+  }
+  lines.push(
+    "# HELP bucketgate_requests_in_flight Requests being served now.",
+    "# TYPE bucketgate_requests_in_flight gauge",
+    `bucketgate_requests_in_flight ${inFlight}`,
+    "# HELP bucketgate_request_duration_seconds Time to the response head and body, by operation.",
+    "# TYPE bucketgate_request_duration_seconds histogram",
+  );
+  for (const s of snapshot.latency) {
+    let cumulative = 0;
+    LATENCY_BUCKETS.forEach((le, i) => {
+      cumulative += s.counts[i]!;
+      lines.push(
+        `bucketgate_request_duration_seconds_bucket${
+          labelText({ ...s.labels, le: String(le) })
+        } ${cumulative}`,
+      );
+    });
+    lines.push(
+      `bucketgate_request_duration_seconds_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.n}`,
+      `bucketgate_request_duration_seconds_sum${labelText(s.labels)} ${s.sum}`,
+      `bucketgate_request_duration_seconds_count${labelText(s.labels)} ${s.n}`,
+    );
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** Creates an empty registry. */
 export function createMetrics(): Metrics {
-  const requests = new Counter();
-  const bytesIn = new Counter();
-  const bytesOut = new Counter();
-  const backendErrors = new Counter();
-  const stsIssued = new Counter();
-  const jwks = new Counter();
-  const exchanges = new Counter();
+  const counters: Record<CounterFamily, Counter> = {
+    requests: new Counter(),
+    bytesIn: new Counter(),
+    bytesOut: new Counter(),
+    backendErrors: new Counter(),
+    stsIssued: new Counter(),
+    jwks: new Counter(),
+    exchanges: new Counter(),
+  };
+  const { requests, bytesIn, bytesOut, backendErrors, stsIssued } = counters;
   const latency = new Histogram();
-
-  const family = (name: string, help: string, type: string, c: Counter) => [
-    `# HELP ${name} ${help}`,
-    `# TYPE ${name} ${type}`,
-    ...[...c.values.values()].map((e) => `${name}${labelText(e.labels)} ${e.value}`),
-  ];
+  const snapshot = (): MetricsSnapshot => {
+    const out = {} as Record<CounterFamily, CounterSample[]>;
+    for (const family of COUNTER_FAMILIES) out[family] = counters[family].samples();
+    return { counters: out, latency: latency.samples() };
+  };
 
   return {
     observer(bucketNames) {
@@ -174,80 +278,14 @@ export function createMetrics(): Metrics {
       };
     },
     jwksFetch(outcome) {
-      jwks.add({ outcome });
+      counters.jwks.add({ outcome });
     },
     credentialExchange(outcome) {
-      exchanges.add({ outcome });
+      counters.exchanges.add({ outcome });
     },
+    snapshot,
     render(inFlight) {
-      const lines = [
-        ...family(
-          "bucketgate_requests_total",
-          "Requests by operation, bucket and status.",
-          "counter",
-          requests,
-        ),
-        ...family(
-          "bucketgate_request_bytes_total",
-          "Declared request payload bytes.",
-          "counter",
-          bytesIn,
-        ),
-        ...family(
-          "bucketgate_response_bytes_total",
-          "Declared response body bytes.",
-          "counter",
-          bytesOut,
-        ),
-        ...family(
-          "bucketgate_backend_errors_total",
-          "Requests that failed because a backend did (503).",
-          "counter",
-          backendErrors,
-        ),
-        ...family(
-          "bucketgate_sts_credentials_issued_total",
-          "Temporary credentials minted by AssumeRoleWithWebIdentity.",
-          "counter",
-          stsIssued,
-        ),
-        ...family(
-          "bucketgate_jwks_fetches_total",
-          "OIDC discovery and JWKS fetches by outcome.",
-          "counter",
-          jwks,
-        ),
-        ...family(
-          "bucketgate_backend_credential_exchanges_total",
-          "STS exchanges for auth_type: oidc backend credentials, by outcome.",
-          "counter",
-          exchanges,
-        ),
-        "# HELP bucketgate_requests_in_flight Requests being served now.",
-        "# TYPE bucketgate_requests_in_flight gauge",
-        `bucketgate_requests_in_flight ${inFlight}`,
-        "# HELP bucketgate_request_duration_seconds Time to the response head and body, by operation.",
-        "# TYPE bucketgate_request_duration_seconds histogram",
-      ];
-      for (const s of latency.series.values()) {
-        let cumulative = 0;
-        LATENCY_BUCKETS.forEach((le, i) => {
-          cumulative += s.counts[i]!;
-          lines.push(
-            `bucketgate_request_duration_seconds_bucket${
-              labelText({ ...s.labels, le: String(le) })
-            } ${cumulative}`,
-          );
-        });
-        lines.push(
-          `bucketgate_request_duration_seconds_bucket${
-            labelText({ ...s.labels, le: "+Inf" })
-          } ${s.n}`,
-          `bucketgate_request_duration_seconds_sum${labelText(s.labels)} ${s.sum}`,
-          `bucketgate_request_duration_seconds_count${labelText(s.labels)} ${s.n}`,
-        );
-      }
-      return lines.join("\n") + "\n";
+      return renderMetrics(snapshot(), inFlight);
     },
   };
 }

@@ -3,6 +3,8 @@
  * the one message to print before exiting 2. Nothing here prints or exits.
  */
 import { parseArgs } from "node:util";
+import { MAX_WORKERS, parseWorkerCount } from "../config/load.ts";
+import type { WorkerCount } from "../config/types.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../log_level.ts";
 import { err, ok, type Result } from "../result.ts";
 
@@ -23,6 +25,8 @@ export interface Flags {
   readonly checkConfig: boolean;
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevel;
+  /** `--workers`: isolates serving the port (wins over the config's `workers:`). */
+  readonly workers?: WorkerCount;
 }
 
 /** What the command line asks for: the help, the version, or a run with its flags. */
@@ -39,6 +43,7 @@ const OPTIONS = {
   "admin-listen": { type: "string" },
   "log-format": { type: "string", default: "json" },
   "log-level": { type: "string", default: "info" },
+  workers: { type: "string" },
   version: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
@@ -46,8 +51,8 @@ const OPTIONS = {
 /**
  * Reads the arguments (without the program name). The error is the first
  * thing wrong, in the order checked: unknown flags and positionals, then
- * `--log-format`, then `--log-level`; `--help` and `--version` win over the
- * last two.
+ * `--log-format`, then `--log-level`, then `--workers`; `--help` and
+ * `--version` win over the last three.
  */
 export function parseFlags(args: readonly string[]): Result<CliAction, string> {
   let parsed;
@@ -68,6 +73,10 @@ export function parseFlags(args: readonly string[]): Result<CliAction, string> {
   if (logFormat !== "json" && logFormat !== "text") return err("--log-format must be json or text");
   const logLevel = v["log-level"] ?? "info";
   if (!isLogLevel(logLevel)) return err(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  const workers = v.workers === undefined ? undefined : parseWorkerCount(v.workers);
+  if (v.workers !== undefined && workers === undefined) {
+    return err(`--workers must be auto or an integer from 1 to ${MAX_WORKERS}, got '${v.workers}'`);
+  }
   return ok({
     kind: "run",
     flags: {
@@ -78,6 +87,7 @@ export function parseFlags(args: readonly string[]): Result<CliAction, string> {
       checkConfig: v["check-config"] ?? false,
       logFormat,
       logLevel,
+      ...(workers !== undefined ? { workers } : {}),
     },
   });
 }

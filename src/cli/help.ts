@@ -17,6 +17,8 @@ Options:
   --log-format json|text  access-log format (default json)
   --log-level info|warn|error  info: every request; warn: only 4xx/5xx and
                         warnings; error: only 5xx and errors (default info)
+  --workers N|auto      isolates serving the port together (Linux; default 1, or
+                        the config's workers:); auto: one per CPU
   --version             print the version
   --help                print this help
 

@@ -15,14 +15,17 @@ export interface ListeningLineOptions {
   readonly buckets: readonly string[];
   /** Whether STS is on (SESSION_TOKEN_KEY is set). */
   readonly sts: boolean;
+  /** Workers serving the port together; said only when more than one. */
+  readonly workers?: number;
 }
 
 /** The gateway's first stdout line: version, address, buckets and STS. */
 export function listeningLine(o: ListeningLineOptions): string {
   const sts = o.sts ? "STS on" : "STS off: SESSION_TOKEN_KEY not set";
+  const workers = o.workers !== undefined && o.workers > 1 ? `; ${o.workers} workers` : "";
   return `bucketgate ${o.version} listening on http://${o.address.hostname}:${o.address.port} (buckets: ${
     o.buckets.join(", ")
-  }; ${sts})`;
+  }; ${sts}${workers})`;
 }
 
 /** The admin server's stdout line. */

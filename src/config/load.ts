@@ -4,7 +4,15 @@
  * line and column of the node at fault. Field names follow multistore's
  * schema (snake_case in YAML, camelCase in the typed Config).
  */
-import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type YAMLError,
+} from "yaml";
 import { err, ok, type Result } from "../result.ts";
 import { type Fields, type Item, joinPath, Reader } from "./_reader.ts";
 import {
@@ -35,6 +43,7 @@ import {
   type CredentialConfig,
   type RoleConfig,
   type Scope,
+  type WorkerCount,
 } from "./types.ts";
 
 /** Problems a backend finds in one bucket's `backend_options` (paths relative to them). */
@@ -80,6 +89,7 @@ const TOP_KEYS = [
   "max_body_bytes",
   "max_concurrent_requests",
   "client_idle_timeout_secs",
+  "workers",
   "owner_id",
   "owner_display_name",
   "public_endpoint",
@@ -225,6 +235,7 @@ function readConfig(
     min: 0,
     max: 86_400,
   });
+  const workers = readWorkers(r, top);
   const ownerId = r.string(top, "owner_id")?.value ?? CONFIG_DEFAULTS.ownerId;
   const ownerDisplayName = r.string(top, "owner_display_name")?.value ??
     CONFIG_DEFAULTS.ownerDisplayName;
@@ -272,6 +283,7 @@ function readConfig(
     maxBodyBytes,
     maxConcurrentRequests,
     clientIdleTimeoutSecs,
+    ...(workers !== undefined ? { workers } : {}),
     ownerId,
     ownerDisplayName,
     buckets,
@@ -282,6 +294,38 @@ function readConfig(
     ...(cors ? { cors } : {}),
     serverTiming,
   };
+}
+
+/** The most isolates `workers:` (and `--workers`) may ask for. */
+export const MAX_WORKERS = 256;
+
+/** `workers:` / `--workers` text as a count or "auto"; undefined when it is neither. */
+export function parseWorkerCount(text: string): WorkerCount | undefined {
+  const t = text.trim();
+  if (t === "auto") return "auto";
+  if (!/^\d{1,4}$/.test(t)) return undefined;
+  const n = Number(t);
+  return n >= 1 && n <= MAX_WORKERS ? n : undefined;
+}
+
+/** `workers:`: auto or 1..MAX_WORKERS (a `${VAR}` may supply either); undefined when absent. */
+function readWorkers(r: Reader, top: Fields): WorkerCount | undefined {
+  const node = r.resolve(top.get("workers"));
+  if (node === undefined) return undefined;
+  const path = top.at("workers");
+  let shown = isMap(node) ? "a mapping" : isSeq(node) ? "a list" : "an unsupported value";
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === "string" || typeof v === "number") {
+      const text = r.text(node, path);
+      if (text === undefined) return undefined; // a ${VAR} problem, already reported
+      const count = parseWorkerCount(text);
+      if (count !== undefined) return count;
+      shown = typeof v === "number" ? `the number ${node.source ?? v}` : `'${text}'`;
+    } else shown = `the ${typeof v} ${String(v)}`;
+  }
+  r.problem(path, `must be auto or an integer from 1 to ${MAX_WORKERS}, not ${shown}`, node);
+  return undefined;
 }
 
 /** Reports `problem` (if any) at an item's path and node. */

@@ -92,6 +92,9 @@ export interface CorsConfig {
   readonly maxAgeSecs: number;
 }
 
+/** `workers:`: a number of isolates, or "auto" for one per CPU. */
+export type WorkerCount = number | "auto";
+
 /** The whole validated config. */
 export interface Config {
   readonly listen: string;
@@ -107,6 +110,11 @@ export interface Config {
    * sets it (default 60; 0 = never); absent = never.
    */
   readonly clientIdleTimeoutSecs?: number;
+  /**
+   * Isolates serving the port together (`--workers` wins); absent = 1. Read at
+   * start only: a reload does not change it.
+   */
+  readonly workers?: WorkerCount;
   readonly ownerId: string;
   readonly ownerDisplayName: string;
   readonly buckets: readonly BucketConfig[];

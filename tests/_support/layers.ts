@@ -32,7 +32,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // S3 operations
   ["s3"],
   // the pipeline and its edge helpers
-  ["app.ts", "admin", "cli"],
+  ["app.ts", "admin", "cli", "workers"],
   // the Deno edge
   ["main.ts"],
 ];

@@ -110,7 +110,7 @@ Deno.test("bucketgate.service sets the hardening and lifecycle directives", () =
     WorkingDirectory: "/var/lib/bucketgate",
     EnvironmentFile: "-/etc/bucketgate/bucketgate.env",
     ExecStartPre: `${BINARY} --check-config --config ${CONFIG}`,
-    ExecStart: `${BINARY} --config ${CONFIG}`,
+    ExecStart: `${BINARY} --config ${CONFIG} --workers auto`,
     Restart: "on-failure",
     KillSignal: "SIGTERM",
     LimitNOFILE: "65536",

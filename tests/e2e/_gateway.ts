@@ -86,6 +86,12 @@ async function gatewayEnv(options: GatewayOptions): Promise<Record<string, strin
   return env;
 }
 
+/** `--workers N` when BUCKETGATE_E2E_WORKERS=N asks every gateway of a suite to run N workers. */
+function workerArgs(args: readonly string[] | undefined): string[] {
+  const workers = Deno.env.get("BUCKETGATE_E2E_WORKERS");
+  return workers && !args?.includes("--workers") ? ["--workers", workers] : [];
+}
+
 /**
  * Starts a gateway (`launchGateway`) over the standard buckets in a fresh data
  * directory (config at `dataDir/config.yaml`); `extraBuckets` are flow-style
@@ -110,7 +116,7 @@ export async function startGateway(
       configPath: `${dataDir}/config.yaml`,
       env: await gatewayEnv(options),
       ...(options.adminListen !== undefined ? { adminListen: options.adminListen } : {}),
-      ...(options.args ? { args: options.args } : {}),
+      args: [...workerArgs(options.args), ...(options.args ?? [])],
     });
   } catch (e) {
     await removeData();

@@ -8,7 +8,9 @@ Deno.test("compile: this machine by default, every target with --target all, nam
   const host = compileArgs(undefined);
   assert.deepEqual(host.slice(-3), ["--output", "dist/bucketgate", "main.ts"]);
   assert.ok(!host.includes("--target"));
-  for (const flag of ["--allow-net", "--allow-read", "--allow-write", "--allow-env"]) {
+  for (
+    const flag of ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--unstable-net"]
+  ) {
     assert.ok(host.includes(flag), flag);
   }
   assert.ok(host.join(" ").includes("--include config.yaml --include dist/COMMIT"));

@@ -81,3 +81,21 @@ Deno.test("parseFlags() rejects a bad --log-format before a bad --log-level", ()
     "--log-format must be json or text",
   );
 });
+
+Deno.test("parseFlags() reads --workers as a count from 1 to 256 or auto", () => {
+  assert.equal(flagsOf(["--workers", "1"]).workers, 1);
+  assert.equal(flagsOf(["--workers=256"]).workers, 256);
+  assert.equal(flagsOf(["--workers", "auto"]).workers, "auto");
+  assert.equal(flagsOf([]).workers, undefined, "absent: the config decides");
+});
+
+Deno.test("parseFlags() rejects a --workers that is not auto or 1..256", () => {
+  for (const bad of ["0", "257", "-1", "1.5", "two", "", "AUTO", "0x2"]) {
+    assert.equal(
+      errorOf([`--workers=${bad}`]),
+      `--workers must be auto or an integer from 1 to 256, got '${bad}'`,
+    );
+  }
+  assert.equal(errorOf(["--workers"]), "Option '--workers <value>' argument missing (see --help)");
+  assert.deepEqual(parseFlags(["--help", "--workers", "0"]), { ok: true, value: { kind: "help" } });
+});

@@ -11,6 +11,7 @@ const FLAGS: Record<string, string[]> = {
   "--admin-listen": ["--admin-listen", "9100"],
   "--log-format": ["--log-format", "text"],
   "--log-level": ["--log-level", "warn"],
+  "--workers": ["--workers", "2"],
   "--version": ["--version"],
   "--help": ["--help"],
 };

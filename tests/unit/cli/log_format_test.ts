@@ -65,3 +65,12 @@ Deno.test("makeLogger() writes only the lines its level lets through", () => {
   assert.deepEqual(seen("warn"), [404, 503]);
   assert.deepEqual(seen("error"), [503]);
 });
+
+Deno.test("makeLogger() with a worker names it in each line, JSON and text", () => {
+  for (const format of ["json", "text"] as const) {
+    const out: string[] = [];
+    makeLogger({ format, level: "info", write: (l) => out.push(l), worker: 2 })(GET);
+    if (format === "json") assert.deepEqual(JSON.parse(out[0]!), { ...GET, worker: 2 });
+    else assert.match(out[0]!, /^2025-01-02T03:04:05\.678Z .* 1\.5ms worker=2$/);
+  }
+});

@@ -18,6 +18,17 @@ Deno.test("listeningLine() names the address, the buckets and whether STS is on"
   );
 });
 
+Deno.test("listeningLine() says the number of workers only when more than one", () => {
+  const address = { hostname: "127.0.0.1", port: 8080 };
+  const line = (workers: number) =>
+    listeningLine({ version: "1.2.3", address, buckets: ["a"], sts: true, workers });
+  assert.equal(line(1), "bucketgate 1.2.3 listening on http://127.0.0.1:8080 (buckets: a; STS on)");
+  assert.equal(
+    line(4),
+    "bucketgate 1.2.3 listening on http://127.0.0.1:8080 (buckets: a; STS on; 4 workers)",
+  );
+});
+
 Deno.test("adminListeningLine() names the address", () => {
   assert.equal(
     adminListeningLine({ hostname: "127.0.0.1", port: 9100 }),

@@ -199,3 +199,32 @@ Deno.test("parseConfig() reads a bucket's own cors, checked like the top-level o
     message: /is not a URL/,
   });
 });
+
+Deno.test("parseConfig() reads workers as auto or an integer from 1 to 256, absent by default", () => {
+  assert.equal(configOf(withData("")).workers, undefined);
+  assert.equal(configOf(setting("workers: ~")).workers, undefined, "null is absent, as elsewhere");
+  assert.equal(configOf(setting("workers: 4")).workers, 4);
+  assert.equal(configOf(setting("workers: auto")).workers, "auto");
+  assert.equal(configOf(setting("workers: ${N}"), (k) => k === "N" ? "3" : undefined).workers, 3);
+  assert.equal(
+    configOf(setting("workers: ${N}"), (k) => k === "N" ? "auto" : undefined).workers,
+    "auto",
+  );
+  const cases: [string, RegExp][] = [
+    ["0", /not the number 0$/],
+    ["257", /not the number 257$/],
+    ["1.5", /not the number 1\.5$/],
+    ["lots", /not 'lots'$/],
+    ["true", /not the boolean true$/],
+    ["[2]", /not a list$/],
+    ["{ n: 2 }", /not a mapping$/],
+  ];
+  for (const [bad, tail] of cases) {
+    onlyProblem(setting(`workers: ${bad}`), {
+      path: "workers",
+      message: new RegExp(`^must be auto or an integer from 1 to 256, ${tail.source}`),
+      line: 1,
+      column: 10,
+    });
+  }
+});
