@@ -16,7 +16,11 @@ export interface RetryPolicy {
   readonly baseDelayMs?: number;
   /** Stops retrying once aborted (the client went away). */
   readonly signal?: AbortSignal;
+  /** Waits out a back-off (injected by tests). @default a real timer */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+const timer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
@@ -41,7 +45,7 @@ export async function withRetries(
     const r = await attempt();
     if (i >= retries || !retryable(r) || policy.signal?.aborted) return r;
     if (r.ok) await release(r.value);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await (policy.sleep ?? timer)(delay, policy.signal);
     delay *= 2;
   }
 }
