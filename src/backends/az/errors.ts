@@ -1,7 +1,6 @@
 /** Azure error answers as ProxyErrors: the codes a client should see, anything else a 503. */
 import { type ProxyError, proxyError, type ProxyErrorKind } from "../../errors.ts";
 import { type HttpResponse, release } from "../s3/http.ts";
-import { ok } from "../../result.ts";
 import { readText } from "./response.ts";
 import { parseXml, str } from "./xml.ts";
 
@@ -29,7 +28,7 @@ export async function errorFrom(res: HttpResponse, what: string): Promise<ProxyE
     await release(res);
     return proxyError("NotModified", "Not Modified");
   }
-  const text = await readText(res, what).catch(() => ok(""));
+  const text = await readText(res, what);
   const e = parseXml(text.ok ? text.value : "")?.Error as
     | { Code?: unknown; Message?: unknown }
     | undefined;

@@ -3,8 +3,8 @@
  * which no S3 request lists, reads, writes or deletes in any spelling), the
  * paths of upload state under it, and names as List Blobs returns them.
  */
-import type { ProxyError } from "../../errors.ts";
-import { ok, type Result } from "../../result.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
 import { str } from "./xml.ts";
 
 /** Container-level prefix of bucketgate's own blobs (multipart state). */
@@ -64,5 +64,11 @@ export function listedName(v: unknown): Result<string, ProxyError> {
   const o = v as Record<string, unknown>;
   const text = str(o["#text"]);
   if (o["@Encoded"] !== "true") return ok(text);
-  return ok(decodeURIComponent(text));
+  try {
+    return ok(decodeURIComponent(text));
+  } catch {
+    return err(
+      proxyError("BackendError", "The backend failed", `ListBlobs: malformed encoded name ${text}`),
+    );
+  }
 }

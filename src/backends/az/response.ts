@@ -1,4 +1,7 @@
-/** Reading the body of an Azure answer: as text, as an XML document, as JSON. */
+/**
+ * Reading the body of an Azure answer. A connection that drops while a body
+ * is read is a backend failure (a ProxyError in the Result), never a throw.
+ */
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { HttpResponse } from "../s3/http.ts";
@@ -10,8 +13,11 @@ export async function readText(
   what: string,
 ): Promise<Result<string, ProxyError>> {
   if (!res.body) return ok("");
-  void what;
-  return ok(await new Response(res.body).text());
+  try {
+    return ok(await new Response(res.body).text());
+  } catch (e) {
+    return err(proxyError("BackendError", "The backend failed", `${what}: body read failed: ${e}`));
+  }
 }
 
 /** The body as an XML document; unreadable or unparseable is a BackendError. */

@@ -51,7 +51,7 @@ export async function uploadRecord(
     return err(noSuchUpload());
   }
   if (r.value.status !== 200) return err(await errorFrom(r.value, "GetBlob"));
-  const record = await readJson(r.value, "GetBlob upload record").catch(() => ok(undefined));
+  const record = await readJson(r.value, "GetBlob upload record");
   if (!record.ok) return record;
   return isUploadRecord(record.value) && record.value.key === req.key
     ? ok(record.value)
