@@ -82,7 +82,10 @@ export function createBackend(
       break;
     }
     case "az":
-      inner = createAzBackend(azOptions(bucket.backendOptions));
+      inner = createAzBackend(
+        azOptions(bucket.backendOptions),
+        deps.clock ? { clock: deps.clock } : {},
+      );
       break;
     default: {
       const never: never = bucket.backendType;

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Backend } from "../../src/backends/backend.ts";
-import { type AzDeps, createAzBackend } from "../../src/backends/az/az.ts";
+import { createAzBackend } from "../../src/backends/az/az.ts";
+import type { AzDeps } from "../../src/backends/az/deps.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";

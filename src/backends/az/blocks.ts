@@ -24,6 +24,118 @@ export function partBlockId(id: string, n: number): string {
   return Buffer.from(`${id}-${String(n).padStart(5, "0")}-${nonce}`).toString("base64");
 }
 
+/** A reader that can put back the unread rest of a chunk. */
+class ChunkReader {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #pending: Uint8Array | undefined;
+
+  constructor(reader: ReadableStreamDefaultReader<Uint8Array>) {
+    this.#reader = reader;
+  }
+
+  /** The next chunk (a put-back rest first), or undefined at the end. */
+  async next(): Promise<Uint8Array | undefined> {
+    if (this.#pending) {
+      const p = this.#pending;
+      this.#pending = undefined;
+      return p;
+    }
+    const r = await this.#reader.read();
+    return r.done ? undefined : r.value;
+  }
+
+  /** Puts back what a block did not take. */
+  putBack(rest: Uint8Array): void {
+    this.#pending = rest;
+  }
+
+  /** Reads the input to its end: an error rejects, as do bytes beyond the declared length. */
+  async ended(): Promise<void> {
+    for (let chunk = await this.next(); chunk; chunk = await this.next()) {
+      if (chunk.byteLength > 0) {
+        throw new ProxyStreamError(
+          proxyError("InvalidRequest", "The request body is longer than its declared length"),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * One streamed slice of `size` bytes; `finished` settles once it was read to
+ * its end or cancelled. The last slice (`final`) ends only with its input.
+ */
+function slice(
+  input: ChunkReader,
+  c: { readonly size: number; readonly final: boolean },
+): { stream: ReadableStream<Uint8Array>; finished: Promise<void> } {
+  let remaining = c.size;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => done = r);
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      if (remaining === 0) {
+        // The last slice ends only with its input: a verifying stage upstream fails at
+        // the input's end, and the transport completes a block only once its slice ended
+        // cleanly, so a body that fails verification leaves no last block (and no commit).
+        if (c.final) await input.ended();
+        ctl.close();
+        done();
+        return;
+      }
+      const chunk = await input.next();
+      if (!chunk) {
+        ctl.close();
+        done();
+        return;
+      }
+      const take = chunk.subarray(0, remaining);
+      if (chunk.byteLength > remaining) input.putBack(chunk.subarray(remaining));
+      remaining -= take.byteLength;
+      ctl.enqueue(take);
+    },
+    cancel() {
+      done();
+    },
+  });
+  return { stream, finished };
+}
+
+/** A body of known length as streamed slices of `blockSize` bytes, each read before the next. */
+async function* slices(
+  input: ChunkReader,
+  c: { readonly length: number; readonly blockSize: number },
+): AsyncGenerator<HttpBody> {
+  for (let left = c.length; left > 0;) {
+    const size = Math.min(c.blockSize, left);
+    left -= size;
+    const s = slice(input, { size, final: left === 0 });
+    yield { kind: "stream", stream: s.stream, length: size };
+    await s.finished;
+  }
+  // An empty body has no last slice to check its end.
+  if (c.length === 0) await input.ended();
+}
+
+/** A body of unknown length as buffered blocks of up to `bufferSize` bytes. */
+async function* buffered(input: ChunkReader, bufferSize: number): AsyncGenerator<HttpBody> {
+  for (;;) {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    while (size < bufferSize) {
+      const chunk = await input.next();
+      if (!chunk) break;
+      const take = chunk.subarray(0, bufferSize - size);
+      if (chunk.byteLength > take.byteLength) input.putBack(chunk.subarray(take.byteLength));
+      parts.push(take);
+      size += take.byteLength;
+    }
+    if (size === 0) return;
+    yield { kind: "bytes", bytes: Buffer.concat(parts) };
+    if (size < bufferSize) return;
+  }
+}
+
 /**
  * Splits a stream into block bodies. With `length` known, each block is a
  * slice streamed straight through (`blockSize` bytes, the last shorter); with
@@ -36,83 +148,10 @@ export async function* blocksOf(
   sizes: { readonly blockSize: number; readonly bufferSize: number },
 ): AsyncGenerator<HttpBody> {
   const reader = stream.getReader();
-  let pending: Uint8Array | undefined;
-  const next = async (): Promise<Uint8Array | undefined> => {
-    if (pending) {
-      const p = pending;
-      pending = undefined;
-      return p;
-    }
-    const r = await reader.read();
-    return r.done ? undefined : r.value;
-  };
-  /** Reads the input to its end: an error rejects, as do bytes beyond `length`. */
-  const ended = async () => {
-    for (let chunk = await next(); chunk; chunk = await next()) {
-      if (chunk.byteLength > 0) {
-        throw new ProxyStreamError(
-          proxyError("InvalidRequest", "The request body is longer than its declared length"),
-        );
-      }
-    }
-  };
+  const input = new ChunkReader(reader);
   try {
-    if (length !== undefined) {
-      for (let left = length; left > 0;) {
-        const size = Math.min(sizes.blockSize, left);
-        left -= size;
-        const final = left === 0;
-        let remaining = size;
-        let done!: () => void;
-        const finished = new Promise<void>((r) => done = r);
-        const slice = new ReadableStream<Uint8Array>({
-          async pull(c) {
-            if (remaining === 0) {
-              // The last slice ends only with its input: a verifying stage upstream fails at
-              // the input's end, and the transport completes a block only once its slice ended
-              // cleanly, so a body that fails verification leaves no last block (and no commit).
-              if (final) await ended();
-              c.close();
-              done();
-              return;
-            }
-            const chunk = await next();
-            if (!chunk) {
-              c.close();
-              done();
-              return;
-            }
-            const take = chunk.subarray(0, remaining);
-            if (chunk.byteLength > remaining) pending = chunk.subarray(remaining);
-            remaining -= take.byteLength;
-            c.enqueue(take);
-          },
-          cancel() {
-            done();
-          },
-        });
-        yield { kind: "stream", stream: slice, length: size };
-        await finished;
-      }
-      // An empty body has no last slice to check its end.
-      if (length === 0) await ended();
-      return;
-    }
-    for (;;) {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      while (size < sizes.bufferSize) {
-        const chunk = await next();
-        if (!chunk) break;
-        const take = chunk.subarray(0, sizes.bufferSize - size);
-        if (chunk.byteLength > take.byteLength) pending = chunk.subarray(take.byteLength);
-        parts.push(take);
-        size += take.byteLength;
-      }
-      if (size === 0) return;
-      yield { kind: "bytes", bytes: Buffer.concat(parts) };
-      if (size < sizes.bufferSize) return;
-    }
+    if (length !== undefined) yield* slices(input, { length, blockSize: sizes.blockSize });
+    else yield* buffered(input, sizes.bufferSize);
   } finally {
     reader.releaseLock();
   }

@@ -5,8 +5,8 @@
  * commit after it, through.
  */
 import assert from "node:assert/strict";
-import { blocksOf } from "../../../src/backends/az/blocks.ts";
-import { proxyError, ProxyStreamError } from "../../../src/errors.ts";
+import { blocksOf } from "../../../../src/backends/az/blocks.ts";
+import { proxyError, ProxyStreamError } from "../../../../src/errors.ts";
 
 /** `length` bytes in one chunk, then `end`: a clean close, an error, or one byte too many. */
 function input(length: number, end: "close" | "error" | "extra"): ReadableStream<Uint8Array> {

@@ -1,0 +1,35 @@
+/** What the az backend takes from outside besides its options: time, waiting, sizes, the wire. */
+import { type Clock, systemClock } from "../../clock.ts";
+import { send, type Transport } from "../s3/http.ts";
+import { realSleep, type Sleep } from "../retry.ts";
+import { type AzSizes, DEFAULT_SIZES } from "./sizes.ts";
+
+/** The wire and the wait of a backend request, shared with the s3 backend. */
+export type { Sleep, Transport };
+export type { SendRequest as TransportRequest } from "../s3/http.ts";
+export { realSleep };
+
+/** Collaborators of the az backend. */
+export interface AzDeps {
+  /** Time of `x-ms-date`, copy deadlines and upload initiation. @default systemClock */
+  readonly clock?: Clock;
+  /** Retry back-off and copy polling. @default a real timer */
+  readonly sleep?: Sleep;
+  /** @default DEFAULT_SIZES */
+  readonly sizes?: AzSizes;
+  /** The wire (tests answer in process). @default the s3 backend's HTTP transport */
+  readonly transport?: Transport;
+}
+
+/** AzDeps with every default filled in. */
+export type AzResolvedDeps = Required<AzDeps>;
+
+/** Fills in the defaults of `deps`. */
+export function resolveDeps(deps: AzDeps): AzResolvedDeps {
+  return {
+    clock: deps.clock ?? systemClock,
+    sleep: deps.sleep ?? realSleep,
+    sizes: deps.sizes ?? DEFAULT_SIZES,
+    transport: deps.transport ?? send,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Reading the body of an Azure answer. A connection that drops while a body
+ * is read is a backend failure (a ProxyError in the Result), never a throw.
+ */
+import { type ProxyError, proxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type { HttpResponse } from "../s3/http.ts";
+import { parseXml } from "./xml.ts";
+
+/** The whole body as text; a read that fails is a BackendError naming `what`. */
+export async function readText(
+  res: HttpResponse,
+  what: string,
+): Promise<Result<string, ProxyError>> {
+  if (!res.body) return ok("");
+  try {
+    return ok(await new Response(res.body).text());
+  } catch (e) {
+    return err(proxyError("BackendError", "The backend failed", `${what}: body read failed: ${e}`));
+  }
+}
+
+/** The body as an XML document; unreadable or unparseable is a BackendError. */
+export async function readXml(
+  res: HttpResponse,
+  what: string,
+): Promise<Result<Record<string, unknown>, ProxyError>> {
+  const text = await readText(res, what);
+  if (!text.ok) return text;
+  const doc = parseXml(text.value);
+  return doc
+    ? ok(doc)
+    : err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
+}
+
+/**
+ * The body as JSON (bucketgate's own small records): a failed read is a
+ * BackendError; text that is not JSON is `undefined`, for the caller to judge.
+ */
+export async function readJson(
+  res: HttpResponse,
+  what: string,
+): Promise<Result<unknown, ProxyError>> {
+  const text = await readText(res, what);
+  if (!text.ok) return text;
+  try {
+    return ok(JSON.parse(text.value) as unknown);
+  } catch {
+    return ok(undefined);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * S3 multipart uploads on blocks: each part is a block of the target blob
+ * (staged, not yet visible), its record an internal blob; Complete commits
+ * the parts' blocks as the blob in one Put Block List.
+ */
+import { Buffer } from "node:buffer";
+import { type ProxyError, proxyError, toProxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import type {
+  BackendResult,
+  CompletedPart,
+  HttpMeta,
+  ListUploadsOptions,
+  ObjectMeta,
+  PartInfo,
+  PartsPage,
+  UploadInfo,
+  UploadsPage,
+  WriteConditions,
+} from "../backend.ts";
+import { multipartEtag } from "../etag.ts";
+import { compareKeys } from "../keys.ts";
+import { pageUploads } from "../listing.ts";
+import {
+  completionRecord,
+  isUploadId,
+  newUploadId,
+  pageParts,
+  replayCompletion,
+  validateCompletion,
+} from "../multipart.ts";
+import { collect } from "../../streams/limits.ts";
+import { watchedStream } from "../../streams/idle.ts";
+import type { HttpBody } from "../s3/http.ts";
+import { commitBlocks, putBlock, putSmall } from "./blob_writes.ts";
+import { partBlockId } from "./blocks.ts";
+import type { AzContext } from "./context.ts";
+import { md5Tap } from "./md5_tap.ts";
+import { blobHeaders } from "./metadata.ts";
+import { partPath, uploadPath, UPLOADS } from "./names.ts";
+import { head, reserved, writeGuard } from "./objects.ts";
+import { MAX_BUFFERED_PART } from "./sizes.ts";
+import { listAll } from "./list_blobs.ts";
+import {
+  completionOf,
+  keepCompletion,
+  removeUpload,
+  storedParts,
+  type UploadRecord,
+  uploadRecord,
+} from "./upload_state.ts";
+
+/** One upload of an object. */
+export interface UploadRef {
+  readonly key: string;
+  readonly uploadId: string;
+}
+
+/** Starts an upload: its record holds the key and the metadata the object will get. */
+export async function createMultipartUpload(
+  ctx: AzContext,
+  key: string,
+  meta: HttpMeta,
+): BackendResult<string> {
+  const refused = reserved(key);
+  if (refused) return err(refused);
+  const uploadId = newUploadId();
+  const record: UploadRecord = { key, meta };
+  const r = await putSmall(ctx, {
+    path: uploadPath(uploadId),
+    bytes: new TextEncoder().encode(JSON.stringify(record)),
+    metadata: {
+      key: Buffer.from(key).toString("base64url"),
+      initiated: String(ctx.clock.now()),
+    },
+  });
+  return r.ok ? ok(uploadId) : r;
+}
+
+/** One part to store. */
+export interface PartUpload extends UploadRef {
+  readonly partNumber: number;
+  readonly body: ReadableStream<Uint8Array>;
+  readonly contentLength?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A part's body as Azure takes it: streamed with its length, or gathered when it has none. */
+async function partBody(
+  stream: ReadableStream<Uint8Array>,
+  contentLength: number | undefined,
+): Promise<Result<HttpBody, ProxyError>> {
+  if (contentLength !== undefined) return ok({ kind: "stream", stream, length: contentLength });
+  try {
+    const bytes = await collect(stream, MAX_BUFFERED_PART);
+    if (bytes) return ok({ kind: "bytes", bytes });
+    return err(proxyError(
+      "MissingContentLength",
+      `Parts of unknown length are limited to ${MAX_BUFFERED_PART} bytes on this backend; send Content-Length`,
+    ));
+  } catch (e) {
+    return err(toProxyError(e, "IncompleteBody"));
+  }
+}
+
+/** Stores one part as a block of the target blob, then its record; returns its ETag. */
+export async function uploadPart(
+  ctx: AzContext,
+  p: PartUpload,
+): BackendResult<{ readonly etag: string }> {
+  const u = await uploadRecord(ctx, p);
+  if (!u.ok) {
+    await p.body.cancel().catch(() => {});
+    return u;
+  }
+  // As in putInBlocks: a part of unknown length is gathered here, so watched here.
+  const tapped = md5Tap(
+    p.contentLength !== undefined ? p.body : watchedStream(p.body, p.signal),
+  );
+  const body = await partBody(tapped.stream, p.contentLength);
+  if (!body.ok) return body;
+  const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
+  // Each upload of a part has its own block, named by its record: two uploads of one part
+  // at once never pair one's record with the other's block; the record written last wins.
+  const block = partBlockId(p.uploadId, p.partNumber);
+  const r = await putBlock(ctx, { key: p.key, id: block, body: body.value, signal: p.signal });
+  if (!r.ok) return r;
+  const md5 = tapped.hash.digest("hex");
+  const rec = await putSmall(ctx, {
+    path: partPath(p.uploadId, p.partNumber),
+    bytes: new Uint8Array(),
+    metadata: { md5, size: String(size), block },
+  });
+  return rec.ok ? ok({ etag: `"${md5}"` }) : rec;
+}
+
+/** A completion of an upload. */
+export interface Completion extends UploadRef {
+  readonly parts: readonly CompletedPart[];
+  readonly conditions?: WriteConditions | undefined;
+}
+
+/** Commits the parts' blocks as the object; a Complete sent again gets the same answer. */
+export async function completeMultipartUpload(
+  ctx: AzContext,
+  c: Completion,
+): BackendResult<ObjectMeta> {
+  const u = await uploadRecord(ctx, c);
+  if (!u.ok) {
+    return u.error.kind === "NoSuchUpload" && isUploadId(c.uploadId)
+      ? replayCompletion(await completionOf(ctx, c.uploadId), c.key, c.parts)
+      : u;
+  }
+  const stored = await storedParts(ctx, c.uploadId);
+  if (!stored.ok) return stored;
+  const valid = validateCompletion(c.parts, stored.value);
+  if (!valid.ok) return valid;
+  const guard = await writeGuard(ctx, c.key, c.conditions);
+  if (!guard.ok) return guard;
+  const etag = multipartEtag(valid.value.map((p) => p.md5)).replace(/"/g, "");
+  const r = await commitBlocks(ctx, {
+    key: c.key,
+    ids: valid.value.map((p) => stored.value.get(p.partNumber)!.block),
+    headers: {
+      ...blobHeaders(u.value.meta, { etag, partSizes: valid.value.map((p) => p.size) }),
+      ...guard.value,
+    },
+  });
+  if (!r.ok) return r;
+  const removed = await removeUpload(ctx, c.uploadId);
+  if (!removed.ok) return removed;
+  const done = await head(ctx, c.key);
+  if (done.ok) await keepCompletion(ctx, c.uploadId, completionRecord(c.parts, done.value));
+  return done;
+}
+
+/** Drops an upload's state; NoSuchUpload when unknown. */
+export async function abortMultipartUpload(ctx: AzContext, u: UploadRef): BackendResult<void> {
+  const r = await uploadRecord(ctx, u);
+  if (!r.ok) return r;
+  // Uncommitted blocks cannot be deleted; Azure drops them after a week.
+  return await removeUpload(ctx, u.uploadId);
+}
+
+/** The parts of an upload after `partNumberMarker`. */
+export async function listParts(
+  ctx: AzContext,
+  u: UploadRef,
+  opts: { readonly partNumberMarker?: number; readonly maxParts: number },
+): BackendResult<PartsPage> {
+  const r = await uploadRecord(ctx, u);
+  if (!r.ok) return r;
+  const stored = await storedParts(ctx, u.uploadId);
+  if (!stored.ok) return stored;
+  const sorted: PartInfo[] = [...stored.value.values()].sort((a, b) => a.partNumber - b.partNumber);
+  return ok(pageParts(sorted, opts));
+}
+
+/** Uploads in progress, by key, then initiation, then upload id. */
+export async function listMultipartUploads(
+  ctx: AzContext,
+  opts: ListUploadsOptions,
+): BackendResult<UploadsPage> {
+  const all = await listAll(ctx, UPLOADS);
+  if (!all.ok) return all;
+  const uploads: UploadInfo[] = all.value
+    .filter((b) => b.key.endsWith("/upload") && b.internal.key !== undefined)
+    .map((b) => ({
+      key: Buffer.from(b.internal.key!, "base64url").toString("utf8"),
+      uploadId: b.key.slice(UPLOADS.length, -"/upload".length),
+      initiated: new Date(Number(b.internal.initiated)),
+    }))
+    .sort((a, b) =>
+      compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime() ||
+      (a.uploadId < b.uploadId ? -1 : 1)
+    );
+  return ok(pageUploads(uploads, opts));
+}

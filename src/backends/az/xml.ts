@@ -1,0 +1,23 @@
+/** Azure's XML answers (listings, block lists, errors) parsed into plain objects. */
+import { XMLParser } from "fast-xml-parser";
+import { parseWith } from "../../xml.ts";
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  isArray: (name: string) => name === "Blob" || name === "BlobPrefix" || name === "Block",
+});
+
+/** The document of an XML text, or undefined when it is not XML. */
+export function parseXml(text: string): Record<string, unknown> | undefined {
+  return parseWith(parser, text);
+}
+
+/** A parsed value as text: absent is empty. */
+export function str(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
