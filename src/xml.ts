@@ -69,6 +69,11 @@ export function parseWith(
   }
 }
 
+/** A parsed value as text: "" for an absent one (a backend's answers). */
+export function parsedText(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
+
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 /**

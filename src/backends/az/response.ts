@@ -5,20 +5,11 @@
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { HttpResponse } from "../s3/http.ts";
+import { readText } from "../s3/xml.ts";
 import { parseXml } from "./xml.ts";
 
-/** The whole body as text; a read that fails is a BackendError naming `what`. */
-export async function readText(
-  res: HttpResponse,
-  what: string,
-): Promise<Result<string, ProxyError>> {
-  if (!res.body) return ok("");
-  try {
-    return ok(await new Response(res.body).text());
-  } catch (e) {
-    return err(proxyError("BackendError", "The backend failed", `${what}: body read failed: ${e}`));
-  }
-}
+/** The whole body as text; a read that fails is a BackendError naming `what` (as for s3). */
+export { readText };
 
 /** The body as an XML document; unreadable or unparseable is a BackendError. */
 export async function readXml(

@@ -1,6 +1,6 @@
 /** Azure's XML answers (listings, block lists, errors) parsed into plain objects. */
 import { XMLParser } from "fast-xml-parser";
-import { parseWith } from "../../xml.ts";
+import { parsedText, parseWith } from "../../xml.ts";
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -17,7 +17,5 @@ export function parseXml(text: string): Record<string, unknown> | undefined {
   return parseWith(parser, text);
 }
 
-/** A parsed value as text: absent is empty. */
-export function str(v: unknown): string {
-  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
-}
+/** A parsed value as text ("" for an absent one). */
+export const str = parsedText;

@@ -1,6 +1,6 @@
 /** Reading the store's XML answers: the parser, and a body read that never throws. */
 import { XMLParser } from "fast-xml-parser";
-import { parseWith } from "../../xml.ts";
+import { parsedText, parseWith } from "../../xml.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { HttpResponse } from "./http.ts";
@@ -20,10 +20,8 @@ export function parseXml(text: string): Record<string, unknown> | undefined {
   return parseWith(parser, text);
 }
 
-/** A parsed value as a string ("" for a missing one). */
-export function str(v: unknown): string {
-  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
-}
+/** A parsed value as text ("" for an absent one). */
+export const str = parsedText;
 
 /**
  * A response's body as text, or a BackendError when reading it fails (the
