@@ -1,0 +1,123 @@
+// deno-lint-ignore-file no-console -- warnings go to stderr, as main.ts printed them.
+/**
+ * What every app a process (or one worker of `--workers N`) builds shares:
+ * metrics, the signing-key and JWKS caches, backend credentials, the count of
+ * requests in flight. `build` makes a config ready to serve; a reload calls
+ * it again and keeps the rest.
+ */
+import { type AppHandler, createApp, type InFlight } from "../app.ts";
+import { createMetrics, type Metrics } from "../admin/metrics.ts";
+import type { Backend } from "../backends/backend.ts";
+import { systemClock } from "../clock.ts";
+import type { Config, ConfigProblem } from "../config/types.ts";
+import type { LineWriter } from "../line_writer.ts";
+import { enabled, type LogLevel } from "../log_level.ts";
+import { createOidcCredentials, type OidcCredentials } from "../oidc/backend_auth.ts";
+import type { OidcIssuer } from "../oidc/issuer.ts";
+import { ok, type Result } from "../result.ts";
+import { createSigningKeyCache } from "../sigv4/signing_key.ts";
+import { createJwksCache, type JwksCache } from "../sts/jwks.ts";
+import { buildBackends } from "./backends.ts";
+import type { Environment } from "./environment.ts";
+import type { Flags } from "./flags.ts";
+import { makeLogger } from "./log_format.ts";
+
+/** A config made ready to serve: its handler and its backends. */
+export interface Serving {
+  readonly handler: AppHandler;
+  readonly backends: ReadonlyMap<string, Backend>;
+}
+
+/** What every app this process builds shares (a reload keeps them). */
+export interface Runtime {
+  readonly metrics: Metrics;
+  readonly warn: (message: string) => void;
+  /** Counted by every app, so a reload keeps the count. */
+  readonly inFlight: InFlight;
+  /** Where the access-log lines go (flushed by a drain). */
+  readonly accessLog: LineWriter;
+  readonly build: (config: Config) => Result<Serving, ConfigProblem[]>;
+}
+
+/** What a runtime is made of. */
+export interface RuntimeOptions {
+  readonly flags: Flags;
+  readonly environment: Environment;
+  readonly accessLog: LineWriter;
+  /** The id of this worker of `--workers N`, which each access-log line names. */
+  readonly worker?: number;
+}
+
+/** A message printer on stderr for lines of `line` level, silent below `--log-level`. */
+export function stderrAt(threshold: LogLevel, line: LogLevel): (message: string) => void {
+  return (message) => {
+    if (enabled(threshold, line)) console.error(message);
+  };
+}
+
+/** Creates the shared parts; nothing is built before `build`. */
+export function createRuntime(o: RuntimeOptions): Runtime {
+  const { flags, accessLog } = o;
+  const print = makeLogger({
+    format: flags.logFormat,
+    level: flags.logLevel,
+    write: (line) => accessLog.write(line),
+    ...(o.worker !== undefined ? { worker: o.worker } : {}),
+  });
+  const metrics = createMetrics();
+  const warn = stderrAt(flags.logLevel, "warn");
+  const { sessionKeys, oidcIssuer } = o.environment;
+  const signingKeys = createSigningKeyCache();
+  const jwks = jwksCache(metrics, warn);
+  const oidcCredentials = oidcIssuer ? backendCredentials(oidcIssuer, metrics, warn) : undefined;
+  const inFlight: InFlight = { count: 0 };
+  const build = (config: Config): Result<Serving, ConfigProblem[]> => {
+    const backends = buildBackends(config, oidcCredentials ? { oidcCredentials } : {});
+    if (!backends.ok) return backends;
+    // Each config's app labels its metrics with that config's bucket names.
+    const observe = metrics.observer(config.buckets.map((b) => b.name));
+    const handler = createApp({
+      config,
+      backends: backends.value,
+      clock: systemClock,
+      log(e) {
+        observe(e);
+        print(e);
+      },
+      signingKeys,
+      jwks,
+      ...(sessionKeys ? { sessionKeys } : {}),
+      ...(oidcIssuer ? { oidcIssuer } : {}),
+      inFlight,
+    });
+    return ok({ handler, backends: backends.value });
+  };
+  return { metrics, warn, inFlight, accessLog, build };
+}
+
+function jwksCache(metrics: Metrics, warn: (message: string) => void): JwksCache {
+  return createJwksCache({
+    clock: systemClock,
+    onFetch(issuer, outcome, detail) {
+      metrics.jwksFetch(outcome === "error" ? "error" : "ok");
+      if (outcome === "error") warn(`JWKS fetch for ${issuer} failed: ${detail}`);
+    },
+  });
+}
+
+/** The backends' OIDC credentials, counted in `metrics`; failures are warned about. */
+export function backendCredentials(
+  issuer: OidcIssuer,
+  metrics: Metrics,
+  warn: (message: string) => void,
+): OidcCredentials {
+  return createOidcCredentials({
+    issuer,
+    clock: systemClock,
+    fetch: globalThis.fetch,
+    onExchange: (outcome) => metrics.credentialExchange(outcome),
+    onFailure(e, retryInMs) {
+      warn(`backend credentials: ${String(e.detail ?? e.message)}; next try in ${retryInMs} ms`);
+    },
+  });
+}
