@@ -60,3 +60,18 @@ export function skippable(name: string, skip: string | undefined): {
     ? { name, ignore: false }
     : { name: `${name} (skipped: ${skip})`, ignore: true };
 }
+
+/**
+ * `"python3 -c 'import <module>' failed"` when Python cannot import a module
+ * (`"python3 not found"` without Python; a failure under CI=true), else undefined.
+ */
+export async function missingPythonModule(module: string): Promise<string | undefined> {
+  const python = await missingCommand("python3");
+  if (python !== undefined) return python;
+  const out = await new Deno.Command("python3", {
+    args: ["-c", `import ${module}`],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.success ? undefined : requireTool(`python3 -c 'import ${module}' failed`);
+}

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { createMotoBucket, haveMoto, type Moto, startMoto } from "../_support/moto.ts";
+import { createMotoBucket, type Moto, motoMissing, startMoto } from "../_support/moto.ts";
 import { filesUnder, type Gateway, type GatewayOptions, startGateway } from "./_gateway.ts";
 
 /** The backends client tests are parametrized over. */
@@ -41,15 +41,32 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-/** Whether a backend can run here (`s3` needs moto_server; under CI=true its absence fails). */
-export async function backendAvailable(kind: BackendKind): Promise<boolean> {
-  return kind === "fs" ? true : await haveMoto();
+/** Why a backend cannot run here (`s3` needs moto_server), or undefined; under CI=true, throws. */
+export async function backendMissing(kind: BackendKind): Promise<string | undefined> {
+  return kind === "fs" ? undefined : await motoMissing();
 }
 
-/** The backends available here, each with whether it can run. */
-export async function availableBackends(): Promise<{ kind: BackendKind; ready: boolean }[]> {
-  const out: { kind: BackendKind; ready: boolean }[] = [];
-  for (const kind of BACKENDS) out.push({ kind, ready: await backendAvailable(kind) });
+/** Whether a backend can run here (`s3` needs moto_server; under CI=true its absence fails). */
+export async function backendAvailable(kind: BackendKind): Promise<boolean> {
+  return (await backendMissing(kind)) === undefined;
+}
+
+/** A backend client tests run over, and why it cannot run here (`skip`, undefined when it can). */
+export interface BackendChoice {
+  readonly kind: BackendKind;
+  /** Whether it can run here (`skip === undefined`). */
+  readonly ready: boolean;
+  /** Why it cannot run here (`"moto_server not found"`), or undefined. */
+  readonly skip: string | undefined;
+}
+
+/** Every backend in `BACKENDS`, each with why it cannot run here; under CI=true a missing one throws. */
+export async function availableBackends(): Promise<BackendChoice[]> {
+  const out: BackendChoice[] = [];
+  for (const kind of BACKENDS) {
+    const skip = await backendMissing(kind);
+    out.push({ kind, ready: skip === undefined, skip });
+  }
   return out;
 }
 

@@ -1,19 +1,19 @@
 /** boto3 (client and resource APIs) against the real gateway process, on every backend. */
 import assert from "node:assert/strict";
 import { availableBackends, startRig } from "./_backends.ts";
-import { DEV, haveTool, READER, run } from "./_gateway.ts";
+import { DEV, READER, run } from "./_gateway.ts";
 import { clientTest, commandVersion } from "./compat/record.ts";
+import { firstReason, missingPythonModule } from "../_support/tools.ts";
 
-const hasPython = await haveTool("python3");
-const hasBoto3 = hasPython && (await run("python3", ["-c", "import boto3"])).code === 0;
-if (!hasBoto3 && Deno.env.get("CI") === "true") throw new Error("boto3 is required in CI");
+/** Why boto3 cannot run here; under CI=true, throws. */
+const noBoto3 = await missingPythonModule("boto3");
 
-for (const { kind, ready } of await availableBackends()) {
+for (const { kind, skip } of await availableBackends()) {
   clientTest({
     client: "boto3",
     backend: kind,
     name: "objects, multipart transfers, paginators, presigned GET/PUT, errors",
-    ignore: !hasBoto3 || !ready,
+    skip: firstReason(noBoto3, skip),
     version: () =>
       commandVersion("python3", ["-c", "import boto3; print(boto3.__version__)"], /^(\S+)/),
     async fn() {

@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { awsCli, DEV, filesUnder, type Gateway, haveTool, run, startGateway } from "./_gateway.ts";
+import { awsCli, DEV, filesUnder, type Gateway, run, startGateway } from "./_gateway.ts";
 import { memory } from "../_support/proc.ts";
-import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
-import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
+import { type Moto, motoBucket, motoMissing, startMoto } from "../_support/moto.ts";
+import { type Azurite, azuriteBucket, azuriteMissing, startAzurite } from "../_support/azurite.ts";
+import { firstReason, missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
 import { tally } from "../_support/tally.ts";
 
 const MiB = 1024 * 1024;
@@ -18,20 +19,10 @@ const BIG_SIZE = 200 * MiB;
 /** How far the gateway's peak RSS may rise over the big transfers (a buffered body would be 200 MiB). */
 const PEAK_GROWTH_LIMIT = 100 * MiB;
 
-const hasAws = await haveTool("aws");
-const hasPython = await haveTool("python3");
-const hasMoto = await haveMoto();
-const hasAzurite = await haveAzurite();
+/** Why the clients (aws-cli, boto3) cannot run here; under CI=true, throws. */
+const noClients = firstReason(await missingCommand("aws"), await missingPythonModule("boto3"));
 /** Debian's aws-cli v2 where present, else whatever `aws` is on PATH. */
 const AWS = await Deno.stat("/usr/bin/aws").then(() => "/usr/bin/aws", () => "aws");
-
-async function haveBoto3(): Promise<boolean> {
-  if (!hasPython) return false;
-  if ((await run("python3", ["-c", "import boto3"])).code === 0) return true;
-  if (Deno.env.get("CI") === "true") throw new Error("boto3 is required in CI");
-  return false;
-}
-const hasBoto3 = await haveBoto3();
 
 /** Fills `dir` with SMALL_FILES random files (1 byte to 16 KiB) in nested folders; returns their paths. */
 async function makeTree(dir: string): Promise<string[]> {
@@ -193,8 +184,10 @@ async function bulk(gw: Gateway, bucket: string, onDisk?: string): Promise<void>
 }
 
 Deno.test({
-  name: "bulk over fs: aws s3 sync of 500 files both ways, 200 MiB multipart cp, boto3 ranges",
-  ignore: !hasAws || !hasBoto3,
+  ...skippable(
+    "bulk over fs: aws s3 sync of 500 files both ways, 200 MiB multipart cp, boto3 ranges",
+    noClients,
+  ),
   async fn() {
     const gw = await startGateway();
     try {
@@ -206,9 +199,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...skippable(
     "bulk over s3 (moto): aws s3 sync of 500 files both ways, 200 MiB multipart cp, boto3 ranges",
-  ignore: !hasAws || !hasBoto3 || !hasMoto,
+    firstReason(noClients, await motoMissing()),
+  ),
   async fn() {
     let moto: Moto | undefined;
     let gw: Gateway | undefined;
@@ -228,9 +222,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...skippable(
     "bulk over az (Azurite): aws s3 sync of 500 files both ways, 200 MiB multipart cp, boto3 ranges",
-  ignore: !hasAws || !hasBoto3 || !hasAzurite,
+    firstReason(noClients, await azuriteMissing()),
+  ),
   async fn() {
     let azurite: Azurite | undefined;
     let gw: Gateway | undefined;

@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { filesUnder, type Gateway, signedFetch, startGateway } from "./_gateway.ts";
 import { tally } from "../_support/tally.ts";
+import { requireTool, skippable } from "../_support/tools.ts";
 
 const MiB = 1024 * 1024;
 const PAGE = 4096;
@@ -59,14 +60,8 @@ async function mountProblem(): Promise<string | undefined> {
   }
 }
 
-const CANNOT_MOUNT = await mountProblem();
-if (CANNOT_MOUNT) {
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`the full-disk test needs a tmpfs mount in CI: ${CANNOT_MOUNT}`);
-  }
-  // deno-lint-ignore no-console -- why the test is skipped
-  console.warn(`disk_full_test: skipped, cannot mount a tmpfs (${CANNOT_MOUNT})`);
-}
+/** Why no tmpfs can be mounted here, or undefined; under CI=true, throws. */
+const CANNOT_MOUNT = requireTool(await mountProblem());
 
 /**
  * Fills the filesystem of `dir` with `dir/filler` until the kernel refuses,
@@ -135,9 +130,10 @@ function completeXml(parts: readonly string[]): string {
 }
 
 Deno.test({
-  name:
+  ...skippable(
     "fs backend on a full disk: PUT, UploadPart and Complete answer 507 XMinioStorageFull, leave nothing behind, keep old data, and the gateway keeps serving",
-  ignore: CANNOT_MOUNT !== undefined,
+    CANNOT_MOUNT,
+  ),
   async fn() {
     const work = await Deno.makeTempDir({ prefix: "bucketgate-full-" });
     const mnt = `${work}/mnt`;

@@ -7,11 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { availableBackends, type Rig, startRig } from "./_backends.ts";
-import { DEV, haveTool, run, signedFetch } from "./_gateway.ts";
+import { DEV, run, signedFetch } from "./_gateway.ts";
 import { clientTest, commandVersion } from "./compat/record.ts";
+import { firstReason, missingCommand } from "../_support/tools.ts";
 
-const hasGdal = await haveTool("gdalinfo") && await haveTool("ogrinfo") &&
-  await haveTool("gdal_translate") && await haveTool("ogr2ogr");
+/** Why GDAL's tools cannot run here; under CI=true, throws. */
+const noGdal = await missingCommand("gdalinfo", "ogrinfo", "gdal_translate", "ogr2ogr");
 
 /** A 512×512 ASCII grid with a gradient, so the GeoTIFF has several tiles and a known checksum. */
 function asciiGrid(): string {
@@ -116,12 +117,12 @@ async function rangedReads(rig: Rig, path: string): Promise<number> {
   return [...rig.gw.logs().matchAll(re)].length;
 }
 
-for (const { kind, ready } of await availableBackends()) {
+for (const { kind, skip } of await availableBackends()) {
   clientTest({
     client: "GDAL",
     backend: kind,
     name: "gdalinfo and ogrinfo under /vsis3/, anonymous and signed, with ranged reads",
-    ignore: !hasGdal || !ready,
+    skip: firstReason(noGdal, skip),
     version: () => commandVersion("gdalinfo", ["--version"], /GDAL ([^,\s]+)/),
     async fn() {
       const rig = await startRig(kind);

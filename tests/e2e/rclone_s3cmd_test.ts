@@ -1,11 +1,13 @@
 /** rclone (provider Other) and s3cmd against the real gateway, on every backend. */
 import assert from "node:assert/strict";
 import { availableBackends, startRig } from "./_backends.ts";
-import { DEV, haveTool, run } from "./_gateway.ts";
+import { DEV, run } from "./_gateway.ts";
 import { clientTest, commandVersion } from "./compat/record.ts";
+import { firstReason, missingCommand } from "../_support/tools.ts";
 
-const hasRclone = await haveTool("rclone");
-const hasS3cmd = await haveTool("s3cmd");
+/** Why rclone, and s3cmd, cannot run here; under CI=true, throws. */
+const noRclone = await missingCommand("rclone");
+const noS3cmd = await missingCommand("s3cmd");
 const BACKENDS = await availableBackends();
 
 /** The clients' environment: no AWS_CA_BUNDLE (rclone 1.60 fails on it over plain http). */
@@ -23,12 +25,12 @@ async function sourceTree(dir: string): Promise<Uint8Array> {
   return big;
 }
 
-for (const { kind, ready } of BACKENDS) {
+for (const { kind, skip } of BACKENDS) {
   clientTest({
     client: "rclone",
     backend: kind,
     name: "copy, ls, lsjson, cat, check, sync, delete",
-    ignore: !hasRclone || !ready,
+    skip: firstReason(noRclone, skip),
     version: () => commandVersion("rclone", ["version"], /rclone v(\S+)/),
     async fn() {
       const rig = await startRig(kind);
@@ -79,7 +81,7 @@ for (const { kind, ready } of BACKENDS) {
     client: "s3cmd",
     backend: kind,
     name: "ls, multipart put of 30 MiB, get, sync, del",
-    ignore: !hasS3cmd || !ready,
+    skip: firstReason(noS3cmd, skip),
     version: () => commandVersion("s3cmd", ["--version"], /s3cmd version (\S+)/),
     async fn() {
       const rig = await startRig(kind);

@@ -15,11 +15,13 @@ import { eventually } from "../_support/eventually.ts";
 import { makeCerts, type TestCerts } from "../_support/certs.ts";
 import { nginxMain, type NginxProcess, nginxTemps, startNginx } from "../_support/nginx.ts";
 import { freePort } from "../_support/ports.ts";
-import { backendAvailable, type BackendKind, type Rig, startRig } from "./_backends.ts";
-import { awsCli, DEV, haveTool, READER, run } from "./_gateway.ts";
+import { firstReason, missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
+import { type BackendKind, backendMissing, type Rig, startRig } from "./_backends.ts";
+import { awsCli, DEV, READER, run } from "./_gateway.ts";
 
 const SHIPPED = new URL("../../deploy/nginx/bucketgate.conf", import.meta.url);
-const ready = await haveTool("nginx") && await haveTool("curl") && await haveTool("aws");
+/** Why nginx, its clients or its certificates cannot run here; under CI=true, throws. */
+const notReady = await missingCommand("nginx", "curl", "aws", "openssl");
 
 /** The gateway behind nginx. */
 interface Proxied {
@@ -141,8 +143,10 @@ function awsViaProxy(
 }
 
 Deno.test({
-  name: "behind the shipped nginx config over TLS: aws-cli transfers, awkward keys, presigned curl",
-  ignore: !ready,
+  ...skippable(
+    "behind the shipped nginx config over TLS: aws-cli transfers, awkward keys, presigned curl",
+    notReady,
+  ),
   async fn() {
     const p = await startProxied("fs");
     try {
@@ -208,9 +212,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...skippable(
     "behind the shipped nginx config over TLS: the whole boto3 suite (aws-chunked trailers over https)",
-  ignore: !ready || (await run("python3", ["-c", "import boto3"])).code !== 0,
+    firstReason(notReady, await missingPythonModule("boto3")),
+  ),
   async fn() {
     const p = await startProxied("fs");
     try {
@@ -244,9 +249,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...skippable(
     "a proxy that rewrites Host: signatures verify by X-Forwarded-Host from a trusted proxy, never from a stranger",
-  ignore: !ready,
+    notReady,
+  ),
   async fn() {
     const p = await startProxied("fs");
     try {
@@ -301,9 +307,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...skippable(
     "behind the shipped nginx config: a request head trickled slower than client_header_timeout is cut",
-  ignore: !ready,
+    notReady,
+  ),
   async fn() {
     const p = await startProxied("fs");
     const conn = await Deno.connectTls({
@@ -340,9 +347,10 @@ Deno.test({
 
 for (const kind of ["fs", "s3"] as const) {
   Deno.test({
-    name:
+    ...skippable(
       `behind the shipped nginx config (${kind}): a reader that stops is cut by send_timeout and its gateway request ends`,
-    ignore: !ready || !(await backendAvailable(kind)),
+      firstReason(notReady, await backendMissing(kind)),
+    ),
     async fn() {
       // Idle cut off in the gateway, so only nginx can end the transfer.
       const p = await startProxied(kind, [

@@ -5,13 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type Azurite, azuriteBucket, haveAzurite, startAzurite } from "../_support/azurite.ts";
-import { haveS3rver, type S3rver, S3RVER_KEY, startS3rver } from "../_support/s3rver.ts";
-import { haveMoto, type Moto, motoBucket, startMoto } from "../_support/moto.ts";
-import { awsCli, filesUnder, type Gateway, haveTool, startGateway } from "./_gateway.ts";
+import { type Azurite, azuriteBucket, azuriteMissing, startAzurite } from "../_support/azurite.ts";
+import { type S3rver, S3RVER_KEY, s3rverMissing, startS3rver } from "../_support/s3rver.ts";
+import { type Moto, motoBucket, motoMissing, startMoto } from "../_support/moto.ts";
+import { missingCommand, skippable } from "../_support/tools.ts";
+import { awsCli, filesUnder, type Gateway, startGateway } from "./_gateway.ts";
 
-const ready = await haveTool("/usr/bin/aws") && await haveMoto() && await haveAzurite() &&
-  await haveS3rver();
+/** Why the session cannot run here (the first tool or emulator missing); under CI=true, throws. */
+const notReady = (await missingCommand("/usr/bin/aws")) ?? (await motoMissing()) ??
+  (await azuriteMissing()) ?? (await s3rverMissing());
 
 const NAMES = [
   "a b.txt",
@@ -149,8 +151,10 @@ async function session(
 }
 
 Deno.test({
-  name: "aws-cli gives the same results through fs, s3 (moto, s3rver) and az (Azurite) backends",
-  ignore: !ready,
+  ...skippable(
+    "aws-cli gives the same results through fs, s3 (moto, s3rver) and az (Azurite) backends",
+    notReady,
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -11,7 +11,14 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { makeCerts } from "../_support/certs.ts";
 import { issuerRoles, startIssuerProcess } from "../_support/oidc_issuer.ts";
-import { fakeTimeLibrary, type Gateway, haveTool, run, startGateway } from "./_gateway.ts";
+import { fakeTimeLibrary, type Gateway, run, startGateway } from "./_gateway.ts";
+import {
+  firstReason,
+  missingCommand,
+  missingPythonModule,
+  requireTool,
+  skippable,
+} from "../_support/tools.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/ci-deployer";
 const HERE = new URL(".", import.meta.url).pathname;
@@ -26,12 +33,18 @@ function s3With(gw: Gateway, c: { id: string; secret: string; token: string }): 
   });
 }
 
-const tools = await haveTool("python3") && await haveTool("openssl") &&
-  (await fakeTimeLibrary()) !== undefined;
+/** Why the issuer, its certificates or the clock offset cannot run here; under CI=true, throws. */
+const notReady = firstReason(
+  await missingCommand("openssl"),
+  await missingPythonModule("boto3"),
+  requireTool((await fakeTimeLibrary()) === undefined ? "libfaketime not installed" : undefined),
+);
 
 Deno.test({
-  name: "e2e STS: a real OIDC issuer's token becomes scoped, expiring S3 credentials",
-  ignore: !tools,
+  ...skippable(
+    "e2e STS: a real OIDC issuer's token becomes scoped, expiring S3 credentials",
+    notReady,
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

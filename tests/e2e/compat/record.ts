@@ -5,6 +5,7 @@
  */
 import type { BackendKind } from "../_backends.ts";
 import { run } from "../_gateway.ts";
+import { skippable } from "../../_support/tools.ts";
 import { type ClientName, COMPAT_OUT_ENV, type CompatRecord } from "./clients.ts";
 
 /** Options of `clientTest`. */
@@ -13,8 +14,13 @@ export interface ClientTestOptions {
   readonly backend: BackendKind;
   /** What the test covers (the rest of the test's name). */
   readonly name: string;
-  /** True when the client or the backend is missing here (the test is then skipped). */
-  readonly ignore: boolean;
+  /**
+   * Why the client or the backend cannot run here (`"curl not found"`): the
+   * test is then registered ignored, named `... (skipped: <skip>)`.
+   */
+  readonly skip?: string | undefined;
+  /** Ignores the test without a reason in its name (prefer `skip`). @default false */
+  readonly ignore?: boolean;
   /** The client's version, asked after the test ran. */
   readonly version: () => Promise<string>;
   readonly fn: (t: Deno.TestContext) => Promise<void>;
@@ -22,12 +28,16 @@ export interface ClientTestOptions {
   readonly sanitize?: boolean;
 }
 
-/** Declares the test `<client> on <backend>: <name>` and records its outcome. */
+/**
+ * Declares the test `<client> on <backend>: <name>` and records its outcome;
+ * with a `skip` reason it is ignored and named `<...> (skipped: <skip>)`.
+ */
 export function clientTest(o: ClientTestOptions): void {
   const sanitize = o.sanitize ?? true;
+  const { name, ignore } = skippable(`${o.client} on ${o.backend}: ${o.name}`, o.skip);
   Deno.test({
-    name: `${o.client} on ${o.backend}: ${o.name}`,
-    ignore: o.ignore,
+    name,
+    ignore: ignore || (o.ignore ?? false),
     sanitizeOps: sanitize,
     sanitizeResources: sanitize,
     async fn(t) {
