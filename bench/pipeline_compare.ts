@@ -22,7 +22,10 @@
  *                                         [--only nginx,memory,anon-fs] [--cpu-prof DIR]
  *
  * `--cpu-prof DIR` starts the gateway under `deno run --cpu-prof` (profiles
- * written to DIR when it exits) and skips the other contenders' rounds.
+ * written to DIR when it exits). `--baseline DIR` also runs the bucketgate
+ * contenders on a second gateway started from another checkout's main.ts
+ * (e.g. `git archive main | tar -x -C DIR`), in the same rounds: before and
+ * after in one run.
  */
 import { parseArgs } from "node:util";
 import { startOrigin, startProxy } from "./_nginx.ts";
@@ -42,9 +45,11 @@ import {
 import { runWrk } from "./_wrk.ts";
 
 const KINDS = ["nginx", "memory", "relay", "anon-fs", "sig-fs", "anon-s3", "sig-s3"] as const;
-type Kind = typeof KINDS[number];
+type Base = typeof KINDS[number];
+/** A contender, or a bucketgate one on the baseline checkout (`@base`). */
+type Kind = Base | `${Base}@base`;
 
-const LABELS: Readonly<Record<Kind, string>> = {
+const LABELS: Readonly<Record<Base, string>> = {
   nginx: "nginx proxy_pass → origin (upstream keepalive)",
   memory: "floor: Deno.serve answering 1 KiB from memory",
   relay: "floor: Deno.serve + fetch relay → origin",
@@ -95,13 +100,17 @@ async function startGateway(o: {
   readonly originPort: number;
   readonly dir: string;
   readonly cpuProf?: string;
+  /** The checkout whose main.ts runs. @default this one */
+  readonly root?: string;
 }) {
   const port = freePort();
-  await Deno.writeTextFile(`${o.work}/gateway.yaml`, gatewayConfig(port, o.originPort, o.dir));
+  const root = o.root ?? ROOT;
+  const config = `${o.work}/gateway-${port}.yaml`;
+  await Deno.writeTextFile(config, gatewayConfig(port, o.originPort, o.dir));
   const prof = o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProf}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...prof, `${ROOT}main.ts`, "--config", `${o.work}/gateway.yaml`],
-    cwd: ROOT,
+    args: ["run", "-A", ...prof, `${root}/main.ts`, "--config", config],
+    cwd: root,
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
@@ -146,12 +155,15 @@ const median = (xs: readonly number[]) => {
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-const FLOOR: Partial<Record<Kind, Kind>> = {
+const FLOOR: Partial<Record<Base, Base>> = {
   "anon-fs": "memory",
   "sig-fs": "memory",
   "anon-s3": "relay",
   "sig-s3": "relay",
 };
+
+const baseOf = (k: Kind) => k.replace("@base", "") as Base;
+const labelOf = (k: Kind) => LABELS[baseOf(k)] + (k.endsWith("@base") ? " (baseline)" : "");
 
 function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sample[]>): string {
   const rpsOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.rps));
@@ -164,10 +176,12 @@ function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sam
   for (const c of contenders) {
     const ss = samples.get(c.kind) ?? [];
     const cpu = ss.map((s) => s.cpuUsPerRequest);
-    const floor = FLOOR[c.kind];
+    const floor = FLOOR[baseOf(c.kind)];
     const over = floor && samples.has(floor) ? fmt(cpuOf(c.kind) - cpuOf(floor), 1) : "";
     lines.push(
-      `| ${LABELS[c.kind]} | ${fmt(rpsOf(c.kind))} | ${(rpsOf(c.kind) / nginxRps).toFixed(2)}× | ` +
+      `| ${labelOf(c.kind)} | ${fmt(rpsOf(c.kind))} | ${
+        (rpsOf(c.kind) / nginxRps).toFixed(2)
+      }× | ` +
         `${fmt(cpuOf(c.kind), 1)} | ${fmt(Math.min(...cpu), 1)}–${fmt(Math.max(...cpu), 1)} | ` +
         `${over} | ${ss.reduce((n, s) => n + s.errors, 0)} |`,
     );
@@ -184,6 +198,7 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "64" },
       only: { type: "string" },
       "cpu-prof": { type: "string" },
+      baseline: { type: "string" },
     },
   }).values;
   const rounds = Number(flags.rounds);
@@ -213,11 +228,15 @@ async function main(): Promise<void> {
       ...(cpuProf ? { cpuProf } : {}),
     });
     started.push(gateway);
+    const baseline = flags.baseline
+      ? await startGateway({ work, originPort: origin.port, dir, root: flags.baseline })
+      : undefined;
+    if (baseline) started.push(baseline);
     const gw = () => Promise.resolve([gateway.pid]);
     const fl = () => Promise.resolve([floor.pid]);
     const signed = (bucket: string) =>
       presignPath(BENCH_KEY, gateway.port, "GET", `/${bucket}/1k.bin`);
-    const all: Record<Kind, Contender> = {
+    const all: Record<Base, Contender> = {
       nginx: { kind: "nginx", port: proxy.port, path: "/bench/1k.bin", pids: () => proxy.pids() },
       memory: { kind: "memory", port: floor.port, path: "/floor/memory", pids: fl },
       relay: { kind: "relay", port: floor.port, path: "/bench/1k.bin", pids: fl },
@@ -226,7 +245,17 @@ async function main(): Promise<void> {
       "anon-s3": { kind: "anon-s3", port: gateway.port, path: "/anon-s3/1k.bin", pids: gw },
       "sig-s3": { kind: "sig-s3", port: gateway.port, path: await signed("sig-s3"), pids: gw },
     };
-    const contenders = kinds.map((k) => all[k]);
+    const contenders: Contender[] = kinds.map((k) => all[k]);
+    if (baseline) {
+      const pids = () => Promise.resolve([baseline.pid]);
+      const signedBase = (bucket: string) =>
+        presignPath(BENCH_KEY, baseline.port, "GET", `/${bucket}/1k.bin`);
+      for (const k of kinds) {
+        if (!FLOOR[k]) continue;
+        const path = k.startsWith("sig") ? await signedBase(k) : `/${k}/1k.bin`;
+        contenders.push({ kind: `${k}@base`, port: baseline.port, path, pids });
+      }
+    }
     for (const c of contenders) {
       const res = await fetch(`http://127.0.0.1:${c.port}${c.path}`);
       const n = (await res.bytes()).byteLength;
