@@ -6,6 +6,8 @@
  *
  *   nginx       nginx proxy_pass to the nginx origin (upstream keepalive; the reference)
  *   memory      Deno.serve answering 1 KiB from memory (bench/_floor.ts: Deno's serve floor)
+ *   memory-s3   the same, but reading what the gateway must read of a request and sending
+ *               a GetObject answer's seven headers
  *   relay       Deno.serve + a `fetch` relay to the origin (bench/_floor.ts: the s3 backend's
  *               transport without anything of ours)
  *   anon-fs     bucketgate, anonymous, `fs` backend over the origin's directory
@@ -44,7 +46,16 @@ import {
 } from "./_system.ts";
 import { runWrk } from "./_wrk.ts";
 
-const KINDS = ["nginx", "memory", "relay", "anon-fs", "sig-fs", "anon-s3", "sig-s3"] as const;
+const KINDS = [
+  "nginx",
+  "memory",
+  "memory-s3",
+  "relay",
+  "anon-fs",
+  "sig-fs",
+  "anon-s3",
+  "sig-s3",
+] as const;
 type Base = typeof KINDS[number];
 /** A contender, or a bucketgate one on the baseline checkout (`@base`). */
 type Kind = Base | `${Base}@base`;
@@ -52,6 +63,7 @@ type Kind = Base | `${Base}@base`;
 const LABELS: Readonly<Record<Base, string>> = {
   nginx: "nginx proxy_pass → origin (upstream keepalive)",
   memory: "floor: Deno.serve answering 1 KiB from memory",
+  "memory-s3": "floor: the same, reading headers, peer, signal, completed; 7 response headers",
   relay: "floor: Deno.serve + fetch relay → origin",
   "anon-fs": "bucketgate anonymous, fs backend",
   "sig-fs": "bucketgate presigned SigV4, fs backend",
@@ -239,6 +251,7 @@ async function main(): Promise<void> {
     const all: Record<Base, Contender> = {
       nginx: { kind: "nginx", port: proxy.port, path: "/bench/1k.bin", pids: () => proxy.pids() },
       memory: { kind: "memory", port: floor.port, path: "/floor/memory", pids: fl },
+      "memory-s3": { kind: "memory-s3", port: floor.port, path: "/floor/memory-s3", pids: fl },
       relay: { kind: "relay", port: floor.port, path: "/bench/1k.bin", pids: fl },
       "anon-fs": { kind: "anon-fs", port: gateway.port, path: "/anon-fs/1k.bin", pids: gw },
       "sig-fs": { kind: "sig-fs", port: gateway.port, path: await signed("sig-fs"), pids: gw },
