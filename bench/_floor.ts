@@ -5,6 +5,8 @@
  * <origin port> <directory>`):
  *
  * - `GET /floor/memory`: 1 KiB from memory (Deno.serve alone);
+ * - `GET /floor/memory-s3`: the same with the request's headers, peer,
+ *   signal and `completed` read and a GetObject answer's seven headers;
  * - `GET /floor/file/<name>`: the file from `<directory>` as Deno's own
  *   stream (the fs backend's read, without its per-chunk accounting);
  * - `PUT /floor/file/<name>`: the body written to `<directory>/<name>`
@@ -94,13 +96,41 @@ async function writeBody(body: ReadableStream<Uint8Array>, path: string, md5: bo
   return hash?.digest("hex");
 }
 
+/**
+ * 1 KiB from memory with what Deno.serve must do for any S3 answer besides
+ * ours: the request's headers, peer, signal and `completed` read, and the
+ * seven headers of a GetObject answer sent.
+ */
+function s3Shaped(
+  req: Request,
+  info: Deno.ServeHandlerInfo,
+  body: Uint8Array<ArrayBuffer>,
+): Response {
+  let bytes = 0;
+  for (const [k, v] of req.headers) bytes += k.length + v.length;
+  if (bytes < 0 || !(info.remoteAddr as Deno.NetAddr).hostname || req.signal.aborted) {
+    throw new Error("unreachable");
+  }
+  info.completed.then(() => {}, () => {});
+  const h = new Headers();
+  h.set("content-type", "binary/octet-stream");
+  h.set("etag", '"0f343b0931126a20f133d67c2b018a3b"');
+  h.set("last-modified", "Tue, 24 Nov 2026 12:00:00 GMT");
+  h.set("accept-ranges", "bytes");
+  h.set("content-length", String(body.byteLength));
+  h.set("x-amz-request-id", "0123456789ABCDEF");
+  h.set("x-amz-id-2", "0123456789ABCDEF");
+  return new Response(body, { headers: h });
+}
+
 function serve(port: number, originPort: number, dir: string): void {
   const kib = new Uint8Array(1024).fill(0x62);
-  Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+  Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req, info) => {
     const { pathname } = new URL(req.url);
     if (pathname === "/floor/memory") {
       return new Response(kib, { headers: { "content-type": "application/octet-stream" } });
     }
+    if (pathname === "/floor/memory-s3") return s3Shaped(req, info, kib);
     const file = /^\/floor\/(file|file-md5)\/((?:[\w.-]+\/)*[\w.-]+)$/.exec(pathname);
     if (file && file[2]!.split("/").includes("..")) return new Response(null, { status: 400 });
     if (file && req.method === "GET") {

@@ -94,5 +94,10 @@ function jsonEscape(c: string): string {
  * (they can only occur inside strings, so the value is unchanged).
  */
 export function accessLogJson(e: AccessLogEntry): string {
-  return JSON.stringify(e).replace(JSON_ESCAPED, jsonEscape);
+  const line = JSON.stringify(e);
+  // Nearly every line is ASCII below DEL: one quick scan instead of the Unicode-class regex.
+  return AT_OR_ABOVE_DEL.test(line) ? line.replace(JSON_ESCAPED, jsonEscape) : line;
 }
+
+/** A UTF-16 unit at or above U+007F: without one, nothing `JSON_ESCAPED` matches. */
+const AT_OR_ABOVE_DEL = /[\u007f-\uffff]/;

@@ -8,7 +8,7 @@ import type { CredentialConfig } from "../config/types.ts";
 import type { Clock } from "../clock.ts";
 import { checksumVerifier } from "../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
-import { queryOf, type RequestTarget } from "../http/target.ts";
+import { queryOf, type QueryParams, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   awsChunkedDecoder,
@@ -145,7 +145,7 @@ function authenticateSync(
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
   const authorization = headers.get("authorization");
-  let query: URLSearchParams | undefined;
+  let query: QueryParams | undefined;
   if (target.rawQuery !== "") {
     const params = queryOf(target);
     if (!params.ok) return params;

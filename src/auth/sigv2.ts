@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { type ProxyError, proxyError } from "../errors.ts";
-import { decodeQueryComponent, type RequestTarget } from "../http/target.ts";
+import { decodeQueryComponent, type QueryParams, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import { byteStringEncoding, constantTimeEqual, utf8ByteString } from "../bytes.ts";
 import { MAX_PRESIGN_SECONDS } from "./sigv4.ts";
@@ -51,7 +51,7 @@ export interface V2Claims {
 
 /** Parses V2 query auth; undefined when the query does not carry it. */
 export function parseV2Query(
-  query: URLSearchParams,
+  query: QueryParams,
   headers: Headers,
 ): Result<V2Claims, ProxyError> | undefined {
   const accessKeyId = query.get("AWSAccessKeyId");

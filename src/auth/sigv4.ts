@@ -4,7 +4,7 @@
  * (canonicalRequest → stringToSign → signature) so a mismatch says where.
  */
 import { headersNotSigned, type ProxyError, proxyError } from "../errors.ts";
-import { queryOf, type RequestTarget } from "../http/target.ts";
+import { queryOf, type QueryParams, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
@@ -186,19 +186,19 @@ export function parseAuthorizationHeader(
 }
 
 /** Whether the query carries presigned-URL authentication. */
-export function isPresigned(query: URLSearchParams): boolean {
+export function isPresigned(query: QueryParams): boolean {
   return query.has("X-Amz-Algorithm") || query.has("X-Amz-Signature") ||
     query.has("X-Amz-Credential");
 }
 
-function queryParamInsensitive(query: URLSearchParams, lower: string): string | undefined {
+function queryParamInsensitive(query: QueryParams, lower: string): string | undefined {
   for (const [k, v] of query) if (k.toLowerCase() === lower) return v;
   return undefined;
 }
 
 /** Parses presigned-URL query authentication. */
 export function parsePresignedQuery(
-  query: URLSearchParams,
+  query: QueryParams,
   headers: Headers,
 ): Result<SignedClaims, ProxyError> {
   const get = (n: string) => query.get(n);

@@ -49,7 +49,21 @@ type Refusal = "escape" | "utf8";
 /** One name or value: `+` is a space, `%XX` a byte, and the bytes must be UTF-8. */
 function decodeComponent(s: string): Result<string, Refusal> {
   if (!s.isWellFormed()) return err("utf8");
-  if (!s.includes("%")) return ok(s.includes("+") ? s.replaceAll("+", " ") : s);
+  const spaced = s.includes("+") ? s.replaceAll("+", " ") : s;
+  if (!s.includes("%")) return ok(spaced);
+  // decodeURIComponent is as strict (a malformed escape, an overlong, a
+  // surrogate or a truncated sequence throws) and native; what it refuses is
+  // decoded again below to say which refusal it is.
+  try {
+    return ok(decodeURIComponent(spaced));
+  } catch (e) {
+    if (!(e instanceof URIError)) throw e;
+  }
+  return decodeBytes(s);
+}
+
+/** `decodeComponent`'s byte-by-byte path: the precise refusal of what does not decode. */
+function decodeBytes(s: string): Result<string, Refusal> {
   const raw = utf8Encoder.encode(s);
   const out = new Uint8Array(raw.length);
   let n = 0;
@@ -116,18 +130,88 @@ export function decodeQuery(rawQuery: string): Result<QueryParam[], ProxyError> 
   return ok(params.sort(byNameThenValue));
 }
 
-const parsedQueries = new WeakMap<RequestTarget, Result<URLSearchParams, ProxyError>>();
+/**
+ * Decoded query parameters, read-only, iterated sorted by name then value
+ * (the part of URLSearchParams the router, the handlers and the signature
+ * checks read; a URLSearchParams is one too).
+ */
+export interface QueryParams extends Iterable<[name: string, value: string]> {
+  /** The first value of `name`, or null. */
+  get(name: string): string | null;
+  has(name: string): boolean;
+  /** Every value of `name`, in order. */
+  getAll(name: string): string[];
+  /** The number of parameters. */
+  readonly size: number;
+}
+
+/** QueryParams over `decodeQuery`'s sorted pairs, without a URLSearchParams per request. */
+class DecodedQuery implements QueryParams {
+  readonly #params: readonly QueryParam[];
+  /** Index of each name's first pair (the pairs are sorted, so a name's pairs are adjacent). */
+  #first: Map<string, number> | undefined;
+
+  constructor(params: readonly QueryParam[]) {
+    this.#params = params;
+  }
+
+  get size(): number {
+    return this.#params.length;
+  }
+
+  #indexOf(name: string): number {
+    const params = this.#params;
+    if (params.length <= 8) {
+      for (let i = 0; i < params.length; i++) if (params[i]![0] === name) return i;
+      return -1;
+    }
+    if (!this.#first) {
+      this.#first = new Map();
+      for (let i = params.length - 1; i >= 0; i--) this.#first.set(params[i]![0], i);
+    }
+    return this.#first.get(name) ?? -1;
+  }
+
+  get(name: string): string | null {
+    const i = this.#indexOf(name);
+    return i < 0 ? null : this.#params[i]![1];
+  }
+
+  has(name: string): boolean {
+    return this.#indexOf(name) >= 0;
+  }
+
+  getAll(name: string): string[] {
+    const out: string[] = [];
+    const params = this.#params;
+    for (let i = this.#indexOf(name); i >= 0 && i < params.length; i++) {
+      const [n, v] = params[i]!;
+      if (n !== name) break;
+      out.push(v);
+    }
+    return out;
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    // The pairs are never changed: handing them out as mutable tuples is only a type.
+    return (this.#params as [string, string][])[Symbol.iterator]();
+  }
+}
+
+const EMPTY_QUERY: Result<QueryParams, ProxyError> = ok(new DecodedQuery([]));
+const parsedQueries = new WeakMap<RequestTarget, Result<QueryParams, ProxyError>>();
 
 /**
  * The target's query parameters (`decodeQuery`), decoded once per target and
- * shared by the router and the signature check (read-only: copy before
- * changing it); InvalidURI when the query does not decode.
+ * shared by the router and the signature check (read-only); InvalidURI when
+ * the query does not decode.
  */
-export function queryOf(target: RequestTarget): Result<URLSearchParams, ProxyError> {
+export function queryOf(target: RequestTarget): Result<QueryParams, ProxyError> {
+  if (target.rawQuery === "") return EMPTY_QUERY;
   let query = parsedQueries.get(target);
   if (!query) {
     const params = decodeQuery(target.rawQuery);
-    query = params.ok ? ok(new URLSearchParams(params.value as [string, string][])) : params;
+    query = params.ok ? ok(new DecodedQuery(params.value)) : params;
     parsedQueries.set(target, query);
   }
   return query;

@@ -1,10 +1,11 @@
 /** Query-parameter readers shared by the listing and multipart operations. */
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
+import type { QueryParams } from "../http/target.ts";
 
 /** An integer query parameter in [min, ∞) capped at `cap`, or `fallback` when absent. */
 export function intParam(
-  query: URLSearchParams,
+  query: QueryParams,
   name: string,
   options: { readonly fallback: number; readonly min: number; readonly cap: number },
 ): Result<number, ProxyError> {
@@ -37,7 +38,7 @@ export function partNumberParam(raw: string): Result<number, ProxyError> {
 }
 
 /** Reads `encoding-type`: only `url` is valid. */
-export function encodingType(query: URLSearchParams): Result<boolean, ProxyError> {
+export function encodingType(query: QueryParams): Result<boolean, ProxyError> {
   const raw = query.get("encoding-type");
   if (raw === null || raw === "") return ok(false);
   if (raw.toLowerCase() !== "url") {

@@ -4,7 +4,7 @@
  * (`bucket.<domain>/key`) when a domain is configured.
  */
 import { type ProxyError, proxyError } from "../errors.ts";
-import { queryOf, type RequestTarget } from "../http/target.ts";
+import { queryOf, type QueryParams, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** Every S3 operation bucketgate serves (or recognizes to refuse precisely). */
@@ -38,7 +38,7 @@ export interface S3Request {
   readonly bucket: string;
   /** Decoded object key; empty for bucket operations. */
   readonly key: string;
-  readonly query: URLSearchParams;
+  readonly query: QueryParams;
   readonly headers: Headers;
   readonly method: string;
   /** Whether the bucket was named by the host (`<bucket>.<domain>`) rather than the path. */
@@ -164,8 +164,10 @@ function unsupported(what: string): ProxyError {
   return proxyError("NotImplemented", `${what} is not implemented by bucketgate`);
 }
 
-function firstPresent(query: URLSearchParams, names: readonly string[]): string | undefined {
-  return names.find((n) => query.has(n));
+function firstPresent(query: QueryParams, names: readonly string[]): string | undefined {
+  if (query.size === 0) return undefined;
+  for (const n of names) if (query.has(n)) return n;
+  return undefined;
 }
 
 /** Routes a request to an S3 operation, or a precise error. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accessLogEntry, type AnsweredRequest, describe } from "../../src/access_log.ts";
+import { accessLogEntry, type AnsweredRequest, describe, isoTime } from "../../src/access_log.ts";
 import { proxyError } from "../../src/errors.ts";
 import { err, ok } from "../../src/result.ts";
 
@@ -132,4 +132,12 @@ Deno.test("describe() names the kind, the message and the cause", () => {
     describe(proxyError("Internal", "m", new RangeError("r"))),
     "Internal: m: RangeError: r",
   );
+});
+
+Deno.test("isoTime() is new Date(ms).toISOString() for any millisecond, in any order", () => {
+  const T = Date.UTC(2026, 10, 24, 12, 0, 0);
+  const samples = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, T, T + 7, T + 999, T + 1000];
+  for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 253402300799999));
+  for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+  assert.equal(isoTime(T + 0.75), new Date(T).toISOString());
 });

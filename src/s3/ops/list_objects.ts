@@ -2,6 +2,7 @@
 import type { ListPage } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
+import type { QueryParams } from "../../http/target.ts";
 import type { S3Context } from "../context.ts";
 import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
 import { el, S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
@@ -57,7 +58,7 @@ interface ListRequest {
   readonly url: boolean;
 }
 
-function readListRequest(query: URLSearchParams): Result<ListRequest, ProxyError> {
+function readListRequest(query: QueryParams): Result<ListRequest, ProxyError> {
   const maxKeys = intParam(query, "max-keys", { fallback: 1000, min: 0, cap: 1000 });
   if (!maxKeys.ok) return maxKeys;
   const url = encodingType(query);

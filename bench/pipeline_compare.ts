@@ -1,0 +1,301 @@
+// deno-lint-ignore-file no-console -- a bench script prints its results.
+/**
+ * What does bucketgate's own pipeline cost per request? One run drives, in
+ * turns (round after round, every contender once a round, so other load on
+ * the machine falls on all alike), a 1 KiB GET through:
+ *
+ *   nginx       nginx proxy_pass to the nginx origin (upstream keepalive; the reference)
+ *   memory      Deno.serve answering 1 KiB from memory (bench/_floor.ts: Deno's serve floor)
+ *   memory-s3   the same, but reading what the gateway must read of a request and sending
+ *               a GetObject answer's seven headers
+ *   relay       Deno.serve + a `fetch` relay to the origin (bench/_floor.ts: the s3 backend's
+ *               transport without anything of ours)
+ *   anon-fs     bucketgate, anonymous, `fs` backend over the origin's directory
+ *   sig-fs      bucketgate, presigned SigV4, `fs` backend
+ *   anon-s3     bucketgate, anonymous, `s3` backend → the nginx origin (`skip_signature`)
+ *   sig-s3      bucketgate, presigned SigV4, `s3` backend → the nginx origin
+ *
+ * The figure is the server process's CPU time over a run (utime + stime from
+ * /proc/<pid>/stat) divided by the requests it answered: stable on a shared
+ * machine where req/s is not. bucketgate's own cost is its figure minus the
+ * floor under it (`memory` for fs, `relay` for s3).
+ *
+ *   deno run -A bench/pipeline_compare.ts [--rounds 3] [--seconds 5] [--connections 64]
+ *                                         [--only nginx,memory,anon-fs] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` starts the gateway under `deno run --cpu-prof` (profiles
+ * written to DIR when it exits). `--baseline DIR` also runs the bucketgate
+ * contenders on a second gateway started from another checkout's main.ts
+ * (e.g. `git archive main | tar -x -C DIR`), in the same rounds: before and
+ * after in one run.
+ */
+import { parseArgs } from "node:util";
+import { startOrigin, startProxy } from "./_nginx.ts";
+import { startFloor } from "./_floor.ts";
+import { presignPath } from "./_presign.ts";
+import { BENCH_KEY } from "./_gateway.ts";
+import { ACTIONS } from "../src/config/types.ts";
+import {
+  cpuSeconds,
+  ensureTools,
+  freePort,
+  initClockTicks,
+  loadAverage,
+  machineLine,
+  waitForPort,
+} from "./_system.ts";
+import { runWrk } from "./_wrk.ts";
+
+const KINDS = [
+  "nginx",
+  "memory",
+  "memory-s3",
+  "relay",
+  "anon-fs",
+  "sig-fs",
+  "anon-s3",
+  "sig-s3",
+] as const;
+type Base = typeof KINDS[number];
+/** A contender, or a bucketgate one on the baseline checkout (`@base`). */
+type Kind = Base | `${Base}@base`;
+
+const LABELS: Readonly<Record<Base, string>> = {
+  nginx: "nginx proxy_pass → origin (upstream keepalive)",
+  memory: "floor: Deno.serve answering 1 KiB from memory",
+  "memory-s3": "floor: the same, reading headers, peer, signal, completed; 7 response headers",
+  relay: "floor: Deno.serve + fetch relay → origin",
+  "anon-fs": "bucketgate anonymous, fs backend",
+  "sig-fs": "bucketgate presigned SigV4, fs backend",
+  "anon-s3": "bucketgate anonymous, s3 backend → origin",
+  "sig-s3": "bucketgate presigned SigV4, s3 backend → origin",
+};
+
+/** A process under load and the path it is driven with. */
+interface Contender {
+  readonly kind: Kind;
+  readonly port: number;
+  readonly path: string;
+  pids(): Promise<number[]>;
+}
+
+interface Sample {
+  readonly rps: number;
+  readonly cpuUsPerRequest: number;
+  readonly errors: number;
+}
+
+/** bucketgate's config: an anonymous and a signed bucket over each backend. */
+function gatewayConfig(port: number, originPort: number, dir: string): string {
+  const origin = `{ endpoint: "http://127.0.0.1:${originPort}", bucket_name: bench, ` +
+    `region: us-east-1, skip_signature: true }`;
+  const all = `[${ACTIONS.join(", ")}]`;
+  return [
+    `listen: 127.0.0.1:${port}`,
+    "region: us-east-1",
+    "buckets:",
+    `  - { name: anon-s3, backend_type: s3, anonymous_access: true, backend_options: ${origin} }`,
+    `  - { name: sig-s3, backend_type: s3, anonymous_access: false, backend_options: ${origin} }`,
+    `  - { name: anon-fs, backend_type: fs, anonymous_access: true, backend_options: { root: "${dir}" } }`,
+    `  - { name: sig-fs, backend_type: fs, anonymous_access: false, backend_options: { root: "${dir}" } }`,
+    "credentials:",
+    `  - { access_key_id: ${BENCH_KEY.id}, secret_access_key: ${BENCH_KEY.secret}, principal_name: bench,`,
+    `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: ${all} }] }`,
+  ].join("\n");
+}
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Starts `deno run main.ts` (its access log to /dev/null), under --cpu-prof when asked. */
+async function startGateway(o: {
+  readonly work: string;
+  readonly originPort: number;
+  readonly dir: string;
+  readonly cpuProf?: string;
+  /** The checkout whose main.ts runs. @default this one */
+  readonly root?: string;
+}) {
+  const port = freePort();
+  const root = o.root ?? ROOT;
+  const config = `${o.work}/gateway-${port}.yaml`;
+  await Deno.writeTextFile(config, gatewayConfig(port, o.originPort, o.dir));
+  const prof = o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProf}`] : [];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...prof, `${root}/main.ts`, "--config", config],
+    cwd: root,
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await waitForPort(port, 60_000);
+  return {
+    port,
+    pid: child.pid,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.status;
+    },
+  };
+}
+
+async function measure(
+  c: Contender,
+  o: { seconds: number; connections: number; script: string },
+): Promise<Sample> {
+  const pids = await c.pids();
+  const before = await Promise.all(pids.map(cpuSeconds));
+  const run = await runWrk({
+    port: c.port,
+    requests: [{ method: "GET", path: c.path }],
+    connections: o.connections,
+    seconds: o.seconds,
+    scriptPath: o.script,
+  });
+  const after = await Promise.all(pids.map(cpuSeconds));
+  const cpu = after.reduce((s, x, i) => s + x - before[i]!, 0);
+  return { rps: run.rps, cpuUsPerRequest: cpu / run.requests * 1e6, errors: run.errors };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const FLOOR: Partial<Record<Base, Base>> = {
+  "anon-fs": "memory",
+  "sig-fs": "memory",
+  "anon-s3": "relay",
+  "sig-s3": "relay",
+};
+
+const baseOf = (k: Kind) => k.replace("@base", "") as Base;
+const labelOf = (k: Kind) => LABELS[baseOf(k)] + (k.endsWith("@base") ? " (baseline)" : "");
+
+function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sample[]>): string {
+  const rpsOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.rps));
+  const cpuOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.cpuUsPerRequest));
+  const nginxRps = rpsOf("nginx");
+  const lines = [
+    "| contender | req/s (median) | × nginx proxy_pass | server CPU µs/request (median) | range over rounds | ours: µs over its floor | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const c of contenders) {
+    const ss = samples.get(c.kind) ?? [];
+    const cpu = ss.map((s) => s.cpuUsPerRequest);
+    const floor = FLOOR[baseOf(c.kind)];
+    const over = floor && samples.has(floor) ? fmt(cpuOf(c.kind) - cpuOf(floor), 1) : "";
+    lines.push(
+      `| ${labelOf(c.kind)} | ${fmt(rpsOf(c.kind))} | ${
+        (rpsOf(c.kind) / nginxRps).toFixed(2)
+      }× | ` +
+        `${fmt(cpuOf(c.kind), 1)} | ${fmt(Math.min(...cpu), 1)}–${fmt(Math.max(...cpu), 1)} | ` +
+        `${over} | ${ss.reduce((n, s) => n + s.errors, 0)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const flags = parseArgs({
+    args: Deno.args,
+    options: {
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      connections: { type: "string", default: "64" },
+      only: { type: "string" },
+      "cpu-prof": { type: "string" },
+      baseline: { type: "string" },
+    },
+  }).values;
+  const rounds = Number(flags.rounds);
+  const seconds = Number(flags.seconds);
+  const connections = Number(flags.connections);
+  const cpuProf = flags["cpu-prof"];
+  const kinds = KINDS.filter((k) => !flags.only || flags.only.split(",").includes(k));
+  const log = (s: string) => console.error(`[pipeline_compare] ${s}`);
+  await ensureTools(log);
+  await initClockTicks();
+  const work = await Deno.makeTempDir({ prefix: "bucketgate-pipeline-" });
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const dir = `${work}/root/bench`;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeFile(`${dir}/1k.bin`, new Uint8Array(1024).fill(0x61));
+    const origin = await startOrigin(`${work}/origin`, freePort(), `${work}/root`, 1);
+    started.push(origin);
+    const proxy = await startProxy(`${work}/proxy`, freePort(), origin.port, 1);
+    started.push(proxy);
+    const floor = await startFloor(freePort(), origin.port, dir);
+    started.push(floor);
+    const gateway = await startGateway({
+      work,
+      originPort: origin.port,
+      dir,
+      ...(cpuProf ? { cpuProf } : {}),
+    });
+    started.push(gateway);
+    const baseline = flags.baseline
+      ? await startGateway({ work, originPort: origin.port, dir, root: flags.baseline })
+      : undefined;
+    if (baseline) started.push(baseline);
+    const gw = () => Promise.resolve([gateway.pid]);
+    const fl = () => Promise.resolve([floor.pid]);
+    const signed = (bucket: string) =>
+      presignPath(BENCH_KEY, gateway.port, "GET", `/${bucket}/1k.bin`);
+    const all: Record<Base, Contender> = {
+      nginx: { kind: "nginx", port: proxy.port, path: "/bench/1k.bin", pids: () => proxy.pids() },
+      memory: { kind: "memory", port: floor.port, path: "/floor/memory", pids: fl },
+      "memory-s3": { kind: "memory-s3", port: floor.port, path: "/floor/memory-s3", pids: fl },
+      relay: { kind: "relay", port: floor.port, path: "/bench/1k.bin", pids: fl },
+      "anon-fs": { kind: "anon-fs", port: gateway.port, path: "/anon-fs/1k.bin", pids: gw },
+      "sig-fs": { kind: "sig-fs", port: gateway.port, path: await signed("sig-fs"), pids: gw },
+      "anon-s3": { kind: "anon-s3", port: gateway.port, path: "/anon-s3/1k.bin", pids: gw },
+      "sig-s3": { kind: "sig-s3", port: gateway.port, path: await signed("sig-s3"), pids: gw },
+    };
+    const contenders: Contender[] = kinds.map((k) => all[k]);
+    if (baseline) {
+      const pids = () => Promise.resolve([baseline.pid]);
+      const signedBase = (bucket: string) =>
+        presignPath(BENCH_KEY, baseline.port, "GET", `/${bucket}/1k.bin`);
+      for (const k of kinds) {
+        if (!FLOOR[k]) continue;
+        const path = k.startsWith("sig") ? await signedBase(k) : `/${k}/1k.bin`;
+        contenders.push({ kind: `${k}@base`, port: baseline.port, path, pids });
+      }
+    }
+    for (const c of contenders) {
+      const res = await fetch(`http://127.0.0.1:${c.port}${c.path}`);
+      const n = (await res.bytes()).byteLength;
+      if (res.status !== 200 || n !== 1024) throw new Error(`${c.kind}: ${res.status}, ${n} bytes`);
+    }
+    const samples = new Map<Kind, Sample[]>();
+    const loads: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const c of contenders) {
+        const s = await measure(c, { seconds, connections, script: `${work}/wrk.lua` });
+        samples.set(c.kind, [...samples.get(c.kind) ?? [], s]);
+        log(`round ${round} ${c.kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req`);
+      }
+      loads.push(await loadAverage());
+    }
+    console.log(
+      `${await machineLine()}\n\n${
+        new Date().toISOString()
+      }: GET 1 KiB; wrk -t2 -c${connections}, ` +
+        `${seconds} s a run, ${rounds} rounds in turns; 1-minute load average ` +
+        `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.\n`,
+    );
+    console.log(report(contenders, samples));
+  } finally {
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) await main();
