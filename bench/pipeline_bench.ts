@@ -13,7 +13,7 @@ import { authenticate } from "../src/auth/authenticate.ts";
 import { ANONYMOUS, type Identity } from "../src/auth/identity.ts";
 import { authorize } from "../src/authz/authorize.ts";
 import type { Backend, ObjectMeta } from "../src/backends/backend.ts";
-import { createFsBackend } from "../src/backends/fs.ts";
+import { createFsBackend } from "../src/backends/fs/fs.ts";
 import { validateKey } from "../src/backends/keys.ts";
 import { createMemoryBackend } from "../src/backends/memory.ts";
 import { fixedClock } from "../src/clock.ts";
@@ -242,7 +242,7 @@ const fsRoot = await Deno.makeTempDir({ prefix: "bucketgate-pipeline-bench-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(fsRoot, { recursive: true }));
 const fsApp = await appOver((name) => {
   Deno.mkdirSync(`${fsRoot}/${name}`, { recursive: true });
-  return createFsBackend(`${fsRoot}/${name}`);
+  return createFsBackend({ root: `${fsRoot}/${name}` });
 });
 
 async function get(app: typeof memoryApp, req: Request) {

@@ -38,12 +38,12 @@ import { ACTIONS } from "../src/config/types.ts";
 import {
   cpuSeconds,
   ensureTools,
-  freePort,
   initClockTicks,
   loadAverage,
   machineLine,
   waitForPort,
 } from "./_system.ts";
+import { freePort } from "../tests/_support/ports.ts";
 import { runWrk } from "./_wrk.ts";
 
 const KINDS = [
