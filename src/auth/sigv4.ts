@@ -4,7 +4,7 @@
  * (canonicalRequest → stringToSign → signature) so a mismatch says where.
  */
 import { headersNotSigned, type ProxyError, proxyError } from "../errors.ts";
-import { queryOf, type QueryParams, type RequestTarget } from "../http/target.ts";
+import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
@@ -14,242 +14,19 @@ import {
   computeSignature,
   credentialScope,
 } from "../sigv4/canonical.ts";
-import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
+import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { constantTimeEqual } from "../bytes.ts";
+import { MAX_SKEW_MS, type SignedClaims } from "./sigv4_claims.ts";
 
-/** The algorithm name. */
-export const ALGORITHM = "AWS4-HMAC-SHA256";
-/** Largest clock difference accepted for header-signed requests. */
-export const MAX_SKEW_MS = 15 * 60 * 1000;
-/** Longest presigned URL lifetime (7 days). */
-export const MAX_PRESIGN_SECONDS = 604800;
-
-/** What a request's signature claims. */
-export interface SignedClaims {
-  readonly presigned: boolean;
-  readonly accessKeyId: string;
-  /** yyyymmdd of the credential scope. */
-  readonly date: string;
-  readonly region: string;
-  readonly service: string;
-  readonly signedHeaders: readonly string[];
-  readonly signature: string;
-  /** x-amz-date / X-Amz-Date (yyyymmddThhmmssZ). */
-  readonly amzDate: string;
-  /** Signed payload hash: hex, UNSIGNED-PAYLOAD or a STREAMING-* marker. */
-  readonly payloadHash: string;
-  /** Presigned lifetime in seconds. */
-  readonly expiresSecs?: number;
-  /** x-amz-security-token, when present. */
-  readonly sessionToken?: string;
-}
-
-const malformed = (m: string) => proxyError("AuthorizationHeaderMalformed", m);
-const queryError = (m: string) => proxyError("AuthorizationQueryParametersError", m);
-
-const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
-
-function parseCredential(
-  value: string,
-  fail: (m: string) => ProxyError,
-): Result<{ accessKeyId: string; date: string; region: string; service: string }, ProxyError> {
-  const parts = value.split("/");
-  if (parts.length !== 5) {
-    return err(
-      fail(
-        `The Credential '${value}' is malformed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`,
-      ),
-    );
-  }
-  const [accessKeyId, date, region, service, terminal] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  if (accessKeyId === "") return err(fail("The Credential has no access key id."));
-  if (!/^\d{8}$/.test(date)) return err(fail(`The Credential date '${date}' is not YYYYMMDD.`));
-  if (region === "") return err(fail("The Credential has no region."));
-  if (service !== "s3") {
-    return err(fail(`The Credential names service '${service}'; expecting 's3'.`));
-  }
-  if (terminal !== "aws4_request") {
-    return err(fail(`The Credential ends in '${terminal}'; expecting 'aws4_request'.`));
-  }
-  return ok({ accessKeyId, date, region, service });
-}
-
-const SIGNED_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-
-function parseSignedHeaders(
-  value: string,
-  fail: (m: string) => ProxyError,
-): Result<string[], ProxyError> {
-  const names = value.split(";");
-  // RFC 9110 token characters, lower-case: anything else is not a header name at all.
-  if (names.some((n) => !SIGNED_HEADER_NAME.test(n))) {
-    return err(fail(`SignedHeaders '${value}' must be lower-case header names separated by ';'.`));
-  }
-  if (!names.includes("host")) return err(fail("SignedHeaders must include host."));
-  return ok(names);
-}
-
-function hasBody(headers: Headers): boolean {
-  const length = headers.get("content-length");
-  return headers.has("transfer-encoding") || (length !== null && length !== "0");
-}
-
-/** Parses `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
-export function parseAuthorizationHeader(
-  value: string,
-  headers: Headers,
-): Result<SignedClaims, ProxyError> {
-  const trimmed = value.trim();
-  if (!trimmed.startsWith(ALGORITHM + " ")) {
-    if (/^AWS [^:]+:/.test(trimmed)) {
-      return err(
-        proxyError(
-          "InvalidRequest",
-          "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
-        ),
-      );
-    }
-    return err(
-      malformed("The authorization header is malformed; the algorithm must be AWS4-HMAC-SHA256."),
-    );
-  }
-  const fields = new Map<string, string>();
-  for (const item of trimmed.slice(ALGORITHM.length + 1).split(",")) {
-    const eq = item.indexOf("=");
-    if (eq < 0) {
-      return err(
-        malformed(`The authorization header is malformed; '${item.trim()}' is not name=value.`),
-      );
-    }
-    fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
-  }
-  const credential = fields.get("Credential");
-  const signedHeaders = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
-  if (!credential || !signedHeaders || !signature) {
-    return err(
-      malformed(
-        "The authorization header is malformed; Credential, SignedHeaders and Signature are required.",
-      ),
-    );
-  }
-  const cred = parseCredential(credential, malformed);
-  if (!cred.ok) return cred;
-  const names = parseSignedHeaders(signedHeaders, malformed);
-  if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
-    return err(malformed("The Signature is not 64 lower-case hex digits."));
-  }
-  const amzDate = headers.get("x-amz-date") ?? "";
-  const m = AMZ_DATE.exec(amzDate);
-  if (!m) {
-    return err(
-      proxyError(
-        "AccessDenied",
-        "AWS authentication requires a valid x-amz-date header in the form yyyyMMddTHHmmssZ.",
-      ),
-    );
-  }
-  if (m[1] !== cred.value.date) {
-    return err(
-      malformed(`The Credential date '${cred.value.date}' does not match x-amz-date '${amzDate}'.`),
-    );
-  }
-  // S3 requires x-amz-content-sha256; a request without a body (curl 7's GET)
-  // can only have signed the empty payload, so that is what it is checked against.
-  const payloadHash = headers.get("x-amz-content-sha256") ??
-    (hasBody(headers) ? undefined : EMPTY_SHA256);
-  if (!payloadHash) {
-    return err(
-      proxyError(
-        "InvalidRequest",
-        "Missing required header for this request: x-amz-content-sha256",
-      ),
-    );
-  }
-  const token = headers.get("x-amz-security-token");
-  return ok({
-    presigned: false,
-    ...cred.value,
-    signedHeaders: names.value,
-    signature,
-    amzDate,
-    payloadHash,
-    ...(token ? { sessionToken: token } : {}),
-  });
-}
-
-/** Whether the query carries presigned-URL authentication. */
-export function isPresigned(query: QueryParams): boolean {
-  return query.has("X-Amz-Algorithm") || query.has("X-Amz-Signature") ||
-    query.has("X-Amz-Credential");
-}
-
-function queryParamInsensitive(query: QueryParams, lower: string): string | undefined {
-  for (const [k, v] of query) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-/** Parses presigned-URL query authentication. */
-export function parsePresignedQuery(
-  query: QueryParams,
-  headers: Headers,
-): Result<SignedClaims, ProxyError> {
-  const get = (n: string) => query.get(n);
-  if (get("X-Amz-Algorithm") !== ALGORITHM) {
-    return err(queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'));
-  }
-  const credential = get("X-Amz-Credential");
-  const signedHeaders = get("X-Amz-SignedHeaders");
-  const signature = get("X-Amz-Signature");
-  const amzDate = get("X-Amz-Date");
-  const expires = get("X-Amz-Expires");
-  if (!credential || !signedHeaders || !signature || !amzDate || !expires) {
-    return err(
-      queryError(
-        "Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
-      ),
-    );
-  }
-  const cred = parseCredential(credential, queryError);
-  if (!cred.ok) return cred;
-  const names = parseSignedHeaders(signedHeaders, queryError);
-  if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
-    return err(queryError("X-Amz-Signature is not 64 lower-case hex digits."));
-  }
-  const m = AMZ_DATE.exec(amzDate);
-  if (!m) {
-    return err(
-      queryError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""),
-    );
-  }
-  if (m[1] !== cred.value.date) {
-    return err(queryError("X-Amz-Date does not match the date of X-Amz-Credential."));
-  }
-  // Zero or negative is a URL that has already expired: 403 from checkTime, as S3 answers.
-  if (!/^-?\d{1,12}$/.test(expires) || Number(expires) > MAX_PRESIGN_SECONDS) {
-    return err(queryError("X-Amz-Expires must be an integer of at most 604800 (seven days)."));
-  }
-  const token = get("X-Amz-Security-Token") ?? headers.get("x-amz-security-token");
-  return ok({
-    presigned: true,
-    ...cred.value,
-    signedHeaders: names.value,
-    signature,
-    amzDate,
-    payloadHash: queryParamInsensitive(query, "x-amz-content-sha256") ??
-      headers.get("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD",
-    expiresSecs: Number(expires),
-    ...(token ? { sessionToken: token } : {}),
-  });
-}
+export {
+  ALGORITHM,
+  isPresigned,
+  MAX_PRESIGN_SECONDS,
+  MAX_SKEW_MS,
+  parseAuthorizationHeader,
+  parsePresignedQuery,
+  type SignedClaims,
+} from "./sigv4_claims.ts";
 
 /** Milliseconds since the epoch of an x-amz-date. */
 export function amzDateMs(amzDate: string): number {
