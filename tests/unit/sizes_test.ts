@@ -20,8 +20,6 @@ const KEPT_LARGER: Readonly<Record<string, string>> = {
   "src/backends/az/az.ts": "being split into src/backends/az/ (issue 18)",
   "src/backends/az/az.ts:createAzBackend": "being split (issue 18)",
   "src/backends/az/blocks.ts:blocksOf": "being split (issue 18)",
-  "src/config/load.ts": "to split with the typed backend options (issue 18)",
-  "src/config/load.ts:readConfig": "to split with the typed backend options (issue 18)",
   "src/s3/request.ts:parseS3Request": "to split (issue 18)",
 };
 

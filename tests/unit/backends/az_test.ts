@@ -9,7 +9,6 @@ import {
   metaFromHeaders,
   s3MetaName,
 } from "../../../src/backends/az/metadata.ts";
-import { azOptionProblems, azOptions } from "../../../src/backends/az/options.ts";
 import { sharedKeyAuthorization, stringToSign } from "../../../src/backends/az/shared_key.ts";
 
 Deno.test("stringToSign() lists the verb, standard headers, x-ms- headers and the resource", () => {
@@ -109,33 +108,6 @@ Deno.test("blobHeaders() and metaFromHeaders() carry S3 metadata, Expires and th
   assert.equal(metaFromHeaders("k", response).etag, '"00112233445566778899aabbccddeeff"');
   response.delete("content-md5");
   assert.equal(metaFromHeaders("k", response).etag, '"0x8D"');
-});
-
-Deno.test("azOptionProblems() wants one way to authorize and valid names", () => {
-  const base = { account_name: "acct1", container_name: "data" };
-  assert.deepEqual(azOptionProblems({ ...base, access_key: "AAAA" }), []);
-  assert.deepEqual(azOptionProblems({ ...base, sas_token: "?sv=1&sig=x" }), []);
-  assert.deepEqual(azOptionProblems({ ...base, skip_signature: true }), []);
-  const paths = (o: Record<string, unknown>) => azOptionProblems(o).map((p) => p.path);
-  assert.deepEqual(paths(base), ["access_key"]);
-  assert.deepEqual(paths({ ...base, access_key: "AAAA", sas_token: "sig=x" }), ["access_key"]);
-  assert.deepEqual(paths({ ...base, access_key: "not base64!" }), ["access_key"]);
-  assert.deepEqual(paths({ account_name: "Bad_Name", container_name: "A", skip_signature: true }), [
-    "account_name",
-    "container_name",
-  ]);
-  assert.deepEqual(paths({ ...base, skip_signature: true, endpoint: "ftp://x", extra: 1 }), [
-    "extra",
-    "endpoint",
-  ]);
-  assert.equal(
-    azOptions({ ...base, skip_signature: true }).endpoint,
-    "https://acct1.blob.core.windows.net",
-  );
-  assert.deepEqual(azOptions({ ...base, sas_token: "?sv=1&sig=x" }).auth, {
-    kind: "sas",
-    token: "sv=1&sig=x",
-  });
 });
 
 Deno.test("blockId() has one length for every block number", () => {
