@@ -3,7 +3,6 @@
  * through an injected reader, parsed and validated, then `--listen` and
  * `--domain` applied. A source that cannot be read is one problem, not a throw.
  */
-import { backendOptionProblems } from "../backends/factory.ts";
 import type { EnvLookup } from "../config/interpolate.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
@@ -48,7 +47,7 @@ export async function loadConfig(
       loaded: err([{ path: "", message }]),
     };
   }
-  const parsed = parseConfig(source.text, options.env, { backendOptionProblems });
+  const parsed = parseConfig(source.text, options.env);
   if (!parsed.ok) return { source, loaded: parsed };
   let config = parsed.value;
   if (flags.listen) config = { ...config, listen: flags.listen };

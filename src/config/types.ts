@@ -1,4 +1,6 @@
 /** The validated configuration, as the rest of the program sees it. */
+import type { AzOptions } from "./backend_options/az.ts";
+import type { S3Options } from "./backend_options/s3.ts";
 
 /** Every action a scope can grant. */
 export const ACTIONS = [
@@ -25,6 +27,13 @@ export const BACKEND_TYPES = ["s3", "fs", "memory", "az"] as const;
 /** One backend kind. */
 export type BackendType = typeof BACKEND_TYPES[number];
 
+/** A bucket's backend and its options, parsed at load (src/config/backend_options/). */
+export type BackendOptions =
+  | { readonly type: "memory" }
+  | { readonly type: "fs"; readonly root: string }
+  | { readonly type: "s3"; readonly options: S3Options }
+  | { readonly type: "az"; readonly options: AzOptions };
+
 /** A grant: actions on a bucket (or `*`) under key prefixes (empty = whole bucket). */
 export interface Scope {
   readonly bucket: string;
@@ -35,13 +44,12 @@ export interface Scope {
 /** One virtual bucket. */
 export interface BucketConfig {
   readonly name: string;
-  readonly backendType: BackendType;
+  /** The backend (`backend_type`) with its `backend_options`, typed. */
+  readonly backend: BackendOptions;
   readonly anonymousAccess: boolean;
   /** Normalized: empty, or ending in `/`. */
   readonly backendPrefix: string;
   readonly allowedRoles: readonly string[];
-  /** Backend-specific options, checked by the backend's factory. */
-  readonly backendOptions: Readonly<Record<string, unknown>>;
   /** This bucket's CORS; absent = the top-level `cors:` (if any) applies. */
   readonly cors?: CorsConfig;
 }

@@ -11,18 +11,7 @@ import type { Result } from "../result.ts";
 import { createCredentialCache } from "./credential_cache.ts";
 import type { OidcIssuer } from "./issuer.ts";
 import { assumeRoleWithWebIdentity, type TemporaryCredentials } from "./sts_exchange.ts";
-
-/** What a bucket's `auth_type: oidc` options say. */
-export interface OidcBackendAuth {
-  readonly roleArn: string;
-  /** `sub` of the minted token. @default "bucketgate" */
-  readonly subject: string;
-  /** `aud` of the minted token. @default "sts.amazonaws.com" */
-  readonly audience: string;
-  readonly stsEndpoint: string;
-  /** DurationSeconds asked of STS. */
-  readonly durationSecs: number;
-}
+import type { OidcBackendAuth } from "../config/backend_options/oidc.ts";
 
 /** Signing credentials on demand (from the cache; an exchange when needed). */
 export type CredentialSource = () => Promise<Result<SigningCredentials, ProxyError>>;

@@ -7,7 +7,6 @@ import { isHttpUrl } from "../url.ts";
 import type { Clock } from "../clock.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { createOidcIssuer, type OidcIssuer } from "./issuer.ts";
-import { usesOidc } from "./options.ts";
 import { parseProviderKey } from "./provider_key.ts";
 
 /** The issuer when configured, undefined when not, or what is wrong. */
@@ -54,7 +53,7 @@ function issuerUrlOk(s: string): boolean {
 export function missingIssuerProblems(config: Config, message: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   config.buckets.forEach((b, i) => {
-    if (usesOidc(b.backendType, b.backendOptions)) {
+    if (b.backend.type === "s3" && b.backend.options.oidc !== undefined) {
       problems.push({ path: `buckets[${i}].backend_options.auth_type`, message });
     }
   });

@@ -9,7 +9,8 @@ import { freePort } from "./ports.ts";
 import { requireTool } from "./tools.ts";
 import { createHmac } from "node:crypto";
 import { sharedKeyAuthorization } from "../../src/backends/az/shared_key.ts";
-import { type AzOptions, azOptions } from "../../src/backends/az/options.ts";
+import type { AzOptions } from "../../src/backends/az/options.ts";
+import { azOptionsOf } from "./backend_options.ts";
 
 /** Azurite's well-known development account. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -206,7 +207,7 @@ export function azuriteOptions(
   container: string,
   auth: Readonly<Record<string, unknown>> = { access_key: AZURITE_KEY },
 ): AzOptions {
-  return azOptions({
+  return azOptionsOf({
     endpoint,
     account_name: AZURITE_ACCOUNT,
     container_name: container,

@@ -1,7 +1,8 @@
 /** Starts Python moto's S3 emulator (moto_server) on a free port on 127.0.0.1. */
 import { freePort } from "./ports.ts";
 import { missingCommand } from "./tools.ts";
-import { type S3Options, s3Options } from "../../src/backends/s3/options.ts";
+import type { S3Options } from "../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "./backend_options.ts";
 
 /** A running moto server. */
 export interface Moto {
@@ -77,7 +78,7 @@ export async function createMotoBucket(endpoint: string, name: string): Promise<
 
 /** The s3 backend options of a moto bucket (moto takes any key; these tests use `testing`). */
 export function motoS3Options(endpoint: string, bucket: string): S3Options {
-  return s3Options({
+  return s3OptionsOf({
     endpoint,
     bucket_name: bucket,
     region: "us-east-1",

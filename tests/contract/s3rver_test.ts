@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createS3Backend } from "../../src/backends/s3/s3.ts";
-import { s3Options } from "../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "../_support/backend_options.ts";
 import { emulatorSuite } from "../_support/emulator.ts";
 import { S3RVER_KEY, s3rverMissing, startS3rver } from "../_support/s3rver.ts";
 import { runBackendContract } from "./backend_contract.ts";
@@ -26,7 +26,7 @@ async function freshBucket(): Promise<string> {
 }
 
 function backendFor(bucket: string, secret: string): Backend {
-  return createS3Backend(s3Options({
+  return createS3Backend(s3OptionsOf({
     endpoint: suite.emulator().endpoint,
     bucket_name: bucket,
     region: "us-east-1",

@@ -26,11 +26,10 @@ export const EXPIRED = { id: "AKIDEXPIRED00000001", secret: "expired-secret-1234
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const bucket = (name: string, anonymousAccess: boolean, backendPrefix = "") => ({
     name,
-    backendType: "memory" as const,
+    backend: { type: "memory" as const },
     anonymousAccess,
     backendPrefix,
     allowedRoles: [],
-    backendOptions: {},
   });
   return {
     listen: "127.0.0.1:0",

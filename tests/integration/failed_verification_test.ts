@@ -275,11 +275,10 @@ function appOver(backend: Backend) {
   const config = testConfig({
     buckets: [{
       name: BUCKET,
-      backendType: "memory",
+      backend: { type: "memory" },
       anonymousAccess: false,
       backendPrefix: "",
       allowedRoles: [],
-      backendOptions: {},
     }],
   });
   const app = createApp({

@@ -9,9 +9,8 @@ import { eventually } from "../_support/eventually.ts";
 import { createApp } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import { createS3Backend } from "../../src/backends/s3/s3.ts";
-import { s3Options } from "../../src/backends/s3/options.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
-import { azOptions } from "../../src/backends/az/options.ts";
+import { azOptionsOf, s3OptionsOf } from "../_support/backend_options.ts";
 import { systemClock } from "../../src/clock.ts";
 import {
   RawClient,
@@ -58,21 +57,22 @@ const OPTIONS = {
 
 /** The app over one remote bucket (`remote`) in front of the fake store, on a real server. */
 function gatewayOver(endpoint: string, idleSecs: number, kind: "s3" | "az" = "s3") {
-  const options = OPTIONS[kind](endpoint);
+  const backendConfig = kind === "s3"
+    ? { type: kind, options: s3OptionsOf(OPTIONS.s3(endpoint)) }
+    : { type: kind, options: azOptionsOf(OPTIONS.az(endpoint)) };
   const config = testConfig({
     clientIdleTimeoutSecs: idleSecs,
     buckets: [{
       name: "remote",
-      backendType: kind,
+      backend: backendConfig,
       anonymousAccess: false,
       backendPrefix: "",
       allowedRoles: [],
-      backendOptions: options,
     }],
   });
-  const backend = kind === "s3"
-    ? createS3Backend(s3Options(options))
-    : createAzBackend(azOptions(options));
+  const backend = backendConfig.type === "s3"
+    ? createS3Backend(backendConfig.options)
+    : createAzBackend(backendConfig.options);
   const codes: string[] = [];
   const app = createApp({
     config,

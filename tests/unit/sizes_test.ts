@@ -16,8 +16,6 @@ const ROOT = new URL("../../", import.meta.url).pathname;
  */
 const KEPT_LARGER: Readonly<Record<string, string>> = {
   "src/auth/authenticate.ts:authenticateSync": "to split (issue 18)",
-  "src/config/load.ts": "to split with the typed backend options (issue 18)",
-  "src/config/load.ts:readConfig": "to split with the typed backend options (issue 18)",
   "src/s3/request.ts:parseS3Request": "to split (issue 18)",
 };
 

@@ -5,11 +5,10 @@ import type { BucketConfig, Scope } from "../../../src/config/types.ts";
 
 const bucket = (name: string, extra: Partial<BucketConfig> = {}): BucketConfig => ({
   name,
-  backendType: "memory",
+  backend: { type: "memory" },
   anonymousAccess: false,
   backendPrefix: "",
   allowedRoles: [],
-  backendOptions: {},
   ...extra,
 });
 const keyed = (scopes: Scope[]): Identity => ({

@@ -14,11 +14,10 @@ const bucket = (
   allowedRoles: string[] = [],
 ): BucketConfig => ({
   name,
-  backendType: "memory",
+  backend: { type: "memory" },
   anonymousAccess,
   backendPrefix: "",
   allowedRoles,
-  backendOptions: {},
 });
 const keyed = (scopes: Scope[]): Identity => ({
   kind: "access_key",

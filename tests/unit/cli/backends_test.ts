@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildBackends } from "../../../src/cli/backends.ts";
-import { backendOptionProblems, OIDC_ISSUER_MISSING } from "../../../src/backends/factory.ts";
+import { OIDC_ISSUER_MISSING } from "../../../src/backends/factory.ts";
 import { configOf } from "../config/_helpers.ts";
 import { OIDC_BUCKET, TWO_BUCKETS } from "./_configs.ts";
 
@@ -11,7 +11,7 @@ Deno.test("buildBackends() makes one backend per bucket, by name", () => {
 });
 
 Deno.test("buildBackends() names each bucket whose backend cannot be made", () => {
-  const config = configOf(OIDC_BUCKET, undefined, { backendOptionProblems });
+  const config = configOf(OIDC_BUCKET);
   const r = buildBackends(config);
   assert.deepEqual(r, { ok: false, error: [{ path: "buckets[0]", message: OIDC_ISSUER_MISSING }] });
 });

@@ -1,6 +1,6 @@
 /** Shared helpers of the config tests. */
 import assert from "node:assert/strict";
-import { parseConfig, type ParseConfigOptions } from "../../../src/config/load.ts";
+import { parseConfig } from "../../../src/config/load.ts";
 import type { EnvLookup } from "../../../src/config/interpolate.ts";
 import type { Config, ConfigProblem } from "../../../src/config/types.ts";
 
@@ -13,23 +13,15 @@ export function envOf(vars: Record<string, string>): EnvLookup {
 }
 
 /** Parses a config that must be valid. */
-export function configOf(
-  yaml: string,
-  env: EnvLookup = noEnv,
-  options: ParseConfigOptions = {},
-): Config {
-  const r = parseConfig(yaml, env, options);
+export function configOf(yaml: string, env: EnvLookup = noEnv): Config {
+  const r = parseConfig(yaml, env);
   if (!r.ok) assert.fail(`expected a valid config, got:\n${JSON.stringify(r.error, null, 2)}`);
   return r.value;
 }
 
 /** Parses a config that must be invalid and returns its problems. */
-export function problemsOf(
-  yaml: string,
-  env: EnvLookup = noEnv,
-  options: ParseConfigOptions = {},
-): ConfigProblem[] {
-  const r = parseConfig(yaml, env, options);
+export function problemsOf(yaml: string, env: EnvLookup = noEnv): ConfigProblem[] {
+  const r = parseConfig(yaml, env);
   assert.ok(!r.ok, "expected problems, but the config is valid");
   return r.error;
 }
@@ -80,9 +72,4 @@ export const DATA_BUCKET = "  - { name: data, backend_type: memory, anonymous_ac
 /** A config with only the `data` bucket plus `rest`. */
 export function withData(rest: string): string {
   return `buckets:\n${DATA_BUCKET}${rest}`;
-}
-
-/** An object with no prototype, as the loader builds backend_options. */
-export function nullProto(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.assign(Object.create(null), o);
 }

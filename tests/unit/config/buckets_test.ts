@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { BackendOptionCheck } from "../../../src/config/load.ts";
-import type { BackendType } from "../../../src/config/types.ts";
-import { configOf, hasProblem, noEnv, nullProto, onlyProblem, problemsOf } from "./_helpers.ts";
+import { LineCounter, parseDocument } from "yaml";
+import { Reader } from "../../../src/config/_reader.ts";
+import { configOf, hasProblem, noEnv, onlyProblem, problemsOf } from "./_helpers.ts";
 
 const bucket = (fields: string) => `buckets:\n  - ${fields}\n`;
 
@@ -9,21 +9,17 @@ Deno.test("parseConfig() maps a bucket's snake_case fields onto BucketConfig", (
   const c = configOf(`
 buckets:
   - name: logs.example-1
-    backend_type: memory
+    backend_type: fs
     anonymous_access: false
     backend_prefix: /tenants/a
-    backend_options: { some_option: 1, nested_map: { inner_key: [x, true] } }
+    backend_options: { root: ./data/logs }
 `);
   assert.deepEqual(c.buckets, [{
     name: "logs.example-1",
-    backendType: "memory",
+    backend: { type: "fs", root: "./data/logs" },
     anonymousAccess: false,
     backendPrefix: "tenants/a/",
     allowedRoles: [],
-    backendOptions: nullProto({
-      some_option: 1,
-      nested_map: nullProto({ inner_key: ["x", true] }),
-    }),
   }]);
 });
 
@@ -58,8 +54,20 @@ Deno.test("parseConfig() refuses a backend_type that is not s3, fs, memory or az
     path: "buckets[0].backend_type",
     message: /\(did you mean fs\?\)$/,
   });
+  const options: Record<string, string> = {
+    s3: "{ bucket_name: b, region: us-east-1, skip_signature: true }",
+    fs: "{ root: ./data }",
+    memory: "{}",
+    az: "{ account_name: acct1, container_name: data, skip_signature: true }",
+  };
   for (const t of ["s3", "fs", "memory", "az"]) {
-    configOf(bucket(`{ name: abc, backend_type: ${t}, anonymous_access: false }`));
+    configOf(
+      bucket(
+        `{ name: abc, backend_type: ${t}, anonymous_access: false, backend_options: ${
+          options[t]
+        } }`,
+      ),
+    );
   }
 });
 
@@ -95,7 +103,7 @@ Deno.test("parseConfig() refuses duplicate bucket names", () => {
 buckets:
   - { name: same, backend_type: memory, anonymous_access: false }
   - { name: other, backend_type: memory, anonymous_access: false }
-  - { name: same, backend_type: fs, anonymous_access: true }
+  - { name: same, backend_type: fs, anonymous_access: true, backend_options: { root: ./x } }
 `;
   onlyProblem(yaml, {
     path: "buckets[2].name",
@@ -157,16 +165,37 @@ roles:
 });
 
 Deno.test("parseConfig() keeps backend_options keys as written and in null-prototype objects", () => {
+  const options =
+    '{ bucket_name: x, "__proto__": { polluted: true }, request_timeout_secs: 5, skip_signature: true, region: us-east-1 }';
+  const doc = parseDocument(`o: ${options}`);
+  const o = new Reader(doc, new LineCounter(), noEnv).plain(doc.get("o", true), "o") as Record<
+    string,
+    unknown
+  >;
+  assert.equal(Object.getPrototypeOf(o), null);
+  assert.deepEqual(Object.keys(o), [
+    "bucket_name",
+    "__proto__",
+    "request_timeout_secs",
+    "skip_signature",
+    "region",
+  ]);
+  assert.equal(o.request_timeout_secs, 5);
+  // The s3 parser sees the key as written, and refuses it; nothing is polluted.
+  const ps = problemsOf(
+    bucket(`{ name: abc, backend_type: s3, anonymous_access: false, backend_options: ${options} }`),
+  );
+  assert.deepEqual(ps.map((p) => `${p.path}: ${p.message}`), [
+    "buckets[0].backend_options.__proto__: unknown option for the s3 backend",
+  ]);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
   const c = configOf(
     bucket(
-      '{ name: abc, backend_type: s3, anonymous_access: false, backend_options: { bucket_name: x, "__proto__": { polluted: true }, request_timeout_secs: 5 } }',
+      "{ name: abc, backend_type: s3, anonymous_access: false, backend_options: { bucket_name: x, request_timeout_secs: 5, skip_signature: true, region: us-east-1 } }",
     ),
   );
-  const o = c.buckets[0]!.backendOptions;
-  assert.equal(Object.getPrototypeOf(o), null);
-  assert.deepEqual(Object.keys(o), ["bucket_name", "__proto__", "request_timeout_secs"]);
-  assert.equal(o.request_timeout_secs, 5);
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  const backend = c.buckets[0]!.backend;
+  assert.equal(backend.type === "s3" && backend.options.requestTimeoutMs, 5000);
 });
 
 Deno.test("parseConfig() refuses backend_options that are not a mapping", () => {
@@ -176,18 +205,7 @@ Deno.test("parseConfig() refuses backend_options that are not a mapping", () => 
   );
 });
 
-Deno.test("parseConfig() prefixes the backend hook's problems with the bucket's path and line", () => {
-  const seen: [BackendType, Record<string, unknown>][] = [];
-  const backendOptionProblems: BackendOptionCheck = (type, options) => {
-    seen.push([type, { ...options }]);
-    const out: { path: string; message: string }[] = [];
-    if (type === "s3" && options.region === undefined) {
-      out.push({ path: "region", message: "required" });
-    }
-    if ("rooot" in options) out.push({ path: "rooot", message: "unknown option" });
-    if (type === "az") out.push({ path: "", message: "az is not available" });
-    return out;
-  };
+Deno.test("parseConfig() prefixes each backend parser's problems with the bucket's path and line", () => {
   const yaml = `
 buckets:
   - name: aaa
@@ -195,44 +213,47 @@ buckets:
     anonymous_access: false
     backend_options:
       bucket_name: x
+      skip_signature: true
   - name: bbb
     backend_type: fs
     anonymous_access: false
     backend_options:
       rooot: ./x
   - name: ccc
-    backend_type: az
+    backend_type: memory
     anonymous_access: false
+    backend_options: { size: 1 }
   - name: ddd
     backend_type: nosuch
     anonymous_access: false
     backend_options: { anything: 1 }
 `;
-  const r = problemsOf(yaml, noEnv, { backendOptionProblems });
+  const r = problemsOf(yaml, noEnv);
   assert.deepEqual(r.map((p) => [p.path, p.message, p.line, p.column]), [
-    ["buckets[0].backend_options.region", "required", 7, 7],
-    ["buckets[1].backend_options.rooot", "unknown option", 12, 14],
-    ["buckets[2].backend_options", "az is not available", 13, 5],
+    ["buckets[0].backend_options.region", "required when no endpoint is given", 7, 7],
+    [
+      "buckets[1].backend_options.root",
+      "required: the directory that holds this bucket's objects",
+      13,
+      7,
+    ],
+    ["buckets[1].backend_options.rooot", "unknown option for this backend", 13, 14],
+    ["buckets[2].backend_options.size", "unknown option for this backend", 17, 30],
     [
       "buckets[3].backend_type",
       "'nosuch' is not a backend type: use one of s3, fs, memory, az",
-      17,
+      19,
       19,
     ],
   ]);
-  // The hook runs once per bucket with a valid type, on the options as written.
-  assert.deepEqual(seen, [["s3", { bucket_name: "x" }], ["fs", { rooot: "./x" }], ["az", {}]]);
 });
 
-Deno.test("parseConfig() does not repeat an unset variable's problem through the backend hook", () => {
-  const backendOptionProblems: BackendOptionCheck = (_type, options) =>
-    options.root === "" ? [{ path: "root", message: "required" }] : [];
+Deno.test("parseConfig() does not repeat an unset variable's problem through the backend parser", () => {
   const ps = problemsOf(
     bucket(
       '{ name: abc, backend_type: fs, anonymous_access: false, backend_options: { root: "${DATA_ROOT}" } }',
     ),
     noEnv,
-    { backendOptionProblems },
   );
   assert.deepEqual(ps.map((p) => `${p.path}: ${p.message}`), [
     "buckets[0].backend_options.root: environment variable DATA_ROOT is not set",

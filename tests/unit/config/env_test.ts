@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { configOf, envOf, noEnv, onlyProblem, problemsOf, withData } from "./_helpers.ts";
+import { LineCounter, parseDocument } from "yaml";
+import { Reader } from "../../../src/config/_reader.ts";
+import {
+  configOf,
+  envOf,
+  hasProblem,
+  noEnv,
+  onlyProblem,
+  problemsOf,
+  withData,
+} from "./_helpers.ts";
 
 const secretCred = (secret: string) =>
   withData(`credentials:
@@ -100,6 +110,7 @@ Deno.test("parseConfig() reports one problem per unset variable in a value", () 
 });
 
 Deno.test("parseConfig() types unquoted ${VAR}s in backend_options as YAML would, keeps quoted ones strings", () => {
+  const env = envOf({ SKIP: "true", TIMEOUT: "30", KEY: "12345678", HOST: "minio" });
   const yaml = `buckets:
   - name: abc
     backend_type: s3
@@ -107,18 +118,24 @@ Deno.test("parseConfig() types unquoted ${VAR}s in backend_options as YAML would
     backend_options:
       skip_signature: \${SKIP}
       request_timeout_secs: \${TIMEOUT}
-      access_key_id: "\${KEY}"
+      bucket_name: "\${KEY}"
       endpoint: http://\${HOST}:9000
-      list: ["\${KEY}", plain]
 `;
-  const c = configOf(yaml, envOf({ SKIP: "true", TIMEOUT: "30", KEY: "12345678", HOST: "minio" }));
-  assert.deepEqual({ ...c.buckets[0]!.backendOptions }, {
-    skip_signature: true,
-    request_timeout_secs: 30,
-    access_key_id: "12345678",
-    endpoint: "http://minio:9000",
-    list: ["12345678", "plain"],
+  // A number-typed bucket_name, or a string skip_signature, would be a problem.
+  assert.deepEqual(configOf(yaml, env).buckets[0]!.backend, {
+    type: "s3",
+    options: {
+      endpoint: "http://minio:9000",
+      bucketName: "12345678",
+      region: "us-east-1",
+      forcePathStyle: true,
+      requestTimeoutMs: 30_000,
+    },
   });
+  // Lists too, as the reader hands backend_options to the backends' parsers.
+  const doc = parseDocument('o: { list: ["${KEY}", plain] }');
+  const plain = new Reader(doc, new LineCounter(), env).plain(doc.get("o", true), "o");
+  assert.deepEqual({ ...plain as object }, { list: ["12345678", "plain"] });
 });
 
 Deno.test("parseConfig() reports unset variables in backend_options by their nested path", () => {
@@ -128,11 +145,20 @@ Deno.test("parseConfig() reports unset variables in backend_options by their nes
     anonymous_access: false
     backend_options:
       nested: { list: [ok, "\${NOPE}"] }
+      bucket_name: x
+      region: us-east-1
+      skip_signature: true
 `;
-  onlyProblem(yaml, {
+  const ps = problemsOf(yaml);
+  hasProblem(ps, {
     path: "buckets[0].backend_options.nested.list[1]",
     message: /^environment variable NOPE is not set$/,
     line: 6,
     column: 28,
   });
+  // No backend takes a nested option: the s3 parser names the key itself, once.
+  assert.deepEqual(ps.map((p) => p.path), [
+    "buckets[0].backend_options.nested",
+    "buckets[0].backend_options.nested.list[1]",
+  ]);
 });

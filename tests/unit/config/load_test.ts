@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { backendOptionProblems } from "../../../src/backends/factory.ts";
 import { formatProblems } from "../../../src/config/format.ts";
 import { CONFIG_DEFAULTS, parseConfig } from "../../../src/config/load.ts";
 import { ACTIONS, type Config } from "../../../src/config/types.ts";
-import { configOf, envOf, hasProblem, noEnv, nullProto, problemsOf } from "./_helpers.ts";
+import { configOf, envOf, hasProblem, noEnv, problemsOf } from "./_helpers.ts";
 
 /** The full example of DESIGN.md's Config section, verbatim. */
 const DESIGN_EXAMPLE = `
@@ -68,25 +67,27 @@ Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", (
     buckets: [
       {
         name: "public-data",
-        backendType: "fs",
+        backend: { type: "fs", root: "./data/public-data" },
         anonymousAccess: true,
         backendPrefix: "v2/",
         allowedRoles: [],
-        backendOptions: nullProto({ root: "./data/public-data" }),
       },
       {
         name: "uploads",
-        backendType: "s3",
+        backend: {
+          type: "s3",
+          options: {
+            endpoint: "http://127.0.0.1:9000",
+            bucketName: "uploads",
+            region: "us-east-1",
+            credentials: { accessKeyId: "AKIABACKEND", secretAccessKey: "backend-secret" },
+            forcePathStyle: true,
+            requestTimeoutMs: 60_000,
+          },
+        },
         anonymousAccess: false,
         backendPrefix: "",
         allowedRoles: [],
-        backendOptions: nullProto({
-          endpoint: "http://127.0.0.1:9000",
-          bucket_name: "uploads",
-          region: "us-east-1",
-          access_key_id: "AKIABACKEND",
-          secret_access_key: "backend-secret",
-        }),
       },
     ],
     roles: [{
@@ -131,14 +132,14 @@ Deno.test("parseConfig() names the unset variables of DESIGN.md's example by pat
 
 Deno.test("parseConfig() accepts the embedded config.yaml, backend options included", async () => {
   const text = await Deno.readTextFile(new URL("../../../config.yaml", import.meta.url));
-  const c = configOf(text, noEnv, { backendOptionProblems });
+  const c = configOf(text, noEnv);
   assert.equal(c.listen, "127.0.0.1:8080");
   assert.equal(c.region, "us-east-1");
   assert.deepEqual(
-    c.buckets.map((b) => [b.name, b.backendType, b.anonymousAccess, { ...b.backendOptions }]),
+    c.buckets.map((b) => [b.name, b.anonymousAccess, b.backend]),
     [
-      ["public-data", "fs", true, { root: "./data/public-data" }],
-      ["private-uploads", "fs", false, { root: "./data/private-uploads" }],
+      ["public-data", true, { type: "fs", root: "./data/public-data" }],
+      ["private-uploads", false, { type: "fs", root: "./data/private-uploads" }],
     ],
   );
   assert.equal(c.credentials.length, 1);

@@ -1,7 +1,7 @@
 /** The backend examples in README.md are valid backend_options (so the README stays true). */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { backendOptionProblems } from "../../../src/backends/factory.ts";
+import { parseBackendOptions } from "../../../src/config/backend_options/mod.ts";
 import type { BackendType } from "../../../src/config/types.ts";
 
 const README = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
@@ -22,7 +22,8 @@ for (const type of ["s3", "az"] as const) {
     const all = examples(type);
     assert.ok(all.length >= 4, `found ${all.length} ${type} examples`);
     for (const options of all) {
-      assert.deepEqual(backendOptionProblems(type, options), [], JSON.stringify(options));
+      const r = parseBackendOptions(type, options);
+      assert.deepEqual(r.ok ? [] : r.error, [], JSON.stringify(options));
     }
   });
 }

@@ -12,11 +12,10 @@ const rules = (origin: string): CorsConfig => ({
 const bucket = (name: string, cors?: CorsConfig): { config: BucketConfig } => ({
   config: {
     name,
-    backendType: "memory",
+    backend: { type: "memory" },
     anonymousAccess: false,
     backendPrefix: "",
     allowedRoles: [],
-    backendOptions: {},
     ...(cors ? { cors } : {}),
   },
 });

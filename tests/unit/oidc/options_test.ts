@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
-import { backendOptionProblems, createBackend } from "../../../src/backends/factory.ts";
-import { s3Options } from "../../../src/backends/s3/options.ts";
+import { createBackend } from "../../../src/backends/factory.ts";
+import type { S3Options } from "../../../src/config/backend_options/s3.ts";
+import type { Config } from "../../../src/config/types.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import { missingIssuerProblems, readOidcProvider } from "../../../src/oidc/provider_env.ts";
 import { configOf, envOf, problemsOf } from "../config/_helpers.ts";
 import { rsaPem } from "../../_support/rsa_pem.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/bucketgate-backend";
-const check = { backendOptionProblems };
+
+/** The s3 options of the config's first bucket. */
+function s3OptionsIn(config: Config): S3Options {
+  const backend = config.buckets[0]!.backend;
+  assert.equal(backend.type, "s3");
+  return (backend as { options: S3Options }).options;
+}
 
 const bucket = (options: string) => `
 buckets:
@@ -18,8 +25,8 @@ buckets:
 `;
 
 Deno.test("auth_type: oidc needs only a role ARN; subject, audience and STS endpoint default", () => {
-  const config = configOf(bucket(`auth_type: oidc, oidc_role_arn: "${ROLE}"`), undefined, check);
-  const o = s3Options(config.buckets[0]!.backendOptions);
+  const config = configOf(bucket(`auth_type: oidc, oidc_role_arn: "${ROLE}"`));
+  const o = s3OptionsIn(config);
   assert.equal(o.credentials, undefined);
   assert.deepEqual(o.oidc, {
     roleArn: ROLE,
@@ -35,10 +42,8 @@ Deno.test("every oidc option is read", () => {
     bucket(
       `auth_type: oidc, oidc_role_arn: "${ROLE}", oidc_subject: gw-prod, oidc_audience: my-aud, sts_endpoint: "http://127.0.0.1:5000/", oidc_session_duration_secs: 900`,
     ),
-    undefined,
-    check,
   );
-  assert.deepEqual(s3Options(config.buckets[0]!.backendOptions).oidc, {
+  assert.deepEqual(s3OptionsIn(config).oidc, {
     roleArn: ROLE,
     subject: "gw-prod",
     audience: "my-aud",
@@ -85,7 +90,7 @@ Deno.test("oidc option problems are named by their path", () => {
     ],
   ];
   for (const [options, path, message] of cases) {
-    const ps = problemsOf(bucket(options), undefined, check);
+    const ps = problemsOf(bucket(options));
     const found = ps.find((p) => p.path === path);
     assert.ok(found, `${options}: ${JSON.stringify(ps)}`);
     assert.match(found.message, message);
@@ -97,8 +102,6 @@ Deno.test("an oidc bucket without the issuer environment is a problem, at start 
     `${bucket(`auth_type: oidc, oidc_role_arn: "${ROLE}"`)}
   - { name: other, backend_type: memory, anonymous_access: false }
 `,
-    undefined,
-    check,
   );
   assert.deepEqual(missingIssuerProblems(config, "needs the issuer"), [
     { path: "buckets[0].backend_options.auth_type", message: "needs the issuer" },

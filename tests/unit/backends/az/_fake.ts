@@ -8,7 +8,7 @@ import type { HttpResponse } from "../../../../src/backends/s3/http.ts";
 import { createAzClient } from "../../../../src/backends/az/client.ts";
 import type { AzContext } from "../../../../src/backends/az/context.ts";
 import { resolveDeps, type TransportRequest } from "../../../../src/backends/az/deps.ts";
-import { azOptions } from "../../../../src/backends/az/options.ts";
+import { azOptionsOf as azOptions } from "../../../_support/backend_options.ts";
 import { createAzBackend } from "../../../../src/backends/az/az.ts";
 import type { Backend } from "../../../../src/backends/backend.ts";
 

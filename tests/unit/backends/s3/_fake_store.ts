@@ -3,7 +3,7 @@
  * answered by a function, and bodies can fail mid-read like a connection reset.
  */
 import { createS3Backend, type S3BackendDeps } from "../../../../src/backends/s3/s3.ts";
-import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import type { Backend } from "../../../../src/backends/backend.ts";
 import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
 
@@ -33,7 +33,7 @@ export function fakeStore(
     return Promise.resolve({ status: a.status, headers: new Headers(a.headers), body });
   };
   const { signed, ...rest } = deps;
-  const options = s3Options({
+  const options = s3OptionsOf({
     endpoint: "http://store.test",
     bucket_name: "bkt",
     region: "us-east-1",

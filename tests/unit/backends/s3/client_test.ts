@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../../src/clock.ts";
 import { createS3Client, queryString } from "../../../../src/backends/s3/client.ts";
-import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { fakeStore } from "./_fake_store.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -52,14 +52,14 @@ Deno.test("requests are signed at the injected clock's time", async () => {
 Deno.test("createS3Client() addresses virtual-hosted and path-style buckets", () => {
   const clock = fixedClock(NOW);
   const aws = createS3Client(
-    s3Options({ bucket_name: "bkt", region: "eu-west-1", skip_signature: true }),
+    s3OptionsOf({ bucket_name: "bkt", region: "eu-west-1", skip_signature: true }),
     { clock },
   );
   assert.equal(aws.pathOf("a b/c"), "/a%20b/c");
   assert.equal(aws.bucketRoot, "/");
   assert.equal(aws.locate("k").bucket, "bkt");
   const local = createS3Client(
-    s3Options({ endpoint: "http://h:9000/base/", bucket_name: "bkt", skip_signature: true }),
+    s3OptionsOf({ endpoint: "http://h:9000/base/", bucket_name: "bkt", skip_signature: true }),
     { clock },
   );
   assert.equal(local.pathOf("k"), "/base/bkt/k");

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
-import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { statusOf } from "../../../../src/errors.ts";
 import { errorFrom, xmlAnswer } from "../../../../src/backends/s3/errors.ts";
 import type { HttpResponse } from "../../../../src/backends/s3/http.ts";
@@ -29,7 +29,7 @@ async function withStore(
 }
 
 const backendAt = (endpoint: string) =>
-  createS3Backend(s3Options({ endpoint, bucket_name: "b", skip_signature: true }));
+  createS3Backend(s3OptionsOf({ endpoint, bucket_name: "b", skip_signature: true }));
 
 const ERROR_IN_200 =
   `<?xml version="1.0"?><Error><Code>InternalError</Code><Message>We encountered an internal error</Message></Error>`;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
-import { s3Options } from "../../../../src/backends/s3/options.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { freePort } from "../../../_support/ports.ts";
 
 interface Seen {
@@ -38,7 +38,7 @@ async function withRecorder(
 
 Deno.test("s3 backend: a streamed PutObject goes out with Content-Length, never chunked", async () => {
   await withRecorder(async (endpoint, seen) => {
-    const b = createS3Backend(s3Options({
+    const b = createS3Backend(s3OptionsOf({
       endpoint,
       bucket_name: "bkt",
       region: "us-east-1",
@@ -76,7 +76,7 @@ Deno.test("s3 backend: a streamed PutObject goes out with Content-Length, never 
 
 Deno.test("s3 backend: UploadPart is length-framed too", async () => {
   await withRecorder(async (endpoint, seen) => {
-    const b = createS3Backend(s3Options({ endpoint, bucket_name: "bkt", skip_signature: true }));
+    const b = createS3Backend(s3OptionsOf({ endpoint, bucket_name: "bkt", skip_signature: true }));
     const body = new Blob([new Uint8Array(5000)]).stream();
     const r = await b.uploadPart("k", "upload-1", 3, body, { contentLength: 5000 });
     assert.ok(r.ok);
@@ -89,7 +89,7 @@ Deno.test("s3 backend: UploadPart is length-framed too", async () => {
 
 Deno.test("s3 backend: a short body is IncompleteBody and the request is abandoned", async () => {
   await withRecorder(async (endpoint) => {
-    const b = createS3Backend(s3Options({ endpoint, bucket_name: "bkt", skip_signature: true }));
+    const b = createS3Backend(s3OptionsOf({ endpoint, bucket_name: "bkt", skip_signature: true }));
     const r = await b.put("k", new Blob(["abc"]).stream(), {
       meta: { userMetadata: {} },
       contentLength: 10,
@@ -102,7 +102,7 @@ Deno.test("s3 backend: a short body is IncompleteBody and the request is abandon
 Deno.test("s3 backend: an unreachable endpoint is BackendError (503), not a throw", async () => {
   const port = freePort();
   const b = createS3Backend(
-    s3Options({ endpoint: `http://127.0.0.1:${port}`, bucket_name: "bkt", skip_signature: true }),
+    s3OptionsOf({ endpoint: `http://127.0.0.1:${port}`, bucket_name: "bkt", skip_signature: true }),
   );
   const r = await b.head("k");
   assert.ok(!r.ok);
@@ -112,7 +112,9 @@ Deno.test("s3 backend: an unreachable endpoint is BackendError (503), not a thro
 Deno.test("s3 backend: a store that answers a PUT with 201 or 204 (nginx WebDAV) has stored it", async () => {
   for (const status of [201, 204]) {
     await withRecorder(async (endpoint) => {
-      const b = createS3Backend(s3Options({ endpoint, bucket_name: "bkt", skip_signature: true }));
+      const b = createS3Backend(
+        s3OptionsOf({ endpoint, bucket_name: "bkt", skip_signature: true }),
+      );
       const r = await b.put("k", new Blob(["x"]).stream(), {
         meta: { userMetadata: {} },
         contentLength: 1,

@@ -34,11 +34,10 @@ export function identityWith(scopes: readonly Scope[]): Identity {
 export function bucketConfig(name: string, options: Partial<BucketConfig> = {}): BucketConfig {
   return {
     name,
-    backendType: "memory",
+    backend: { type: "memory" },
     anonymousAccess: false,
     backendPrefix: "",
     allowedRoles: [],
-    backendOptions: {},
     ...options,
   };
 }

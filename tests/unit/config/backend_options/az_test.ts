@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
-import { azOptionProblems, azOptions } from "../../../../src/backends/az/options.ts";
+import { parseAzOptions } from "../../../../src/config/backend_options/az.ts";
+import { azOptionsOf } from "../../../_support/backend_options.ts";
 
-Deno.test("azOptionProblems() wants one way to authorize and valid names", () => {
+Deno.test("parseAzOptions() wants one way to authorize and valid names", () => {
   const base = { account_name: "acct1", container_name: "data" };
-  assert.deepEqual(azOptionProblems({ ...base, access_key: "AAAA" }), []);
-  assert.deepEqual(azOptionProblems({ ...base, sas_token: "?sv=1&sig=x" }), []);
-  assert.deepEqual(azOptionProblems({ ...base, skip_signature: true }), []);
-  const paths = (o: Record<string, unknown>) => azOptionProblems(o).map((p) => p.path);
+  const paths = (o: Record<string, unknown>) => {
+    const r = parseAzOptions(o);
+    return r.ok ? [] : r.error.map((p) => p.path);
+  };
+  assert.deepEqual(paths({ ...base, access_key: "AAAA" }), []);
+  assert.deepEqual(paths({ ...base, sas_token: "?sv=1&sig=x" }), []);
+  assert.deepEqual(paths({ ...base, skip_signature: true }), []);
   assert.deepEqual(paths(base), ["access_key"]);
   assert.deepEqual(paths({ ...base, access_key: "AAAA", sas_token: "sig=x" }), ["access_key"]);
   assert.deepEqual(paths({ ...base, access_key: "not base64!" }), ["access_key"]);
@@ -19,10 +23,10 @@ Deno.test("azOptionProblems() wants one way to authorize and valid names", () =>
     "endpoint",
   ]);
   assert.equal(
-    azOptions({ ...base, skip_signature: true }).endpoint,
+    azOptionsOf({ ...base, skip_signature: true }).endpoint,
     "https://acct1.blob.core.windows.net",
   );
-  assert.deepEqual(azOptions({ ...base, sas_token: "?sv=1&sig=x" }).auth, {
+  assert.deepEqual(azOptionsOf({ ...base, sas_token: "?sv=1&sig=x" }).auth, {
     kind: "sas",
     token: "sv=1&sig=x",
   });

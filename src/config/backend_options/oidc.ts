@@ -1,6 +1,18 @@
 /** The `auth_type: oidc` options of an s3 bucket: their checks and their defaults. */
-import { isHttpUrl } from "../url.ts";
-import type { OidcBackendAuth } from "./backend_auth.ts";
+import { isHttpUrl } from "../../url.ts";
+import type { OptionProblem } from "./problems.ts";
+
+/** What a bucket's `auth_type: oidc` options say. */
+export interface OidcBackendAuth {
+  readonly roleArn: string;
+  /** `sub` of the minted token. @default "bucketgate" */
+  readonly subject: string;
+  /** `aud` of the minted token. @default "sts.amazonaws.com" */
+  readonly audience: string;
+  readonly stsEndpoint: string;
+  /** DurationSeconds asked of STS. */
+  readonly durationSecs: number;
+}
 
 /** backend_options keys that belong to `auth_type: oidc`. */
 export const OIDC_OPTION_KEYS = [
@@ -21,13 +33,11 @@ const DURATION = { min: 900, max: 43_200, default: 3_600 } as const;
 const ROLE_ARN = /^arn:[a-z-]+:iam::[0-9]*:role\/[\w+=,.@/-]+$/;
 
 /** Problems of an s3 bucket's backend_options that set `auth_type` (paths relative to them). */
-export function oidcOptionProblems(
-  o: Record<string, unknown>,
-): { path: string; message: string }[] {
+export function oidcOptionProblems(o: Readonly<Record<string, unknown>>): OptionProblem[] {
   if (o.auth_type !== "oidc") {
     return [{ path: "auth_type", message: 'must be "oidc" (leave it out to use access keys)' }];
   }
-  const p: { path: string; message: string }[] = [];
+  const p: OptionProblem[] = [];
   for (const k of STATIC_KEYS) {
     if (o[k] !== undefined) p.push({ path: k, message: "not used with auth_type: oidc" });
   }
@@ -58,8 +68,11 @@ export function oidcOptionProblems(
   return p;
 }
 
-/** The validated options, with defaults (call oidcOptionProblems first). */
-export function oidcBackendAuth(o: Record<string, unknown>, region: string): OidcBackendAuth {
+/** The options with their defaults, once `oidcOptionProblems` found none. */
+export function oidcBackendAuth(
+  o: Readonly<Record<string, unknown>>,
+  region: string,
+): OidcBackendAuth {
   const text = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
   return {
     roleArn: String(o.oidc_role_arn),
@@ -70,9 +83,4 @@ export function oidcBackendAuth(o: Record<string, unknown>, region: string): Oid
       ? o.oidc_session_duration_secs
       : DURATION.default,
   };
-}
-
-/** Whether a bucket's backend gets its credentials by OIDC exchange. */
-export function usesOidc(backendType: string, options: Record<string, unknown>): boolean {
-  return backendType === "s3" && options.auth_type === "oidc";
 }

@@ -1,0 +1,42 @@
+/**
+ * A bucket's backend_options → its typed BackendOptions: one parser per
+ * backend (fs.ts, s3.ts, az.ts; memory takes none), each returning the
+ * options or every problem, with paths relative to backend_options.
+ */
+import { err, ok, type Result } from "../../result.ts";
+import type { BackendOptions, BackendType } from "../types.ts";
+import { parseAzOptions } from "./az.ts";
+import { parseFsOptions } from "./fs.ts";
+import { type OptionProblem, unknownKeyProblems } from "./problems.ts";
+import { parseS3Options } from "./s3.ts";
+
+export type { OptionProblem } from "./problems.ts";
+
+/** The backend of a `type` with its options parsed, or every problem in them. */
+export function parseBackendOptions(
+  type: BackendType,
+  o: Readonly<Record<string, unknown>>,
+): Result<BackendOptions, OptionProblem[]> {
+  switch (type) {
+    case "memory": {
+      const p = unknownKeyProblems(o, [], "unknown option for this backend");
+      return p.length > 0 ? err(p) : ok({ type });
+    }
+    case "fs": {
+      const r = parseFsOptions(o);
+      return r.ok ? ok({ type, root: r.value.root }) : r;
+    }
+    case "s3": {
+      const r = parseS3Options(o);
+      return r.ok ? ok({ type, options: r.value }) : r;
+    }
+    case "az": {
+      const r = parseAzOptions(o);
+      return r.ok ? ok({ type, options: r.value }) : r;
+    }
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/** `credentials:`: long-lived access keys, each with its scopes. */
+import type { Fields, Reader } from "./_reader.ts";
+import { accessKeyIdProblem } from "./_rules.ts";
+import { check, claimUnique, sections } from "./_sections.ts";
+import { readScopes } from "./scopes.ts";
+import type { CredentialConfig } from "./types.ts";
+
+const CREDENTIAL_KEYS = [
+  "access_key_id",
+  "secret_access_key",
+  "principal_name",
+  "created_at",
+  "expires_at",
+  "enabled",
+  "allowed_scopes",
+] as const;
+
+/** The credentials; access key ids are unique. */
+export function readCredentials(
+  r: Reader,
+  top: Fields,
+  bucketNames: ReadonlySet<string>,
+): CredentialConfig[] {
+  const credentials: CredentialConfig[] = [];
+  const firstById = new Map<string, string>();
+  for (const f of sections(r, top, "credentials", { keys: CREDENTIAL_KEYS })) {
+    const id = r.string(f, "access_key_id", { required: true });
+    if (id) {
+      check(r, id, accessKeyIdProblem(id.value));
+      claimUnique(r, firstById, id, "access key id");
+    }
+    const rest = readCredential(r, f, bucketNames);
+    if (id && rest) {
+      credentials.push({
+        accessKeyId: id.value,
+        ...rest,
+        principalName: rest.principalName ?? id.value,
+      });
+    }
+  }
+  return credentials;
+}
+
+/** One credential but its id; undefined without a usable secret. */
+function readCredential(
+  r: Reader,
+  f: Fields,
+  bucketNames: ReadonlySet<string>,
+):
+  | Omit<CredentialConfig, "accessKeyId" | "principalName"> & { principalName?: string }
+  | undefined {
+  const secret = r.string(f, "secret_access_key", { required: true });
+  check(
+    r,
+    secret,
+    secret && secret.value.length < 8 ? "must be at least 8 characters" : undefined,
+  );
+  const principal = r.string(f, "principal_name");
+  const createdAt = r.date(f, "created_at");
+  const expiresAt = r.date(f, "expires_at");
+  if (createdAt && expiresAt && expiresAt.value <= createdAt.value) {
+    r.problem(expiresAt.path, "must be later than created_at", expiresAt.node);
+  }
+  const enabled = r.boolean(f, "enabled", true) ?? true;
+  const allowedScopes = readScopes(r, f, "credential", bucketNames);
+  if (!secret) return undefined;
+  return {
+    secretAccessKey: secret.value,
+    ...(principal ? { principalName: principal.value } : {}),
+    ...(createdAt ? { createdAt: createdAt.value } : {}),
+    ...(expiresAt ? { expiresAt: expiresAt.value } : {}),
+    enabled,
+    allowedScopes,
+  };
+}
