@@ -4,14 +4,14 @@
  * one-key listing within a few seconds), `/metrics` (Prometheus text). It has
  * no authentication: bind it to 127.0.0.1 or a private network.
  */
-import type { Backend } from "../backends/backend.ts";
+import type { ObjectStore } from "../backends/backend.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** What the admin handler reads. */
 export interface AdminDeps {
   readonly metrics: Metrics;
-  /** The backends of the config now serving, by bucket name. */
-  readonly backends: () => ReadonlyMap<string, Backend>;
+  /** The backends of the config now serving, by bucket name (probed with a listing). */
+  readonly backends: () => ReadonlyMap<string, Pick<ObjectStore, "list">>;
   readonly inFlight: () => number;
   /** Time limit of each backend probe. @default 3000 */
   readonly probeTimeoutMs?: number;

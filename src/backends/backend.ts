@@ -1,9 +1,13 @@
 /**
- * The Backend interface every store implements (memory, fs, s3, az). A backend
- * is bound to one virtual bucket; keys are backend keys (with any
- * `backend_prefix` already applied by `prefixed()`). Bodies are streams in and
- * out; no implementation holds a whole object in memory unless it is the memory
- * backend. Every method returns a Result and never throws for expected failures.
+ * The Backend interface every store implements (memory, fs, s3, az), in three
+ * parts: `ObjectStore` (head, get, put, copy, delete, list), `MultipartStore`
+ * (the six multipart calls, an upload named by its `UploadRef`) and the
+ * optional `ServerSideCopy` (locate, copyFrom). Code that needs only one part
+ * takes only that part. A backend is bound to one virtual bucket; keys are
+ * backend keys (with any `backend_prefix` already applied by `prefixed()`).
+ * Bodies are streams in and out; no implementation holds a whole object in
+ * memory unless it is the memory backend. Every method returns a Result and
+ * never throws for expected failures.
  */
 import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import type { ProxyError } from "../errors.ts";
@@ -231,8 +235,39 @@ export interface StoreLocation {
 /** Shorthand for a backend call's outcome. */
 export type BackendResult<T> = Promise<Result<T, ProxyError>>;
 
-/** One virtual bucket's store. */
-export interface Backend {
+/** One multipart upload of a key. */
+export interface UploadRef {
+  readonly key: string;
+  readonly uploadId: string;
+}
+
+/** Options of CreateMultipartUpload. */
+export interface CreateUploadOptions {
+  /** The metadata the assembled object will get. */
+  readonly meta: HttpMeta;
+  readonly forward?: ForwardedHeaders;
+}
+
+/** One part to store with UploadPart. */
+export interface PartUpload {
+  /** 1..10000. */
+  readonly partNumber: number;
+  readonly body: ReadableStream<Uint8Array>;
+  /** The exact number of bytes the body will yield, when known. */
+  readonly contentLength?: number;
+  /** Aborts the upload of the part (client went away). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of ListParts. */
+export interface ListPartsOptions {
+  /** Exclusive lower bound on part numbers. */
+  readonly partNumberMarker?: number;
+  readonly maxParts: number;
+}
+
+/** The objects of one virtual bucket: read, write, copy within, delete, list. */
+export interface ObjectStore {
   /** Metadata of an object, or NoSuchKey. */
   head(key: string): BackendResult<ObjectMeta>;
   /**
@@ -252,51 +287,50 @@ export interface Backend {
   ): BackendResult<ObjectMeta>;
   /** Server-side copy within this backend; `meta` replaces the source's metadata when given. */
   copy(sourceKey: string, destKey: string, options: CopyOptions): BackendResult<ObjectMeta>;
-  /** Where a key lives, on backends that can copy between buckets of their store. */
-  locate?(key: string): StoreLocation;
-  /** Server-side copy from another bucket of this backend's store (same `locate().store`). */
-  copyFrom?(
-    source: StoreLocation,
-    destKey: string,
-    options: CopyOptions,
-  ): BackendResult<ObjectMeta>;
   /** Deletes an object; deleting an absent key succeeds. */
   delete(key: string): BackendResult<void>;
   /** One page of a listing. */
   list(options: ListOptions): BackendResult<ListPage>;
+}
+
+/** The multipart uploads of one virtual bucket. */
+export interface MultipartStore {
   /** Starts a multipart upload; returns its upload id. */
-  createMultipartUpload(
-    key: string,
-    meta: HttpMeta,
-    forward?: ForwardedHeaders,
-  ): BackendResult<string>;
-  /** Stores one part (1..10000); returns its quoted ETag. NoSuchUpload when unknown. */
-  uploadPart(
-    key: string,
-    uploadId: string,
-    partNumber: number,
-    body: ReadableStream<Uint8Array>,
-    options: { readonly contentLength?: number; readonly signal?: AbortSignal },
-  ): BackendResult<{ readonly etag: string }>;
+  createMultipartUpload(key: string, options: CreateUploadOptions): BackendResult<string>;
+  /** Stores one part; returns its quoted ETag. NoSuchUpload when unknown. */
+  uploadPart(upload: UploadRef, part: PartUpload): BackendResult<{ readonly etag: string }>;
   /**
    * Assembles the parts: InvalidPartOrder unless ascending, InvalidPart for an
    * unknown part or ETag mismatch, EntityTooSmall for a non-last part under
    * 5 MiB; ETag in S3's `md5-of-md5s-N` form.
    */
   completeMultipartUpload(
-    key: string,
-    uploadId: string,
+    upload: UploadRef,
     parts: readonly CompletedPart[],
     conditions?: WriteConditions,
   ): BackendResult<ObjectMeta>;
   /** Drops an upload and its parts; NoSuchUpload when unknown. */
-  abortMultipartUpload(key: string, uploadId: string): BackendResult<void>;
+  abortMultipartUpload(upload: UploadRef): BackendResult<void>;
   /** Parts of an upload after `partNumberMarker`. */
-  listParts(
-    key: string,
-    uploadId: string,
-    options: { readonly partNumberMarker?: number; readonly maxParts: number },
-  ): BackendResult<PartsPage>;
+  listParts(upload: UploadRef, options: ListPartsOptions): BackendResult<PartsPage>;
   /** Uploads in progress. */
   listMultipartUploads(options: ListUploadsOptions): BackendResult<UploadsPage>;
 }
+
+/** Server-side copies between buckets of one remote store (s3, az). */
+export interface ServerSideCopy {
+  /** Where a key lives in the store. */
+  locate(key: string): StoreLocation;
+  /** Server-side copy from another bucket of this backend's store (same `locate().store`). */
+  copyFrom(
+    source: StoreLocation,
+    destKey: string,
+    options: CopyOptions,
+  ): BackendResult<ObjectMeta>;
+}
+
+/**
+ * One virtual bucket's store: its objects, its multipart uploads, and
+ * server-side copies between buckets where the store has them (s3, az).
+ */
+export interface Backend extends ObjectStore, MultipartStore, Partial<ServerSideCopy> {}

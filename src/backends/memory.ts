@@ -145,18 +145,18 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
         .sort((a, b) => compareKeys(a.key, b.key));
       return Promise.resolve(ok(pageListing(entries, o)));
     },
-    createMultipartUpload(key, meta) {
+    createMultipartUpload(key, { meta }) {
       const id = newUploadId();
       uploads.set(id, { key, meta, initiated: new Date(now()), parts: new Map() });
       return Promise.resolve(ok(id));
     },
-    async uploadPart(key, id, n, body, o) {
-      const u = uploads.get(id);
+    async uploadPart({ key, uploadId }, { partNumber: n, body, contentLength }) {
+      const u = uploads.get(uploadId);
       if (!u || u.key !== key) {
         await body.cancel().catch(() => {});
         return err(noSuchUpload());
       }
-      const read = await readExact(body, o.contentLength);
+      const read = await readExact(body, contentLength);
       if (!read.ok) return read;
       const bytes = read.value;
       const hex = md5(bytes);
@@ -171,7 +171,7 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       });
       return ok({ etag });
     },
-    completeMultipartUpload(key, id, parts, conditions) {
+    completeMultipartUpload({ key, uploadId: id }, parts, conditions) {
       const u = uploads.get(id);
       if (!u || u.key !== key) {
         return Promise.resolve(replayCompletion(completed.get(id), key, parts));
@@ -190,13 +190,13 @@ export function createMemoryBackend(options: { readonly now?: () => number } = {
       completed.set(id, completionRecord(parts, meta));
       return Promise.resolve(ok(meta));
     },
-    abortMultipartUpload(key, id) {
+    abortMultipartUpload({ key, uploadId: id }) {
       const u = uploads.get(id);
       if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
       uploads.delete(id);
       return Promise.resolve(ok(undefined));
     },
-    listParts(key, id, o) {
+    listParts({ key, uploadId: id }, o) {
       const u = uploads.get(id);
       if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
       const sorted = [...u.parts.values()].sort((a, b) => a.partNumber - b.partNumber);

@@ -1,10 +1,11 @@
 /** `backend_prefix`: added to every key on the way in, stripped from every key on the way out. */
-import type { Backend, ListPage, UploadsPage } from "./backend.ts";
+import type { Backend, ListPage, ServerSideCopy, UploadRef, UploadsPage } from "./backend.ts";
 
 /** Wraps a backend so clients never see `prefix` (empty or ending in `/`). */
 export function prefixed(inner: Backend, prefix: string): Backend {
   if (prefix === "") return inner;
   const add = (k: string) => prefix + k;
+  const inUpload = (u: UploadRef): UploadRef => ({ key: add(u.key), uploadId: u.uploadId });
   const strip = (k: string) => (k.startsWith(prefix) ? k.slice(prefix.length) : k);
   const stripPage = (p: ListPage): ListPage => ({
     objects: p.objects.map((o) => ({ ...o, key: strip(o.key) })),
@@ -42,7 +43,7 @@ export function prefixed(inner: Backend, prefix: string): Backend {
           const r = await inner.copyFrom!(source, add(dst), o);
           return r.ok ? { ok: true, value: { ...r.value, key: dst } } : r;
         },
-      } satisfies Pick<Backend, "copyFrom">
+      } satisfies Pick<ServerSideCopy, "copyFrom">
       : {}),
     delete: (key) => inner.delete(add(key)),
     list: async (o) => {
@@ -53,15 +54,14 @@ export function prefixed(inner: Backend, prefix: string): Backend {
       });
       return r.ok ? { ok: true, value: stripPage(r.value) } : r;
     },
-    createMultipartUpload: (key, meta, forward) =>
-      inner.createMultipartUpload(add(key), meta, forward),
-    uploadPart: (key, id, n, body, o) => inner.uploadPart(add(key), id, n, body, o),
-    completeMultipartUpload: async (key, id, parts, c) => {
-      const r = await inner.completeMultipartUpload(add(key), id, parts, c);
-      return r.ok ? { ok: true, value: { ...r.value, key } } : r;
+    createMultipartUpload: (key, o) => inner.createMultipartUpload(add(key), o),
+    uploadPart: (u, part) => inner.uploadPart(inUpload(u), part),
+    completeMultipartUpload: async (u, parts, c) => {
+      const r = await inner.completeMultipartUpload(inUpload(u), parts, c);
+      return r.ok ? { ok: true, value: { ...r.value, key: u.key } } : r;
     },
-    abortMultipartUpload: (key, id) => inner.abortMultipartUpload(add(key), id),
-    listParts: (key, id, o) => inner.listParts(add(key), id, o),
+    abortMultipartUpload: (u) => inner.abortMultipartUpload(inUpload(u)),
+    listParts: (u, o) => inner.listParts(inUpload(u), o),
     listMultipartUploads: async (o) => {
       const r = await inner.listMultipartUploads({
         ...o,

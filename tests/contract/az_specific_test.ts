@@ -148,7 +148,7 @@ test("listing pages continue without start-after support, from a fresh instance 
     await b.put(k, new Blob(["x"]).stream(), { meta: NO_META, contentLength: 1 });
   }
   // An upload in progress must not show up anywhere in listings.
-  const up = await b.createMultipartUpload("z", NO_META);
+  const up = await b.createMultipartUpload("z", { meta: NO_META });
   assert.ok(up.ok);
   const walk = async (be: Backend, delimiter?: string) => {
     const seen: string[] = [];
@@ -237,10 +237,14 @@ async function azGateway() {
     })).ok,
   );
   const created = await b.createMultipartUpload("big/file", {
-    userMetadata: { owner: "someone-else" },
+    meta: {
+      userMetadata: { owner: "someone-else" },
+    },
   });
   assert.ok(created.ok);
-  const part = await b.uploadPart("big/file", created.value, 1, new Blob(["part"]).stream(), {
+  const part = await b.uploadPart({ key: "big/file", uploadId: created.value }, {
+    partNumber: 1,
+    body: new Blob(["part"]).stream(),
     contentLength: 4,
   });
   assert.ok(part.ok);

@@ -9,6 +9,7 @@ import {
   discardObjectBody,
   type HttpMeta,
   type ListPage,
+  type ObjectStore,
 } from "../../src/backends/backend.ts";
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
@@ -59,12 +60,17 @@ function failingStream(first: string): ReadableStream<Uint8Array> {
   });
 }
 
-async function text(b: Backend, key: string): Promise<string | undefined> {
+async function text(b: ObjectStore, key: string): Promise<string | undefined> {
   const r = await b.get(key);
   return r.ok ? await new Response(r.value.body).text() : undefined;
 }
 
-async function put(b: Backend, key: string, body: string | Uint8Array, meta: HttpMeta = NO_META) {
+async function put(
+  b: ObjectStore,
+  key: string,
+  body: string | Uint8Array,
+  meta: HttpMeta = NO_META,
+) {
   const r = await b.put(key, stream(body), { meta });
   assert.ok(r.ok, `put ${key}: ${!r.ok && r.error.message}`);
   return r.value;
@@ -390,8 +396,10 @@ export function runBackendContract(
 
   test("multipart: the whole flow, S3's ETag, listings and every refusal", async (b) => {
     const created = await b.createMultipartUpload("mp/obj", {
-      contentType: "application/x-test",
-      userMetadata: { m: "1" },
+      meta: {
+        contentType: "application/x-test",
+        userMetadata: { m: "1" },
+      },
     });
     assert.ok(created.ok);
     const id = created.value;
@@ -400,17 +408,21 @@ export function runBackendContract(
     const p3 = enc.encode("tail");
     const etags: string[] = [];
     for (const [n, body] of [[1, p1], [2, p2], [3, p3]] as const) {
-      const r = await b.uploadPart("mp/obj", id, n, stream(body), { contentLength: body.length });
+      const r = await b.uploadPart({ key: "mp/obj", uploadId: id }, {
+        partNumber: n,
+        body: stream(body),
+        contentLength: body.length,
+      });
       assert.ok(r.ok);
       assert.equal(r.value.etag, `"${md5(body)}"`);
       etags.push(r.value.etag);
     }
     if (!quirks.has("no-list-parts")) {
-      const parts = await b.listParts("mp/obj", id, { maxParts: 2 });
+      const parts = await b.listParts({ key: "mp/obj", uploadId: id }, { maxParts: 2 });
       assert.ok(parts.ok);
       assert.deepEqual(parts.value.parts.map((p) => p.partNumber), [1, 2]);
       assert.equal(parts.value.isTruncated, true);
-      const rest = await b.listParts("mp/obj", id, {
+      const rest = await b.listParts({ key: "mp/obj", uploadId: id }, {
         maxParts: 2,
         partNumberMarker: parts.value.nextPartNumberMarker!,
       });
@@ -423,19 +435,19 @@ export function runBackendContract(
       assert.deepEqual(uploads.value.uploads.map((u) => [u.key, u.uploadId]), [["mp/obj", id]]);
     }
 
-    const order = await b.completeMultipartUpload("mp/obj", id, [
+    const order = await b.completeMultipartUpload({ key: "mp/obj", uploadId: id }, [
       { partNumber: 2, etag: etags[1]! },
       { partNumber: 1, etag: etags[0]! },
     ]);
     assert.equal(!order.ok && order.error.kind, "InvalidPartOrder");
     // Under the quirk these would complete the upload with the wrong parts.
     if (!quirks.has("complete-multipart-unchecked")) {
-      const wrong = await b.completeMultipartUpload("mp/obj", id, [{
+      const wrong = await b.completeMultipartUpload({ key: "mp/obj", uploadId: id }, [{
         partNumber: 1,
         etag: '"bad"',
       }]);
       assert.equal(!wrong.ok && wrong.error.kind, "InvalidPart");
-      const small = await b.completeMultipartUpload("mp/obj", id, [
+      const small = await b.completeMultipartUpload({ key: "mp/obj", uploadId: id }, [
         { partNumber: 3, etag: etags[2]! },
         { partNumber: 4, etag: etags[2]! },
       ]);
@@ -443,8 +455,7 @@ export function runBackendContract(
     }
 
     const done = await b.completeMultipartUpload(
-      "mp/obj",
-      id,
+      { key: "mp/obj", uploadId: id },
       etags.map((etag, i) => ({ partNumber: i + 1, etag: etag.replace(/"/g, "") })),
     );
     assert.ok(done.ok, JSON.stringify(!done.ok && done.error));
@@ -469,21 +480,28 @@ export function runBackendContract(
     assert.ok(tail.ok);
     assert.equal(await new Response(tail.value.body).text(), "tail");
     if (!quirks.has("no-list-parts")) {
-      const gone = await b.listParts("mp/obj", id, { maxParts: 10 });
+      const gone = await b.listParts({ key: "mp/obj", uploadId: id }, { maxParts: 10 });
       assert.equal(!gone.ok && gone.error.kind, "NoSuchUpload");
     }
   });
 
   test("multipart: EntityTooSmall, abort, and NoSuchUpload afterwards", async (b) => {
-    const created = await b.createMultipartUpload("small", NO_META);
+    const created = await b.createMultipartUpload("small", { meta: NO_META });
     assert.ok(created.ok);
     const id = created.value;
-    const e1 = await b.uploadPart("small", id, 1, stream("tiny"), {});
-    const e2 = await b.uploadPart("small", id, 2, stream("tiny"), {});
+    const upload = { key: "small", uploadId: id };
+    const e1 = await b.uploadPart(upload, {
+      partNumber: 1,
+      body: stream("tiny"),
+    });
+    const e2 = await b.uploadPart(upload, {
+      partNumber: 2,
+      body: stream("tiny"),
+    });
     assert.ok(e1.ok && e2.ok);
     // Under the quirk this would complete the upload.
     if (!quirks.has("complete-multipart-unchecked")) {
-      const small = await b.completeMultipartUpload("small", id, [{
+      const small = await b.completeMultipartUpload(upload, [{
         partNumber: 1,
         etag: e1.value.etag,
       }, { partNumber: 2, etag: e2.value.etag }]);
@@ -493,11 +511,17 @@ export function runBackendContract(
       assert.equal((await b.head("small")).ok, false);
       return;
     }
-    assert.ok((await b.abortMultipartUpload("small", id)).ok);
-    const again = await b.abortMultipartUpload("small", id);
+    assert.ok((await b.abortMultipartUpload(upload)).ok);
+    const again = await b.abortMultipartUpload(upload);
     assert.equal(!again.ok && again.error.kind, "NoSuchUpload");
-    const part = await b.uploadPart("small", id, 3, stream("x"), {});
-    const other = await b.uploadPart("small", "0".repeat(48), 1, stream("x"), {});
+    const part = await b.uploadPart(upload, {
+      partNumber: 3,
+      body: stream("x"),
+    });
+    const other = await b.uploadPart({ key: "small", uploadId: "0".repeat(48) }, {
+      partNumber: 1,
+      body: stream("x"),
+    });
     assert.ok(!part.ok && !other.ok);
     if (!quirks.has("upload-part-to-missing-upload-is-500")) {
       assert.equal(part.error.kind, "NoSuchUpload");
@@ -513,17 +537,19 @@ export function runBackendContract(
       new Uint8Array(5 * MiB).fill(2),
       enc.encode("end"),
     ];
-    const created = await b.createMultipartUpload(key, NO_META);
+    const created = await b.createMultipartUpload(key, { meta: NO_META });
     assert.ok(created.ok);
     const parts = [];
     for (const [i, p] of bytes.entries()) {
-      const up = await b.uploadPart(key, created.value, i + 1, stream(p), {
+      const up = await b.uploadPart({ key, uploadId: created.value }, {
+        partNumber: i + 1,
+        body: stream(p),
         contentLength: p.length,
       });
       assert.ok(up.ok);
       parts.push({ partNumber: i + 1, etag: up.value.etag });
     }
-    const done = await b.completeMultipartUpload(key, created.value, parts);
+    const done = await b.completeMultipartUpload({ key, uploadId: created.value }, parts);
     assert.ok(done.ok, !done.ok ? done.error.message : "");
     return { bytes, parts, id: created.value, meta: done.value };
   }
@@ -561,22 +587,29 @@ export function runBackendContract(
   if (!quirks.has("complete-again-refused")) {
     test("a Complete sent again with the same parts gets the same answer; other parts do not", async (b) => {
       const { parts, id, meta } = await threeParts(b, "again");
-      const again = await b.completeMultipartUpload("again", id, parts);
+      const again = await b.completeMultipartUpload({ key: "again", uploadId: id }, parts);
       assert.ok(again.ok, !again.ok ? again.error.message : "");
       assert.equal(again.value.etag, meta.etag);
       if (quirks.has("complete-again-unchecked")) return;
-      const other = await b.completeMultipartUpload("again", id, parts.slice(0, 2));
+      const other = await b.completeMultipartUpload(
+        { key: "again", uploadId: id },
+        parts.slice(0, 2),
+      );
       assert.equal(!other.ok && other.error.kind, "NoSuchUpload");
-      const elsewhere = await b.completeMultipartUpload("another-key", id, parts);
+      const elsewhere = await b.completeMultipartUpload(
+        { key: "another-key", uploadId: id },
+        parts,
+      );
       assert.equal(!elsewhere.ok && elsewhere.error.kind, "NoSuchUpload");
       assert.equal((await b.head("another-key")).ok, false);
     });
   }
 
   test("the same part uploaded twice at once: the one stored last wins", async (b) => {
-    const created = await b.createMultipartUpload("twice", NO_META);
+    const created = await b.createMultipartUpload("twice", { meta: NO_META });
     assert.ok(created.ok);
     const id = created.value;
+    const upload = { key: "twice", uploadId: id };
     const first = enc.encode("first upload, finished last");
     const gate = Promise.withResolvers<void>();
     const slow = new ReadableStream<Uint8Array>({
@@ -587,20 +620,23 @@ export function runBackendContract(
       },
     });
     // No Content-Length: a length-framed upload would end at its last byte, before the gate.
-    const pending = b.uploadPart("twice", id, 1, slow, {});
+    const pending = b.uploadPart(upload, { partNumber: 1, body: slow });
     await new Promise((r) => setTimeout(r, 50));
-    const second = await b.uploadPart("twice", id, 1, stream("second upload, finished first"), {});
+    const second = await b.uploadPart(upload, {
+      partNumber: 1,
+      body: stream("second upload, finished first"),
+    });
     assert.ok(second.ok);
     gate.resolve();
     const last = await pending;
     assert.ok(last.ok);
     if (!quirks.has("no-list-parts")) {
-      const listed = await b.listParts("twice", id, { maxParts: 10 });
+      const listed = await b.listParts(upload, { maxParts: 10 });
       assert.ok(listed.ok);
       assert.deepEqual(listed.value.parts.map((p) => p.etag), [last.value.etag]);
     }
     if (!quirks.has("complete-repeated-part-refused")) {
-      const done = await b.completeMultipartUpload("twice", id, [
+      const done = await b.completeMultipartUpload(upload, [
         { partNumber: 1, etag: second.value.etag },
         { partNumber: 1, etag: last.value.etag },
       ]);
@@ -661,11 +697,17 @@ async function internalNamespaceIsUnreachable(
   const snapshot = made.snapshot ?? (() => Promise.resolve(new Map<string, string>()));
   await put(b, "pub/obj", "visible", { userMetadata: { v: "1" } });
   const created = await b.createMultipartUpload("mp/target", {
-    userMetadata: { secret: "s3cr3t" },
+    meta: {
+      userMetadata: { secret: "s3cr3t" },
+    },
   });
   assert.ok(created.ok);
   const id = created.value;
-  const part = await b.uploadPart("mp/target", id, 1, stream("part-one"), { contentLength: 8 });
+  const part = await b.uploadPart({ key: "mp/target", uploadId: id }, {
+    partNumber: 1,
+    body: stream("part-one"),
+    contentLength: 8,
+  });
   assert.ok(part.ok);
   const before = await snapshot();
   const targets = [
@@ -736,30 +778,37 @@ async function internalNamespaceIsUnreachable(
       "overwritten",
     );
     await refusedOrOrdinary("copy to", k, await b.copy("pub/obj", k, {}), "visible");
-    const mp = await b.createMultipartUpload(k, NO_META);
+    const mp = await b.createMultipartUpload(k, { meta: NO_META });
     if (!mp.ok) assert.equal(mp.error.kind, "InvalidArgument", `create upload ${k}`);
     else if (!quirks.has("no-abort-multipart-upload")) {
-      assert.ok((await b.abortMultipartUpload(k, mp.value)).ok);
+      assert.ok((await b.abortMultipartUpload({ key: k, uploadId: mp.value })).ok);
     }
     await unchanged(`create upload ${k}`);
     // The upload's id with another key: there is no such upload. (Under the quirk these
     // would write into, complete or abort the upload under test.)
     if (quirks.has("upload-id-not-bound-to-key")) continue;
-    const p2 = await b.uploadPart(k, id, 2, stream("x"), { contentLength: 1 });
+    const p2 = await b.uploadPart({ key: k, uploadId: id }, {
+      partNumber: 2,
+      body: stream("x"),
+      contentLength: 1,
+    });
     assert.ok(!p2.ok, `upload part ${k}`);
     if (!quirks.has("upload-part-to-missing-upload-is-500")) {
       assert.equal(p2.error.kind, "NoSuchUpload", `upload part ${k}`);
     }
-    const done = await b.completeMultipartUpload(k, id, [{ partNumber: 1, etag: part.value.etag }]);
+    const done = await b.completeMultipartUpload({ key: k, uploadId: id }, [{
+      partNumber: 1,
+      etag: part.value.etag,
+    }]);
     assert.equal(done.ok ? "completed" : done.error.kind, "NoSuchUpload", `complete ${k}`);
-    const aborted = await b.abortMultipartUpload(k, id);
+    const aborted = await b.abortMultipartUpload({ key: k, uploadId: id });
     assert.equal(aborted.ok ? "aborted" : aborted.error.kind, "NoSuchUpload", `abort ${k}`);
     await unchanged(`multipart on ${k}`);
   }
 
   // The object and the upload are as they were.
   assert.equal(await text(b, "pub/obj"), "visible");
-  const done = await b.completeMultipartUpload("mp/target", id, [
+  const done = await b.completeMultipartUpload({ key: "mp/target", uploadId: id }, [
     { partNumber: 1, etag: part.value.etag },
   ]);
   assert.ok(done.ok, `the upload survived: ${!done.ok && done.error.message}`);
@@ -939,15 +988,19 @@ function registerPrefixed(test: TestFn, quirks: ReadonlySet<Quirk>): void {
 
   test("prefixed(): multipart uploads see only their prefix", async (inner) => {
     const p = prefixed(inner, PREFIX);
-    const outside = await inner.createMultipartUpload("outside-upload", NO_META);
+    const outside = await inner.createMultipartUpload("outside-upload", { meta: NO_META });
     assert.ok(outside.ok);
-    const created = await p.createMultipartUpload("mp/obj", { userMetadata: { u: "1" } });
+    const created = await p.createMultipartUpload("mp/obj", { meta: { userMetadata: { u: "1" } } });
     assert.ok(created.ok);
     const id = created.value;
-    const part = await p.uploadPart("mp/obj", id, 1, stream("only part"), { contentLength: 9 });
+    const part = await p.uploadPart({ key: "mp/obj", uploadId: id }, {
+      partNumber: 1,
+      body: stream("only part"),
+      contentLength: 9,
+    });
     assert.ok(part.ok);
     if (!quirks.has("no-list-parts")) {
-      const parts = await p.listParts("mp/obj", id, { maxParts: 10 });
+      const parts = await p.listParts({ key: "mp/obj", uploadId: id }, { maxParts: 10 });
       assert.ok(parts.ok);
       assert.deepEqual(parts.value.parts.map((x) => x.etag), [part.value.etag]);
     }
@@ -966,7 +1019,7 @@ function registerPrefixed(test: TestFn, quirks: ReadonlySet<Quirk>): void {
         assert.deepEqual(grouped.value.uploads, []);
       }
     }
-    const done = await p.completeMultipartUpload("mp/obj", id, [
+    const done = await p.completeMultipartUpload({ key: "mp/obj", uploadId: id }, [
       { partNumber: 1, etag: part.value.etag },
     ]);
     assert.ok(done.ok, !done.ok ? done.error.message : "");
@@ -977,10 +1030,12 @@ function registerPrefixed(test: TestFn, quirks: ReadonlySet<Quirk>): void {
     assert.ok(h.ok);
     assert.deepEqual({ ...h.value.userMetadata }, { u: "1" });
     if (!quirks.has("no-abort-multipart-upload")) {
-      const other = await p.createMultipartUpload("gone", NO_META);
+      const other = await p.createMultipartUpload("gone", { meta: NO_META });
       assert.ok(other.ok);
-      assert.ok((await p.abortMultipartUpload("gone", other.value)).ok);
-      assert.ok((await inner.abortMultipartUpload("outside-upload", outside.value)).ok);
+      assert.ok((await p.abortMultipartUpload({ key: "gone", uploadId: other.value })).ok);
+      assert.ok(
+        (await inner.abortMultipartUpload({ key: "outside-upload", uploadId: outside.value })).ok,
+      );
     }
   });
 }
@@ -1061,13 +1116,16 @@ function registerAborted(test: TestFn, quirks: ReadonlySet<Quirk>): void {
   test(
     "aborted: an uploadPart whose body errors midway or whose signal fires leaves no part",
     async (b, made) => {
-      const created = await b.createMultipartUpload("mp", NO_META);
+      const created = await b.createMultipartUpload("mp", { meta: NO_META });
       assert.ok(created.ok);
       const id = created.value;
+      const upload = { key: "mp", uploadId: id };
       const before = await filesOf(made);
       const chunk = new Uint8Array(256 * 1024).fill(3);
       const failed = await within(
-        b.uploadPart("mp", id, 1, stalledStream(chunk, { failAfterMs: 50 }), {
+        b.uploadPart(upload, {
+          partNumber: 1,
+          body: stalledStream(chunk, { failAfterMs: 50 }),
           contentLength: 5 * MiB,
         }),
         20_000,
@@ -1075,7 +1133,9 @@ function registerAborted(test: TestFn, quirks: ReadonlySet<Quirk>): void {
       );
       assert.ok(!failed.ok, "a body that errors is no part");
       const abort = new AbortController();
-      const pending = b.uploadPart("mp", id, 2, stalledStream(chunk, { signal: abort.signal }), {
+      const pending = b.uploadPart(upload, {
+        partNumber: 2,
+        body: stalledStream(chunk, { signal: abort.signal }),
         contentLength: 5 * MiB,
         signal: abort.signal,
       });
@@ -1083,15 +1143,19 @@ function registerAborted(test: TestFn, quirks: ReadonlySet<Quirk>): void {
       const signalled = await within(pending, 20_000, "an uploadPart whose signal fires");
       assert.ok(!signalled.ok, "an aborted uploadPart is no part");
       if (!quirks.has("no-list-parts")) {
-        const parts = await b.listParts("mp", id, { maxParts: 10 });
+        const parts = await b.listParts(upload, { maxParts: 10 });
         assert.ok(parts.ok);
         assert.deepEqual(parts.value.parts, [], "no part is listed");
       }
       assert.deepEqual(await filesOf(made), before, "no part file left behind");
       // The upload goes on: a good part 1 completes it with exactly its bytes.
-      const good = await b.uploadPart("mp", id, 1, stream("whole part"), { contentLength: 10 });
+      const good = await b.uploadPart(upload, {
+        partNumber: 1,
+        body: stream("whole part"),
+        contentLength: 10,
+      });
       assert.ok(good.ok);
-      const done = await b.completeMultipartUpload("mp", id, [
+      const done = await b.completeMultipartUpload(upload, [
         { partNumber: 1, etag: good.value.etag },
       ]);
       assert.ok(done.ok, !done.ok ? done.error.message : "");

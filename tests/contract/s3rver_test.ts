@@ -97,7 +97,10 @@ suite.test("s3 (s3rver): a wrong secret is refused with SignatureDoesNotMatch on
   );
   refused(await bad.put("j", body("wrong"), { meta: { userMetadata: {} } }), "PutObject");
   refused(await bad.delete("k"), "DeleteObject");
-  refused(await bad.createMultipartUpload("m", { userMetadata: {} }), "CreateMultipartUpload");
+  refused(
+    await bad.createMultipartUpload("m", { meta: { userMetadata: {} } }),
+    "CreateMultipartUpload",
+  );
 
   const after = await good.get("k");
   assert.ok(after.ok);

@@ -44,11 +44,15 @@ async function fsGateway() {
   });
   assert.ok(put.ok);
   const created = await backend.createMultipartUpload("big/file", {
-    userMetadata: { owner: "someone-else" },
+    meta: {
+      userMetadata: { owner: "someone-else" },
+    },
   });
   assert.ok(created.ok);
   const id = created.value;
-  const part = await backend.uploadPart("big/file", id, 1, new Blob(["part"]).stream(), {
+  const part = await backend.uploadPart({ key: "big/file", uploadId: id }, {
+    partNumber: 1,
+    body: new Blob(["part"]).stream(),
     contentLength: 4,
   });
   assert.ok(part.ok);

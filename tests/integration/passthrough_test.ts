@@ -23,9 +23,9 @@ function spy(seen: ForwardedHeaders[]): (b: Backend) => Backend {
       seen.push(o.forward ?? {});
       return b.copy(src, dst, o);
     },
-    createMultipartUpload(key, meta, forward) {
-      seen.push(forward ?? {});
-      return b.createMultipartUpload(key, meta, forward);
+    createMultipartUpload(key, o) {
+      seen.push(o.forward ?? {});
+      return b.createMultipartUpload(key, o);
     },
     async head(key) {
       const r = await b.head(key);

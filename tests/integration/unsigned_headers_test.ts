@@ -156,7 +156,7 @@ async function createUpload(h: Harness, key: string): Promise<string> {
 }
 
 async function partCount(h: Harness, key: string, id: string): Promise<number> {
-  const parts = await h.raw.get("private")!.listParts(key, id, { maxParts: 1000 });
+  const parts = await h.raw.get("private")!.listParts({ key, uploadId: id }, { maxParts: 1000 });
   assert.ok(parts.ok);
   return parts.value.parts.length;
 }

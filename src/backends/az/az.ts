@@ -48,13 +48,12 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     copyFrom: (from, dst, opts) => copyFrom(ctx, from, { ...opts, dst }),
     delete: (key) => deleteObject(ctx, key),
     list: (opts) => list(ctx, opts, markers),
-    createMultipartUpload: (key, meta) => createMultipartUpload(ctx, key, meta),
-    uploadPart: (key, uploadId, partNumber, body, opts) =>
-      uploadPart(ctx, { key, uploadId, partNumber, body, ...opts }),
-    completeMultipartUpload: (key, uploadId, parts, conditions) =>
-      completeMultipartUpload(ctx, { key, uploadId, parts, conditions }),
-    abortMultipartUpload: (key, uploadId) => abortMultipartUpload(ctx, { key, uploadId }),
-    listParts: (key, uploadId, opts) => listParts(ctx, { key, uploadId }, opts),
+    createMultipartUpload: (key, { meta }) => createMultipartUpload(ctx, key, meta),
+    uploadPart: (upload, part) => uploadPart(ctx, upload, part),
+    completeMultipartUpload: (upload, parts, conditions) =>
+      completeMultipartUpload(ctx, upload, { parts, conditions }),
+    abortMultipartUpload: (upload) => abortMultipartUpload(ctx, upload),
+    listParts: (upload, opts) => listParts(ctx, upload, opts),
     listMultipartUploads: (opts) => listMultipartUploads(ctx, opts),
   };
 }

@@ -10,11 +10,14 @@ import type {
   BackendResult,
   CompletedPart,
   HttpMeta,
+  ListPartsOptions,
   ListUploadsOptions,
   ObjectMeta,
   PartInfo,
   PartsPage,
+  PartUpload,
   UploadInfo,
+  UploadRef,
   UploadsPage,
   WriteConditions,
 } from "../backend.ts";
@@ -50,12 +53,6 @@ import {
   uploadRecord,
 } from "./upload_state.ts";
 
-/** One upload of an object. */
-export interface UploadRef {
-  readonly key: string;
-  readonly uploadId: string;
-}
-
 /** Starts an upload: its record holds the key and the metadata the object will get. */
 export async function createMultipartUpload(
   ctx: AzContext,
@@ -75,14 +72,6 @@ export async function createMultipartUpload(
     },
   });
   return r.ok ? ok(uploadId) : r;
-}
-
-/** One part to store. */
-export interface PartUpload extends UploadRef {
-  readonly partNumber: number;
-  readonly body: ReadableStream<Uint8Array>;
-  readonly contentLength?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
 }
 
 /** A part's body as Azure takes it: streamed with its length, or gathered when it has none. */
@@ -106,9 +95,10 @@ async function partBody(
 /** Stores one part as a block of the target blob, then its record; returns its ETag. */
 export async function uploadPart(
   ctx: AzContext,
+  ref: UploadRef,
   p: PartUpload,
 ): BackendResult<{ readonly etag: string }> {
-  const u = await uploadRecord(ctx, p);
+  const u = await uploadRecord(ctx, ref);
   if (!u.ok) {
     await p.body.cancel().catch(() => {});
     return u;
@@ -122,20 +112,20 @@ export async function uploadPart(
   const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
   // Each upload of a part has its own block, named by its record: two uploads of one part
   // at once never pair one's record with the other's block; the record written last wins.
-  const block = partBlockId(p.uploadId, p.partNumber);
-  const r = await putBlock(ctx, { key: p.key, id: block, body: body.value, signal: p.signal });
+  const block = partBlockId(ref.uploadId, p.partNumber);
+  const r = await putBlock(ctx, { key: ref.key, id: block, body: body.value, signal: p.signal });
   if (!r.ok) return r;
   const md5 = tapped.hash.digest("hex");
   const rec = await putSmall(ctx, {
-    path: partPath(p.uploadId, p.partNumber),
+    path: partPath(ref.uploadId, p.partNumber),
     bytes: new Uint8Array(),
     metadata: { md5, size: String(size), block },
   });
   return rec.ok ? ok({ etag: `"${md5}"` }) : rec;
 }
 
-/** A completion of an upload. */
-export interface Completion extends UploadRef {
+/** What a completion assembles. */
+export interface Completion {
   readonly parts: readonly CompletedPart[];
   readonly conditions?: WriteConditions | undefined;
 }
@@ -143,23 +133,24 @@ export interface Completion extends UploadRef {
 /** Commits the parts' blocks as the object; a Complete sent again gets the same answer. */
 export async function completeMultipartUpload(
   ctx: AzContext,
+  ref: UploadRef,
   c: Completion,
 ): BackendResult<ObjectMeta> {
-  const u = await uploadRecord(ctx, c);
+  const u = await uploadRecord(ctx, ref);
   if (!u.ok) {
-    return u.error.kind === "NoSuchUpload" && isUploadId(c.uploadId)
-      ? replayCompletion(await completionOf(ctx, c.uploadId), c.key, c.parts)
+    return u.error.kind === "NoSuchUpload" && isUploadId(ref.uploadId)
+      ? replayCompletion(await completionOf(ctx, ref.uploadId), ref.key, c.parts)
       : u;
   }
-  const stored = await storedParts(ctx, c.uploadId);
+  const stored = await storedParts(ctx, ref.uploadId);
   if (!stored.ok) return stored;
   const valid = validateCompletion(c.parts, stored.value);
   if (!valid.ok) return valid;
-  const guard = await writeGuard(ctx, c.key, c.conditions);
+  const guard = await writeGuard(ctx, ref.key, c.conditions);
   if (!guard.ok) return guard;
   const etag = multipartEtag(valid.value.map((p) => p.md5)).replace(/"/g, "");
   const r = await commitBlocks(ctx, {
-    key: c.key,
+    key: ref.key,
     ids: valid.value.map((p) => stored.value.get(p.partNumber)!.block),
     headers: {
       ...blobHeaders(u.value.meta, { etag, partSizes: valid.value.map((p) => p.size) }),
@@ -167,10 +158,10 @@ export async function completeMultipartUpload(
     },
   });
   if (!r.ok) return r;
-  const removed = await removeUpload(ctx, c.uploadId);
+  const removed = await removeUpload(ctx, ref.uploadId);
   if (!removed.ok) return removed;
-  const done = await head(ctx, c.key);
-  if (done.ok) await keepCompletion(ctx, c.uploadId, completionRecord(c.parts, done.value));
+  const done = await head(ctx, ref.key);
+  if (done.ok) await keepCompletion(ctx, ref.uploadId, completionRecord(c.parts, done.value));
   return done;
 }
 
@@ -186,7 +177,7 @@ export async function abortMultipartUpload(ctx: AzContext, u: UploadRef): Backen
 export async function listParts(
   ctx: AzContext,
   u: UploadRef,
-  opts: { readonly partNumberMarker?: number; readonly maxParts: number },
+  opts: ListPartsOptions,
 ): BackendResult<PartsPage> {
   const r = await uploadRecord(ctx, u);
   if (!r.ok) return r;

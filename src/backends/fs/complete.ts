@@ -5,7 +5,13 @@
  */
 import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type { BackendResult, CompletedPart, ObjectMeta, WriteConditions } from "../backend.ts";
+import type {
+  BackendResult,
+  CompletedPart,
+  ObjectMeta,
+  UploadRef,
+  WriteConditions,
+} from "../backend.ts";
 import { checkWriteConditions } from "../conditions.ts";
 import { multipartEtag } from "../etag.ts";
 import { completionRecord, replayCompletion, validateCompletion } from "../multipart.ts";
@@ -14,13 +20,13 @@ import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
 import { existingMeta } from "./read.ts";
 import { writeAll } from "./spool.ts";
-import { loadParts, loadUpload, type UploadRef } from "./uploads.ts";
+import { loadParts, loadUpload } from "./uploads.ts";
 
 /** Bytes copied at once from a part into the object. */
 const COPY_CHUNK = 256 * 1024;
 
-/** What `completeUpload` completes. */
-export interface Completion extends UploadRef {
+/** What `completeUpload` assembles. */
+export interface Completion {
   readonly parts: readonly CompletedPart[];
   readonly conditions?: WriteConditions | undefined;
 }
@@ -50,34 +56,38 @@ async function concatFiles(
 }
 
 /** CompleteMultipartUpload; an upload no longer in progress gets its recorded answer, if any. */
-export async function completeUpload(ctx: FsContext, o: Completion): BackendResult<ObjectMeta> {
-  const u = await loadUpload(ctx, o);
+export async function completeUpload(
+  ctx: FsContext,
+  ref: UploadRef,
+  o: Completion,
+): BackendResult<ObjectMeta> {
+  const u = await loadUpload(ctx, ref);
   if (!u.ok) return u;
   if (!u.value) {
-    const record = await ctx.completions.find(o.id);
-    return record.ok ? replayCompletion(record.value, o.key, o.parts) : record;
+    const record = await ctx.completions.find(ref.uploadId);
+    return record.ok ? replayCompletion(record.value, ref.key, o.parts) : record;
   }
-  const stored = await loadParts(ctx, o.id);
+  const stored = await loadParts(ctx, ref.uploadId);
   if (!stored.ok) return stored;
   const chosen = validateCompletion(o.parts, stored.value);
   if (!chosen.ok) return chosen;
-  const failed = checkWriteConditions(await existingMeta(ctx, o.key), o.conditions);
+  const failed = checkWriteConditions(await existingMeta(ctx, ref.key), o.conditions);
   if (failed) return err(failed);
-  const dir = ctx.layout.upload(o.id);
+  const dir = ctx.layout.upload(ref.uploadId);
   const tmp = await concatFiles(
     ctx,
     chosen.value.map((p) => `${dir}/${stored.value.get(p.partNumber)!.file}`),
   );
   if (!tmp.ok) return tmp;
   const done = await commit(ctx, {
-    key: o.key,
+    key: ref.key,
     tmp: tmp.value,
     meta: u.value.meta,
     etag: multipartEtag(chosen.value.map((p) => p.md5)),
     extra: { partSizes: chosen.value.map((p) => p.size) },
   });
   if (!done.ok) return done;
-  await ctx.completions.keep(o.id, completionRecord(o.parts, done.value));
+  await ctx.completions.keep(ref.uploadId, completionRecord(o.parts, done.value));
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   return done;
 }

@@ -65,20 +65,12 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
     delete: (key) => deleteObject(ctx, key),
     list: (options) => listObjects(ctx, options),
-    createMultipartUpload: (key, meta) => createUpload(ctx, key, meta),
-    uploadPart: (key, id, partNumber, body, options) =>
-      uploadPart(ctx, {
-        key,
-        id,
-        partNumber,
-        body,
-        contentLength: options.contentLength,
-        signal: options.signal,
-      }),
-    completeMultipartUpload: (key, id, parts, conditions) =>
-      completeUpload(ctx, { key, id, parts, conditions }),
-    abortMultipartUpload: (key, id) => abortUpload(ctx, { key, id }),
-    listParts: (key, id, options) => listUploadParts(ctx, { key, id }, options),
+    createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),
+    uploadPart: (upload, part) => uploadPart(ctx, upload, part),
+    completeMultipartUpload: (upload, parts, conditions) =>
+      completeUpload(ctx, upload, { parts, conditions }),
+    abortMultipartUpload: (upload) => abortUpload(ctx, upload),
+    listParts: (upload, options) => listUploadParts(ctx, upload, options),
     listMultipartUploads: (options) => listUploads(ctx, options),
   };
 }

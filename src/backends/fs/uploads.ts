@@ -8,9 +8,12 @@ import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
   HttpMeta,
+  ListPartsOptions,
   ListUploadsOptions,
   PartsPage,
+  PartUpload,
   UploadInfo,
+  UploadRef,
   UploadsPage,
 } from "../backend.ts";
 import { quoteEtag } from "../etag.ts";
@@ -41,24 +44,18 @@ interface PartFile extends Omit<StoredPart, "lastModified"> {
 /** A stored part and the name of its bytes' file in the upload's directory. */
 export type LoadedPart = StoredPart & { readonly file: string };
 
-/** Names an upload of a key. */
-export interface UploadRef {
-  readonly key: string;
-  readonly id: string;
-}
-
 const recordOf = (ctx: FsContext, id: string) => `${ctx.layout.upload(id)}/upload.json`;
 
 /**
- * The record of upload `ref.id` of `ref.key`: undefined when there is none
- * (or it is torn, or of another key); an unreadable record is an error.
+ * The record of upload `ref.uploadId` of `ref.key`: undefined when there is
+ * none (or it is torn, or of another key); an unreadable record is an error.
  */
 export async function loadUpload(
   ctx: FsContext,
   ref: UploadRef,
 ): Promise<Result<UploadFile | undefined, ProxyError>> {
-  if (!isUploadId(ref.id) || fsKeyProblem(ref.key)) return ok(undefined);
-  const u = await readJson<UploadFile>(recordOf(ctx, ref.id));
+  if (!isUploadId(ref.uploadId) || fsKeyProblem(ref.key)) return ok(undefined);
+  const u = await readJson<UploadFile>(recordOf(ctx, ref.uploadId));
   if (!u.ok) return u;
   return ok(u.value && u.value.key === ref.key ? u.value : undefined);
 }
@@ -125,24 +122,20 @@ export async function createUpload(
   }
 }
 
-/** What `uploadPart` stores. */
-export interface PartUpload extends UploadRef {
-  readonly partNumber: number;
-  readonly body: ReadableStream<Uint8Array>;
-  readonly contentLength?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
-}
-
 /** UploadPart: the body is spooled, then moved into the upload's directory with its record. */
-export async function uploadPart(ctx: FsContext, o: PartUpload): BackendResult<{ etag: string }> {
-  const u = await requireUpload(ctx, o);
+export async function uploadPart(
+  ctx: FsContext,
+  ref: UploadRef,
+  o: PartUpload,
+): BackendResult<{ etag: string }> {
+  const u = await requireUpload(ctx, ref);
   if (!u.ok) {
     await o.body.cancel().catch(() => {});
     return u;
   }
   const spooled = await spool(ctx, o.body, { expected: o.contentLength, signal: o.signal });
   if (!spooled.ok) return spooled;
-  const dir = ctx.layout.upload(o.id);
+  const dir = ctx.layout.upload(ref.uploadId);
   const n = o.partNumber;
   const etag = quoteEtag(spooled.value.md5);
   // Each upload of a part has its own file, named by its record: two
@@ -173,7 +166,7 @@ export async function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult
   const u = await requireUpload(ctx, ref);
   if (!u.ok) return u;
   try {
-    await Deno.remove(ctx.layout.upload(ref.id), { recursive: true });
+    await Deno.remove(ctx.layout.upload(ref.uploadId), { recursive: true });
     return ok(undefined);
   } catch (e) {
     return err(isNotFound(e) ? noSuchUpload() : ioError(e));
@@ -184,11 +177,11 @@ export async function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult
 export async function listUploadParts(
   ctx: FsContext,
   ref: UploadRef,
-  o: { readonly partNumberMarker?: number; readonly maxParts: number },
+  o: ListPartsOptions,
 ): BackendResult<PartsPage> {
   const u = await requireUpload(ctx, ref);
   if (!u.ok) return u;
-  const parts = await loadParts(ctx, ref.id);
+  const parts = await loadParts(ctx, ref.uploadId);
   if (!parts.ok) return parts;
   const sorted = [...parts.value.values()].sort((a, b) => a.partNumber - b.partNumber);
   return ok(pageParts(sorted, o));

@@ -47,13 +47,12 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     copyFrom: (source, dst, opts) => copyObject(c, dst, { ...opts, source }),
     delete: (key) => deleteObject(c, key),
     list: (opts) => listObjects(c, opts),
-    createMultipartUpload: (key, meta, forward) => createUpload(c, key, { meta, forward }),
-    uploadPart: (key, uploadId, partNumber, stream, opts) =>
-      uploadPart(c, { key, uploadId }, { ...opts, stream, partNumber }),
-    completeMultipartUpload: (key, uploadId, parts, conditions) =>
-      completeUpload(c, { key, uploadId }, { parts, ...(conditions ? { conditions } : {}) }),
-    abortMultipartUpload: (key, uploadId) => abortUpload(c, { key, uploadId }),
-    listParts: (key, uploadId, opts) => listParts(c, { key, uploadId }, opts),
+    createMultipartUpload: (key, opts) => createUpload(c, key, opts),
+    uploadPart: (upload, part) => uploadPart(c, upload, part),
+    completeMultipartUpload: (upload, parts, conditions) =>
+      completeUpload(c, upload, { parts, ...(conditions ? { conditions } : {}) }),
+    abortMultipartUpload: (upload) => abortUpload(c, upload),
+    listParts: (upload, opts) => listParts(c, upload, opts),
     listMultipartUploads: (opts) => listUploads(c, opts),
   };
 }

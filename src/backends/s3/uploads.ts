@@ -8,12 +8,14 @@ import { err, ok } from "../../result.ts";
 import type {
   BackendResult,
   CompletedPart,
-  ForwardedHeaders,
-  HttpMeta,
+  CreateUploadOptions,
+  ListPartsOptions,
   ListUploadsOptions,
   ObjectMeta,
   PartInfo,
   PartsPage,
+  PartUpload,
+  UploadRef,
   UploadsPage,
   WriteConditions,
 } from "../backend.ts";
@@ -21,22 +23,16 @@ import { release } from "./http.ts";
 import { queryString, type S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
 import { conditionHeaders, metaHeaders } from "./headers.ts";
-import { uploadBody, type UploadSource } from "./body.ts";
+import { uploadBody } from "./body.ts";
 import { headObject, isSuccess, preconditions } from "./objects.ts";
 import { decodeListed, prefixesOf, records, urlEncoded } from "./listing.ts";
 import { str } from "./xml.ts";
-
-/** One multipart upload of a key. */
-export interface UploadRef {
-  readonly key: string;
-  readonly uploadId: string;
-}
 
 /** CreateMultipartUpload: the new upload's id. */
 export async function createUpload(
   c: S3Client,
   key: string,
-  opts: { readonly meta: HttpMeta; readonly forward?: ForwardedHeaders | undefined },
+  opts: CreateUploadOptions,
 ): BackendResult<string> {
   const headers = { ...metaHeaders(opts.meta), ...opts.forward };
   const r = await c.call({ method: "POST", path: c.pathOf(key), query: "uploads=", headers });
@@ -56,9 +52,10 @@ export async function createUpload(
 export async function uploadPart(
   c: S3Client,
   u: UploadRef,
-  part: UploadSource & { readonly partNumber: number },
+  part: PartUpload,
 ): BackendResult<{ readonly etag: string }> {
-  const body = await uploadBody(part);
+  const { body: stream, contentLength, signal } = part;
+  const body = await uploadBody({ stream, contentLength, signal });
   if (!body.ok) return body;
   const query = `partNumber=${part.partNumber}&uploadId=${uriEncode(u.uploadId)}`;
   const path = c.pathOf(u.key);
@@ -125,7 +122,7 @@ export async function abortUpload(c: S3Client, u: UploadRef): BackendResult<void
 export async function listParts(
   c: S3Client,
   u: UploadRef,
-  opts: { readonly partNumberMarker?: number; readonly maxParts: number },
+  opts: ListPartsOptions,
 ): BackendResult<PartsPage> {
   const q = new URLSearchParams({ uploadId: u.uploadId, "max-parts": String(opts.maxParts) });
   if (opts.partNumberMarker) q.set("part-number-marker", String(opts.partNumberMarker));

@@ -7,6 +7,7 @@ import {
   type GetResult,
   httpMetaOf,
   type ObjectMeta,
+  type UploadRef,
 } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -179,13 +180,11 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
   }
   const served = got.value.range;
   const length = served ? served.end - served.start + 1 : got.value.meta.size;
-  const up = await ctx.bucket.backend.uploadPart(
-    ctx.req.key,
-    part.value.uploadId,
-    part.value.partNumber,
-    bodyStream(got.value.body),
-    { contentLength: length },
-  );
+  const up = await ctx.bucket.backend.uploadPart(part.value.upload, {
+    partNumber: part.value.partNumber,
+    body: bodyStream(got.value.body),
+    contentLength: length,
+  });
   if (!up.ok) return up;
   return ok(
     copyResultXml("CopyPartResult", {
@@ -203,13 +202,13 @@ function rangeBeyond(last: number, size: number): ProxyError | undefined {
   );
 }
 
-/** `uploadId` and `partNumber` (1..10000) of UploadPart and UploadPartCopy. */
+/** The upload (key and `uploadId`) and `partNumber` (1..10000) of UploadPart and UploadPartCopy. */
 export function partParams(
   ctx: S3Context,
-): Result<{ uploadId: string; partNumber: number }, ProxyError> {
+): Result<{ upload: UploadRef; partNumber: number }, ProxyError> {
   const uploadId = ctx.req.query.get("uploadId");
   if (!uploadId) return err(proxyError("InvalidArgument", "uploadId is required"));
   const partNumber = partNumberParam(ctx.req.query.get("partNumber") ?? "");
   if (!partNumber.ok) return partNumber;
-  return ok({ uploadId, partNumber: partNumber.value });
+  return ok({ upload: { key: ctx.req.key, uploadId }, partNumber: partNumber.value });
 }

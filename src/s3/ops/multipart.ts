@@ -1,5 +1,5 @@
 /** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
-import type { CompletedPart } from "../../backends/backend.ts";
+import type { CompletedPart, UploadRef } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -15,9 +15,12 @@ import { checksumHeaders } from "../checksum_headers.ts";
 /** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
 export const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
 
-function requireUploadId(ctx: S3Context): Result<string, ProxyError> {
-  const id = ctx.req.query.get("uploadId");
-  return id ? ok(id) : err(proxyError("InvalidArgument", "uploadId is required"));
+/** The upload the request names: its key and its `uploadId` (required). */
+function requireUpload(ctx: S3Context): Result<UploadRef, ProxyError> {
+  const uploadId = ctx.req.query.get("uploadId");
+  return uploadId
+    ? ok({ key: ctx.req.key, uploadId })
+    : err(proxyError("InvalidArgument", "uploadId is required"));
 }
 
 function ownerXml(ctx: S3Context, tag: string): string {
@@ -29,11 +32,11 @@ function ownerXml(ctx: S3Context, tag: string): string {
 /** CreateMultipartUpload. */
 export async function createMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
-  const created = await ctx.bucket.backend.createMultipartUpload(
-    ctx.req.key,
-    metaFromHeaders(ctx.req.headers),
-    forwardedHeaders(ctx.req.headers),
-  );
+  const forward = forwardedHeaders(ctx.req.headers);
+  const created = await ctx.bucket.backend.createMultipartUpload(ctx.req.key, {
+    meta: metaFromHeaders(ctx.req.headers),
+    ...(forward ? { forward } : {}),
+  });
   if (!created.ok) return created;
   const headers = new Headers();
   const alg = ctx.req.headers.get("x-amz-checksum-algorithm");
@@ -59,16 +62,12 @@ export async function uploadPart(ctx: S3Context): Promise<Result<Response, Proxy
     return upload;
   }
   const { stream, contentLength, checksums } = upload.value;
-  const up = await ctx.bucket.backend.uploadPart(
-    ctx.req.key,
-    part.value.uploadId,
-    part.value.partNumber,
-    stream,
-    {
-      ...(contentLength !== undefined ? { contentLength } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    },
-  );
+  const up = await ctx.bucket.backend.uploadPart(part.value.upload, {
+    partNumber: part.value.partNumber,
+    body: stream,
+    ...(contentLength !== undefined ? { contentLength } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   if (!up.ok) return up;
   const headers = checksumHeaders(checksums);
   headers.set("etag", up.value.etag);
@@ -105,10 +104,10 @@ export function parseCompleteBody(text: string): Result<CompletedPart[], ProxyEr
 export async function completeMultipartUpload(
   ctx: S3Context,
 ): Promise<Result<Response, ProxyError>> {
-  const uploadId = requireUploadId(ctx);
-  if (!uploadId.ok) {
+  const upload = requireUpload(ctx);
+  if (!upload.ok) {
     await ctx.body?.cancel();
-    return uploadId;
+    return upload;
   }
   const text = await readSmallBody(
     ctx.body,
@@ -122,8 +121,7 @@ export async function completeMultipartUpload(
   const parts = parseCompleteBody(text.value);
   if (!parts.ok) return parts;
   const done = await ctx.bucket.backend.completeMultipartUpload(
-    ctx.req.key,
-    uploadId.value,
+    upload.value,
     parts.value,
     writeConditions(ctx.req.headers),
   );
@@ -151,22 +149,22 @@ function bucketUrl(ctx: S3Context): string {
 /** AbortMultipartUpload: 204; NoSuchUpload when unknown. */
 export async function abortMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
-  const uploadId = requireUploadId(ctx);
-  if (!uploadId.ok) return uploadId;
-  const aborted = await ctx.bucket.backend.abortMultipartUpload(ctx.req.key, uploadId.value);
+  const upload = requireUpload(ctx);
+  if (!upload.ok) return upload;
+  const aborted = await ctx.bucket.backend.abortMultipartUpload(upload.value);
   if (!aborted.ok) return aborted;
   return ok(emptyResponse(204));
 }
 
 /** ListParts. */
 export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyError>> {
-  const uploadId = requireUploadId(ctx);
-  if (!uploadId.ok) return uploadId;
+  const upload = requireUpload(ctx);
+  if (!upload.ok) return upload;
   const maxParts = intParam(ctx.req.query, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
   if (!maxParts.ok) return maxParts;
   const marker = intParam(ctx.req.query, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
   if (!marker.ok) return marker;
-  const page = await ctx.bucket.backend.listParts(ctx.req.key, uploadId.value, {
+  const page = await ctx.bucket.backend.listParts(upload.value, {
     ...(marker.value > 0 ? { partNumberMarker: marker.value } : {}),
     maxParts: maxParts.value,
   });
@@ -180,7 +178,8 @@ export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyE
   }
   return ok(xmlResponse(
     XML_DECLARATION + `<ListPartsResult xmlns="${S3_XMLNS}">` +
-      el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) + el("UploadId", uploadId.value) +
+      el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) +
+      el("UploadId", upload.value.uploadId) +
       ownerXml(ctx, "Initiator") + ownerXml(ctx, "Owner") +
       `<StorageClass>STANDARD</StorageClass>` +
       el("PartNumberMarker", marker.value) +

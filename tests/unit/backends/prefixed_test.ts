@@ -77,9 +77,13 @@ Deno.test("prefixed() copies and deletes under the prefix", async () => {
 
 Deno.test("prefixed() runs multipart uploads under the prefix and strips upload listings", async () => {
   const { inner, outer } = setup();
-  const id = await outer.createMultipartUpload("m/k", META);
+  const id = await outer.createMultipartUpload("m/k", { meta: META });
   assert.ok(id.ok);
-  const part = await outer.uploadPart("m/k", id.value, 1, body("abc"), {});
+  const upload = { key: "m/k", uploadId: id.value };
+  const part = await outer.uploadPart(upload, {
+    partNumber: 1,
+    body: body("abc"),
+  });
   assert.ok(part.ok);
   const innerUploads = await inner.listMultipartUploads({ prefix: "", maxUploads: 10 });
   assert.ok(innerUploads.ok);
@@ -94,10 +98,10 @@ Deno.test("prefixed() runs multipart uploads under the prefix and strips upload 
   });
   assert.ok(marker.ok);
   assert.deepEqual(marker.value.uploads, []);
-  const parts = await outer.listParts("m/k", id.value, { maxParts: 10 });
+  const parts = await outer.listParts(upload, { maxParts: 10 });
   assert.ok(parts.ok);
   assert.equal(parts.value.parts.length, 1);
-  const done = await outer.completeMultipartUpload("m/k", id.value, [
+  const done = await outer.completeMultipartUpload(upload, [
     { partNumber: 1, etag: part.value.etag },
   ]);
   assert.ok(done.ok);
@@ -107,8 +111,8 @@ Deno.test("prefixed() runs multipart uploads under the prefix and strips upload 
 
 Deno.test("prefixed() strips the next key marker of a truncated upload listing", async () => {
   const { outer } = setup();
-  await outer.createMultipartUpload("a", META);
-  await outer.createMultipartUpload("b", META);
+  await outer.createMultipartUpload("a", { meta: META });
+  await outer.createMultipartUpload("b", { meta: META });
   const r = await outer.listMultipartUploads({ prefix: "", maxUploads: 1 });
   assert.ok(r.ok);
   assert.equal(r.value.nextKeyMarker, "a");
@@ -117,11 +121,11 @@ Deno.test("prefixed() strips the next key marker of a truncated upload listing",
 
 Deno.test("prefixed() aborts under the prefix", async () => {
   const { inner, outer } = setup();
-  const id = await outer.createMultipartUpload("k", META);
+  const id = await outer.createMultipartUpload("k", { meta: META });
   assert.ok(id.ok);
-  const wrong = await inner.abortMultipartUpload("k", id.value);
+  const wrong = await inner.abortMultipartUpload({ key: "k", uploadId: id.value });
   assert.ok(!wrong.ok);
-  assert.ok((await outer.abortMultipartUpload("k", id.value)).ok);
+  assert.ok((await outer.abortMultipartUpload({ key: "k", uploadId: id.value })).ok);
 });
 
 Deno.test("prefixed() locates and copies from a store under the prefix, only when the inner can", async () => {

@@ -13,8 +13,8 @@ Deno.test("createAzBackend() wires every operation to the one client", async () 
   const f = fake(() => answer(404));
   const ops = [
     f.backend.head("k"),
-    f.backend.abortMultipartUpload("k", "c".repeat(48)),
-    f.backend.listParts("k", "c".repeat(48), { maxParts: 10 }),
+    f.backend.abortMultipartUpload({ key: "k", uploadId: "c".repeat(48) }),
+    f.backend.listParts({ key: "k", uploadId: "c".repeat(48) }, { maxParts: 10 }),
   ];
   const results = await Promise.all(ops);
   assert.deepEqual(results.map((r) => !r.ok && r.error.kind), [

@@ -6,7 +6,7 @@ const NO_META = { userMetadata: {} };
 
 Deno.test("createMultipartUpload() records the key and the clock's time of initiation", async () => {
   const f = fake(() => answer(201));
-  const r = await f.backend.createMultipartUpload("a/b", NO_META);
+  const r = await f.backend.createMultipartUpload("a/b", { meta: NO_META });
   assert.ok(r.ok);
   const h = f.requests[0]!.headers;
   assert.equal(h["x-ms-meta-bgi_initiated"], String(FAKE_NOW));
@@ -16,20 +16,17 @@ Deno.test("createMultipartUpload() records the key and the clock's time of initi
 
 Deno.test("createMultipartUpload() into the internal namespace is refused", async () => {
   const f = fake(() => answer(201));
-  assert.ok(!(await f.backend.createMultipartUpload(".bucketgate/x", NO_META)).ok);
+  assert.ok(!(await f.backend.createMultipartUpload(".bucketgate/x", { meta: NO_META })).ok);
   assert.equal(f.requests.length, 0);
 });
 
 Deno.test("uploadPart() of an unknown upload is NoSuchUpload and cancels the body", async () => {
   let cancelled = false;
   const f = fake(() => answer(404));
-  const r = await f.backend.uploadPart(
-    "k",
-    "a".repeat(48),
-    1,
-    new ReadableStream({ cancel: () => void (cancelled = true) }),
-    {},
-  );
+  const r = await f.backend.uploadPart({ key: "k", uploadId: "a".repeat(48) }, {
+    partNumber: 1,
+    body: new ReadableStream({ cancel: () => void (cancelled = true) }),
+  });
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "NoSuchUpload");
   assert.ok(cancelled);

@@ -9,13 +9,13 @@ const HOUR = 3600_000;
 
 /** Completes a one-part upload of `key`; returns the Complete to send again. */
 async function completed(b: Backend, key: string) {
-  const id = await b.createMultipartUpload(key, NO_META);
+  const id = await b.createMultipartUpload(key, { meta: NO_META });
   assert.ok(id.ok);
-  const p = await b.uploadPart(key, id.value, 1, body(key), {});
+  const p = await b.uploadPart({ key, uploadId: id.value }, { partNumber: 1, body: body(key) });
   assert.ok(p.ok);
   const parts = [{ partNumber: 1, etag: p.value.etag }];
-  assert.ok((await b.completeMultipartUpload(key, id.value, parts)).ok);
-  return () => b.completeMultipartUpload(key, id.value, parts);
+  assert.ok((await b.completeMultipartUpload({ key, uploadId: id.value }, parts)).ok);
+  return () => b.completeMultipartUpload({ key, uploadId: id.value }, parts);
 }
 
 Deno.test("fs completion records: a Complete sent again is answered for a day by the injected clock, then NoSuchUpload", async () => {
@@ -44,13 +44,16 @@ Deno.test("fs uploads: Initiated and a part's LastModified come from the injecte
   await withRoot(async (root) => {
     const at = Date.UTC(2030, 0, 2, 3, 4, 5);
     const b = createFsBackend({ root, clock: fixedClock(at) });
-    const id = await b.createMultipartUpload("k", NO_META);
+    const id = await b.createMultipartUpload("k", { meta: NO_META });
     assert.ok(id.ok);
-    assert.ok((await b.uploadPart("k", id.value, 1, body("one"), {})).ok);
+    assert.ok(
+      (await b.uploadPart({ key: "k", uploadId: id.value }, { partNumber: 1, body: body("one") }))
+        .ok,
+    );
     const uploads = await b.listMultipartUploads({ prefix: "", maxUploads: 10 });
     assert.ok(uploads.ok);
     assert.deepEqual(uploads.value.uploads.map((u) => u.initiated.getTime()), [at]);
-    const parts = await b.listParts("k", id.value, { maxParts: 10 });
+    const parts = await b.listParts({ key: "k", uploadId: id.value }, { maxParts: 10 });
     assert.ok(parts.ok);
     assert.deepEqual(parts.value.parts.map((p) => p.lastModified.getTime()), [at]);
   });

@@ -154,10 +154,17 @@ Deno.test("fs backend: a full disk when writing the sidecar → StorageFull, the
 
 Deno.test("fs backend: a full disk during multipart → StorageFull; parts, upload and key as they were", async () => {
   await withBackend(async (b, root) => {
-    const id = await b.createMultipartUpload("mp", NO_META);
+    const id = await b.createMultipartUpload("mp", { meta: NO_META });
     assert.ok(id.ok);
-    const p1 = await b.uploadPart("mp", id.value, 1, stream(bytes(5 * 1024 * 1024, 1)), {});
-    const p2 = await b.uploadPart("mp", id.value, 2, stream(bytes(1000, 2)), {});
+    const upload = { key: "mp", uploadId: id.value };
+    const p1 = await b.uploadPart(upload, {
+      partNumber: 1,
+      body: stream(bytes(5 * 1024 * 1024, 1)),
+    });
+    const p2 = await b.uploadPart(upload, {
+      partNumber: 2,
+      body: stream(bytes(1000, 2)),
+    });
     assert.ok(p1.ok && p2.ok);
     const before = await list(`${root}/.bucketgate/uploads/${id.value}`);
     const parts = [{ partNumber: 1, etag: p1.value.etag }, { partNumber: 2, etag: p2.value.etag }];
@@ -165,31 +172,37 @@ Deno.test("fs backend: a full disk during multipart → StorageFull; parts, uplo
     // The part's bytes cannot be written.
     await withFaults({ under: tmp, errno: "ENOSPC", writesAfter: 100 }, async () => {
       for (const n of [2, 3]) {
-        const r = await b.uploadPart("mp", id.value, n, stream(bytes(5000, 9)), {});
+        const r = await b.uploadPart(upload, {
+          partNumber: n,
+          body: stream(bytes(5000, 9)),
+        });
         assert.ok(!r.ok && r.error.kind === "StorageFull", `part ${n}: ${JSON.stringify(r)}`);
       }
       // Nor the assembled object.
-      const done = await b.completeMultipartUpload("mp", id.value, parts);
+      const done = await b.completeMultipartUpload(upload, parts);
       assert.ok(!done.ok && done.error.kind === "StorageFull", JSON.stringify(done));
     });
     // The part's bytes fit, its record does not.
     await withFaults({ under: tmp, errno: "ENOSPC", textFiles: true }, async () => {
       for (const n of [2, 3]) {
-        const r = await b.uploadPart("mp", id.value, n, stream(bytes(5000, 9)), {});
+        const r = await b.uploadPart(upload, {
+          partNumber: n,
+          body: stream(bytes(5000, 9)),
+        });
         assert.ok(!r.ok && r.error.kind === "StorageFull", `part ${n}: ${JSON.stringify(r)}`);
       }
-      const another = await b.createMultipartUpload("other", NO_META);
+      const another = await b.createMultipartUpload("other", { meta: NO_META });
       assert.ok(!another.ok && another.error.kind === "StorageFull", JSON.stringify(another));
     });
     assert.deepEqual(await list(`${root}/.bucketgate/uploads/${id.value}`), before);
     assert.deepEqual(await list(`${root}/.bucketgate/uploads`), [id.value], "no half-made upload");
     assert.deepEqual(await list(`${root}/.bucketgate/tmp`), []);
-    const listed = await b.listParts("mp", id.value, { maxParts: 1000 });
+    const listed = await b.listParts(upload, { maxParts: 1000 });
     assert.ok(listed.ok);
     assert.deepEqual(listed.value.parts.map((p) => p.etag), [p1.value.etag, p2.value.etag]);
     assert.equal(await readObject(b, "mp"), "NoSuchKey");
     // With room again, the same upload completes.
-    const done = await b.completeMultipartUpload("mp", id.value, parts);
+    const done = await b.completeMultipartUpload(upload, parts);
     assert.ok(done.ok, JSON.stringify(done));
     assert.equal((await readObject(b, "mp") as Uint8Array).length, 5 * 1024 * 1024 + 1000);
   });

@@ -13,7 +13,7 @@ Deno.test("fs backend: internal files never appear in listings; failed uploads l
       },
     });
     assert.ok(!(await b.put("b", failing, { meta: NO_META })).ok);
-    const id = await b.createMultipartUpload("c", NO_META);
+    const id = await b.createMultipartUpload("c", { meta: NO_META });
     assert.ok(id.ok);
     const list = await b.list({ prefix: "", maxKeys: 1000 });
     assert.ok(list.ok);

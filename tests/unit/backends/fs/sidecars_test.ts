@@ -29,13 +29,18 @@ Deno.test("fs backend: an object changed by hand keeps its HTTP metadata, not it
   await withRoot(async (root) => {
     const b = createFsBackend({ root });
     const up = await b.createMultipartUpload("m.bin", {
-      contentType: "x/y",
-      userMetadata: { a: "b" },
+      meta: {
+        contentType: "x/y",
+        userMetadata: { a: "b" },
+      },
     });
     assert.ok(up.ok);
-    const p1 = await b.uploadPart("m.bin", up.value, 1, body("one"), {});
+    const p1 = await b.uploadPart({ key: "m.bin", uploadId: up.value }, {
+      partNumber: 1,
+      body: body("one"),
+    });
     assert.ok(p1.ok);
-    const done = await b.completeMultipartUpload("m.bin", up.value, [
+    const done = await b.completeMultipartUpload({ key: "m.bin", uploadId: up.value }, [
       { partNumber: 1, etag: p1.value.etag },
     ]);
     assert.ok(done.ok);

@@ -40,7 +40,7 @@ Deno.test("garbage XML from the store is a 503, not a crash", async () => {
     const listed = await b.list({ prefix: "", maxKeys: 10 });
     assert.ok(!listed.ok && listed.error.kind === "BackendError");
     assert.equal(statusOf(listed.error), 503);
-    const created = await b.createMultipartUpload("k", { userMetadata: {} });
+    const created = await b.createMultipartUpload("k", { meta: { userMetadata: {} } });
     assert.ok(!created.ok && created.error.kind === "BackendError");
   });
 });
@@ -51,7 +51,10 @@ Deno.test("an error inside a 200 (CopyObject, CompleteMultipartUpload) is not a 
     const copied = await b.copy("a", "b", {});
     assert.ok(!copied.ok, "CopyObject");
     assert.equal(statusOf(copied.error), 503);
-    const done = await b.completeMultipartUpload("k", "u", [{ partNumber: 1, etag: '"x"' }]);
+    const done = await b.completeMultipartUpload({ key: "k", uploadId: "u" }, [{
+      partNumber: 1,
+      etag: '"x"',
+    }]);
     assert.ok(!done.ok, "CompleteMultipartUpload");
     assert.equal(statusOf(done.error), 503);
   });
@@ -61,7 +64,7 @@ Deno.test("a store error with a code S3 clients should see passes through; other
   const noSuchUpload =
     `<?xml version="1.0"?><Error><Code>NoSuchUpload</Code><Message>gone</Message></Error>`;
   await withStore(404, noSuchUpload, async (endpoint) => {
-    const r = await backendAt(endpoint).listParts("k", "u", { maxParts: 10 });
+    const r = await backendAt(endpoint).listParts({ key: "k", uploadId: "u" }, { maxParts: 10 });
     assert.ok(!r.ok && r.error.kind === "NoSuchUpload");
   });
   const odd = `<?xml version="1.0"?><Error><Code>WeirdThing</Code><Message>x</Message></Error>`;

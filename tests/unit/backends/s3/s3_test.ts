@@ -78,7 +78,11 @@ Deno.test("s3 backend: UploadPart is length-framed too", async () => {
   await withRecorder(async (endpoint, seen) => {
     const b = createS3Backend(s3OptionsOf({ endpoint, bucket_name: "bkt", skip_signature: true }));
     const body = new Blob([new Uint8Array(5000)]).stream();
-    const r = await b.uploadPart("k", "upload-1", 3, body, { contentLength: 5000 });
+    const r = await b.uploadPart({ key: "k", uploadId: "upload-1" }, {
+      partNumber: 3,
+      body,
+      contentLength: 5000,
+    });
     assert.ok(r.ok);
     assert.equal(seen[0]?.headers.get("content-length"), "5000");
     assert.equal(seen[0]?.headers.get("transfer-encoding"), null);

@@ -6,7 +6,7 @@ import { fakeStore, resettingBody } from "./_fake_store.ts";
 
 Deno.test("listParts() whose ListParts body resets mid-read is a BackendError (503), not a throw", async () => {
   const { backend } = fakeStore(() => ({ status: 200, body: resettingBody("<ListPartsResult>") }));
-  const r = await backend.listParts("k", "u-1", { maxParts: 10 });
+  const r = await backend.listParts({ key: "k", uploadId: "u-1" }, { maxParts: 10 });
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");
   assert.equal(statusOf(r.error), 503);
@@ -16,7 +16,7 @@ Deno.test("listMultipartUploads() and createMultipartUpload() with a body reset 
   const { backend } = fakeStore(() => ({ status: 200, body: resettingBody("<") }));
   const listed = await backend.listMultipartUploads({ prefix: "", maxUploads: 10 });
   assert.ok(!listed.ok && listed.error.kind === "BackendError");
-  const created = await backend.createMultipartUpload("k", { userMetadata: {} });
+  const created = await backend.createMultipartUpload("k", { meta: { userMetadata: {} } });
   assert.ok(!created.ok && created.error.kind === "BackendError");
 });
 
@@ -45,7 +45,7 @@ Deno.test("uploadsPage() decodes an encoded listing's keys and markers", () => {
 
 Deno.test("completeMultipartUpload() refuses parts out of order before asking the store", async () => {
   const { backend, seen } = fakeStore(() => ({ status: 200, body: "<x/>" }));
-  const r = await backend.completeMultipartUpload("k", "u", [
+  const r = await backend.completeMultipartUpload({ key: "k", uploadId: "u" }, [
     { partNumber: 2, etag: "a" },
     { partNumber: 1, etag: "b" },
   ]);

@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import type { Identity } from "../../../../src/auth/identity.ts";
-import type { Backend, HttpMeta, ObjectMeta } from "../../../../src/backends/backend.ts";
+import type {
+  Backend,
+  HttpMeta,
+  ObjectMeta,
+  ObjectStore,
+} from "../../../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../../../src/backends/memory.ts";
 import { fixedClock } from "../../../../src/clock.ts";
 import {
@@ -180,7 +185,7 @@ export function errorOf(r: Result<Response, ProxyError>, kind: ProxyErrorKind): 
 }
 
 /** The stored object's bytes as text, or undefined when absent. */
-export async function storedText(backend: Backend, key: string): Promise<string | undefined> {
+export async function storedText(backend: ObjectStore, key: string): Promise<string | undefined> {
   const got = await backend.get(key);
   if (!got.ok) return undefined;
   const body = got.value.body;

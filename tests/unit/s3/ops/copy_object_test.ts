@@ -220,7 +220,7 @@ function partCopy(options: ContextOptions & { uploadId?: string; partNumber?: st
 
 async function startUpload(backend: Backend): Promise<string> {
   await seed(backend, "src", "abcdef");
-  const id = await backend.createMultipartUpload("dst", { userMetadata: {} });
+  const id = await backend.createMultipartUpload("dst", { meta: { userMetadata: {} } });
   assert.ok(id.ok);
   return id.value;
 }
@@ -245,7 +245,7 @@ Deno.test("uploadPartCopy() answers CopyPartResult with the part's ETag and the 
         bcdEtag.replace(/"/g, "&quot;")
       }</ETag></CopyPartResult>`,
   );
-  const parts = await ctx.backend.listParts("dst", uploadId, { maxParts: 10 });
+  const parts = await ctx.backend.listParts({ key: "dst", uploadId }, { maxParts: 10 });
   assert.ok(parts.ok);
   assert.deepEqual(parts.value.parts.map((p) => [p.partNumber, p.size, p.etag]), [[1, 3, bcdEtag]]);
 });
@@ -320,7 +320,7 @@ Deno.test("uploadPartCopy() turns copy-source preconditions into 412 and makes n
     headers: { "x-amz-copy-source-if-modified-since": "Fri, 16 Jan 2026 00:00:00 GMT" },
   }));
   errorOf(r, "PreconditionFailed");
-  const parts = await ctx.backend.listParts("dst", uploadId, { maxParts: 10 });
+  const parts = await ctx.backend.listParts({ key: "dst", uploadId }, { maxParts: 10 });
   assert.ok(parts.ok);
   assert.equal(parts.value.parts.length, 0);
 });

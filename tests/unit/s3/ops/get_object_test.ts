@@ -178,18 +178,18 @@ Deno.test("getObject() refuses a versionId before looking at partNumber", async 
 });
 
 async function twoPartObject(backend: Backend): Promise<void> {
-  const id = await backend.createMultipartUpload("mp", { userMetadata: {} });
+  const id = await backend.createMultipartUpload("mp", { meta: { userMetadata: {} } });
   assert.ok(id.ok);
-  const one = await backend.uploadPart(
-    "mp",
-    id.value,
-    1,
-    streamOf(new Uint8Array(MIN_PART_SIZE)),
-    {},
-  );
-  const two = await backend.uploadPart("mp", id.value, 2, streamOf("tail"), {});
+  const one = await backend.uploadPart({ key: "mp", uploadId: id.value }, {
+    partNumber: 1,
+    body: streamOf(new Uint8Array(MIN_PART_SIZE)),
+  });
+  const two = await backend.uploadPart({ key: "mp", uploadId: id.value }, {
+    partNumber: 2,
+    body: streamOf("tail"),
+  });
   assert.ok(one.ok && two.ok);
-  const done = await backend.completeMultipartUpload("mp", id.value, [
+  const done = await backend.completeMultipartUpload({ key: "mp", uploadId: id.value }, [
     { partNumber: 1, etag: one.value.etag },
     { partNumber: 2, etag: two.value.etag },
   ]);

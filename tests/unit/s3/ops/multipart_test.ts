@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Backend } from "../../../../src/backends/backend.ts";
+import type { MultipartStore } from "../../../../src/backends/backend.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -28,14 +28,17 @@ function elements(xml: string, name: string): string[] {
   return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, "g"))].map((m) => m[1]!);
 }
 
-async function upload(backend: Backend, key = "k"): Promise<string> {
-  const id = await backend.createMultipartUpload(key, { userMetadata: {} });
+async function upload(backend: MultipartStore, key = "k"): Promise<string> {
+  const id = await backend.createMultipartUpload(key, { meta: { userMetadata: {} } });
   assert.ok(id.ok);
   return id.value;
 }
 
-async function part(backend: Backend, key: string, id: string, n: number, text: string) {
-  const r = await backend.uploadPart(key, id, n, streamOf(text), {});
+async function part(backend: MultipartStore, key: string, id: string, n: number, text: string) {
+  const r = await backend.uploadPart({ key, uploadId: id }, {
+    partNumber: n,
+    body: streamOf(text),
+  });
   assert.ok(r.ok);
   return r.value.etag;
 }
@@ -80,7 +83,10 @@ Deno.test("createMultipartUpload() keeps the metadata for the completed object",
   const xml = await okResponse(await createMultipartUpload(ctx)).text();
   const id = elements(xml, "UploadId")[0]!;
   const etag = await part(ctx.backend, "k", id, 1, "abc");
-  const done = await ctx.backend.completeMultipartUpload("k", id, [{ partNumber: 1, etag }]);
+  const done = await ctx.backend.completeMultipartUpload({ key: "k", uploadId: id }, [{
+    partNumber: 1,
+    etag,
+  }]);
   assert.ok(done.ok);
   assert.equal(done.value.contentType, "text/csv");
   assert.deepEqual({ ...done.value.userMetadata }, { origin: "unit" });
@@ -157,7 +163,7 @@ Deno.test("uploadPart() answers BadDigest for a Content-MD5 the part does not ha
     }),
   );
   errorOf(r, "BadDigest");
-  const parts = await ctx.backend.listParts("k", uploadId, { maxParts: 10 });
+  const parts = await ctx.backend.listParts({ key: "k", uploadId }, { maxParts: 10 });
   assert.ok(parts.ok);
   assert.equal(parts.value.parts.length, 0);
 });
