@@ -24,6 +24,7 @@ import {
   parseAuthorizationHeader,
   parsePresignedQuery,
   type SignedClaims,
+  type VerifiedSignature,
   verifySignature,
 } from "./sigv4.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
@@ -152,23 +153,19 @@ function authenticateSync(
     query = params.value;
   }
   const contentLength = declaredLength(headers, "content-length");
-  let parsed: Result<SignedClaims, ProxyError>;
   const v2 = authorization !== null
     ? parseV2Header(authorization, headers)
     : query && !isPresigned(query)
     ? parseV2Query(query, headers)
     : undefined;
   if (v2 !== undefined) return authenticateV2(req, target, deps, v2, contentLength);
-  if (authorization !== null) {
-    parsed = parseAuthorizationHeader(authorization, headers);
-  } else if (query && isPresigned(query)) {
-    parsed = parsePresignedQuery(query, headers);
-  } else {
-    return ok({
-      identity: ANONYMOUS,
-      body: req.body,
-      ...(contentLength !== undefined ? { contentLength } : {}),
-    });
+  const parsed = authorization !== null
+    ? parseAuthorizationHeader(authorization, headers)
+    : query && isPresigned(query)
+    ? parsePresignedQuery(query, headers)
+    : undefined;
+  if (parsed === undefined) {
+    return ok({ identity: ANONYMOUS, body: req.body, ...lengthOf(contentLength) });
   }
   if (!parsed.ok) return parsed;
   const claims = parsed.value;
@@ -183,15 +180,33 @@ function authenticateSync(
     deps.signingKeys,
   );
   if (!verified.ok) return verified;
-  const identity = who.value.identity;
-  const hash = claims.payloadHash;
+  return signedBody({
+    req,
+    claims,
+    verified: verified.value,
+    identity: who.value.identity,
+    contentLength,
+  });
+}
 
+const lengthOf = (contentLength: number | undefined) =>
+  contentLength !== undefined ? { contentLength } : {};
+
+/** A verified SigV4 request, whose body its payload hash says how to check. */
+interface SignedRequestBody {
+  readonly req: Request;
+  readonly claims: SignedClaims;
+  readonly verified: VerifiedSignature;
+  readonly identity: Identity;
+  readonly contentLength: number | undefined;
+}
+
+/** The body as the payload hash has it checked: as sent, against a SHA-256, or aws-chunked. */
+function signedBody(s: SignedRequestBody): Result<Authenticated, ProxyError> {
+  const { req, identity, contentLength } = s;
+  const hash = s.claims.payloadHash;
   if (hash === "UNSIGNED-PAYLOAD") {
-    return ok({
-      identity,
-      body: req.body,
-      ...(contentLength !== undefined ? { contentLength } : {}),
-    });
+    return ok({ identity, body: req.body, ...lengthOf(contentLength) });
   }
   if (/^[0-9a-f]{64}$/.test(hash)) {
     if (!req.body) {
@@ -208,53 +223,14 @@ function authenticateSync(
     return ok({
       identity,
       body: req.body.pipeThrough(checksumVerifier({ sha256Hex: hash })),
-      ...(contentLength !== undefined ? { contentLength } : {}),
+      ...lengthOf(contentLength),
     });
   }
   if (
     hash === STREAMING_SIGNED || hash === STREAMING_SIGNED_TRAILER ||
     hash === STREAMING_UNSIGNED_TRAILER
   ) {
-    const trailer = hash !== STREAMING_SIGNED;
-    const alg = trailerAlgorithm(headers.get("x-amz-trailer"));
-    if (alg === null) {
-      return err(
-        proxyError(
-          "InvalidRequest",
-          "The value specified in the x-amz-trailer header is not supported",
-        ),
-      );
-    }
-    const decodedLength = declaredLength(headers, "x-amz-decoded-content-length");
-    if (headers.has("x-amz-decoded-content-length") && decodedLength === undefined) {
-      return err(
-        proxyError(
-          "InvalidArgument",
-          "x-amz-decoded-content-length must be a non-negative integer",
-        ),
-      );
-    }
-    const body = (req.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }))
-      .pipeThrough(awsChunkedDecoder({
-        trailer,
-        ...(alg ? { trailerChecksum: alg } : {}),
-        ...(decodedLength !== undefined ? { decodedLength } : {}),
-        ...(hash !== STREAMING_UNSIGNED_TRAILER
-          ? {
-            signing: {
-              signingKey: verified.value.signingKey,
-              amzDate: claims.amzDate,
-              scope: verified.value.scope,
-              seedSignature: claims.signature,
-            },
-          }
-          : {}),
-      }));
-    return ok({
-      identity,
-      body,
-      ...(decodedLength !== undefined ? { contentLength: decodedLength } : {}),
-    });
+    return chunkedBody(s);
   }
   return err(
     proxyError(
@@ -262,4 +238,40 @@ function authenticateSync(
       `x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex digest`,
     ),
   );
+}
+
+/** An aws-chunked body, decoded (and its chunk and trailer signatures checked) as it streams. */
+function chunkedBody(s: SignedRequestBody): Result<Authenticated, ProxyError> {
+  const { req, claims, verified } = s;
+  const headers = req.headers;
+  const hash = claims.payloadHash;
+  const alg = trailerAlgorithm(headers.get("x-amz-trailer"));
+  if (alg === null) {
+    return err(
+      proxyError(
+        "InvalidRequest",
+        "The value specified in the x-amz-trailer header is not supported",
+      ),
+    );
+  }
+  const decodedLength = declaredLength(headers, "x-amz-decoded-content-length");
+  if (headers.has("x-amz-decoded-content-length") && decodedLength === undefined) {
+    return err(
+      proxyError("InvalidArgument", "x-amz-decoded-content-length must be a non-negative integer"),
+    );
+  }
+  const signing = {
+    signingKey: verified.signingKey,
+    amzDate: claims.amzDate,
+    scope: verified.scope,
+    seedSignature: claims.signature,
+  };
+  const body = (req.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }))
+    .pipeThrough(awsChunkedDecoder({
+      trailer: hash !== STREAMING_SIGNED,
+      ...(alg ? { trailerChecksum: alg } : {}),
+      ...(decodedLength !== undefined ? { decodedLength } : {}),
+      ...(hash !== STREAMING_UNSIGNED_TRAILER ? { signing } : {}),
+    }));
+  return ok({ identity: s.identity, body, ...lengthOf(decodedLength) });
 }
