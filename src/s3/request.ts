@@ -180,68 +180,93 @@ export function parseS3Request(
   const scan = scanHeaders(headers);
   const oversized = tooLarge(scan.bytes);
   if (oversized) return err(oversized);
-  const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const params = queryOf(target);
   if (!params.ok) return params;
   const query = params.value;
+  const address = addressOf(target, headers, options);
+  if (!address.ok) return address;
+  const { bucket, key, virtualHosted } = address.value;
+  const op = bucket === ""
+    ? serviceOperation(method)
+    : key === ""
+    ? bucketOperation(method, query)
+    : objectOperation({ method, query, headers, scan });
+  if (!op.ok) return op;
+  return ok({ op: op.value, bucket, key, query, headers, method, virtualHosted });
+}
+
+/** The bucket and key a request names: by its Host (virtual-hosted) or its path's first segment. */
+function addressOf(
+  target: RequestTarget,
+  headers: Headers,
+  options: AddressingOptions,
+): Result<{ bucket: string; key: string; virtualHosted: boolean }, ProxyError> {
+  const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const vhost = hostBucket(
     options.host !== undefined ? options.host : headers.get("host"),
     options.domain,
   );
-  let bucket: string;
-  let rawKey: string;
-  if (vhost !== undefined) {
-    bucket = vhost;
-    rawKey = path;
-  } else {
+  let bucket: string | undefined = vhost;
+  let rawKey = path;
+  if (vhost === undefined) {
     const slash = path.indexOf("/");
-    const rawBucket = slash < 0 ? path : path.slice(0, slash);
     rawKey = slash < 0 ? "" : path.slice(slash + 1);
-    const decoded = decodeSegment(rawBucket);
-    if (decoded === undefined) {
-      return err(proxyError("InvalidURI", UNDECODABLE_PATH));
-    }
-    bucket = decoded;
+    bucket = decodeSegment(slash < 0 ? path : path.slice(0, slash));
   }
   const key = decodeSegment(rawKey);
-  if (key === undefined) {
+  if (bucket === undefined || key === undefined) {
     return err(proxyError("InvalidURI", UNDECODABLE_PATH));
   }
-  const route = (op: OperationKind): Result<S3Request, ProxyError> =>
-    ok({ op, bucket, key, query, headers, method, virtualHosted: vhost !== undefined });
+  return ok({ bucket, key, virtualHosted: vhost !== undefined });
+}
 
-  if (bucket === "") {
-    if (method === "GET") return route("ListBuckets");
-    return err(proxyError("MethodNotAllowed", `${method} is not allowed on the service`));
+/** A request on the service itself (no bucket): only ListBuckets. */
+function serviceOperation(method: string): Result<OperationKind, ProxyError> {
+  if (method === "GET") return ok("ListBuckets");
+  return err(proxyError("MethodNotAllowed", `${method} is not allowed on the service`));
+}
+
+/** A request on a bucket (no key), by method and subresource. */
+function bucketOperation(method: string, query: QueryParams): Result<OperationKind, ProxyError> {
+  const sub = firstPresent(query, UNSUPPORTED_BUCKET_SUBRESOURCES);
+  switch (method) {
+    case "HEAD":
+      return ok("HeadBucket");
+    case "GET":
+      if (query.has("location")) return ok("GetBucketLocation");
+      if (query.has("versioning")) return ok("GetBucketVersioning");
+      if (query.has("uploads")) return ok("ListMultipartUploads");
+      if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
+      return ok(query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects");
+    case "PUT":
+      if (sub || query.has("versioning")) {
+        return err(unsupported(`Bucket subresource '${sub ?? "versioning"}'`));
+      }
+      return ok("CreateBucket");
+    case "POST":
+      if (query.has("delete")) return ok("DeleteObjects");
+      return err(unsupported("Browser-based POST uploads (presigned POST)"));
+    case "DELETE":
+      if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
+      return err(unsupported("DeleteBucket (buckets come from the configuration)"));
+    default:
+      return err(proxyError("MethodNotAllowed", `${method} is not allowed on a bucket`));
   }
-  if (key === "") {
-    const sub = firstPresent(query, UNSUPPORTED_BUCKET_SUBRESOURCES);
-    switch (method) {
-      case "HEAD":
-        return route("HeadBucket");
-      case "GET":
-        if (query.has("location")) return route("GetBucketLocation");
-        if (query.has("versioning")) return route("GetBucketVersioning");
-        if (query.has("uploads")) return route("ListMultipartUploads");
-        if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
-        return route(query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects");
-      case "PUT":
-        if (sub || query.has("versioning")) {
-          return err(unsupported(`Bucket subresource '${sub ?? "versioning"}'`));
-        }
-        return route("CreateBucket");
-      case "POST":
-        if (query.has("delete")) return route("DeleteObjects");
-        return err(unsupported("Browser-based POST uploads (presigned POST)"));
-      case "DELETE":
-        if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
-        return err(unsupported("DeleteBucket (buckets come from the configuration)"));
-      default:
-        return err(proxyError("MethodNotAllowed", `${method} is not allowed on a bucket`));
-    }
-  }
+}
+
+/** What an object request's operation is read from. */
+interface ObjectRequest {
+  readonly method: string;
+  readonly query: QueryParams;
+  readonly headers: Headers;
+  readonly scan: HeaderScan;
+}
+
+/** A request on an object, by method, subresource and headers. */
+function objectOperation(r: ObjectRequest): Result<OperationKind, ProxyError> {
+  const { method, query, headers, scan } = r;
   const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
-  if (sub === "tagging" && method === "GET") return route("GetObjectTagging");
+  if (sub === "tagging" && method === "GET") return ok("GetObjectTagging");
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
   if (scan.sseC) {
     return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));
@@ -252,22 +277,23 @@ export function parseS3Request(
       `Your metadata headers exceed the maximum allowed metadata size of ${MAX_USER_METADATA_BYTES} bytes`,
     ));
   }
+  const copy = headers.has("x-amz-copy-source");
   switch (method) {
     case "GET":
-      return route(query.has("uploadId") ? "ListParts" : "GetObject");
+      return ok(query.has("uploadId") ? "ListParts" : "GetObject");
     case "HEAD":
-      return route("HeadObject");
+      return ok("HeadObject");
     case "PUT":
       if (query.has("uploadId") || query.has("partNumber")) {
-        return route(headers.has("x-amz-copy-source") ? "UploadPartCopy" : "UploadPart");
+        return ok(copy ? "UploadPartCopy" : "UploadPart");
       }
-      return route(headers.has("x-amz-copy-source") ? "CopyObject" : "PutObject");
+      return ok(copy ? "CopyObject" : "PutObject");
     case "POST":
-      if (query.has("uploads")) return route("CreateMultipartUpload");
-      if (query.has("uploadId")) return route("CompleteMultipartUpload");
+      if (query.has("uploads")) return ok("CreateMultipartUpload");
+      if (query.has("uploadId")) return ok("CompleteMultipartUpload");
       return err(unsupported("POST on an object without ?uploads or ?uploadId"));
     case "DELETE":
-      return route(query.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
+      return ok(query.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
     default:
       return err(proxyError("MethodNotAllowed", `${method} is not allowed on an object`));
   }
