@@ -2,6 +2,7 @@
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { QueryParams } from "../http/target.ts";
+import type { UploadRef } from "../backends/backend.ts";
 
 /** An integer query parameter in [min, ∞) capped at `cap`, or `fallback` when absent. */
 export function intParam(
@@ -69,4 +70,25 @@ export function isoTime(d: Date): string {
   return `${y}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${
     pad2(d.getUTCMinutes())
   }:${pad2(d.getUTCSeconds())}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
+}
+
+/** The upload a request names (`?uploadId=` on its key); InvalidArgument without one. */
+export function uploadParam(
+  req: { readonly key: string; readonly query: QueryParams },
+): Result<UploadRef, ProxyError> {
+  const uploadId = req.query.get("uploadId");
+  return uploadId
+    ? ok({ key: req.key, uploadId })
+    : err(proxyError("InvalidArgument", "uploadId is required"));
+}
+
+/** The upload and part number of UploadPart / UploadPartCopy. */
+export function partParams(
+  req: { readonly key: string; readonly query: QueryParams },
+): Result<{ upload: UploadRef; partNumber: number }, ProxyError> {
+  const upload = uploadParam(req);
+  if (!upload.ok) return upload;
+  const partNumber = partNumberParam(req.query.get("partNumber") ?? "");
+  if (!partNumber.ok) return partNumber;
+  return ok({ upload: upload.value, partNumber: partNumber.value });
 }

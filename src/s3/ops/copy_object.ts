@@ -7,7 +7,6 @@ import {
   type GetResult,
   httpMetaOf,
   type ObjectMeta,
-  type UploadRef,
 } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -19,7 +18,7 @@ import {
   readConditions,
   writeConditions,
 } from "../headers.ts";
-import { isoTime, partNumberParam } from "../params.ts";
+import { isoTime, partParams } from "../params.ts";
 import { xmlResponse } from "../response.ts";
 import { el, S3_XMLNS, XML_DECLARATION } from "../../xml.ts";
 
@@ -151,7 +150,7 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
 /** UploadPartCopy: one range (or all) of the source becomes a part. */
 export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
-  const part = partParams(ctx);
+  const part = partParams(ctx.req);
   if (!part.ok) return part;
   const src = copySource(ctx);
   if (!src.ok) return src;
@@ -200,15 +199,4 @@ function rangeBeyond(last: number, size: number): ProxyError | undefined {
     "InvalidRange",
     `The x-amz-copy-source-range value ends at byte ${last}, beyond the source object of size ${size}`,
   );
-}
-
-/** The upload (key and `uploadId`) and `partNumber` (1..10000) of UploadPart and UploadPartCopy. */
-export function partParams(
-  ctx: S3Context,
-): Result<{ upload: UploadRef; partNumber: number }, ProxyError> {
-  const uploadId = ctx.req.query.get("uploadId");
-  if (!uploadId) return err(proxyError("InvalidArgument", "uploadId is required"));
-  const partNumber = partNumberParam(ctx.req.query.get("partNumber") ?? "");
-  if (!partNumber.ok) return partNumber;
-  return ok({ upload: { key: ctx.req.key, uploadId }, partNumber: partNumber.value });
 }

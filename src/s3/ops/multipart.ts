@@ -1,27 +1,25 @@
 /** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
-import type { CompletedPart, UploadRef } from "../../backends/backend.ts";
+import type { CompletedPart } from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { forwardedHeaders, metaFromHeaders, writeConditions } from "../headers.ts";
-import { encodingType, intParam, isoTime, urlEncodeKey } from "../params.ts";
+import {
+  encodingType,
+  intParam,
+  isoTime,
+  partParams,
+  uploadParam,
+  urlEncodeKey,
+} from "../params.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
 import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../../xml.ts";
-import { partParams } from "./copy_object.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 
 /** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
 export const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
-
-/** The upload the request names: its key and its `uploadId` (required). */
-function requireUpload(ctx: S3Context): Result<UploadRef, ProxyError> {
-  const uploadId = ctx.req.query.get("uploadId");
-  return uploadId
-    ? ok({ key: ctx.req.key, uploadId })
-    : err(proxyError("InvalidArgument", "uploadId is required"));
-}
 
 function ownerXml(ctx: S3Context, tag: string): string {
   return `<${tag}>${el("ID", ctx.config.ownerId)}${
@@ -51,7 +49,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Result<Resp
 
 /** UploadPart: the verified payload becomes part N; 200 with its ETag. */
 export async function uploadPart(ctx: S3Context): Promise<Result<Response, ProxyError>> {
-  const part = partParams(ctx);
+  const part = partParams(ctx.req);
   if (!part.ok) {
     await ctx.body?.cancel();
     return part;
@@ -104,7 +102,7 @@ export function parseCompleteBody(text: string): Result<CompletedPart[], ProxyEr
 export async function completeMultipartUpload(
   ctx: S3Context,
 ): Promise<Result<Response, ProxyError>> {
-  const upload = requireUpload(ctx);
+  const upload = uploadParam(ctx.req);
   if (!upload.ok) {
     await ctx.body?.cancel();
     return upload;
@@ -149,7 +147,7 @@ function bucketUrl(ctx: S3Context): string {
 /** AbortMultipartUpload: 204; NoSuchUpload when unknown. */
 export async function abortMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
-  const upload = requireUpload(ctx);
+  const upload = uploadParam(ctx.req);
   if (!upload.ok) return upload;
   const aborted = await ctx.bucket.backend.abortMultipartUpload(upload.value);
   if (!aborted.ok) return aborted;
@@ -158,7 +156,7 @@ export async function abortMultipartUpload(ctx: S3Context): Promise<Result<Respo
 
 /** ListParts. */
 export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyError>> {
-  const upload = requireUpload(ctx);
+  const upload = uploadParam(ctx.req);
   if (!upload.ok) return upload;
   const maxParts = intParam(ctx.req.query, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
   if (!maxParts.ok) return maxParts;

@@ -1,6 +1,7 @@
 /** The S3 parameter helpers' formats: listing times equal Date.toISOString() everywhere. */
 import assert from "node:assert/strict";
-import { isoTime } from "../../../src/s3/params.ts";
+import { isoTime, partParams, uploadParam } from "../../../src/s3/params.ts";
+import { queryOf, requestTarget } from "../../../src/http/target.ts";
 
 Deno.test("isoTime() equals Date.toISOString() across years, months, leap days and milliseconds", () => {
   let seed = 7;
@@ -19,5 +20,31 @@ Deno.test("isoTime() equals Date.toISOString() across years, months, leap days a
   for (const t of [...edges, ...random]) {
     const d = new Date(t);
     assert.equal(isoTime(d), d.toISOString(), `at ${t}`);
+  }
+});
+
+function reqOf(url: string) {
+  const q = queryOf(requestTarget(url));
+  if (!q.ok) throw new Error(q.error.message);
+  return { key: "k", query: q.value };
+}
+
+Deno.test("uploadParam() names the upload on the key, and wants an uploadId", () => {
+  assert.deepEqual(uploadParam(reqOf("http://h/b/k?uploadId=u1")), {
+    ok: true,
+    value: { key: "k", uploadId: "u1" },
+  });
+  for (const url of ["http://h/b/k", "http://h/b/k?uploadId="]) {
+    const r = uploadParam(reqOf(url));
+    assert.ok(!r.ok && r.error.kind === "InvalidArgument", url);
+  }
+});
+
+Deno.test("partParams() is the upload and a part number from 1 to 10000", () => {
+  const r = partParams(reqOf("http://h/b/k?uploadId=u1&partNumber=3"));
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, { upload: { key: "k", uploadId: "u1" }, partNumber: 3 });
+  for (const url of ["http://h/b/k?partNumber=3", "http://h/b/k?uploadId=u&partNumber=0"]) {
+    assert.ok(!partParams(reqOf(url)).ok, url);
   }
 });
