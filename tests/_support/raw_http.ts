@@ -231,3 +231,25 @@ export async function trickleUpload(
     await client.write(piece);
   }
 }
+
+/** A whole answer read off a raw socket. */
+export interface RawAnswer {
+  readonly status: number;
+  /** Lower-case names. */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Uint8Array;
+}
+
+/** Sends a head (and body) on `c` and reads the whole answer, which must carry a length. */
+export async function rawExchange(
+  c: RawClient,
+  head: string,
+  body?: Uint8Array,
+): Promise<RawAnswer> {
+  await c.write(head);
+  if (body) await c.write(body);
+  const h = await c.readHead(10_000);
+  const length = h.status === 204 ? "0" : h.headers.get("content-length");
+  assert.ok(length !== undefined, `a length on ${head.split("\r\n")[0]}`);
+  return { ...h, body: await c.readBody(Number(length), 10_000) };
+}

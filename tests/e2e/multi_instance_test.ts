@@ -24,7 +24,7 @@ import { nginxMain, type NginxProcess, nginxTemps, startNginx } from "../_suppor
 import { createMotoBucket, type Moto, motoMissing, startMoto } from "../_support/moto.ts";
 import { type IssuerProcess, issuerRoles, startIssuerProcess } from "../_support/oidc_issuer.ts";
 import { freePort } from "../_support/ports.ts";
-import { RawClient } from "../_support/raw_http.ts";
+import { type RawAnswer, RawClient, rawExchange } from "../_support/raw_http.ts";
 import { testSigner } from "../_support/signer.ts";
 import { firstReason, missingCommand, skippable } from "../_support/tools.ts";
 import { STANDARD_BUCKETS } from "./_backends.ts";
@@ -60,14 +60,6 @@ interface Req {
   readonly key?: Key;
 }
 
-/** An answer, read whole. */
-interface Answer {
-  readonly status: number;
-  /** Lower-case names. */
-  readonly headers: ReadonlyMap<string, string>;
-  readonly body: Uint8Array;
-}
-
 /** Which of the two instances. */
 type Side = 0 | 1;
 
@@ -78,7 +70,7 @@ type Side = 0 | 1;
 interface Pair {
   /** How the instances are named in messages: `["gateway A", "gateway B"]`. */
   readonly names: readonly [string, string];
-  send(side: Side, r: Req): Promise<Answer>;
+  send(side: Side, r: Req): Promise<RawAnswer>;
   /** The object's bytes as the store holds them (bypassing both instances). */
   stored(bucket: string, key: string): Promise<Uint8Array | undefined>;
   /** A token from the OIDC issuer both instances trust. */
@@ -144,17 +136,17 @@ function bytesOf(body: Uint8Array | string | undefined): Uint8Array | undefined 
 // ---------------------------------------------------------------------------
 // The flows, on any pair.
 
-function text(a: Answer): string {
+function text(a: RawAnswer): string {
   return decoder.decode(a.body);
 }
 
-function xmlValue(a: Answer, tag: string): string {
+function xmlValue(a: RawAnswer, tag: string): string {
   const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text(a));
   assert.ok(m, `<${tag}> in ${text(a)}`);
   return m[1]!;
 }
 
-function expectStatus(a: Answer, status: number, what: string): void {
+function expectStatus(a: RawAnswer, status: number, what: string): void {
   assert.equal(a.status, status, `${what}: ${text(a)}`);
 }
 
@@ -445,7 +437,7 @@ interface ProxiedParts {
 async function proxiedExchange(
   p: ProxiedParts,
   r: Req,
-): Promise<{ answer: Answer; side: Side }> {
+): Promise<{ answer: RawAnswer; side: Side }> {
   const qs = queryString(r.query ?? {});
   const body = bytesOf(r.body);
   const res = await fetch(`https://127.0.0.1:${p.port}${r.path}${qs ? "?" + qs : ""}`, {
@@ -454,7 +446,7 @@ async function proxiedExchange(
     client: p.client,
     ...(body !== undefined ? { body: body as BodyInit } : {}),
   });
-  const answer: Answer = {
+  const answer: RawAnswer = {
     status: res.status,
     headers: new Map(res.headers),
     body: new Uint8Array(await res.arrayBuffer()),
@@ -601,16 +593,6 @@ Deno.test({
 // ---------------------------------------------------------------------------
 // Layout 2: one process with --workers 2 over fs, a connection pinned to each worker.
 
-/** Sends a head (and body) on `c` and reads the whole answer, which must carry a length. */
-async function rawExchange(c: RawClient, head: string, body?: Uint8Array): Promise<Answer> {
-  await c.write(head);
-  if (body) await c.write(body);
-  const h = await c.readHead(10_000);
-  const length = h.status === 204 ? "0" : h.headers.get("content-length");
-  assert.ok(length !== undefined, `a length on ${head.split("\r\n")[0]}`);
-  return { ...h, body: await c.readBody(Number(length), 10_000) };
-}
-
 /** The head of `r` for a raw socket to the gateway on `port`. */
 async function rawHead(r: Req, port: number, length: number): Promise<string> {
   const headers = await headersOf(
@@ -624,7 +606,7 @@ async function rawHead(r: Req, port: number, length: number): Promise<string> {
 }
 
 /** The worker (1, 2) that answered `a`, from its access-log line. */
-async function workerOf(gw: Gateway, a: Answer): Promise<number> {
+async function workerOf(gw: Gateway, a: RawAnswer): Promise<number> {
   const id = a.headers.get("x-amz-request-id");
   assert.ok(id, `a request id: ${a.status}`);
   return Number((await servedBy([gw], id)).entry.worker);

@@ -7,42 +7,25 @@
  * until the access log (`worker=N`) says which worker answered.
  */
 import assert from "node:assert/strict";
-import { RawClient, signedRequestHead } from "../_support/raw_http.ts";
+import { type RawAnswer, RawClient, rawExchange, signedRequestHead } from "../_support/raw_http.ts";
 import { DEV, type Gateway, startGateway } from "./_gateway.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-/** One answer read off a kept-alive raw connection. */
-interface Answer {
-  readonly status: number;
-  readonly headers: Map<string, string>;
-  readonly body: Uint8Array;
-}
-
-/** Sends a head (and body) and reads the whole answer, which must carry a length. */
-async function exchange(c: RawClient, head: string, body?: Uint8Array): Promise<Answer> {
-  await c.write(head);
-  if (body) await c.write(body);
-  const h = await c.readHead(10_000);
-  const length = h.status === 204 ? "0" : h.headers.get("content-length");
-  assert.ok(length !== undefined, `a length on ${head.split("\r\n")[0]}`);
-  return { ...h, body: await c.readBody(Number(length), 10_000) };
-}
 
 /** A signed request over `c` (UNSIGNED-PAYLOAD), with a body of bytes or text. */
 function signed(
   gw: Gateway,
   c: RawClient,
   r: { method: string; path: string; query?: Record<string, string>; body?: Uint8Array | string },
-): Promise<Answer> {
+): Promise<RawAnswer> {
   const body = typeof r.body === "string" ? encoder.encode(r.body) : r.body;
   return signedRequestHead(gw.port, DEV, {
     method: r.method,
     path: r.path,
     ...(r.query ? { query: r.query } : {}),
     headers: { "content-length": String(body?.length ?? 0) },
-  }).then((head) => exchange(c, head, body));
+  }).then((head) => rawExchange(c, head, body));
 }
 
 /** The worker that answered request `id`, from its access-log line. */
@@ -56,7 +39,7 @@ async function workerOf(gw: Gateway, id: string): Promise<number> {
 async function connectionOn(gw: Gateway, worker: number): Promise<RawClient> {
   for (let i = 0; i < 64; i++) {
     const c = await RawClient.connect(gw.port);
-    const a = await exchange(c, "GET /public-data/ HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    const a = await rawExchange(c, "GET /public-data/ HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
     if (await workerOf(gw, a.headers.get("x-amz-request-id")!) === worker) return c;
     c.close();
   }
@@ -95,20 +78,22 @@ Deno.test("--workers 2: both serve; a write through one is read at once through 
       (await signed(gw, on1, { method: "PUT", path: "/public-data/k", body: "one" })).status,
       200,
     );
-    const got = await exchange(on2, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n");
+    const got = await rawExchange(on2, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n");
     assert.equal(decoder.decode(got.body), "one");
     assert.equal(
       (await signed(gw, on2, { method: "PUT", path: "/public-data/k", body: "two" })).status,
       200,
     );
     assert.equal(
-      decoder.decode((await exchange(on1, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n")).body),
+      decoder.decode(
+        (await rawExchange(on1, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n")).body,
+      ),
       "two",
     );
     // A delete on 1 is a 404 on 2 at once.
     assert.equal((await signed(gw, on1, { method: "DELETE", path: "/public-data/k" })).status, 204);
     assert.equal(
-      (await exchange(on2, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n")).status,
+      (await rawExchange(on2, "GET /public-data/k HTTP/1.1\r\nhost: x\r\n\r\n")).status,
       404,
     );
 
@@ -163,10 +148,10 @@ Deno.test("--workers 2: both serve; a write through one is read at once through 
     const admin = await adminUrl(gw);
     const before = sample(await metricsText(admin), GET_200);
     for (let i = 0; i < 3; i++) {
-      await exchange(on1, "GET /public-data/probe-missing HTTP/1.1\r\nhost: x\r\n\r\n");
+      await rawExchange(on1, "GET /public-data/probe-missing HTTP/1.1\r\nhost: x\r\n\r\n");
       await signed(gw, on1, { method: "PUT", path: `/public-data/m${i}`, body: "m" });
-      await exchange(on1, `GET /public-data/m${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
-      await exchange(on2, `GET /public-data/m${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      await rawExchange(on1, `GET /public-data/m${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      await rawExchange(on2, `GET /public-data/m${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
     }
     const text = await metricsText(admin);
     assert.equal(sample(text, GET_200), before + 6, "3 GETs on each worker, summed");
@@ -192,7 +177,7 @@ Deno.test("--workers 2: SIGHUP with a broken config keeps both on the old one; a
   const on1 = await connectionOn(gw, 1);
   const on2 = await connectionOn(gw, 2);
   const status = async (c: RawClient, p: string) =>
-    (await exchange(c, `GET ${p} HTTP/1.1\r\nhost: x\r\n\r\n`)).status;
+    (await rawExchange(c, `GET ${p} HTTP/1.1\r\nhost: x\r\n\r\n`)).status;
   const hup = async (expect: RegExp) => {
     const from = gw.logs().length;
     gw.signal("SIGHUP");
@@ -293,7 +278,7 @@ Deno.test("--workers 2: a worker that dies is logged and restarted; the other se
     const admin = await adminUrl(gw);
     const on1 = await connectionOn(gw, 1);
     for (let i = 0; i < 4; i++) {
-      await exchange(on1, "GET /public-data/a.txt HTTP/1.1\r\nhost: x\r\n\r\n");
+      await rawExchange(on1, "GET /public-data/a.txt HTTP/1.1\r\nhost: x\r\n\r\n");
     }
     const before = sample(await metricsText(admin), GET_200);
     assert.equal(before, 4);
@@ -309,7 +294,7 @@ Deno.test("--workers 2: a worker that dies is logged and restarted; the other se
     }
     await gw.waitForLog(/worker 1 restarted/);
     const again = await connectionOn(gw, 1);
-    await exchange(again, "GET /public-data/a.txt HTTP/1.1\r\nhost: x\r\n\r\n");
+    await rawExchange(again, "GET /public-data/a.txt HTTP/1.1\r\nhost: x\r\n\r\n");
     again.close();
     // The dead worker's last counts stay in the sum: the counter does not go back.
     assert.ok(sample(await metricsText(admin), GET_200) >= before + 11);

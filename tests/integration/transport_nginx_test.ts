@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { makeCerts } from "../_support/certs.ts";
 import { nginxMain, type NginxProcess, nginxTemps, startNginx } from "../_support/nginx.ts";
 import { freePort } from "../_support/ports.ts";
-import { createTransport, type Transport, TransportError } from "../../src/transport/mod.ts";
+import { withTransport } from "../_support/transport.ts";
+import { type Transport, TransportError } from "../../src/transport/mod.ts";
 
 const MiB = 1024 * 1024;
 
@@ -92,18 +93,6 @@ ${server(`127.0.0.1:${tlsPort} ssl`)}
     await nginx?.stop();
     upstream.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-async function withTransport(
-  o: Parameters<typeof createTransport>[0],
-  run: (t: Transport) => Promise<void>,
-): Promise<void> {
-  const t = createTransport(o);
-  try {
-    await run(t);
-  } finally {
-    t.close();
   }
 }
 

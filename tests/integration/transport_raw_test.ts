@@ -5,7 +5,8 @@
  * that breaks HTTP/1.1).
  */
 import assert from "node:assert/strict";
-import { createTransport, type Transport, TransportError } from "../../src/transport/mod.ts";
+import { withTransport } from "../_support/transport.ts";
+import { TransportError } from "../../src/transport/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -102,18 +103,6 @@ function rawServer(serve: (peer: Peer, index: number) => Promise<void>) {
 
 const OK = (body: string, extra = "") =>
   `HTTP/1.1 200 OK\r\ncontent-length: ${enc.encode(body).length}\r\n${extra}\r\n${body}`;
-
-async function withTransport(
-  o: Parameters<typeof createTransport>[0],
-  run: (t: Transport) => Promise<void>,
-): Promise<void> {
-  const t = createTransport(o);
-  try {
-    await run(t);
-  } finally {
-    t.close();
-  }
-}
 
 function transportError(code: string, pattern?: RegExp) {
   return (e: unknown) =>

@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { ChunkedDecoder } from "../../../src/transport/chunked_decoder.ts";
+import { concatBytes } from "../../_support/bytes.ts";
 import { TransportError } from "../../../src/transport/transport_error.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (parts: Uint8Array[]) => new TextDecoder().decode(concat(parts));
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const dec = (parts: Uint8Array[]) => new TextDecoder().decode(concatBytes(parts));
 
 /** Feeds `wire` in pieces of `step` bytes; the data, and the bytes after the end. */
 function decodeAll(wire: string, step: number): { data: string; rest: string; done: boolean } {
@@ -24,7 +15,7 @@ function decodeAll(wire: string, step: number): { data: string; rest: string; do
   for (let at = 0; at < bytes.length && rest === undefined; at += step) {
     const out = d.push(bytes.subarray(at, at + step));
     data.push(...out.data);
-    if (out.rest) rest = concat([out.rest, bytes.subarray(at + step)]);
+    if (out.rest) rest = concatBytes([out.rest, bytes.subarray(at + step)]);
   }
   return { data: dec(data), rest: rest ? dec([rest]) : "", done: d.done };
 }
