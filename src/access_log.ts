@@ -35,7 +35,7 @@ export interface AccessLogEntry {
   /** Declared response body bytes. */
   readonly bytesOut?: number;
   readonly userAgent?: string;
-  /** Server-side detail of a 5xx (never sent to the client). */
+  /** Server-side detail of a 5xx, or a refused signature's canonical request (never sent to the client). */
   readonly detail?: string;
 }
 
@@ -94,7 +94,7 @@ export interface AnsweredRequest {
   readonly peer?: { readonly hostname: string };
 }
 
-/** The log entry of one answered request; a 5xx gets its server-side detail. */
+/** The log entry of one answered request; a 5xx gets its server-side detail, a refused signature its canonical request. */
 export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessLogEntry {
   const { outcome, response, client } = answered;
   const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
@@ -140,7 +140,7 @@ export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessL
   if (Number.isFinite(bytesOut)) e.bytesOut = bytesOut;
   const userAgent = req.headers.get("user-agent");
   if (userAgent) e.userAgent = userAgent;
-  if (!result.ok && statusOf(result.error) >= 500) e.detail = describe(result.error);
+  if (!result.ok && loggedDetail(result.error)) e.detail = describe(result.error);
   return e as unknown as AccessLogEntry;
 }
 
@@ -161,6 +161,11 @@ export function isoTime(time: number): string {
   }
   const milli = ms - second * 1000;
   return `${isoPrefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
+/** Whether an error's detail goes to the log: a 5xx's cause, or a refused signature's canonical request. */
+function loggedDetail(e: ProxyError): boolean {
+  return statusOf(e) >= 500 || (e.kind === "SignatureDoesNotMatch" && e.detail !== undefined);
 }
 
 /** A 5xx error's detail for the log: kind, message and the cause behind them. */

@@ -14,7 +14,7 @@ import {
   computeSignature,
   credentialScope,
 } from "../sigv4/canonical.ts";
-import type { SigningKeyCache } from "../sigv4/signing_key.ts";
+import { sha256HexOfByteString, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { constantTimeEqual } from "../bytes.ts";
 import { MAX_SKEW_MS, type SignedClaims } from "./sigv4_claims.ts";
 
@@ -139,9 +139,10 @@ export function verifySignature(
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
+  const canonical = canonicalFor(claims, r, uri, query);
   if (
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, uri, query)),
+      computeSignature(signingKey, claims.amzDate, scope, canonical),
       claims.signature,
     )
   ) {
@@ -161,6 +162,22 @@ export function verifySignature(
     proxyError(
       "SignatureDoesNotMatch",
       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+      canonicalDetail(canonical),
     ),
   );
+}
+
+/**
+ * The log detail of a refused signature: the canonical request the gateway
+ * computed (as a JSON string, so its newlines show) and its SHA-256, to diff
+ * against the client's. A session token in it is redacted; nothing else in a
+ * canonical request is secret.
+ */
+export function canonicalDetail(canonical: string): string {
+  const redacted = canonical
+    .replace(/^x-amz-security-token:.*$/m, "x-amz-security-token:(redacted)")
+    .replace(/(^|&)X-Amz-Security-Token=[^&\n]*/m, "$1X-Amz-Security-Token=(redacted)");
+  return `canonical request (sha256 ${sha256HexOfByteString(canonical)}): ${
+    JSON.stringify(redacted)
+  }`;
 }
