@@ -147,8 +147,8 @@ async function ensureEmpty(batches: BatchReader): Promise<void> {
 }
 
 /**
- * The batches of a body as the stream the transport writes: each batch is
- * pulled only once the one before was written (and its memory is reused),
+ * The batches of a body as the stream the transport writes, one batch read
+ * ahead while the last is written (and the memory of written ones reused),
  * and the final declared byte is handed on only after the body ended
  * cleanly. The store's framing completes only with that byte, and a stage
  * that verifies the body (a checksum's flush, an aws-chunked chunk signature
@@ -159,7 +159,8 @@ async function ensureEmpty(batches: BatchReader): Promise<void> {
 function heldBack(batches: BatchReader, length: number): ReadableStream<Uint8Array> {
   let sent = 0;
   let last: Uint8Array | undefined;
-  let written: Uint8Array | undefined;
+  /** Batches handed on and not yet released (their memory is reused once written). */
+  const handed: Uint8Array[] = [];
   const next = async (c: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
     for (;;) {
       const batch = await batches.next();
@@ -180,16 +181,16 @@ function heldBack(batches: BatchReader, length: number): ReadableStream<Uint8Arr
         batches.release(out);
         continue;
       }
-      written = out;
+      handed.push(out);
       c.enqueue(out);
       return;
     }
   };
   return new ReadableStream<Uint8Array>({
     async pull(c) {
-      // The transport reads the next chunk only once the last one was written.
-      if (written) batches.release(written);
-      written = undefined;
+      // One batch is read ahead while the transport writes the one it took last: that one
+      // is kept, the ones before it were written (the transport writes one at a time).
+      while (handed.length > 1) batches.release(handed.shift()!);
       try {
         await next(c);
       } catch (e) {
@@ -198,5 +199,5 @@ function heldBack(batches: BatchReader, length: number): ReadableStream<Uint8Arr
       }
     },
     cancel: (reason) => batches.cancel(reason),
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: 1 });
 }
