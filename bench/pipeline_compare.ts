@@ -27,7 +27,13 @@
  * written to DIR when it exits). `--baseline DIR` also runs the bucketgate
  * contenders on a second gateway started from another checkout's main.ts
  * (e.g. `git archive main | tar -x -C DIR`), in the same rounds: before and
- * after in one run.
+ * after in one run; `--baseline-label` names it in the table (e.g. `send`
+ * when the baseline is this branch with the fetch/node:http transport).
+ *
+ * `--big` then moves 1 GiB through each gateway's `s3` backend (curl, one at
+ * a time): a GET of the origin's 1g.bin, and a presigned PUT of the same
+ * bytes (the origin stores it through nginx's DAV module): MB/s, the
+ * gateway's CPU seconds per GiB, and its peak RSS over the transfer.
  */
 import { parseArgs } from "node:util";
 import { startOrigin, startProxy } from "./_nginx.ts";
@@ -41,6 +47,7 @@ import {
   initClockTicks,
   loadAverage,
   machineLine,
+  trackPeakRss,
   waitForPort,
 } from "./_system.ts";
 import { freePort } from "../tests/_support/ports.ts";
@@ -175,7 +182,62 @@ const FLOOR: Partial<Record<Base, Base>> = {
 };
 
 const baseOf = (k: Kind) => k.replace("@base", "") as Base;
-const labelOf = (k: Kind) => LABELS[baseOf(k)] + (k.endsWith("@base") ? " (baseline)" : "");
+let baselineLabel = "baseline";
+const labelOf = (k: Kind) => LABELS[baseOf(k)] + (k.endsWith("@base") ? ` (${baselineLabel})` : "");
+
+/** A gateway for the 1 GiB transfers. */
+interface BigTarget {
+  readonly label: string;
+  readonly port: number;
+  readonly pid: number;
+}
+
+/** One transfer with curl: its MB/s, the gateway's CPU seconds and peak RSS over it. */
+async function bigTransfer(t: BigTarget, args: readonly string[]) {
+  const before = await cpuSeconds(t.pid);
+  const peak = await trackPeakRss(t.pid);
+  const out = await new Deno.Command("curl", {
+    args: [
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code} %{size_download} %{size_upload} %{time_total}",
+      ...args,
+    ],
+    stdout: "piped",
+  }).output();
+  const rss = await peak();
+  const cpu = await cpuSeconds(t.pid) - before;
+  const [code, down, up, time] = new TextDecoder().decode(out.stdout).split(" ").map(Number);
+  return { code: code!, bytes: Math.max(down!, up!), seconds: time!, cpu, rss };
+}
+
+/** GET and PUT of 1 GiB through each gateway's s3 backend. */
+async function bigTable(targets: readonly BigTarget[], file: string): Promise<string> {
+  const lines = [
+    "| gateway | GET 1 GiB MB/s | GET CPU s/GiB | GET peak RSS MiB | PUT 1 GiB MB/s | PUT CPU s/GiB | PUT peak RSS MiB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const t of targets) {
+    const url = `http://127.0.0.1:${t.port}`;
+    const get = await bigTransfer(t, [`${url}/anon-s3/1g.bin`]);
+    const put = await bigTransfer(t, [
+      "-T",
+      file,
+      `${url}${await presignPath(BENCH_KEY, t.port, "PUT", `/sig-s3/put-${t.port}.bin`)}`,
+    ]);
+    for (const [what, r] of [["GET", get], ["PUT", put]] as const) {
+      if (r.code !== 200 || r.bytes !== 1 << 30) {
+        throw new Error(`Cannot ${what} 1 GiB through ${t.label}: ${r.code}, ${r.bytes} bytes`);
+      }
+    }
+    const row = (r: typeof get) =>
+      `${fmt(r.bytes / 1e6 / r.seconds)} | ${fmt(r.cpu, 2)} | ${fmt(r.rss / 2 ** 20)}`;
+    lines.push(`| ${t.label} | ${row(get)} | ${row(put)} |`);
+  }
+  return lines.join("\n");
+}
 
 function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sample[]>): string {
   const rpsOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.rps));
@@ -211,12 +273,15 @@ async function main(): Promise<void> {
       only: { type: "string" },
       "cpu-prof": { type: "string" },
       baseline: { type: "string" },
+      "baseline-label": { type: "string", default: "baseline" },
+      big: { type: "boolean", default: false },
     },
   }).values;
   const rounds = Number(flags.rounds);
   const seconds = Number(flags.seconds);
   const connections = Number(flags.connections);
   const cpuProf = flags["cpu-prof"];
+  baselineLabel = flags["baseline-label"];
   const kinds = KINDS.filter((k) => !flags.only || flags.only.split(",").includes(k));
   const log = (s: string) => console.error(`[pipeline_compare] ${s}`);
   await ensureTools(log);
@@ -227,6 +292,14 @@ async function main(): Promise<void> {
     const dir = `${work}/root/bench`;
     await Deno.mkdir(dir, { recursive: true });
     await Deno.writeFile(`${dir}/1k.bin`, new Uint8Array(1024).fill(0x61));
+    if (flags.big) {
+      const f = await Deno.open(`${dir}/1g.bin`, { write: true, create: true });
+      const mib = new Uint8Array(1 << 20).fill(0x62);
+      for (let i = 0; i < 1024; i++) {
+        for (let at = 0; at < mib.length;) at += await f.write(mib.subarray(at));
+      }
+      f.close();
+    }
     const origin = await startOrigin(`${work}/origin`, freePort(), `${work}/root`, 1);
     started.push(origin);
     const proxy = await startProxy(`${work}/proxy`, freePort(), origin.port, 1);
@@ -292,6 +365,15 @@ async function main(): Promise<void> {
         `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.\n`,
     );
     console.log(report(contenders, samples));
+    if (flags.big) {
+      const targets: BigTarget[] = [{
+        label: "this checkout",
+        port: gateway.port,
+        pid: gateway.pid,
+      }];
+      if (baseline) targets.push({ label: baselineLabel, port: baseline.port, pid: baseline.pid });
+      console.log(`\n${await bigTable(targets, `${dir}/1g.bin`)}`);
+    }
   } finally {
     for (const s of started.reverse()) await s.stop().catch(() => {});
     await Deno.remove(work, { recursive: true }).catch(() => {});

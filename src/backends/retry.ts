@@ -6,7 +6,8 @@
  */
 import { type ProxyError, toProxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { type HttpResponse, release, send, type SendRequest, type Transport } from "./s3/http.ts";
+import { type HttpResponse, release, type SendRequest, type Transport } from "./s3/http.ts";
+import { backendTransport } from "./s3/wire.ts";
 
 /** Waits `ms` (a back-off); may end early once `signal` aborts. Tests pass one that does not wait. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -68,7 +69,7 @@ export async function withRetries(
 export interface BackendRequestDeps {
   /** Waits between retries. @default realSleep */
   readonly sleep?: Sleep;
-  /** Sends one attempt. @default send (s3/http.ts) */
+  /** Sends one attempt. @default backendTransport (s3/wire.ts) */
   readonly transport?: Transport;
 }
 
@@ -80,7 +81,7 @@ export async function backendRequest(
   req: SendRequest,
   deps: BackendRequestDeps = {},
 ): Promise<Result<HttpResponse, ProxyError>> {
-  const transport = deps.transport ?? send;
+  const transport = deps.transport ?? backendTransport;
   const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
     try {
       return ok(await transport(req));

@@ -41,6 +41,9 @@ export interface Attempt {
   readonly limits: AttemptLimits;
 }
 
+/** The first read of a response body, and the smallest a read shrinks to. */
+const MIN_READ_BYTES = 64 * 1024;
+
 /** A bytes body this small goes out in the head's write. */
 const COALESCE_BYTES = 64 * 1024;
 
@@ -109,10 +112,13 @@ function response(a: Attempt, answer: Answer): TransportResponse {
   const { head } = answer;
   const framing = responseFraming(a.req.method, head);
   const headers = new Headers(head.fields as [string, string][]);
+  // Reads grow towards `readBytes` while they come full and shrink when they come short: a
+  // large body moves in few large chunks, and a trickle does not cost a large buffer a read.
+  let size = Math.min(MIN_READ_BYTES, a.limits.readBytes);
   const src: BodySource = {
     rest: answer.rest,
     read: async (max) => {
-      const buf = new Uint8Array(max);
+      const buf = new Uint8Array(Math.min(max, size));
       let n: number | null;
       try {
         n = await ex.wait(conn.read(buf));
@@ -124,7 +130,10 @@ function response(a: Attempt, answer: Answer): TransportResponse {
           { cause: e },
         );
       }
-      return n === null ? null : buf.subarray(0, n);
+      if (n === null) return null;
+      if (n === buf.length) size = Math.min(size * 2, a.limits.readBytes);
+      else if (n < buf.length / 4) size = Math.max(size / 2, Math.min(MIN_READ_BYTES, size));
+      return buf.subarray(0, n);
     },
     finish: (reusable) => {
       answer.finish(reusable);

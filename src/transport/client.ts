@@ -34,7 +34,10 @@ export interface TransportOptions {
   readonly maxHeadBytes?: number;
   /** How long a request with `Expect: 100-continue` waits for a 100 before sending its body. @default 1000 */
   readonly continueTimeoutMs?: number;
-  /** Bytes per socket read of a response body. @default 65536 */
+  /**
+   * Most bytes per socket read of a response body: reads start at 64 KiB
+   * and double up to this while they come full. @default 1048576
+   */
   readonly readBytes?: number;
   /** Resolution of every deadline. @default 100 */
   readonly tickMs?: number;
@@ -81,7 +84,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     timeoutMs: positive("timeoutMs", options.timeoutMs, 30_000),
     maxHeadBytes: positive("maxHeadBytes", options.maxHeadBytes, 65536),
     continueTimeoutMs: positive("continueTimeoutMs", options.continueTimeoutMs, 1000),
-    readBytes: positive("readBytes", options.readBytes, 65536),
+    readBytes: positive("readBytes", options.readBytes, 1 << 20),
   };
   const sweeper = new Sweeper(positive("tickMs", options.tickMs, 100));
   const connect = options.connect ?? defaultConnector(options.caCerts);

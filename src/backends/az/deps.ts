@@ -1,6 +1,7 @@
 /** What the az backend takes from outside besides its options: time, waiting, sizes, the wire. */
 import { type Clock, systemClock } from "../../clock.ts";
-import { send, type Transport } from "../s3/http.ts";
+import type { Transport } from "../s3/http.ts";
+import { backendTransport } from "../s3/wire.ts";
 import { realSleep, type Sleep } from "../retry.ts";
 import { type AzSizes, DEFAULT_SIZES } from "./sizes.ts";
 
@@ -17,7 +18,7 @@ export interface AzDeps {
   readonly sleep?: Sleep;
   /** @default DEFAULT_SIZES */
   readonly sizes?: AzSizes;
-  /** The wire (tests answer in process). @default the s3 backend's HTTP transport */
+  /** The wire (tests answer in process). @default backendTransport (s3/wire.ts) */
   readonly transport?: Transport;
 }
 
@@ -30,6 +31,6 @@ export function resolveDeps(deps: AzDeps): AzResolvedDeps {
     clock: deps.clock ?? systemClock,
     sleep: deps.sleep ?? realSleep,
     sizes: deps.sizes ?? DEFAULT_SIZES,
-    transport: deps.transport ?? send,
+    transport: deps.transport ?? backendTransport,
   };
 }

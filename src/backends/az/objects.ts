@@ -18,7 +18,7 @@ import type {
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { hasDotSegment, reservedKeyWrite, unstorableKeyRead } from "../keys.ts";
 import { partRangeSpec, resolveRange } from "../range.ts";
-import { type HttpResponse, release } from "../s3/http.ts";
+import { type HttpResponse, objectBody, release } from "../s3/http.ts";
 import { putInBlocks, putWhole, type Written } from "./blob_writes.ts";
 import type { AzContext } from "./context.ts";
 import { errorFrom } from "./errors.ts";
@@ -156,7 +156,7 @@ export async function get(
   return ok({
     meta,
     ...(served ? { range: served } : {}),
-    body: res.body ?? new ReadableStream({ start: (c) => c.close() }),
+    body: objectBody(res),
   });
 }
 

@@ -17,12 +17,20 @@ import {
   watchTransfer,
 } from "../../streams/idle.ts";
 import { type BatchReader, batchReader } from "../../streams/batches.ts";
+import type { ObjectBody } from "../backend.ts";
 
 /** A backend response with a streamed body. */
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole body, when the transport read it with the head (small bodies,
+   * own_transport.ts): the same bytes `body` would stream, its connection
+   * already back in the pool. `new Response(bytes)` costs Deno.serve less
+   * than a stream made in JS. Use one or the other.
+   */
+  readonly bytes?: Uint8Array<ArrayBuffer> | undefined;
 }
 
 /** A request body: small bytes, or a stream of a known length. */
@@ -68,7 +76,7 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
   const controller = new AbortController();
   const late = deadline(timeoutMs, () =>
     controller.abort(
-      new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError"),
+      timedOut(timeoutMs),
     ));
   const stop = () => late.end();
   if (signal?.aborted) controller.abort(signal.reason);
@@ -102,7 +110,7 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
 const deadlines = new Map<number, IdleWatchdog>();
 
 /** Runs `onLate` once `timeoutMs` have passed, unless the returned deadline is ended first. */
-function deadline(timeoutMs: number, onLate: () => void): Transfer {
+export function deadline(timeoutMs: number, onLate: () => void): Transfer {
   let watchdog = deadlines.get(timeoutMs);
   if (!watchdog) {
     watchdog = createIdleWatchdog({ timeoutMs });
@@ -112,7 +120,7 @@ function deadline(timeoutMs: number, onLate: () => void): Transfer {
 }
 
 /** Passes a body through and calls `end` once it is done, failed or cancelled. */
-function untilEnd(
+export function untilEnd(
   body: ReadableStream<Uint8Array>,
   end: () => void,
 ): ReadableStream<Uint8Array> {
@@ -137,6 +145,15 @@ function untilEnd(
   });
 }
 
+/**
+ * A read's body as the gateway serves it: the bytes when the transport has
+ * them in hand (`new Response(bytes)` is cheaper to serve than a stream),
+ * else the stream (empty when there is none).
+ */
+export function objectBody(res: HttpResponse): ObjectBody {
+  return res.bytes ?? res.body ?? new ReadableStream({ start: (c) => c.close() });
+}
+
 /** Largest leftover body read to its end so its connection can be reused. */
 const DRAIN_LIMIT = 64 * 1024;
 
@@ -146,7 +163,7 @@ const DRAIN_LIMIT = 64 * 1024;
  * cancelled.
  */
 export async function release(res: HttpResponse): Promise<void> {
-  if (!res.body) return;
+  if (res.bytes || !res.body) return;
   const length = Number(res.headers.get("content-length") ?? NaN);
   if (!(length <= DRAIN_LIMIT)) {
     await res.body.cancel().catch(() => {});
@@ -156,7 +173,7 @@ export async function release(res: HttpResponse): Promise<void> {
 }
 
 /** Bytes per write of a streamed upload. */
-const UPLOAD_BATCH = 1024 * 1024;
+export const UPLOAD_BATCH = 1024 * 1024;
 
 // Keep-alive pools for streamed uploads (fetch pools the other requests itself).
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
@@ -200,8 +217,7 @@ function sendStream(r: StreamRequest): Promise<HttpResponse> {
     };
     req.setTimeout(
       timeoutMs,
-      () =>
-        fail(new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError")),
+      () => fail(timedOut(timeoutMs)),
     );
     signal?.addEventListener("abort", () => fail(signal.reason ?? new Error("aborted")), {
       once: true,
@@ -280,9 +296,7 @@ async function pumpBody(p: Pump): Promise<void> {
       if (p.settled()) return;
       sent += batch.byteLength;
       if (sent > length) {
-        throw new ProxyStreamError(
-          proxyError("InvalidRequest", "The request body is longer than its declared length"),
-        );
+        throw new ProxyStreamError(overlongBody());
       }
       await writing;
       if (p.settled()) return;
@@ -320,9 +334,19 @@ async function pumpBody(p: Pump): Promise<void> {
 }
 
 /** A body shorter than its Content-Length. */
-function incompleteBody() {
+export function incompleteBody() {
   return proxyError(
     "IncompleteBody",
     "You did not provide the number of bytes specified by the Content-Length HTTP header.",
   );
+}
+
+/** A body longer than its Content-Length. */
+export function overlongBody() {
+  return proxyError("InvalidRequest", "The request body is longer than its declared length");
+}
+
+/** The rejection of a backend request that ran out of time. */
+export function timedOut(timeoutMs: number): DOMException {
+  return new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError");
 }

@@ -15,7 +15,7 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions, validatorHeaders } from "../conditions.ts";
 import { unstorableKeyRead, urlPathProblem } from "../keys.ts";
-import { type HttpResponse, release } from "./http.ts";
+import { type HttpResponse, objectBody, release } from "./http.ts";
 import type { S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
 import { answers, conditionHeaders, metaFrom, metaHeaders, rangeHeader } from "./headers.ts";
@@ -68,7 +68,7 @@ export async function getObject(
   return ok({
     meta,
     ...(range ? { range } : {}),
-    body: res.body ?? new ReadableStream({ start: (s) => s.close() }),
+    body: objectBody(res),
   });
 }
 

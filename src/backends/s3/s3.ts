@@ -9,6 +9,7 @@ import type { Backend } from "../backend.ts";
 import type { Sleep } from "../retry.ts";
 import type { CredentialSource } from "../../oidc/backend_auth.ts";
 import type { Transport } from "./http.ts";
+import { backendTransport } from "./wire.ts";
 import type { S3Options } from "./options.ts";
 import { createS3Client } from "./client.ts";
 import { copyObject, deleteObject, getObject, headObject, putObject } from "./objects.ts";
@@ -28,7 +29,7 @@ export interface S3BackendDeps {
   readonly clock?: Clock;
   /** Waits between retries of a read. @default realSleep (retry.ts) */
   readonly sleep?: Sleep;
-  /** Sends one request. @default send (http.ts) */
+  /** Sends one request. @default backendTransport (wire.ts) */
   readonly transport?: Transport;
   /** Where `auth_type: oidc` credentials come from (required for such a bucket). */
   readonly credentials?: CredentialSource;
@@ -37,7 +38,11 @@ export interface S3BackendDeps {
 /** Creates an s3 backend. */
 export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend {
   if (o.oidc && !deps.credentials) throw new Error("auth_type: oidc needs a credential source");
-  const c = createS3Client(o, { ...deps, clock: deps.clock ?? systemClock });
+  const c = createS3Client(o, {
+    ...deps,
+    clock: deps.clock ?? systemClock,
+    transport: deps.transport ?? backendTransport,
+  });
   return {
     head: (key) => headObject(c, key),
     get: (key, opts) => getObject(c, key, opts),

@@ -5,10 +5,12 @@
  * aws-chunked chunk signature checked after the chunk's data) errors the stream
  * after the last bytes were read, and the store must not have seen them all by
  * then, or it keeps the object. A raw TCP fake store records, per request,
- * how many body bytes arrived and whether the framing completed.
+ * how many body bytes arrived and whether the framing completed. Every test
+ * runs on both transports: `send` (node:http) and `ownSend` (src/transport).
  */
 import assert from "node:assert/strict";
-import { send } from "../../../../src/backends/s3/http.ts";
+import { send, type Transport } from "../../../../src/backends/s3/http.ts";
+import { ownSend } from "../../../../src/backends/s3/own_transport.ts";
 import { proxyError, ProxyStreamError } from "../../../../src/errors.ts";
 import { closeQuietly, tcpServer } from "../../../_support/tcp.ts";
 
@@ -114,6 +116,7 @@ function failingBody(length: number, chunk: number, failure: Failure): ReadableS
 
 /** Sends a failing body; the store's view of it once the exchange ended. */
 async function sendFailing(
+  transport: Transport,
   store: ReturnType<typeof fakeStore>,
   length: number,
   chunk: number,
@@ -122,7 +125,7 @@ async function sendFailing(
   const before = store.seen.length;
   const body = { kind: "stream" as const, stream: failingBody(length, chunk, failure), length };
   await assert.rejects(
-    send({ method: "PUT", url: store.url, headers: {}, body, timeoutMs: 5000 }),
+    transport({ method: "PUT", url: store.url, headers: {}, body, timeoutMs: 5000 }),
     (e: unknown) => e instanceof ProxyStreamError && e.proxy.kind === "BadDigest",
   );
   const s = store.seen[before];
@@ -130,149 +133,156 @@ async function sendFailing(
   return s;
 }
 
-for (const failure of ["later", "same-tick"] as const) {
-  for (
-    const [what, length, chunk] of [
-      ["1 KiB in one chunk", 1024, 1024],
-      ["3 MiB in 64 KiB chunks", 3 * 1024 * 1024, 64 * 1024],
-      ["one byte", 1, 1],
-    ] as const
-  ) {
-    Deno.test({
-      name:
-        `send() never completes a length-framed body whose stream errors after its last byte (${what}, error ${failure})`,
-      sanitizeResources: false, // the keep-alive pool may hold a socket open on purpose
-      sanitizeOps: false,
-      async fn() {
-        const store = fakeStore();
-        try {
-          // Warm: a successful upload first leaves a pooled connection to the store.
-          const ok = { kind: "stream" as const, stream: new Blob(["warm"]).stream(), length: 4 };
-          const warm = await send({
-            method: "PUT",
-            url: store.url,
-            headers: {},
-            body: ok,
-            timeoutMs: 5000,
-          });
-          await warm.body?.cancel();
-          assert.equal(warm.status, 200);
-          const s = await sendFailing(store, length, chunk, failure);
-          // No head at all is fine too: the request was cut before node:http sent it.
-          assert.equal(s?.complete ?? false, false, `the store got all ${length} bytes`);
-          assert.ok((s?.received ?? 0) < length, `received ${s?.received} of ${length}`);
-        } finally {
-          await store.close();
-        }
-      },
-    });
-  }
-}
+const TRANSPORTS: readonly (readonly [string, Transport])[] = [["send", send], [
+  "ownSend",
+  ownSend,
+]];
 
-Deno.test({
-  name: "send() never completes an empty length-framed body whose stream errors",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const store = fakeStore();
-    try {
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(c) {
-          await new Promise((r) => setTimeout(r, 30));
-          c.error(verificationFailed());
+for (const [name, transport] of TRANSPORTS) {
+  for (const failure of ["later", "same-tick"] as const) {
+    for (
+      const [what, length, chunk] of [
+        ["1 KiB in one chunk", 1024, 1024],
+        ["3 MiB in 64 KiB chunks", 3 * 1024 * 1024, 64 * 1024],
+        ["one byte", 1, 1],
+      ] as const
+    ) {
+      Deno.test({
+        name:
+          `${name}() never completes a length-framed body whose stream errors after its last byte (${what}, error ${failure})`,
+        sanitizeResources: false, // the keep-alive pool may hold a socket open on purpose
+        sanitizeOps: false,
+        async fn() {
+          const store = fakeStore();
+          try {
+            // Warm: a successful upload first leaves a pooled connection to the store.
+            const ok = { kind: "stream" as const, stream: new Blob(["warm"]).stream(), length: 4 };
+            const warm = await transport({
+              method: "PUT",
+              url: store.url,
+              headers: {},
+              body: ok,
+              timeoutMs: 5000,
+            });
+            await warm.body?.cancel();
+            assert.equal(warm.status, 200);
+            const s = await sendFailing(transport, store, length, chunk, failure);
+            // No head at all is fine too: the request was cut before node:http sent it.
+            assert.equal(s?.complete ?? false, false, `the store got all ${length} bytes`);
+            assert.ok((s?.received ?? 0) < length, `received ${s?.received} of ${length}`);
+          } finally {
+            await store.close();
+          }
         },
       });
-      await assert.rejects(
-        send({
-          method: "PUT",
-          url: store.url,
-          headers: {},
-          body: { kind: "stream", stream, length: 0 },
-          timeoutMs: 5000,
-        }),
-        (e: unknown) => e instanceof ProxyStreamError,
-      );
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(store.seen.filter((s) => s.complete).length, 0, "an empty request completed");
-    } finally {
-      await store.close();
     }
-  },
-});
+  }
 
-Deno.test({
-  name: "send() completes a length-framed body whose stream ends cleanly, in any chunking",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const store = fakeStore();
-    try {
-      for (const [length, chunk] of [[0, 1], [1, 1], [1024, 1024], [3 * 1024 * 1024, 100_000]]) {
-        let sent = 0;
-        const stream = new ReadableStream<Uint8Array>({
-          pull(c) {
-            if (sent >= length!) return c.close();
-            const n = Math.min(chunk!, length! - sent);
-            sent += n;
-            c.enqueue(new Uint8Array(n).fill(1));
-          },
-        });
-        const res = await send({
-          method: "PUT",
-          url: store.url,
-          headers: {},
-          body: { kind: "stream", stream, length: length! },
-          timeoutMs: 5000,
-        });
-        await res.body?.cancel();
-        assert.equal(res.status, 200, `${length}`);
-        const s = store.seen.at(-1)!;
-        assert.ok(s.complete && s.received === length, `${length}: ${s.received}`);
-      }
-    } finally {
-      await store.close();
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "send() fails cleanly when the body stream errors mid-way with a write in flight (a client gone mid-upload)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    // Before the fix the write that the destroyed request then failed rejected unhandled,
-    // which ends the process: the runner reports it as an uncaught error of this module.
-    const store = fakeStore();
-    try {
-      for (const failure of ["later", "same-tick"] as const) {
-        let sent = 0;
-        const length = 8 * 1024 * 1024;
+  Deno.test({
+    name: `${name}() never completes an empty length-framed body whose stream errors`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const store = fakeStore();
+      try {
         const stream = new ReadableStream<Uint8Array>({
           async pull(c) {
-            if (sent >= 3 * 1024 * 1024) {
-              if (failure === "later") await new Promise((r) => setTimeout(r, 5));
-              c.error(new ProxyStreamError(proxyError("IncompleteBody", "client gone")));
-              return;
-            }
-            sent += 1024 * 1024;
-            c.enqueue(new Uint8Array(1024 * 1024));
+            await new Promise((r) => setTimeout(r, 30));
+            c.error(verificationFailed());
           },
         });
         await assert.rejects(
-          send({
+          transport({
             method: "PUT",
             url: store.url,
             headers: {},
-            body: { kind: "stream", stream, length },
+            body: { kind: "stream", stream, length: 0 },
             timeoutMs: 5000,
           }),
-          (e: unknown) => e instanceof ProxyStreamError && e.proxy.kind === "IncompleteBody",
+          (e: unknown) => e instanceof ProxyStreamError,
         );
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(store.seen.filter((s) => s.complete).length, 0, "an empty request completed");
+      } finally {
+        await store.close();
       }
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      await store.close();
-    }
-  },
-});
+    },
+  });
+
+  Deno.test({
+    name: `${name}() completes a length-framed body whose stream ends cleanly, in any chunking`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const store = fakeStore();
+      try {
+        for (const [length, chunk] of [[0, 1], [1, 1], [1024, 1024], [3 * 1024 * 1024, 100_000]]) {
+          let sent = 0;
+          const stream = new ReadableStream<Uint8Array>({
+            pull(c) {
+              if (sent >= length!) return c.close();
+              const n = Math.min(chunk!, length! - sent);
+              sent += n;
+              c.enqueue(new Uint8Array(n).fill(1));
+            },
+          });
+          const res = await transport({
+            method: "PUT",
+            url: store.url,
+            headers: {},
+            body: { kind: "stream", stream, length: length! },
+            timeoutMs: 5000,
+          });
+          await res.body?.cancel();
+          assert.equal(res.status, 200, `${length}`);
+          const s = store.seen.at(-1)!;
+          assert.ok(s.complete && s.received === length, `${length}: ${s.received}`);
+        }
+      } finally {
+        await store.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `${name}() fails cleanly when the body stream errors mid-way with a write in flight (a client gone mid-upload)`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      // Before the fix the write that the destroyed request then failed rejected unhandled,
+      // which ends the process: the runner reports it as an uncaught error of this module.
+      const store = fakeStore();
+      try {
+        for (const failure of ["later", "same-tick"] as const) {
+          let sent = 0;
+          const length = 8 * 1024 * 1024;
+          const stream = new ReadableStream<Uint8Array>({
+            async pull(c) {
+              if (sent >= 3 * 1024 * 1024) {
+                if (failure === "later") await new Promise((r) => setTimeout(r, 5));
+                c.error(new ProxyStreamError(proxyError("IncompleteBody", "client gone")));
+                return;
+              }
+              sent += 1024 * 1024;
+              c.enqueue(new Uint8Array(1024 * 1024));
+            },
+          });
+          await assert.rejects(
+            transport({
+              method: "PUT",
+              url: store.url,
+              headers: {},
+              body: { kind: "stream", stream, length },
+              timeoutMs: 5000,
+            }),
+            (e: unknown) => e instanceof ProxyStreamError && e.proxy.kind === "IncompleteBody",
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await store.close();
+      }
+    },
+  });
+}
