@@ -51,7 +51,7 @@ import {
   waitForPort,
 } from "./_system.ts";
 import { freePort } from "../tests/_support/ports.ts";
-import { runWrk } from "./_wrk.ts";
+import { fmt, measureRound, median, type Sample } from "./_cpu_rounds.ts";
 
 const KINDS = [
   "nginx",
@@ -84,12 +84,6 @@ interface Contender {
   readonly port: number;
   readonly path: string;
   pids(): Promise<number[]>;
-}
-
-interface Sample {
-  readonly rps: number;
-  readonly cpuUsPerRequest: number;
-  readonly errors: number;
 }
 
 /** bucketgate's config: an anonymous and a signed bucket over each backend. */
@@ -146,33 +140,6 @@ async function startGateway(o: {
     },
   };
 }
-
-async function measure(
-  c: Contender,
-  o: { seconds: number; connections: number; script: string },
-): Promise<Sample> {
-  const pids = await c.pids();
-  const before = await Promise.all(pids.map(cpuSeconds));
-  const run = await runWrk({
-    port: c.port,
-    requests: [{ method: "GET", path: c.path }],
-    connections: o.connections,
-    seconds: o.seconds,
-    scriptPath: o.script,
-  });
-  const after = await Promise.all(pids.map(cpuSeconds));
-  const cpu = after.reduce((s, x, i) => s + x - before[i]!, 0);
-  return { rps: run.rps, cpuUsPerRequest: cpu / run.requests * 1e6, errors: run.errors };
-}
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const FLOOR: Partial<Record<Base, Base>> = {
   "anon-fs": "memory",
@@ -351,7 +318,7 @@ async function main(): Promise<void> {
     const loads: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const c of contenders) {
-        const s = await measure(c, { seconds, connections, script: `${work}/wrk.lua` });
+        const s = await measureRound(c, { seconds, connections, script: `${work}/wrk.lua` });
         samples.set(c.kind, [...samples.get(c.kind) ?? [], s]);
         log(`round ${round} ${c.kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req`);
       }

@@ -41,7 +41,7 @@ import {
   machineLine,
   waitForPort,
 } from "./_system.ts";
-import { runWrk } from "./_wrk.ts";
+import { fmt, measureRound, median, type Sample } from "./_cpu_rounds.ts";
 import { freePort } from "../tests/_support/ports.ts";
 
 /** The relays, each a way of fetching the origin's 1 KiB. */
@@ -183,36 +183,11 @@ async function startRelay(kind: Relay, originPort: number): Promise<RelayProcess
   };
 }
 
-/** One measured run of one contender. */
-interface Sample {
-  readonly rps: number;
-  readonly cpuUsPerRequest: number;
-  readonly errors: number;
-}
-
 interface Contender {
   readonly name: string;
   readonly label: string;
   readonly port: number;
   pids(): Promise<number[]>;
-}
-
-async function measure(
-  c: Contender,
-  o: { seconds: number; connections: number; script: string },
-): Promise<Sample> {
-  const pids = await c.pids();
-  const before = await Promise.all(pids.map(cpuSeconds));
-  const run = await runWrk({
-    port: c.port,
-    requests: [{ method: "GET", path: "/bench/1k.bin" }],
-    connections: o.connections,
-    seconds: o.seconds,
-    scriptPath: o.script,
-  });
-  const after = await Promise.all(pids.map(cpuSeconds));
-  const cpu = after.reduce((s, x, i) => s + x - before[i]!, 0);
-  return { rps: run.rps, cpuUsPerRequest: cpu / run.requests * 1e6, errors: run.errors };
 }
 
 const LABELS: Readonly<Record<Relay | "nginx", string>> = {
@@ -225,15 +200,6 @@ const LABELS: Readonly<Record<Relay | "nginx", string>> = {
   "own-stream": "Deno.serve + src/transport (own client; body stream)",
   nginx: "nginx proxy_pass (upstream keepalive)",
 };
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function report(
   contenders: readonly Contender[],
@@ -336,7 +302,11 @@ async function main(): Promise<void> {
     const loads: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const c of contenders) {
-        const s = await measure(c, { seconds, connections, script: `${work}/wrk.lua` });
+        const s = await measureRound({ ...c, path: "/bench/1k.bin" }, {
+          seconds,
+          connections,
+          script: `${work}/wrk.lua`,
+        });
         samples.set(c.name, [...samples.get(c.name) ?? [], s]);
         log(
           `round ${round} ${c.name}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs CPU/req`,
