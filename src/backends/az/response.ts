@@ -2,10 +2,10 @@
  * Reading the body of an Azure answer. A connection that drops while a body
  * is read is a backend failure (a ProxyError in the Result), never a throw.
  */
-import { type ProxyError, proxyError } from "../../errors.ts";
-import { err, ok, type Result } from "../../result.ts";
+import type { ProxyError } from "../../errors.ts";
+import { ok, type Result } from "../../result.ts";
 import type { HttpResponse } from "../s3/http.ts";
-import { readText } from "../s3/xml.ts";
+import { readDocument, readText } from "../s3/xml.ts";
 import { parseXml } from "./xml.ts";
 
 /** The whole body as text; a read that fails is a BackendError naming `what` (as for s3). */
@@ -16,12 +16,8 @@ export async function readXml(
   res: HttpResponse,
   what: string,
 ): Promise<Result<Record<string, unknown>, ProxyError>> {
-  const text = await readText(res, what);
-  if (!text.ok) return text;
-  const doc = parseXml(text.value);
-  return doc
-    ? ok(doc)
-    : err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
+  const read = await readDocument(res, what, parseXml);
+  return read.ok ? ok(read.value.doc) : read;
 }
 
 /**

@@ -6,7 +6,7 @@ import { type ProxyError, proxyError, type ProxyErrorKind, withHeaders } from ".
 import { err, ok, type Result } from "../../result.ts";
 import { storeValidators } from "../conditions.ts";
 import { type HttpResponse, release } from "./http.ts";
-import { parseXml, readText, str } from "./xml.ts";
+import { parseXml, readDocument, readText, str } from "./xml.ts";
 
 // Codes whose meaning the client should see; anything else is the backend's problem (503).
 const PASS_THROUGH: Record<string, ProxyErrorKind> = {
@@ -81,12 +81,9 @@ export async function xmlAnswer(
   res: HttpResponse,
   what: string,
 ): Promise<Result<Record<string, unknown>, ProxyError>> {
-  const text = await readText(res, what);
-  if (!text.ok) return text;
-  const doc = parseXml(text.value);
-  if (!doc) {
-    return err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
-  }
-  if (doc.Error) return err(errorOf(500, res.headers, { text: text.value, what }));
+  const read = await readDocument(res, what, parseXml);
+  if (!read.ok) return read;
+  const { doc, text } = read.value;
+  if (doc.Error) return err(errorOf(500, res.headers, { text, what }));
   return ok(doc);
 }

@@ -40,6 +40,28 @@ export async function readText(
   }
 }
 
+/** A parsed document and the text it came from. */
+export interface ReadDocument {
+  readonly doc: Record<string, unknown>;
+  readonly text: string;
+}
+
+/**
+ * A response's body parsed by `parse` (an XML parser of the store's): a body
+ * that fails mid-read or text that is not XML is a BackendError naming `what`.
+ */
+export async function readDocument(
+  res: HttpResponse,
+  what: string,
+  parse: (text: string) => Record<string, unknown> | undefined,
+): Promise<Result<ReadDocument, ProxyError>> {
+  const text = await readText(res, what);
+  if (!text.ok) return text;
+  const doc = parse(text.value);
+  if (doc) return ok({ doc, text: text.value });
+  return err(proxyError("BackendError", "The backend failed", `${what}: unparseable XML`));
+}
+
 /** The log detail of a body that failed mid-read. */
 function bodyFailure(what: string, status: number, cause: unknown): string {
   const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
