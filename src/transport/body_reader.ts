@@ -97,25 +97,17 @@ function lengthBody(
     return whole(src.rest.subarray(0, length));
   }
   let remaining = length - src.rest.length;
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      if (src.rest.length > 0) c.enqueue(src.rest);
-      src.onFail((reason) => c.error(reason));
-    },
-    pull: (c) =>
-      guarded(src, async () => {
-        const bytes = await src.read(Math.min(remaining, o.readBytes));
-        if (bytes === null) {
-          throw truncated(`the connection closed ${remaining} bytes before its end`);
-        }
-        remaining -= bytes.length;
-        c.enqueue(bytes);
-        if (remaining === 0) {
-          src.finish(o.keepAlive);
-          c.close();
-        }
-      }),
-    cancel: () => src.finish(false),
+  return sourceStream(src, async (c) => {
+    const bytes = await src.read(Math.min(remaining, o.readBytes));
+    if (bytes === null) {
+      throw truncated(`the connection closed ${remaining} bytes before its end`);
+    }
+    remaining -= bytes.length;
+    c.enqueue(bytes);
+    if (remaining === 0) {
+      src.finish(o.keepAlive);
+      c.close();
+    }
   });
 }
 
@@ -162,19 +154,26 @@ function chunkedBody(src: BodySource, o: BodyStreamOptions): ReadableStream<Uint
 }
 
 function closeBody(src: BodySource, o: BodyStreamOptions): ReadableStream<Uint8Array> {
+  return sourceStream(src, async (c) => {
+    const bytes = await src.read(o.readBytes);
+    if (bytes === null) {
+      src.finish(false);
+      c.close();
+    } else c.enqueue(bytes);
+  });
+}
+
+/** A stream of the bytes read past the head, then of what `pull` reads; cancelling lets the socket go. */
+function sourceStream(
+  src: BodySource,
+  pull: (c: ReadableStreamDefaultController<Uint8Array>) => Promise<void>,
+): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(c) {
       if (src.rest.length > 0) c.enqueue(src.rest);
       src.onFail((reason) => c.error(reason));
     },
-    pull: (c) =>
-      guarded(src, async () => {
-        const bytes = await src.read(o.readBytes);
-        if (bytes === null) {
-          src.finish(false);
-          c.close();
-        } else c.enqueue(bytes);
-      }),
+    pull: (c) => guarded(src, () => pull(c)),
     cancel: () => src.finish(false),
   });
 }
