@@ -54,3 +54,9 @@ Deno.test("utf8ByteString() spells text as its UTF-8 bytes, one char per byte", 
   assert.equal(utf8ByteString("é"), "\u00c3\u00a9");
   assert.equal(utf8ByteString("€"), "\u00e2\u0082\u00ac");
 });
+
+Deno.test("constantTimeEqual() compares whole strings", () => {
+  assert.equal(constantTimeEqual("abc", "abc"), true);
+  assert.equal(constantTimeEqual("abc", "abd"), false);
+  assert.equal(constantTimeEqual("abc", "ab"), false);
+});

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { formatProblems } from "../../../src/config/format.ts";
-import { suggest } from "../../../src/config/_suggest.ts";
 
 Deno.test("formatProblems() writes one FILE:LINE:COLUMN: PATH: MESSAGE line per problem", () => {
   const text = formatProblems([
@@ -26,14 +25,4 @@ Deno.test("formatProblems() names the given file and returns '' for no problems"
     "/etc/bucketgate.yaml:1:2: a: b",
   );
   assert.equal(formatProblems([]), "");
-});
-
-Deno.test("suggest() proposes only close candidates", () => {
-  const keys = ["anonymous_access", "backend_type", "name"];
-  assert.equal(suggest("anonymous_acess", keys), "anonymous_access");
-  assert.equal(suggest("Name", keys), "name");
-  assert.equal(suggest("backendtype", keys), "backend_type");
-  assert.equal(suggest("colour", keys), undefined);
-  assert.equal(suggest("nm", ["fs", "s3"]), undefined);
-  assert.equal(suggest("x", []), undefined);
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createBackend } from "../../../src/backends/factory.ts";
-import type { S3Options } from "../../../src/config/backend_options/s3.ts";
-import type { Config } from "../../../src/config/types.ts";
-import { fixedClock } from "../../../src/clock.ts";
-import { missingIssuerProblems, readOidcProvider } from "../../../src/oidc/provider_env.ts";
-import { configOf, envOf, problemsOf } from "../config/_helpers.ts";
-import { rsaPem } from "../../_support/rsa_pem.ts";
+import {
+  oidcBackendAuth,
+  oidcOptionProblems,
+} from "../../../../src/config/backend_options/oidc.ts";
+import type { S3Options } from "../../../../src/config/backend_options/s3.ts";
+import type { Config } from "../../../../src/config/types.ts";
+import { configOf, problemsOf } from "../_helpers.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/bucketgate-backend";
 
@@ -97,53 +97,33 @@ Deno.test("oidc option problems are named by their path", () => {
   }
 });
 
-Deno.test("an oidc bucket without the issuer environment is a problem, at start and in --check-config", async () => {
-  const config = configOf(
-    `${bucket(`auth_type: oidc, oidc_role_arn: "${ROLE}"`)}
-  - { name: other, backend_type: memory, anonymous_access: false }
-`,
-  );
-  assert.deepEqual(missingIssuerProblems(config, "needs the issuer"), [
-    { path: "buckets[0].backend_options.auth_type", message: "needs the issuer" },
+Deno.test("oidcOptionProblems() of options alone: relative paths, none for a role ARN", () => {
+  assert.deepEqual(oidcOptionProblems({ auth_type: "oidc", oidc_role_arn: ROLE }), []);
+  assert.deepEqual(oidcOptionProblems({ auth_type: "keys" }), [
+    { path: "auth_type", message: 'must be "oidc" (leave it out to use access keys)' },
   ]);
-  const made = createBackend(config.buckets[0]!);
-  assert.ok(!made.ok);
-  assert.match(made.error.message, /OIDC_PROVIDER_KEY and OIDC_PROVIDER_ISSUER/);
-  assert.equal(await readOidcProvider(envOf({}), fixedClock(0)), undefined);
+  assert.deepEqual(
+    oidcOptionProblems({
+      auth_type: "oidc",
+      oidc_role_arn: ROLE,
+      session_token: "t",
+      oidc_audience: 3,
+      oidc_session_duration_secs: 900.5,
+    }).map((p) => p.path),
+    ["session_token", "oidc_audience", "oidc_session_duration_secs"],
+  );
 });
 
-Deno.test("the issuer environment: both variables, a valid key, an http(s) URL", async () => {
-  const pem = rsaPem().pkcs8;
-  const clock = fixedClock(0);
-  const problems = async (vars: Record<string, string>) => {
-    const r = await readOidcProvider(envOf(vars), clock);
-    assert.ok(Array.isArray(r), JSON.stringify(r));
-    return r.map((p) => p.path);
-  };
-  assert.deepEqual(await problems({ OIDC_PROVIDER_KEY: pem }), ["OIDC_PROVIDER_ISSUER"]);
-  assert.deepEqual(await problems({ OIDC_PROVIDER_ISSUER: "https://gw.test" }), [
-    "OIDC_PROVIDER_KEY",
-  ]);
-  assert.deepEqual(
-    await problems({ OIDC_PROVIDER_KEY: pem, OIDC_PROVIDER_ISSUER: "gw.test" }),
-    ["OIDC_PROVIDER_ISSUER"],
+Deno.test("oidcBackendAuth() fills the defaults from the region and trims the endpoint's slashes", () => {
+  assert.deepEqual(oidcBackendAuth({ oidc_role_arn: ROLE }, "ap-south-1"), {
+    roleArn: ROLE,
+    subject: "bucketgate",
+    audience: "sts.amazonaws.com",
+    stsEndpoint: "https://sts.ap-south-1.amazonaws.com",
+    durationSecs: 3600,
+  });
+  assert.equal(
+    oidcBackendAuth({ oidc_role_arn: ROLE, sts_endpoint: "http://sts.test//" }, "r").stsEndpoint,
+    "http://sts.test",
   );
-  assert.deepEqual(
-    await problems({
-      OIDC_PROVIDER_KEY: "nope",
-      OIDC_PROVIDER_KEY_NEXT: "nope",
-      OIDC_PROVIDER_ISSUER: "https://gw.test",
-    }),
-    ["OIDC_PROVIDER_KEY", "OIDC_PROVIDER_KEY_NEXT"],
-  );
-  const issuer = await readOidcProvider(
-    envOf({
-      OIDC_PROVIDER_KEY: pem,
-      OIDC_PROVIDER_KEY_NEXT: rsaPem().pkcs1,
-      OIDC_PROVIDER_ISSUER: "https://gw.test",
-    }),
-    clock,
-  );
-  assert.ok(issuer && !Array.isArray(issuer));
-  assert.equal(issuer.jwks().keys.length, 2);
 });
