@@ -1,0 +1,97 @@
+// deno-lint-ignore-file no-console -- the tests capture what runtime.ts prints.
+import assert from "node:assert/strict";
+import { createRuntime, stderrAt } from "../../../src/cli/runtime.ts";
+import type { Flags } from "../../../src/cli/flags.ts";
+import { parseConfig } from "../../../src/config/load.ts";
+import type { Config } from "../../../src/config/types.ts";
+import { OIDC_BUCKET, TWO_BUCKETS } from "./_configs.ts";
+
+const FLAGS: Flags = { checkConfig: false, logFormat: "json", logLevel: "info" };
+
+function config(text: string): Config {
+  const r = parseConfig(text, () => undefined);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
+  return r.value;
+}
+
+/** Runs `fn` with console.error captured. */
+function capturingStderr(fn: () => void): string[] {
+  const lines: string[] = [];
+  const real = console.error;
+  console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    fn();
+  } finally {
+    console.error = real;
+  }
+  return lines;
+}
+
+Deno.test("stderrAt(): prints a line at or above the threshold, nothing below", () => {
+  const lines = capturingStderr(() => {
+    stderrAt("warn", "warn")("a warning");
+    stderrAt("warn", "info")("an info");
+    stderrAt("info", "warn")("a warning under info");
+    stderrAt("error", "warn")("silenced");
+  });
+  assert.deepEqual(lines, ["a warning", "a warning under info"]);
+});
+
+Deno.test("createRuntime().build(): an app for the config, logging each request, counted in shared metrics", async () => {
+  const written: string[] = [];
+  const runtime = createRuntime({
+    flags: FLAGS,
+    environment: {},
+    accessLog: { write: (l) => void written.push(l), flush() {} },
+    worker: 3,
+  });
+  const built = runtime.build(config(TWO_BUCKETS));
+  assert.ok(built.ok);
+  assert.deepEqual([...built.value.backends.keys()], ["one-bucket", "two-bucket"]);
+  const res = await built.value.handler(new Request("http://gw/two-bucket?list-type=2"));
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+  const denied = await built.value.handler(new Request("http://gw/one-bucket?list-type=2"));
+  assert.equal(denied.status, 403);
+  await denied.body?.cancel();
+  assert.equal(written.length, 2);
+  const line = JSON.parse(written[0]!);
+  assert.equal(line.worker, 3);
+  assert.equal(line.status, 200);
+  const counted = runtime.metrics.snapshot().counters.requests.reduce((n, s) => n + s.value, 0);
+  assert.equal(counted, 2);
+  assert.equal(runtime.inFlight.count, 0);
+});
+
+Deno.test("createRuntime(): a second build (a reload) shares the metrics and the in-flight count", async () => {
+  const runtime = createRuntime({
+    flags: FLAGS,
+    environment: {},
+    accessLog: { write() {}, flush() {} },
+  });
+  const first = runtime.build(config(TWO_BUCKETS));
+  const second = runtime.build(config(TWO_BUCKETS.replace("two-bucket", "new-bucket")));
+  assert.ok(first.ok && second.ok);
+  for (const [app, bucket] of [[first, "two-bucket"], [second, "new-bucket"]] as const) {
+    const res = await app.value.handler(new Request(`http://gw/${bucket}?list-type=2`));
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+  }
+  const counted = runtime.metrics.snapshot().counters.requests.reduce((n, s) => n + s.value, 0);
+  assert.equal(counted, 2);
+});
+
+Deno.test("createRuntime().build(): a bucket whose backend cannot be made is a problem naming it", () => {
+  const runtime = createRuntime({
+    flags: FLAGS,
+    environment: {},
+    accessLog: { write() {}, flush() {} },
+  });
+  const r = runtime.build(config(OIDC_BUCKET));
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.error.length, 1);
+    assert.equal(r.error[0]!.path, "buckets[0]");
+    assert.match(r.error[0]!.message, /OIDC_PROVIDER_ISSUER/);
+  }
+});
