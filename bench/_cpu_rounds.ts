@@ -11,6 +11,8 @@ export interface Sample {
   readonly rps: number;
   readonly cpuUsPerRequest: number;
   readonly errors: number;
+  /** The load generator's CPU over the round, in cores (wrk's own /proc times). */
+  readonly clientCores: number;
 }
 
 /** What a round loads: a port and path, served by these processes. */
@@ -41,7 +43,12 @@ export async function measureRound(c: Loaded, o: RoundOptions): Promise<Sample> 
   });
   const after = await Promise.all(pids.map(cpuSeconds));
   const cpu = after.reduce((s, x, i) => s + x - before[i]!, 0);
-  return { rps: run.rps, cpuUsPerRequest: cpu / run.requests * 1e6, errors: run.errors };
+  return {
+    rps: run.rps,
+    cpuUsPerRequest: cpu / run.requests * 1e6,
+    errors: run.errors,
+    clientCores: run.clientCores,
+  };
 }
 
 /** The median of some numbers (NaN for none). */

@@ -68,6 +68,8 @@ export interface BenchGatewayOptions {
   readonly logLevel?: string;
   /** Where the access log (stdout) goes. @default "/dev/null" */
   readonly accessLog?: string;
+  /** `--workers N`: isolates serving the port together (reusePort). @default 1 */
+  readonly workers?: number;
 }
 
 /** Starts the issuer and the gateway (its access log to /dev/null unless told otherwise). */
@@ -103,7 +105,11 @@ export async function startBenchGateway(o: BenchGatewayOptions): Promise<BenchGa
       configPath: `${o.dir}/gateway.yaml`,
       listen: `127.0.0.1:${o.port}`,
       logFormat: null,
-      args: ["--log-level", o.logLevel ?? "info"],
+      args: [
+        "--log-level",
+        o.logLevel ?? "info",
+        ...(o.workers && o.workers > 1 ? ["--workers", String(o.workers)] : []),
+      ],
       env: { DENO_CERT: certs.caFile, SESSION_TOKEN_KEY: sessionKey },
       // 1,000 slow clients need 2,000+ descriptors.
       fileLimit: 65536,

@@ -22,6 +22,10 @@
  *
  *   deno run -A bench/pipeline_compare.ts [--rounds 3] [--seconds 5] [--connections 64]
  *                                         [--only nginx,memory,anon-fs] [--cpu-prof DIR]
+ *                                         [--workers 1,2] [--warmup 1]
+ *
+ * Every contender first takes `--warmup` seconds of load (not measured), so
+ * the first round does not carry the JIT's start.
  *
  * `--cpu-prof DIR` starts the gateway under `deno run --cpu-prof` (profiles
  * written to DIR when it exits). `--baseline DIR` also runs the bucketgate
@@ -29,6 +33,13 @@
  * (e.g. `git archive main | tar -x -C DIR`), in the same rounds: before and
  * after in one run; `--baseline-label` names it in the table (e.g. `send`
  * when the baseline is this branch with the fetch/node:http transport).
+ *
+ * `--workers 1,2` runs the bucketgate contenders on one gateway per count
+ * (`bucketgate --workers N`: N isolates on one port, reusePort), in the same
+ * rounds; the first count is the main gateway, the others are named `@wN`.
+ * Every row also gives the load generator's own CPU (wrk's cores, from its
+ * process's /proc stat) and the server's (cores busy over the run): on a
+ * machine with few cores they share them, and the table says so.
  *
  * `--big` then moves 1 GiB through each gateway's `s3` backend (curl, one at
  * a time): a GET of the origin's 1g.bin, and a presigned PUT of the same
@@ -64,8 +75,11 @@ const KINDS = [
   "sig-s3",
 ] as const;
 type Base = typeof KINDS[number];
-/** A contender, or a bucketgate one on the baseline checkout (`@base`). */
-type Kind = Base | `${Base}@base`;
+/**
+ * A contender, or a bucketgate one on another gateway: the baseline checkout
+ * (`@base`) or another `--workers` count (`@w2`).
+ */
+type Kind = Base | `${Base}@${string}`;
 
 const LABELS: Readonly<Record<Base, string>> = {
   nginx: "nginx proxy_pass → origin (upstream keepalive)",
@@ -115,6 +129,8 @@ async function startGateway(o: {
   readonly cpuProf?: string;
   /** The checkout whose main.ts runs. @default this one */
   readonly root?: string;
+  /** `--workers N`. @default 1 (the flag not given) */
+  readonly workers?: number;
 }) {
   const port = freePort();
   const root = o.root ?? ROOT;
@@ -122,13 +138,23 @@ async function startGateway(o: {
   await Deno.writeTextFile(config, gatewayConfig(port, o.originPort, o.dir));
   const prof = o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProf}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...prof, `${root}/main.ts`, "--config", config],
+    args: [
+      "run",
+      "-A",
+      ...prof,
+      `${root}/main.ts`,
+      "--config",
+      config,
+      ...(o.workers && o.workers > 1 ? ["--workers", String(o.workers)] : []),
+    ],
     cwd: root,
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
   }).spawn();
   await waitForPort(port, 60_000);
+  // The first worker to listen answers the port; give the others time to start.
+  if (o.workers && o.workers > 1) await new Promise((r) => setTimeout(r, 2_000));
   return {
     port,
     pid: child.pid,
@@ -148,9 +174,15 @@ const FLOOR: Partial<Record<Base, Base>> = {
   "sig-s3": "relay",
 };
 
-const baseOf = (k: Kind) => k.replace("@base", "") as Base;
-let baselineLabel = "baseline";
-const labelOf = (k: Kind) => LABELS[baseOf(k)] + (k.endsWith("@base") ? ` (${baselineLabel})` : "");
+const baseOf = (k: Kind) => k.replace(/@.*$/, "") as Base;
+/** The label of each gateway variant, by its suffix (`@base`, `@w2`). */
+const variantLabels = new Map<string, string>();
+const labelOf = (k: Kind) => {
+  const at = k.indexOf("@");
+  const suffix = at < 0 ? "" : k.slice(at);
+  const variant = FLOOR[baseOf(k)] ? variantLabels.get(suffix) ?? suffix : "";
+  return LABELS[baseOf(k)] + (variant ? ` (${variant})` : "");
+};
 
 /** A gateway for the 1 GiB transfers. */
 interface BigTarget {
@@ -207,12 +239,17 @@ async function bigTable(targets: readonly BigTarget[], file: string): Promise<st
 }
 
 function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sample[]>): string {
-  const rpsOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.rps));
-  const cpuOf = (k: Kind) => median((samples.get(k) ?? []).map((s) => s.cpuUsPerRequest));
+  const of = (k: Kind, f: (s: Sample) => number) => median((samples.get(k) ?? []).map(f));
+  const rpsOf = (k: Kind) => of(k, (s) => s.rps);
+  const cpuOf = (k: Kind) => of(k, (s) => s.cpuUsPerRequest);
   const nginxRps = rpsOf("nginx");
+  const nginxCpu = cpuOf("nginx");
+  /** `x` against nginx's, or nothing when nginx did not run. */
+  const times = (x: number, ofNginx: number) =>
+    Number.isFinite(ofNginx) ? `${(x / ofNginx).toFixed(2)}×` : "";
   const lines = [
-    "| contender | req/s (median) | × nginx proxy_pass | server CPU µs/request (median) | range over rounds | ours: µs over its floor | errors |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| contender | req/s (median) | × nginx proxy_pass | server CPU µs/request (median) | range over rounds | CPU/request × nginx | ours: µs over its floor | server cores | wrk cores | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const c of contenders) {
     const ss = samples.get(c.kind) ?? [];
@@ -220,11 +257,11 @@ function report(contenders: readonly Contender[], samples: ReadonlyMap<Kind, Sam
     const floor = FLOOR[baseOf(c.kind)];
     const over = floor && samples.has(floor) ? fmt(cpuOf(c.kind) - cpuOf(floor), 1) : "";
     lines.push(
-      `| ${labelOf(c.kind)} | ${fmt(rpsOf(c.kind))} | ${
-        (rpsOf(c.kind) / nginxRps).toFixed(2)
-      }× | ` +
+      `| ${labelOf(c.kind)} | ${fmt(rpsOf(c.kind))} | ${times(rpsOf(c.kind), nginxRps)} | ` +
         `${fmt(cpuOf(c.kind), 1)} | ${fmt(Math.min(...cpu), 1)}–${fmt(Math.max(...cpu), 1)} | ` +
-        `${over} | ${ss.reduce((n, s) => n + s.errors, 0)} |`,
+        `${times(cpuOf(c.kind), nginxCpu)} | ${over} | ` +
+        `${fmt(of(c.kind, (s) => s.rps * s.cpuUsPerRequest / 1e6), 2)} | ` +
+        `${fmt(of(c.kind, (s) => s.clientCores), 2)} | ${ss.reduce((n, s) => n + s.errors, 0)} |`,
     );
   }
   return lines.join("\n");
@@ -241,6 +278,8 @@ async function main(): Promise<void> {
       "cpu-prof": { type: "string" },
       baseline: { type: "string" },
       "baseline-label": { type: "string", default: "baseline" },
+      workers: { type: "string", default: "1" },
+      warmup: { type: "string", default: "1" },
       big: { type: "boolean", default: false },
     },
   }).values;
@@ -248,11 +287,17 @@ async function main(): Promise<void> {
   const seconds = Number(flags.seconds);
   const connections = Number(flags.connections);
   const cpuProf = flags["cpu-prof"];
-  baselineLabel = flags["baseline-label"];
+  variantLabels.set("@base", flags["baseline-label"]);
+  const workerCounts = flags.workers.split(",").map(Number);
+  if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--workers wants counts like 1,2, got '${flags.workers}'`);
+  }
+  const mainWorkers = workerCounts[0]!;
   const kinds = KINDS.filter((k) => !flags.only || flags.only.split(",").includes(k));
   const log = (s: string) => console.error(`[pipeline_compare] ${s}`);
   await ensureTools(log);
   await initClockTicks();
+  const loadBefore = await loadAverage();
   const work = await Deno.makeTempDir({ prefix: "bucketgate-pipeline-" });
   const started: { stop(): Promise<void> }[] = [];
   try {
@@ -277,13 +322,34 @@ async function main(): Promise<void> {
       work,
       originPort: origin.port,
       dir,
+      workers: mainWorkers,
       ...(cpuProf ? { cpuProf } : {}),
     });
     started.push(gateway);
+    /** Further gateways in the same rounds: the baseline checkout, other --workers counts. */
+    const variants: { suffix: `@${string}`; port: number; pid: number }[] = [];
     const baseline = flags.baseline
-      ? await startGateway({ work, originPort: origin.port, dir, root: flags.baseline })
+      ? await startGateway({
+        work,
+        originPort: origin.port,
+        dir,
+        root: flags.baseline,
+        workers: mainWorkers,
+      })
       : undefined;
-    if (baseline) started.push(baseline);
+    if (baseline) {
+      started.push(baseline);
+      variants.push({ suffix: "@base", port: baseline.port, pid: baseline.pid });
+    }
+    for (const n of workerCounts.slice(1)) {
+      const g = await startGateway({ work, originPort: origin.port, dir, workers: n });
+      started.push(g);
+      variants.push({ suffix: `@w${n}`, port: g.port, pid: g.pid });
+      variantLabels.set(`@w${n}`, `--workers ${n}`);
+    }
+    if (workerCounts.length > 1) {
+      variantLabels.set("", `--workers ${mainWorkers}`);
+    }
     const gw = () => Promise.resolve([gateway.pid]);
     const fl = () => Promise.resolve([floor.pid]);
     const signed = (bucket: string) =>
@@ -299,14 +365,14 @@ async function main(): Promise<void> {
       "sig-s3": { kind: "sig-s3", port: gateway.port, path: await signed("sig-s3"), pids: gw },
     };
     const contenders: Contender[] = kinds.map((k) => all[k]);
-    if (baseline) {
-      const pids = () => Promise.resolve([baseline.pid]);
-      const signedBase = (bucket: string) =>
-        presignPath(BENCH_KEY, baseline.port, "GET", `/${bucket}/1k.bin`);
+    for (const v of variants) {
+      const pids = () => Promise.resolve([v.pid]);
       for (const k of kinds) {
         if (!FLOOR[k]) continue;
-        const path = k.startsWith("sig") ? await signedBase(k) : `/${k}/1k.bin`;
-        contenders.push({ kind: `${k}@base`, port: baseline.port, path, pids });
+        const path = k.startsWith("sig")
+          ? await presignPath(BENCH_KEY, v.port, "GET", `/${k}/1k.bin`)
+          : `/${k}/1k.bin`;
+        contenders.push({ kind: `${k}${v.suffix}`, port: v.port, path, pids });
       }
     }
     for (const c of contenders) {
@@ -314,22 +380,35 @@ async function main(): Promise<void> {
       const n = (await res.bytes()).byteLength;
       if (res.status !== 200 || n !== 1024) throw new Error(`${c.kind}: ${res.status}, ${n} bytes`);
     }
+    const warmup = Number(flags.warmup);
+    if (warmup > 0) {
+      for (const c of contenders) {
+        await measureRound(c, { seconds: warmup, connections, script: `${work}/wrk.lua` });
+      }
+    }
     const samples = new Map<Kind, Sample[]>();
     const loads: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const c of contenders) {
         const s = await measureRound(c, { seconds, connections, script: `${work}/wrk.lua` });
         samples.set(c.kind, [...samples.get(c.kind) ?? [], s]);
-        log(`round ${round} ${c.kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req`);
+        log(
+          `round ${round} ${c.kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req, ` +
+            `wrk ${fmt(s.clientCores, 2)} cores`,
+        );
       }
       loads.push(await loadAverage());
     }
+    const loadAfter = await loadAverage();
     console.log(
       `${await machineLine()}\n\n${
         new Date().toISOString()
       }: GET 1 KiB; wrk -t2 -c${connections}, ` +
         `${seconds} s a run, ${rounds} rounds in turns; 1-minute load average ` +
-        `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.\n`,
+        `${fmt(loadBefore, 2)} before, ${fmt(Math.min(...loads), 1)}–${
+          fmt(Math.max(...loads), 1)
+        } ` +
+        `after each round, ${fmt(loadAfter, 2)} after.\n`,
     );
     console.log(report(contenders, samples));
     if (flags.big) {
@@ -338,7 +417,9 @@ async function main(): Promise<void> {
         port: gateway.port,
         pid: gateway.pid,
       }];
-      if (baseline) targets.push({ label: baselineLabel, port: baseline.port, pid: baseline.pid });
+      for (const v of variants) {
+        targets.push({ label: variantLabels.get(v.suffix) ?? v.suffix, ...v });
+      }
       console.log(`\n${await bigTable(targets, `${dir}/1g.bin`)}`);
     }
   } finally {

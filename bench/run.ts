@@ -11,7 +11,7 @@
  *
  *   deno task bench [--duration 5] [--only get1k,put1g] [--out bench/results.md | --out -]
  *                   [--connections 64] [--nginx-workers 1] [--slow-clients 1000]
- *                   [--slow-seconds 10] [--note "quiet machine"] [--keep]
+ *                   [--slow-seconds 10] [--note "quiet machine"] [--keep] [--workers 2]
  *
  * Workloads: get1k get1m head mix list1k list10k get1g put1g slow sts micro. The 1 KiB GET
  * and the 1 GiB workloads also run Deno's own floors (bench/_floor.ts), the ceiling of the ratios.
@@ -79,6 +79,7 @@ const { values: flags } = parseArgs({
     "slow-clients": { type: "string", default: "1000" },
     "slow-seconds": { type: "string", default: "10" },
     "sts-concurrency": { type: "string", default: "16" },
+    workers: { type: "string", default: "1" },
     note: { type: "string" },
     keep: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
@@ -88,6 +89,7 @@ if (flags.help) {
   console.log(
     "deno task bench [--duration S] [--only w1,w2] [--out FILE|-] [--connections N]\n" +
       "  [--nginx-workers N] [--slow-clients N] [--slow-seconds S] [--sts-concurrency N]\n" +
+      "  [--workers N (the gateway's --workers)]\n" +
       `  [--note TEXT] [--keep]\nworkloads: ${WORKLOADS.join(" ")}`,
   );
   Deno.exit(0);
@@ -227,6 +229,7 @@ try {
     originPort: origin.port,
     originBucketDir: bucketDir,
     originBucket: ORIGIN_BUCKET,
+    workers: Number(flags.workers),
   });
   cleanups.push(() => gw.stop());
   const floor = await startFloor(freePort(), origin.port, bucketDir);
