@@ -237,7 +237,7 @@ async function appOver(backendOf: (name: string) => Backend) {
 }
 
 const info = { remoteAddr: { hostname: "127.0.0.1", port: 40000 } };
-const memoryApp = await appOver(() => createMemoryBackend({ now: () => NOW }));
+const memoryApp = await appOver(() => createMemoryBackend({ clock: { now: () => NOW } }));
 const fsRoot = await Deno.makeTempDir({ prefix: "bucketgate-pipeline-bench-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(fsRoot, { recursive: true }));
 const fsApp = await appOver((name) => {

@@ -33,7 +33,7 @@ export function createBackend(
   const backend = bucket.backend;
   switch (backend.type) {
     case "memory":
-      inner = createMemoryBackend();
+      inner = createMemoryBackend(clock);
       break;
     case "fs":
       inner = createFsBackend({ root: backend.root, ...clock });

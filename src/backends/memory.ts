@@ -26,6 +26,7 @@ import {
   validateCompletion,
 } from "./multipart.ts";
 import { partRangeSpec, resolveRange } from "./range.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { concatBytes } from "../bytes.ts";
 
 interface StoredObject {
@@ -69,8 +70,9 @@ const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const noSuchKey = () => proxyError("NoSuchKey", "The specified key does not exist.");
 
 /** Creates an empty memory backend. */
-export function createMemoryBackend(options: { readonly now?: () => number } = {}): Backend {
-  const now = options.now ?? (() => Date.now());
+export function createMemoryBackend(options: { readonly clock?: Clock } = {}): Backend {
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const objects = new Map<string, StoredObject>();
   const uploads = new Map<string, Upload>();
   const completed = new Map<string, CompletionRecord>();

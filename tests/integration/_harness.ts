@@ -114,7 +114,7 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
   const backends = new Map<string, Backend>();
   const clock = fixedClock(NOW);
   for (const b of config.buckets) {
-    const m = createMemoryBackend({ now: () => clock.now() });
+    const m = createMemoryBackend({ clock: { now: () => clock.now() } });
     raw.set(b.name, m);
     const inner = prefixed(m, b.backendPrefix);
     backends.set(b.name, options.wrapBackend ? options.wrapBackend(inner) : inner);

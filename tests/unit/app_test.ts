@@ -31,7 +31,7 @@ function app(s: Setup = {}) {
   const config = s.config ?? testConfig();
   const backends = new Map<string, Backend>();
   for (const b of config.buckets) {
-    const m = createMemoryBackend({ now: () => NOW });
+    const m = createMemoryBackend({ clock: { now: () => NOW } });
     backends.set(b.name, s.backend ? s.backend(m) : m);
   }
   const logs: AccessLogEntry[] = [];

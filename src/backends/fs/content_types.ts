@@ -26,5 +26,8 @@ const CONTENT_TYPES: Record<string, string> = {
 /** The Content-Type a key's extension suggests, if it is a known one. */
 export function guessType(key: string): string | undefined {
   const dot = key.lastIndexOf(".");
-  return dot < 0 ? undefined : CONTENT_TYPES[key.slice(dot + 1).toLowerCase()];
+  if (dot < 0) return undefined;
+  const ext = key.slice(dot + 1).toLowerCase();
+  // Own keys only: "x.constructor" must not find Object.prototype's members.
+  return Object.hasOwn(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext] : undefined;
 }

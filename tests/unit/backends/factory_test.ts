@@ -89,3 +89,14 @@ Deno.test("createBackend(): auth_type oidc needs the issuer's credentials; with 
   assert.equal(asked.length, 1);
   assert.equal(asked[0]!.roleArn, "arn:aws:iam::123456789012:role/gw");
 });
+
+Deno.test("createBackend(): the memory backend keeps time by the injected clock", async () => {
+  const bucket = bucketOf("{ name: mem, backend_type: memory, anonymous_access: false }");
+  const at = Date.UTC(2020, 0, 2, 3, 4, 5);
+  const m = createBackend(bucket, { clock: fixedClock(at) });
+  assert.ok(m.ok);
+  assert.ok((await m.value.put("k", body("x"), { meta: NO_META })).ok);
+  const head = await m.value.head("k");
+  assert.ok(head.ok);
+  assert.equal(head.value.lastModified.getTime(), at);
+});

@@ -17,7 +17,7 @@ async function completed(b: Backend, key: string) {
 
 Deno.test("memory backend: Last-Modified, Initiated and a part's LastModified come from the injected now", async () => {
   let now = Date.UTC(2030, 5, 1, 12, 0, 0, 789);
-  const b = createMemoryBackend({ now: () => now });
+  const b = createMemoryBackend({ clock: { now: () => now } });
   const put = await b.put("k", body("x"), { meta: NO_META });
   assert.ok(put.ok);
   assert.equal(put.value.lastModified.toISOString(), "2030-06-01T12:00:00.000Z"); // to the second

@@ -28,7 +28,7 @@ function server() {
   const backends = new Map<string, Backend>();
   const buckets = new Map<string, ResolvedBucket>();
   for (const b of config.buckets) {
-    const backend = createMemoryBackend({ now: () => NOW });
+    const backend = createMemoryBackend({ clock: { now: () => NOW } });
     backends.set(b.name, backend);
     buckets.set(b.name, { config: b, backend });
   }

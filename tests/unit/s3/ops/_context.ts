@@ -111,7 +111,7 @@ export function streamOf(bytes: Uint8Array | string): ReadableStream<Uint8Array>
 /** A handler's context with a backend it can be checked against. */
 export function s3Context(options: ContextOptions = {}): S3Context & { backend: Backend } {
   const name = options.bucket ?? "bkt";
-  const backend = options.backend ?? createMemoryBackend({ now: () => NOW });
+  const backend = options.backend ?? createMemoryBackend({ clock: { now: () => NOW } });
   const here: ResolvedBucket = { config: bucketConfig(name, options.bucketOptions), backend };
   const others = options.others ?? {};
   const config = unitConfig({
@@ -146,7 +146,7 @@ export function s3Context(options: ContextOptions = {}): S3Context & { backend: 
 /** A bucket to resolve as another virtual bucket (a copy source). */
 export function otherBucket(
   name: string,
-  backend: Backend = createMemoryBackend({ now: () => NOW }),
+  backend: Backend = createMemoryBackend({ clock: { now: () => NOW } }),
   options: Partial<BucketConfig> = {},
 ): ResolvedBucket {
   return { config: bucketConfig(name, options), backend };

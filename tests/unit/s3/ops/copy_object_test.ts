@@ -192,11 +192,14 @@ Deno.test("copyObject() between two buckets of one store uses the store's copyFr
     ...inner,
     locate: (key): StoreLocation => ({ store: "store-1", bucket, key }),
   });
-  const source = otherBucket("src-bkt", located("b1", createMemoryBackend({ now: () => NOW })));
+  const source = otherBucket(
+    "src-bkt",
+    located("b1", createMemoryBackend({ clock: { now: () => NOW } })),
+  );
   await seed(source.backend, "s", "abc");
   const calls: [StoreLocation, string][] = [];
   const dest: Backend = {
-    ...located("b2", createMemoryBackend({ now: () => NOW })),
+    ...located("b2", createMemoryBackend({ clock: { now: () => NOW } })),
     copyFrom: (from, dst) => {
       calls.push([from, dst]);
       return Promise.resolve({

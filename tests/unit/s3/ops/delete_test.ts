@@ -31,7 +31,7 @@ function many(body: string, options: ContextOptions = {}) {
 
 /** A memory backend whose delete of `failing` fails with `kind`. */
 function failingDelete(failing: string, kind: "BackendError" | "AccessDenied"): Backend {
-  const inner = createMemoryBackend({ now: () => NOW });
+  const inner = createMemoryBackend({ clock: { now: () => NOW } });
   return {
     ...inner,
     delete: (key) =>

@@ -10,7 +10,7 @@ const EMPTY_TAGGING = '<?xml version="1.0" encoding="UTF-8"?>\n' +
 
 /** A memory backend that records read options and reports `tagCount` tags on every object. */
 function recording(tagCount?: string): { backend: Backend; reads: (GetOptions | undefined)[] } {
-  const inner = createMemoryBackend({ now: () => NOW });
+  const inner = createMemoryBackend({ clock: { now: () => NOW } });
   const reads: (GetOptions | undefined)[] = [];
   return {
     reads,

@@ -119,7 +119,7 @@ Deno.test("putObject() with If-Match on a missing key is NoSuchKey; a matching o
 });
 
 Deno.test("putObject() passes the store's response headers and forwards write headers", async () => {
-  const inner = createMemoryBackend({ now: () => NOW });
+  const inner = createMemoryBackend({ clock: { now: () => NOW } });
   let forwarded: unknown;
   const backend: Backend = {
     ...inner,
