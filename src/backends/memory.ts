@@ -25,7 +25,7 @@ import {
   type StoredPart,
   validateCompletion,
 } from "./multipart.ts";
-import { partRangeSpec, resolveRange } from "./range.ts";
+import { readRange } from "./range.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { concatBytes } from "../bytes.ts";
 
@@ -107,11 +107,9 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       if (failed) return Promise.resolve(err(failed));
       // Stored bytes never sit in a SharedArrayBuffer (they are collected or concatenated).
       const bytes = obj.bytes as Uint8Array<ArrayBuffer>;
-      const part = o.partNumber ? partRangeSpec(obj.meta, o.partNumber) : ok(o.range);
-      if (!part.ok) return Promise.resolve(part);
-      if (!part.value) return Promise.resolve(ok({ meta: obj.meta, body: bytes }));
-      const r = resolveRange(part.value, obj.meta.size);
+      const r = readRange(obj.meta, o);
       if (!r.ok) return Promise.resolve(r);
+      if (!r.value) return Promise.resolve(ok({ meta: obj.meta, body: bytes }));
       return Promise.resolve(ok({
         meta: obj.meta,
         range: r.value,

@@ -1,4 +1,4 @@
-/** Resolving a Range request against an object's size. */
+/** Resolving a Range request, or a read by part number, against an object's size. */
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { ByteRange, RangeSpec } from "./backend.ts";
@@ -16,22 +16,43 @@ export function resolveRange(spec: RangeSpec, size: number): Result<ByteRange, P
   return ok({ start: spec.start, end });
 }
 
+/** Whether a range covers no byte (`end` below `start`): an empty part of an object. */
+export function isEmptyRange(r: ByteRange): boolean {
+  return r.end < r.start;
+}
+
 /**
- * The bytes of part `n` of an object, as a range to read: S3's read by part
- * number. A multipart object's parts come from its recorded sizes; any other
- * object is one part. Beyond the last part: InvalidPartNumber (416). An empty
- * object's part 1 is all of it (undefined: no range).
+ * The bytes of part `n` of an object: S3's read by part number. A multipart
+ * object's parts come from its recorded sizes; any other object is one part.
+ * Beyond the last part: InvalidPartNumber (416). An empty object's part 1 is
+ * all of it (undefined: no range); an empty part of a larger object is an
+ * empty range at its offset (`isEmptyRange`), never the whole object.
  */
-export function partRangeSpec(
+export function partRange(
   meta: { readonly size: number; readonly partSizes?: readonly number[] },
   n: number,
-): Result<RangeSpec | undefined, ProxyError> {
+): Result<ByteRange | undefined, ProxyError> {
   const sizes = meta.partSizes ?? [meta.size];
   if (n < 1 || n > sizes.length) {
     return err(proxyError("InvalidPartNumber", "The requested partnumber is not satisfiable"));
   }
+  if (meta.size === 0) return ok(undefined);
   let start = 0;
   for (let i = 0; i < n - 1; i++) start += sizes[i]!;
-  const size = sizes[n - 1]!;
-  return ok(size === 0 ? undefined : { kind: "from", start, end: start + size - 1 });
+  return ok({ start, end: start + sizes[n - 1]! - 1 });
+}
+
+/** What a read asks for: a part, a Range, or (neither) the whole object. */
+export interface ReadAsk {
+  readonly range?: RangeSpec;
+  readonly partNumber?: number;
+}
+
+/** The bytes a read covers of `meta`'s object (undefined: all of it), or why not (416). */
+export function readRange(
+  meta: { readonly size: number; readonly partSizes?: readonly number[] },
+  ask: ReadAsk,
+): Result<ByteRange | undefined, ProxyError> {
+  if (ask.partNumber) return partRange(meta, ask.partNumber);
+  return ask.range ? resolveRange(ask.range, meta.size) : ok(undefined);
 }

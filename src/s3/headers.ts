@@ -9,6 +9,7 @@ import type {
   WriteConditions,
 } from "../backends/backend.ts";
 
+import { isEmptyRange } from "../backends/range.ts";
 import { FORWARDED_WRITE_HEADERS, pickHeaders } from "../backends/passthrough.ts";
 
 const META_PREFIX = "x-amz-meta-";
@@ -75,7 +76,9 @@ export function objectHeaders(meta: ObjectMeta): Headers {
 
 /** Sets Content-Length (and Content-Range for a 206) for the bytes served. */
 export function setLengthHeaders(h: Headers, size: number, range: ByteRange | undefined): void {
-  if (range) {
+  if (range && isEmptyRange(range)) {
+    h.set("content-length", "0"); // an empty part: no byte, so no Content-Range
+  } else if (range) {
     h.set("content-range", `bytes ${range.start}-${range.end}/${size}`);
     h.set("content-length", String(range.end - range.start + 1));
   } else {

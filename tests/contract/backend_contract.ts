@@ -584,6 +584,34 @@ export function runBackendContract(
     assert.equal(!two.ok && two.error.kind, "InvalidPartNumber");
   });
 
+  if (!quirks.has("part-number-ignored") && !quirks.has("multipart-part-read-is-whole")) {
+    test("reads by part number: an empty last part is zero bytes, never the whole object", async (b) => {
+      const key = "empty-last";
+      const first = new Uint8Array(5 * MiB).fill(7);
+      const created = await b.createMultipartUpload(key, { meta: NO_META });
+      assert.ok(created.ok);
+      const upload = { key, uploadId: created.value };
+      const parts = [];
+      for (const [i, p] of [first, new Uint8Array(0)].entries()) {
+        const up = await b.uploadPart(upload, {
+          partNumber: i + 1,
+          body: stream(p),
+          contentLength: p.length,
+        });
+        assert.ok(up.ok);
+        parts.push({ partNumber: i + 1, etag: up.value.etag });
+      }
+      const done = await b.completeMultipartUpload(upload, parts);
+      assert.ok(done.ok, !done.ok ? done.error.message : "");
+      const last = await b.get(key, { partNumber: 2 });
+      assert.ok(last.ok, !last.ok ? last.error.message : "");
+      const got = new Uint8Array(await new Response(last.value.body).arrayBuffer());
+      assert.equal(got.length, 0);
+      assert.equal(last.value.meta.size, 5 * MiB);
+      assert.ok(last.value.range && last.value.range.end < last.value.range.start);
+    });
+  }
+
   if (!quirks.has("complete-again-refused")) {
     test("a Complete sent again with the same parts gets the same answer; other parts do not", async (b) => {
       const { parts, id, meta } = await threeParts(b, "again");

@@ -208,6 +208,20 @@ Deno.test("GetObject and HeadObject by partNumber: that part's bytes, 206, Conte
   assert.equal(await errorCode(beyond), "InvalidPartNumber");
 });
 
+Deno.test("an empty last part read by partNumber is 200 with no byte, never the whole object", async () => {
+  const h = harness();
+  const { etag } = await completed(h, "mp0", [5 * MiB, 0]);
+  for (const method of ["GET", "HEAD"]) {
+    const res = await send(h, "/private/mp0?partNumber=2", { method, key: ADMIN });
+    assert.equal(res.status, 200, method);
+    assert.equal(res.headers.get("content-length"), "0");
+    assert.equal(res.headers.get("content-range"), null);
+    assert.equal(res.headers.get("etag"), etag);
+    assert.equal(res.headers.get("x-amz-mp-parts-count"), "2");
+    assert.equal((await res.arrayBuffer()).byteLength, 0);
+  }
+});
+
 Deno.test("partNumber on a single-part object, and every malformed partNumber", async () => {
   const h = harness();
   (await send(h, "/private/one", { method: "PUT", key: ADMIN, body: "0123456789" })).body?.cancel();

@@ -17,7 +17,7 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { hasDotSegment, reservedKeyWrite, unstorableKeyRead } from "../keys.ts";
-import { partRangeSpec, resolveRange } from "../range.ts";
+import { isEmptyRange, readRange, resolveRange } from "../range.ts";
 import { type HttpResponse, objectBody, release } from "../s3/http.ts";
 import { putInBlocks, putWhole, type Written } from "./blob_writes.ts";
 import type { AzContext } from "./context.ts";
@@ -72,10 +72,14 @@ export async function writeGuard(
   return ok(etag ? { "if-match": etag } : { "if-none-match": "*" });
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** A byte range Azure can serve, and the Azure condition that pins the version it was resolved on. */
 interface PinnedRange {
   readonly range: (RangeSpec & { readonly kind: "from" }) | undefined;
   readonly headers: Record<string, string>;
+  /** An empty part of the blob: the answer, with no Get Blob to send. */
+  readonly emptyPart?: GetResult;
 }
 
 /**
@@ -94,13 +98,15 @@ async function pinRange(
   const meta = metaFromHeaders(key, r.value);
   const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
   if (failed) return err(failed);
-  const spec = opts.partNumber ? partRangeSpec(meta, opts.partNumber) : ok(range);
-  if (!spec.ok) return spec;
-  const resolved = spec.value ? resolveRange(spec.value, meta.size) : undefined;
-  if (resolved && !resolved.ok) return resolved;
+  const resolved = readRange(meta, opts);
+  if (!resolved.ok) return resolved;
+  const bytes = resolved.value;
+  if (bytes && isEmptyRange(bytes)) {
+    return ok({ range: undefined, headers: {}, emptyPart: { meta, range: bytes, body: EMPTY } });
+  }
   const etag = r.value.get("etag");
   return ok({
-    range: resolved && { kind: "from", start: resolved.value.start, end: resolved.value.end },
+    range: bytes && { kind: "from", start: bytes.start, end: bytes.end },
     headers: etag ? { "if-match": etag } : {},
   });
 }
@@ -133,6 +139,7 @@ export async function get(
   if (unreadable(ctx, key)) return err(unstorableKeyRead());
   const pinned = await pinRange(ctx, key, opts);
   if (!pinned.ok) return pinned;
+  if (pinned.value.emptyPart) return ok(pinned.value.emptyPart);
   const { range } = pinned.value;
   const h = { ...pinned.value.headers };
   if (range) h["x-ms-range"] = `bytes=${range.start}-${range.end ?? ""}`;

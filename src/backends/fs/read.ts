@@ -3,7 +3,7 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { BackendResult, ByteRange, GetOptions, GetResult, ObjectMeta } from "../backend.ts";
 import { checkReadConditions } from "../conditions.ts";
-import { partRangeSpec, resolveRange } from "../range.ts";
+import { readRange } from "../range.ts";
 import type { FsContext } from "./context.ts";
 import { ioError, isMissing, noSuchKey } from "./errors.ts";
 import { fileStream } from "./file_stream.ts";
@@ -61,11 +61,10 @@ async function readPlan(
   if (!meta.ok) return meta;
   const failed = o.conditions ? checkReadConditions(meta.value, o.conditions) : undefined;
   if (failed) return err(failed);
-  const spec = o.partNumber ? partRangeSpec(meta.value, o.partNumber) : ok(o.range);
-  if (!spec.ok) return spec;
-  if (!spec.value) return ok({ meta: meta.value });
-  const r = resolveRange(spec.value, o.st.size);
-  return r.ok ? ok({ meta: meta.value, range: r.value }) : r;
+  // Resolved against the file as it is (a file replaced by hand may differ from its sidecar).
+  const r = readRange({ ...meta.value, size: o.st.size }, o);
+  if (!r.ok) return r;
+  return ok(r.value ? { meta: meta.value, range: r.value } : { meta: meta.value });
 }
 
 /** GetObject of a large object (or one replaced mid-read): the open file, streamed. */

@@ -1,6 +1,6 @@
 /** GetObject and HeadObject. */
 import { checkReadConditions } from "../../backends/conditions.ts";
-import { resolveRange } from "../../backends/range.ts";
+import { isEmptyRange, resolveRange } from "../../backends/range.ts";
 import {
   type ByteRange,
   discardObjectBody,
@@ -111,6 +111,11 @@ async function read(
   return ok({ got: got.value, headers: headers.value });
 }
 
+/** 206 for a range or part of the object, 200 for all of it (or an empty part: no byte to range). */
+function servedStatus(range: ByteRange | undefined): number {
+  return range && !isEmptyRange(range) ? 206 : 200;
+}
+
 /** GetObject: streams the object (or one range or part of it) from the backend. */
 export async function getObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   const target = readTarget(ctx);
@@ -118,7 +123,7 @@ export async function getObject(ctx: S3Context): Promise<Result<Response, ProxyE
   const r = await read(ctx, target.value);
   if (!r.ok) return r;
   const { got, headers } = r.value;
-  return ok(new Response(got.body, { status: got.range ? 206 : 200, headers }));
+  return ok(new Response(got.body, { status: servedStatus(got.range), headers }));
 }
 
 /**
@@ -134,7 +139,7 @@ export async function headObject(ctx: S3Context): Promise<Result<Response, Proxy
     if (!r.ok) return r;
     await discardObjectBody(r.value.got.body);
     return ok(
-      new Response(null, { status: r.value.got.range ? 206 : 200, headers: r.value.headers }),
+      new Response(null, { status: servedStatus(r.value.got.range), headers: r.value.headers }),
     );
   }
   const head = await ctx.bucket.backend.head(ctx.req.key);
@@ -150,5 +155,5 @@ export async function headObject(ctx: S3Context): Promise<Result<Response, Proxy
   }
   const headers = responseHeaders(ctx, meta, range);
   if (!headers.ok) return headers;
-  return ok(new Response(null, { status: range ? 206 : 200, headers: headers.value }));
+  return ok(new Response(null, { status: servedStatus(range), headers: headers.value }));
 }
