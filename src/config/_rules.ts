@@ -64,7 +64,12 @@ export function listenProblem(listen: string): string | undefined {
   const message = `'${listen}' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::]:8080)`;
   if (!m) return message;
   const host = m[1] ?? m[2]!;
-  const hostOk = m[1] !== undefined ? isIpv6(host) : isIpv4(host) || isHostname(host);
+  // Digits and dots are an IPv4 address or nothing (no host name ends in a numeric label).
+  const hostOk = m[1] !== undefined
+    ? isIpv6(host)
+    : /^[\d.]+$/.test(host)
+    ? isIpv4(host)
+    : isHostname(host);
   if (!hostOk) return message;
   if (Number(m[3]) > 65535) return `'${listen}': port must be from 0 to 65535`;
   return undefined;

@@ -59,7 +59,9 @@ Deno.test("listenProblem() takes HOST:PORT with IPv4, a hostname or bracketed IP
   for (const ok of ["127.0.0.1:8080", "localhost:0", "[::]:9000", "[::1]:65535"]) {
     assert.equal(listenProblem(ok), undefined, ok);
   }
-  for (const bad of ["8080", "::1:8080", "a_b:80", "[zz]:80", "host:"]) {
+  for (
+    const bad of ["8080", "::1:8080", "a_b:80", "[zz]:80", "host:", "256.1.1.1:80", "1.2.3:80"]
+  ) {
     assert.match(listenProblem(bad) ?? "", /is not HOST:PORT/, bad);
   }
   assert.equal(listenProblem("0.0.0.0:65536"), "'0.0.0.0:65536': port must be from 0 to 65535");
