@@ -12,13 +12,12 @@ import type {
   UploadRef,
   WriteConditions,
 } from "../backend.ts";
-import { checkWriteConditions } from "../conditions.ts";
 import { multipartEtag } from "../etag.ts";
 import { completionRecord, replayCompletion, validateCompletion } from "../multipart.ts";
 import { commit } from "./commit.ts";
 import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
-import { existingMeta } from "./read.ts";
+import { writeConditionFailure } from "./read.ts";
 import { writeAll } from "./spool.ts";
 import { loadParts, loadUpload } from "./uploads.ts";
 
@@ -71,7 +70,7 @@ export async function completeUpload(
   if (!stored.ok) return stored;
   const chosen = validateCompletion(o.parts, stored.value);
   if (!chosen.ok) return chosen;
-  const failed = checkWriteConditions(await existingMeta(ctx, ref.key), o.conditions);
+  const failed = await writeConditionFailure(ctx, ref.key, o.conditions);
   if (failed) return err(failed);
   const dir = ctx.layout.upload(ref.uploadId);
   const tmp = await concatFiles(

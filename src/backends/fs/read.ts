@@ -1,8 +1,15 @@
 /** HeadObject and GetObject on the fs backend. */
 import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type { BackendResult, ByteRange, GetOptions, GetResult, ObjectMeta } from "../backend.ts";
-import { checkReadConditions } from "../conditions.ts";
+import type {
+  BackendResult,
+  ByteRange,
+  GetOptions,
+  GetResult,
+  ObjectMeta,
+  WriteConditions,
+} from "../backend.ts";
+import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { readRange } from "../range.ts";
 import type { FsContext } from "./context.ts";
 import { ioError, isMissing, noSuchKey } from "./errors.ts";
@@ -42,13 +49,20 @@ export async function headObject(ctx: FsContext, key: string): BackendResult<Obj
   return st.ok ? await metaFor(ctx, key, st.value) : st;
 }
 
-/** The object now at `key` for write conditions; undefined when there is none (or it cannot be read). */
-export async function existingMeta(
+/**
+ * The write condition that fails against the object now at `key`, if one does;
+ * an object that cannot be read (an I/O error, not its absence) fails the write
+ * with that error rather than being taken for absent.
+ */
+export async function writeConditionFailure(
   ctx: FsContext,
   key: string,
-): Promise<ObjectMeta | undefined> {
+  conditions: WriteConditions | undefined,
+): Promise<ProxyError | undefined> {
+  if (!conditions || (!conditions.ifMatch && !conditions.ifNoneMatch)) return undefined;
   const h = await headObject(ctx, key);
-  return h.ok ? h.value : undefined;
+  if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
+  return checkWriteConditions(h.ok ? h.value : undefined, conditions);
 }
 
 /** What a read of the file whose stat is `st` serves: its metadata and range, once conditions hold. */

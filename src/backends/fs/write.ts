@@ -1,19 +1,17 @@
 /** PutObject, CopyObject and DeleteObject on the fs backend. */
 import { err, ok } from "../../result.ts";
 import type { BackendResult, CopyOptions, ObjectMeta, PutOptions } from "../backend.ts";
-import { checkWriteConditions } from "../conditions.ts";
 import { quoteEtag } from "../etag.ts";
 import { commit } from "./commit.ts";
 import type { FsContext } from "./context.ts";
 import { ioError, isDirectoryInTheWay, isMissing, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
-import { existingMeta, headObject } from "./read.ts";
+import { headObject, writeConditionFailure } from "./read.ts";
 import { spool } from "./spool.ts";
 
 /** A write condition that fails against the object now at `key`, if one does. */
-async function conditionFailure(ctx: FsContext, key: string, o: PutOptions) {
-  if (!o.conditions || Object.keys(o.conditions).length === 0) return undefined;
-  return checkWriteConditions(await existingMeta(ctx, key), o.conditions);
+function conditionFailure(ctx: FsContext, key: string, o: PutOptions) {
+  return writeConditionFailure(ctx, key, o.conditions);
 }
 
 /**
@@ -61,7 +59,7 @@ export async function copyObject(
   // A source the fs backend cannot hold (the internal directory included) does not exist.
   const source = await headObject(ctx, keys.src);
   if (!source.ok) return source;
-  const failed = checkWriteConditions(await existingMeta(ctx, keys.dst), o.conditions);
+  const failed = await writeConditionFailure(ctx, keys.dst, o.conditions);
   if (failed) return err(failed);
   const tmp = ctx.layout.tmp();
   try {

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { existingMeta, getObject, headObject, statFile } from "../../../../src/backends/fs/read.ts";
+import {
+  getObject,
+  headObject,
+  statFile,
+  writeConditionFailure,
+} from "../../../../src/backends/fs/read.ts";
 import { SMALL_READ } from "../../../../src/backends/fs/small_files.ts";
 import { putObject } from "../../../../src/backends/fs/write.ts";
-import { body, fsContextAt, NO_META, withRoot } from "./_support.ts";
+import { body, fsContextAt, NO_META, withDenied, withRoot } from "./_support.ts";
 
 const text = async (b: ReadableStream<Uint8Array> | Uint8Array) =>
   b instanceof Uint8Array ? new TextDecoder().decode(b) : await new Response(b).text();
@@ -19,8 +24,6 @@ Deno.test("headObject(): the stored meta; NoSuchKey for none, a directory, or a 
       const r = await headObject(ctx, key);
       assert.equal(r.ok ? "ok" : r.error.kind, "NoSuchKey", key);
     }
-    assert.equal(await existingMeta(ctx, "none"), undefined);
-    assert.equal((await existingMeta(ctx, "d/k.json"))?.etag, h.value.etag);
   });
 });
 
@@ -75,5 +78,37 @@ Deno.test("getObject(): read conditions and an unsatisfiable range are refused b
     assert.equal(bad.ok ? "ok" : bad.error.kind, "InvalidRange");
     const missing = await getObject(ctx, "nope");
     assert.equal(missing.ok ? "ok" : missing.error.kind, "NoSuchKey");
+  });
+});
+
+Deno.test("writeConditionFailure(): checks If-Match / If-None-Match against the object there", async () => {
+  await withRoot(async (root) => {
+    const ctx = fsContextAt(root);
+    assert.ok((await putObject(ctx, "k", { body: body("v1"), meta: NO_META })).ok);
+    const h = await headObject(ctx, "k");
+    assert.ok(h.ok);
+    assert.equal(await writeConditionFailure(ctx, "k", undefined), undefined);
+    assert.equal(await writeConditionFailure(ctx, "k", { ifMatch: h.value.etag }), undefined);
+    assert.equal(
+      (await writeConditionFailure(ctx, "k", { ifNoneMatch: "*" }))?.kind,
+      "PreconditionFailed",
+    );
+    assert.equal(await writeConditionFailure(ctx, "none", { ifNoneMatch: "*" }), undefined);
+  });
+});
+
+Deno.test("a conditional write over an object that cannot be read fails with that error, never overwrites", async () => {
+  await withRoot(async (root) => {
+    assert.ok((await putObject(fsContextAt(root), "k", { body: body("v1"), meta: NO_META })).ok);
+    const fresh = fsContextAt(root); // no sidecar cached
+    await withDenied("readTextFile", (p) => p.includes(".bucketgate"), async () => {
+      const put = await putObject(fresh, "k", {
+        body: body("v2"),
+        meta: NO_META,
+        conditions: { ifNoneMatch: "*" },
+      });
+      assert.equal(put.ok ? "ok" : put.error.kind, "BackendError");
+    });
+    assert.equal(await Deno.readTextFile(`${root}/k`), "v1");
   });
 });
