@@ -36,8 +36,8 @@ export interface FsBackendOptions {
   readonly clock?: Clock;
 }
 
-/** The shared state of an fs backend over `o.root`. */
-function fsContext(o: FsBackendOptions): FsContext {
+/** The shared state of an fs backend over `o.root` (its parts take it; tests build one alone). */
+export function fsContext(o: FsBackendOptions): FsContext {
   const layout = fsLayout(o.root);
   const clock = o.clock ?? systemClock;
   let ready: Promise<void> | undefined;

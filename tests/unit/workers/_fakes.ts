@@ -3,7 +3,7 @@ import type { ToWorker } from "../../../src/workers/protocol.ts";
 import { newSlot, type Slot, type Timers } from "../../../src/workers/slot.ts";
 
 /** Timers that run only when the test advances the clock. */
-export function manualTimers(): Timers & { advance(ms: number): void; pending(): number } {
+export function manualTimers(): Timers & { advance(ms: number): void; pending(): number[] } {
   let now = 0;
   let next = 0;
   const due = new Map<number, { at: number; f: () => void }>();
@@ -25,7 +25,8 @@ export function manualTimers(): Timers & { advance(ms: number): void; pending():
         }
       }
     },
-    pending: () => due.size,
+    /** The delays still to run, from now. */
+    pending: () => [...due.values()].map((t) => t.at - now),
   };
 }
 

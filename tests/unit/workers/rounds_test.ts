@@ -91,7 +91,7 @@ Deno.test("drainAll(): cancels restarts, asks each worker to drain, ends them al
     assert.equal(s.state, "stopped");
     assert.equal(s.handle, undefined);
   }
-  assert.equal(timers.pending(), 0);
+  assert.equal(timers.pending().length, 0);
 });
 
 Deno.test("drainAll(): a worker that never drains is ended after timeoutMs", async () => {

@@ -62,7 +62,7 @@ Deno.test("ask(): posts the request with the next seq and resolves with the work
   const answer = { kind: "prepared", seq: 41 } as const;
   slot.waiting.get(41)!(answer);
   assert.equal(await reply, answer);
-  assert.equal(timers.pending(), 0); // its timeout was cleared
+  assert.equal(timers.pending().length, 0); // its timeout was cleared
 });
 
 Deno.test("ask(): undefined after timeoutMs with no reply, and at once for a worker not serving", async () => {

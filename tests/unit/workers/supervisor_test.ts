@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { createMetrics } from "../../../src/admin/metrics.ts";
 import type { AccessLogEntry } from "../../../src/access_log.ts";
 import type { FromWorker, ToWorker } from "../../../src/workers/protocol.ts";
+import { manualTimers } from "./_fakes.ts";
 import {
   createSupervisor,
   type Supervisor,
   type SupervisorOptions,
-  type Timers,
   type WorkerEvents,
 } from "../../../src/workers/supervisor.ts";
 
@@ -18,33 +18,6 @@ interface FakeWorker {
   terminated: boolean;
 }
 
-/** Timers that run only when the test advances the clock. */
-function fakeTimers(): Timers & { advance(ms: number): void; pending(): number[] } {
-  let now = 0;
-  let next = 0;
-  const due = new Map<number, { at: number; f: () => void }>();
-  return {
-    setTimeout(f, ms) {
-      due.set(++next, { at: now + ms, f });
-      return next;
-    },
-    clearTimeout(handle) {
-      due.delete(handle as number);
-    },
-    now: () => now,
-    advance(ms) {
-      now += ms;
-      for (const [id, t] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (t.at <= now) {
-          due.delete(id);
-          t.f();
-        }
-      }
-    },
-    pending: () => [...due.values()].map((t) => t.at - now),
-  };
-}
-
 const SOURCE = { name: "c.yaml", text: "buckets: []" };
 
 function setup(count: number, over: Partial<SupervisorOptions> = {}) {
@@ -52,7 +25,7 @@ function setup(count: number, over: Partial<SupervisorOptions> = {}) {
   const warnings: string[] = [];
   const infos: string[] = [];
   const logged: string[] = [];
-  const timers = fakeTimers();
+  const timers = manualTimers();
   const supervisor = createSupervisor({
     count,
     flags: { checkConfig: false, logFormat: "json", logLevel: "info" },

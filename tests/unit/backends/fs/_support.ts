@@ -1,11 +1,8 @@
 /** Shared pieces of the fs backend's unit tests: temp roots, bodies and injected OS errors. */
 import type { HttpMeta } from "../../../../src/backends/backend.ts";
 import { type Clock, systemClock } from "../../../../src/clock.ts";
-import { createCompletions } from "../../../../src/backends/fs/completions.ts";
 import type { FsContext } from "../../../../src/backends/fs/context.ts";
-import { fsLayout } from "../../../../src/backends/fs/paths.ts";
-import { createSidecars } from "../../../../src/backends/fs/sidecars.ts";
-import { createSmallFiles } from "../../../../src/backends/fs/small_files.ts";
+import { fsContext } from "../../../../src/backends/fs/fs.ts";
 
 /** Metadata with nothing set. */
 export const NO_META: HttpMeta = { userMetadata: {} };
@@ -80,18 +77,5 @@ export async function withDenied(
 
 /** The state one fs backend over `root` passes its parts, wired as fs.ts wires it. */
 export function fsContextAt(root: string, clock: Clock = systemClock): FsContext {
-  const layout = fsLayout(root);
-  let ready: Promise<void> | undefined;
-  const ensureDirs = () =>
-    ready ??= (async () => {
-      for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
-    })();
-  return {
-    layout,
-    clock,
-    ensureDirs,
-    sidecars: createSidecars({ layout, ensureDirs }),
-    small: createSmallFiles(),
-    completions: createCompletions({ layout, clock }),
-  };
+  return fsContext({ root, clock });
 }
