@@ -10,8 +10,8 @@ import { err, ok, type Result } from "../../result.ts";
 import type { StoreLocation } from "../backend.ts";
 import { urlPathProblem } from "../keys.ts";
 import { isIdempotentRead, withRetries } from "../retry.ts";
-import type { HttpBody, HttpResponse } from "../s3/http.ts";
-import type { AzResolvedDeps, TransportRequest } from "./deps.ts";
+import type { HttpBody, HttpResponse, SendRequest } from "../s3/http.ts";
+import type { AzResolvedDeps } from "./deps.ts";
 import { errorFrom } from "./errors.ts";
 import type { AzOptions } from "./options.ts";
 import { sharedKeyAuthorization } from "./shared_key.ts";
@@ -90,7 +90,7 @@ function signedHeaders(
 /** One attempt over the transport; a rejection (network, timeout) is a BackendError. */
 async function attempt(
   deps: AzResolvedDeps,
-  req: TransportRequest,
+  req: SendRequest,
 ): Promise<Result<HttpResponse, ProxyError>> {
   try {
     return ok(await deps.transport(req));

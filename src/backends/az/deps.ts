@@ -5,11 +5,6 @@ import { backendTransport } from "../s3/wire.ts";
 import { realSleep, type Sleep } from "../retry.ts";
 import { type AzSizes, DEFAULT_SIZES } from "./sizes.ts";
 
-/** The wire and the wait of a backend request, shared with the s3 backend. */
-export type { Sleep, Transport };
-export type { SendRequest as TransportRequest } from "../s3/http.ts";
-export { realSleep };
-
 /** Collaborators of the az backend. */
 export interface AzDeps {
   /** Time of `x-ms-date`, copy deadlines and upload initiation. @default systemClock */

@@ -4,10 +4,10 @@
  * whose sleeps are recorded instead of waited.
  */
 import { fixedClock } from "../../../../src/clock.ts";
-import type { HttpResponse } from "../../../../src/backends/s3/http.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
 import { createAzClient } from "../../../../src/backends/az/client.ts";
 import type { AzContext } from "../../../../src/backends/az/context.ts";
-import { resolveDeps, type TransportRequest } from "../../../../src/backends/az/deps.ts";
+import { resolveDeps } from "../../../../src/backends/az/deps.ts";
 import { azOptionsOf as azOptions } from "../../../_support/backend_options.ts";
 import { createAzBackend } from "../../../../src/backends/az/az.ts";
 import type { Backend } from "../../../../src/backends/backend.ts";
@@ -16,7 +16,7 @@ import type { Backend } from "../../../../src/backends/backend.ts";
 export const FAKE_NOW = Date.UTC(2026, 10, 28, 6, 0, 0);
 
 /** What a fake answers a request with. */
-export type Answerer = (req: TransportRequest) => HttpResponse | Promise<HttpResponse>;
+export type Answerer = (req: SendRequest) => HttpResponse | Promise<HttpResponse>;
 
 /** An answer with a text (or streamed) body. */
 export function answer(
@@ -47,7 +47,7 @@ export function resetting(first: string): ReadableStream<Uint8Array> {
 export interface Fake {
   readonly backend: Backend;
   readonly ctx: AzContext;
-  readonly requests: TransportRequest[];
+  readonly requests: SendRequest[];
   readonly sleeps: number[];
   readonly clock: ReturnType<typeof fixedClock>;
 }
@@ -59,7 +59,7 @@ export interface FakeOptions {
 
 /** A fake account `acct1`, container `data`, at `https://acct1.blob.core.windows.net`. */
 export function fake(answerer: Answerer, options: FakeOptions = {}): Fake {
-  const requests: TransportRequest[] = [];
+  const requests: SendRequest[] = [];
   const sleeps: number[] = [];
   const clock = fixedClock(FAKE_NOW);
   const deps = {
@@ -68,7 +68,7 @@ export function fake(answerer: Answerer, options: FakeOptions = {}): Fake {
       sleeps.push(ms);
       return Promise.resolve();
     },
-    transport: async (req: TransportRequest) => {
+    transport: async (req: SendRequest) => {
       requests.push(req);
       // As the wire does: a streamed body is sent (read to its end) before the answer.
       if (req.body?.kind === "stream") await new Response(req.body.stream).arrayBuffer();
