@@ -1,19 +1,7 @@
 /** Memory-specific checks; the backend contract (tests/contract/memory_test.ts) covers the rest. */
 import assert from "node:assert/strict";
-import type { Backend } from "../../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../../src/backends/memory.ts";
-import { body, NO_META } from "./fs/_support.ts";
-
-/** Completes a one-part upload of `key`; returns the Complete to send again. */
-async function completed(b: Backend, key: string) {
-  const id = await b.createMultipartUpload(key, { meta: NO_META });
-  assert.ok(id.ok);
-  const p = await b.uploadPart({ key, uploadId: id.value }, { partNumber: 1, body: body(key) });
-  assert.ok(p.ok);
-  const parts = [{ partNumber: 1, etag: p.value.etag }];
-  assert.ok((await b.completeMultipartUpload({ key, uploadId: id.value }, parts)).ok);
-  return () => b.completeMultipartUpload({ key, uploadId: id.value }, parts);
-}
+import { body, completed, NO_META } from "./fs/_support.ts";
 
 Deno.test("memory backend: Last-Modified, Initiated and a part's LastModified come from the injected now", async () => {
   let now = Date.UTC(2030, 5, 1, 12, 0, 0, 789);

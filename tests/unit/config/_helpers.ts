@@ -73,3 +73,19 @@ export const DATA_BUCKET = "  - { name: data, backend_type: memory, anonymous_ac
 export function withData(rest: string): string {
   return `buckets:\n${DATA_BUCKET}${rest}`;
 }
+
+/** The issuer the role fixtures trust. */
+export const ISSUER = "https://issuer.example.com";
+
+/** A subject condition, for roles whose tests are about something else. */
+export const SUBJECT = '    subject_conditions: ["system:serviceaccount:ci:*"]\n';
+
+/** A role with the given extra lines (indented 4), then `trust` (a subject condition). */
+export const role = (lines: string, trust = SUBJECT): string =>
+  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}${trust}`);
+
+/** A credential with the given extra lines (indented 4). */
+export const cred = (lines: string): string =>
+  withData(
+    `credentials:\n  - access_key_id: AKIDAAAAAAAAAAAAAAAA\n    secret_access_key: longenough\n${lines}`,
+  );

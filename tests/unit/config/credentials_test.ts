@@ -1,20 +1,5 @@
 import assert from "node:assert/strict";
-import { configOf, hasProblem, onlyProblem, problemsOf, withData } from "./_helpers.ts";
-
-const ISSUER = "https://issuer.example.com";
-
-/** A subject condition, for roles whose tests are about something else. */
-const SUBJECT = '    subject_conditions: ["system:serviceaccount:ci:*"]\n';
-
-/** A role with the given extra lines (indented 4), then `trust` (a subject condition). */
-const role = (lines: string, trust = SUBJECT) =>
-  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}${trust}`);
-
-/** A credential with the given extra lines (indented 4). */
-const cred = (lines: string) =>
-  withData(
-    `credentials:\n  - access_key_id: AKIDAAAAAAAAAAAAAAAA\n    secret_access_key: longenough\n${lines}`,
-  );
+import { configOf, cred, hasProblem, onlyProblem, problemsOf, role, withData } from "./_helpers.ts";
 
 const READ = "    allowed_scopes: [{ bucket: data, actions: [get_object] }]\n";
 

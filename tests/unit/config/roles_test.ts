@@ -1,14 +1,5 @@
 import assert from "node:assert/strict";
-import { configOf, onlyProblem, problemsOf, withData } from "./_helpers.ts";
-
-const ISSUER = "https://issuer.example.com";
-
-/** A subject condition, for roles whose tests are about something else. */
-const SUBJECT = '    subject_conditions: ["system:serviceaccount:ci:*"]\n';
-
-/** A role with the given extra lines (indented 4), then `trust` (a subject condition). */
-const role = (lines: string, trust = SUBJECT) =>
-  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}${trust}`);
+import { configOf, ISSUER, onlyProblem, problemsOf, role, SUBJECT, withData } from "./_helpers.ts";
 
 const READ = "    allowed_scopes: [{ bucket: data, actions: [get_object] }]\n";
 

@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
 import { ACTIONS } from "../../../src/config/types.ts";
-import { configOf, onlyProblem, problemsOf, withData } from "./_helpers.ts";
-
-const ISSUER = "https://issuer.example.com";
-
-/** A subject condition, for roles whose tests are about something else. */
-const SUBJECT = '    subject_conditions: ["system:serviceaccount:ci:*"]\n';
-
-/** A role with the given extra lines (indented 4), then `trust` (a subject condition). */
-const role = (lines: string, trust = SUBJECT) =>
-  withData(`roles:\n  - role_id: r1\n    trusted_oidc_issuers: [${ISSUER}]\n${lines}${trust}`);
-
-/** A credential with the given extra lines (indented 4). */
-const cred = (lines: string) =>
-  withData(
-    `credentials:\n  - access_key_id: AKIDAAAAAAAAAAAAAAAA\n    secret_access_key: longenough\n${lines}`,
-  );
+import { configOf, cred, onlyProblem, problemsOf, role } from "./_helpers.ts";
 
 Deno.test("parseConfig() lets role scopes use configured buckets, * and {claim} templates", () => {
   const c = configOf(role(`    allowed_scopes:

@@ -1,5 +1,6 @@
-/** Shared pieces of the fs backend's unit tests: temp roots, bodies and injected OS errors. */
-import type { HttpMeta } from "../../../../src/backends/backend.ts";
+/** Shared pieces of the backends' unit tests: temp roots, bodies, a completed upload and injected OS errors. */
+import assert from "node:assert/strict";
+import type { Backend, HttpMeta } from "../../../../src/backends/backend.ts";
 import { type Clock, systemClock } from "../../../../src/clock.ts";
 import type { FsContext } from "../../../../src/backends/fs/context.ts";
 import { fsContext } from "../../../../src/backends/fs/fs.ts";
@@ -78,4 +79,15 @@ export async function withDenied(
 /** The state one fs backend over `root` passes its parts, wired as fs.ts wires it. */
 export function fsContextAt(root: string, clock: Clock = systemClock): FsContext {
   return fsContext({ root, clock });
+}
+
+/** Completes a one-part upload of `key`; returns the Complete to send again. */
+export async function completed(b: Backend, key: string) {
+  const id = await b.createMultipartUpload(key, { meta: NO_META });
+  assert.ok(id.ok);
+  const p = await b.uploadPart({ key, uploadId: id.value }, { partNumber: 1, body: body(key) });
+  assert.ok(p.ok);
+  const parts = [{ partNumber: 1, etag: p.value.etag }];
+  assert.ok((await b.completeMultipartUpload({ key, uploadId: id.value }, parts)).ok);
+  return () => b.completeMultipartUpload({ key, uploadId: id.value }, parts);
 }

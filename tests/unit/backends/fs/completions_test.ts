@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../../src/clock.ts";
-import type { Backend } from "../../../../src/backends/backend.ts";
 import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
 import { COMPLETIONS_KEPT_MS, PRUNE_EVERY_MS } from "../../../../src/backends/fs/completions.ts";
-import { body, NO_META, withRoot } from "./_support.ts";
+import { body, completed, NO_META, withRoot } from "./_support.ts";
 
 const HOUR = 3600_000;
-
-/** Completes a one-part upload of `key`; returns the Complete to send again. */
-async function completed(b: Backend, key: string) {
-  const id = await b.createMultipartUpload(key, { meta: NO_META });
-  assert.ok(id.ok);
-  const p = await b.uploadPart({ key, uploadId: id.value }, { partNumber: 1, body: body(key) });
-  assert.ok(p.ok);
-  const parts = [{ partNumber: 1, etag: p.value.etag }];
-  assert.ok((await b.completeMultipartUpload({ key, uploadId: id.value }, parts)).ok);
-  return () => b.completeMultipartUpload({ key, uploadId: id.value }, parts);
-}
 
 Deno.test("fs completion records: a Complete sent again is answered for a day by the injected clock, then NoSuchUpload", async () => {
   await withRoot(async (root) => {
