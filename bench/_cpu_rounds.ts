@@ -3,7 +3,7 @@
  * serving processes' CPU µs per request (from /proc), which stays steady on a
  * busy machine where req/s does not. Shared by the side-by-side benches.
  */
-import { cpuSeconds } from "./_system.ts";
+import { cpuSeconds, loadAverage } from "./_system.ts";
 import { runWrk } from "./_wrk.ts";
 
 /** One round's figures. */
@@ -64,4 +64,36 @@ export function fmt(n: number, digits = 0): string {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });
+}
+
+/** What `runRounds` measures: contenders, each under a key. */
+export interface Rounds<K, C extends Loaded> {
+  readonly contenders: readonly C[];
+  readonly keyOf: (c: C) => K;
+  readonly rounds: number;
+  readonly round: RoundOptions;
+  /** Told each round's figures as they come. */
+  readonly onSample?: (round: number, key: K, s: Sample) => void;
+}
+
+/**
+ * Every contender once a round, in turns, `rounds` times (so the machine's
+ * drift falls on all alike): the samples by key, and the load average after
+ * each round.
+ */
+export async function runRounds<K, C extends Loaded>(
+  o: Rounds<K, C>,
+): Promise<{ samples: Map<K, Sample[]>; loads: number[] }> {
+  const samples = new Map<K, Sample[]>();
+  const loads: number[] = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const c of o.contenders) {
+      const s = await measureRound(c, o.round);
+      const key = o.keyOf(c);
+      samples.set(key, [...samples.get(key) ?? [], s]);
+      o.onSample?.(round, key, s);
+    }
+    loads.push(await loadAverage());
+  }
+  return { samples, loads };
 }

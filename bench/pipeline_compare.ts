@@ -62,7 +62,7 @@ import {
   waitForPort,
 } from "./_system.ts";
 import { freePort } from "../tests/_support/ports.ts";
-import { fmt, measureRound, median, type Sample } from "./_cpu_rounds.ts";
+import { fmt, measureRound, median, runRounds, type Sample } from "./_cpu_rounds.ts";
 
 const KINDS = [
   "nginx",
@@ -386,19 +386,17 @@ async function main(): Promise<void> {
         await measureRound(c, { seconds: warmup, connections, script: `${work}/wrk.lua` });
       }
     }
-    const samples = new Map<Kind, Sample[]>();
-    const loads: number[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      for (const c of contenders) {
-        const s = await measureRound(c, { seconds, connections, script: `${work}/wrk.lua` });
-        samples.set(c.kind, [...samples.get(c.kind) ?? [], s]);
+    const { samples, loads } = await runRounds({
+      contenders,
+      keyOf: (c) => c.kind,
+      rounds,
+      round: { seconds, connections, script: `${work}/wrk.lua` },
+      onSample: (round, kind, s) =>
         log(
-          `round ${round} ${c.kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req, ` +
+          `round ${round} ${kind}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs/req, ` +
             `wrk ${fmt(s.clientCores, 2)} cores`,
-        );
-      }
-      loads.push(await loadAverage());
-    }
+        ),
+    });
     const loadAfter = await loadAverage();
     console.log(
       `${await machineLine()}\n\n${

@@ -33,15 +33,8 @@
  */
 import { parseArgs } from "node:util";
 import { type Nginx, startOrigin, startProxy } from "./_nginx.ts";
-import {
-  cpuSeconds,
-  ensureTools,
-  initClockTicks,
-  loadAverage,
-  machineLine,
-  waitForPort,
-} from "./_system.ts";
-import { fmt, measureRound, median, type Sample } from "./_cpu_rounds.ts";
+import { cpuSeconds, ensureTools, initClockTicks, machineLine, waitForPort } from "./_system.ts";
+import { fmt, median, runRounds, type Sample } from "./_cpu_rounds.ts";
 import { freePort } from "../tests/_support/ports.ts";
 
 /** The relays, each a way of fetching the origin's 1 KiB. */
@@ -298,22 +291,16 @@ async function main(): Promise<void> {
         pids: () => Promise.resolve([relay.pid]),
       });
     }
-    const samples = new Map<string, Sample[]>();
-    const loads: number[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      for (const c of contenders) {
-        const s = await measureRound({ ...c, path: "/bench/1k.bin" }, {
-          seconds,
-          connections,
-          script: `${work}/wrk.lua`,
-        });
-        samples.set(c.name, [...samples.get(c.name) ?? [], s]);
+    const { samples, loads } = await runRounds({
+      contenders: contenders.map((c) => ({ ...c, path: "/bench/1k.bin" })),
+      keyOf: (c) => c.name,
+      rounds,
+      round: { seconds, connections, script: `${work}/wrk.lua` },
+      onSample: (round, name, s) =>
         log(
-          `round ${round} ${c.name}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs CPU/req`,
-        );
-      }
-      loads.push(await loadAverage());
-    }
+          `round ${round} ${name}: ${fmt(s.rps)} req/s, ${fmt(s.cpuUsPerRequest, 1)} µs CPU/req`,
+        ),
+    });
     console.log(
       `${await machineLine()}\n\nGET 1 KiB through a relay to an nginx origin; wrk -t2 -c${connections}, ` +
         `${seconds} s a run, ${rounds} rounds in turns; 1-minute load average ` +
