@@ -21,6 +21,12 @@ export function isEmptyRange(r: ByteRange): boolean {
   return r.end < r.start;
 }
 
+/** What a part-number read needs of an object: its size, and its parts' sizes if recorded. */
+export interface PartsOf {
+  readonly size: number;
+  readonly partSizes?: readonly number[] | undefined;
+}
+
 /**
  * The bytes of part `n` of an object: S3's read by part number. A multipart
  * object's parts come from its recorded sizes; any other object is one part.
@@ -29,7 +35,7 @@ export function isEmptyRange(r: ByteRange): boolean {
  * empty range at its offset (`isEmptyRange`), never the whole object.
  */
 export function partRange(
-  meta: { readonly size: number; readonly partSizes?: readonly number[] },
+  meta: PartsOf,
   n: number,
 ): Result<ByteRange | undefined, ProxyError> {
   const sizes = meta.partSizes ?? [meta.size];
@@ -50,7 +56,7 @@ export interface ReadAsk {
 
 /** The bytes a read covers of `meta`'s object (undefined: all of it), or why not (416). */
 export function readRange(
-  meta: { readonly size: number; readonly partSizes?: readonly number[] },
+  meta: PartsOf,
   ask: ReadAsk,
 ): Result<ByteRange | undefined, ProxyError> {
   if (ask.partNumber) return partRange(meta, ask.partNumber);

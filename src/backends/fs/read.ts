@@ -76,7 +76,7 @@ async function readPlan(
   const failed = o.conditions ? checkReadConditions(meta.value, o.conditions) : undefined;
   if (failed) return err(failed);
   // Resolved against the file as it is (a file replaced by hand may differ from its sidecar).
-  const r = readRange({ ...meta.value, size: o.st.size }, o);
+  const r = readRange({ size: o.st.size, partSizes: meta.value.partSizes }, o);
   if (!r.ok) return r;
   return ok(r.value ? { meta: meta.value, range: r.value } : { meta: meta.value });
 }
