@@ -4,7 +4,7 @@
  * whose sleeps are recorded instead of waited.
  */
 import { fixedClock } from "../../../../src/clock.ts";
-import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
 import { createAzClient } from "../../../../src/backends/az/client.ts";
 import type { AzContext } from "../../../../src/backends/az/context.ts";
 import { resolveDeps } from "../../../../src/backends/az/deps.ts";

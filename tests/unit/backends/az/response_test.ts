@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readJson, readText, readXml } from "../../../../src/backends/az/response.ts";
+import { readJson, readXml } from "../../../../src/backends/az/response.ts";
 import { answer, resetting } from "./_fake.ts";
 
 Deno.test("readXml() makes a reset while reading an XML body a BackendError, not a throw", async () => {
@@ -16,10 +16,6 @@ Deno.test("readXml() parses a document and refuses one with a DOCTYPE", async ()
   const bad = await readXml(answer(200, "<!DOCTYPE A><A/>"), "X");
   assert.ok(!bad.ok);
   assert.equal(bad.error.kind, "BackendError");
-});
-
-Deno.test("readText() reads an absent body as empty", async () => {
-  assert.deepEqual(await readText(answer(200, null), "X"), { ok: true, value: "" });
 });
 
 Deno.test("readJson() tells a failed read (BackendError) from text that is not JSON", async () => {

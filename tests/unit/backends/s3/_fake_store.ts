@@ -5,7 +5,7 @@
 import { createS3Backend, type S3BackendDeps } from "../../../../src/backends/s3/s3.ts";
 import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import type { Backend } from "../../../../src/backends/backend.ts";
-import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
 
 /** A store's answer: a status, headers, and a body (a string, or a stream). */
 export interface FakeAnswer {
