@@ -28,21 +28,6 @@ export function answer(
   return { status, headers: new Headers(headers), body: stream };
 }
 
-/** A body that sends `first`, then fails as a reset connection does. */
-export function resetting(first: string): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (!sent) {
-        sent = true;
-        c.enqueue(new TextEncoder().encode(first));
-        return;
-      }
-      c.error(new TypeError("error reading a body from connection: connection reset"));
-    },
-  });
-}
-
 /** A fake: its backend and context, the requests it saw, and the sleeps asked for. */
 export interface Fake {
   readonly backend: Backend;

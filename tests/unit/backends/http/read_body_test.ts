@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { readDocument, readText } from "../../../../src/backends/http/read_body.ts";
 import type { HttpResponse } from "../../../../src/backends/http/send.ts";
-
-/** A body that sends `head` and then fails, as a connection reset mid-read does. */
-function resetting(head: string): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (sent) return c.error(new TypeError("error reading a body from connection: reset"));
-      sent = true;
-      c.enqueue(new TextEncoder().encode(head));
-    },
-  });
-}
+import { resettingBody } from "./_bodies.ts";
 
 const answer = (body: ReadableStream<Uint8Array> | string | null): HttpResponse => ({
   status: 200,
@@ -21,7 +10,7 @@ const answer = (body: ReadableStream<Uint8Array> | string | null): HttpResponse 
 });
 
 Deno.test("readText() is a BackendError for a body that resets mid-read, never a throw", async () => {
-  const r = await readText(answer(resetting("<ListBucketResult>")), "ListObjectsV2");
+  const r = await readText(answer(resettingBody("<ListBucketResult>")), "ListObjectsV2");
   assert.ok(!r.ok && r.error.kind === "BackendError");
   assert.match(String(r.error.detail), /ListObjectsV2: HTTP 200, the body failed mid-read/);
   const empty = await readText(answer(null), "x");
@@ -35,6 +24,6 @@ Deno.test("readDocument() parses with the store's parser; text it refuses is a B
   const bad = await readDocument(answer("not xml"), "CopyObject", parse);
   assert.ok(!bad.ok && bad.error.kind === "BackendError");
   assert.match(String(bad.error.detail), /CopyObject: unparseable XML/);
-  const reset = await readDocument(answer(resetting("<A>")), "X", parse);
+  const reset = await readDocument(answer(resettingBody("<A>")), "X", parse);
   assert.ok(!reset.ok && reset.error.kind === "BackendError");
 });
