@@ -19,7 +19,7 @@ import { createMemoryBackend } from "../src/backends/memory.ts";
 import { fixedClock } from "../src/clock.ts";
 import { finishResponse } from "../src/http/finish_response.ts";
 import { queryOf, requestTarget } from "../src/http/target.ts";
-import { randomRequestId } from "../src/request_id.ts";
+import { randomRequestId } from "../src/http/request_id.ts";
 import { ok } from "../src/result.ts";
 import { parseS3Request } from "../src/s3/request.ts";
 import { objectHeaders, setLengthHeaders } from "../src/s3/headers.ts";

@@ -23,7 +23,7 @@ import {
 } from "./http/forwarded.ts";
 import { queryOf, requestTarget } from "./http/target.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
-import { randomRequestId } from "./request_id.ts";
+import { randomRequestId } from "./http/request_id.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket } from "./s3/context.ts";
 import { headerSectionProblem, hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";

@@ -2,7 +2,7 @@
  * DENO_CERT for the streamed uploads: fetch trusts the file itself, but
  * node:https (which streams uploads to S3 backends) is told here.
  */
-import { trustCertificates } from "../backends/s3/http.ts";
+import { trustCertificates } from "../backends/http/send.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** Trusts the certificates of DENO_CERT (if set); the error says why the file cannot be read. */

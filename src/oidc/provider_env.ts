@@ -3,7 +3,7 @@
  * `OIDC_PROVIDER_KEY_NEXT`, `OIDC_PROVIDER_ISSUER`), and the config problems
  * of `auth_type: oidc` buckets when they are missing.
  */
-import { isHttpUrl } from "../url.ts";
+import { isHttpUrl } from "../config/url.ts";
 import type { Clock } from "../clock.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { createOidcIssuer, type OidcIssuer } from "./issuer.ts";

@@ -9,7 +9,7 @@ import { freePort } from "./ports.ts";
 import { requireTool } from "./tools.ts";
 import { createHmac } from "node:crypto";
 import { sharedKeyAuthorization } from "../../src/backends/az/shared_key.ts";
-import type { AzOptions } from "../../src/backends/az/options.ts";
+import type { AzOptions } from "../../src/config/backend_options/az.ts";
 import { azOptionsOf } from "./backend_options.ts";
 
 /** Azurite's well-known development account. */
@@ -46,11 +46,6 @@ export async function azuriteMissing(): Promise<string | undefined> {
   } catch (e) {
     return requireTool(`azurite could not be installed: ${e instanceof Error ? e.message : e}`);
   }
-}
-
-/** Whether Azurite can run here; under CI=true its absence is a failure. */
-export async function haveAzurite(): Promise<boolean> {
-  return (await azuriteMissing()) === undefined;
 }
 
 /** Installs Azurite once; test files running in parallel wait for the first one's install. */

@@ -13,9 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     "errors.ts",
     "bytes.ts",
     "clock.ts",
-    "request_id.ts",
     "xml.ts",
-    "url.ts",
     "version.ts",
     "access_log.ts",
     "access_log_format.ts",
@@ -26,7 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // libraries
   ["checksum", "streams", "sigv4", "config", "http", "oidc"],
   // stores
-  ["backends", "transport"],
+  ["backends"],
   // who may do what
   ["auth", "authz", "sts"],
   // S3 operations
@@ -103,6 +101,44 @@ function unitCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][]
   };
   for (const u of [...graph.keys()].sort()) if (!state.has(u)) visit(u);
   return cycles;
+}
+
+/**
+ * The stores of `backends/` (a folder or a file directly under it). None
+ * imports another, and what they share never imports a store: what the remote
+ * ones share lives in `backends/http/`, what all share beside them
+ * (`backends/conditions.ts`, `backends/range.ts`). Only `backends/factory.ts`,
+ * which builds them, imports them.
+ */
+export const STORES: readonly string[] = ["memory.ts", "fs", "s3", "az"];
+
+/** The one module of `backends/` outside the stores that imports them: it builds them. */
+const STORE_BUILDER = "src/backends/factory.ts";
+
+/** The store a module of `src/backends/` belongs to, "shared" for another one there. */
+function storeOf(path: string, stores: readonly string[]): string | undefined {
+  if (!path.startsWith("src/backends/")) return undefined;
+  const first = path.slice("src/backends/".length).split("/")[0]!;
+  return stores.includes(first) ? first : "shared";
+}
+
+/** Every import from one store of `backends/` into another, or from shared code into a store. */
+export function storeProblems(
+  edges: readonly ImportEdge[],
+  stores: readonly string[] = STORES,
+): string[] {
+  const problems: string[] = [];
+  for (const { from, to } of edges) {
+    const a = storeOf(from, stores);
+    const b = storeOf(to, stores);
+    if (!a || !b || a === b || b === "shared" || from === STORE_BUILDER) continue;
+    problems.push(
+      a === "shared"
+        ? `${from} imports ${to}: shared code reaches into store '${b}'`
+        : `${from} imports ${to}: store '${a}' reaches into '${b}'`,
+    );
+  }
+  return problems;
 }
 
 const SPECIFIER =

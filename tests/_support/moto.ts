@@ -1,7 +1,7 @@
 /** Starts Python moto's S3 emulator (moto_server) on a free port on 127.0.0.1. */
 import { freePort } from "./ports.ts";
 import { missingCommand } from "./tools.ts";
-import type { S3Options } from "../../src/backends/s3/options.ts";
+import type { S3Options } from "../../src/config/backend_options/s3.ts";
 import { s3OptionsOf } from "./backend_options.ts";
 
 /** A running moto server. */
@@ -13,11 +13,6 @@ export interface Moto {
 /** Why moto_server cannot run here (`"moto_server not found"`), or undefined; under CI=true, throws. */
 export async function motoMissing(): Promise<string | undefined> {
   return await missingCommand("moto_server");
-}
-
-/** Whether moto_server can be run here; under CI=true its absence is a failure. */
-export async function haveMoto(): Promise<boolean> {
-  return (await motoMissing()) === undefined;
 }
 
 /** Starts moto and waits until it answers. */

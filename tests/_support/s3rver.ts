@@ -116,11 +116,6 @@ export async function s3rverMissing(): Promise<string | undefined> {
   return requireTool(problem === undefined ? undefined : `s3rver unavailable: ${problem}`);
 }
 
-/** Whether s3rver can be run here; under CI=true its absence is a failure. */
-export async function haveS3rver(): Promise<boolean> {
-  return (await s3rverMissing()) === undefined;
-}
-
 // Starts the server on port 0 and writes the bound port (or the failure) to a file.
 const LAUNCHER = `
 const fs = require("node:fs");
@@ -134,9 +129,9 @@ new S3rver({ directory: dir, address: "127.0.0.1", port: 0, silent: true, vhostB
 process.on("SIGTERM", () => process.exit(0));
 `;
 
-/** Starts s3rver (call `haveS3rver` first) and waits until it listens. */
+/** Starts s3rver (call `s3rverMissing` first) and waits until it listens. */
 export async function startS3rver(): Promise<S3rver> {
-  if (!nodePath) throw new Error("Cannot start s3rver: call haveS3rver() first");
+  if (!nodePath) throw new Error("Cannot start s3rver: call s3rverMissing() first");
   const tmp = await Deno.makeTempDir({ prefix: "bucketgate-s3rver-" });
   const portFile = `${tmp}/port`;
   await Deno.mkdir(`${tmp}/data`);

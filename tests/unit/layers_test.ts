@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type ImportEdge, importsOf, layerProblems, unitOf } from "../_support/layers.ts";
+import {
+  type ImportEdge,
+  importsOf,
+  layerProblems,
+  storeProblems,
+  unitOf,
+} from "../_support/layers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -23,6 +29,29 @@ Deno.test("layers: no import in src/ or main.ts runs up a layer or closes a cycl
   const edges = await projectImports();
   assert.ok(edges.length > 300, `only ${edges.length} imports found: is the parser broken?`);
   assert.deepEqual(layerProblems(edges), []);
+});
+
+Deno.test("stores: no store of backends/ imports another, nor shared code a store (what s3 and az share is backends/http/)", async () => {
+  assert.deepEqual(storeProblems(await projectImports()), []);
+});
+
+Deno.test("storeProblems() names an import from one store into another or from shared code into a store", () => {
+  assert.deepEqual(
+    storeProblems([
+      { from: "src/backends/az/response.ts", to: "src/backends/s3/xml.ts" },
+      { from: "src/backends/az/client.ts", to: "src/backends/http/send.ts" },
+      { from: "src/backends/s3/objects.ts", to: "src/backends/conditions.ts" },
+      { from: "src/backends/factory.ts", to: "src/backends/fs/fs.ts" },
+      { from: "src/backends/fs/read.ts", to: "src/backends/memory.ts" },
+      { from: "src/backends/http/retry.ts", to: "src/backends/s3/errors.ts" },
+      { from: "src/s3/ops/objects.ts", to: "src/backends/fs/fs.ts" },
+    ]),
+    [
+      "src/backends/az/response.ts imports src/backends/s3/xml.ts: store 'az' reaches into 's3'",
+      "src/backends/fs/read.ts imports src/backends/memory.ts: store 'fs' reaches into 'memory.ts'",
+      "src/backends/http/retry.ts imports src/backends/s3/errors.ts: shared code reaches into store 's3'",
+    ],
+  );
 });
 
 Deno.test("layers: every unit of src/ is in a layer", async () => {

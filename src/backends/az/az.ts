@@ -18,7 +18,7 @@ import { copyFrom } from "./copy.ts";
 import { type AzDeps, resolveDeps } from "./deps.ts";
 import { list, type MarkerCache } from "./listing.ts";
 import { deleteObject, get, head, put } from "./objects.ts";
-import type { AzOptions } from "./options.ts";
+import type { AzOptions } from "../../config/backend_options/az.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,

@@ -6,7 +6,7 @@ import { type ProxyError, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { newUploadId } from "../multipart.ts";
 import { watchedStream } from "../../streams/idle.ts";
-import { type HttpBody, type HttpResponse, release } from "../s3/http.ts";
+import { type HttpBody, type HttpResponse, release } from "../http/send.ts";
 import { blockId, blocksOf } from "./blocks.ts";
 import type { AzContext } from "./context.ts";
 import { md5Tap } from "./md5_tap.ts";
@@ -82,7 +82,7 @@ export async function putInBlocks(
   ctx: AzContext,
   req: BlocksRequest,
 ): Promise<Result<Written, ProxyError>> {
-  // Streamed slices are watched for an idle client by the transport (s3/http.ts);
+  // Streamed slices are watched for an idle client by the transport (http/send.ts);
   // a body of unknown length is gathered here, so it is watched here.
   const tapped = md5Tap(
     req.length === undefined ? watchedStream(req.stream, req.signal) : req.stream,

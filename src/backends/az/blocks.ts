@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { proxyError, ProxyStreamError } from "../../errors.ts";
-import type { HttpBody } from "../s3/http.ts";
+import type { HttpBody } from "../http/send.ts";
 
 /** Azure block id (base64) for `<48-hex id>-<5-digit number>`. */
 export function blockId(id: string, n: number): string {

@@ -9,11 +9,11 @@ import { type ProxyError, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { StoreLocation } from "../backend.ts";
 import { urlPathProblem } from "../keys.ts";
-import { isIdempotentRead, withRetries } from "../retry.ts";
-import type { HttpBody, HttpResponse, SendRequest } from "../s3/http.ts";
+import { isIdempotentRead, withRetries } from "../http/retry.ts";
+import type { HttpBody, HttpResponse, SendRequest } from "../http/send.ts";
 import type { AzResolvedDeps } from "./deps.ts";
 import { errorFrom } from "./errors.ts";
-import type { AzOptions } from "./options.ts";
+import type { AzOptions } from "../../config/backend_options/az.ts";
 import { sharedKeyAuthorization } from "./shared_key.ts";
 
 /** The Blob service version bucketgate speaks. */

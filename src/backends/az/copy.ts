@@ -13,7 +13,7 @@ import type {
   StoreLocation,
 } from "../backend.ts";
 import { unstorableKeyRead } from "../keys.ts";
-import { release } from "../s3/http.ts";
+import { release } from "../http/send.ts";
 import type { AzContext } from "./context.ts";
 import { blobHeaders, checksumsOf, metadataOf } from "./metadata.ts";
 import { head, properties, reserved, unreadable, writeGuard } from "./objects.ts";

@@ -1,8 +1,8 @@
 /** What the az backend takes from outside besides its options: time, waiting, sizes, the wire. */
 import { type Clock, systemClock } from "../../clock.ts";
-import type { Transport } from "../s3/http.ts";
-import { backendTransport } from "../s3/wire.ts";
-import { realSleep, type Sleep } from "../retry.ts";
+import type { Transport } from "../http/send.ts";
+import { backendTransport } from "../http/wire.ts";
+import { realSleep, type Sleep } from "../http/retry.ts";
 import { type AzSizes, DEFAULT_SIZES } from "./sizes.ts";
 
 /** Collaborators of the az backend. */
@@ -13,7 +13,7 @@ export interface AzDeps {
   readonly sleep?: Sleep;
   /** @default DEFAULT_SIZES */
   readonly sizes?: AzSizes;
-  /** The wire (tests answer in process). @default backendTransport (s3/wire.ts) */
+  /** The wire (tests answer in process). @default backendTransport (http/wire.ts) */
   readonly transport?: Transport;
 }
 

@@ -1,7 +1,7 @@
 /** Azure error answers as ProxyErrors: the codes a client should see, anything else a 503. */
 import { type ProxyError, proxyError, type ProxyErrorKind } from "../../errors.ts";
-import { type HttpResponse, release } from "../s3/http.ts";
-import { readText } from "./response.ts";
+import { type HttpResponse, release } from "../http/send.ts";
+import { readText } from "../http/read_body.ts";
 import { parseXml, str } from "./xml.ts";
 
 // Azure error codes whose meaning the client should see; anything else is a 503.

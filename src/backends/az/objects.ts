@@ -18,7 +18,7 @@ import type {
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { hasDotSegment, reservedKeyWrite, unstorableKeyRead } from "../keys.ts";
 import { isEmptyRange, readRange, resolveRange } from "../range.ts";
-import { type HttpResponse, objectBody, release } from "../s3/http.ts";
+import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import { putInBlocks, putWhole, type Written } from "./blob_writes.ts";
 import type { AzContext } from "./context.ts";
 import { errorFrom } from "./errors.ts";

@@ -4,12 +4,9 @@
  */
 import type { ProxyError } from "../../errors.ts";
 import { ok, type Result } from "../../result.ts";
-import type { HttpResponse } from "../s3/http.ts";
-import { readDocument, readText } from "../s3/xml.ts";
+import type { HttpResponse } from "../http/send.ts";
+import { readDocument, readText } from "../http/read_body.ts";
 import { parseXml } from "./xml.ts";
-
-/** The whole body as text; a read that fails is a BackendError naming `what` (as for s3). */
-export { readText };
 
 /** The body as an XML document; unreadable or unparseable is a BackendError. */
 export async function readXml(

@@ -8,7 +8,7 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { HttpMeta } from "../backend.ts";
 import { type CompletionRecord, isUploadId, noSuchUpload, type StoredPart } from "../multipart.ts";
-import { release } from "../s3/http.ts";
+import { release } from "../http/send.ts";
 import { putSmall } from "./blob_writes.ts";
 import { blockId } from "./blocks.ts";
 import type { AzContext } from "./context.ts";

@@ -34,7 +34,7 @@ import {
 } from "../multipart.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
-import type { HttpBody } from "../s3/http.ts";
+import type { HttpBody } from "../http/send.ts";
 import { commitBlocks, putBlock, putSmall } from "./blob_writes.ts";
 import { partBlockId } from "./blocks.ts";
 import type { AzContext } from "./context.ts";

@@ -3,7 +3,7 @@ import { type ProxyError, proxyError, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
-import type { HttpBody } from "./http.ts";
+import type { HttpBody } from "../http/send.ts";
 
 /** Largest upload of unknown length buffered before it is sent with a length. */
 export const MAX_BUFFERED_UPLOAD = 64 * 1024 * 1024;
@@ -24,7 +24,7 @@ export interface UploadSource {
 export async function uploadBody(source: UploadSource): Promise<Result<HttpBody, ProxyError>> {
   // A client that stops sending for the idle timeout is cut with
   // RequestTimeout (streams/idle.ts): by the transport for a streamed body
-  // (http.ts), by a watching stage while a body of unknown length is gathered.
+  // (http/send.ts), by a watching stage while a body of unknown length is gathered.
   const length = source.contentLength;
   if (length !== undefined) return ok({ kind: "stream", stream: source.stream, length });
   const stream = watchedStream(source.stream, source.signal);

@@ -12,10 +12,10 @@ import { err, type Result } from "../../result.ts";
 import type { Clock } from "../../clock.ts";
 import type { StoreLocation } from "../backend.ts";
 import { hasDotSegment, urlPathProblem } from "../keys.ts";
-import { backendRequest, type Sleep } from "../retry.ts";
+import { backendRequest, type Sleep } from "../http/retry.ts";
 import type { CredentialSource } from "../../oidc/backend_auth.ts";
-import type { HttpBody, HttpResponse, Transport } from "./http.ts";
-import type { S3Options } from "./options.ts";
+import type { HttpBody, HttpResponse, Transport } from "../http/send.ts";
+import type { S3Options } from "../../config/backend_options/s3.ts";
 
 /** One request to the store. */
 export interface S3Request {
@@ -53,7 +53,7 @@ export interface S3ClientDeps {
   readonly clock: Clock;
   /** Waits between retries. */
   readonly sleep?: Sleep;
-  /** Sends one attempt. @default send (http.ts) */
+  /** Sends one attempt. @default backendTransport (http/wire.ts) */
   readonly transport?: Transport;
   /** Where `auth_type: oidc` credentials come from. */
   readonly credentials?: CredentialSource;

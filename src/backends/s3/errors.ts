@@ -5,8 +5,9 @@
 import { type ProxyError, proxyError, type ProxyErrorKind, withHeaders } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { storeValidators } from "../conditions.ts";
-import { type HttpResponse, release } from "./http.ts";
-import { parseXml, readDocument, readText, str } from "./xml.ts";
+import { type HttpResponse, release } from "../http/send.ts";
+import { readDocument, readText } from "../http/read_body.ts";
+import { parseXml, str } from "./xml.ts";
 
 // Codes whose meaning the client should see; anything else is the backend's problem (503).
 const PASS_THROUGH: Record<string, ProxyErrorKind> = {

@@ -15,7 +15,7 @@ import type {
 } from "../backend.ts";
 import { checkReadConditions, checkWriteConditions, validatorHeaders } from "../conditions.ts";
 import { unstorableKeyRead, urlPathProblem } from "../keys.ts";
-import { type HttpResponse, objectBody, release } from "./http.ts";
+import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import type { S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
 import { answers, conditionHeaders, metaFrom, metaHeaders, rangeHeader } from "./headers.ts";

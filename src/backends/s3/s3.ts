@@ -6,11 +6,11 @@
  */
 import { type Clock, systemClock } from "../../clock.ts";
 import type { Backend } from "../backend.ts";
-import type { Sleep } from "../retry.ts";
+import type { Sleep } from "../http/retry.ts";
 import type { CredentialSource } from "../../oidc/backend_auth.ts";
-import type { Transport } from "./http.ts";
-import { backendTransport } from "./wire.ts";
-import type { S3Options } from "./options.ts";
+import type { Transport } from "../http/send.ts";
+import { backendTransport } from "../http/wire.ts";
+import type { S3Options } from "../../config/backend_options/s3.ts";
 import { createS3Client } from "./client.ts";
 import { copyObject, deleteObject, getObject, headObject, putObject } from "./objects.ts";
 import { listObjects } from "./listing.ts";
@@ -27,9 +27,9 @@ import {
 export interface S3BackendDeps {
   /** Signing dates and a written object's Last-Modified. @default systemClock */
   readonly clock?: Clock;
-  /** Waits between retries of a read. @default realSleep (retry.ts) */
+  /** Waits between retries of a read. @default realSleep (http/retry.ts) */
   readonly sleep?: Sleep;
-  /** Sends one request. @default backendTransport (wire.ts) */
+  /** Sends one request. @default backendTransport (http/wire.ts) */
   readonly transport?: Transport;
   /** Where `auth_type: oidc` credentials come from (required for such a bucket). */
   readonly credentials?: CredentialSource;

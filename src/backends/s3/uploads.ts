@@ -19,7 +19,7 @@ import type {
   UploadsPage,
   WriteConditions,
 } from "../backend.ts";
-import { release } from "./http.ts";
+import { release } from "../http/send.ts";
 import { queryString, type S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
 import { conditionHeaders, metaHeaders } from "./headers.ts";

@@ -1,6 +1,6 @@
 /** An az bucket's backend_options: the keys it may hold, parsed into AzOptions or its problems. */
 import { err, ok, type Result } from "../../result.ts";
-import { isHttpUrl } from "../../url.ts";
+import { isHttpUrl } from "../url.ts";
 import { type OptionProblem, requestTimeoutMs, unknownKeyProblems } from "./problems.ts";
 
 /** An account and its key (base64, as the portal shows it). */

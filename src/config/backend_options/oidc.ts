@@ -1,5 +1,5 @@
 /** The `auth_type: oidc` options of an s3 bucket: their checks and their defaults. */
-import { isHttpUrl } from "../../url.ts";
+import { isHttpUrl } from "../url.ts";
 import type { OptionProblem } from "./problems.ts";
 
 /** What a bucket's `auth_type: oidc` options say. */

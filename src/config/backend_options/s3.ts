@@ -1,6 +1,6 @@
 /** An s3 bucket's backend_options: the keys it may hold, parsed into S3Options or its problems. */
 import { err, ok, type Result } from "../../result.ts";
-import { isHttpUrl } from "../../url.ts";
+import { isHttpUrl } from "../url.ts";
 import {
   OIDC_OPTION_KEYS,
   type OidcBackendAuth,

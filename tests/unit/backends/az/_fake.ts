@@ -4,7 +4,7 @@
  * whose sleeps are recorded instead of waited.
  */
 import { fixedClock } from "../../../../src/clock.ts";
-import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
 import { createAzClient } from "../../../../src/backends/az/client.ts";
 import type { AzContext } from "../../../../src/backends/az/context.ts";
 import { resolveDeps } from "../../../../src/backends/az/deps.ts";
@@ -26,21 +26,6 @@ export function answer(
 ): HttpResponse {
   const stream = typeof body === "string" ? new Response(body).body : body;
   return { status, headers: new Headers(headers), body: stream };
-}
-
-/** A body that sends `first`, then fails as a reset connection does. */
-export function resetting(first: string): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (!sent) {
-        sent = true;
-        c.enqueue(new TextEncoder().encode(first));
-        return;
-      }
-      c.error(new TypeError("error reading a body from connection: connection reset"));
-    },
-  });
 }
 
 /** A fake: its backend and context, the requests it saw, and the sleeps asked for. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { azureErrorKind, errorFrom } from "../../../../src/backends/az/errors.ts";
-import { answer, resetting } from "./_fake.ts";
+import { answer } from "./_fake.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 const azureError = (code: string, message = "m") =>
   `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
@@ -32,6 +33,6 @@ Deno.test("errorFrom() reads the code from the header or the body; others are a 
 });
 
 Deno.test("errorFrom() of an error body that resets mid-read is still a ProxyError", async () => {
-  const e = await errorFrom(answer(500, resetting("<Error><Co")), "GetBlob");
+  const e = await errorFrom(answer(500, resettingBody("<Error><Co")), "GetBlob");
   assert.equal(e.kind, "BackendError");
 });

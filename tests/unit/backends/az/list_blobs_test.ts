@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { blobsPage, listAll, listBlobs } from "../../../../src/backends/az/list_blobs.ts";
 import { parseXml } from "../../../../src/backends/az/xml.ts";
-import { answer, blob, fake, listing, resetting } from "./_fake.ts";
+import { answer, blob, fake, listing } from "./_fake.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 Deno.test("blobsPage() reads entries, internal metadata, prefixes and the next marker", () => {
   const doc = parseXml(listing(blob("a", { metadata: "<bgi_etag>abc-2</bgi_etag>" }), {
@@ -20,7 +21,7 @@ Deno.test("blobsPage() reads entries, internal metadata, prefixes and the next m
 });
 
 Deno.test("listBlobs() makes a reset while reading the listing a BackendError, not a throw", async () => {
-  const f = fake(() => answer(200, resetting("<?xml version")));
+  const f = fake(() => answer(200, resettingBody("<?xml version")));
   const r = await listBlobs(f.ctx, { prefix: "", maxResults: 10 });
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { answer, blob, fake, listing, resetting } from "./_fake.ts";
+import { answer, blob, fake, listing } from "./_fake.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 const LIST = { prefix: "", maxKeys: 1000 };
 
 Deno.test("list() answers a listing body that resets mid-read with BackendError (503), not a throw", async () => {
-  const f = fake(() => answer(200, resetting("<?xml version")));
+  const f = fake(() => answer(200, resettingBody("<?xml version")));
   const r = await f.backend.list(LIST);
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");

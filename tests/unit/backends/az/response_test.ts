@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { readJson, readText, readXml } from "../../../../src/backends/az/response.ts";
-import { answer, resetting } from "./_fake.ts";
+import { readJson, readXml } from "../../../../src/backends/az/response.ts";
+import { answer } from "./_fake.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 Deno.test("readXml() makes a reset while reading an XML body a BackendError, not a throw", async () => {
-  const r = await readXml(answer(200, resetting("<?xml version")), "ListBlobs");
+  const r = await readXml(answer(200, resettingBody("<?xml version")), "ListBlobs");
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");
   assert.match(String(r.error.detail), /ListBlobs/);
@@ -18,12 +19,8 @@ Deno.test("readXml() parses a document and refuses one with a DOCTYPE", async ()
   assert.equal(bad.error.kind, "BackendError");
 });
 
-Deno.test("readText() reads an absent body as empty", async () => {
-  assert.deepEqual(await readText(answer(200, null), "X"), { ok: true, value: "" });
-});
-
 Deno.test("readJson() tells a failed read (BackendError) from text that is not JSON", async () => {
-  const reset = await readJson(answer(200, resetting('{"key"')), "GetBlob");
+  const reset = await readJson(answer(200, resettingBody('{"key"')), "GetBlob");
   assert.ok(!reset.ok);
   assert.equal(reset.error.kind, "BackendError");
   assert.deepEqual(await readJson(answer(200, "not json"), "GetBlob"), {

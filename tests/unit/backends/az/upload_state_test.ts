@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { uploadRecord } from "../../../../src/backends/az/upload_state.ts";
-import { answer, fake, resetting } from "./_fake.ts";
+import { answer, fake } from "./_fake.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 const ID = "a".repeat(48);
 
 Deno.test("uploadRecord() makes a reset while reading the record a BackendError, not NoSuchUpload", async () => {
-  const f = fake(() => answer(200, resetting('{"key":"k"')));
+  const f = fake(() => answer(200, resettingBody('{"key":"k"')));
   const r = await uploadRecord(f.ctx, { key: "k", uploadId: ID });
   assert.ok(!r.ok);
   assert.equal(r.error.kind, "BackendError");

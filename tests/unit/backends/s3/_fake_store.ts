@@ -5,7 +5,7 @@
 import { createS3Backend, type S3BackendDeps } from "../../../../src/backends/s3/s3.ts";
 import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import type { Backend } from "../../../../src/backends/backend.ts";
-import type { HttpResponse, SendRequest } from "../../../../src/backends/s3/http.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
 
 /** A store's answer: a status, headers, and a body (a string, or a stream). */
 export interface FakeAnswer {
@@ -42,16 +42,4 @@ export function fakeStore(
       : { skip_signature: true }),
   });
   return { backend: createS3Backend(options, { ...rest, transport }), seen };
-}
-
-/** A body that sends `head` and then fails, as a connection reset mid-read does. */
-export function resettingBody(head: string): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (sent) return c.error(new TypeError("error reading a body from connection: reset"));
-      sent = true;
-      c.enqueue(new TextEncoder().encode(head));
-    },
-  });
 }

@@ -8,8 +8,9 @@ import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
 import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { statusOf } from "../../../../src/errors.ts";
 import { errorFrom, xmlAnswer } from "../../../../src/backends/s3/errors.ts";
-import type { HttpResponse } from "../../../../src/backends/s3/http.ts";
-import { fakeStore, resettingBody } from "./_fake_store.ts";
+import type { HttpResponse } from "../../../../src/backends/http/send.ts";
+import { fakeStore } from "./_fake_store.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 /** A store that answers every request with `body` and `status`. */
 async function withStore(

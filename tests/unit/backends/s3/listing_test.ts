@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { decodeListed, listPage } from "../../../../src/backends/s3/listing.ts";
 import { parseXml } from "../../../../src/backends/s3/xml.ts";
 import { statusOf } from "../../../../src/errors.ts";
-import { fakeStore, resettingBody } from "./_fake_store.ts";
+import { fakeStore } from "./_fake_store.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 const LISTING = `<?xml version="1.0"?><ListBucketResult><EncodingType>url</EncodingType>
 <IsTruncated>true</IsTruncated>

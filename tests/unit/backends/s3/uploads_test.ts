@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { partsPage, uploadsPage } from "../../../../src/backends/s3/uploads.ts";
 import { parseXml } from "../../../../src/backends/s3/xml.ts";
 import { statusOf } from "../../../../src/errors.ts";
-import { fakeStore, resettingBody } from "./_fake_store.ts";
+import { fakeStore } from "./_fake_store.ts";
+import { resettingBody } from "../http/_bodies.ts";
 
 Deno.test("listParts() whose ListParts body resets mid-read is a BackendError (503), not a throw", async () => {
   const { backend } = fakeStore(() => ({ status: 200, body: resettingBody("<ListPartsResult>") }));

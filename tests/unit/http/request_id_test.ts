@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomRequestId } from "../../src/request_id.ts";
+import { randomRequestId } from "../../../src/http/request_id.ts";
 
 Deno.test("randomRequestId() gives 16 upper-case hex digits, distinct across pool refills", () => {
   const ids = new Set<string>();

@@ -1,8 +1,9 @@
 /**
- * The HTTP transport of the s3 backend. Streamed uploads go out through
- * node:http with their Content-Length, because Deno's fetch sends a
- * ReadableStream body chunked (denoland/deno#20274) and S3 refuses chunked
- * PutObject and UploadPart with 501. Everything else uses fetch.
+ * How the remote backends (s3, az) send a request: `send`. Streamed uploads
+ * go out through node:http with their Content-Length, because Deno's fetch
+ * sends a ReadableStream body chunked (denoland/deno#20274) and S3 refuses
+ * chunked PutObject and UploadPart with 501 (Azure's Put Block needs the
+ * length too). Everything else uses fetch.
  */
 import http from "node:http";
 import https from "node:https";
@@ -24,13 +25,6 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
-  /**
-   * The whole body, when the transport read it with the head (small bodies,
-   * own_transport.ts): the same bytes `body` would stream, its connection
-   * already back in the pool. `new Response(bytes)` costs Deno.serve less
-   * than a stream made in JS. Use one or the other.
-   */
-  readonly bytes?: Uint8Array<ArrayBuffer> | undefined;
 }
 
 /** A request body: small bytes, or a stream of a known length. */
@@ -110,7 +104,7 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
 const deadlines = new Map<number, IdleWatchdog>();
 
 /** Runs `onLate` once `timeoutMs` have passed, unless the returned deadline is ended first. */
-export function deadline(timeoutMs: number, onLate: () => void): Transfer {
+function deadline(timeoutMs: number, onLate: () => void): Transfer {
   let watchdog = deadlines.get(timeoutMs);
   if (!watchdog) {
     watchdog = createIdleWatchdog({ timeoutMs });
@@ -120,7 +114,7 @@ export function deadline(timeoutMs: number, onLate: () => void): Transfer {
 }
 
 /** Passes a body through and calls `end` once it is done, failed or cancelled. */
-export function untilEnd(
+function untilEnd(
   body: ReadableStream<Uint8Array>,
   end: () => void,
 ): ReadableStream<Uint8Array> {
@@ -145,13 +139,9 @@ export function untilEnd(
   });
 }
 
-/**
- * A read's body as the gateway serves it: the bytes when the transport has
- * them in hand (`new Response(bytes)` is cheaper to serve than a stream),
- * else the stream (empty when there is none).
- */
+/** A read's body as the gateway serves it: the stream (empty when there is none). */
 export function objectBody(res: HttpResponse): ObjectBody {
-  return res.bytes ?? res.body ?? new ReadableStream({ start: (c) => c.close() });
+  return res.body ?? new ReadableStream({ start: (c) => c.close() });
 }
 
 /** Largest leftover body read to its end so its connection can be reused. */
@@ -163,7 +153,7 @@ const DRAIN_LIMIT = 64 * 1024;
  * cancelled.
  */
 export async function release(res: HttpResponse): Promise<void> {
-  if (res.bytes || !res.body) return;
+  if (!res.body) return;
   const length = Number(res.headers.get("content-length") ?? NaN);
   if (!(length <= DRAIN_LIMIT)) {
     await res.body.cancel().catch(() => {});
@@ -173,7 +163,7 @@ export async function release(res: HttpResponse): Promise<void> {
 }
 
 /** Bytes per write of a streamed upload. */
-export const UPLOAD_BATCH = 1024 * 1024;
+const UPLOAD_BATCH = 1024 * 1024;
 
 // Keep-alive pools for streamed uploads (fetch pools the other requests itself).
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
@@ -334,7 +324,7 @@ async function pumpBody(p: Pump): Promise<void> {
 }
 
 /** A body shorter than its Content-Length. */
-export function incompleteBody() {
+function incompleteBody() {
   return proxyError(
     "IncompleteBody",
     "You did not provide the number of bytes specified by the Content-Length HTTP header.",
@@ -342,11 +332,11 @@ export function incompleteBody() {
 }
 
 /** A body longer than its Content-Length. */
-export function overlongBody() {
+function overlongBody() {
   return proxyError("InvalidRequest", "The request body is longer than its declared length");
 }
 
 /** The rejection of a backend request that ran out of time. */
-export function timedOut(timeoutMs: number): DOMException {
+function timedOut(timeoutMs: number): DOMException {
   return new DOMException(`backend request timed out after ${timeoutMs} ms`, "TimeoutError");
 }

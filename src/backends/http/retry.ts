@@ -4,10 +4,10 @@
  * again with exponential backoff. Writes are never retried here: their bodies
  * are streams that cannot be replayed.
  */
-import { type ProxyError, toProxyError } from "../errors.ts";
-import { err, ok, type Result } from "../result.ts";
-import { type HttpResponse, release, type SendRequest, type Transport } from "./s3/http.ts";
-import { backendTransport } from "./s3/wire.ts";
+import { type ProxyError, toProxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
+import { type HttpResponse, release, type SendRequest, type Transport } from "./send.ts";
+import { backendTransport } from "./wire.ts";
 
 /** Waits `ms` (a back-off); may end early once `signal` aborts. Tests pass one that does not wait. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -69,7 +69,7 @@ export async function withRetries(
 export interface BackendRequestDeps {
   /** Waits between retries. @default realSleep */
   readonly sleep?: Sleep;
-  /** Sends one attempt. @default backendTransport (s3/wire.ts) */
+  /** Sends one attempt. @default backendTransport (http/wire.ts) */
   readonly transport?: Transport;
 }
 

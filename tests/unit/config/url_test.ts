@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isHttpUrl } from "../../src/url.ts";
+import { isHttpUrl } from "../../../src/config/url.ts";
 
 Deno.test("isHttpUrl() accepts http and https URLs", () => {
   for (const v of ["http://127.0.0.1:9000", "https://s3.example.com/path?x=1", "HTTPS://A.B"]) {

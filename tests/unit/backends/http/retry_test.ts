@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { proxyError } from "../../../src/errors.ts";
-import { err, ok } from "../../../src/result.ts";
-import { isIdempotentRead, realSleep, withRetries } from "../../../src/backends/retry.ts";
-import type { HttpResponse } from "../../../src/backends/s3/http.ts";
+import { proxyError } from "../../../../src/errors.ts";
+import { err, ok } from "../../../../src/result.ts";
+import { isIdempotentRead, realSleep, withRetries } from "../../../../src/backends/http/retry.ts";
+import type { HttpResponse } from "../../../../src/backends/http/send.ts";
 
 const response = (status: number): HttpResponse => ({
   status,
