@@ -21,7 +21,7 @@ const ROOT_PATH = decodeURIComponent(ROOT.pathname);
 const read = (path: string) => Deno.readTextFile(new URL(path, ROOT));
 
 /** The pages whose links are checked: README, ARCHITECTURE, SECURITY and every page of docs/. */
-async function pages(): Promise<string[]> {
+function pages(): string[] {
   const docs = [...Deno.readDirSync(new URL("docs/", ROOT))]
     .filter((e) => e.isFile && e.name.endsWith(".md")).map((e) => `docs/${e.name}`).sort();
   return ["README.md", "ARCHITECTURE.md", "SECURITY.md", ...docs];
@@ -87,7 +87,7 @@ Deno.test("anchorOf() and relativeLinks() read headings and links as GitHub does
 
 Deno.test("every relative link of the README, ARCHITECTURE, SECURITY and docs/ resolves", async () => {
   const broken: string[] = [];
-  for (const page of await pages()) {
+  for (const page of pages()) {
     for (const target of relativeLinks(await read(page))) {
       const why = await brokenLink(page, target);
       if (why) broken.push(`${page}: (${target}) ${why}`);
@@ -98,7 +98,7 @@ Deno.test("every relative link of the README, ARCHITECTURE, SECURITY and docs/ r
 
 Deno.test("the README links every page of docs/", async () => {
   const readme = relativeLinks(await read("README.md")).map((t) => t.split("#")[0]);
-  const docs = (await pages()).filter((p) => p.startsWith("docs/"));
+  const docs = (pages()).filter((p) => p.startsWith("docs/"));
   assert.deepEqual(docs.filter((p) => !readme.includes(p)), []);
 });
 
