@@ -1,8 +1,8 @@
 /**
  * The manual stays true to the repository: its relative links (and their
- * `#anchors`) resolve inside it, no tracked file points outside it, every
- * config key the reader accepts is on the configuration page, and the error
- * table of docs/design.md is `S3_ERRORS`.
+ * `#anchors`) resolve inside it, the files it names exist, no tracked file
+ * points outside it, every config key the reader accepts is on the
+ * configuration page, and the error table of docs/design.md is `S3_ERRORS`.
  */
 import assert from "node:assert/strict";
 import { BUCKET_KEYS } from "../../src/config/buckets.ts";
@@ -20,11 +20,11 @@ const ROOT = new URL("../../", import.meta.url);
 const ROOT_PATH = decodeURIComponent(ROOT.pathname);
 const read = (path: string) => Deno.readTextFile(new URL(path, ROOT));
 
-/** The pages whose links are checked: README, ARCHITECTURE, SECURITY and every page of docs/. */
+/** The pages checked: README, ARCHITECTURE, SECURITY, every page of docs/, and bench/results.md. */
 function pages(): string[] {
   const docs = [...Deno.readDirSync(new URL("docs/", ROOT))]
     .filter((e) => e.isFile && e.name.endsWith(".md")).map((e) => `docs/${e.name}`).sort();
-  return ["README.md", "ARCHITECTURE.md", "SECURITY.md", ...docs];
+  return ["README.md", "ARCHITECTURE.md", "SECURITY.md", ...docs, "bench/results.md"];
 }
 
 /** The text outside fenced code blocks and inline code spans, where links live. */
@@ -85,7 +85,7 @@ Deno.test("anchorOf() and relativeLinks() read headings and links as GitHub does
   );
 });
 
-Deno.test("every relative link of the README, ARCHITECTURE, SECURITY and docs/ resolves", async () => {
+Deno.test("every relative link of the README, ARCHITECTURE, SECURITY, docs/ and bench/results.md resolves", async () => {
   const broken: string[] = [];
   for (const page of pages()) {
     for (const target of relativeLinks(await read(page))) {
@@ -96,9 +96,26 @@ Deno.test("every relative link of the README, ARCHITECTURE, SECURITY and docs/ r
   assert.deepEqual(broken, []);
 });
 
+/** The repository paths a page names as code: `src/…`, `tests/…`, `bench/…`, `deploy/…`, `docs/…`. */
+export function namedPaths(markdown: string): string[] {
+  return [...markdown.matchAll(/`((?:src|tests|bench|deploy|docs)\/[\w./-]+)`/g)].map((m) => m[1]!);
+}
+
+Deno.test("every file or folder the pages name as code exists (the tests design.md cites, too)", async () => {
+  const missing: string[] = [];
+  for (const page of pages()) {
+    for (const path of namedPaths(await read(page))) {
+      if (!(await Deno.stat(new URL(path, ROOT)).then(() => true, () => false))) {
+        missing.push(`${page}: ${path}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
 Deno.test("the README links every page of docs/", async () => {
   const readme = relativeLinks(await read("README.md")).map((t) => t.split("#")[0]);
-  const docs = (pages()).filter((p) => p.startsWith("docs/"));
+  const docs = pages().filter((p) => p.startsWith("docs/"));
   assert.deepEqual(docs.filter((p) => !readme.includes(p)), []);
 });
 
