@@ -63,7 +63,7 @@ if (import.meta.main) {
   const text = await Deno.readTextFile(file).catch(() => "");
   const records = parseRecords(await Deno.readTextFile(compat).catch(() => ""));
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-  // The README's compatibility table claims every client green on every backend: this run says
+  // The compatibility table (docs/compatibility.md) claims every client green on every backend: this run says
   // whether that holds (only the cells this run reached; under CI=true every cell must be reached).
   const cells = CLIENTS.flatMap((c) =>
     BACKENDS.map((b) => ({ cell: `${c.client} on ${b}`, is: outcome(records, c.client, b) }))

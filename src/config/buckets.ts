@@ -12,7 +12,8 @@ import {
   type BucketConfig,
 } from "./types.ts";
 
-const BUCKET_KEYS = [
+/** The keys a bucket may have. */
+export const BUCKET_KEYS = [
   "name",
   "backend_type",
   "anonymous_access",

@@ -4,7 +4,8 @@ import { parseOrigin } from "./_rules.ts";
 import { CONFIG_DEFAULTS } from "./defaults.ts";
 import type { CorsConfig } from "./types.ts";
 
-const CORS_KEYS = [
+/** The keys of a `cors:` section. */
+export const CORS_KEYS = [
   "allowed_origins",
   "allowed_methods",
   "allowed_headers",

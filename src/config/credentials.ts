@@ -5,7 +5,8 @@ import { check, claimUnique, sections } from "./_sections.ts";
 import { readScopes } from "./scopes.ts";
 import type { CredentialConfig } from "./types.ts";
 
-const CREDENTIAL_KEYS = [
+/** The keys a credential may have. */
+export const CREDENTIAL_KEYS = [
   "access_key_id",
   "secret_access_key",
   "principal_name",

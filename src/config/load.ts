@@ -21,7 +21,8 @@ import type { Config, ConfigProblem } from "./types.ts";
 export { CONFIG_DEFAULTS, DEFAULT_MAX_BODY_BYTES } from "./defaults.ts";
 export { MAX_WORKERS, parseWorkerCount } from "./settings.ts";
 
-const TOP_KEYS = [
+/** The keys a config's top level may have. */
+export const TOP_KEYS = [
   "listen",
   "domain",
   "region",

@@ -6,7 +6,8 @@ import { CONFIG_DEFAULTS } from "./defaults.ts";
 import { readScopes } from "./scopes.ts";
 import type { RoleConfig } from "./types.ts";
 
-const ROLE_KEYS = [
+/** The keys a role may have. */
+export const ROLE_KEYS = [
   "role_id",
   "name",
   "trusted_oidc_issuers",

@@ -9,7 +9,8 @@ import { check } from "./_sections.ts";
 import { didYouMean } from "./_suggest.ts";
 import { type Action, ACTIONS, type Scope } from "./types.ts";
 
-const SCOPE_KEYS = ["bucket", "prefixes", "actions"] as const;
+/** The keys of a scope. */
+export const SCOPE_KEYS = ["bucket", "prefixes", "actions"] as const;
 const VALID_ACTIONS = `valid actions: ${ACTIONS.join(", ")}`;
 
 /** Who holds the scopes: a role (templates allowed) or a credential. */

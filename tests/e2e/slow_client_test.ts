@@ -196,7 +196,7 @@ Deno.test("a reader that stops reading is cut: the object's file is closed, then
 // request head (a head of one byte per second stayed open for the 75 s we
 // watched), and nothing in Deno.serve's options sets one; only the 64 KiB
 // head limit ends it. This test pins that behavior down: if a Deno upgrade
-// adds a deadline, it fails, and README's limits section must change.
+// adds a deadline, it fails, and docs/errors-and-limits.md must change.
 Deno.test("a request head trickled one byte a second is not cut (Deno.serve has no head deadline)", async () => {
   const gw = await startSlowGateway();
   await othersAreServed(gw, "warm-up.txt");

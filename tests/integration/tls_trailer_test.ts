@@ -1,6 +1,6 @@
 /**
  * boto3 sends aws-chunked bodies with trailing checksums only over HTTPS
- * (DESIGN.md's client-coverage fact), so the app is served over TLS with a
+ * (docs/design.md's client-coverage rule), so the app is served over TLS with a
  * throwaway CA and boto3 uploads through it. boto3 1.43 sends
  * STREAMING-UNSIGNED-PAYLOAD-TRAILER there even with payload signing on.
  */

@@ -1,12 +1,18 @@
-/** parseConfig() on mutated valid YAML (config.yaml and the README examples): problems, never throws. */
+/** parseConfig() on mutated valid YAML (config.yaml and the docs' examples): problems, never throws. */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/load.ts";
 import { fuzz, mutateString } from "./_fuzz.ts";
 
 const root = new URL("../../", import.meta.url);
 const CONFIG = await Deno.readTextFile(new URL("config.yaml", root));
-const README = await Deno.readTextFile(new URL("README.md", root));
-const EXAMPLES = [CONFIG, ...[...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!)];
+const PAGES = await Promise.all(
+  [...Deno.readDirSync(new URL("docs/", root))].filter((e) => e.name.endsWith(".md"))
+    .map((e) => Deno.readTextFile(new URL(`docs/${e.name}`, root))),
+);
+const EXAMPLES = [
+  CONFIG,
+  ...PAGES.flatMap((text) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!)),
+];
 const env = (name: string) => (name.startsWith("UNSET") ? undefined : "QUJDRA==");
 
 Deno.test("parseConfig() accepts config.yaml", () => {

@@ -15,7 +15,7 @@ import {
 
 const GENERIC = "We encountered an internal error. Please try again.";
 
-// Written out from DESIGN.md's error table and S3's documented codes, not read back from S3_ERRORS;
+// Written out from docs/design.md's error table and S3's documented codes, not read back from S3_ERRORS;
 // typed over every kind, so a new kind without a row here fails `deno check`.
 const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   BucketNotFound: [404, "NoSuchBucket"],

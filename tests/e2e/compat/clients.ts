@@ -1,8 +1,8 @@
 /**
- * The README's client compatibility table, declared: one row per client, in
+ * The client compatibility table (docs/compatibility.md), declared: one row per client, in
  * table order, with the e2e test file that proves it and the operations that
  * file exercises. The version and the pass/fail cells come from test results
- * (`record.ts`, `render.ts`); `readme_test.ts` checks the README against this.
+ * (`record.ts`, `render.ts`); `table_test.ts` checks docs/compatibility.md against this.
  */
 import type { BackendKind } from "../_backends.ts";
 

@@ -1,7 +1,7 @@
 /**
  * `clientTest`: a Deno test of one client on one backend whose outcome is
  * appended (a JSON line) to the file named by BUCKETGATE_COMPAT_OUT, when set.
- * `render.ts` turns those records into the README's compatibility table.
+ * `render.ts` turns those records into docs/compatibility.md's table.
  */
 import type { BackendKind } from "../_backends.ts";
 import { run } from "../_gateway.ts";

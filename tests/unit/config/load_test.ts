@@ -4,57 +4,18 @@ import { CONFIG_DEFAULTS, parseConfig } from "../../../src/config/load.ts";
 import { ACTIONS, type Config } from "../../../src/config/types.ts";
 import { configOf, envOf, hasProblem, noEnv, problemsOf } from "./_helpers.ts";
 
-/** The full example of DESIGN.md's Config section, verbatim. */
-const DESIGN_EXAMPLE = `
-listen: 127.0.0.1:8080          # --listen overrides
-domain: s3.example.com          # optional; enables virtual-hosted style
-max_body_bytes: 5368709120      # larger declared uploads → EntityTooLarge
-owner_id: bucketgate            # ListBuckets owner
-owner_display_name: bucketgate
-buckets:
-  - name: public-data
-    backend_type: fs            # s3 | fs | memory | az
-    anonymous_access: true      # required, explicit
-    backend_prefix: v2          # optional
-    allowed_roles: []           # roles whose credentials may be scoped here
-    backend_options: { root: ./data/public-data }
-  - name: uploads
-    backend_type: s3
-    anonymous_access: false
-    backend_options:
-      endpoint: http://127.0.0.1:9000
-      bucket_name: uploads
-      region: us-east-1
-      access_key_id: \${BACKEND_KEY_ID}        # \${VAR} reads the environment
-      secret_access_key: \${BACKEND_SECRET}
-      # skip_signature: true | auth_type: oidc + oidc_role_arn + oidc_subject
-roles:
-  - role_id: ci-deployer
-    name: CI deployer
-    trusted_oidc_issuers: [https://token.actions.githubusercontent.com]
-    required_audiences: [sts.example.com]
-    subject_conditions: ["repo:org/app:*"]   # * glob; empty = any subject
-    max_session_duration_secs: 3600          # DurationSeconds clamps to [900, this]
-    allowed_scopes:
-      - { bucket: uploads, prefixes: ["releases/"], actions: [get_object, put_object] }
-      - { bucket: "{sub}", prefixes: [], actions: [get_object, list_bucket] }
-credentials:
-  - access_key_id: AKEXAMPLE0000000001
-    secret_access_key: \${DEV_SECRET}
-    principal_name: dashboard
-    created_at: 2026-01-01T00:00:00Z
-    expires_at: 2027-01-01T00:00:00Z         # optional
-    enabled: true
-    allowed_scopes: [{ bucket: public-data, prefixes: [], actions: [get_object, list_bucket] }]
-`;
+/** The complete example of docs/configuration.md, read from the page (the lines below count from its start). */
+const PAGE = await Deno.readTextFile(new URL("../../../docs/configuration.md", import.meta.url));
+const DOC_EXAMPLE = "\n" +
+  (/^## A complete example\n[\s\S]*?```yaml\n([\s\S]*?)```/m.exec(PAGE)?.[1] ?? "");
 
-const DESIGN_ENV = envOf({
+const DOC_ENV = envOf({
   BACKEND_KEY_ID: "AKIABACKEND",
   BACKEND_SECRET: "backend-secret",
   DEV_SECRET: "dev-secret-value",
 });
 
-Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", () => {
+Deno.test("parseConfig() maps docs/configuration.md's complete example onto the typed Config", () => {
   const expected: Config = {
     listen: "127.0.0.1:8080",
     domain: "s3.example.com",
@@ -118,11 +79,11 @@ Deno.test("parseConfig() maps DESIGN.md's full example onto the typed Config", (
     trustedProxies: [],
     serverTiming: false,
   };
-  assert.deepEqual(configOf(DESIGN_EXAMPLE, DESIGN_ENV), expected);
+  assert.deepEqual(configOf(DOC_EXAMPLE, DOC_ENV), expected);
 });
 
-Deno.test("parseConfig() names the unset variables of DESIGN.md's example by path", () => {
-  const ps = problemsOf(DESIGN_EXAMPLE, noEnv);
+Deno.test("parseConfig() names the unset variables of docs/configuration.md's example by path", () => {
+  const ps = problemsOf(DOC_EXAMPLE, noEnv);
   assert.deepEqual(ps.map((p) => `${p.line}: ${p.path}: ${p.message}`), [
     "21: buckets[1].backend_options.access_key_id: environment variable BACKEND_KEY_ID is not set",
     "22: buckets[1].backend_options.secret_access_key: environment variable BACKEND_SECRET is not set",

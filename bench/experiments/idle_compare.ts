@@ -10,15 +10,15 @@
  *   256 MiB PUT    curl -T, one at a time: MB/s
  *   256 MiB GET    curl, one at a time: MB/s
  *
- * Run: deno run -A bench/idle_compare.ts --before /tmp/bucketgate-before [--rounds 3] [--seconds 5]
+ * Run: deno run -A bench/experiments/idle_compare.ts --before /tmp/bucketgate-before [--rounds 3] [--seconds 5]
  * (make the copy with `git archive HEAD | tar -x -C /tmp/bucketgate-before`, or
  * copy the tree before editing). Needs wrk and curl; everything on 127.0.0.1.
  * `--before-config` / `--after-config` add top-level YAML lines to either side.
  */
 import { parseArgs } from "node:util";
-import { presignPath } from "./_presign.ts";
-import { type LaunchedGateway, launchGateway } from "../tests/_support/gateway.ts";
-import { freePort } from "../tests/_support/ports.ts";
+import { presignPath } from "../_presign.ts";
+import { type LaunchedGateway, launchGateway } from "../../tests/_support/gateway.ts";
+import { freePort } from "../../tests/_support/ports.ts";
 
 const KEY = { id: "AKIDBUCKETGATEBENCH1", secret: "bucketgate-bench-secret-0123456789" };
 const MiB = 1024 * 1024;
@@ -36,12 +36,14 @@ const args = parseArgs({
   },
 }).values;
 if (!args.before) {
-  console.error("usage: deno run -A bench/idle_compare.ts --before DIR [--rounds N] [--seconds S]");
+  console.error(
+    "usage: deno run -A bench/experiments/idle_compare.ts --before DIR [--rounds N] [--seconds S]",
+  );
   Deno.exit(2);
 }
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);
-const AFTER_ROOT = new URL("../", import.meta.url).pathname;
+const AFTER_ROOT = new URL("../../", import.meta.url).pathname;
 
 async function sh(cmd: string, argv: string[]): Promise<string> {
   const out = await new Deno.Command(cmd, { args: argv, stdout: "piped", stderr: "piped" })

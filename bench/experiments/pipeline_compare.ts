@@ -20,7 +20,7 @@
  * machine where req/s is not. bucketgate's own cost is its figure minus the
  * floor under it (`memory` for fs, `relay` for s3).
  *
- *   deno run -A bench/pipeline_compare.ts [--rounds 3] [--seconds 5] [--connections 64]
+ *   deno run -A bench/experiments/pipeline_compare.ts [--rounds 3] [--seconds 5] [--connections 64]
  *                                         [--only nginx,memory,anon-fs] [--cpu-prof DIR]
  *                                         [--workers 1,2] [--warmup 1]
  *
@@ -47,11 +47,11 @@
  * gateway's CPU seconds per GiB, and its peak RSS over the transfer.
  */
 import { parseArgs } from "node:util";
-import { startOrigin, startProxy } from "./_nginx.ts";
-import { startFloor } from "./_floor.ts";
-import { presignPath } from "./_presign.ts";
-import { BENCH_KEY } from "./_gateway.ts";
-import { ACTIONS } from "../src/config/types.ts";
+import { startOrigin, startProxy } from "../_nginx.ts";
+import { startFloor } from "../_floor.ts";
+import { presignPath } from "../_presign.ts";
+import { BENCH_KEY } from "../_gateway.ts";
+import { ACTIONS } from "../../src/config/types.ts";
 import {
   cpuSeconds,
   ensureTools,
@@ -60,8 +60,8 @@ import {
   machineLine,
   trackPeakRss,
   waitForPort,
-} from "./_system.ts";
-import { freePort } from "../tests/_support/ports.ts";
+} from "../_system.ts";
+import { freePort } from "../../tests/_support/ports.ts";
 import { fmt, measureRound, median, runRounds, type Sample } from "./_cpu_rounds.ts";
 
 const KINDS = [
@@ -119,7 +119,7 @@ function gatewayConfig(port: number, originPort: number, dir: string): string {
   ].join("\n");
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Starts `deno run main.ts` (its access log to /dev/null), under --cpu-prof when asked. */
 async function startGateway(o: {

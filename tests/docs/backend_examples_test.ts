@@ -1,14 +1,14 @@
-/** The backend examples in README.md are valid backend_options (so the README stays true). */
+/** The backend examples in docs/backends.md are valid backend_options (so the page stays true). */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { parseBackendOptions } from "../../../src/config/backend_options/mod.ts";
-import type { BackendType } from "../../../src/config/types.ts";
+import { parseBackendOptions } from "../../src/config/backend_options/mod.ts";
+import type { BackendType } from "../../src/config/types.ts";
 
-const README = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+const PAGE = await Deno.readTextFile(new URL("../../docs/backends.md", import.meta.url));
 
-/** The flow mappings of the YAML block after each "### `type`" heading's "Worked examples". */
+/** The flow mappings of the YAML block after each "## `type`" heading's "Worked examples". */
 function examples(type: BackendType): Record<string, unknown>[] {
-  const section = README.split(/^### /m).find((s) => s.startsWith(`\`${type}\``)) ?? "";
+  const section = PAGE.split(/^## /m).find((s) => s.startsWith(`\`${type}\``)) ?? "";
   const block = /Worked examples[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
   // ${VAR} stands for a secret from the environment: any valid value will do.
   const text = block.split("\n").filter((l) => !l.startsWith("#")).join("\n")
@@ -18,7 +18,7 @@ function examples(type: BackendType): Record<string, unknown>[] {
 }
 
 for (const type of ["s3", "az"] as const) {
-  Deno.test(`README: every ${type} example is valid backend_options`, () => {
+  Deno.test(`docs/backends.md: every ${type} example is valid backend_options`, () => {
     const all = examples(type);
     assert.ok(all.length >= 4, `found ${all.length} ${type} examples`);
     for (const options of all) {

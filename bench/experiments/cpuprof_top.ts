@@ -5,7 +5,7 @@
  * where. `--total` also sums the inclusive time of each of our functions
  * (src/), counted once per sample however deep it recurses.
  *
- *   deno run -A bench/cpuprof_top.ts <file.cpuprofile> [--top 30] [--total]
+ *   deno run -A bench/experiments/cpuprof_top.ts <file.cpuprofile> [--top 30] [--total]
  */
 import { parseArgs } from "node:util";
 

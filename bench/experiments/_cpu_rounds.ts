@@ -3,8 +3,8 @@
  * serving processes' CPU µs per request (from /proc), which stays steady on a
  * busy machine where req/s does not. Shared by the side-by-side benches.
  */
-import { cpuSeconds, loadAverage } from "./_system.ts";
-import { runWrk } from "./_wrk.ts";
+import { cpuSeconds, loadAverage } from "../_system.ts";
+import { runWrk } from "../_wrk.ts";
 
 /** One round's figures. */
 export interface Sample {

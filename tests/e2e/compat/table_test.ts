@@ -1,5 +1,5 @@
 /**
- * The README's compatibility table cannot silently lie: its rows are the
+ * The compatibility table (docs/compatibility.md) cannot silently lie: its rows are the
  * declared clients (names and operations, in order), every row is green on
  * every backend, and each client's test file exists and records that client.
  * Versions are not compared: they drift with Debian and npm.
@@ -7,13 +7,21 @@
 import assert from "node:assert/strict";
 import { BACKENDS } from "../_backends.ts";
 import { CLIENTS, type CompatRecord } from "./clients.ts";
-import { BACKEND_TITLES, CELL, outcome, renderTable, replaceTable, tableRows } from "./render.ts";
+import {
+  BACKEND_TITLES,
+  CELL,
+  COMPAT_PAGE,
+  outcome,
+  renderTable,
+  replaceTable,
+  tableRows,
+} from "./render.ts";
 
 const ROOT = new URL("../../../", import.meta.url);
-const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+const page = await Deno.readTextFile(new URL(COMPAT_PAGE, ROOT));
 
-Deno.test("README compatibility table: the declared clients and operations, in order", () => {
-  const [head, rule, ...rows] = tableRows(readme);
+Deno.test("the compatibility table: the declared clients and operations, in order", () => {
+  const [head, rule, ...rows] = tableRows(page);
   assert.deepEqual(head, [
     "client",
     "version tested",
@@ -25,8 +33,8 @@ Deno.test("README compatibility table: the declared clients and operations, in o
   assert.deepEqual(rows.map((r) => r.at(-1)), CLIENTS.map((c) => c.operations));
 });
 
-Deno.test("README compatibility table: every client passed on every backend", () => {
-  const [, , ...rows] = tableRows(readme);
+Deno.test("the compatibility table: every client passed on every backend", () => {
+  const [, , ...rows] = tableRows(page);
   for (const r of rows) {
     assert.ok(r[1] && r[1] !== "—", `${r[0]}: a version`);
     BACKENDS.forEach((b, i) => assert.equal(r[2 + i], CELL.pass, `${r[0]} on ${b}`));
@@ -58,8 +66,8 @@ Deno.test("renderTable() marks a failed or missing run, and replaceTable() keeps
   assert.equal(curl?.split("|")[2]?.trim(), "8.0");
   assert.equal(curl?.split("|")[3]?.trim(), CELL.fail);
   assert.equal(curl?.split("|")[4]?.trim(), CELL.none);
-  const doc = replaceTable(readme, table);
-  assert.ok(doc.startsWith(readme.slice(0, readme.indexOf("<!-- compat:begin"))));
+  const doc = replaceTable(page, table);
+  assert.ok(doc.startsWith(page.slice(0, page.indexOf("<!-- compat:begin"))));
   assert.deepEqual(tableRows(doc).slice(2).map((r) => r[0]), CLIENTS.map((c) => c.client));
-  assert.ok(doc.endsWith(readme.slice(readme.indexOf("<!-- compat:end"))));
+  assert.ok(doc.endsWith(page.slice(page.indexOf("<!-- compat:end"))));
 });
