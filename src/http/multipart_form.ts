@@ -91,12 +91,15 @@ interface PartHeaders {
   readonly contentType?: string;
 }
 
-/** A `name="value"` (or unquoted) parameter of a Content-Disposition. */
+/**
+ * A `name="value"` (or unquoted) parameter of a Content-Disposition. Browsers
+ * percent-encode a quote in a file name and leave backslashes alone (a
+ * Windows path), so a quoted value runs to the next quote.
+ */
 function dispositionParam(value: string, param: string): string | undefined {
-  const m = new RegExp(`;\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, "i")
-    .exec(value);
+  const m = new RegExp(`;\\s*${param}\\s*=\\s*(?:"([^"]*)"|([^;\\s]*))`, "i").exec(value);
   if (!m) return undefined;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2];
+  return m[1] ?? m[2];
 }
 
 function parsePartHeaders(text: string): PartHeaders | undefined {
