@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import type { PostFormKeys } from "../../../../src/auth/post_form.ts";
+import type { Backend, PutOptions } from "../../../../src/backends/backend.ts";
+import { createMemoryBackend } from "../../../../src/backends/memory.ts";
+import { fixedClock } from "../../../../src/clock.ts";
+import { ACTIONS } from "../../../../src/config/types.ts";
+import { postObject } from "../../../../src/s3/ops/post_object.ts";
+import { createSigningKeyCache } from "../../../../src/sigv4/signing_key.ts";
+import { formBody, presignedPost } from "../../../_support/post_form.ts";
+import { errorOf, NOW, okResponse, s3Context, storedText } from "./_context.ts";
+
+const KEY = { id: "AKIDPOSTUNIT0000001", secret: "post-unit-secret" };
+
+const keys: PostFormKeys = {
+  credentials: new Map([[KEY.id, {
+    accessKeyId: KEY.id,
+    secretAccessKey: KEY.secret,
+    principalName: "unit",
+    enabled: true,
+    allowedScopes: [{ bucket: "*", prefixes: [], actions: [...ACTIONS] }],
+  }]]),
+  clock: fixedClock(NOW),
+  signingKeys: createSigningKeyCache(),
+};
+
+/** A stream of `bytes` in pieces of `size`. */
+function pieces(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+}
+
+function form(data: string) {
+  return formBody(
+    presignedPost({ bucket: "bkt", key: "k.txt", signer: KEY, expiresAt: NOW + 60_000 }),
+    { data, filename: "k.txt" },
+  );
+}
+
+/** A memory backend that records the options of each put. */
+function spied(): { backend: Backend; puts: PutOptions[] } {
+  const inner = createMemoryBackend({ clock: { now: () => NOW } });
+  const puts: PutOptions[] = [];
+  return {
+    puts,
+    backend: {
+      ...inner,
+      put(key, body, options) {
+        puts.push(options);
+        return inner.put(key, body, options);
+      },
+    },
+  };
+}
+
+Deno.test("postObject() streams the file to the backend length-framed", async () => {
+  const { backend, puts } = spied();
+  const { contentType, body } = form("streamed, ".repeat(100));
+  const ctx = s3Context({
+    op: "PostObject",
+    method: "POST",
+    backend,
+    headers: { "content-type": contentType },
+    body: pieces(body, 3),
+    contentLength: body.length,
+    config: { maxBodyBytes: 1 << 20 },
+  });
+  const res = okResponse(await postObject({ ...ctx, keys }));
+  assert.equal(res.status, 204);
+  assert.equal(puts.length, 1);
+  assert.equal(puts[0]!.contentLength, 1000);
+  assert.equal(await storedText(backend, "k.txt"), "streamed, ".repeat(100));
+});
+
+Deno.test("postObject() needs a Content-Length, a multipart body and keys to verify with", async () => {
+  const { contentType, body } = form("x");
+  const base = {
+    op: "PostObject" as const,
+    method: "POST",
+    headers: { "content-type": contentType },
+  };
+  errorOf(
+    await postObject({ ...s3Context({ ...base, body: pieces(body, 8) }), keys }),
+    "MissingContentLength",
+  );
+  errorOf(
+    await postObject({
+      ...s3Context({ ...base, headers: { "content-type": "text/plain" }, body }),
+      keys,
+    }),
+    "PreconditionFailed",
+  );
+  errorOf(await postObject(s3Context({ ...base, body })), "Internal");
+});
+
+Deno.test("postObject() commits nothing when the body does not end as declared", async () => {
+  const { backend } = spied();
+  const { contentType, body } = form("abc");
+  const cut = body.slice();
+  cut[cut.length - 3] = 0x21; // the closing delimiter's last "-" becomes "!"
+  const res = await postObject({
+    ...s3Context({
+      op: "PostObject",
+      method: "POST",
+      backend,
+      headers: { "content-type": contentType },
+      body: cut,
+    }),
+    keys,
+  });
+  errorOf(res, "MalformedPOSTRequest");
+  assert.equal(await storedText(backend, "k.txt"), undefined);
+});
