@@ -71,6 +71,19 @@ function required(fields: FormFields, name: string): Result<string, ProxyError> 
   return value === undefined ? err(missingField(name)) : ok(value);
 }
 
+/** The signer's secret and identity: a session's when the form carries its token. */
+function signerOf(
+  fields: FormFields,
+  accessKeyId: string,
+  keys: PostFormKeys,
+): Result<{ secret: string; identity: Identity }, ProxyError> {
+  const token = fields.get("x-amz-security-token");
+  return lookupSecret(
+    { accessKeyId, ...(token !== undefined ? { sessionToken: token } : {}) },
+    keys,
+  );
+}
+
 function verifyV4(
   fields: FormFields,
   policy: string,
@@ -95,11 +108,7 @@ function verifyV4(
   }
   const signature = required(fields, "x-amz-signature");
   if (!signature.ok) return signature;
-  const token = fields.get("x-amz-security-token");
-  const who = lookupSecret({
-    accessKeyId: scope.value.accessKeyId,
-    ...(token !== undefined ? { sessionToken: token } : {}),
-  }, keys);
+  const who = signerOf(fields, scope.value.accessKeyId, keys);
   if (!who.ok) return who;
   const { date: day, region, service } = scope.value;
   const expected = hmacHex(keys.signingKeys.get(who.value.secret, day, region, service), policy);
@@ -118,11 +127,7 @@ function verifyV2(
   if (!accessKeyId.ok) return accessKeyId;
   const signature = required(fields, "signature");
   if (!signature.ok) return signature;
-  const token = fields.get("x-amz-security-token");
-  const who = lookupSecret({
-    accessKeyId: accessKeyId.value,
-    ...(token !== undefined ? { sessionToken: token } : {}),
-  }, keys);
+  const who = signerOf(fields, accessKeyId.value, keys);
   if (!who.ok) return who;
   const expected = createHmac("sha1", who.value.secret).update(policy, "utf8").digest("base64");
   if (!constantTimeEqual(expected, signature.value)) {

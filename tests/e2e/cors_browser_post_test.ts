@@ -7,12 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { freePort } from "../_support/ports.ts";
-import { DEV, run, startGateway } from "./_gateway.ts";
-import { missingCommand, skippable } from "../_support/tools.ts";
+import { DEV, startGateway } from "./_gateway.ts";
+import { skippable } from "../_support/tools.ts";
+import { dumpDom, noChromium } from "./_chromium.ts";
 import { presignedPost } from "../_support/post_form.ts";
-
-/** Why Chromium cannot run here; under CI=true, throws. */
-const noChromium = await missingCommand("chromium");
 
 /** A page that posts each form in turn and writes each answer into the DOM. */
 function page(url: string, forms: readonly (readonly [string, string])[][]): string {
@@ -35,20 +33,6 @@ function page(url: string, forms: readonly (readonly [string, string])[][]): str
   out.textContent = lines.join("\\n");
 })();
 </script></body></html>`;
-}
-
-async function dumpDom(url: string): Promise<string> {
-  const r = await run("chromium", [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--user-data-dir=" + await Deno.makeTempDir({ prefix: "bucketgate-chromium-" }),
-    "--virtual-time-budget=5000",
-    "--dump-dom",
-    url,
-  ]);
-  return r.stdout;
 }
 
 Deno.test({

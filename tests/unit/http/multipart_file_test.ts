@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { streamInPieces } from "../../_support/bytes.ts";
 import { ProxyStreamError } from "../../../src/errors.ts";
 import { closingDelimiter, fileData } from "../../../src/http/multipart_file.ts";
 
@@ -6,19 +7,8 @@ const B = "XyZboundary";
 const enc = new TextEncoder();
 const CLOSE = `\r\n--${B}--\r\n`;
 
-function pieces(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
-
 async function through(text: string, length: number, size: number): Promise<string> {
-  const out = pieces(enc.encode(text), size).pipeThrough(fileData({ boundary: B, length }));
+  const out = streamInPieces(enc.encode(text), size).pipeThrough(fileData({ boundary: B, length }));
   return new TextDecoder().decode(await new Response(out).arrayBuffer());
 }
 

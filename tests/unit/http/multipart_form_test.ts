@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
+import { streamInPieces } from "../../_support/bytes.ts";
 import { formBoundary, indexOfBytes, readFormHead } from "../../../src/http/multipart_form.ts";
 import { formBody } from "../../_support/post_form.ts";
 
 const B = "----bucketgateFormBoundary7MA4YWxkTrZu0gW";
 const enc = new TextEncoder();
-
-/** A stream yielding `bytes` in pieces of `size` bytes. */
-function pieces(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
 
 Deno.test("formBoundary() reads the boundary of multipart/form-data only", () => {
   assert.equal(formBoundary("multipart/form-data; boundary=abc"), "abc");
@@ -41,7 +30,10 @@ for (const size of [1, 7, 1 << 20]) {
       { data: "the file's bytes", filename: "C:\\dir\\f.txt", type: "text/plain" },
       B,
     );
-    const head = await readFormHead(pieces(body, size), { boundary: B, maxBytes: 20 * 1024 });
+    const head = await readFormHead(streamInPieces(body, size), {
+      boundary: B,
+      maxBytes: 20 * 1024,
+    });
     assert.ok(head.ok, head.ok ? "" : head.error.message);
     assert.deepEqual(head.value.fields, [
       { name: "key", value: "a/${filename}" },
@@ -58,7 +50,10 @@ for (const size of [1, 7, 1 << 20]) {
 
 Deno.test("readFormHead() takes the part named file in any case, even without a filename", async () => {
   const text = `--${B}\r\nContent-Disposition: form-data; name="FILE"\r\n\r\nx\r\n--${B}--\r\n`;
-  const head = await readFormHead(pieces(enc.encode(text), 5), { boundary: B, maxBytes: 1024 });
+  const head = await readFormHead(streamInPieces(enc.encode(text), 5), {
+    boundary: B,
+    maxBytes: 1024,
+  });
   assert.ok(head.ok);
   assert.deepEqual(head.value.fields, []);
   assert.equal(head.value.filename, undefined);
@@ -67,7 +62,7 @@ Deno.test("readFormHead() takes the part named file in any case, even without a 
 
 async function failure(text: string | Uint8Array, maxBytes = 1024): Promise<string> {
   const bytes = typeof text === "string" ? enc.encode(text) : text;
-  const head = await readFormHead(pieces(bytes, 3), { boundary: B, maxBytes });
+  const head = await readFormHead(streamInPieces(bytes, 3), { boundary: B, maxBytes });
   assert.ok(!head.ok);
   return head.error.kind;
 }

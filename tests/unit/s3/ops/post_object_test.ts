@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { streamInPieces } from "../../../_support/bytes.ts";
 import type { PostFormKeys } from "../../../../src/auth/post_form.ts";
 import type { Backend, PutOptions } from "../../../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../../../src/backends/memory.ts";
@@ -22,18 +23,6 @@ const keys: PostFormKeys = {
   clock: fixedClock(NOW),
   signingKeys: createSigningKeyCache(),
 };
-
-/** A stream of `bytes` in pieces of `size`. */
-function pieces(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
 
 function form(data: string) {
   return formBody(
@@ -66,7 +55,7 @@ Deno.test("postObject() streams the file to the backend length-framed", async ()
     method: "POST",
     backend,
     headers: { "content-type": contentType },
-    body: pieces(body, 3),
+    body: streamInPieces(body, 3),
     contentLength: body.length,
     config: { maxBodyBytes: 1 << 20 },
   });
@@ -85,7 +74,7 @@ Deno.test("postObject() needs a Content-Length, a multipart body and keys to ver
     headers: { "content-type": contentType },
   };
   errorOf(
-    await postObject({ ...s3Context({ ...base, body: pieces(body, 8) }), keys }),
+    await postObject({ ...s3Context({ ...base, body: streamInPieces(body, 8) }), keys }),
     "MissingContentLength",
   );
   errorOf(
