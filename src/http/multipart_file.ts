@@ -8,9 +8,9 @@
  * it holds back the file's last byte until then, so a store that commits
  * once it has the declared length never commits a malformed upload.
  */
-import { Buffer } from "node:buffer";
+import { concatBytes } from "../bytes.ts";
 import { type ProxyError, ProxyStreamError } from "../errors.ts";
-import { malformedPost } from "./multipart_form.ts";
+import { indexOfBytes, malformedPost } from "./multipart_form.ts";
 
 /** The bytes that end a form after its last part: CRLF `--boundary--` CRLF. */
 export function closingDelimiter(boundary: string): Uint8Array {
@@ -33,7 +33,7 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
   readonly #length: number;
   readonly #closing: Uint8Array;
   /** CRLF `--boundary`: another part's start, never inside the file. */
-  readonly #delimiter: Buffer;
+  readonly #delimiter: Uint8Array;
   #seen = 0;
   #tail: Uint8Array[] = [];
   #tailBytes = 0;
@@ -43,7 +43,7 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
   constructor(o: FileDataOptions) {
     this.#length = o.length;
     this.#closing = closingDelimiter(o.boundary);
-    this.#delimiter = Buffer.from(`\r\n--${o.boundary}`, "latin1");
+    this.#delimiter = new TextEncoder().encode(`\r\n--${o.boundary}`);
   }
 
   transform(chunk: Uint8Array, c: TransformStreamDefaultController<Uint8Array>): void {
@@ -70,8 +70,8 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
           "You did not provide the number of bytes specified by the Content-Length HTTP header",
       });
     }
-    const tail = Buffer.concat(this.#tail);
-    if (!tail.equals(this.#closing)) fail(malformedPost("the body does not end the file's part"));
+    const tail = concatBytes(this.#tail);
+    if (indexOfBytes(tail, this.#closing) !== 0) fail(malformedPost("the body does not end the file's part"));
     if (this.#held) c.enqueue(this.#held);
   }
 
@@ -86,15 +86,14 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
   /** Fails when the delimiter starts in the file (across chunks too). */
   #scan(file: Uint8Array): void {
     const d = this.#delimiter;
-    const edge = Buffer.concat([this.#carry, file.subarray(0, d.length - 1)]);
-    const here = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
-    if (edge.indexOf(d) >= 0 || here.indexOf(d) >= 0) {
+    const edge = concatBytes([this.#carry, file.subarray(0, d.length - 1)]);
+    if (indexOfBytes(edge, d) >= 0 || indexOfBytes(file, d) >= 0) {
       fail(malformedPost("the file is not the last field of the form"));
     }
     const keep = d.length - 1;
     this.#carry = file.length >= keep
       ? file.slice(file.length - keep)
-      : Buffer.concat([this.#carry, file]).subarray(-keep);
+      : concatBytes([this.#carry, file]).slice(-keep);
   }
 }
 

@@ -23,6 +23,24 @@ Deno.test("indexOfBytes() finds a needle at the start, middle and end", () => {
   assert.equal(indexOfBytes(hay, enc.encode("bde")), -1);
 });
 
+Deno.test("indexOfBytes() agrees with a naive search on random bytes of a small alphabet", () => {
+  const naive = (hay: Uint8Array, needle: Uint8Array, from: number) => {
+    outer: for (let i = from; i <= hay.length - needle.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  const random = (n: number) =>
+    Uint8Array.from({ length: n }, () => 97 + Math.floor(Math.random() * 3));
+  for (let round = 0; round < 2000; round++) {
+    const hay = random(Math.floor(Math.random() * 40));
+    const needle = random(1 + Math.floor(Math.random() * 4));
+    const from = Math.floor(Math.random() * 5);
+    assert.equal(indexOfBytes(hay, needle, from), naive(hay, needle, from), `${hay} ${needle}`);
+  }
+});
+
 for (const size of [1, 7, 1 << 20]) {
   Deno.test(`readFormHead() reads fields up to the file, in pieces of ${size} bytes`, async () => {
     const { body } = formBody(
