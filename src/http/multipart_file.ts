@@ -71,7 +71,9 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
       });
     }
     const tail = concatBytes(this.#tail);
-    if (indexOfBytes(tail, this.#closing) !== 0) fail(malformedPost("the body does not end the file's part"));
+    if (indexOfBytes(tail, this.#closing) !== 0) {
+      fail(malformedPost("the body does not end the file's part"));
+    }
     if (this.#held) c.enqueue(this.#held);
   }
 
