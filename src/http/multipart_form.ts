@@ -20,8 +20,6 @@ export interface FormHead {
   readonly fields: readonly FormField[];
   /** The file part's `filename` parameter (absent when it has none). */
   readonly filename?: string;
-  /** The file part's own Content-Type header, if any. */
-  readonly fileContentType?: string;
   /** Bytes of the body before the file's first byte. */
   readonly offset: number;
   /** The body from the file's first byte on. */
@@ -96,7 +94,6 @@ export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): num
 interface PartHeaders {
   readonly name: string;
   readonly filename?: string;
-  readonly contentType?: string;
 }
 
 /**
@@ -112,14 +109,12 @@ function dispositionParam(value: string, param: string): string | undefined {
 
 function parsePartHeaders(text: string): PartHeaders | undefined {
   let disposition: string | undefined;
-  let contentType: string | undefined;
   for (const line of text.split("\r\n")) {
     const colon = line.indexOf(":");
     if (colon <= 0) return undefined;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === "content-disposition") disposition = value;
-    else if (name === "content-type") contentType = value;
   }
   if (!disposition || !/^form-data\s*(;|$)/i.test(disposition)) return undefined;
   const name = dispositionParam(disposition, "name");
@@ -128,7 +123,6 @@ function parsePartHeaders(text: string): PartHeaders | undefined {
   return {
     name,
     ...(filename !== undefined ? { filename } : {}),
-    ...(contentType !== undefined ? { contentType } : {}),
   };
 }
 
@@ -258,11 +252,10 @@ export async function readFormHead(
     }
     if (step.kind === "file") {
       if (step.offset > options.maxBytes) return fail(tooLarge());
-      const { filename, contentType } = step.part;
+      const { filename } = step.part;
       return ok({
         fields,
         ...(filename !== undefined ? { filename } : {}),
-        ...(contentType !== undefined ? { fileContentType: contentType } : {}),
         offset: step.offset,
         rest: restOf(reader, buf.subarray(step.offset)),
       });

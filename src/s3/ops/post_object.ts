@@ -7,7 +7,7 @@
  * `put_object` on the key, and the file streams to the backend with its
  * length known from the request's Content-Length.
  */
-import { verifyPostForm } from "../../auth/post_form.ts";
+import { missingField, verifyPostForm } from "../../auth/post_form.ts";
 import type { Identity } from "../../auth/identity.ts";
 import { authorize } from "../../authz/authorize.ts";
 import { validateKey } from "../../backends/keys.ts";
@@ -75,7 +75,7 @@ function admit(
 ): Result<Admitted, ProxyError> {
   const fields = formFields(head.fields, head.filename);
   const key = fields.get("key");
-  if (key === undefined || key === "") return err(missingKey());
+  if (key === undefined || key === "") return err(missingField("key"));
   if (fields.has("tagging")) {
     return err(proxyError("NotImplemented", "Object tagging is not implemented by bucketgate"));
   }
@@ -86,12 +86,9 @@ function admit(
   if (!policy.ok) return policy;
   // Conditions on `bucket` name the bucket addressed, whatever a field says.
   const checked = new Map(fields).set("bucket", ctx.req.bucket);
-  const refused = checkPolicy(
-    policy.value,
-    { fields: checked, version: signed.value.version },
-    ctx.clock.now(),
-  ) ??
-    validateKey(key) ?? mayPut(ctx, signed.value.identity, key);
+  const { identity, version } = signed.value;
+  const refused = checkPolicy(policy.value, { fields: checked, version }, ctx.clock.now()) ??
+    validateKey(key) ?? mayPut(ctx, identity, key);
   if (refused) return err(refused);
   const length = body.total - head.offset - closingDelimiter(body.boundary).length;
   if (length < 0) return err(malformedPost("Content-Length is shorter than the form"));
@@ -101,13 +98,6 @@ function admit(
   const headers = objectHeadersOf(fields);
   if (!headers.ok) return headers;
   return ok({ key, fields, headers: headers.value, length, boundary: body.boundary });
-}
-
-function missingKey(): ProxyError {
-  return proxyError(
-    "InvalidArgument",
-    "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
-  );
 }
 
 /** The signer's `put_object` on the final key, as PutObject is authorized. */
