@@ -1,16 +1,18 @@
 /**
- * A browser uploads straight to a bucket with a form (POST Object): headless
- * Chromium loads a page from another origin whose script posts a `FormData`
- * (the signed policy's fields, then the file) to the real gateway process.
- * The bucket's CORS rules allow the page's origin, so the page reads the
- * answers: 204 with the ETag, and 201 with the PostResponse document.
+ * A browser uploads straight to a bucket with a form (POST Object): the JS
+ * SDK's `createPresignedPost` prepares the fields, and headless Chromium loads
+ * a page from another origin whose script posts them as a `FormData` (the
+ * file last) to the real gateway process. The bucket's CORS rules allow the
+ * page's origin, so the page reads the answers: 204 with the ETag, and 201
+ * with the PostResponse document.
  */
 import assert from "node:assert/strict";
 import { freePort } from "../_support/ports.ts";
 import { DEV, startGateway } from "./_gateway.ts";
 import { skippable } from "../_support/tools.ts";
 import { dumpDom, noChromium } from "./_chromium.ts";
-import { presignedPost } from "../_support/post_form.ts";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 
 /** A page that posts each form in turn and writes each answer into the DOM. */
 function page(url: string, forms: readonly (readonly [string, string])[][]): string {
@@ -53,22 +55,29 @@ Deno.test({
         "  expose_headers: [ETag, Location]",
       ],
     });
-    const form = (key: string, fields: Record<string, string>) =>
-      presignedPost({
-        bucket: "private-uploads",
-        key,
-        signer: DEV,
-        expiresAt: Date.now() + 3600_000,
-        signedAt: Date.now(),
-        fields: { "Content-Type": "text/plain", ...fields },
-        conditions: [
+    const client = new S3Client({
+      endpoint: gw.url,
+      forcePathStyle: true,
+      region: "us-east-1",
+      credentials: { accessKeyId: DEV.id, secretAccessKey: DEV.secret },
+    });
+    const form = async (key: string, fields: Record<string, string>) => {
+      const post = await createPresignedPost(client, {
+        Bucket: "private-uploads",
+        Key: key,
+        Fields: { "Content-Type": "text/plain", ...fields },
+        Conditions: [
           ["starts-with", "$Content-Type", "text/"],
           ...Object.entries(fields).map(([n, v]) => ({ [n]: v })),
         ],
+        Expires: 600,
       });
+      assert.equal(post.url, `${gw.url}/private-uploads`);
+      return Object.entries(post.fields);
+    };
     const html = page(`${gw.url}/private-uploads`, [
-      form("browser/${filename}", {}),
-      form("browser/201.txt", { success_action_status: "201" }),
+      await form("browser/${filename}", {}),
+      await form("browser/201.txt", { success_action_status: "201" }),
     ]);
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: pagePort, onListen() {} },
