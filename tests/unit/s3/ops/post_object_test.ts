@@ -105,3 +105,43 @@ Deno.test("postObject() commits nothing when the body does not end as declared",
   errorOf(res, "MalformedPOSTRequest");
   assert.equal(await storedText(backend, "k.txt"), undefined);
 });
+
+Deno.test("postObject() hands the file's first bytes to the backend before the body has ended", async () => {
+  const { contentType, body } = form("0123456789".repeat(1000));
+  let feed!: ReadableStreamDefaultController<Uint8Array>;
+  const source = new ReadableStream<Uint8Array>({ start: (c) => void (feed = c) });
+  let firstBytes!: () => void;
+  const arrived = new Promise<void>((r) => (firstBytes = r));
+  const inner = createMemoryBackend({ clock: { now: () => NOW } });
+  const backend: Backend = {
+    ...inner,
+    put(key, stream, options) {
+      const [watch, keep] = stream.tee();
+      void watch.getReader().read().then(() => firstBytes());
+      return inner.put(key, keep, options);
+    },
+  };
+  const half = body.length - 5000;
+  feed.enqueue(body.slice(0, half));
+  const pending = postObject({
+    ...s3Context({
+      op: "PostObject",
+      method: "POST",
+      backend,
+      headers: { "content-type": contentType },
+      body: source,
+      contentLength: body.length,
+      config: { maxBodyBytes: 1 << 20 },
+    }),
+    keys,
+  });
+  let timer: number | undefined;
+  const late = new Promise<string>((r) => (timer = setTimeout(() => r("late"), 5000)));
+  const first = await Promise.race([arrived.then(() => "arrived"), late]);
+  clearTimeout(timer);
+  assert.equal(first, "arrived", "the file reached the backend only once the body had ended");
+  feed.enqueue(body.slice(half));
+  feed.close();
+  assert.equal(okResponse(await pending).status, 204);
+  assert.equal(await storedText(backend, "k.txt"), "0123456789".repeat(1000));
+});
