@@ -135,7 +135,7 @@ Deno.test("postObject() hands the file's first bytes to the backend before the b
     }),
     keys,
   });
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<string>((r) => (timer = setTimeout(() => r("late"), 5000)));
   const first = await Promise.race([arrived.then(() => "arrived"), late]);
   clearTimeout(timer);
