@@ -10,7 +10,7 @@
  */
 import { concatBytes } from "../bytes.ts";
 import { type ProxyError, ProxyStreamError } from "../errors.ts";
-import { indexOfBytes, malformedPost } from "./multipart_form.ts";
+import { incompleteBody, indexOfBytes, malformedPost } from "./multipart_form.ts";
 
 /** The bytes that end a form after its last part: CRLF `--boundary--` CRLF. */
 export function closingDelimiter(boundary: string): Uint8Array {
@@ -64,11 +64,7 @@ class FileData implements Transformer<Uint8Array, Uint8Array> {
 
   flush(c: TransformStreamDefaultController<Uint8Array>): void {
     if (this.#seen < this.#length || this.#tailBytes < this.#closing.length) {
-      fail({
-        kind: "IncompleteBody",
-        message:
-          "You did not provide the number of bytes specified by the Content-Length HTTP header",
-      });
+      fail(incompleteBody());
     }
     const tail = concatBytes(this.#tail);
     if (indexOfBytes(tail, this.#closing) !== 0) {

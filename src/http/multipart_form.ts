@@ -133,13 +133,19 @@ type Step =
   | { readonly kind: "file"; readonly part: PartHeaders; readonly offset: number }
   | { readonly kind: "error"; readonly error: ProxyError };
 
+/** A form's boundary as it starts the body (`--boundary`) and ends each part (CRLF `--boundary`). */
+interface Delimiters {
+  readonly first: Uint8Array;
+  readonly next: Uint8Array;
+}
+
 /**
- * Parses the part whose delimiter (`--boundary`) starts at `at`: a field and
- * where the next delimiter starts, the file part, or "more" when the buffer
+ * Parses the part whose `--boundary` starts at `at`: a field and where the
+ * next part's `--boundary` starts, the file part, or "more" when the buffer
  * does not hold it all yet.
  */
-function parsePart(buf: Uint8Array, at: number, boundary: Uint8Array): Step {
-  const afterDelimiter = at + boundary.length;
+function parsePart(buf: Uint8Array, at: number, d: Delimiters): Step {
+  const afterDelimiter = at + d.first.length;
   if (buf.length < afterDelimiter + 2) return { kind: "more" };
   if (buf[afterDelimiter] === 0x2d && buf[afterDelimiter + 1] === 0x2d) {
     return { kind: "error", error: noFile() };
@@ -159,31 +165,32 @@ function parsePart(buf: Uint8Array, at: number, boundary: Uint8Array): Step {
   if (!part) return { kind: "error", error: malformedPost("a part without form-data name") };
   const dataStart = headersEnd + 4;
   if (part.name.toLowerCase() === "file") return { kind: "file", part, offset: dataStart };
-  const next = indexOfBytes(buf, boundary, dataStart);
-  if (next < 0) return { kind: "more" };
-  // Each delimiter after the first is preceded by CRLF, which belongs to it.
-  if (next < dataStart + 2 || buf[next - 2] !== 0x0d || buf[next - 1] !== 0x0a) {
-    return { kind: "error", error: malformedPost("a boundary not at the start of a line") };
-  }
+  // The CRLF before the next boundary belongs to the delimiter, not to the value.
+  const end = indexOfBytes(buf, d.next, dataStart);
+  if (end < 0) return { kind: "more" };
   try {
     return {
       kind: "field",
-      field: { name: part.name, value: utf8.decode(buf.subarray(dataStart, next - 2)) },
-      next,
+      field: { name: part.name, value: utf8.decode(buf.subarray(dataStart, end)) },
+      next: end + 2,
     };
   } catch {
     return { kind: "error", error: malformedPost(`field ${part.name} is not UTF-8`) };
   }
 }
 
-/** A body that failed while read: its own error, or a body cut short. */
-export function readFailure(e: unknown): ProxyError {
-  if (e instanceof ProxyStreamError) return e.proxy;
+/** IncompleteBody: the body ended before the bytes its Content-Length announced. */
+export function incompleteBody(detail?: unknown): ProxyError {
   return proxyError(
     "IncompleteBody",
     "You did not provide the number of bytes specified by the Content-Length HTTP header",
-    e,
+    detail,
   );
+}
+
+/** A body that failed while read: its own error, or a body cut short. */
+function readFailure(e: unknown): ProxyError {
+  return e instanceof ProxyStreamError ? e.proxy : incompleteBody(e);
 }
 
 function noFile(): ProxyError {
@@ -230,7 +237,10 @@ export async function readFormHead(
   body: ReadableStream<Uint8Array>,
   options: FormHeadOptions,
 ): Promise<Result<FormHead, ProxyError>> {
-  const boundary = encoder.encode("--" + options.boundary);
+  const d: Delimiters = {
+    first: encoder.encode("--" + options.boundary),
+    next: encoder.encode("\r\n--" + options.boundary),
+  };
   const reader = body.getReader();
   const fields: FormField[] = [];
   let buf = new Uint8Array(0);
@@ -240,10 +250,10 @@ export async function readFormHead(
     return err(e);
   };
   for (;;) {
-    if (at === 0 && buf.length >= boundary.length && indexOfBytes(buf, boundary) !== 0) {
+    if (at === 0 && buf.length >= d.first.length && indexOfBytes(buf, d.first) !== 0) {
       return fail(malformedPost("the body does not start with its boundary"));
     }
-    const step = parsePart(buf, at, boundary);
+    const step = parsePart(buf, at, d);
     if (step.kind === "error") return fail(step.error);
     if (step.kind === "field") {
       fields.push(step.field);

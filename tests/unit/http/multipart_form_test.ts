@@ -65,6 +65,15 @@ for (const size of [1, 7, 1 << 20]) {
   });
 }
 
+Deno.test("readFormHead() ends a value only at CRLF --boundary, not at the boundary mid-line", async () => {
+  const value = `see --${B} and\r\n--${B.slice(0, -1)}`;
+  const { body } = formBody([["x-ignore-note", value]], { data: "d" }, B);
+  const head = await readFormHead(streamInPieces(body, 4), { boundary: B, maxBytes: 1024 });
+  assert.ok(head.ok);
+  assert.deepEqual(head.value.fields, [{ name: "x-ignore-note", value }]);
+  await head.value.rest.cancel();
+});
+
 Deno.test("readFormHead() takes the part named file in any case, even without a filename", async () => {
   const text = `--${B}\r\nContent-Disposition: form-data; name="FILE"\r\n\r\nx\r\n--${B}--\r\n`;
   const head = await readFormHead(streamInPieces(enc.encode(text), 5), {
