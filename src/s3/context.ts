@@ -36,6 +36,14 @@ export interface S3Context {
   readonly client?: ClientSide;
   /** The keys a browser POST form's signature is verified with (PostObject authenticates itself). */
   readonly keys?: PostFormKeys;
+  /** Told who signed a POST form and the key it names, for the access log. */
+  readonly onFormSigned?: (signed: FormSigned) => void;
+}
+
+/** A POST form's signer and key, once its signature holds. */
+export interface FormSigned {
+  readonly identity: Identity;
+  readonly key: string;
 }
 
 /** The shape of every operation handler. */

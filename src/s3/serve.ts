@@ -18,7 +18,7 @@ import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
-import type { ResolvedBucket, S3Context } from "./context.ts";
+import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -164,6 +164,8 @@ async function run(
   w: Wiring,
 ): Promise<S3Outcome> {
   const { route, auth } = step;
+  // A POST form names its signer and key itself: the log records those.
+  let signed: FormSigned | undefined;
   const ctx: S3Context = {
     req: route,
     identity: auth.identity,
@@ -177,14 +179,15 @@ async function run(
     signal: req.signal,
     client: step.call.client,
     keys: w.formKeys,
+    onFormSigned: (s) => void (signed = s),
   };
   if (w.idle) bindIdleWatchdog(req.signal, w.idle);
   const opStart = w.clock.now();
   const result = await step.op.handler(ctx);
   return {
     result,
-    route,
-    identity: auth.identity,
+    route: signed ? { ...route, key: signed.key } : route,
+    identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),

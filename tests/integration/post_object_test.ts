@@ -103,6 +103,11 @@ Deno.test("POST Object: a SigV4 form stores the file with its fields' metadata; 
   assert.equal(head.value.contentType, "text/plain");
   assert.equal(head.value.cacheControl, "no-cache");
   assert.deepEqual({ ...head.value.userMetadata }, { color: "blue" });
+  const logged = h.logs.at(-1)!;
+  assert.equal(logged.operation, "PostObject");
+  assert.equal(logged.key, "up/hello.txt", "the log names the form's key");
+  assert.equal(logged.principal, "admin", "and the form's signer");
+  assert.equal(logged.authMode, "access_key");
 });
 
 Deno.test("POST Object: success_action_status 200, 201 (PostResponse XML) and anything else 204", async () => {

@@ -87,6 +87,7 @@ function admit(
   // Conditions on `bucket` name the bucket addressed, whatever a field says.
   const checked = new Map(fields).set("bucket", ctx.req.bucket);
   const { identity, version } = signed.value;
+  ctx.onFormSigned?.({ identity, key });
   const refused = checkPolicy(policy.value, { fields: checked, version }, ctx.clock.now()) ??
     validateKey(key) ?? mayPut(ctx, identity, key);
   if (refused) return err(refused);
