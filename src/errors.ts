@@ -51,6 +51,13 @@ export const S3_ERRORS = {
   InvalidBucketName: { status: 400, code: "InvalidBucketName" },
   BucketAlreadyOwnedByYou: { status: 409, code: "BucketAlreadyOwnedByYou" },
   RequestTimeout: { status: 400, code: "RequestTimeout" },
+  // POST Object (browser form uploads): a body that is not multipart/form-data
+  // as declared, fields before the file over S3's 20 KB, no file (or more than
+  // one), and a policy document that does not parse.
+  MalformedPOSTRequest: { status: 400, code: "MalformedPOSTRequest" },
+  MaxPostPreDataLengthExceeded: { status: 400, code: "MaxPostPreDataLengthExceededError" },
+  IncorrectNumberOfFiles: { status: 400, code: "IncorrectNumberOfFilesInPostRequest" },
+  InvalidPolicyDocument: { status: 400, code: "InvalidPolicyDocument" },
   // A query string that does not decode strictly (bad %-escape, not UTF-8).
   InvalidURI: { status: 400, code: "InvalidURI" },
   // The fs backend's disk is full or over quota: 507 (not retried by the AWS

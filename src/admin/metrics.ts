@@ -28,6 +28,7 @@ const S3_OPERATIONS: Readonly<Record<OperationKind, true>> = {
   ListObjectsV2: true,
   ListMultipartUploads: true,
   DeleteObjects: true,
+  PostObject: true,
   GetObject: true,
   GetObjectTagging: true,
   HeadObject: true,

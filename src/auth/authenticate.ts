@@ -56,9 +56,16 @@ function declaredLength(headers: Headers, name: string): number | undefined {
   return Number(v);
 }
 
-function lookupSecret(
+/** What looking up a signer's secret needs of `AuthDeps`. */
+export type SecretLookup = Pick<AuthDeps, "credentials" | "clock" | "sessions">;
+
+/**
+ * The secret to verify a signature with and the identity it proves: a
+ * session token's (sealed) or a configured, enabled, unexpired key's.
+ */
+export function lookupSecret(
   claims: { readonly accessKeyId: string; readonly sessionToken?: string },
-  deps: AuthDeps,
+  deps: SecretLookup,
 ): Result<{ secret: string; identity: Identity }, ProxyError> {
   if (claims.sessionToken !== undefined) {
     if (!deps.sessions) {

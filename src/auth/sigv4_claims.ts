@@ -38,9 +38,11 @@ export interface SignedClaims {
 const malformed = (m: string) => proxyError("AuthorizationHeaderMalformed", m);
 const queryError = (m: string) => proxyError("AuthorizationQueryParametersError", m);
 
-const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
+/** An x-amz-date (yyyymmddThhmmssZ), its day captured. */
+export const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
 
-function parseCredential(
+/** Parses `<akid>/<yyyymmdd>/<region>/s3/aws4_request`, failing with `fail`'s error. */
+export function parseCredential(
   value: string,
   fail: (m: string) => ProxyError,
 ): Result<{ accessKeyId: string; date: string; region: string; service: string }, ProxyError> {

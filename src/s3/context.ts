@@ -1,5 +1,6 @@
 /** What every S3 operation handler is given: the routed request, the caller, and its collaborators. */
 import type { Identity } from "../auth/identity.ts";
+import type { PostFormKeys } from "../auth/post_form.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { Clock } from "../clock.ts";
 import type { BucketConfig, Config } from "../config/types.ts";
@@ -33,6 +34,16 @@ export interface S3Context {
   readonly signal?: AbortSignal;
   /** The host and scheme the client addressed (through a trusted proxy: what it reported). */
   readonly client?: ClientSide;
+  /** The keys a browser POST form's signature is verified with (PostObject authenticates itself). */
+  readonly keys?: PostFormKeys;
+  /** Told who signed a POST form and the key it names, for the access log. */
+  readonly onFormSigned?: (signed: FormSigned) => void;
+}
+
+/** A POST form's signer and key, once its signature holds. */
+export interface FormSigned {
+  readonly identity: Identity;
+  readonly key: string;
 }
 
 /** The shape of every operation handler. */

@@ -10,6 +10,7 @@ import { getObjectTagging } from "./ops/object_tagging.ts";
 import { putObject } from "./ops/put_object.ts";
 import { copyObject, uploadPartCopy } from "./ops/copy_object.ts";
 import { deleteObject, deleteObjects } from "./ops/delete.ts";
+import { postObject } from "./ops/post_object.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -70,6 +71,8 @@ export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, 
     action("list_bucket_multipart_uploads", onListing),
   ),
   DeleteObjects: bucketOp(deleteObjects, { kind: "handler" }),
+  // The form's signature names the signer, who needs put_object on the form's key.
+  PostObject: bucketOp(postObject, { kind: "handler" }),
   GetObject: objectOp(getObject, "get_object"),
   GetObjectTagging: objectOp(getObjectTagging, "get_object"),
   HeadObject: objectOp(headObject, "head_object"),

@@ -18,6 +18,7 @@ export type OperationKind =
   | "ListObjectsV2"
   | "ListMultipartUploads"
   | "DeleteObjects"
+  | "PostObject"
   | "GetObject"
   | "GetObjectTagging"
   | "HeadObject"
@@ -245,7 +246,7 @@ function bucketOperation(method: string, query: QueryParams): Result<OperationKi
       return ok("CreateBucket");
     case "POST":
       if (query.has("delete")) return ok("DeleteObjects");
-      return err(unsupported("Browser-based POST uploads (presigned POST)"));
+      return ok("PostObject");
     case "DELETE":
       if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
       return err(unsupported("DeleteBucket (buckets come from the configuration)"));

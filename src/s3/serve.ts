@@ -6,6 +6,7 @@
  */
 import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
+import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
 import { authorize, type Need } from "../authz/authorize.ts";
 import { validateKey } from "../backends/keys.ts";
@@ -17,7 +18,7 @@ import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
-import type { ResolvedBucket, S3Context } from "./context.ts";
+import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -69,18 +70,25 @@ interface Wiring extends S3ServerOptions {
   readonly idle?: IdleWatchdog;
   /** Looks up another bucket (CopyObject sources). */
   readonly resolve: (name: string) => ResolvedBucket | undefined;
+  /** What a browser POST form's signature is verified with. */
+  readonly formKeys: PostFormKeys;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
 export function createS3Server(options: S3ServerOptions): S3Server {
   const { config, clock } = options;
   const idleSecs = config.clientIdleTimeoutSecs ?? 0;
+  const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
+  const sessions = options.sessionKeys
+    ? { sessions: createSessionResolver(options.sessionKeys, clock) }
+    : {};
   const wiring: Wiring = {
     ...options,
     resolve: (name) => options.buckets.get(name),
-    credentials: new Map(config.credentials.map((c) => [c.accessKeyId, c])),
-    ...(options.sessionKeys ? { sessions: createSessionResolver(options.sessionKeys, clock) } : {}),
+    credentials,
+    ...sessions,
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
+    formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
   };
   return function serveS3(req: Request, call: S3Call): Promise<S3Outcome> {
     return serve(req, call, wiring);
@@ -156,6 +164,8 @@ async function run(
   w: Wiring,
 ): Promise<S3Outcome> {
   const { route, auth } = step;
+  // A POST form names its signer and key itself: the log records those.
+  let signed: FormSigned | undefined;
   const ctx: S3Context = {
     req: route,
     identity: auth.identity,
@@ -168,14 +178,16 @@ async function run(
     requestId: step.call.requestId,
     signal: req.signal,
     client: step.call.client,
+    keys: w.formKeys,
+    onFormSigned: (s) => void (signed = s),
   };
   if (w.idle) bindIdleWatchdog(req.signal, w.idle);
   const opStart = w.clock.now();
   const result = await step.op.handler(ctx);
   return {
     result,
-    route,
-    identity: auth.identity,
+    route: signed ? { ...route, key: signed.key } : route,
+    identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),

@@ -5,6 +5,7 @@
  * upload state, which no S3 request reaches.
  */
 import assert from "node:assert/strict";
+import { streamInPieces } from "../_support/bytes.ts";
 import { createHash, randomBytes } from "node:crypto";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createAzBackend } from "../../src/backends/az/az.ts";
@@ -51,17 +52,6 @@ function backend(name: string, auth: Record<string, unknown>, deps: AzDeps = {})
 }
 
 const shared = { access_key: AZURITE_KEY };
-
-function chunks(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
 
 const test = (name: string, fn: () => Promise<void>) => suite.test(`az (Azurite): ${name}`, fn);
 
@@ -115,7 +105,7 @@ test("large and unknown-length bodies go up as blocks with an MD5 ETag", async (
   const bytes = new Uint8Array(randomBytes(3 * MiB + 12345));
   for (const contentLength of [bytes.length, undefined]) {
     const key = `big-${contentLength ?? "unknown"}`;
-    const put = await b.put(key, chunks(bytes, 65536 + 7), {
+    const put = await b.put(key, streamInPieces(bytes, 65536 + 7), {
       meta: { contentType: "application/x-test", userMetadata: { "my-key": "v" } },
       ...(contentLength ? { contentLength } : {}),
     });
@@ -132,7 +122,7 @@ test("large and unknown-length bodies go up as blocks with an MD5 ETag", async (
     assert.deepEqual(new Uint8Array(await new Response(got.value.body).arrayBuffer()), bytes);
   }
   // A body shorter than its declared length leaves nothing.
-  const short = await b.put("short", chunks(bytes.subarray(0, MiB + 5), 65536), {
+  const short = await b.put("short", streamInPieces(bytes.subarray(0, MiB + 5), 65536), {
     meta: NO_META,
     contentLength: 2 * MiB,
   });

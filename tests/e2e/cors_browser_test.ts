@@ -6,11 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { freePort } from "../_support/ports.ts";
-import { run, startGateway } from "./_gateway.ts";
-import { missingCommand, skippable } from "../_support/tools.ts";
-
-/** Why Chromium cannot run here; under CI=true, throws. */
-const noChromium = await missingCommand("chromium");
+import { startGateway } from "./_gateway.ts";
+import { skippable } from "../_support/tools.ts";
+import { dumpDom, noChromium } from "./_chromium.ts";
 
 /** A page whose script fetches `url` and writes what it saw into the DOM. */
 function page(url: string): string {
@@ -36,20 +34,6 @@ function servePage(html: string): { origin: string; stop: () => Promise<void> } 
     () => new Response(html, { headers: { "content-type": "text/html" } }),
   );
   return { origin: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
-}
-
-async function dumpDom(url: string): Promise<string> {
-  const r = await run("chromium", [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--user-data-dir=" + await Deno.makeTempDir({ prefix: "bucketgate-chromium-" }),
-    "--virtual-time-budget=5000",
-    "--dump-dom",
-    url,
-  ]);
-  return r.stdout;
 }
 
 Deno.test({

@@ -30,7 +30,7 @@ export const CLIENTS = [
     client: "boto3",
     test: "boto3_test.ts",
     operations:
-      "client and resource APIs, odd keys, Range, metadata, `upload_file`/`download_file` with TransferConfig multipart, V1 and V2 paginators, presigned GET and PUT, expired SigV2 and SigV4 presigned URLs refused with 403, error codes, presigned POST refused with 501 NotImplemented, empty bodies with `Expect: 100-continue`",
+      "client and resource APIs, odd keys, Range, metadata, `upload_file`/`download_file` with TransferConfig multipart, V1 and V2 paginators, presigned GET and PUT, expired SigV2 and SigV4 presigned URLs refused with 403, error codes, empty bodies with `Expect: 100-continue`",
   },
   {
     client: "@aws-sdk/client-s3",

@@ -15,6 +15,7 @@ import { getObjectTagging } from "../../../src/s3/ops/object_tagging.ts";
 import { putObject } from "../../../src/s3/ops/put_object.ts";
 import { copyObject, uploadPartCopy } from "../../../src/s3/ops/copy_object.ts";
 import { deleteObject, deleteObjects } from "../../../src/s3/ops/delete.ts";
+import { postObject } from "../../../src/s3/ops/post_object.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -41,6 +42,7 @@ const EXPECTED: Readonly<Record<Exclude<OperationKind, "ListBuckets">, Expected>
     false,
   ],
   DeleteObjects: [deleteObjects, "handler", false],
+  PostObject: [postObject, "handler", false],
   GetObject: [getObject, "get_object@key:a/b", true],
   GetObjectTagging: [getObjectTagging, "get_object@key:a/b", true],
   HeadObject: [headObject, "head_object@key:a/b", true],

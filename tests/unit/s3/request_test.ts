@@ -82,9 +82,9 @@ Deno.test("parseS3Request() refuses bad encodings, unsupported subresources, odd
   const acl = route("GET", "http://h/b?acl");
   assert.ok(!acl.ok);
   assert.equal(acl.error.kind, "NotImplemented");
-  const post = route("POST", "http://h/b");
-  assert.ok(!post.ok);
-  assert.equal(post.error.kind, "NotImplemented");
+  const objectPost = route("POST", "http://h/b/k");
+  assert.ok(!objectPost.ok);
+  assert.equal(objectPost.error.kind, "NotImplemented");
   const patch = route("PATCH", "http://h/b/k");
   assert.ok(!patch.ok);
   assert.equal(patch.error.kind, "MethodNotAllowed");
@@ -112,4 +112,21 @@ Deno.test("parseS3Request() limits user metadata to 2 KiB and the header section
     new Headers({ "x-junk": "j".repeat(MAX_HEADER_BYTES) }),
   );
   assert.ok(!huge.ok && huge.error.kind === "HeadersTooLarge");
+});
+
+Deno.test("parseS3Request() routes a POST to a bucket (either addressing style) to PostObject", () => {
+  const path = route("POST", "http://h/b");
+  assert.ok(path.ok);
+  assert.equal(path.value.op, "PostObject");
+  assert.equal(path.value.bucket, "b");
+  const target = requestTarget("http://b.s3.test/");
+  const vhost = parseS3Request("POST", target, new Headers({ host: "b.s3.test" }), {
+    domain: "s3.test",
+  });
+  assert.ok(vhost.ok);
+  assert.equal(vhost.value.op, "PostObject");
+  assert.equal(vhost.value.bucket, "b");
+  const del = route("POST", "http://h/b?delete");
+  assert.ok(del.ok);
+  assert.equal(del.value.op, "DeleteObjects");
 });
