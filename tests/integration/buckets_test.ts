@@ -213,6 +213,27 @@ Deno.test("CopyObject authorizes the source as a read", async () => {
   assert.equal((await h.raw.get("private")!.head("data/stolen")).ok, false);
 });
 
+Deno.test("CopyObject and UploadPartCopy refuse a source key validateKey refuses, as for the path's key", async () => {
+  const h = harness();
+  const created = await send(h, "/private/dst?uploads", { method: "POST", key: ADMIN });
+  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1]!;
+  const long = "k".repeat(1025);
+  for (const [key, code] of [["a%00b", "InvalidArgument"], [long, "KeyTooLongError"]] as const) {
+    const inPath = await send(h, `/private/${key}`, { method: "PUT", key: ADMIN, body: "x" });
+    assert.equal(inPath.status, 400, key);
+    assert.equal(await errorCode(inPath), code, key);
+    for (const target of ["/private/dst", `/private/dst?partNumber=1&uploadId=${id}`]) {
+      const res = await send(h, target, {
+        method: "PUT",
+        key: ADMIN,
+        headers: { "x-amz-copy-source": `/private/${key}` },
+      });
+      assert.equal(res.status, 400, `${target} from ${key.slice(0, 8)}`);
+      assert.equal(await errorCode(res), code, target);
+    }
+  }
+});
+
 Deno.test("DeleteObject is 204 also for an absent key", async () => {
   const h = harness();
   await put(h, "private", "gone");
