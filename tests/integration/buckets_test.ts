@@ -32,6 +32,24 @@ Deno.test("HeadBucket: 200, 404 NoSuchBucket, 403 without rights", async () => {
   assert.match(await loc.text(), /<LocationConstraint[^>]*><\/LocationConstraint>/);
 });
 
+Deno.test("DeleteBucket: 404 NoSuchBucket for a bucket the config lacks; 403, then 501, for a configured one", async () => {
+  const h = harness();
+  const unknown = await send(h, "/nope", { method: "DELETE", key: ADMIN });
+  assert.equal(unknown.status, 404);
+  assert.equal(await errorCode(unknown), "NoSuchBucket");
+  const denied = await send(h, "/private", { method: "DELETE", key: READER });
+  assert.equal(denied.status, 403);
+  assert.equal(await errorCode(denied), "AccessDenied");
+  const anonymous = await send(h, "/public", { method: "DELETE" });
+  assert.equal(anonymous.status, 403);
+  await anonymous.body?.cancel();
+  const configured = await send(h, "/private", { method: "DELETE", key: ADMIN });
+  assert.equal(configured.status, 501);
+  assert.equal(await errorCode(configured), "NotImplemented");
+  const sub = await send(h, "/private?cors", { method: "DELETE", key: ADMIN });
+  assert.equal(await errorCode(sub), "NotImplemented");
+});
+
 Deno.test("ListObjectsV2 with delimiter, prefix and pagination", async () => {
   const h = harness();
   for (const k of ["a/1", "a/2", "b/1", "c", "d", "e"]) await put(h, "private", k);
