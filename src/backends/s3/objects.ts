@@ -33,7 +33,7 @@ export async function headObject(c: S3Client, key: string): BackendResult<Object
   return ok(metaFrom(key, r.value.headers));
 }
 
-/** GetObject: the object's (or a range's, or a part's) bytes, streamed. */
+/** GetObject: the object's (or a range's, or a part's) bytes, streamed; by `headOnly`, a HEAD. */
 export async function getObject(
   c: S3Client,
   key: string,
@@ -45,12 +45,12 @@ export async function getObject(
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
   const r = await c.call({
-    method: "GET",
+    method: opts.headOnly ? "HEAD" : "GET",
     path: c.pathOf(key),
     query,
     headers,
     signal: opts.signal,
-    streamBody: true,
+    streamBody: !opts.headOnly,
   });
   if (!r.ok) return r;
   const res = r.value;
@@ -65,10 +65,11 @@ export async function getObject(
     return err(failed);
   }
   const range = rangeOf(res, opts, meta);
+  if (opts.headOnly) await release(res);
   return ok({
     meta,
     ...(range ? { range } : {}),
-    body: objectBody(res),
+    body: opts.headOnly ? new Uint8Array(0) : objectBody(res),
   });
 }
 

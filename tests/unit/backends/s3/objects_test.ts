@@ -29,6 +29,27 @@ Deno.test("get() by part number beyond the last is InvalidPartNumber, not Invali
   assert.equal(seen[0]!.streamBody, true);
 });
 
+Deno.test("get() headOnly asks with a HEAD and keeps the store's part count, with an empty body", async () => {
+  const { backend, seen } = fakeStore(() => ({
+    status: 206,
+    headers: {
+      "content-range": "bytes 0-4/8",
+      "content-length": "5",
+      "x-amz-mp-parts-count": "2",
+      etag: '"e-2"',
+    },
+  }));
+  const r = await backend.get("k", { partNumber: 1, headOnly: true });
+  assert.ok(r.ok);
+  assert.equal(seen[0]!.method, "HEAD");
+  assert.equal(seen[0]!.url.search, "?partNumber=1");
+  assert.equal(seen[0]!.streamBody, false);
+  assert.equal(r.value.meta.partsCount, 2);
+  assert.equal(r.value.meta.size, 8);
+  assert.deepEqual(r.value.range, { start: 0, end: 4 });
+  assert.equal(new Uint8Array(await new Response(r.value.body).arrayBuffer()).length, 0);
+});
+
 Deno.test("get() of a range reads the answered bytes from Content-Range", async () => {
   const { backend, seen } = fakeStore(() => ({
     status: 206,
