@@ -9,6 +9,8 @@ import { type AppHandler, createApp, type InFlight } from "../app.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import type { Backend } from "../backends/backend.ts";
 import { systemClock } from "../clock.ts";
+import { CONFIG_DEFAULTS } from "../config/defaults.ts";
+import { createUploadBuffer } from "../backends/upload_buffer.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import type { LineWriter } from "../line_writer.ts";
 import { enabled, type LogLevel } from "../log_level.ts";
@@ -71,9 +73,15 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const jwks = jwksCache(metrics, warn);
   const oidcCredentials = oidcIssuer ? backendCredentials(oidcIssuer, metrics, warn) : undefined;
   const inFlight: InFlight = { count: 0 };
+  // One for every backend of every config: a reload sets its limit and keeps what is held.
+  const uploadBuffer = createUploadBuffer(CONFIG_DEFAULTS.uploadBufferBytes);
   const build = (config: Config): Result<Serving, ConfigProblem[]> => {
-    const backends = buildBackends(config, oidcCredentials ? { oidcCredentials } : {});
+    const backends = buildBackends(config, {
+      uploadBuffer,
+      ...(oidcCredentials ? { oidcCredentials } : {}),
+    });
     if (!backends.ok) return backends;
+    uploadBuffer.limit = config.uploadBufferBytes ?? CONFIG_DEFAULTS.uploadBufferBytes;
     // Each config's app labels its metrics with that config's bucket names.
     const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({

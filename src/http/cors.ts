@@ -36,7 +36,9 @@ export function preflight(cors: CorsConfig | undefined, headers: Headers): Prefl
   const origin = headers.get("origin");
   const method = headers.get("access-control-request-method");
   if (!origin) return { ok: false, refusal: "no-origin" };
-  if (!method || !PREFLIGHT_METHODS.has(method.toUpperCase())) return { ok: false, refusal: "bad-method" };
+  if (!method || !PREFLIGHT_METHODS.has(method.toUpperCase())) {
+    return { ok: false, refusal: "bad-method" };
+  }
   if (!cors) return { ok: false, refusal: "not-enabled" };
   const requested = (headers.get("access-control-request-headers") ?? "")
     .split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");

@@ -116,7 +116,7 @@ export async function putObject(
     await opts.stream.cancel().catch(() => {});
     return err(failed);
   }
-  const body = await uploadBody(opts);
+  const body = await uploadBody(opts, c.uploadBuffer);
   if (!body.ok) return body;
   const headers = {
     ...metaHeaders(opts.meta),
@@ -127,16 +127,18 @@ export async function putObject(
     headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
   }
   const path = c.pathOf(key);
-  const r = await c.call({ method: "PUT", path, headers, body: body.value, signal: opts.signal });
+  // Whatever the answer, what gathering the body held is freed once it came.
+  const { body: payload, dispose } = body.value;
+  const r = await c.call({ method: "PUT", path, headers, body: payload, signal: opts.signal })
+    .finally(dispose);
   if (!r.ok) return r;
   // S3 answers 200; a plain HTTP store (nginx with WebDAV PUT) may say 201 or 204.
   if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "PutObject"));
   await release(r.value);
-  const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
   return ok({
     ...opts.meta,
     key,
-    size,
+    size: body.value.size,
     etag: r.value.headers.get("etag") ?? '""',
     ...answers(r.value.headers),
     lastModified: new Date(c.clock.now()),
