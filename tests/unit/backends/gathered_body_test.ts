@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gatherBody } from "../../../src/backends/gathered_body.ts";
+import { GATHER_BLOCK, gatherBody } from "../../../src/backends/gathered_body.ts";
 import { createUploadBuffer } from "../../../src/backends/upload_buffer.ts";
 
 /** A stream of `chunks` chunks of `size` bytes, chunk i filled with i. */
@@ -27,16 +27,18 @@ async function spoolFiles(dir: string): Promise<string[]> {
   return names;
 }
 
-Deno.test("gatherBody() keeps a body in memory within the buffer, giving it back as it is read", async () => {
-  const buffer = createUploadBuffer(100);
+const BLOCK = GATHER_BLOCK;
+
+Deno.test("gatherBody() keeps a body in memory in whole blocks within the buffer, given back as read", async () => {
+  const buffer = createUploadBuffer(4 * BLOCK);
   const tempDir = await Deno.makeTempDir();
   try {
-    const r = await gatherBody(chunked(4, 10), { limit: 1000, buffer, tempDir });
+    const r = await gatherBody(chunked(5, 300_000), { limit: 10 * BLOCK, buffer, tempDir });
     assert.ok(r.ok && r.value);
-    assert.equal(r.value.length, 40);
-    assert.equal(buffer.held, 40);
+    assert.equal(r.value.length, 1_500_000);
+    assert.equal(buffer.held, 2 * BLOCK, "two blocks, counted whole");
     assert.deepEqual(await spoolFiles(tempDir), [], "no file");
-    assert.deepEqual(await bytesOf(r.value.stream), expected(4, 10));
+    assert.deepEqual(await bytesOf(r.value.stream), expected(5, 300_000));
     assert.equal(buffer.held, 0);
     await r.value.dispose();
     assert.equal(buffer.held, 0);
@@ -46,16 +48,16 @@ Deno.test("gatherBody() keeps a body in memory within the buffer, giving it back
 });
 
 Deno.test("gatherBody() spools to a file once the buffer is full, and holds no memory then", async () => {
-  const buffer = createUploadBuffer(25);
+  const buffer = createUploadBuffer(BLOCK);
   const tempDir = await Deno.makeTempDir();
   try {
     const other = await gatherBody(chunked(2, 10), { limit: 1000, buffer, tempDir });
     assert.ok(other.ok && other.value);
-    assert.equal(buffer.held, 20);
+    assert.equal(buffer.held, BLOCK);
     const r = await gatherBody(chunked(50, 1000), { limit: 1_000_000, buffer, tempDir });
     assert.ok(r.ok && r.value);
     assert.equal(r.value.length, 50_000);
-    assert.equal(buffer.held, 20, "the spooled body holds none of the buffer");
+    assert.equal(buffer.held, BLOCK, "the spooled body holds none of the buffer");
     assert.deepEqual(await spoolFiles(tempDir), [], "the file is unlinked once open");
     assert.deepEqual(await bytesOf(r.value.stream), expected(50, 1000));
     await r.value.dispose();
@@ -67,12 +69,31 @@ Deno.test("gatherBody() spools to a file once the buffer is full, and holds no m
 });
 
 Deno.test("gatherBody(): a body that outgrows the buffer midway moves what it held to the file", async () => {
-  const buffer = createUploadBuffer(35);
-  const r = await gatherBody(chunked(10, 10), { limit: 1000, buffer });
+  const buffer = createUploadBuffer(2 * BLOCK);
+  const r = await gatherBody(chunked(10, 300_000), { limit: 10 * BLOCK, buffer });
   assert.ok(r.ok && r.value);
-  assert.equal(buffer.held, 0, "the first chunks went to the file too");
-  assert.deepEqual(await bytesOf(r.value.stream), expected(10, 10));
+  assert.equal(buffer.held, 0, "the first blocks went to the file too");
+  assert.deepEqual(await bytesOf(r.value.stream), expected(10, 300_000));
   await r.value.dispose();
+});
+
+Deno.test("gatherBody(): both bodies fill a BYOB reader's own buffer in place", async () => {
+  for (const room of [4 * BLOCK, 0]) {
+    const buffer = createUploadBuffer(room);
+    const r = await gatherBody(chunked(3, 100_000), { limit: BLOCK, buffer });
+    assert.ok(r.ok && r.value);
+    const reader = r.value.stream.getReader({ mode: "byob" });
+    const got: number[] = [];
+    let view = new Uint8Array(64 * 1024);
+    for (;;) {
+      const { done, value } = await reader.read(view);
+      if (done) break;
+      got.push(...value);
+      view = new Uint8Array(value.buffer);
+    }
+    assert.deepEqual(Uint8Array.from(got), expected(3, 100_000), room ? "memory" : "file");
+    await r.value.dispose();
+  }
 });
 
 Deno.test("gatherBody() refuses a body over the limit, and a failing one, holding nothing after", async () => {
@@ -100,8 +121,8 @@ Deno.test("gatherBody(): a spool directory that cannot be written is an Internal
   assert.ok(!r.ok && r.error.kind === "Internal");
 });
 
-Deno.test("gatherBody(): a body many requests gather at once stays within the shared buffer", async () => {
-  const buffer = createUploadBuffer(64);
+Deno.test("gatherBody(): bodies many requests gather at once stay within the shared buffer", async () => {
+  const buffer = createUploadBuffer(4 * BLOCK);
   let peak = 0;
   const watched = (s: ReadableStream<Uint8Array>) =>
     s.pipeThrough(
@@ -113,12 +134,15 @@ Deno.test("gatherBody(): a body many requests gather at once stays within the sh
       }),
     );
   const all = await Promise.all(
-    Array.from({ length: 16 }, () => gatherBody(watched(chunked(8, 8)), { limit: 1000, buffer })),
+    Array.from(
+      { length: 16 },
+      () => gatherBody(watched(chunked(8, 100_000)), { limit: BLOCK, buffer }),
+    ),
   );
-  assert.ok(peak <= 64, `peak ${peak}`);
+  assert.ok(peak <= 4 * BLOCK, `peak ${peak}`);
   for (const r of all) {
     assert.ok(r.ok && r.value);
-    assert.deepEqual(await bytesOf(r.value.stream), expected(8, 8));
+    assert.deepEqual(await bytesOf(r.value.stream), expected(8, 100_000));
     await r.value.dispose();
   }
   assert.equal(buffer.held, 0);
