@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../../src/clock.ts";
 import { fakeStore } from "./_fake_store.ts";
+import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
+import { createUploadBuffer } from "../../../../src/backends/upload_buffer.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -78,4 +82,39 @@ Deno.test("copy() names its source and replaces metadata when given", async () =
   assert.equal(seen[0]!.headers["x-amz-copy-source"], "/bkt/a%20b");
   assert.equal(seen[0]!.headers["x-amz-metadata-directive"], "REPLACE");
   assert.equal(seen[1]!.method, "HEAD");
+});
+
+Deno.test("put() and uploadPart() of unknown length gather within the injected upload buffer, freed once sent", async () => {
+  for (const limit of [4 * 1024 * 1024, 0]) {
+    const buffer = createUploadBuffer(limit);
+    const sent: { held: number; length?: number; text: string }[] = [];
+    const transport = async (req: SendRequest): Promise<HttpResponse> => {
+      const body = req.body?.kind === "stream" ? req.body : undefined;
+      sent.push({
+        held: buffer.held,
+        ...(body ? { length: body.length } : {}),
+        text: body ? await new Response(body.stream).text() : "",
+      });
+      return { status: 200, headers: new Headers({ etag: '"e"' }), body: null };
+    };
+    const backend = createS3Backend(
+      s3OptionsOf({ endpoint: "http://store.test", bucket_name: "bkt", skip_signature: true }),
+      { transport, uploadBuffer: buffer },
+    );
+    const put = await backend.put("k", new Blob(["hello"]).stream(), {
+      meta: { userMetadata: {} },
+    });
+    assert.ok(put.ok);
+    assert.equal(put.value.size, 5);
+    const part = await backend.uploadPart({ key: "k", uploadId: "u" }, {
+      partNumber: 1,
+      body: new Blob(["part one"]).stream(),
+    });
+    assert.ok(part.ok);
+    assert.deepEqual(sent.map((s) => [s.length, s.text]), [[5, "hello"], [8, "part one"]]);
+    for (const s of sent) {
+      assert.equal(s.held, limit ? 1024 * 1024 : 0, limit ? "one block held" : "spooled");
+    }
+    assert.equal(buffer.held, 0, "freed once sent");
+  }
 });
