@@ -15,8 +15,11 @@ import { err, ok, type Result } from "../result.ts";
 import { batchReader } from "../streams/batches.ts";
 import type { UploadBuffer } from "./upload_buffer.ts";
 
-/** The size of a block of memory held, and of a read of the upload. */
+/** The largest block of memory held, and the size of a read of the upload. */
 export const GATHER_BLOCK = 1024 * 1024;
+
+/** The smallest block of memory held (a small body's whole). */
+export const MIN_BLOCK = 16 * 1024;
 
 /** How much of a spool file one read takes when the reader brings no buffer of its own. */
 const SPOOL_READ_BYTES = 256 * 1024;
@@ -95,11 +98,17 @@ export async function gatherBody(
   }
 }
 
-/** Bytes copied into blocks of GATHER_BLOCK, each counted in the buffer until it is read or freed. */
+/**
+ * Bytes copied into blocks, each counted whole in the buffer until it is read
+ * or freed. Blocks grow with the body, from MIN_BLOCK to GATHER_BLOCK, so a
+ * small body holds little and a large one wastes at most about half a block.
+ */
 class HeldBlocks {
   readonly #buffer: UploadBuffer;
   /** Filled views of the blocks; the last may have room left. */
   #blocks: Uint8Array[] = [];
+  /** The bytes in the blocks. */
+  #filled = 0;
 
   constructor(buffer: UploadBuffer) {
     this.#buffer = buffer;
@@ -108,22 +117,24 @@ class HeldBlocks {
   /** Copies `bytes` in when the buffer has room for the blocks they need; false (nothing kept) when not. */
   add(bytes: Uint8Array): boolean {
     const last = this.#blocks.at(-1);
-    const room = last ? GATHER_BLOCK - last.byteLength : 0;
-    const more = Math.ceil(Math.max(0, bytes.byteLength - room) / GATHER_BLOCK);
-    if (!this.#buffer.take(more * GATHER_BLOCK)) return false;
-    let at = 0;
-    if (last && room > 0) {
-      at = Math.min(room, bytes.byteLength);
-      const grown = new Uint8Array(last.buffer, 0, last.byteLength + at);
-      grown.set(bytes.subarray(0, at), last.byteLength);
+    const room = last ? last.buffer.byteLength - last.byteLength : 0;
+    const into = Math.min(room, bytes.byteLength);
+    const sizes = blockSizes(this.#filled + into, bytes.byteLength - into);
+    if (!this.#buffer.take(sizes.reduce((a, b) => a + b, 0))) return false;
+    if (last && into > 0) {
+      const grown = new Uint8Array(last.buffer, 0, last.byteLength + into);
+      grown.set(bytes.subarray(0, into), last.byteLength);
       this.#blocks[this.#blocks.length - 1] = grown;
     }
-    for (; at < bytes.byteLength; at += GATHER_BLOCK) {
-      const piece = bytes.subarray(at, at + GATHER_BLOCK);
-      const block = new Uint8Array(new ArrayBuffer(GATHER_BLOCK), 0, piece.byteLength);
+    let at = into;
+    for (const size of sizes) {
+      const piece = bytes.subarray(at, at + size);
+      const block = new Uint8Array(new ArrayBuffer(size), 0, piece.byteLength);
       block.set(piece);
       this.#blocks.push(block);
+      at += piece.byteLength;
     }
+    this.#filled += bytes.byteLength;
     return true;
   }
 
@@ -136,15 +147,16 @@ class HeldBlocks {
 
   /** Gives back what is still held. */
   free(): void {
-    this.#buffer.give(this.#blocks.length * GATHER_BLOCK);
+    for (const block of this.#blocks) this.#buffer.give(block.buffer.byteLength);
     this.#blocks = [];
+    this.#filled = 0;
   }
 
   /** The held blocks as a body, each given back as it is read. */
   body(length: number): GatheredBody {
     const next = () => {
       const block = this.#blocks.shift();
-      if (block) this.#buffer.give(GATHER_BLOCK);
+      if (block) this.#buffer.give(block.buffer.byteLength);
       return block;
     };
     const stream = new ReadableStream({
@@ -161,6 +173,19 @@ class HeldBlocks {
     }, { highWaterMark: 0 }); // nothing is read (and given back) before it is asked for
     return { length, stream, dispose: () => Promise.resolve(this.free()) };
   }
+}
+
+/** The sizes of the new blocks `more` bytes need after `filled` bytes: each about the size so far. */
+function blockSizes(filled: number, more: number): number[] {
+  const sizes: number[] = [];
+  for (let rest = more, size = filled; rest > 0;) {
+    const block = Math.min(GATHER_BLOCK, Math.max(MIN_BLOCK, size, rest));
+    const used = Math.min(block, rest);
+    sizes.push(block);
+    rest -= used;
+    size += used;
+  }
+  return sizes;
 }
 
 /** A temporary file an upload is written to, then read back from its start. */

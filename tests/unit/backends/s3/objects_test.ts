@@ -113,7 +113,8 @@ Deno.test("put() and uploadPart() of unknown length gather within the injected u
     assert.ok(part.ok);
     assert.deepEqual(sent.map((s) => [s.length, s.text]), [[5, "hello"], [8, "part one"]]);
     for (const s of sent) {
-      assert.equal(s.held, limit ? 1024 * 1024 : 0, limit ? "one block held" : "spooled");
+      if (limit) assert.ok(s.held > 0 && s.held <= 64 * 1024, `a small block held: ${s.held}`);
+      else assert.equal(s.held, 0, "spooled");
     }
     assert.equal(buffer.held, 0, "freed once sent");
   }
