@@ -18,6 +18,8 @@ export const S3_ERRORS = {
   MalformedXml: { status: 400, code: "MalformedXML" },
   NotImplemented: { status: 501, code: "NotImplemented" },
   CorsForbidden: { status: 403, code: "AccessForbidden" },
+  // An OPTIONS that is no preflight (no Origin, no valid Access-Control-Request-Method).
+  CorsBadRequest: { status: 400, code: "BadRequest" },
   SlowDown: { status: 503, code: "SlowDown" },
   MetadataTooLarge: { status: 400, code: "MetadataTooLarge" },
   HeadersTooLarge: { status: 400, code: "RequestHeaderSectionTooLarge" },

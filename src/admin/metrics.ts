@@ -24,6 +24,7 @@ const S3_OPERATIONS: Readonly<Record<OperationKind, true>> = {
   GetBucketLocation: true,
   GetBucketVersioning: true,
   CreateBucket: true,
+  DeleteBucket: true,
   ListObjects: true,
   ListObjectsV2: true,
   ListMultipartUploads: true,

@@ -98,6 +98,12 @@ export interface GetOptions {
   readonly conditions?: ReadConditions;
   /** Aborts the read (client went away). */
   readonly signal?: AbortSignal;
+  /**
+   * The caller drops the body (HeadObject by part number): a store reached over
+   * HTTP may ask with a HEAD, whose answer names what its GET may not (moto's
+   * `x-amz-mp-parts-count`), and give an empty body. @default false
+   */
+  readonly headOnly?: boolean;
 }
 
 /**

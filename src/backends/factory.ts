@@ -5,6 +5,7 @@ import type { OidcCredentials } from "../oidc/backend_auth.ts";
 import type { BucketConfig } from "../config/types.ts";
 import type { Backend } from "./backend.ts";
 import type { Clock } from "../clock.ts";
+import type { UploadBuffer } from "./upload_buffer.ts";
 import { createFsBackend } from "./fs/fs.ts";
 import { createMemoryBackend } from "./memory.ts";
 import { prefixed } from "./prefixed.ts";
@@ -21,6 +22,8 @@ export interface BackendDeps {
   readonly oidcCredentials?: OidcCredentials;
   /** The time source of every backend (expiry, pruning, retry back-off); default the system clock. */
   readonly clock?: Clock;
+  /** The memory s3 uploads of unknown length share (upload_buffer_bytes); default one per backend. */
+  readonly uploadBuffer?: UploadBuffer;
 }
 
 /** Creates the backend of a bucket, with its backend_prefix applied. */
@@ -43,6 +46,7 @@ export function createBackend(
       if (oidc && !deps.oidcCredentials) return err(proxyError("Internal", OIDC_ISSUER_MISSING));
       inner = createS3Backend(backend.options, {
         ...clock,
+        ...(deps.uploadBuffer ? { uploadBuffer: deps.uploadBuffer } : {}),
         ...(oidc && deps.oidcCredentials ? { credentials: deps.oidcCredentials(oidc) } : {}),
       });
       break;

@@ -9,6 +9,8 @@ import { type AppHandler, createApp, type InFlight } from "../app.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import type { Backend } from "../backends/backend.ts";
 import { systemClock } from "../clock.ts";
+import { CONFIG_DEFAULTS } from "../config/defaults.ts";
+import { createUploadBuffer, type UploadBuffer } from "../backends/upload_buffer.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import type { LineWriter } from "../line_writer.ts";
 import { enabled, type LogLevel } from "../log_level.ts";
@@ -36,6 +38,8 @@ export interface Runtime {
   readonly inFlight: InFlight;
   /** Where the access-log lines go (flushed by a drain). */
   readonly accessLog: LineWriter;
+  /** The memory s3 uploads of unknown length share; `build` sets its limit. */
+  readonly uploadBuffer: UploadBuffer;
   readonly build: (config: Config) => Result<Serving, ConfigProblem[]>;
 }
 
@@ -46,6 +50,8 @@ export interface RuntimeOptions {
   readonly accessLog: LineWriter;
   /** The id of this worker of `--workers N`, which each access-log line names. */
   readonly worker?: number;
+  /** The isolates of this process (`--workers N`); each holds its share of upload_buffer_bytes. */
+  readonly workers?: number;
 }
 
 /** A message printer on stderr for lines of `line` level, silent below `--log-level`. */
@@ -71,9 +77,16 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const jwks = jwksCache(metrics, warn);
   const oidcCredentials = oidcIssuer ? backendCredentials(oidcIssuer, metrics, warn) : undefined;
   const inFlight: InFlight = { count: 0 };
+  // One for every backend of every config: a reload sets its limit and keeps what is held.
+  const uploadBuffer = createUploadBuffer(CONFIG_DEFAULTS.uploadBufferBytes);
   const build = (config: Config): Result<Serving, ConfigProblem[]> => {
-    const backends = buildBackends(config, oidcCredentials ? { oidcCredentials } : {});
+    const backends = buildBackends(config, {
+      uploadBuffer,
+      ...(oidcCredentials ? { oidcCredentials } : {}),
+    });
     if (!backends.ok) return backends;
+    const budget = config.uploadBufferBytes ?? CONFIG_DEFAULTS.uploadBufferBytes;
+    uploadBuffer.limit = Math.floor(budget / (o.workers ?? 1));
     // Each config's app labels its metrics with that config's bucket names.
     const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({
@@ -92,7 +105,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     });
     return ok({ handler, backends: backends.value });
   };
-  return { metrics, warn, inFlight, accessLog, build };
+  return { metrics, warn, inFlight, accessLog, uploadBuffer, build };
 }
 
 function jwksCache(metrics: Metrics, warn: (message: string) => void): JwksCache {

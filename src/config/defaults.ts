@@ -15,6 +15,8 @@ export const CONFIG_DEFAULTS = {
   corsMaxAgeSecs: 3600,
   maxConcurrentRequests: 1024,
   clientIdleTimeoutSecs: 60,
+  /** 64 MiB: the memory uploads of unknown length may hold at once before they spool to disk. */
+  uploadBufferBytes: 64 * 1024 * 1024,
 } as const;
 
 /** The default upload limit (5 GiB, S3's single-PUT limit). */

@@ -29,6 +29,7 @@ export const TOP_KEYS = [
   "max_body_bytes",
   "max_concurrent_requests",
   "client_idle_timeout_secs",
+  "upload_buffer_bytes",
   "workers",
   "owner_id",
   "owner_display_name",

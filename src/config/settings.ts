@@ -61,11 +61,14 @@ export function readSettings(r: Reader, top: Fields): Settings {
   };
 }
 
-/** The request limits: body size, concurrency, idle timeout. */
+/** The request limits: body size, concurrency, idle timeout, memory of uploads of unknown length. */
 function readLimits(
   r: Reader,
   top: Fields,
-): Pick<Config, "maxBodyBytes" | "maxConcurrentRequests" | "clientIdleTimeoutSecs"> {
+): Pick<
+  Config,
+  "maxBodyBytes" | "maxConcurrentRequests" | "clientIdleTimeoutSecs" | "uploadBufferBytes"
+> {
   return {
     maxBodyBytes: r.integer(top, "max_body_bytes", {
       fallback: CONFIG_DEFAULTS.maxBodyBytes,
@@ -81,6 +84,12 @@ function readLimits(
       fallback: CONFIG_DEFAULTS.clientIdleTimeoutSecs,
       min: 0,
       max: 86_400,
+    }),
+    // 0: every such upload spools to disk.
+    uploadBufferBytes: r.integer(top, "upload_buffer_bytes", {
+      fallback: CONFIG_DEFAULTS.uploadBufferBytes,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
     }),
   };
 }

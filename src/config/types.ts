@@ -119,6 +119,12 @@ export interface Config {
    */
   readonly clientIdleTimeoutSecs?: number;
   /**
+   * Bytes that uploads of unknown length, gathered to learn their length before
+   * an s3 store takes them, may hold in memory together; beyond it they spool to
+   * a temporary file. parseConfig always sets it (default 64 MiB); absent = the default.
+   */
+  readonly uploadBufferBytes?: number;
+  /**
    * Isolates serving the port together (`--workers` wins); absent = 1. Read at
    * start only: a reload does not change it.
    */

@@ -7,8 +7,15 @@
  */
 import type { CorsConfig } from "../config/types.ts";
 
-/** Why a preflight is refused (S3 answers 403 AccessForbidden with these). */
-export type PreflightRefusal = "no-origin" | "not-enabled" | "not-allowed";
+/**
+ * Why a preflight is refused: S3 answers 400 BadRequest to a request that is
+ * no preflight (no Origin; no or no valid Access-Control-Request-Method), and
+ * 403 AccessForbidden to one the bucket's rules refuse.
+ */
+export type PreflightRefusal = "no-origin" | "bad-method" | "not-enabled" | "not-allowed";
+
+/** The methods a preflight may ask for, as S3 takes them. */
+const PREFLIGHT_METHODS: ReadonlySet<string> = new Set(["GET", "PUT", "HEAD", "POST", "DELETE"]);
 
 /** A preflight's outcome: the headers of the 200 answer, or why not. */
 export type PreflightAnswer =
@@ -28,7 +35,10 @@ function allowOrigin(cors: CorsConfig, origin: string): string {
 export function preflight(cors: CorsConfig | undefined, headers: Headers): PreflightAnswer {
   const origin = headers.get("origin");
   const method = headers.get("access-control-request-method");
-  if (!origin || !method) return { ok: false, refusal: "no-origin" };
+  if (!origin) return { ok: false, refusal: "no-origin" };
+  if (!method || !PREFLIGHT_METHODS.has(method.toUpperCase())) {
+    return { ok: false, refusal: "bad-method" };
+  }
   if (!cors) return { ok: false, refusal: "not-enabled" };
   const requested = (headers.get("access-control-request-headers") ?? "")
     .split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");

@@ -21,7 +21,10 @@ export function corsOf(name: string | undefined, sources: CorsSources): CorsConf
   return bucket ? bucket.config.cors ?? sources.fallback : undefined;
 }
 
-const REFUSALS: Readonly<Record<PreflightRefusal, string>> = {
+/** Refusals of a request that is no preflight: 400 BadRequest, as S3 answers them. */
+const NOT_PREFLIGHT: ReadonlySet<PreflightRefusal> = new Set(["no-origin", "bad-method"]);
+
+const REFUSALS: Readonly<Record<Exclude<PreflightRefusal, "bad-method">, string>> = {
   "no-origin": "Insufficient information. Origin request header needed.",
   "not-enabled": "CORSResponse: CORS is not enabled for this bucket.",
   "not-allowed":
@@ -30,8 +33,9 @@ const REFUSALS: Readonly<Record<PreflightRefusal, string>> = {
 
 /**
  * Answers a preflight for bucket `name` ("" when the path names none): 200
- * with the allow headers, 404 NoSuchBucket for an unknown bucket, else 403
- * AccessForbidden with S3's message for the refusal.
+ * with the allow headers, 404 NoSuchBucket for an unknown bucket, 400
+ * BadRequest without an Origin or a valid Access-Control-Request-Method, else
+ * 403 AccessForbidden, each with S3's message.
  */
 export function answerPreflight(
   name: string,
@@ -42,5 +46,11 @@ export function answerPreflight(
   }
   const answer = preflight(corsOf(name, options), options.headers);
   if (answer.ok) return ok(new Response(null, { status: 200, headers: answer.headers }));
-  return err(proxyError("CorsForbidden", REFUSALS[answer.refusal]));
+  const { refusal } = answer;
+  if (refusal === "bad-method") {
+    const method = options.headers.get("access-control-request-method");
+    return err(proxyError("CorsBadRequest", `Invalid Access-Control-Request-Method: ${method}`));
+  }
+  const kind = NOT_PREFLIGHT.has(refusal) ? "CorsBadRequest" : "CorsForbidden";
+  return err(proxyError(kind, REFUSALS[refusal]));
 }

@@ -3,7 +3,13 @@ import type { Action } from "../config/types.ts";
 import type { Target } from "../authz/scopes.ts";
 import type { Handler } from "./context.ts";
 import type { OperationKind, S3Request } from "./request.ts";
-import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./ops/buckets.ts";
+import {
+  createBucket,
+  deleteBucket,
+  getBucketLocation,
+  getBucketVersioning,
+  headBucket,
+} from "./ops/buckets.ts";
 import { listObjectsV1, listObjectsV2 } from "./ops/list_objects.ts";
 import { getObject, headObject } from "./ops/get_object.ts";
 import { getObjectTagging } from "./ops/object_tagging.ts";
@@ -64,6 +70,7 @@ export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, 
   GetBucketLocation: bucketOp(getBucketLocation, { kind: "any" }),
   GetBucketVersioning: bucketOp(getBucketVersioning, { kind: "any" }),
   CreateBucket: bucketOp(createBucket, action("put_object", () => ({ kind: "bucket" }))),
+  DeleteBucket: bucketOp(deleteBucket, action("delete_object", () => ({ kind: "bucket" }))),
   ListObjects: bucketOp(listObjectsV1, action("list_bucket", onListing)),
   ListObjectsV2: bucketOp(listObjectsV2, action("list_bucket", onListing)),
   ListMultipartUploads: bucketOp(

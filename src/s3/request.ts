@@ -14,6 +14,7 @@ export type OperationKind =
   | "GetBucketLocation"
   | "GetBucketVersioning"
   | "CreateBucket"
+  | "DeleteBucket"
   | "ListObjects"
   | "ListObjectsV2"
   | "ListMultipartUploads"
@@ -249,7 +250,7 @@ function bucketOperation(method: string, query: QueryParams): Result<OperationKi
       return ok("PostObject");
     case "DELETE":
       if (sub) return err(unsupported(`Bucket subresource '${sub}'`));
-      return err(unsupported("DeleteBucket (buckets come from the configuration)"));
+      return ok("DeleteBucket");
     default:
       return err(proxyError("MethodNotAllowed", `${method} is not allowed on a bucket`));
   }

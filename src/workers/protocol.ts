@@ -22,6 +22,8 @@ export type ToWorker =
     readonly flags: Flags;
     readonly source: ConfigSource;
     readonly bind: BindAddress;
+    /** The workers of the process, which share its `upload_buffer_bytes` in equal parts. */
+    readonly workers?: number;
   }
   /** Build `source` and hold it; answer `prepared`. */
   | { readonly kind: "prepare"; readonly seq: number; readonly source: ConfigSource }

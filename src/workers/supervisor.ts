@@ -99,7 +99,14 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       message: (m) => current() && onMessage(slot, m),
       died: (detail) => current() && onDeath(slot, detail),
     });
-    slot.handle.post({ kind: "start", id: slot.id, flags: o.flags, source, bind });
+    slot.handle.post({
+      kind: "start",
+      id: slot.id,
+      flags: o.flags,
+      source,
+      bind,
+      workers: o.count,
+    });
   }
 
   function onMessage(slot: Slot, m: FromWorker): void {

@@ -81,6 +81,7 @@ async function startWorker(
     environment: environment.value,
     accessLog,
     worker: m.id,
+    ...(m.workers !== undefined ? { workers: m.workers } : {}),
   });
   const first = runtime.build(loaded.value);
   if (!first.ok) throw new WorkerStartError(backendRefusal(first.error, source.name).summary);

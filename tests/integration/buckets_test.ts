@@ -32,6 +32,24 @@ Deno.test("HeadBucket: 200, 404 NoSuchBucket, 403 without rights", async () => {
   assert.match(await loc.text(), /<LocationConstraint[^>]*><\/LocationConstraint>/);
 });
 
+Deno.test("DeleteBucket: 404 NoSuchBucket for a bucket the config lacks; 403, then 501, for a configured one", async () => {
+  const h = harness();
+  const unknown = await send(h, "/nope", { method: "DELETE", key: ADMIN });
+  assert.equal(unknown.status, 404);
+  assert.equal(await errorCode(unknown), "NoSuchBucket");
+  const denied = await send(h, "/private", { method: "DELETE", key: READER });
+  assert.equal(denied.status, 403);
+  assert.equal(await errorCode(denied), "AccessDenied");
+  const anonymous = await send(h, "/public", { method: "DELETE" });
+  assert.equal(anonymous.status, 403);
+  await anonymous.body?.cancel();
+  const configured = await send(h, "/private", { method: "DELETE", key: ADMIN });
+  assert.equal(configured.status, 501);
+  assert.equal(await errorCode(configured), "NotImplemented");
+  const sub = await send(h, "/private?cors", { method: "DELETE", key: ADMIN });
+  assert.equal(await errorCode(sub), "NotImplemented");
+});
+
 Deno.test("ListObjectsV2 with delimiter, prefix and pagination", async () => {
   const h = harness();
   for (const k of ["a/1", "a/2", "b/1", "c", "d", "e"]) await put(h, "private", k);
@@ -61,14 +79,14 @@ Deno.test("ListObjectsV2 with delimiter, prefix and pagination", async () => {
   assert.match(owner, /<Owner><ID>bucketgate<\/ID>/);
 });
 
-Deno.test("ListObjectsV2: an empty continuation-token is taken as absent, as S3 does", async () => {
+Deno.test("ListObjectsV2: an empty continuation-token is taken as absent and echoed empty, as S3 does", async () => {
   const h = harness();
   for (const k of ["a", "b"]) await put(h, "private", k);
   const res = await send(h, "/private?list-type=2&continuation-token=", { key: ADMIN });
   const xml = await res.text();
   assert.equal(res.status, 200, xml);
   assert.deepEqual(tags(xml, "Key"), ["a", "b"]);
-  assert.deepEqual(tags(xml, "ContinuationToken"), []);
+  assert.deepEqual(tags(xml, "ContinuationToken"), [""], "echoed: <ContinuationToken/>");
 });
 
 Deno.test("encoding-type=url: every element S3 encodes is encoded exactly once (V1 and V2)", async () => {
@@ -211,6 +229,27 @@ Deno.test("CopyObject authorizes the source as a read", async () => {
   assert.equal(res.status, 403);
   await res.body?.cancel();
   assert.equal((await h.raw.get("private")!.head("data/stolen")).ok, false);
+});
+
+Deno.test("CopyObject and UploadPartCopy refuse a source key validateKey refuses, as for the path's key", async () => {
+  const h = harness();
+  const created = await send(h, "/private/dst?uploads", { method: "POST", key: ADMIN });
+  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1]!;
+  const long = "k".repeat(1025);
+  for (const [key, code] of [["a%00b", "InvalidArgument"], [long, "KeyTooLongError"]] as const) {
+    const inPath = await send(h, `/private/${key}`, { method: "PUT", key: ADMIN, body: "x" });
+    assert.equal(inPath.status, 400, key);
+    assert.equal(await errorCode(inPath), code, key);
+    for (const target of ["/private/dst", `/private/dst?partNumber=1&uploadId=${id}`]) {
+      const res = await send(h, target, {
+        method: "PUT",
+        key: ADMIN,
+        headers: { "x-amz-copy-source": `/private/${key}` },
+      });
+      assert.equal(res.status, 400, `${target} from ${key.slice(0, 8)}`);
+      assert.equal(await errorCode(res), code, target);
+    }
+  }
 });
 
 Deno.test("DeleteObject is 204 also for an absent key", async () => {

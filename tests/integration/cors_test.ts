@@ -40,7 +40,7 @@ Deno.test("CORS preflight: allowed origin, method and headers get 200 without cr
   assert.equal(h.logs.at(-1)?.operation, "CorsPreflight");
 });
 
-Deno.test("CORS preflight: refusals are 403 AccessForbidden", async () => {
+Deno.test("CORS preflight: refusals are 403 AccessForbidden; an OPTIONS that is no preflight 400 BadRequest", async () => {
   const h = setup();
   const cases: [string, Record<string, string>, RegExp][] = [
     [
@@ -54,7 +54,6 @@ Deno.test("CORS preflight: refusals are 403 AccessForbidden", async () => {
       "access-control-request-method": "GET",
       "access-control-request-headers": "x-secret",
     }, /not allowed/],
-    ["/public/k", { "access-control-request-method": "GET" }, /Origin request header needed/],
     ["/prefixed/k", { origin: APP, "access-control-request-method": "GET" }, /not enabled/],
   ];
   for (const [path, headers, message] of cases) {
@@ -64,6 +63,27 @@ Deno.test("CORS preflight: refusals are 403 AccessForbidden", async () => {
     assert.equal(await errorCode(res), "AccessForbidden");
     assert.match(body, message);
     assert.equal(res.headers.get("access-control-allow-origin"), null);
+  }
+  const notPreflights: [Record<string, string>, string][] = [
+    [
+      { "access-control-request-method": "GET" },
+      "Insufficient information. Origin request header needed.",
+    ],
+    [{}, "Insufficient information. Origin request header needed."],
+    [{ origin: APP }, "Invalid Access-Control-Request-Method: null"],
+    [
+      { origin: APP, "access-control-request-method": "OPTIONS" },
+      "Invalid Access-Control-Request-Method: OPTIONS",
+    ],
+  ];
+  for (const [headers, message] of notPreflights) {
+    for (const path of ["/public/k", "/prefixed/k"]) {
+      const res = await preflightOf(h, path, headers);
+      const body = await res.clone().text();
+      assert.equal(res.status, 400, `${path} ${JSON.stringify(headers)}: S3's 400, not a 403`);
+      assert.equal(await errorCode(res), "BadRequest");
+      assert.match(body, new RegExp(`<Message>${message.replace(/[.:]/g, "\\$&")}</Message>`));
+    }
   }
   const missing = await preflightOf(h, "/nosuch/k", {
     origin: APP,

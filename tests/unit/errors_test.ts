@@ -30,6 +30,7 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   MalformedXml: [400, "MalformedXML"],
   NotImplemented: [501, "NotImplemented"],
   CorsForbidden: [403, "AccessForbidden"],
+  CorsBadRequest: [400, "BadRequest"],
   SlowDown: [503, "SlowDown"],
   MetadataTooLarge: [400, "MetadataTooLarge"],
   HeadersTooLarge: [400, "RequestHeaderSectionTooLarge"],

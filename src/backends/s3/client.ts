@@ -14,6 +14,8 @@ import type { StoreLocation } from "../backend.ts";
 import { hasDotSegment, urlPathProblem } from "../keys.ts";
 import { backendRequest, type Sleep } from "../http/retry.ts";
 import type { CredentialSource } from "../../oidc/backend_auth.ts";
+import { CONFIG_DEFAULTS } from "../../config/defaults.ts";
+import { createUploadBuffer, type UploadBuffer } from "../upload_buffer.ts";
 import type { HttpBody, HttpResponse, Transport } from "../http/send.ts";
 import type { S3Options } from "../../config/backend_options/s3.ts";
 
@@ -46,11 +48,15 @@ export interface S3Client {
   call(req: S3Request): Promise<Result<HttpResponse, ProxyError>>;
   /** The time source (signing dates, a written object's Last-Modified). */
   readonly clock: Clock;
+  /** The memory uploads of unknown length may hold, shared with the process's other backends. */
+  readonly uploadBuffer: UploadBuffer;
 }
 
 /** Collaborators of a client. */
 export interface S3ClientDeps {
   readonly clock: Clock;
+  /** Shared by the process's backends. @default a buffer of this client's own, of the default size */
+  readonly uploadBuffer?: UploadBuffer | undefined;
   /** Waits between retries. */
   readonly sleep?: Sleep;
   /** Sends one attempt. @default backendTransport (http/wire.ts) */
@@ -79,6 +85,7 @@ export function createS3Client(o: S3Options, deps: S3ClientDeps): S3Client {
     unreadable: (key) => hasDotSegment(pathOf(key)),
     call: requester(o, { ...deps, origin: `${base.protocol}//${host}`, host }),
     clock: deps.clock,
+    uploadBuffer: deps.uploadBuffer ?? createUploadBuffer(CONFIG_DEFAULTS.uploadBufferBytes),
   };
 }
 

@@ -33,7 +33,7 @@ export async function headObject(c: S3Client, key: string): BackendResult<Object
   return ok(metaFrom(key, r.value.headers));
 }
 
-/** GetObject: the object's (or a range's, or a part's) bytes, streamed. */
+/** GetObject: the object's (or a range's, or a part's) bytes, streamed; by `headOnly`, a HEAD. */
 export async function getObject(
   c: S3Client,
   key: string,
@@ -45,12 +45,12 @@ export async function getObject(
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
   const r = await c.call({
-    method: "GET",
+    method: opts.headOnly ? "HEAD" : "GET",
     path: c.pathOf(key),
     query,
     headers,
     signal: opts.signal,
-    streamBody: true,
+    streamBody: !opts.headOnly,
   });
   if (!r.ok) return r;
   const res = r.value;
@@ -65,10 +65,11 @@ export async function getObject(
     return err(failed);
   }
   const range = rangeOf(res, opts, meta);
+  if (opts.headOnly) await release(res);
   return ok({
     meta,
     ...(range ? { range } : {}),
-    body: objectBody(res),
+    body: opts.headOnly ? new Uint8Array(0) : objectBody(res),
   });
 }
 
@@ -115,7 +116,7 @@ export async function putObject(
     await opts.stream.cancel().catch(() => {});
     return err(failed);
   }
-  const body = await uploadBody(opts);
+  const body = await uploadBody(opts, c.uploadBuffer);
   if (!body.ok) return body;
   const headers = {
     ...metaHeaders(opts.meta),
@@ -126,16 +127,18 @@ export async function putObject(
     headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
   }
   const path = c.pathOf(key);
-  const r = await c.call({ method: "PUT", path, headers, body: body.value, signal: opts.signal });
+  // Whatever the answer, what gathering the body held is freed once it came.
+  const { body: payload, dispose } = body.value;
+  const r = await c.call({ method: "PUT", path, headers, body: payload, signal: opts.signal })
+    .finally(dispose);
   if (!r.ok) return r;
   // S3 answers 200; a plain HTTP store (nginx with WebDAV PUT) may say 201 or 204.
   if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "PutObject"));
   await release(r.value);
-  const size = body.value.kind === "bytes" ? body.value.bytes.byteLength : body.value.length;
   return ok({
     ...opts.meta,
     key,
-    size,
+    size: body.value.size,
     etag: r.value.headers.get("etag") ?? '""',
     ...answers(r.value.headers),
     lastModified: new Date(c.clock.now()),

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../../clock.ts";
 import type { Backend } from "../backend.ts";
 import type { Sleep } from "../http/retry.ts";
 import type { CredentialSource } from "../../oidc/backend_auth.ts";
+import type { UploadBuffer } from "../upload_buffer.ts";
 import type { Transport } from "../http/send.ts";
 import { backendTransport } from "../http/wire.ts";
 import type { S3Options } from "../../config/backend_options/s3.ts";
@@ -33,6 +34,11 @@ export interface S3BackendDeps {
   readonly transport?: Transport;
   /** Where `auth_type: oidc` credentials come from (required for such a bucket). */
   readonly credentials?: CredentialSource;
+  /**
+   * The memory uploads of unknown length may hold, shared by every backend of
+   * the process. @default a buffer of this backend's own, of the default size
+   */
+  readonly uploadBuffer?: UploadBuffer;
 }
 
 /** Creates an s3 backend. */

@@ -55,11 +55,13 @@ export async function uploadPart(
   part: PartUpload,
 ): BackendResult<{ readonly etag: string }> {
   const { body: stream, contentLength, signal } = part;
-  const body = await uploadBody({ stream, contentLength, signal });
+  const body = await uploadBody({ stream, contentLength, signal }, c.uploadBuffer);
   if (!body.ok) return body;
   const query = `partNumber=${part.partNumber}&uploadId=${uriEncode(u.uploadId)}`;
   const path = c.pathOf(u.key);
-  const r = await c.call({ method: "PUT", path, query, body: body.value, signal: part.signal });
+  const { body: payload, dispose } = body.value;
+  const r = await c.call({ method: "PUT", path, query, body: payload, signal: part.signal })
+    .finally(dispose);
   if (!r.ok) return r;
   if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "UploadPart"));
   await release(r.value);

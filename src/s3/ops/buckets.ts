@@ -1,9 +1,12 @@
-/** Bucket-level operations: ListBuckets, HeadBucket, GetBucketLocation, GetBucketVersioning, CreateBucket. */
+/**
+ * Bucket-level operations: ListBuckets, HeadBucket, GetBucketLocation,
+ * GetBucketVersioning, CreateBucket, DeleteBucket.
+ */
 import type { Identity } from "../../auth/identity.ts";
 import { hasAnyAccess } from "../../authz/scopes.ts";
 import type { BucketConfig, Config } from "../../config/types.ts";
-import type { ProxyError } from "../../errors.ts";
-import { ok, type Result } from "../../result.ts";
+import { type ProxyError, proxyError } from "../../errors.ts";
+import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
 import { isoTime } from "../params.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
@@ -56,4 +59,18 @@ export function getBucketVersioning(_ctx: S3Context): Promise<Result<Response, P
 export async function createBucket(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
   return ok(emptyResponse(200, { location: "/" + ctx.req.bucket }));
+}
+
+/**
+ * DeleteBucket: a configured bucket is never deleted (the config makes it), so
+ * the caller with the rights to empty it (`delete_object` on the whole bucket)
+ * gets 501; an unknown bucket is 404 NoSuchBucket by the router's bucket lookup,
+ * as S3 answers it.
+ */
+export async function deleteBucket(ctx: S3Context): Promise<Result<Response, ProxyError>> {
+  await ctx.body?.cancel();
+  return err(proxyError(
+    "NotImplemented",
+    "DeleteBucket is not implemented by bucketgate: buckets come from the configuration",
+  ));
 }

@@ -8,6 +8,7 @@ import {
   httpMetaOf,
   type ObjectMeta,
 } from "../../backends/backend.ts";
+import { validateKey } from "../../backends/keys.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { ResolvedBucket, S3Context } from "../context.ts";
@@ -62,6 +63,9 @@ export function copySource(ctx: S3Context): Result<CopySource, ProxyError> {
   if (!bucket) {
     return err(proxyError("BucketNotFound", `The specified bucket does not exist: ${bucketName}`));
   }
+  // Refused as the same key in the path is (serve.ts), never passed to a backend.
+  const bad = validateKey(key);
+  if (bad) return err(bad);
   if (!isAllowed(ctx.identity, bucket.config, "get_object", { kind: "key", key })) {
     return err(proxyError("AccessDenied", "Access Denied to the copy source"));
   }

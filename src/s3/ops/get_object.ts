@@ -95,9 +95,11 @@ function setPartsCount(headers: Headers, target: ReadTarget, meta: ObjectMeta): 
 async function read(
   ctx: S3Context,
   target: ReadTarget,
+  headOnly = false,
 ): Promise<Result<{ got: GetResult; headers: Headers }, ProxyError>> {
   const got = await ctx.bucket.backend.get(ctx.req.key, {
     ...target,
+    ...(headOnly ? { headOnly } : {}),
     conditions: readConditions(ctx.req.headers),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
@@ -135,7 +137,7 @@ export async function headObject(ctx: S3Context): Promise<Result<Response, Proxy
   const target = readTarget(ctx);
   if (!target.ok) return target;
   if (target.value.partNumber !== undefined) {
-    const r = await read(ctx, target.value);
+    const r = await read(ctx, target.value, true);
     if (!r.ok) return r;
     await discardObjectBody(r.value.got.body);
     return ok(

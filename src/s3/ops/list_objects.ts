@@ -93,8 +93,9 @@ export async function listObjectsV2(ctx: S3Context): Promise<Result<Response, Pr
   const { query } = ctx.req;
   const r = readListRequest(query);
   if (!r.ok) return r;
-  // An empty continuation-token is no token at all, as S3 takes it.
-  const token = query.get("continuation-token") || null;
+  // An empty continuation-token is no token at all, as S3 takes it, but echoed as given.
+  const given = query.get("continuation-token");
+  const token = given || null;
   const startAfterParam = query.get("start-after") ?? "";
   let startAfter = startAfterParam;
   if (token !== null) {
@@ -115,7 +116,7 @@ export async function listObjectsV2(ctx: S3Context): Promise<Result<Response, Pr
     el("MaxKeys", r.value.maxKeys) +
     (r.value.url ? el("EncodingType", "url") : "") +
     el("KeyCount", p.objects.length + p.commonPrefixes.length) +
-    (token !== null ? el("ContinuationToken", token) : "") +
+    (given !== null ? el("ContinuationToken", given) : "") +
     (startAfterParam ? el("StartAfter", enc(startAfterParam)) : "") +
     el("IsTruncated", p.isTruncated) +
     (p.isTruncated && p.nextStartAfter !== undefined

@@ -37,6 +37,21 @@ Deno.test("stderrAt(): prints a line at or above the threshold, nothing below", 
   assert.deepEqual(lines, ["a warning", "a warning under info"]);
 });
 
+Deno.test("createRuntime().build(): upload_buffer_bytes sets the shared buffer's limit, a worker's share under --workers", () => {
+  const quiet = { write() {}, flush() {} };
+  const one = createRuntime({ flags: FLAGS, environment: {}, accessLog: quiet });
+  assert.equal(one.uploadBuffer.limit, 64 * 1024 * 1024, "the default before any config");
+  assert.ok(one.build(config(`upload_buffer_bytes: 1000\n${TWO_BUCKETS}`)).ok);
+  assert.equal(one.uploadBuffer.limit, 1000);
+  assert.ok(one.uploadBuffer.take(600));
+  assert.ok(one.build(config(`upload_buffer_bytes: 2000\n${TWO_BUCKETS}`)).ok);
+  assert.equal(one.uploadBuffer.limit, 2000, "a reload sets the new limit");
+  assert.equal(one.uploadBuffer.held, 600, "and keeps what is held");
+  const four = createRuntime({ flags: FLAGS, environment: {}, accessLog: quiet, workers: 4 });
+  assert.ok(four.build(config(`upload_buffer_bytes: 1000\n${TWO_BUCKETS}`)).ok);
+  assert.equal(four.uploadBuffer.limit, 250);
+});
+
 Deno.test("createRuntime().build(): an app for the config, logging each request, counted in shared metrics", async () => {
   const written: string[] = [];
   const runtime = createRuntime({

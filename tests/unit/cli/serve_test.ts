@@ -10,6 +10,7 @@ import {
   type State,
 } from "../../../src/cli/serve.ts";
 import type { Config } from "../../../src/config/types.ts";
+import { createUploadBuffer } from "../../../src/backends/upload_buffer.ts";
 import { ok } from "../../../src/result.ts";
 import { VERSION } from "../../../src/version.ts";
 
@@ -42,6 +43,7 @@ function fakeRuntime(): Runtime & { warnings: string[]; flushes: () => number } 
     warn: (m) => void warnings.push(m),
     inFlight: { count: 0 },
     accessLog: { write() {}, flush: () => void flushes++ },
+    uploadBuffer: createUploadBuffer(0),
     build: () => ok(serving("built")),
     warnings,
     flushes: () => flushes,

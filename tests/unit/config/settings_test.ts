@@ -44,6 +44,23 @@ Deno.test("parseConfig() checks max_body_bytes as a positive integer", () => {
   }
 });
 
+Deno.test("parseConfig() reads upload_buffer_bytes as an integer of at least 0, default 64 MiB", () => {
+  assert.equal(configOf(setting("")).uploadBufferBytes, 64 * 1024 * 1024);
+  assert.equal(configOf(setting("upload_buffer_bytes: 0")).uploadBufferBytes, 0);
+  assert.equal(
+    configOf(setting("upload_buffer_bytes: 268435456")).uploadBufferBytes,
+    256 * 1024 * 1024,
+  );
+  for (const bad of ["-1", "1.5", "lots", "[]"]) {
+    onlyProblem(setting(`upload_buffer_bytes: ${bad}`), {
+      path: "upload_buffer_bytes",
+      message: /^must be an integer of at least 0, not /,
+      line: 1,
+      column: 22,
+    });
+  }
+});
+
 Deno.test("parseConfig() reads owner_id, owner_display_name and region, with defaults", () => {
   const c = configOf(
     `owner_id: "123456"\nowner_display_name: Ops\nregion: eu-west-3\n${withData("")}`,

@@ -65,8 +65,21 @@ Deno.test("answerPreflight() answers an unknown bucket NoSuchBucket", () => {
 Deno.test("answerPreflight() refuses with S3's message for each refusal", () => {
   const noOrigin = answerPreflight("own", { ...sources(TOP), headers: new Headers() });
   assert.ok(!noOrigin.ok);
-  assert.equal(noOrigin.error.kind, "CorsForbidden");
+  assert.equal(noOrigin.error.kind, "CorsBadRequest");
   assert.equal(noOrigin.error.message, "Insufficient information. Origin request header needed.");
+  const noMethod = answerPreflight("own", {
+    ...sources(TOP),
+    headers: new Headers({ origin: "https://own.example" }),
+  });
+  assert.ok(!noMethod.ok);
+  assert.equal(noMethod.error.kind, "CorsBadRequest");
+  assert.equal(noMethod.error.message, "Invalid Access-Control-Request-Method: null");
+  const badMethod = answerPreflight("own", {
+    ...sources(TOP),
+    headers: preflightHeaders("https://own.example", "PATCH"),
+  });
+  assert.ok(!badMethod.ok);
+  assert.equal(badMethod.error.message, "Invalid Access-Control-Request-Method: PATCH");
   const notEnabled = answerPreflight("plain", {
     ...sources(undefined),
     headers: preflightHeaders("https://top.example"),

@@ -34,12 +34,24 @@ Deno.test("preflight() without requested headers sends no Allow-Headers", () => 
   assert.equal(r.headers.get("access-control-allow-headers"), null);
 });
 
-Deno.test("preflight() needs both Origin and Access-Control-Request-Method", () => {
-  assert.deepEqual(ask({ origin: "https://app.example.com" }), { ok: false, refusal: "no-origin" });
+Deno.test("preflight() needs an Origin, then one of S3's five methods (in any case)", () => {
+  const app = "https://app.example.com";
   assert.deepEqual(ask({ "access-control-request-method": "GET" }), {
     ok: false,
     refusal: "no-origin",
   });
+  assert.deepEqual(ask({}), { ok: false, refusal: "no-origin" });
+  assert.deepEqual(ask({ origin: app }), { ok: false, refusal: "bad-method" });
+  for (const method of ["OPTIONS", "PATCH", "BLAH"]) {
+    assert.deepEqual(ask({ origin: app, "access-control-request-method": method }), {
+      ok: false,
+      refusal: "bad-method",
+    }, method);
+  }
+  assert.deepEqual(preflight(undefined, new Headers({ origin: app })), {
+    ok: false,
+    refusal: "bad-method",
+  }, "checked before the bucket's CORS, as S3 does");
 });
 
 Deno.test("preflight() on a bucket without CORS is not-enabled", () => {

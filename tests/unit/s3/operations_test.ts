@@ -5,6 +5,7 @@ import { OPERATIONS } from "../../../src/s3/operations.ts";
 import type { OperationKind, S3Request } from "../../../src/s3/request.ts";
 import {
   createBucket,
+  deleteBucket,
   getBucketLocation,
   getBucketVersioning,
   headBucket,
@@ -34,6 +35,7 @@ const EXPECTED: Readonly<Record<Exclude<OperationKind, "ListBuckets">, Expected>
   GetBucketLocation: [getBucketLocation, "any", false],
   GetBucketVersioning: [getBucketVersioning, "any", false],
   CreateBucket: [createBucket, "put_object@bucket", false],
+  DeleteBucket: [deleteBucket, "delete_object@bucket", false],
   ListObjects: [listObjectsV1, "list_bucket@listing:photos/", false],
   ListObjectsV2: [listObjectsV2, "list_bucket@listing:photos/", false],
   ListMultipartUploads: [

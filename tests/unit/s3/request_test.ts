@@ -33,6 +33,7 @@ Deno.test("parseS3Request() routes every operation", () => {
     ["GET", "http://h/b?uploads", {}, "ListMultipartUploads"],
     ["POST", "http://h/b?delete", {}, "DeleteObjects"],
     ["PUT", "http://h/b", {}, "CreateBucket"],
+    ["DELETE", "http://h/b", {}, "DeleteBucket"],
     ["GET", "http://h/b/k", {}, "GetObject"],
     ["GET", "http://h/b/k?x-id=GetObject", {}, "GetObject"],
     ["HEAD", "http://h/b/k", {}, "HeadObject"],

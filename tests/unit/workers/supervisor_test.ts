@@ -84,6 +84,7 @@ Deno.test("start() starts the first worker on the config's port, the rest on the
     flags: { checkConfig: false, logFormat: "json", logLevel: "info" },
     source: SOURCE,
     bind: { hostname: "127.0.0.1", port: 0 },
+    workers: 3,
   });
   t.listen(1, 41000);
   await tick();

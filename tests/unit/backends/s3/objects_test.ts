@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../../src/clock.ts";
 import { fakeStore } from "./_fake_store.ts";
+import { createS3Backend } from "../../../../src/backends/s3/s3.ts";
+import { createUploadBuffer } from "../../../../src/backends/upload_buffer.ts";
+import type { HttpResponse, SendRequest } from "../../../../src/backends/http/send.ts";
+import { s3OptionsOf } from "../../../_support/backend_options.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -27,6 +31,27 @@ Deno.test("get() by part number beyond the last is InvalidPartNumber, not Invali
   assert.ok(!r.ok && r.error.kind === "InvalidPartNumber");
   assert.equal(seen[0]!.url.search, "?partNumber=9");
   assert.equal(seen[0]!.streamBody, true);
+});
+
+Deno.test("get() headOnly asks with a HEAD and keeps the store's part count, with an empty body", async () => {
+  const { backend, seen } = fakeStore(() => ({
+    status: 206,
+    headers: {
+      "content-range": "bytes 0-4/8",
+      "content-length": "5",
+      "x-amz-mp-parts-count": "2",
+      etag: '"e-2"',
+    },
+  }));
+  const r = await backend.get("k", { partNumber: 1, headOnly: true });
+  assert.ok(r.ok);
+  assert.equal(seen[0]!.method, "HEAD");
+  assert.equal(seen[0]!.url.search, "?partNumber=1");
+  assert.equal(seen[0]!.streamBody, false);
+  assert.equal(r.value.meta.partsCount, 2);
+  assert.equal(r.value.meta.size, 8);
+  assert.deepEqual(r.value.range, { start: 0, end: 4 });
+  assert.equal(new Uint8Array(await new Response(r.value.body).arrayBuffer()).length, 0);
 });
 
 Deno.test("get() of a range reads the answered bytes from Content-Range", async () => {
@@ -57,4 +82,40 @@ Deno.test("copy() names its source and replaces metadata when given", async () =
   assert.equal(seen[0]!.headers["x-amz-copy-source"], "/bkt/a%20b");
   assert.equal(seen[0]!.headers["x-amz-metadata-directive"], "REPLACE");
   assert.equal(seen[1]!.method, "HEAD");
+});
+
+Deno.test("put() and uploadPart() of unknown length gather within the injected upload buffer, freed once sent", async () => {
+  for (const limit of [4 * 1024 * 1024, 0]) {
+    const buffer = createUploadBuffer(limit);
+    const sent: { held: number; length?: number; text: string }[] = [];
+    const transport = async (req: SendRequest): Promise<HttpResponse> => {
+      const body = req.body?.kind === "stream" ? req.body : undefined;
+      sent.push({
+        held: buffer.held,
+        ...(body ? { length: body.length } : {}),
+        text: body ? await new Response(body.stream).text() : "",
+      });
+      return { status: 200, headers: new Headers({ etag: '"e"' }), body: null };
+    };
+    const backend = createS3Backend(
+      s3OptionsOf({ endpoint: "http://store.test", bucket_name: "bkt", skip_signature: true }),
+      { transport, uploadBuffer: buffer },
+    );
+    const put = await backend.put("k", new Blob(["hello"]).stream(), {
+      meta: { userMetadata: {} },
+    });
+    assert.ok(put.ok);
+    assert.equal(put.value.size, 5);
+    const part = await backend.uploadPart({ key: "k", uploadId: "u" }, {
+      partNumber: 1,
+      body: new Blob(["part one"]).stream(),
+    });
+    assert.ok(part.ok);
+    assert.deepEqual(sent.map((s) => [s.length, s.text]), [[5, "hello"], [8, "part one"]]);
+    for (const s of sent) {
+      if (limit) assert.ok(s.held > 0 && s.held <= 64 * 1024, `a small block held: ${s.held}`);
+      else assert.equal(s.held, 0, "spooled");
+    }
+    assert.equal(buffer.held, 0, "freed once sent");
+  }
 });

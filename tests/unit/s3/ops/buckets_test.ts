@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ANONYMOUS } from "../../../../src/auth/identity.ts";
 import {
   createBucket,
+  deleteBucket,
   getBucketLocation,
   getBucketVersioning,
   headBucket,
@@ -90,4 +91,13 @@ Deno.test("createBucket() on a configured bucket answers 200 with its Location a
   assert.equal(res.body, null);
   assert.equal(res.headers.get("location"), "/photos");
   assert.equal(cancelled, true);
+});
+
+Deno.test("deleteBucket() on a configured bucket answers 501 NotImplemented: the config makes buckets", async () => {
+  const r = await deleteBucket(
+    s3Context({ op: "DeleteBucket", method: "DELETE", bucket: "photos" }),
+  );
+  assert.ok(!r.ok);
+  assert.equal(r.error.kind, "NotImplemented");
+  assert.match(r.error.message, /buckets come from the configuration/);
 });
