@@ -95,7 +95,7 @@ Deno.test({
         `${gw.dataDir}/private-uploads/browser/from-chromium.txt`,
       );
       assert.equal(stored, "uploaded by a browser\n");
-      await gw.waitForLog(/POST \/private-uploads 204/);
+      await gw.waitForLog(/POST \/private-uploads\/browser\/from-chromium\.txt 204/);
     } finally {
       await server.shutdown();
       await gw.stop();
