@@ -15,7 +15,9 @@ import type { Backend } from "../backend.ts";
 import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
+import { createKeyLocks } from "./key_locks.ts";
 import { listObjects } from "./listing.ts";
+import { networkFsOf } from "./network_mount.ts";
 import { fsLayout } from "./paths.ts";
 import { getObject, headObject } from "./read.ts";
 import { createSidecars } from "./sidecars.ts";
@@ -34,6 +36,15 @@ export interface FsBackendOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * Whether a write is flushed to disk (file, sidecar, directories) before it is answered.
+   * @default true
+   */
+  readonly fsync?: boolean;
+  /** How long a conditional write waits for its turn on a key (key_locks.ts). */
+  readonly turnWaitMs?: number;
+  /** The network filesystem the root is on. @default found in /proc/mounts */
+  readonly networkFs?: () => Promise<string | undefined>;
 }
 
 /** The shared state of an fs backend over `o.root` (its parts take it; tests build one alone). */
@@ -45,6 +56,7 @@ export function fsContext(o: FsBackendOptions): FsContext {
     ready ??= (async () => {
       for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
     })();
+  let network: Promise<string | undefined> | undefined;
   return {
     layout,
     clock,
@@ -52,6 +64,14 @@ export function fsContext(o: FsBackendOptions): FsContext {
     sidecars: createSidecars({ layout, ensureDirs }),
     small: createSmallFiles(),
     completions: createCompletions({ layout, clock }),
+    locks: createKeyLocks({
+      base: layout.base,
+      ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
+    }),
+    fsync: o.fsync ?? true,
+    networkFs: () =>
+      network ??= o.networkFs?.() ??
+        ensureDirs().then(() => networkFsOf(layout.base), () => undefined),
   };
 }
 
@@ -63,7 +83,7 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     get: (key, options) => getObject(ctx, key, options),
     put: (key, body, options) => putObject(ctx, key, { ...options, body }),
     copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
-    delete: (key) => deleteObject(ctx, key),
+    delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (options) => listObjects(ctx, options),
     createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),

@@ -161,8 +161,12 @@ export async function uploadPart(
   }
 }
 
-/** AbortMultipartUpload: the upload's directory goes. */
-export async function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
+/** AbortMultipartUpload: the upload's directory goes, within its turn (Complete takes it too). */
+export function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
+  return ctx.locks.hold({ upload: ref.uploadId }, () => removeUpload(ctx, ref));
+}
+
+async function removeUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
   const u = await requireUpload(ctx, ref);
   if (!u.ok) return u;
   try {

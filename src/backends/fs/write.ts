@@ -1,45 +1,41 @@
 /** PutObject, CopyObject and DeleteObject on the fs backend. */
 import { err, ok } from "../../result.ts";
-import type { BackendResult, CopyOptions, ObjectMeta, PutOptions } from "../backend.ts";
+import type {
+  BackendResult,
+  CopyOptions,
+  DeleteConditions,
+  ObjectMeta,
+  PutOptions,
+} from "../backend.ts";
 import { quoteEtag } from "../etag.ts";
-import { commit } from "./commit.ts";
+import { commitIf, refusal, whenHolds } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
 import { ioError, isDirectoryInTheWay, isMissing, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
-import { headObject, writeConditionFailure } from "./read.ts";
+import { headObject } from "./read.ts";
 import { spool } from "./spool.ts";
-
-/** A write condition that fails against the object now at `key`, if one does. */
-function conditionFailure(ctx: FsContext, key: string, o: PutOptions) {
-  return writeConditionFailure(ctx, key, o.conditions);
-}
 
 /**
  * PutObject: the body is spooled to a temp file and renamed into place. The
- * conditions are checked before (so a refused body is not read) and again
- * after the body arrived (another writer may have been faster).
+ * conditions are checked before (so a refused body is not read) and again,
+ * within the key's turn, when the body is in (conditional.ts).
  */
 export async function putObject(
   ctx: FsContext,
   key: string,
   o: PutOptions & { readonly body: ReadableStream<Uint8Array> },
 ): BackendResult<ObjectMeta> {
-  const refused = fsKeyProblem(key) ?? await conditionFailure(ctx, key, o);
+  const refused = fsKeyProblem(key) ?? await refusal(ctx, key, o.conditions);
   if (refused) {
     await o.body.cancel().catch(() => {});
     return err(refused);
   }
   const spooled = await spool(ctx, o.body, { expected: o.contentLength, signal: o.signal });
   if (!spooled.ok) return spooled;
-  const failed = await conditionFailure(ctx, key, o);
-  if (failed) {
-    await Deno.remove(spooled.value.path).catch(() => {});
-    return err(failed);
-  }
   const checksums = o.checksums && Object.keys(o.checksums).length > 0
     ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const }
     : {};
-  return await commit(ctx, {
+  return await commitIf(ctx, o.conditions, {
     key,
     tmp: spooled.value.path,
     meta: o.meta,
@@ -59,7 +55,7 @@ export async function copyObject(
   // A source the fs backend cannot hold (the internal directory included) does not exist.
   const source = await headObject(ctx, keys.src);
   if (!source.ok) return source;
-  const failed = await writeConditionFailure(ctx, keys.dst, o.conditions);
+  const failed = await refusal(ctx, keys.dst, o.conditions);
   if (failed) return err(failed);
   const tmp = ctx.layout.tmp();
   try {
@@ -71,7 +67,7 @@ export async function copyObject(
   }
   const { key: _k, size: _s, etag, lastModified: _l, checksums, checksumType, ...rest } =
     source.value;
-  return await commit(ctx, {
+  return await commitIf(ctx, o.conditions, {
     key: keys.dst,
     tmp,
     meta: o.meta ?? rest,
@@ -92,9 +88,24 @@ async function removeEmptyParents(ctx: FsContext, key: string): Promise<void> {
   }
 }
 
-/** DeleteObject: an absent key, or one that is a prefix of others (a directory), is deleted already. */
-export async function deleteObject(ctx: FsContext, key: string): BackendResult<void> {
+/**
+ * DeleteObject: an absent key, or one that is a prefix of others (a
+ * directory), is deleted already; with If-Match, only the object it names
+ * goes, within the key's turn (conditional.ts).
+ */
+export async function deleteObject(
+  ctx: FsContext,
+  key: string,
+  conditions?: DeleteConditions,
+): BackendResult<void> {
+  const refused = await refusal(ctx, key, conditions);
+  if (refused) return err(refused);
   if (fsKeyProblem(key)) return ok(undefined);
+  return await whenHolds(ctx, key, conditions, () => removeObject(ctx, key));
+}
+
+/** Removes the object at `key`, its sidecar and the directories it leaves empty. */
+async function removeObject(ctx: FsContext, key: string): BackendResult<void> {
   try {
     await Deno.remove(ctx.layout.data(key));
   } catch (e) {
