@@ -1,10 +1,11 @@
 /**
  * Conditional writes on the fs backend, linearizable: the condition is
- * checked and the write done within the key's turn (key_locks.ts), so of
- * several writers with one precondition exactly one wins and the others,
+ * checked and the write published within the key's turn (key_locks.ts), so
+ * of several writers with one precondition exactly one wins and the others,
  * once their turn comes, find it failed (412). A body is spooled and staged
- * before the turn is taken, so a slow upload never holds a key. Writes
- * without a condition take no turn: the last rename wins, as on S3.
+ * before the turn is taken, so a slow upload never holds a key. A write
+ * without a condition takes the turn only for its two renames (bytes, then
+ * sidecar), so no other write lands between them; the last one wins, as on S3.
  */
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, type Result } from "../../result.ts";
@@ -40,16 +41,17 @@ export async function refusal(
   return await writeConditionFailure(ctx, key, c);
 }
 
-/** Runs `f` within `key`'s turn after `c` held there; without a condition, at once. */
+/** Runs `f` within `key`'s turn if `c` (when given) holds there. */
 export async function whenHolds<T>(
   ctx: FsContext,
   key: string,
   c: WriteConditions | undefined,
   f: () => Promise<Result<T, ProxyError>>,
 ): Promise<Result<T, ProxyError>> {
-  if (!isConditional(c)) return await f();
   return await ctx.locks.hold({ key }, async () => {
-    const failed = await writeConditionFailure(ctx, key, c);
+    if (!isConditional(c)) return await f();
+    // Within the turn: a sidecar that does not fit is recomputed, not waited for.
+    const failed = await writeConditionFailure({ ...ctx, sidecars: ctx.sidecars.within() }, key, c);
     return failed ? err(failed) : await f();
   });
 }

@@ -57,17 +57,18 @@ export function fsContext(o: FsBackendOptions): FsContext {
       for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
     })();
   let network: Promise<string | undefined> | undefined;
+  const locks = createKeyLocks({
+    base: layout.base,
+    ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
+  });
   return {
     layout,
     clock,
     ensureDirs,
-    sidecars: createSidecars({ layout, ensureDirs }),
+    sidecars: createSidecars({ layout, ensureDirs, turn: (key, f) => locks.hold({ key }, f) }),
     small: createSmallFiles(),
     completions: createCompletions({ layout, clock }),
-    locks: createKeyLocks({
-      base: layout.base,
-      ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
-    }),
+    locks,
     fsync: o.fsync ?? true,
     networkFs: () =>
       network ??= o.networkFs?.() ??

@@ -101,6 +101,7 @@ export async function deleteObject(
   const refused = await refusal(ctx, key, conditions);
   if (refused) return err(refused);
   if (fsKeyProblem(key)) return ok(undefined);
+  if (!conditions?.ifMatch) return await removeObject(ctx, key);
   return await whenHolds(ctx, key, conditions, () => removeObject(ctx, key));
 }
 
