@@ -14,6 +14,7 @@ import {
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
 import type { RegisterCase } from "../_support/emulator.ts";
+import { registerConditionalWrites } from "./conditional_writes.ts";
 
 /**
  * What a test can see of the state a backend keeps beside its objects: every
@@ -120,7 +121,14 @@ export type Quirk =
   /** moto 5: a read by part number of a multipart object returns all of it. */
   | "multipart-part-read-is-whole"
   /** s3rver: `partNumber` is ignored: every read by part number is a 200 with the whole object. */
-  | "part-number-ignored";
+  | "part-number-ignored"
+  /**
+   * s3rver: If-Match and If-None-Match on writes are ignored (the write happens); bucketgate
+   * forwards them and never emulates them with a read first, so every concurrent writer wins.
+   */
+  | "write-conditions-ignored"
+  /** moto 5: `If-Match: *` on a write is compared as an ETag, so it always fails (412). */
+  | "if-match-star-on-write-refused";
 
 /** Options of `runBackendContract`. */
 export interface ContractOptions {
@@ -134,7 +142,7 @@ export interface ContractOptions {
 }
 
 /** A contract case: the fresh backend, all that made it, and the test context (for steps). */
-type ContractCase = (b: Backend, made: MadeBackend, t: Deno.TestContext) => Promise<void>;
+export type ContractCase = (b: Backend, made: MadeBackend, t: Deno.TestContext) => Promise<void>;
 
 /** Registers the contract tests for one backend. */
 export function runBackendContract(
@@ -679,6 +687,7 @@ export function runBackendContract(
   registerCopyFrom(test);
   registerPrefixed(test, quirks);
   registerAborted(test, quirks);
+  registerConditionalWrites(test, quirks);
 }
 
 /** The names bucketgate keeps its own state under, on the backends that have one (fs, az). */
@@ -847,7 +856,7 @@ async function internalNamespaceIsUnreachable(
 }
 
 /** Registers a contract case (the `test` of `runBackendContract`). */
-type TestFn = (title: string, fn: ContractCase) => void;
+export type TestFn = (title: string, fn: ContractCase) => void;
 
 /** Rejects with a named error when `p` has not settled within `ms`: a hang fails, never blocks. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -13,10 +13,16 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { multipartEtag } from "../etag.ts";
-import { completionRecord, replayCompletion, validateCompletion } from "../multipart.ts";
+import {
+  completionRecord,
+  isUploadId,
+  replayCompletion,
+  validateCompletion,
+} from "../multipart.ts";
 import { commitIf, refusal } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
+import { fsKeyProblem } from "./paths.ts";
 import { writeAll } from "./spool.ts";
 import { loadParts, loadUpload } from "./uploads.ts";
 
@@ -65,6 +71,8 @@ export async function completeUpload(
 ): BackendResult<ObjectMeta> {
   const refused = await refusal(ctx, ref.key, o.conditions);
   if (refused) return err(refused);
+  // An upload id or key no upload can have has nothing to wait for.
+  if (!isUploadId(ref.uploadId) || fsKeyProblem(ref.key)) return await assemble(ctx, ref, o);
   return await ctx.locks.hold({ upload: ref.uploadId }, () => assemble(ctx, ref, o));
 }
 

@@ -162,8 +162,10 @@ export async function uploadPart(
 }
 
 /** AbortMultipartUpload: the upload's directory goes, within its turn (Complete takes it too). */
-export function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
-  return ctx.locks.hold({ upload: ref.uploadId }, () => removeUpload(ctx, ref));
+export async function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
+  // An upload id or key no upload can have has nothing to wait for.
+  if (!isUploadId(ref.uploadId) || fsKeyProblem(ref.key)) return err(noSuchUpload());
+  return await ctx.locks.hold({ upload: ref.uploadId }, () => removeUpload(ctx, ref));
 }
 
 async function removeUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
