@@ -87,6 +87,28 @@ async function reader(gw: Gateway, key: () => string, stop: () => boolean): Prom
   return checked;
 }
 
+/** `WRITERS` DELETEs of `key` at once with `If-Match: etag`: one 204, every other 404. */
+async function deletes(
+  gws: readonly Gateway[],
+  cs: readonly Deno.HttpClient[],
+  key: string,
+  etag: string,
+): Promise<void> {
+  const statuses = await Promise.all(cs.map(async (client, i) => {
+    const res = await signedFetch(gws[i % gws.length]!, "DELETE", `/${BUCKET}/${key}`, {
+      headers: { "if-match": etag },
+      client,
+    });
+    await res.body?.cancel();
+    return res.status;
+  }));
+  assert.deepEqual(
+    statuses.sort(),
+    [204, ...Array(WRITERS - 1).fill(404)],
+    `DELETE If-Match of ${key}`,
+  );
+}
+
 /** The rounds of both kinds over `gws` (one directory). */
 async function rounds(gws: readonly Gateway[]): Promise<void> {
   const cs = clients(WRITERS);
@@ -108,6 +130,7 @@ async function rounds(gws: readonly Gateway[]): Promise<void> {
       const res = await signedFetch(gws[0]!, "GET", `/${BUCKET}/${key}`);
       assert.deepEqual(new Uint8Array(await res.arrayBuffer()), replaced.body);
       assert.equal(res.headers.get("etag"), replaced.etag);
+      if (r % 5 === 0) await deletes(gws, cs, key, replaced.etag!);
     }
   } finally {
     done = true;

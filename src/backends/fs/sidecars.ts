@@ -53,14 +53,15 @@ export interface SidecarsOptions {
   readonly turn?: Turn;
 }
 
-/** Whether the file now at `path` is still the one whose stat is `st`. */
-async function stillAt(path: string, st: Deno.FileInfo): Promise<boolean> {
+/** Whether the file now at `path` is the one whose stat is `st`, another, or none. */
+async function nowAt(path: string, st: Deno.FileInfo): Promise<"same" | "other" | "gone"> {
   try {
     const now = await Deno.stat(path);
-    return now.ino === st.ino && now.size === st.size &&
+    const same = now.ino === st.ino && now.size === st.size &&
       now.mtime?.getTime() === st.mtime?.getTime();
+    return same ? "same" : "other";
   } catch {
-    return false;
+    return "gone";
   }
 }
 
@@ -137,7 +138,9 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
     const s = await stored(key, st);
     if (!s.ok) return s;
     if (s.value.fits) return ok(s.value.m!);
-    if (!(await stillAt(o.layout.data(key), st))) return err(replaced());
+    const now = await nowAt(o.layout.data(key), st);
+    if (now === "gone") return err(noSuchKey());
+    if (now === "other") return err(replaced());
     return await rebuild(key, st, s.value.m);
   }
 

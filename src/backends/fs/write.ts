@@ -10,6 +10,7 @@ import type {
 import { quoteEtag } from "../etag.ts";
 import { commitIf, refusal, whenHolds } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
+import { parentOf, syncPath } from "./durable.ts";
 import { ioError, isDirectoryInTheWay, isMissing, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
 import { headObject } from "./read.ts";
@@ -116,5 +117,7 @@ async function removeObject(ctx: FsContext, key: string): BackendResult<void> {
   ctx.sidecars.forget(key);
   await Deno.remove(ctx.layout.meta(key)).catch(() => {});
   await removeEmptyParents(ctx, key);
+  // A delete answered is a delete kept: the directory that lost the entry is flushed.
+  if (ctx.fsync) await syncPath(parentOf(ctx.layout.data(key))).catch(() => {});
   return ok(undefined);
 }
