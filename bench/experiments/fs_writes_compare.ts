@@ -22,17 +22,17 @@
  * which stays steady on a shared machine where req/s does not. Each cell is
  * the median over the rounds.
  *
- *   deno run -A bench/fs_writes_compare.ts [--baseline DIR] [--rounds 3] [--seconds 4]
+ *   deno run -A bench/experiments/fs_writes_compare.ts [--baseline DIR] [--rounds 3] [--seconds 4]
  *                                          [--only put,inm,im,64m]
  */
 import { parseArgs } from "node:util";
-import { ACTIONS } from "../src/config/types.ts";
-import { type LaunchedGateway, launchGateway } from "../tests/_support/gateway.ts";
-import { freePort } from "../tests/_support/ports.ts";
-import { BENCH_KEY } from "./_gateway.ts";
-import { presignPath } from "./_presign.ts";
+import { ACTIONS } from "../../src/config/types.ts";
+import { type LaunchedGateway, launchGateway } from "../../tests/_support/gateway.ts";
+import { freePort } from "../../tests/_support/ports.ts";
+import { BENCH_KEY } from "../_gateway.ts";
+import { presignPath } from "../_presign.ts";
 import { fmt, median } from "./_cpu_rounds.ts";
-import { cpuSeconds, initClockTicks, loadAverage, machineLine } from "./_system.ts";
+import { cpuSeconds, initClockTicks, loadAverage, machineLine } from "../_system.ts";
 
 const WORKLOADS = ["put", "inm", "im", "64m"] as const;
 type Workload = typeof WORKLOADS[number];
