@@ -118,6 +118,7 @@ Deno.test("put() and uploadPart() of unknown length gather within the injected u
     }
     assert.equal(buffer.held, 0, "freed once sent");
   }
+});
 
 Deno.test("put(), copy() and delete() send every write condition with the write, never a HEAD first", async () => {
   const { backend, seen } = fakeStore((req) =>
