@@ -14,6 +14,7 @@ import {
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
 import type { RegisterCase } from "../_support/emulator.ts";
+import { registerFolderKeys } from "./folder_keys_contract.ts";
 
 /**
  * What a test can see of the state a backend keeps beside its objects: every
@@ -677,6 +678,7 @@ export function runBackendContract(
     (_b, made) => internalNamespaceIsUnreachable(made, quirks),
   );
   registerCopyFrom(test);
+  registerFolderKeys(test);
   registerPrefixed(test, quirks);
   registerAborted(test, quirks);
 }
