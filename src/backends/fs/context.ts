@@ -1,6 +1,7 @@
 /** What the parts of one fs backend share: its paths, clock, directories and caches. */
 import type { Clock } from "../../clock.ts";
 import type { Completions } from "./completions.ts";
+import type { DirEntries } from "./dir_entries.ts";
 import type { FsLayout } from "./paths.ts";
 import type { Sidecars } from "./sidecars.ts";
 import type { SmallFiles } from "./small_files.ts";
@@ -15,6 +16,8 @@ export interface FsContext {
   readonly sidecars: Sidecars;
   /** Small objects' bytes kept in memory. */
   readonly small: SmallFiles;
+  /** Directories' entries in key order, for listings. */
+  readonly dirs: DirEntries;
   /** What completed uploads answered, for a Complete sent again. */
   readonly completions: Completions;
 }

@@ -15,6 +15,7 @@ import type { Backend } from "../backend.ts";
 import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
+import { createDirEntries } from "./dir_entries.ts";
 import { listObjects } from "./listing.ts";
 import { fsLayout } from "./paths.ts";
 import { getObject, headObject } from "./read.ts";
@@ -51,6 +52,7 @@ export function fsContext(o: FsBackendOptions): FsContext {
     ensureDirs,
     sidecars: createSidecars({ layout, ensureDirs }),
     small: createSmallFiles(),
+    dirs: createDirEntries(),
     completions: createCompletions({ layout, clock }),
   };
 }

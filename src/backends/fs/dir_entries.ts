@@ -1,0 +1,103 @@
+/**
+ * A directory's entries in S3 key order, kept in memory while the directory
+ * is unchanged: a warm listing costs a stat of each directory it enters and a
+ * binary search, not a read of the directory. An entry's place in the order
+ * is its `part` of a key: its name for a file, its name and `/` for a
+ * directory (so `a-b` < `a/…` < `a0`). A directory read while its mtime is
+ * within RACY_MS of now is not kept: a change in the same clock tick would
+ * leave the mtime as it was (git's "racy" rule).
+ */
+import { compareKeys } from "../keys.ts";
+import { isMissing } from "./errors.ts";
+
+/** One entry of a directory, as a part of a key. */
+export interface KeyEntry {
+  /** The key segment(s) it stands for: a file's name, or a directory's name and `/`. */
+  readonly part: string;
+  /** Its name in the directory. */
+  readonly name: string;
+  readonly dir: boolean;
+}
+
+/** How a directory entry stands for a key part; undefined leaves it out. */
+export type EntryReader = (e: Deno.DirEntry) => KeyEntry | undefined;
+
+/** The sorted entries of directories, cached. */
+export interface DirEntries {
+  /** The entries of the directory at `path` sorted by `part` (none when it is missing). */
+  sorted(path: string, read: EntryReader): Promise<readonly KeyEntry[]>;
+}
+
+/** A directory changed within this many ms of its read is read again next time. */
+const RACY_MS = 2000;
+/** Entries kept in memory, over all directories of one bucket. */
+const CACHE_ENTRIES = 250_000;
+
+interface Held {
+  readonly mtimeMs: number;
+  readonly ino: number | null;
+  readonly entries: readonly KeyEntry[];
+}
+
+/** The entries of `path`, sorted; none when it is missing (or not a directory). */
+async function readSorted(path: string, read: EntryReader): Promise<KeyEntry[]> {
+  const out: KeyEntry[] = [];
+  try {
+    for await (const e of Deno.readDir(path)) {
+      const k = read(e);
+      if (k) out.push(k);
+    }
+  } catch (e) {
+    if (isMissing(e)) return [];
+    throw e;
+  }
+  return out.sort((a, b) => compareKeys(a.part, b.part));
+}
+
+/** An empty cache of sorted directories, holding at most `limit` entries. */
+export function createDirEntries(limit: number = CACHE_ENTRIES): DirEntries {
+  const held = new Map<string, Held>();
+  const reading = new Map<string, Promise<KeyEntry[]>>();
+  let count = 0;
+
+  const keep = (path: string, h: Held) => {
+    if (h.entries.length > limit) return;
+    const old = held.get(path);
+    if (old) count -= old.entries.length;
+    held.delete(path);
+    held.set(path, h);
+    count += h.entries.length;
+    for (const [p, v] of held) {
+      if (count <= limit) break;
+      held.delete(p);
+      count -= v.entries.length;
+    }
+  };
+
+  return {
+    async sorted(path, read) {
+      let st: Deno.FileInfo;
+      try {
+        st = await Deno.stat(path);
+      } catch (e) {
+        if (isMissing(e)) return [];
+        throw e;
+      }
+      if (!st.isDirectory) return [];
+      const mtimeMs = st.mtime?.getTime() ?? 0;
+      const ino = st.ino ?? null;
+      const hit = held.get(path);
+      if (hit && hit.mtimeMs === mtimeMs && hit.ino === ino) return hit.entries;
+      // One read of a directory as it is now, shared by the listings that wait for it.
+      const now = `${mtimeMs} ${ino} ${path}`;
+      let p = reading.get(now);
+      if (!p) {
+        p = readSorted(path, read).finally(() => reading.delete(now));
+        reading.set(now, p);
+      }
+      const entries = await p;
+      if (Date.now() - mtimeMs > RACY_MS) keep(path, { mtimeMs, ino, entries });
+      return entries;
+    },
+  };
+}
