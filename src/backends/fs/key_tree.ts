@@ -16,15 +16,19 @@ const NAME_MAX = 255;
 
 const encoder = new TextEncoder();
 
-/** Characters escaped as `%XX` (UTF-8): the escape and the marks, and what Windows forbids. */
-const ESCAPED = /[%+=\\:*?"<>|\x00-\x1f\x7f]/g;
+/** Characters escaped as `%XX`: the escape and the marks, and what Windows forbids in a name. */
+const ESCAPED = new Set([...'%+=\\:*?"<>|\x7f']);
 
-/** `seg` with every character of ESCAPED as `%XX`. */
+/** Whether `c` is escaped: one of ESCAPED, or a control character. */
+const isEscaped = (c: string) => ESCAPED.has(c) || c < " ";
+
+/** `seg` with every escaped character as `%XX`. */
 function escapeSegment(seg: string): string {
-  return seg.replace(
-    ESCAPED,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-  );
+  let out = "";
+  for (const c of seg) {
+    out += isEscaped(c) ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` : c;
+  }
+  return out;
 }
 
 /** The tree path of `key`, relative to the tree's root. */
