@@ -16,7 +16,7 @@ import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
 import { createDirEntries } from "./dir_entries.ts";
-import { listObjects } from "./listing.ts";
+import { listObjects, probeRoot } from "./listing.ts";
 import { fsLayout } from "./paths.ts";
 import { getObject, headObject } from "./read.ts";
 import { createSidecars } from "./sidecars.ts";
@@ -67,6 +67,7 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
     delete: (key) => deleteObject(ctx, key),
     list: (options) => listObjects(ctx, options),
+    probe: () => probeRoot(ctx),
     createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),
     completeMultipartUpload: (upload, parts, conditions) =>

@@ -3,12 +3,13 @@
  * internal key tree walked together in S3 order from the page's start
  * (key_walk.ts), stopped after the page, then a stat and sidecar per object.
  */
+import { proxyError } from "../../errors.ts";
 import { err, ok } from "../../result.ts";
 import type { BackendResult, ListOptions, ListPage } from "../backend.ts";
 import { listPager } from "../listing.ts";
 import type { FsContext } from "./context.ts";
 import type { EntryReader } from "./dir_entries.ts";
-import { ioError } from "./errors.ts";
+import { internalIoError, ioError } from "./errors.ts";
 import { decodeTreeName, treeDir } from "./key_tree.ts";
 import { type KeyTree, mergeKeys, type WalkBounds, walkKeys } from "./key_walk.ts";
 import { lastModifiedOf } from "./meta_file.ts";
@@ -125,4 +126,15 @@ export async function listObjects(ctx: FsContext, o: ListOptions): BackendResult
     if (f) objects.push(f.value);
   }
   return ok({ ...page, objects });
+}
+
+/** Whether the bucket's root is there, a directory, and can be looked at: `/readyz`'s probe. */
+export async function probeRoot(ctx: FsContext): BackendResult<void> {
+  try {
+    const st = await Deno.stat(ctx.layout.base);
+    if (st.isDirectory) return ok(undefined);
+    return err(proxyError("BackendError", "The bucket's root is not a directory"));
+  } catch (e) {
+    return err(internalIoError(e));
+  }
 }
