@@ -1,30 +1,30 @@
 /**
  * A directory's entries in S3 key order, kept in memory while the directory
  * is unchanged: a warm listing costs a stat of each directory it enters and a
- * binary search, not a read of the directory. An entry's place in the order
- * is its `part` of a key: its name for a file, its name and `/` for a
- * directory (so `a-b` < `a/…` < `a0`). A directory read while its mtime is
+ * binary search, not a read of the directory. An entry is kept as its part
+ * of a key: its name for a file, its name and `/` for a directory (so
+ * `a-b` < `a/…` < `a0`), one string each. A directory read while its mtime is
  * within RACY_MS of now is not kept: a change in the same clock tick would
  * leave the mtime as it was (git's "racy" rule).
  */
 import { compareKeys } from "../keys.ts";
 import { isMissing } from "./errors.ts";
 
-/** One entry of a directory, as a part of a key. */
-export interface KeyEntry {
-  /** The key segment(s) it stands for: a file's name, or a directory's name and `/`. */
-  readonly part: string;
-  /** Its name in the directory. */
-  readonly name: string;
-  readonly dir: boolean;
-}
+/**
+ * One entry of a directory as the part of a key it stands for: a file's key
+ * segment, or a directory's and `/` (so an entry is a directory when it ends in `/`).
+ */
+export type KeyEntry = string;
+
+/** Whether an entry is a directory. */
+export const isDirEntry = (e: KeyEntry): boolean => e.endsWith("/");
 
 /** How a directory entry stands for a key part; undefined leaves it out. */
 export type EntryReader = (e: Deno.DirEntry) => KeyEntry | undefined;
 
 /** The sorted entries of directories, cached. */
 export interface DirEntries {
-  /** The entries of the directory at `path` sorted by `part` (none when it is missing). */
+  /** The entries of the directory at `path`, sorted (none when it is missing). */
   sorted(path: string, read: EntryReader): Promise<readonly KeyEntry[]>;
 }
 
@@ -45,13 +45,13 @@ async function readSorted(path: string, read: EntryReader): Promise<KeyEntry[]> 
   try {
     for await (const e of Deno.readDir(path)) {
       const k = read(e);
-      if (k) out.push(k);
+      if (k !== undefined) out.push(k);
     }
   } catch (e) {
     if (isMissing(e)) return [];
     throw e;
   }
-  return out.sort((a, b) => compareKeys(a.part, b.part));
+  return out.sort(compareKeys);
 }
 
 /** An empty cache of sorted directories, holding at most `limit` entries. */

@@ -6,7 +6,7 @@
  * prefix after the bound. The consumer stops it after its page.
  */
 import { compareKeys } from "../keys.ts";
-import type { KeyEntry } from "./dir_entries.ts";
+import { isDirEntry, type KeyEntry } from "./dir_entries.ts";
 
 /** A tree of keys, read a directory at a time. */
 export interface KeyTree {
@@ -32,11 +32,11 @@ function firstIndex(entries: readonly KeyEntry[], rel: string, target: string): 
   let hi = entries.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(entries[mid]!.part, t) < 0) lo = mid + 1;
+    if (compareKeys(entries[mid]!, t) < 0) lo = mid + 1;
     else hi = mid;
   }
   const before = entries[lo - 1];
-  return before?.dir && t.startsWith(before.part) ? lo - 1 : lo;
+  return before !== undefined && isDirEntry(before) && t.startsWith(before) ? lo - 1 : lo;
 }
 
 /** The keys under directory `rel` within `b`, in order. */
@@ -44,16 +44,17 @@ async function* walkDir(tree: KeyTree, rel: string, b: WalkBounds): AsyncGenerat
   const entries = await tree.entries(rel);
   const target = b.after !== undefined && compareKeys(b.after, b.prefix) > 0 ? b.after : b.prefix;
   for (let i = firstIndex(entries, rel, target); i < entries.length; i++) {
-    const e = entries[i]!;
-    const full = rel + e.part;
-    if (!full.startsWith(b.prefix) && !(e.dir && b.prefix.startsWith(full))) {
+    const part = entries[i]!;
+    const dir = isDirEntry(part);
+    const full = rel + part;
+    if (!full.startsWith(b.prefix) && !(dir && b.prefix.startsWith(full))) {
       // Sorted: once past the prefix, nothing after it starts with it.
       if (compareKeys(full, b.prefix) > 0) return;
       continue;
     }
     const skip = b.skip();
     if (skip !== undefined && full.startsWith(skip)) continue;
-    if (e.dir) yield* walkDir(tree, full, b);
+    if (dir) yield* walkDir(tree, full, b);
     else if (b.after === undefined || compareKeys(full, b.after) > 0) yield full;
   }
 }

@@ -38,12 +38,7 @@ export async function mapInOrder<T, R>(
 }
 
 /** A plain directory's files and directories (a hand-made empty directory holds no key). */
-const plainEntry: EntryReader = (e) =>
-  e.isDirectory
-    ? { part: `${e.name}/`, name: e.name, dir: true }
-    : e.isFile
-    ? { part: e.name, name: e.name, dir: false }
-    : undefined;
+const plainEntry: EntryReader = (e) => e.isDirectory ? `${e.name}/` : e.isFile ? e.name : undefined;
 
 /** The root's entries: the plain ones but the internal directory. */
 const rootEntry: EntryReader = (e) => isInternalName(e.name) ? undefined : plainEntry(e);
@@ -52,7 +47,7 @@ const rootEntry: EntryReader = (e) => isInternalName(e.name) ? undefined : plain
 const treeEntry: EntryReader = (e) => {
   const d = decodeTreeName(e.name);
   if (!d || d.dir !== e.isDirectory || (!d.dir && !e.isFile)) return undefined;
-  return { part: d.dir ? `${d.seg}/` : d.seg, name: e.name, dir: d.dir };
+  return d.dir ? `${d.seg}/` : d.seg;
 };
 
 /** The keys at their plain paths. */

@@ -15,9 +15,9 @@ function memoryTree(keys: readonly string[]): KeyTree & { reads: string[] } {
         const rest = k.slice(rel.length);
         const slash = rest.indexOf("/");
         const part = slash < 0 ? rest : rest.slice(0, slash + 1);
-        parts.set(part, { part, name: part, dir: slash >= 0 });
+        parts.set(part, part);
       }
-      return Promise.resolve([...parts.values()].sort((a, b) => compareKeys(a.part, b.part)));
+      return Promise.resolve([...parts.values()].sort(compareKeys));
     },
   };
 }
