@@ -9,6 +9,7 @@
  */
 import { compareKeys } from "../keys.ts";
 import { isMissing } from "./errors.ts";
+import type { PathOps } from "./path_ops.ts";
 
 /**
  * One entry of a directory as the part of a key it stands for: a file's key
@@ -39,11 +40,27 @@ interface Held {
   readonly entries: readonly KeyEntry[];
 }
 
+/** The index of the first of sorted `entries` at or after `part` (binary search). */
+export function lowerBound(entries: readonly KeyEntry[], part: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(entries[mid]!, part) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether sorted `entries` hold `part`. */
+export const hasEntry = (entries: readonly KeyEntry[], part: string): boolean =>
+  entries[lowerBound(entries, part)] === part;
+
 /** The entries of `path`, sorted; none when it is missing (or not a directory). */
-async function readSorted(path: string, read: EntryReader): Promise<KeyEntry[]> {
+async function readSorted(ops: PathOps, path: string, read: EntryReader): Promise<KeyEntry[]> {
   const out: KeyEntry[] = [];
   try {
-    for await (const e of Deno.readDir(path)) {
+    for await (const e of ops.readDir(path)) {
       const k = read(e);
       if (k !== undefined) out.push(k);
     }
@@ -54,8 +71,8 @@ async function readSorted(path: string, read: EntryReader): Promise<KeyEntry[]> 
   return out.sort(compareKeys);
 }
 
-/** An empty cache of sorted directories, holding at most `limit` entries. */
-export function createDirEntries(limit: number = CACHE_ENTRIES): DirEntries {
+/** An empty cache of sorted directories read through `ops`, holding at most `limit` entries. */
+export function createDirEntries(ops: PathOps, limit: number = CACHE_ENTRIES): DirEntries {
   const held = new Map<string, Held>();
   const reading = new Map<string, Promise<KeyEntry[]>>();
   let count = 0;
@@ -78,7 +95,7 @@ export function createDirEntries(limit: number = CACHE_ENTRIES): DirEntries {
     async sorted(path, read) {
       let st: Deno.FileInfo;
       try {
-        st = await Deno.stat(path);
+        st = await ops.stat(path);
       } catch (e) {
         if (isMissing(e)) return [];
         throw e;
@@ -92,7 +109,7 @@ export function createDirEntries(limit: number = CACHE_ENTRIES): DirEntries {
       const now = `${mtimeMs} ${ino} ${path}`;
       let p = reading.get(now);
       if (!p) {
-        p = readSorted(path, read).finally(() => reading.delete(now));
+        p = readSorted(ops, path, read).finally(() => reading.delete(now));
         reading.set(now, p);
       }
       const entries = await p;

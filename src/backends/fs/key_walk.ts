@@ -6,7 +6,7 @@
  * prefix after the bound. The consumer stops it after its page.
  */
 import { compareKeys } from "../keys.ts";
-import { isDirEntry, type KeyEntry } from "./dir_entries.ts";
+import { isDirEntry, type KeyEntry, lowerBound } from "./dir_entries.ts";
 
 /** A tree of keys, read a directory at a time. */
 export interface KeyTree {
@@ -28,13 +28,7 @@ export interface WalkBounds {
 function firstIndex(entries: readonly KeyEntry[], rel: string, target: string): number {
   if (!target.startsWith(rel)) return 0;
   const t = target.slice(rel.length);
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(entries[mid]!, t) < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(entries, t);
   const before = entries[lo - 1];
   return before !== undefined && isDirEntry(before) && t.startsWith(before) ? lo - 1 : lo;
 }

@@ -8,13 +8,11 @@ import { err, ok } from "../../result.ts";
 import type { BackendResult, ListOptions, ListPage } from "../backend.ts";
 import { listPager } from "../listing.ts";
 import type { FsContext } from "./context.ts";
-import type { EntryReader } from "./dir_entries.ts";
 import { internalIoError, ioError } from "./errors.ts";
-import { decodeTreeName, treeDir } from "./key_tree.ts";
-import { type KeyTree, mergeKeys, type WalkBounds, walkKeys } from "./key_walk.ts";
+import { mergeKeys, type WalkBounds, walkKeys } from "./key_walk.ts";
 import { lastModifiedOf } from "./meta_file.ts";
-import { isInternalName } from "./paths.ts";
 import { findObject } from "./places.ts";
+import { internalTree, plainTree } from "./trees.ts";
 
 /** Files of a listing page examined at once. */
 const LIST_CONCURRENCY = 16;
@@ -35,41 +33,6 @@ export async function mapInOrder<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
-}
-
-/** A plain directory's files and directories (a hand-made empty directory holds no key). */
-const plainEntry: EntryReader = (e) => e.isDirectory ? `${e.name}/` : e.isFile ? e.name : undefined;
-
-/** The root's entries: the plain ones but the internal directory. */
-const rootEntry: EntryReader = (e) => isInternalName(e.name) ? undefined : plainEntry(e);
-
-/** The key tree's entries, decoded. */
-const treeEntry: EntryReader = (e) => {
-  const d = decodeTreeName(e.name);
-  if (!d || d.dir !== e.isDirectory || (!d.dir && !e.isFile)) return undefined;
-  return d.dir ? `${d.seg}/` : d.seg;
-};
-
-/** The keys at their plain paths. */
-function plainTree(ctx: FsContext): KeyTree {
-  const base = ctx.layout.base;
-  return {
-    entries: (rel) =>
-      rel === ""
-        ? ctx.dirs.sorted(base, rootEntry)
-        : ctx.dirs.sorted(`${base}/${rel.slice(0, -1)}`, plainEntry),
-  };
-}
-
-/** The keys in the internal key tree. */
-function internalTree(ctx: FsContext): KeyTree {
-  return {
-    entries: (rel) =>
-      ctx.dirs.sorted(
-        rel === "" ? ctx.layout.keys : `${ctx.layout.keys}/${treeDir(rel)}`,
-        treeEntry,
-      ),
-  };
 }
 
 /** The common prefix `startAfter` falls into, whose keys come before the page. */
@@ -105,7 +68,7 @@ export async function listObjects(ctx: FsContext, o: ListOptions): BackendResult
   const found = await mapInOrder(page.objects, LIST_CONCURRENCY, async ({ key }) => {
     let f;
     try {
-      f = findObject(ctx, key);
+      f = await findObject(ctx, key);
     } catch (e) {
       return err(ioError(e));
     }

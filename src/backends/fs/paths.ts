@@ -101,6 +101,8 @@ export interface FsLayout {
   meta(key: string): string;
   /** A new, unused temp file's path. */
   tmp(): string;
+  /** The directory of temp files. */
+  readonly tmpDir: string;
   /** The directory of an upload in progress (its record, parts and part records). */
   upload(id: string): string;
   /** The directory of all uploads in progress. */
@@ -126,6 +128,7 @@ export function fsLayout(root: string): FsLayout {
     keys,
     meta: (key) => `${metaDir}/${createHash("sha256").update(key).digest("hex")}.json`,
     tmp: () => `${tmpDir}/${crypto.randomUUID()}`,
+    tmpDir,
     upload: (id) => `${uploads}/${id}`,
     uploads,
     completed,

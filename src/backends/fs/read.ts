@@ -23,11 +23,14 @@ import { SMALL_READ } from "./small_files.ts";
  * The file of `key` (places.ts) with its stat; NoSuchKey when there is none,
  * and for a key the fs backend cannot hold (but for one too long).
  */
-export function statFile(ctx: FsContext, key: string): Result<Found, ProxyError> {
+export async function statFile(
+  ctx: FsContext,
+  key: string,
+): Promise<Result<Found, ProxyError>> {
   const bad = fsKeyProblem(key);
   if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
   try {
-    const found = findObject(ctx, key);
+    const found = await findObject(ctx, key);
     return found ? ok(found) : err(noSuchKey());
   } catch (e) {
     return err(ioError(e));
@@ -49,7 +52,7 @@ export async function sourceObject(
   ctx: FsContext,
   key: string,
 ): Promise<Result<{ meta: ObjectMeta; path: string }, ProxyError>> {
-  const f = statFile(ctx, key);
+  const f = await statFile(ctx, key);
   if (!f.ok) return f;
   const meta = await metaFor(ctx, key, f.value);
   return meta.ok ? ok({ meta: meta.value, path: f.value.path }) : meta;
@@ -57,7 +60,7 @@ export async function sourceObject(
 
 /** HeadObject. A key the fs backend cannot hold (but for one too long) does not exist. */
 export async function headObject(ctx: FsContext, key: string): BackendResult<ObjectMeta> {
-  const f = statFile(ctx, key);
+  const f = await statFile(ctx, key);
   return f.ok ? await metaFor(ctx, key, f.value) : f;
 }
 
@@ -132,7 +135,7 @@ export async function getObject(
   key: string,
   o: GetOptions = {},
 ): BackendResult<GetResult> {
-  const f = statFile(ctx, key);
+  const f = await statFile(ctx, key);
   if (!f.ok) return f;
   const { st, path } = f.value;
   if (st.size > SMALL_READ) return await getStreamed(ctx, key, { ...o, path });

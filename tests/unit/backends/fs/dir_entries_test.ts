@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createDirEntries, type EntryReader } from "../../../../src/backends/fs/dir_entries.ts";
+import { DENO_PATH_OPS } from "../../../../src/backends/fs/path_ops.ts";
 import { withRoot } from "./_support.ts";
 
 const asKeyPart: EntryReader = (e) => e.isDirectory ? `${e.name}/` : e.name;
@@ -22,7 +23,7 @@ Deno.test("DirEntries.sorted(): entries in key order ('a-b' < 'a/' < 'a0'); none
   await withRoot(async (root) => {
     for (const f of ["a0", "a-b", "b"]) await Deno.writeTextFile(`${root}/${f}`, "");
     await Deno.mkdir(`${root}/a`);
-    const dirs = createDirEntries();
+    const dirs = createDirEntries(DENO_PATH_OPS);
     const parts = await dirs.sorted(root, asKeyPart);
     assert.deepEqual(parts, ["a-b", "a/", "a0", "b"]);
     assert.deepEqual(await dirs.sorted(`${root}/missing`, asKeyPart), []);
@@ -34,7 +35,7 @@ Deno.test("DirEntries.sorted(): an unchanged directory is read once; a change is
   await withRoot(async (root) => {
     await Deno.writeTextFile(`${root}/x`, "");
     await aged(root);
-    const dirs = createDirEntries();
+    const dirs = createDirEntries(DENO_PATH_OPS);
     await countingReads(async (reads) => {
       await dirs.sorted(root, asKeyPart);
       await dirs.sorted(root, asKeyPart);
@@ -52,7 +53,7 @@ Deno.test("DirEntries.sorted(): listings waiting for one directory share its rea
   await withRoot(async (root) => {
     for (let i = 0; i < 50; i++) await Deno.writeTextFile(`${root}/f${i}`, "");
     await aged(root);
-    const dirs = createDirEntries();
+    const dirs = createDirEntries(DENO_PATH_OPS);
     await countingReads(async (reads) => {
       await Promise.all(Array.from({ length: 20 }, () => dirs.sorted(root, asKeyPart)));
       assert.equal(reads(), 1);

@@ -19,12 +19,12 @@ Deno.test("placeObject(): a plain path when a file fits there, else the key tree
     assert.equal(await place("c"), ctx.layout.shadow("c"), "a directory is at its path");
     assert.equal(await place("c/"), ctx.layout.shadow("c/"), "a folder marker");
     for (const key of ["a", "a/b", "c/d", "c", "c/"]) {
-      const f = findObject(ctx, key);
+      const f = await findObject(ctx, key);
       assert.ok(f, key);
       assert.equal(await Deno.readTextFile(f.path), key);
     }
-    assert.equal(findObject(ctx, "b"), undefined);
-    assert.equal(findObject(ctx, "a/"), undefined);
+    assert.equal(await findObject(ctx, "b"), undefined);
+    assert.equal(await findObject(ctx, "a/"), undefined);
   });
 });
 
@@ -36,7 +36,7 @@ Deno.test("placeObject(): a plain write removes the key's older copy in the tree
     await removeObject(ctx, "x/y");
     assert.equal(await placeObject(ctx, "x", await tmpWith(ctx, "new")), `${root}/x`);
     assert.deepEqual(await tree(ctx.layout.keys), []);
-    assert.equal(await Deno.readTextFile(findObject(ctx, "x")!.path), "new");
+    assert.equal(await Deno.readTextFile((await findObject(ctx, "x"))!.path), "new");
   });
 });
 
@@ -46,8 +46,8 @@ Deno.test("removeObject(): both places go, and the directories they leave empty;
     await placeObject(ctx, "p/q/r", await tmpWith(ctx, "r"));
     await placeObject(ctx, "p/q", await tmpWith(ctx, "q"));
     await removeObject(ctx, "p/q");
-    assert.equal(findObject(ctx, "p/q"), undefined);
-    assert.ok(findObject(ctx, "p/q/r"));
+    assert.equal(await findObject(ctx, "p/q"), undefined);
+    assert.ok(await findObject(ctx, "p/q/r"));
     await removeObject(ctx, "p/q/r");
     await removeObject(ctx, "never");
     assert.deepEqual(await tree(root), []);

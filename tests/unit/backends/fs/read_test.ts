@@ -32,12 +32,12 @@ Deno.test("statFile(): the file's path and stat; NoSuchKey when it is missing or
     const ctx = fsContextAt(root);
     await Deno.mkdir(`${root}/dir`);
     await Deno.writeTextFile(`${root}/f`, "abc");
-    const st = statFile(ctx, "f");
+    const st = await statFile(ctx, "f");
     assert.ok(st.ok);
     assert.equal(st.value.st.size, 3);
     assert.equal(st.value.path, `${root}/f`);
     for (const key of ["dir", "missing", "f/", "dir/"]) {
-      const r = statFile(ctx, key);
+      const r = await statFile(ctx, key);
       assert.equal(r.ok ? "ok" : r.error.kind, "NoSuchKey");
     }
   });
