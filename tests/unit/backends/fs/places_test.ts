@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
 import { findObject, placeObject, removeObject } from "../../../../src/backends/fs/places.ts";
-import { fsContextAt, tree, withRoot } from "./_support.ts";
+import { compareKeys } from "../../../../src/backends/keys.ts";
+import { body, fsContextAt, NO_META, tree, withRoot } from "./_support.ts";
 
 async function tmpWith(ctx: ReturnType<typeof fsContextAt>, text: string): Promise<string> {
   await ctx.ensureDirs();
@@ -51,5 +53,39 @@ Deno.test("removeObject(): both places go, and the directories they leave empty;
     await removeObject(ctx, "p/q/r");
     await removeObject(ctx, "never");
     assert.deepEqual(await tree(root), []);
+  });
+});
+
+Deno.test("concurrent writers of 'a', 'a/b' and 'a/' from two processes' worth of backends: every key kept, listed once", async () => {
+  await withRoot(async (root) => {
+    const one = createFsBackend({ root });
+    const two = createFsBackend({ root }); // its own caches, as another process has
+    const rounds = 40;
+    for (let r = 0; r < rounds; r++) {
+      const k = `r${r}`;
+      const writes = [[one, k], [two, `${k}/b`], [one, `${k}/`], [two, `${k}/b/c`]] as const;
+      const order = r % 2 === 0 ? writes : [...writes].reverse();
+      const done = await Promise.all(
+        order.map(([b, key]) => b.put(key, body(key), { meta: NO_META })),
+      );
+      for (const d of done) assert.ok(d.ok, !d.ok ? d.error.message : "");
+      for (const [, key] of writes) {
+        for (const b of [one, two]) {
+          const g = await b.get(key);
+          assert.ok(g.ok, `round ${r}: ${key}`);
+          assert.equal(await new Response(g.value.body).text(), key);
+        }
+      }
+      if (r % 3 === 0) assert.ok((await two.delete(`${k}/b`)).ok);
+    }
+    const listed = await one.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(listed.ok);
+    const want = Array.from({ length: rounds }, (_, r) => [
+      `r${r}`,
+      `r${r}/`,
+      ...(r % 3 === 0 ? [] : [`r${r}/b`]),
+      `r${r}/b/c`,
+    ]).flat().sort(compareKeys);
+    assert.deepEqual(listed.value.objects.map((o) => o.key), want);
   });
 });
