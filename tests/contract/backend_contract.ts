@@ -121,7 +121,12 @@ export type Quirk =
   /** moto 5: a read by part number of a multipart object returns all of it. */
   | "multipart-part-read-is-whole"
   /** s3rver: `partNumber` is ignored: every read by part number is a 200 with the whole object. */
-  | "part-number-ignored";
+  | "part-number-ignored"
+  /**
+   * s3rver: a listing walks its directories one at a time (`a/b` before `a`, `a/` after `a-`),
+   * and a common prefix whose keys are all deeper folder markers (`a/b/`) is left out.
+   */
+  | "listing-order-per-directory";
 
 /** Options of `runBackendContract`. */
 export interface ContractOptions {
@@ -678,7 +683,7 @@ export function runBackendContract(
     (_b, made) => internalNamespaceIsUnreachable(made, quirks),
   );
   registerCopyFrom(test);
-  registerFolderKeys(test);
+  registerFolderKeys(test, quirks.has("listing-order-per-directory"));
   registerPrefixed(test, quirks);
   registerAborted(test, quirks);
 }
