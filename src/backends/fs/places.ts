@@ -161,7 +161,10 @@ export async function placeObject(ctx: FsContext, key: string, tmp: string): Pro
     await refuseOtherSpelling(ctx, plainTree(ctx), key);
     try {
       await renameInto(ctx, tmp, path);
-      await removeFromTree(ctx, shadow);
+      // (Where the root folds case, only a copy spelled exactly so is this key's.)
+      if (!(await ctx.folds()) || await storedExactly(internalTree(ctx), key)) {
+        await removeFromTree(ctx, shadow);
+      }
       return path;
     } catch (e) {
       if (!isInTheWay(e)) throw e;

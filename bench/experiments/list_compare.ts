@@ -14,12 +14,12 @@
  * the gateway's resident memory while 20 cold `nothing` listings run at once,
  * over its idle figure.
  *
- *   deno run -A bench/list_compare.ts [--files 100000] [--rounds 7] [--baseline DIR]
+ *   deno run -A bench/experiments/list_compare.ts [--files 100000] [--rounds 7] [--baseline DIR]
  */
 import { parseArgs } from "node:util";
-import { type LaunchedGateway, launchGateway } from "../tests/_support/gateway.ts";
+import { type LaunchedGateway, launchGateway } from "../../tests/_support/gateway.ts";
 import { median } from "./_cpu_rounds.ts";
-import { machineLine, memory, trackPeakRss } from "./_system.ts";
+import { machineLine, memory, trackPeakRss } from "../_system.ts";
 
 const PAGE = "list-type=2&max-keys=1000";
 const NOTHING = "list-type=2&max-keys=1&prefix=zzz";
