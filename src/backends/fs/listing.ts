@@ -11,6 +11,7 @@ import type { FsContext } from "./context.ts";
 import { internalIoError, ioError } from "./errors.ts";
 import { mergeKeys, type WalkBounds, walkKeys } from "./key_walk.ts";
 import { lastModifiedOf } from "./meta_file.ts";
+import { fsKeyProblem } from "./paths.ts";
 import { findObject } from "./places.ts";
 import { internalTree, plainTree } from "./trees.ts";
 
@@ -52,7 +53,11 @@ async function pageKeys(ctx: FsContext, o: ListOptions) {
     skip: () => pager.group ?? started,
   };
   const keys = mergeKeys(walkKeys(plainTree(ctx), bounds), walkKeys(internalTree(ctx), bounds));
-  for await (const key of keys) if (!pager.add({ key })) break;
+  for await (const key of keys) {
+    // A name no client could have written (placed by hand in the key tree: `..+/x=`) is no key.
+    if (fsKeyProblem(key)) continue;
+    if (!pager.add({ key })) break;
+  }
   return pager.page();
 }
 

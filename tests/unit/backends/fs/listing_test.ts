@@ -57,3 +57,16 @@ Deno.test("fs listing: the memory backend's pages on random keys, plain and in t
     }
   });
 });
+
+Deno.test("fs listing: a name placed by hand in the key tree that no key could spell is not listed", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend({ root });
+    assert.ok((await b.put("d/", body("marker"), { meta: NO_META })).ok);
+    for (const dir of ["..+", ".bucketgate+"]) await Deno.mkdir(`${root}/.bucketgate/keys/${dir}`);
+    await Deno.writeTextFile(`${root}/.bucketgate/keys/..+/outside.txt=`, "x");
+    await Deno.writeTextFile(`${root}/.bucketgate/keys/.bucketgate+/meta=`, "x");
+    const list = await b.list({ prefix: "", maxKeys: 1000 });
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.objects.map((o) => o.key), ["d/"]);
+  });
+});
