@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { commit } from "../../../../src/backends/fs/commit.ts";
-import { fsContextAt, NO_META, tree, withRoot } from "./_support.ts";
-
-/** A spooled file holding `text`. */
-async function spooled(ctx: ReturnType<typeof fsContextAt>, text: string): Promise<string> {
-  await ctx.ensureDirs();
-  const tmp = ctx.layout.tmp();
-  await Deno.writeTextFile(tmp, text);
-  return tmp;
-}
+import { fsContextAt, NO_META, spooled, tree, withRoot } from "./_support.ts";
 
 Deno.test("commit(): the file moves to its key, its sidecar beside it, and the meta describes it", async () => {
   await withRoot(async (root) => {

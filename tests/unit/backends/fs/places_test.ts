@@ -2,19 +2,12 @@ import assert from "node:assert/strict";
 import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
 import { findObject, placeObject, removeObject } from "../../../../src/backends/fs/places.ts";
 import { compareKeys } from "../../../../src/backends/keys.ts";
-import { body, fsContextAt, NO_META, tree, withRoot } from "./_support.ts";
-
-async function tmpWith(ctx: ReturnType<typeof fsContextAt>, text: string): Promise<string> {
-  await ctx.ensureDirs();
-  const tmp = ctx.layout.tmp();
-  await Deno.writeTextFile(tmp, text);
-  return tmp;
-}
+import { body, fsContextAt, NO_META, spooled, tree, withRoot } from "./_support.ts";
 
 Deno.test("placeObject(): a plain path when a file fits there, else the key tree", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
-    const place = async (key: string) => await placeObject(ctx, key, await tmpWith(ctx, key));
+    const place = async (key: string) => await placeObject(ctx, key, await spooled(ctx, key));
     assert.equal(await place("a"), `${root}/a`);
     assert.equal(await place("a/b"), ctx.layout.shadow("a/b"), "its parent is a file");
     assert.equal(await place("c/d"), `${root}/c/d`);
@@ -33,10 +26,10 @@ Deno.test("placeObject(): a plain path when a file fits there, else the key tree
 Deno.test("placeObject(): a plain write removes the key's older copy in the tree", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
-    await placeObject(ctx, "x/y", await tmpWith(ctx, "y"));
-    assert.equal(await placeObject(ctx, "x", await tmpWith(ctx, "old")), ctx.layout.shadow("x"));
+    await placeObject(ctx, "x/y", await spooled(ctx, "y"));
+    assert.equal(await placeObject(ctx, "x", await spooled(ctx, "old")), ctx.layout.shadow("x"));
     await removeObject(ctx, "x/y");
-    assert.equal(await placeObject(ctx, "x", await tmpWith(ctx, "new")), `${root}/x`);
+    assert.equal(await placeObject(ctx, "x", await spooled(ctx, "new")), `${root}/x`);
     assert.deepEqual(await tree(ctx.layout.keys), []);
     assert.equal(await Deno.readTextFile((await findObject(ctx, "x"))!.path), "new");
   });
@@ -45,8 +38,8 @@ Deno.test("placeObject(): a plain write removes the key's older copy in the tree
 Deno.test("removeObject(): both places go, and the directories they leave empty; a directory of other keys stays", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
-    await placeObject(ctx, "p/q/r", await tmpWith(ctx, "r"));
-    await placeObject(ctx, "p/q", await tmpWith(ctx, "q"));
+    await placeObject(ctx, "p/q/r", await spooled(ctx, "r"));
+    await placeObject(ctx, "p/q", await spooled(ctx, "q"));
     await removeObject(ctx, "p/q");
     assert.equal(await findObject(ctx, "p/q"), undefined);
     assert.ok(await findObject(ctx, "p/q/r"));

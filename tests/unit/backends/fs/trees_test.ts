@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { placeObject } from "../../../../src/backends/fs/places.ts";
 import { internalTree, plainTree } from "../../../../src/backends/fs/trees.ts";
-import { fsContextAt, withRoot } from "./_support.ts";
+import { fsContextAt, spooled, withRoot } from "./_support.ts";
 
 Deno.test("plainTree() and internalTree(): each directory's entries as key parts, sorted; where a key prefix is", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
     for (const key of ["a0", "a/b", "a-b", "a", "d/", "d/e/"]) {
-      await ctx.ensureDirs();
-      const tmp = ctx.layout.tmp();
-      await Deno.writeTextFile(tmp, key);
-      await placeObject(ctx, key, tmp);
+      await placeObject(ctx, key, await spooled(ctx, key));
     }
     await Deno.mkdir(`${root}/hand-made`);
     const plain = plainTree(ctx);
