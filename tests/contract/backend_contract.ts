@@ -14,6 +14,7 @@ import {
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
 import type { RegisterCase } from "../_support/emulator.ts";
+import { registerFolderKeys } from "./folder_keys_contract.ts";
 
 /**
  * What a test can see of the state a backend keeps beside its objects: every
@@ -120,7 +121,12 @@ export type Quirk =
   /** moto 5: a read by part number of a multipart object returns all of it. */
   | "multipart-part-read-is-whole"
   /** s3rver: `partNumber` is ignored: every read by part number is a 200 with the whole object. */
-  | "part-number-ignored";
+  | "part-number-ignored"
+  /**
+   * s3rver: a listing walks its directories one at a time (`a/b` before `a`, `a/` after `a-`),
+   * and a common prefix whose keys are all deeper folder markers (`a/b/`) is left out.
+   */
+  | "listing-order-per-directory";
 
 /** Options of `runBackendContract`. */
 export interface ContractOptions {
@@ -677,6 +683,7 @@ export function runBackendContract(
     (_b, made) => internalNamespaceIsUnreachable(made, quirks),
   );
   registerCopyFrom(test);
+  registerFolderKeys(test, quirks.has("listing-order-per-directory"));
   registerPrefixed(test, quirks);
   registerAborted(test, quirks);
 }

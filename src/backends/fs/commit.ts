@@ -8,6 +8,7 @@ import { err, ok } from "../../result.ts";
 import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
 import { type BytesInfo, metaFileOf, toMeta } from "./meta_file.ts";
+import { placeObject } from "./places.ts";
 import { writeJsonTemp } from "./records.ts";
 
 /** What `commit` puts in place. */
@@ -24,11 +25,9 @@ export interface CommitOptions {
 /** Renames a spooled file into place at `key` and records its metadata. */
 export async function commit(ctx: FsContext, o: CommitOptions): BackendResult<ObjectMeta> {
   const { layout, sidecars } = ctx;
-  const target = layout.data(o.key);
   let sidecar: string | undefined;
   let moved = false;
   try {
-    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
     // Stat before the rename (which keeps inode and mtime): after it, the
     // path may already hold a concurrent writer's file, and the sidecar must
     // describe these bytes, so a mismatch is detected and recomputed.
@@ -37,7 +36,7 @@ export async function commit(ctx: FsContext, o: CommitOptions): BackendResult<Ob
     // The sidecar is written before the object moves, so a disk that fills
     // up fails the upload while the old object is still in place.
     sidecar = await writeJsonTemp(layout, m);
-    await Deno.rename(o.tmp, target);
+    await placeObject(ctx, o.key, o.tmp);
     moved = true;
     await Deno.rename(sidecar, layout.meta(o.key));
     sidecars.remember(m);

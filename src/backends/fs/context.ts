@@ -1,6 +1,8 @@
 /** What the parts of one fs backend share: its paths, clock, directories and caches. */
 import type { Clock } from "../../clock.ts";
 import type { Completions } from "./completions.ts";
+import type { DirEntries } from "./dir_entries.ts";
+import type { PathOps } from "./path_ops.ts";
 import type { FsLayout } from "./paths.ts";
 import type { Sidecars } from "./sidecars.ts";
 import type { SmallFiles } from "./small_files.ts";
@@ -15,6 +17,12 @@ export interface FsContext {
   readonly sidecars: Sidecars;
   /** Small objects' bytes kept in memory. */
   readonly small: SmallFiles;
+  /** The filesystem calls of key paths (Deno's, or a test's layer). */
+  readonly ops: PathOps;
+  /** Whether the root folds case (probed once): then a key reaches only a name stored exactly so. */
+  readonly folds: () => Promise<boolean>;
+  /** Directories' entries in key order, for listings and case checks. */
+  readonly dirs: DirEntries;
   /** What completed uploads answered, for a Complete sent again. */
   readonly completions: Completions;
 }

@@ -20,8 +20,8 @@ const HASH_CHUNK = 256 * 1024;
 
 /** The sidecars of one bucket, with the recently used ones in memory. */
 export interface Sidecars {
-  /** The sidecar that describes the file now at `key` (stat `st`): remembered, read, or else recomputed. */
-  of(key: string, st: Deno.FileInfo): Promise<Result<MetaFile, ProxyError>>;
+  /** The sidecar that describes the file at `path` now (stat `st`) of `key`: remembered, read, or else recomputed. */
+  of(key: string, st: Deno.FileInfo, path: string): Promise<Result<MetaFile, ProxyError>>;
   /** Keeps a sidecar just written in memory. */
   remember(m: MetaFile): void;
   /** Drops what is remembered of `key`. */
@@ -63,12 +63,13 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
   /** Placed by hand or changed outside bucketgate: recomputes the sidecar and remembers it. */
   async function rebuild(
     key: string,
-    st: Deno.FileInfo,
+    file: { readonly st: Deno.FileInfo; readonly path: string },
     old: MetaFile | undefined,
   ): Promise<Result<MetaFile, ProxyError>> {
+    const { st } = file;
     let etag: string;
     try {
-      etag = quoteEtag(await md5OfFile(o.layout.data(key)));
+      etag = quoteEtag(await md5OfFile(file.path));
     } catch (e) {
       return err(isMissing(e) ? noSuchKey() : ioError(e));
     }
@@ -86,7 +87,7 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
   }
 
   return {
-    async of(key, st) {
+    async of(key, st, path) {
       const cached = cache.get(key);
       if (cached && describes(cached, key, st)) return ok(cached);
       const read = await readJson<MetaFile>(o.layout.meta(key));
@@ -96,7 +97,7 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
         remember(m);
         return ok(m);
       }
-      return await rebuild(key, st, m);
+      return await rebuild(key, { st, path }, m);
     },
     remember,
     forget: (key) => void cache.delete(key),

@@ -4,9 +4,10 @@ import type { BackendResult, CopyOptions, ObjectMeta, PutOptions } from "../back
 import { quoteEtag } from "../etag.ts";
 import { commit } from "./commit.ts";
 import type { FsContext } from "./context.ts";
-import { ioError, isDirectoryInTheWay, isMissing, isNotFound, noSuchKey } from "./errors.ts";
+import { ioError, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
-import { headObject, writeConditionFailure } from "./read.ts";
+import { removeObject } from "./places.ts";
+import { sourceObject, writeConditionFailure } from "./read.ts";
 import { spool } from "./spool.ts";
 
 /** A write condition that fails against the object now at `key`, if one does. */
@@ -57,20 +58,20 @@ export async function copyObject(
   const bad = fsKeyProblem(keys.dst);
   if (bad) return err(bad);
   // A source the fs backend cannot hold (the internal directory included) does not exist.
-  const source = await headObject(ctx, keys.src);
+  const source = await sourceObject(ctx, keys.src);
   if (!source.ok) return source;
   const failed = await writeConditionFailure(ctx, keys.dst, o.conditions);
   if (failed) return err(failed);
   const tmp = ctx.layout.tmp();
   try {
     await ctx.ensureDirs();
-    await Deno.copyFile(ctx.layout.data(keys.src), tmp);
+    await Deno.copyFile(source.value.path, tmp);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     return err(isNotFound(e) ? noSuchKey() : ioError(e));
   }
   const { key: _k, size: _s, etag, lastModified: _l, checksums, checksumType, ...rest } =
-    source.value;
+    source.value.meta;
   return await commit(ctx, {
     key: keys.dst,
     tmp,
@@ -80,29 +81,15 @@ export async function copyObject(
   });
 }
 
-/** Removes the directories above `key` that are left empty, deepest first. */
-async function removeEmptyParents(ctx: FsContext, key: string): Promise<void> {
-  const parts = key.split("/");
-  for (let i = parts.length - 1; i > 0; i--) {
-    try {
-      await Deno.remove(`${ctx.layout.base}/${parts.slice(0, i).join("/")}`);
-    } catch {
-      return;
-    }
-  }
-}
-
 /** DeleteObject: an absent key, or one that is a prefix of others (a directory), is deleted already. */
 export async function deleteObject(ctx: FsContext, key: string): BackendResult<void> {
   if (fsKeyProblem(key)) return ok(undefined);
   try {
-    await Deno.remove(ctx.layout.data(key));
+    await removeObject(ctx, key);
   } catch (e) {
-    if (isDirectoryInTheWay(e)) return ok(undefined);
-    if (!isMissing(e)) return err(ioError(e));
+    return err(ioError(e));
   }
   ctx.sidecars.forget(key);
   await Deno.remove(ctx.layout.meta(key)).catch(() => {});
-  await removeEmptyParents(ctx, key);
   return ok(undefined);
 }
