@@ -143,10 +143,10 @@ export function parseOperator(written: string): Operator | { readonly problem: s
       rest = rest.slice(q.length + 1);
     }
   }
-  const ifExists = rest !== "Null" && rest.endsWith("IfExists");
+  const ifExists = rest.endsWith("IfExists");
   const baseName = ifExists ? rest.slice(0, -"IfExists".length) : rest;
   const base = BASES.get(baseName);
-  if (!base || (baseName === "Null" && qualifier !== undefined)) {
+  if (!base || (baseName === "Null" && (qualifier !== undefined || ifExists))) {
     return {
       problem: `unknown condition operator '${written}': use ${
         OPERATOR_NAMES.join(", ")
