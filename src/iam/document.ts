@@ -195,7 +195,9 @@ function compileStatementPrincipals(
       if (raw[key] !== undefined) {
         problems.add(
           joinPath(path, key),
-          `only a bucket policy names principals; this is ${options.kind} policy`,
+          `only a bucket policy names principals; this is ${
+            options.kind === "identity" ? "an identity" : "a session"
+          } policy`,
         );
       }
     }
