@@ -61,14 +61,28 @@ export function conditionHolds(c: CompiledCondition, keys: ContextKeys): Truth {
     if (op.ifExists || op.qualifier === "ForAllValues") return true;
     return op.qualifier === undefined && op.negated;
   }
-  const matches = (v: string): Truth => {
-    const m = some3(c.tests, (t) => t(v, keys));
-    return op.negated ? not3(m) : m;
-  };
+  if (values.length === 1 && op.qualifier !== "ForAllValues") {
+    return matchesOne(c, values[0]!, keys); // the common case: one value, nothing allocated
+  }
+  const matches = (v: string): Truth => matchesOne(c, v, keys);
   if (op.qualifier === "ForAllValues") return every3(values, matches);
   if (op.qualifier === "ForAnyValue" || !op.negated) return some3(values, matches);
   // A negated operator without qualifier: no value matches any policy value.
   return every3(values, matches);
+}
+
+/** Whether one request value matches (for a negated operator: matches none of the policy values). */
+function matchesOne(c: CompiledCondition, value: string, keys: ContextKeys): Truth {
+  let m: Truth = false;
+  for (const test of c.tests) {
+    const r = test(value, keys);
+    if (r === true) {
+      m = true;
+      break;
+    }
+    if (r === UNRESOLVED) m = UNRESOLVED;
+  }
+  return c.operator.negated ? not3(m) : m;
 }
 
 /** Decides a whole block: every condition must hold. */

@@ -94,11 +94,22 @@ const boolTest = (v: string): Compiled => {
   return (value) => value.toLowerCase() === want;
 };
 
+/** The last address parsed: a request's one source address is tested against many ranges. */
+let lastIp: { readonly text: string; readonly bytes: Uint8Array | undefined } = {
+  text: "",
+  bytes: undefined,
+};
+
+function ipBytes(text: string): Uint8Array | undefined {
+  if (lastIp.text !== text) lastIp = { text, bytes: parseIp(text) };
+  return lastIp.bytes;
+}
+
 const ipTest = (v: string): Compiled => {
   const range = parseRange(v);
   if (!range) return { problem: `'${v}' is not an IP address or CIDR range (10.0.0.0/8, ::1/128)` };
   return (value) => {
-    const ip = parseIp(value);
+    const ip = ipBytes(value);
     return ip !== undefined && inRange(ip, range);
   };
 };
