@@ -18,6 +18,7 @@ export const OPERATION_NAMES = [
   "ListObjectsV2",
   "ListMultipartUploads",
   "DeleteObjects",
+  "PostObject",
   "GetObject",
   "GetObjectTagging",
   "HeadObject",
@@ -38,8 +39,8 @@ export type OperationName = typeof OPERATION_NAMES[number];
 /**
  * The IAM action each operation needs, as AWS's API reference says. CopyObject
  * and UploadPartCopy also need s3:GetObject on their source, and DeleteObjects
- * s3:DeleteObject on each key: the caller authorizes those as GetObject and
- * DeleteObject.
+ * s3:DeleteObject on each key, and a POST form upload s3:PutObject on its
+ * final key: the handlers authorize those as GetObject, DeleteObject and PutObject.
  */
 export const OPERATION_ACTIONS: Readonly<Record<OperationName, string>> = {
   ListBuckets: "s3:ListAllMyBuckets",
@@ -51,6 +52,7 @@ export const OPERATION_ACTIONS: Readonly<Record<OperationName, string>> = {
   ListObjectsV2: "s3:ListBucket",
   ListMultipartUploads: "s3:ListBucketMultipartUploads",
   DeleteObjects: "s3:DeleteObject",
+  PostObject: "s3:PutObject",
   GetObject: "s3:GetObject",
   GetObjectTagging: "s3:GetObjectTagging",
   HeadObject: "s3:GetObject",

@@ -78,9 +78,11 @@ function oldDecision(
   prefix?: string,
 ) {
   if (op === "ListBuckets") return hasAnyAccess(identity, bucket);
+  // The handlers authorize each key of DeleteObjects, and a POST form's final key, themselves.
   if (op === "DeleteObjects") {
     return isAllowed(identity, bucket, "delete_object", { kind: "key", key });
   }
+  if (op === "PostObject") return isAllowed(identity, bucket, "put_object", { kind: "key", key });
   const requires = OPERATIONS[op].requires;
   if (requires.kind === "any") return hasAnyAccess(identity, bucket);
   if (requires.kind === "handler") throw new Error(`unexpected handler requirement of ${op}`);
@@ -97,8 +99,12 @@ function newDecision(
   prefix?: string,
 ) {
   if (op === "ListBuckets") return mayAccess(identity, bucket);
-  const operation = op === "DeleteObjects" ? "DeleteObject" : op;
-  const objectKey = operation === "DeleteObject" || OPERATIONS[operation].objectKey;
+  const operation = op === "DeleteObjects"
+    ? "DeleteObject"
+    : op === "PostObject"
+    ? "PutObject"
+    : op;
+  const objectKey = OPERATIONS[operation].objectKey;
   const keys = new Map(prefix === undefined ? [] : [[canonicalKey("s3:prefix"), [prefix]]]);
   return decide(identity, bucket, { operation, ...(objectKey ? { key } : {}), keys }).allowed;
 }
