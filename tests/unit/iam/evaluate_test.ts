@@ -48,6 +48,10 @@ const bucketPolicy = (...statements: unknown[]) => policyOf(doc(...statements), 
 const sessionPolicy = (...statements: unknown[]) =>
   policyOf(doc(...statements), "session", "session");
 
+const PUT_FOR_CI = bucketPolicy(
+  allow("s3:PutObject", "arn:aws:s3:::data/*", { Principal: { AWS: "arn:aws:iam::*:role/ci" } }),
+);
+
 interface Row {
   readonly name: string;
   readonly policies: PolicySet;
@@ -228,11 +232,7 @@ const ROWS: readonly Row[] = [
     policies: {
       identity: [],
       session: sessionPolicy(allow("s3:GetObject", "*")),
-      bucket: bucketPolicy(
-        allow("s3:PutObject", "arn:aws:s3:::data/*", {
-          Principal: { AWS: "arn:aws:iam::*:role/ci" },
-        }),
-      ),
+      bucket: PUT_FOR_CI,
     },
     request: req("PutObject", "data/x", CI),
     allowed: false,
@@ -242,11 +242,7 @@ const ROWS: readonly Row[] = [
     policies: {
       identity: [],
       session: sessionPolicy(allow("s3:*", "*")),
-      bucket: bucketPolicy(
-        allow("s3:PutObject", "arn:aws:s3:::data/*", {
-          Principal: { AWS: "arn:aws:iam::*:role/ci" },
-        }),
-      ),
+      bucket: PUT_FOR_CI,
     },
     request: req("PutObject", "data/x", CI),
     allowed: true,
@@ -256,11 +252,7 @@ const ROWS: readonly Row[] = [
     name: "a bucket grant naming the role, to a session without a session policy",
     policies: {
       identity: [],
-      bucket: bucketPolicy(
-        allow("s3:PutObject", "arn:aws:s3:::data/*", {
-          Principal: { AWS: "arn:aws:iam::*:role/ci" },
-        }),
-      ),
+      bucket: PUT_FOR_CI,
     },
     request: req("PutObject", "data/x", CI),
     allowed: true,
