@@ -17,8 +17,14 @@ export const UNRESOLVED: unique symbol = Symbol("unresolved");
 /** The value of UNRESOLVED, as a type. */
 export type Unresolved = typeof UNRESOLVED;
 
-/** A request's condition keys, by canonical name (`canonicalKey`); a missing entry is an absent key. */
-export type ContextKeys = ReadonlyMap<string, readonly string[] | Unresolved>;
+/**
+ * A request's condition keys, by canonical name (`canonicalKey`): their
+ * values, UNRESOLVED, or undefined for an absent key. A `Map` is one; a
+ * request context may answer `jwt:<claim>` from the token's claims instead.
+ */
+export interface ContextKeys {
+  get(key: string): readonly string[] | Unresolved | undefined;
+}
 
 /** The keys bucketgate supplies (besides `jwt:<claim>`), by their AWS spelling. */
 export const KEY_TYPES: Readonly<Record<string, KeyType>> = {
