@@ -1,9 +1,12 @@
 /**
- * Which buckets ListBuckets shows a caller: those where some Allow statement
- * that names the caller may allow something on the bucket or its objects.
- * Conditions are not decided (they depend on each request), so this answers
- * "may", never "will"; a Deny does not hide a bucket.
+ * What policies may expose, without a request: which buckets ListBuckets
+ * shows a caller (those where some Allow statement that names the caller may
+ * allow something on the bucket or its objects), and which statements let
+ * anonymous callers write (for `--check-config`'s warning). Conditions are not
+ * decided (they depend on each request), so this answers "may", never "will";
+ * a Deny does not hide a bucket.
  */
+import type { OperationName } from "./actions.ts";
 import type { CompiledPolicy, CompiledStatement } from "./document.ts";
 import { type Caller, principalMatch } from "./principals.ts";
 import type { ResourceMatcher } from "./resources.ts";
@@ -45,4 +48,28 @@ export function mayAccessBucket(
   bucket: string,
 ): boolean {
   return policies.some((p) => p?.statements.some((s) => mayAllow(s, caller, bucket)) ?? false);
+}
+
+/** The operations that change what a bucket holds. */
+export const WRITE_OPERATIONS: readonly OperationName[] = [
+  "CreateBucket",
+  "PutObject",
+  "PostObject",
+  "CopyObject",
+  "DeleteObject",
+  "DeleteObjects",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "UploadPartCopy",
+  "CompleteMultipartUpload",
+  "AbortMultipartUpload",
+];
+
+/** The Allow statements of a bucket policy that may let anonymous callers write. */
+export function anonymousWrites(policy: CompiledPolicy): CompiledStatement[] {
+  return policy.statements.filter((s) =>
+    s.effect === "Allow" && s.principals !== undefined &&
+    principalMatch(s.principals, { kind: "anonymous" }) !== undefined &&
+    WRITE_OPERATIONS.some((op) => s.operations.has(op))
+  );
 }

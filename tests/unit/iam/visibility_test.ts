@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mayAccessBucket, mayMatchUnder } from "../../../src/iam/visibility.ts";
+import { anonymousWrites, mayAccessBucket, mayMatchUnder } from "../../../src/iam/visibility.ts";
 import { parsePattern } from "../../../src/iam/wildcard.ts";
 import { doc, policyOf } from "./_policies.ts";
 
@@ -46,4 +46,34 @@ Deno.test("mayAccessBucket() shows buckets some Allow naming the caller may reac
     doc({ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::data/*" }),
   );
   assert.ok(mayAccessBucket([not], alice, "logs"));
+});
+
+Deno.test("anonymousWrites() finds the Allows that let everyone write, for --check-config's warning", () => {
+  const p = policyOf(
+    doc(
+      { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" },
+      {
+        Sid: "Drop",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::data/in/*",
+      },
+      {
+        Effect: "Allow",
+        Principal: { AWS: "AKIDALICE" },
+        Action: "s3:*",
+        Resource: "arn:aws:s3:::data/*",
+      },
+      { Effect: "Deny", Principal: "*", Action: "s3:DeleteObject", Resource: "*" },
+      {
+        Effect: "Allow",
+        NotPrincipal: { AWS: "AKIDALICE" },
+        NotAction: "s3:GetObject",
+        Resource: "*",
+      },
+    ),
+    "bucket",
+  );
+  assert.deepEqual(anonymousWrites(p).map((s) => s.index), [1, 4]);
 });
