@@ -6,7 +6,7 @@
  * another role brings no identity policy to that bucket.
  */
 import type { Identity } from "../auth/identity.ts";
-import type { BucketConfig, Scope } from "../config/types.ts";
+import type { BucketConfig, Config, Scope } from "../config/types.ts";
 import type { OperationName } from "../iam/actions.ts";
 import type { CompiledPolicy } from "../iam/document.ts";
 import { type Decision, evaluate, type PolicySet } from "../iam/evaluate.ts";
@@ -63,20 +63,63 @@ export function bucketPolicyOf(bucket: BucketConfig): CompiledPolicy | undefined
   return merged;
 }
 
+/** What `policies:` and STS attach to a caller beside its scopes. */
+export interface AttachedPolicies {
+  /** The documents `policies:` names on the caller's key or role (from the current config). */
+  readonly identity?: readonly CompiledPolicy[];
+  /** A session's policy, sealed in its token. */
+  readonly session?: CompiledPolicy;
+}
+
+/**
+ * The documents the config attaches to a caller: its credential's or its
+ * role's `policies:`, read from the config at hand (so a reload that narrows a
+ * role narrows its live sessions).
+ */
+export function configuredPolicies(
+  identity: Identity,
+  config: Pick<Config, "credentials" | "roles">,
+): readonly CompiledPolicy[] {
+  switch (identity.kind) {
+    case "anonymous":
+      return [];
+    case "access_key":
+      return config.credentials.find((c) => c.accessKeyId === identity.accessKeyId)?.policies ?? [];
+    case "session":
+      return config.roles.find((r) => r.roleId === identity.roleId)?.policies ?? [];
+    default: {
+      const never: never = identity;
+      return never;
+    }
+  }
+}
+
 /** The identity policies a caller brings to a bucket (none past its `allowed_roles` gate). */
-function identityPolicies(identity: Identity, bucket: BucketConfig): CompiledPolicy[] {
+function identityPolicies(
+  identity: Identity,
+  bucket: BucketConfig,
+  attached: AttachedPolicies,
+): CompiledPolicy[] {
   if (identity.kind === "anonymous") return [];
   if (
     identity.kind === "session" && bucket.allowedRoles.length > 0 &&
     !bucket.allowedRoles.includes(identity.roleId)
   ) return [];
-  return [scopesOf(identity.scopes)];
+  return [scopesOf(identity.scopes), ...(attached.identity ?? [])];
 }
 
 /** The policies deciding `identity`'s requests on `bucket`. */
-export function policySetOf(identity: Identity, bucket: BucketConfig): PolicySet {
+export function policySetOf(
+  identity: Identity,
+  bucket: BucketConfig,
+  attached: AttachedPolicies = {},
+): PolicySet {
   const policy = bucketPolicyOf(bucket);
-  return { identity: identityPolicies(identity, bucket), ...(policy ? { bucket: policy } : {}) };
+  return {
+    identity: identityPolicies(identity, bucket, attached),
+    ...(attached.session ? { session: attached.session } : {}),
+    ...(policy ? { bucket: policy } : {}),
+  };
 }
 
 /** One request to decide: the operation, the key (object operations) and the condition keys. */
@@ -87,8 +130,13 @@ export interface OperationRequest {
 }
 
 /** Decides `identity`'s request on `bucket`. */
-export function decide(identity: Identity, bucket: BucketConfig, r: OperationRequest): Decision {
-  return evaluate(policySetOf(identity, bucket), {
+export function decide(
+  identity: Identity,
+  bucket: BucketConfig,
+  r: OperationRequest,
+  attached: AttachedPolicies = {},
+): Decision {
+  return evaluate(policySetOf(identity, bucket, attached), {
     operation: r.operation,
     resource: requestResource(bucket.name, r.key),
     caller: callerOf(identity),
@@ -97,7 +145,11 @@ export function decide(identity: Identity, bucket: BucketConfig, r: OperationReq
 }
 
 /** Whether ListBuckets shows `bucket` to `identity`: some statement may allow it something there. */
-export function mayAccess(identity: Identity, bucket: BucketConfig): boolean {
-  const set = policySetOf(identity, bucket);
+export function mayAccess(
+  identity: Identity,
+  bucket: BucketConfig,
+  attached: AttachedPolicies = {},
+): boolean {
+  const set = policySetOf(identity, bucket, attached);
   return mayAccessBucket([...set.identity, set.bucket], callerOf(identity), bucket.name);
 }

@@ -10,6 +10,7 @@ import { hasAnyAccess, isAllowed } from "../../../src/authz/scopes.ts";
 import {
   bucketPolicyOf,
   callerOf,
+  configuredPolicies,
   decide,
   mayAccess,
   policySetOf,
@@ -173,4 +174,77 @@ Deno.test("bucketPolicyOf() joins bucket_policy and anonymous_access, compiled o
   assert.equal(denied.deciding?.policy, "bucket:data");
   assert.equal(denied.deciding?.index, 0);
   assert.equal(policySetOf(anonymous, bucket).identity.length, 0);
+});
+
+Deno.test("configuredPolicies() and a session policy join the scopes: both must allow a session", () => {
+  const policy = (name: string, kind: "identity" | "session", action: string) => {
+    const r = compilePolicy({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::data/*" }],
+    }, { name, kind });
+    assert.ok(r.ok);
+    return r.value;
+  };
+  const writes = policy("writes", "identity", "s3:PutObject");
+  const reads = policy("reads", "identity", "s3:GetObject");
+  const config = {
+    credentials: [{
+      accessKeyId: "AKIDALICE",
+      secretAccessKey: "longenough",
+      principalName: "alice",
+      enabled: true,
+      allowedScopes: [],
+      policies: [writes],
+    }],
+    roles: [{
+      roleId: "ci",
+      name: "ci",
+      trustedOidcIssuers: [],
+      requiredAudiences: [],
+      subjectConditions: [],
+      maxSessionDurationSecs: 3600,
+      allowedScopes: [],
+      policies: [writes, reads],
+    }],
+  };
+  const alice: Identity = {
+    kind: "access_key",
+    accessKeyId: "AKIDALICE",
+    principal: "alice",
+    scopes: [],
+  };
+  const ci: Identity = {
+    kind: "session",
+    accessKeyId: "ASIA",
+    principal: "ci/s",
+    roleId: "ci",
+    scopes: [],
+    expiresAt: 0,
+  };
+  assert.deepEqual(configuredPolicies(alice, config), [writes]);
+  assert.deepEqual(configuredPolicies(ci, config), [writes, reads]);
+  assert.deepEqual(configuredPolicies({ kind: "anonymous" }, config), []);
+  const bucket: BucketConfig = {
+    name: "data",
+    backend: { type: "memory" },
+    anonymousAccess: false,
+    backendPrefix: "",
+    allowedRoles: [],
+  };
+  const put = { operation: "PutObject" as const, key: "k", keys: new Map() };
+  assert.equal(
+    decide(alice, bucket, put, { identity: configuredPolicies(alice, config) }).allowed,
+    true,
+  );
+  assert.equal(decide(alice, bucket, put).allowed, false, "scopes alone grant nothing");
+  const session = policy("session", "session", "s3:GetObject");
+  const attached = { identity: configuredPolicies(ci, config), session };
+  assert.equal(
+    decide(ci, bucket, put, attached).allowed,
+    false,
+    "the session policy does not allow writes",
+  );
+  assert.equal(decide(ci, bucket, { ...put, operation: "GetObject" }, attached).allowed, true);
+  assert.equal(mayAccess(alice, bucket, { identity: [writes] }), true);
+  assert.equal(mayAccess(alice, bucket), false);
 });
