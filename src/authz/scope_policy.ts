@@ -20,7 +20,7 @@ export const SCOPE_ACTION_OPERATIONS: Readonly<Record<Action, readonly Operation
   get_object_version: [],
   head_object: ["HeadObject"],
   put_object: ["PutObject", "CopyObject", "CreateBucket"],
-  delete_object: ["DeleteObject"],
+  delete_object: ["DeleteObject", "DeleteBucket"],
   list_bucket: ["ListObjects", "ListObjectsV2"],
   create_multipart_upload: ["CreateMultipartUpload"],
   upload_part: ["UploadPart", "UploadPartCopy"],

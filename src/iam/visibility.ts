@@ -53,6 +53,7 @@ export function mayAccessBucket(
 /** The operations that change what a bucket holds. */
 export const WRITE_OPERATIONS: readonly OperationName[] = [
   "CreateBucket",
+  "DeleteBucket",
   "PutObject",
   "PostObject",
   "CopyObject",
