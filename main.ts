@@ -6,6 +6,7 @@
  * also each worker's (src/workers/worker_edge.ts), so `deno compile` needs
  * no --include for it.
  */
+import { dirname, isAbsolute, join } from "node:path";
 import { OIDC_ISSUER_MISSING } from "./src/backends/factory.ts";
 import { systemClock } from "./src/clock.ts";
 import { createLineWriter } from "./src/line_writer.ts";
@@ -16,6 +17,7 @@ import { readEnvironment } from "./src/cli/environment.ts";
 import { orFail, refuse } from "./src/cli/exit.ts";
 import { type Flags, parseFlags } from "./src/cli/flags.ts";
 import { helpText } from "./src/cli/help.ts";
+import { runExplain } from "./src/cli/explain_command.ts";
 import { type ConfigSource, loadConfig, type LoadedConfig } from "./src/cli/load_config.ts";
 import { type Checked, serveSingle } from "./src/cli/serve.ts";
 import { configOkLine, configRefusal, environmentRefusal } from "./src/cli/startup_report.ts";
@@ -77,7 +79,11 @@ function envLookup(name: string): string | undefined {
 }
 
 function loadFor(flags: Flags): Promise<LoadedConfig> {
-  return loadConfig(flags, { read: readConfigSource, env: envLookup });
+  // A policy_file is relative to the config file.
+  const base = dirname(flags.config ?? "config.yaml");
+  const readPolicyFile = (path: string) =>
+    Deno.readTextFileSync(isAbsolute(path) ? path : join(base, path));
+  return loadConfig(flags, { read: readConfigSource, env: envLookup, readPolicyFile });
 }
 
 /** The config and environment, or the process refuses to start; --check-config exits here. */
@@ -115,7 +121,19 @@ async function main(): Promise<void> {
   await serveSingle({ flags, checked, accessLog: accessOut, load });
 }
 
+/** `bucketgate explain …`: decide one request offline, print why, exit 0 (allow) or 1 (deny). */
+function explainMain(args: string[]): never {
+  const outcome = runExplain(args, {
+    readText: (path) => Deno.readTextFileSync(path),
+    env: envLookup,
+    now: Date.now(),
+  });
+  for (const line of outcome.lines) (outcome.code === 2 ? console.error : console.log)(line);
+  Deno.exit(outcome.code);
+}
+
 if (import.meta.main) {
   if (workerScope) runWorker(workerScope, accessOut);
+  else if (Deno.args[0] === "explain") explainMain(Deno.args.slice(1));
   else await main();
 }

@@ -304,6 +304,11 @@ export interface ObjectStore {
   delete(key: string, conditions?: DeleteConditions): BackendResult<void>;
   /** One page of a listing. */
   list(options: ListOptions): BackendResult<ListPage>;
+  /**
+   * Whether the store answers, where that is cheaper to ask than a one-key
+   * listing (fs: a stat of its root). `/readyz` lists the others.
+   */
+  readonly probe?: () => BackendResult<void>;
 }
 
 /** The multipart uploads of one virtual bucket. */

@@ -5,45 +5,73 @@
 import type { ListEntry, ListOptions, ListPage, UploadInfo, UploadsPage } from "./backend.ts";
 import { compareKeys } from "./keys.ts";
 
+/** A page of a listing being filled, one sorted entry at a time (`pageListing`'s engine). */
+export interface ListPager<T extends { readonly key: string }> {
+  /** Takes the next entry in key order; false once the page is full (one more entry came). */
+  add(entry: T): boolean;
+  /**
+   * The common prefix the last entry taken fell into, if it did: every key that
+   * starts with it is skipped, so a walk may leave them out.
+   */
+  readonly group: string | undefined;
+  /** The page so far. */
+  page(): Omit<ListPage, "objects"> & { readonly objects: T[] };
+}
+
 /**
- * Pages sorted entries. A common prefix counts once toward `maxKeys`; a
+ * An empty page for `o`. A common prefix counts once toward `maxKeys`; a
  * `startAfter` inside (or equal to) a common prefix resumes after all of it.
  */
+export function listPager<T extends { readonly key: string } = ListEntry>(
+  o: ListOptions,
+): ListPager<T> {
+  const objects: T[] = [];
+  const commonPrefixes: string[] = [];
+  let last: string | undefined;
+  let group: string | undefined;
+  let count = 0;
+  let full = false;
+  const groupOf = (key: string) => {
+    if (!o.delimiter) return undefined;
+    const at = key.indexOf(o.delimiter, o.prefix.length);
+    return at < 0 ? undefined : key.slice(0, at + o.delimiter.length);
+  };
+  return {
+    add(entry) {
+      const key = entry.key;
+      if (!key.startsWith(o.prefix)) return true;
+      if (o.startAfter !== undefined && compareKeys(key, o.startAfter) <= 0) return true;
+      const g = groupOf(key);
+      if (g !== undefined && (g === last || o.startAfter?.startsWith(g))) return true;
+      if (count === o.maxKeys) {
+        full = true;
+        return false;
+      }
+      if (g !== undefined) commonPrefixes.push(g);
+      else objects.push(entry);
+      last = g ?? key;
+      group = g;
+      count++;
+      return true;
+    },
+    get group() {
+      return group;
+    },
+    page: () =>
+      full
+        ? { objects, commonPrefixes, isTruncated: true, nextStartAfter: last! }
+        : { objects, commonPrefixes, isTruncated: false },
+  };
+}
+
+/** Pages sorted entries (see `listPager`). */
 export function pageListing<T extends { readonly key: string } = ListEntry>(
   sorted: Iterable<T>,
   o: ListOptions,
 ): Omit<ListPage, "objects"> & { readonly objects: T[] } {
-  const objects: T[] = [];
-  const commonPrefixes: string[] = [];
-  let last: string | undefined;
-  let count = 0;
-  for (const entry of sorted) {
-    const key = entry.key;
-    if (!key.startsWith(o.prefix)) continue;
-    if (o.startAfter !== undefined && compareKeys(key, o.startAfter) <= 0) continue;
-    let group: string | undefined;
-    if (o.delimiter) {
-      const at = key.indexOf(o.delimiter, o.prefix.length);
-      if (at >= 0) group = key.slice(0, at + o.delimiter.length);
-    }
-    if (group !== undefined) {
-      if (group === last) continue;
-      if (o.startAfter !== undefined && o.startAfter.startsWith(group)) continue;
-      if (count === o.maxKeys) {
-        return { objects, commonPrefixes, isTruncated: true, nextStartAfter: last! };
-      }
-      commonPrefixes.push(group);
-      last = group;
-    } else {
-      if (count === o.maxKeys) {
-        return { objects, commonPrefixes, isTruncated: true, nextStartAfter: last! };
-      }
-      objects.push(entry);
-      last = key;
-    }
-    count++;
-  }
-  return { objects, commonPrefixes, isTruncated: false };
+  const pager = listPager<T>(o);
+  for (const entry of sorted) if (!pager.add(entry)) break;
+  return pager.page();
 }
 
 /** Options of `pageUploads`. */

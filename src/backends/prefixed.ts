@@ -46,6 +46,7 @@ export function prefixed(inner: Backend, prefix: string): Backend {
       } satisfies Pick<ServerSideCopy, "copyFrom">
       : {}),
     delete: (key, conditions) => inner.delete(add(key), conditions),
+    ...(inner.probe ? { probe: inner.probe } : {}),
     list: async (o) => {
       const r = await inner.list({
         ...o,

@@ -5,6 +5,9 @@ export function helpText(version: string): string {
   return `bucketgate ${version}: an S3-compatible gateway
 
 Usage: bucketgate [options]
+       bucketgate explain --config FILE --principal <access key id|role:<id>|anonymous>
+         --action s3:GetObject --resource bucket/key [--claim k=v]… [--session-policy FILE]
+         [--source-ip IP] [--context key=value]…   why a request is allowed or denied
 
 Options:
   --config PATH         config file (default ./config.yaml, else the embedded default)

@@ -5,6 +5,7 @@
  */
 import type { EnvLookup } from "../config/interpolate.ts";
 import { parseConfig } from "../config/load.ts";
+import type { ReadPolicyFile } from "../config/policies.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { Flags } from "./flags.ts";
@@ -29,6 +30,27 @@ export interface LoadConfigOptions {
   readonly read: ReadSource;
   /** The environment for the config's `${VAR}`s. */
   readonly env: EnvLookup;
+  /** Reads a `policy_file` relative to the config file; absent: `policy_file` is a problem. */
+  readonly readPolicyFile?: ReadPolicyFile;
+}
+
+const NOT_ENFORCED =
+  "is read and checked, but the request path does not enforce policies yet (issue 28): " +
+  "bucketgate refuses to start rather than ignore a Deny; remove it for now";
+
+/**
+ * Until the evaluator decides requests, a config with IAM policies is refused:
+ * serving it would silently drop every Deny they hold.
+ */
+export function unenforcedPolicies(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.policies) problems.push({ path: "policies", message: NOT_ENFORCED });
+  config.buckets.forEach((b, i) => {
+    if (b.bucketPolicy) {
+      problems.push({ path: `buckets[${i}].bucket_policy`, message: NOT_ENFORCED });
+    }
+  });
+  return problems;
 }
 
 /** Reads, parses and validates the config, with the flags' overrides applied. */
@@ -47,8 +69,14 @@ export async function loadConfig(
       loaded: err([{ path: "", message }]),
     };
   }
-  const parsed = parseConfig(source.text, options.env);
+  const parsed = parseConfig(
+    source.text,
+    options.env,
+    options.readPolicyFile ? { readPolicyFile: options.readPolicyFile } : {},
+  );
   if (!parsed.ok) return { source, loaded: parsed };
+  const unenforced = unenforcedPolicies(parsed.value);
+  if (unenforced.length > 0) return { source, loaded: err(unenforced) };
   let config = parsed.value;
   if (flags.listen) config = { ...config, listen: flags.listen };
   if (flags.domain) config = { ...config, domain: flags.domain };

@@ -16,9 +16,13 @@ import {
   type LineCounter,
   type YAMLMap,
 } from "yaml";
+import { joinPath } from "../iam/problems.ts";
 import { didYouMean } from "./_suggest.ts";
 import { type EnvLookup, interpolate } from "./interpolate.ts";
 import type { ConfigProblem } from "./types.ts";
+
+/** Joins a path and a key (`buckets[0]` + `name` → `buckets[0].name`): one rule for the config and its policy documents. */
+export { joinPath };
 
 /** A value read from the document, with its path and the node it came from. */
 export interface Item<T> {
@@ -26,12 +30,6 @@ export interface Item<T> {
   readonly path: string;
   /** The YAML node, for the line and column of a later problem. */
   readonly node: unknown;
-}
-
-/** Joins a path and a key: `buckets[0]` + `name` → `buckets[0].name`; `[2]` appends as is. */
-export function joinPath(path: string, key: string): string {
-  if (key === "") return path;
-  return path === "" || key.startsWith("[") ? `${path}${key}` : `${path}.${key}`;
 }
 
 /** The known keys of one mapping, after its unknown keys were reported. */

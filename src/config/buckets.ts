@@ -21,6 +21,7 @@ export const BUCKET_KEYS = [
   "allowed_roles",
   "backend_options",
   "cors",
+  "bucket_policy",
 ] as const;
 
 /** What `readBuckets` found. */
@@ -30,12 +31,15 @@ export interface BucketsRead {
   readonly bucketNames: Set<string>;
   /** Every `allowed_roles` entry, to check once the roles are read. */
   readonly roleRefs: Item<string>[];
+  /** Each bucket's `bucket_policy:` node, to compile once roles and keys are read. */
+  readonly policyNodes: Map<BucketConfig, Item<unknown>>;
 }
 
 /** The buckets; names are unique S3 bucket names. */
 export function readBuckets(r: Reader, top: Fields): BucketsRead {
   const buckets: BucketConfig[] = [];
   const roleRefs: Item<string>[] = [];
+  const policyNodes = new Map<BucketConfig, Item<unknown>>();
   const firstByName = new Map<string, string>();
   const items = sections(r, top, "buckets", {
     keys: BUCKET_KEYS,
@@ -48,9 +52,16 @@ export function readBuckets(r: Reader, top: Fields): BucketsRead {
       claimUnique(r, firstByName, name, "bucket name");
     }
     const bucket = readBucket(r, b, roleRefs);
-    if (name && bucket) buckets.push({ name: name.value, ...bucket });
+    if (name && bucket) {
+      const config = { name: name.value, ...bucket };
+      buckets.push(config);
+      const policy = b.get("bucket_policy");
+      if (policy !== undefined) {
+        policyNodes.set(config, { value: policy, path: b.at("bucket_policy"), node: policy });
+      }
+    }
   }
-  return { buckets, bucketNames: new Set(firstByName.keys()), roleRefs };
+  return { buckets, bucketNames: new Set(firstByName.keys()), roleRefs, policyNodes };
 }
 
 /** One bucket but its name; undefined when a required part has problems. */

@@ -1,7 +1,9 @@
 /** `credentials:`: long-lived access keys, each with its scopes. */
 import type { Fields, Reader } from "./_reader.ts";
 import { accessKeyIdProblem } from "./_rules.ts";
+import type { Item } from "./_reader.ts";
 import { check, claimUnique, sections } from "./_sections.ts";
+import { readPolicyRefs } from "./policies.ts";
 import { readScopes } from "./scopes.ts";
 import type { CredentialConfig } from "./types.ts";
 
@@ -14,15 +16,23 @@ export const CREDENTIAL_KEYS = [
   "expires_at",
   "enabled",
   "allowed_scopes",
+  "policies",
 ] as const;
+
+/** The credentials, and the `policies:` each names (resolved once the documents are read). */
+export interface CredentialsRead {
+  readonly credentials: CredentialConfig[];
+  readonly policyRefs: Map<CredentialConfig, Item<string>[]>;
+}
 
 /** The credentials; access key ids are unique. */
 export function readCredentials(
   r: Reader,
   top: Fields,
   bucketNames: ReadonlySet<string>,
-): CredentialConfig[] {
+): CredentialsRead {
   const credentials: CredentialConfig[] = [];
+  const policyRefs = new Map<CredentialConfig, Item<string>[]>();
   const firstById = new Map<string, string>();
   for (const f of sections(r, top, "credentials", { keys: CREDENTIAL_KEYS })) {
     const id = r.string(f, "access_key_id", { required: true });
@@ -31,15 +41,18 @@ export function readCredentials(
       claimUnique(r, firstById, id, "access key id");
     }
     const rest = readCredential(r, f, bucketNames);
+    const refs = readPolicyRefs(r, f);
     if (id && rest) {
-      credentials.push({
+      const credential = {
         accessKeyId: id.value,
         ...rest,
         principalName: rest.principalName ?? id.value,
-      });
+      };
+      credentials.push(credential);
+      policyRefs.set(credential, refs);
     }
   }
-  return credentials;
+  return { credentials, policyRefs };
 }
 
 /** One credential but its id; undefined without a usable secret. */

@@ -7,6 +7,9 @@
  * - `${NAME:-default}` is the value, or `default` when the variable is unset or
  *   empty (as in POSIX shells). The default is literal text up to the first `}`.
  * - `$${` is a literal `${`; any other `$` is itself.
+ * - An IAM policy variable (a lower-case service prefix and a colon:
+ *   `${aws:username}`, `${jwt:sub}`) and AWS's escapes `${*}`, `${?}`, `${$}`
+ *   are left as they are, for the policy evaluator to resolve per request.
  * - A `${` that does not open a well-formed reference is a problem, so a typo
  *   such as `${DEV SECRET}` is never passed through silently.
  *
@@ -28,6 +31,7 @@ export interface Interpolated {
 }
 
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/;
+const POLICY_VARIABLE = /^\$\{(?:[a-z][a-z0-9]*:[A-Za-z0-9_.:\/-]+|[*?$])\}/;
 
 /** Replaces `${VAR}` and `${VAR:-default}` in `text`; `$${` stands for a literal `${`. */
 export function interpolate(text: string, env: EnvLookup): Interpolated {
@@ -51,6 +55,12 @@ export function interpolate(text: string, env: EnvLookup): Interpolated {
     if (!text.startsWith("${", dollar)) {
       value += "$";
       i = dollar + 1;
+      continue;
+    }
+    const policyVariable = POLICY_VARIABLE.exec(text.slice(dollar));
+    if (policyVariable) {
+      value += policyVariable[0];
+      i = dollar + policyVariable[0].length;
       continue;
     }
     substituted = true;

@@ -14,6 +14,13 @@ import { readBuckets } from "./buckets.ts";
 import { readCors } from "./cors.ts";
 import { readCredentials } from "./credentials.ts";
 import type { EnvLookup } from "./interpolate.ts";
+import {
+  type PolicyContext,
+  readDocument,
+  readPolicies,
+  type ReadPolicyFile,
+  resolvePolicyRefs,
+} from "./policies.ts";
 import { readRoles } from "./roles.ts";
 import { readSettings } from "./settings.ts";
 import type { Config, ConfigProblem } from "./types.ts";
@@ -40,13 +47,24 @@ export const TOP_KEYS = [
   "buckets",
   "roles",
   "credentials",
+  "policies",
 ] as const;
+
+/** Options of `parseConfig`. */
+export interface ParseOptions {
+  /** Reads a `policy_file` relative to the config file; absent: `policy_file` is a problem. */
+  readonly readPolicyFile?: ReadPolicyFile;
+}
 
 /**
  * Parses and validates a config document. `env` fills `${VAR}` references in
  * string values. Returns the typed Config, or every problem found.
  */
-export function parseConfig(text: string, env: EnvLookup): Result<Config, ConfigProblem[]> {
+export function parseConfig(
+  text: string,
+  env: EnvLookup,
+  options: ParseOptions = {},
+): Result<Config, ConfigProblem[]> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = syntaxProblems(doc, lines);
@@ -60,7 +78,7 @@ export function parseConfig(text: string, env: EnvLookup): Result<Config, Config
     }]);
   }
   const r = new Reader(doc, lines, env);
-  const config = readConfig(r, doc.contents);
+  const config = readConfig(r, doc.contents, options);
   if (r.problems.length > 0 || config === undefined) return err(byPosition(r.problems));
   return ok(config);
 }
@@ -91,12 +109,12 @@ function byPosition(problems: ConfigProblem[]): ConfigProblem[] {
     .map(({ p }) => p);
 }
 
-function readConfig(r: Reader, root: unknown): Config | undefined {
+function readConfig(r: Reader, root: unknown, options: ParseOptions): Config | undefined {
   const top = r.mapping(root, "", TOP_KEYS);
   if (!top) return undefined;
   const settings = readSettings(r, top);
   const cors = readCors(r, top);
-  return { ...settings, ...(cors ? { cors } : {}), ...readAccess(r, top) };
+  return { ...settings, ...(cors ? { cors } : {}), ...readAccess(r, top, options) };
 }
 
 /**
@@ -104,12 +122,38 @@ function readConfig(r: Reader, root: unknown): Config | undefined {
  * that was read counts as configured, even in a bucket or role with other
  * problems, so one mistake is not reported again at each reference.
  */
-function readAccess(r: Reader, top: Fields): Pick<Config, "buckets" | "roles" | "credentials"> {
-  const { buckets, bucketNames, roleRefs } = readBuckets(r, top);
-  const { roles, roleIds } = readRoles(r, top, bucketNames);
-  checkRoleRefs(r, roleRefs, roleIds);
-  const credentials = readCredentials(r, top, bucketNames);
-  return { buckets, roles, credentials };
+function readAccess(
+  r: Reader,
+  top: Fields,
+  options: ParseOptions,
+): Pick<Config, "buckets" | "roles" | "credentials" | "policies"> {
+  const b = readBuckets(r, top);
+  const roles = readRoles(r, top, b.bucketNames);
+  checkRoleRefs(r, b.roleRefs, roles.roleIds);
+  const creds = readCredentials(r, top, b.bucketNames);
+  const ctx: PolicyContext = {
+    bucketNames: b.bucketNames,
+    roleIds: roles.roleIds,
+    accessKeyIds: new Set(creds.credentials.map((c) => c.accessKeyId)),
+    ...(options.readPolicyFile ? { readFile: options.readPolicyFile } : {}),
+  };
+  const { named, names } = readPolicies(r, top, ctx);
+  const attach = <T extends object>(refs: ReadonlyMap<T, readonly Item<string>[]>, item: T): T => {
+    const policies = resolvePolicyRefs(r, refs.get(item) ?? [], named, names);
+    return policies.length > 0 ? { ...item, policies } : item;
+  };
+  const buckets = b.buckets.map((bucket) => {
+    const node = b.policyNodes.get(bucket);
+    const name = `bucket:${bucket.name}`;
+    const policy = node && readDocument(r, node.node, node.path, { name, kind: "bucket", ctx });
+    return policy ? { ...bucket, bucketPolicy: policy } : bucket;
+  });
+  return {
+    buckets,
+    roles: roles.roles.map((role) => attach(roles.policyRefs, role)),
+    credentials: creds.credentials.map((c) => attach(creds.policyRefs, c)),
+    ...(named.size > 0 ? { policies: named } : {}),
+  };
 }
 
 /** Reports each `allowed_roles` entry that names no configured role. */

@@ -1,7 +1,9 @@
 /** `roles:`: the roles OIDC callers can assume through STS, and whom each trusts. */
 import type { Fields, Reader } from "./_reader.ts";
 import { issuerProblem, type RoleTrust, roleTrustProblem } from "./_rules.ts";
+import type { Item } from "./_reader.ts";
 import { check, claimUnique, sections } from "./_sections.ts";
+import { readPolicyRefs } from "./policies.ts";
 import { CONFIG_DEFAULTS } from "./defaults.ts";
 import { readScopes } from "./scopes.ts";
 import type { RoleConfig } from "./types.ts";
@@ -16,25 +18,35 @@ export const ROLE_KEYS = [
   "allow_any_subject",
   "max_session_duration_secs",
   "allowed_scopes",
+  "policies",
 ] as const;
 
-/** The roles, and every role_id read (also of roles with problems, so references are not reported again). */
-export function readRoles(
-  r: Reader,
-  top: Fields,
-  bucketNames: ReadonlySet<string>,
-): { roles: RoleConfig[]; roleIds: Set<string> } {
+/** What `readRoles` found. */
+export interface RolesRead {
+  readonly roles: RoleConfig[];
+  /** Every role_id read (also of roles with problems, so references are not reported again). */
+  readonly roleIds: Set<string>;
+  /** The `policies:` each role names, resolved once the documents are read. */
+  readonly policyRefs: Map<RoleConfig, Item<string>[]>;
+}
+
+/** The roles. */
+export function readRoles(r: Reader, top: Fields, bucketNames: ReadonlySet<string>): RolesRead {
   const roles: RoleConfig[] = [];
+  const policyRefs = new Map<RoleConfig, Item<string>[]>();
   const firstById = new Map<string, string>();
   for (const f of sections(r, top, "roles", { keys: ROLE_KEYS })) {
     const roleId = r.string(f, "role_id", { required: true });
     if (roleId) claimUnique(r, firstById, roleId, "role_id");
     const role = readRole(r, f, bucketNames);
+    const refs = readPolicyRefs(r, f);
     if (roleId && role) {
-      roles.push({ roleId: roleId.value, ...role, name: role.name ?? roleId.value });
+      const config = { roleId: roleId.value, ...role, name: role.name ?? roleId.value };
+      roles.push(config);
+      policyRefs.set(config, refs);
     }
   }
-  return { roles, roleIds: new Set(firstById.keys()) };
+  return { roles, roleIds: new Set(firstById.keys()), policyRefs };
 }
 
 /** One role but its id; undefined when its issuers are unusable. */

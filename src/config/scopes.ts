@@ -24,10 +24,13 @@ export function readScopes(
   bucketNames: ReadonlySet<string>,
 ): Scope[] {
   const scopes: Scope[] = [];
+  // Beside `policies:`, scopes are optional.
   const items = r.list(
     owner,
     "allowed_scopes",
-    "required: a list of { bucket, prefixes, actions } (may be [])",
+    owner.get("policies") === undefined
+      ? "required: a list of { bucket, prefixes, actions } (may be []), or policies: [names]"
+      : undefined,
   );
   for (const item of items ?? []) {
     const s = r.mapping(item.node, item.path, SCOPE_KEYS);

@@ -1,4 +1,5 @@
 /** The validated configuration, as the rest of the program sees it. */
+import type { CompiledPolicy } from "../iam/document.ts";
 import type { AzOptions } from "./backend_options/az.ts";
 import type { S3Options } from "./backend_options/s3.ts";
 
@@ -52,6 +53,8 @@ export interface BucketConfig {
   readonly allowedRoles: readonly string[];
   /** This bucket's CORS; absent = the top-level `cors:` (if any) applies. */
   readonly cors?: CorsConfig;
+  /** `bucket_policy:`, compiled (named `bucket:<name>`); absent = none. */
+  readonly bucketPolicy?: CompiledPolicy;
 }
 
 /** A role that OIDC callers can assume through STS. */
@@ -70,6 +73,8 @@ export interface RoleConfig {
   readonly allowAnySubject?: boolean;
   readonly maxSessionDurationSecs: number;
   readonly allowedScopes: readonly Scope[];
+  /** The documents its `policies:` name, compiled; absent = none. */
+  readonly policies?: readonly CompiledPolicy[];
 }
 
 /** A long-lived access key. */
@@ -81,6 +86,8 @@ export interface CredentialConfig {
   readonly expiresAt?: Date;
   readonly enabled: boolean;
   readonly allowedScopes: readonly Scope[];
+  /** The documents its `policies:` name, compiled; absent = none. */
+  readonly policies?: readonly CompiledPolicy[];
 }
 
 /** CORS for browser clients (`cors:`); absent = no CORS headers at all. */
@@ -149,6 +156,8 @@ export interface Config {
   readonly cors?: CorsConfig;
   /** Whether responses carry a `Server-Timing` header. parseConfig always sets it (default false). */
   readonly serverTiming?: boolean;
+  /** The named documents of `policies:`, compiled; absent = none. */
+  readonly policies?: ReadonlyMap<string, CompiledPolicy>;
 }
 
 /** One validation problem: a path like `buckets[2].backend_options.region`, a line if known. */

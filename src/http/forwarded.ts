@@ -11,7 +11,10 @@
  * not say (a proxy that rewrites `Host` and sends no `X-Forwarded-Host`).
  */
 import { type ProxyError, proxyError } from "../errors.ts";
+import { inRange, type IpRange, parseIp, parseRange } from "../ip.ts";
 import { err, ok, type Result } from "../result.ts";
+
+export { parseIp };
 
 /** Which peers are trusted reverse proxies, and the public origin behind them. */
 export interface ProxyTrust {
@@ -43,22 +46,16 @@ export interface ProxyTrustOptions {
   readonly publicEndpoint?: string;
 }
 
-interface Range {
-  readonly bytes: Uint8Array;
-  readonly bits: number;
-}
-
 /**
  * Builds the trust list; undefined when no proxy is trusted (then every
  * forwarded header is ignored and nothing is computed per request).
  */
 export function createProxyTrust(options: ProxyTrustOptions): ProxyTrust | undefined {
   if (options.trustedProxies.length === 0) return undefined;
-  const ranges: Range[] = options.trustedProxies.map((entry) => {
-    const [addr = "", bits] = entry.split("/");
-    const bytes = parseIp(addr);
-    if (!bytes) throw new TypeError(`Cannot trust proxy '${entry}': not an IP address or range`);
-    return { bytes, bits: bits === undefined ? bytes.length * 8 : Number(bits) };
+  const ranges: IpRange[] = options.trustedProxies.map((entry) => {
+    const range = parseRange(entry);
+    if (!range) throw new TypeError(`Cannot trust proxy '${entry}': not an IP address or range`);
+    return range;
   });
   const endpoint = options.publicEndpoint ? new URL(options.publicEndpoint) : undefined;
   return {
@@ -75,16 +72,6 @@ export function createProxyTrust(options: ProxyTrustOptions): ProxyTrust | undef
       }
       : {}),
   };
-}
-
-function inRange(bytes: Uint8Array, range: Range): boolean {
-  if (bytes.length !== range.bytes.length) return false;
-  const whole = range.bits >> 3;
-  for (let i = 0; i < whole; i++) if (bytes[i] !== range.bytes[i]) return false;
-  const rest = range.bits & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return (bytes[whole]! & mask) === (range.bytes[whole]! & mask);
 }
 
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
@@ -153,66 +140,4 @@ function clientAddress(list: string, peer: string, trust: ProxyTrust): string {
     nearest = hop;
   }
   return nearest;
-}
-
-const IPV4 =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-function ipv4(s: string): Uint8Array | undefined {
-  const m = IPV4.exec(s);
-  return m ? Uint8Array.of(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])) : undefined;
-}
-
-/**
- * An IP address as bytes: 4 for IPv4 (and for an IPv4-mapped IPv6 address,
- * which a dual-stack listener reports for IPv4 peers), 16 for IPv6. Brackets
- * and a zone (`%eth0`) are allowed; anything else is undefined.
- */
-export function parseIp(s: string): Uint8Array | undefined {
-  const v4 = ipv4(s);
-  if (v4) return v4;
-  let text = s.startsWith("[") && s.endsWith("]") ? s.slice(1, -1) : s;
-  const zone = text.indexOf("%");
-  if (zone >= 0) text = text.slice(0, zone);
-  if (!text.includes(":")) return undefined;
-  // Either eight groups, or "::" once standing for the zero groups left out.
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const head = groupsOf(halves[0]!, halves.length === 1);
-  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [
-    ...head,
-    ...new Array<number>(halves.length === 2 ? missing : 0).fill(0),
-    ...tail,
-  ];
-  const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    bytes[2 * i] = g >> 8;
-    bytes[2 * i + 1] = g & 0xff;
-  });
-  const mapped = bytes.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff));
-  return mapped ? bytes.slice(12) : bytes;
-}
-
-/** The 16-bit groups of one side of "::"; a dotted IPv4 may end the address. */
-function groupsOf(text: string, last: boolean): number[] | undefined {
-  if (text === "") return [];
-  const parts = text.split(":");
-  const groups: number[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (last && i === parts.length - 1 && part.includes(".")) {
-      const v4 = ipv4(part);
-      if (!v4) return undefined;
-      groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-    } else if (/^[0-9A-Fa-f]{1,4}$/.test(part)) {
-      groups.push(parseInt(part, 16));
-    } else {
-      return undefined;
-    }
-  }
-  return groups;
 }

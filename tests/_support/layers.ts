@@ -19,10 +19,11 @@ export const LAYERS: readonly (readonly string[])[] = [
     "access_log_format.ts",
     "log_level.ts",
     "line_writer.ts",
+    "ip.ts",
     "deno.json", // the version, read as data
   ],
   // libraries
-  ["checksum", "streams", "sigv4", "config", "http", "oidc"],
+  ["checksum", "streams", "sigv4", "config", "http", "oidc", "iam"],
   // stores
   ["backends"],
   // who may do what

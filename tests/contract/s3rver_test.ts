@@ -68,6 +68,7 @@ runBackendContract("s3 (s3rver)", async () => {
     "upload-id-not-bound-to-key",
     "cut-put-stored",
     "write-conditions-ignored",
+    "listing-order-per-directory",
   ],
 });
 

@@ -155,4 +155,24 @@ assert [o["Key"] for o in v1["Contents"]] == [odd + "b"], v1
 # (boto3 leaves V1's Prefix encoded: botocore decodes it for V2 only.)
 s3.delete_objects(Bucket=B, Delete={"Objects": [{"Key": odd + k} for k in ["a", "b", "sub/c"]]})
 
+# Folder markers and keys that are prefixes of other keys (issue 25): each
+# round-trips and lists as S3 lists it.
+F = ["f/", "f/a", "f/a/", "f/a/b", "f/a-b", "f/a0", "f/d/e/"]
+for key in F:
+    s3.put_object(Bucket=B, Key=key, Body=("body of " + key).encode())
+for key in F:
+    assert s3.get_object(Bucket=B, Key=key)["Body"].read() == ("body of " + key).encode(), key
+    assert s3.head_object(Bucket=B, Key=key)["ContentLength"] == len("body of " + key), key
+page = s3.list_objects_v2(Bucket=B, Prefix="f/")
+assert [o["Key"] for o in page["Contents"]] == ["f/", "f/a", "f/a-b", "f/a/", "f/a/b", "f/a0", "f/d/e/"], page
+page = s3.list_objects_v2(Bucket=B, Prefix="f/", Delimiter="/")
+assert [o["Key"] for o in page["Contents"]] == ["f/", "f/a", "f/a-b", "f/a0"], page
+assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["f/a/", "f/d/"], page
+page = s3.list_objects_v2(Bucket=B, Prefix="f/a/", Delimiter="/")
+assert [o["Key"] for o in page["Contents"]] == ["f/a/", "f/a/b"], page
+s3.delete_object(Bucket=B, Key="f/a")
+assert s3.get_object(Bucket=B, Key="f/a/b")["Body"].read() == b"body of f/a/b"
+s3.delete_objects(Bucket=B, Delete={"Objects": [{"Key": k} for k in F]})
+assert "Contents" not in s3.list_objects_v2(Bucket=B, Prefix="f/")
+
 print("boto3 suite OK")

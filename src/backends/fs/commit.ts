@@ -1,20 +1,22 @@
 /**
  * Putting a spooled file in place at a key, in two steps. `stage` (no turn
  * held) describes the file in a new sidecar temp file and, unless the bucket
- * says `fsync: false`, flushes both to disk. `publish` (under the key's turn
- * for a conditional write) renames the bytes over the key's path, then the
- * sidecar over its own, and flushes the directories that changed, so a 200
- * means the object survives a power cut. A reader sees the old object or the
- * new one, never a mix: a sidecar is trusted only for the inode it names.
+ * says `fsync: false`, flushes both to disk. `publish` (within the key's
+ * turn, conditional.ts) renames the bytes into the key's place (places.ts:
+ * its plain path or the key tree), then the sidecar over its own, and flushes
+ * the directories above the final path, so a 200 means the object survives a
+ * power cut. A reader sees the old object or the new one, never a mix: a
+ * sidecar is trusted only for the inode it names.
  */
 import type { BackendResult, HttpMeta, ObjectMeta } from "../backend.ts";
 import { err, ok } from "../../result.ts";
 import type { ProxyError } from "../../errors.ts";
 import type { Result } from "../../result.ts";
 import type { FsContext } from "./context.ts";
-import { makeDirs, parentOf, syncPath } from "./durable.ts";
+import { parentOf, syncParents, syncPath } from "./durable.ts";
 import { ioError } from "./errors.ts";
 import { type BytesInfo, type MetaFile, metaFileOf, toMeta } from "./meta_file.ts";
+import { placeObject } from "./places.ts";
 import { writeJsonTemp } from "./records.ts";
 
 /** What `commit` puts in place. */
@@ -63,22 +65,21 @@ export async function stage(ctx: FsContext, o: CommitOptions): Promise<Result<St
   }
 }
 
-/** Renames a staged file and its sidecar into place at its key; flushes the directories. */
+/**
+ * Renames a staged file into its key's place (places.ts), then its sidecar;
+ * flushes the directories the two renames changed.
+ */
 export async function publish(ctx: FsContext, s: Staged): BackendResult<ObjectMeta> {
   const { layout, sidecars } = ctx;
-  const target = layout.data(s.key);
   let moved = false;
   try {
-    const dir = parentOf(target);
-    const changed = ctx.fsync
-      ? await makeDirs(dir)
-      : await Deno.mkdir(dir, { recursive: true }).then(() => []);
-    await Deno.rename(s.tmp, target);
+    const path = await placeObject(ctx, s.key, s.tmp);
     moved = true;
     await Deno.rename(s.sidecar, layout.meta(s.key));
     sidecars.remember(s.m);
     if (ctx.fsync) {
-      for (const d of [...changed.reverse(), parentOf(layout.meta(s.key))]) await syncPath(d);
+      await syncParents(path, layout.base);
+      await syncPath(parentOf(layout.meta(s.key)));
     }
     return ok(toMeta(s.key, s.m, s.st));
   } catch (e) {

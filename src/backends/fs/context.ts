@@ -1,7 +1,9 @@
 /** What the parts of one fs backend share: its paths, clock, directories, caches and turns. */
 import type { Clock } from "../../clock.ts";
 import type { Completions } from "./completions.ts";
+import type { DirEntries } from "./dir_entries.ts";
 import type { KeyLocks } from "./key_locks.ts";
+import type { PathOps } from "./path_ops.ts";
 import type { FsLayout } from "./paths.ts";
 import type { Sidecars } from "./sidecars.ts";
 import type { SmallFiles } from "./small_files.ts";
@@ -16,6 +18,12 @@ export interface FsContext {
   readonly sidecars: Sidecars;
   /** Small objects' bytes kept in memory. */
   readonly small: SmallFiles;
+  /** The filesystem calls of key paths (Deno's, or a test's layer). */
+  readonly ops: PathOps;
+  /** Whether the root folds case (probed once): then a key reaches only a name stored exactly so. */
+  readonly folds: () => Promise<boolean>;
+  /** Directories' entries in key order, for listings and case checks. */
+  readonly dirs: DirEntries;
   /** What completed uploads answered, for a Complete sent again. */
   readonly completions: Completions;
   /** Turns on a key or upload id, across isolates and processes (conditional writes, Complete, Abort). */

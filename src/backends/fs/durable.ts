@@ -16,27 +16,29 @@ export function parentOf(path: string): string {
   return at > 0 ? path.slice(0, at) : "/";
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+/**
+ * Flushes the directories whose entries a file placed at `path` may have
+ * changed: the one it is in and each above it, up to and including `top`
+ * (those made for it, and the one that got the first of them).
+ */
+export async function syncParents(path: string, top: string): Promise<void> {
+  for (let d = parentOf(path); d.length >= top.length; d = parentOf(d)) {
+    await syncPath(d);
+    if (d === top || d === "/") return;
   }
 }
 
 /**
- * Creates directory `dir` and any missing above it. Returns the directories
- * whose entries it changed, each to be synced with the entry that goes into
- * `dir`: `dir` itself, the directories it created, and the one above the
- * first of them.
+ * Flushes the directory that lost the entry of a file removed from `path`:
+ * the nearest one above it still there (those left empty were removed too),
+ * not above `top`.
  */
-export async function makeDirs(dir: string): Promise<string[]> {
-  const made: string[] = [];
-  for (let d = dir; !(await isDirectory(d)); d = parentOf(d)) {
-    made.unshift(d);
-    if (d === "/") break;
+export async function syncRemoved(path: string, top: string): Promise<void> {
+  for (let d = parentOf(path); d.length >= top.length; d = parentOf(d)) {
+    try {
+      return await syncPath(d);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound) || d === top || d === "/") return;
+    }
   }
-  if (made.length === 0) return [dir];
-  await Deno.mkdir(dir, { recursive: true });
-  return [parentOf(made[0]!), ...made];
 }

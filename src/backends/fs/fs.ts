@@ -15,9 +15,11 @@ import type { Backend } from "../backend.ts";
 import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
+import { createDirEntries } from "./dir_entries.ts";
 import { createKeyLocks } from "./key_locks.ts";
-import { listObjects } from "./listing.ts";
+import { listObjects, probeRoot } from "./listing.ts";
 import { networkFsOf } from "./network_mount.ts";
+import { DENO_PATH_OPS, type PathOps, probeFolding } from "./path_ops.ts";
 import { fsLayout } from "./paths.ts";
 import { getObject, headObject } from "./read.ts";
 import { createSidecars } from "./sidecars.ts";
@@ -45,12 +47,18 @@ export interface FsBackendOptions {
   readonly turnWaitMs?: number;
   /** The network filesystem the root is on. @default found in /proc/mounts */
   readonly networkFs?: () => Promise<string | undefined>;
+  /**
+   * The filesystem calls of key paths: a test's layer (e.g. one that folds case).
+   * @default DENO_PATH_OPS
+   */
+  readonly ops?: PathOps;
 }
 
 /** The shared state of an fs backend over `o.root` (its parts take it; tests build one alone). */
 export function fsContext(o: FsBackendOptions): FsContext {
   const layout = fsLayout(o.root);
   const clock = o.clock ?? systemClock;
+  const ops = o.ops ?? DENO_PATH_OPS;
   let ready: Promise<void> | undefined;
   const ensureDirs = () =>
     ready ??= (async () => {
@@ -61,12 +69,20 @@ export function fsContext(o: FsBackendOptions): FsContext {
     base: layout.base,
     ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
   });
+  let folding: Promise<boolean> | undefined;
+  // Probed in the internal directory (made under the root, so it folds as the root
+  // does); a root where it cannot be made is taken to fold.
+  const folds = () =>
+    folding ??= ensureDirs().then(() => probeFolding(ops, layout.tmpDir), () => true);
   return {
     layout,
     clock,
     ensureDirs,
+    ops,
+    folds,
     sidecars: createSidecars({ layout, ensureDirs, turn: (key, f) => locks.hold({ key }, f) }),
     small: createSmallFiles(),
+    dirs: createDirEntries(ops),
     completions: createCompletions({ layout, clock }),
     locks,
     fsync: o.fsync ?? true,
@@ -86,6 +102,7 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
     delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (options) => listObjects(ctx, options),
+    probe: () => probeRoot(ctx),
     createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),
     completeMultipartUpload: (upload, parts, conditions) =>

@@ -1,13 +1,19 @@
-/** ListObjects on the fs backend: a walk of the directory the prefix names, a page, then a stat and sidecar per object. */
+/**
+ * ListObjects on the fs backend: the plain tree under the root and the
+ * internal key tree walked together in S3 order from the page's start
+ * (key_walk.ts), stopped after the page, then a stat and sidecar per object.
+ */
+import { proxyError } from "../../errors.ts";
 import { err, ok } from "../../result.ts";
 import type { BackendResult, ListOptions, ListPage } from "../backend.ts";
-import { compareKeys } from "../keys.ts";
-import { pageListing } from "../listing.ts";
+import { listPager } from "../listing.ts";
 import type { FsContext } from "./context.ts";
-import { ioError, isMissing } from "./errors.ts";
+import { internalIoError, ioError } from "./errors.ts";
+import { mergeKeys, type WalkBounds, walkKeys } from "./key_walk.ts";
 import { lastModifiedOf } from "./meta_file.ts";
-import { fsKeyProblem, isInternalName } from "./paths.ts";
-import { statFile } from "./read.ts";
+import { fsKeyProblem } from "./paths.ts";
+import { findObject } from "./places.ts";
+import { internalTree, plainTree } from "./trees.ts";
 
 /** Files of a listing page examined at once. */
 const LIST_CONCURRENCY = 16;
@@ -30,54 +36,52 @@ export async function mapInOrder<T, R>(
   return out;
 }
 
-/** Adds the key of every file under `dir` (whose keys start with `rel`) to `out`; skips the internal directory. */
-async function walk(dir: string, rel: string, out: string[]): Promise<void> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (e) {
-    if (isMissing(e)) return;
-    throw e;
-  }
-  for (const e of entries) {
-    if (rel === "" && isInternalName(e.name)) continue;
-    const key = rel + e.name;
-    if (e.isDirectory) await walk(`${dir}/${e.name}`, key + "/", out);
-    else if (e.isFile) out.push(key);
-  }
+/** The common prefix `startAfter` falls into, whose keys come before the page. */
+function groupOf(o: ListOptions): string | undefined {
+  if (!o.delimiter || o.startAfter === undefined || !o.startAfter.startsWith(o.prefix)) return;
+  const at = o.startAfter.indexOf(o.delimiter, o.prefix.length);
+  return at < 0 ? undefined : o.startAfter.slice(0, at + o.delimiter.length);
 }
 
-/** Every key under the directory part of `prefix`, sorted. */
-async function keysUnder(ctx: FsContext, prefix: string): Promise<string[]> {
-  const slash = prefix.lastIndexOf("/");
-  const dirRel = slash < 0 ? "" : prefix.slice(0, slash + 1);
-  const keys: string[] = [];
-  // Only a directory a key could name is walked: never `/…`, `a//…`, `a/../…` or the
-  // internal directory in any spelling (whose files would get sidecars written).
-  if (dirRel === "" || !fsKeyProblem(dirRel.slice(0, -1))) {
-    const base = ctx.layout.base;
-    await walk(dirRel === "" ? base : `${base}/${dirRel.slice(0, -1)}`, dirRel, keys);
+/** The keys of one page, in order. */
+async function pageKeys(ctx: FsContext, o: ListOptions) {
+  const pager = listPager<{ readonly key: string }>(o);
+  const started = groupOf(o);
+  const bounds: WalkBounds = {
+    prefix: o.prefix,
+    after: o.startAfter,
+    skip: () => pager.group ?? started,
+  };
+  const keys = mergeKeys(walkKeys(plainTree(ctx), bounds), walkKeys(internalTree(ctx), bounds));
+  for await (const key of keys) {
+    // A name no client could have written (placed by hand in the key tree: `..+/x=`) is no key.
+    if (fsKeyProblem(key)) continue;
+    if (!pager.add({ key })) break;
   }
-  return keys.sort(compareKeys);
+  return pager.page();
 }
 
 /** One page of ListObjects. */
 export async function listObjects(ctx: FsContext, o: ListOptions): BackendResult<ListPage> {
-  let keys: string[];
+  let page;
   try {
-    keys = await keysUnder(ctx, o.prefix);
+    page = await pageKeys(ctx, o);
   } catch (e) {
     return err(ioError(e));
   }
-  const page = pageListing(keys.map((key) => ({ key })), o);
   // The page's files are looked at LIST_CONCURRENCY at a time (each a stat and a sidecar).
   const found = await mapInOrder(page.objects, LIST_CONCURRENCY, async ({ key }) => {
-    const st = await statFile(ctx, key);
-    if (!st.ok) return undefined; // deleted meanwhile
-    const side = await ctx.sidecars.of(key, st.value);
+    let f;
+    try {
+      f = await findObject(ctx, key);
+    } catch (e) {
+      return err(ioError(e));
+    }
+    if (!f) return undefined; // deleted meanwhile
+    const side = await ctx.sidecars.of(key, f.st, f.path);
     if (!side.ok) return side.error.kind === "NoSuchKey" ? undefined : side;
     const { etag } = side.value;
-    return ok({ key, size: st.value.size, etag, lastModified: lastModifiedOf(st.value) });
+    return ok({ key, size: f.st.size, etag, lastModified: lastModifiedOf(f.st) });
   });
   const objects = [];
   for (const f of found) {
@@ -85,4 +89,15 @@ export async function listObjects(ctx: FsContext, o: ListOptions): BackendResult
     if (f) objects.push(f.value);
   }
   return ok({ ...page, objects });
+}
+
+/** Whether the bucket's root is there, a directory, and can be looked at: `/readyz`'s probe. */
+export async function probeRoot(ctx: FsContext): BackendResult<void> {
+  try {
+    const st = await Deno.stat(ctx.layout.base);
+    if (st.isDirectory) return ok(undefined);
+    return err(proxyError("BackendError", "The bucket's root is not a directory"));
+  } catch (e) {
+    return err(internalIoError(e));
+  }
 }

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { reservedKeyWrite } from "../keys.ts";
+import { treePath } from "./key_tree.ts";
 
 /** The internal directory under a bucket root; never a key. */
 export const INTERNAL_DIR = ".bucketgate";
@@ -57,19 +58,16 @@ function segmentProblem(raw: string, windows: boolean): ProxyError | undefined {
 
 /**
  * Why a key cannot be stored on a filesystem, if it cannot: the one predicate
- * every fs entry point (and the listing walk) uses. A key it accepts maps to
- * `root/key` literally, with no segment that is empty, `.`, `..`, longer than
- * 255 bytes, or the internal directory in any spelling.
+ * every fs entry point uses. A key it accepts has no segment that is empty
+ * (but for the last of a folder marker, `dir/`), `.`, `..` or longer than 255
+ * bytes, and does not name the internal directory in any spelling. Where such
+ * a key lives (its plain path, or the internal key tree) is `places.ts`'s.
  */
 export function fsKeyProblem(key: string, options: FsKeyOptions = {}): ProxyError | undefined {
   const windows = options.windows ?? Deno.build.os === "windows";
-  if (key.endsWith("/") || (windows && key.endsWith("\\"))) {
-    return proxyError(
-      "InvalidArgument",
-      "Keys ending in '/' (folder markers) are not supported by the fs backend",
-    );
-  }
   const segments = key.split(windows ? /[\\/]/ : "/");
+  // A folder marker's last segment is empty.
+  if (segments.length > 1 && segments.at(-1) === "") segments.pop();
   for (const raw of segments) {
     const problem = segmentProblem(raw, windows);
     if (problem) return problem;
@@ -78,18 +76,33 @@ export function fsKeyProblem(key: string, options: FsKeyOptions = {}): ProxyErro
   return undefined;
 }
 
+/**
+ * Whether a key `fsKeyProblem` accepts may be a plain path under the root: any
+ * but a folder marker (whose path is its directory's).
+ */
+export function isPlainKey(key: string, options: FsKeyOptions = {}): boolean {
+  const windows = options.windows ?? Deno.build.os === "windows";
+  return !key.endsWith("/") && !(windows && key.endsWith("\\"));
+}
+
 /** The paths of one fs bucket. */
 export interface FsLayout {
   /** The bucket's root, without a trailing slash (or `/`). */
   readonly base: string;
   /** The directories bucketgate creates under the internal directory. */
   readonly dirs: readonly string[];
-  /** Where the bytes of `key` are. */
+  /** Where the bytes of `key` are when it is a plain path. */
   data(key: string): string;
+  /** Where the bytes of `key` are when it is not (see key_tree.ts). */
+  shadow(key: string): string;
+  /** The internal key tree: the keys that cannot be plain paths. */
+  readonly keys: string;
   /** Where the sidecar (metadata) of `key` is. */
   meta(key: string): string;
   /** A new, unused temp file's path. */
   tmp(): string;
+  /** The directory of temp files. */
+  readonly tmpDir: string;
   /** The directory of an upload in progress (its record, parts and part records). */
   upload(id: string): string;
   /** The directory of all uploads in progress. */
@@ -106,12 +119,16 @@ export function fsLayout(root: string): FsLayout {
   const metaDir = `${internal}/meta`;
   const uploads = `${internal}/uploads`;
   const completed = `${internal}/completed`;
+  const keys = `${internal}/keys`;
   return {
     base,
-    dirs: [tmpDir, metaDir, uploads, completed],
+    dirs: [tmpDir, metaDir, uploads, completed, keys],
     data: (key) => `${base}/${key}`,
+    shadow: (key) => `${keys}/${treePath(key)}`,
+    keys,
     meta: (key) => `${metaDir}/${createHash("sha256").update(key).digest("hex")}.json`,
     tmp: () => `${tmpDir}/${crypto.randomUUID()}`,
+    tmpDir,
     upload: (id) => `${uploads}/${id}`,
     uploads,
     completed,

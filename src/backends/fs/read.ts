@@ -16,37 +16,52 @@ import { ioError, isMissing, noSuchKey } from "./errors.ts";
 import { fileStream } from "./file_stream.ts";
 import { toMeta } from "./meta_file.ts";
 import { fsKeyProblem } from "./paths.ts";
+import { findObject, type Found } from "./places.ts";
 import { SMALL_READ } from "./small_files.ts";
 
-/** The stat of the file at `key`; NoSuchKey when there is none (or a directory is there). */
+/**
+ * The file of `key` (places.ts) with its stat; NoSuchKey when there is none,
+ * and for a key the fs backend cannot hold (but for one too long).
+ */
 export async function statFile(
   ctx: FsContext,
   key: string,
-): Promise<Result<Deno.FileInfo, ProxyError>> {
+): Promise<Result<Found, ProxyError>> {
+  const bad = fsKeyProblem(key);
+  if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
   try {
-    const st = await Deno.stat(ctx.layout.data(key));
-    return st.isFile ? ok(st) : err(noSuchKey());
+    const found = await findObject(ctx, key);
+    return found ? ok(found) : err(noSuchKey());
   } catch (e) {
-    return err(isMissing(e) ? noSuchKey() : ioError(e));
+    return err(ioError(e));
   }
 }
 
-/** Metadata of the file now at `key` (stat `st`), from its sidecar. */
+/** Metadata of the file `f` now at `key`, from its sidecar. */
 export async function metaFor(
   ctx: FsContext,
   key: string,
-  st: Deno.FileInfo,
+  f: Found,
 ): Promise<Result<ObjectMeta, ProxyError>> {
-  const m = await ctx.sidecars.of(key, st);
-  return m.ok ? ok(toMeta(key, m.value, st)) : m;
+  const m = await ctx.sidecars.of(key, f.st, f.path);
+  return m.ok ? ok(toMeta(key, m.value, f.st)) : m;
+}
+
+/** The metadata of `key`'s object and the path of its file. */
+export async function sourceObject(
+  ctx: FsContext,
+  key: string,
+): Promise<Result<{ meta: ObjectMeta; path: string }, ProxyError>> {
+  const f = await statFile(ctx, key);
+  if (!f.ok) return f;
+  const meta = await metaFor(ctx, key, f.value);
+  return meta.ok ? ok({ meta: meta.value, path: f.value.path }) : meta;
 }
 
 /** HeadObject. A key the fs backend cannot hold (but for one too long) does not exist. */
 export async function headObject(ctx: FsContext, key: string): BackendResult<ObjectMeta> {
-  const bad = fsKeyProblem(key);
-  if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
-  const st = await statFile(ctx, key);
-  return st.ok ? await metaFor(ctx, key, st.value) : st;
+  const f = await statFile(ctx, key);
+  return f.ok ? await metaFor(ctx, key, f.value) : f;
 }
 
 /**
@@ -69,9 +84,9 @@ export async function writeConditionFailure(
 async function readPlan(
   ctx: FsContext,
   key: string,
-  o: GetOptions & { readonly st: Deno.FileInfo },
+  o: GetOptions & { readonly st: Deno.FileInfo; readonly path: string },
 ): Promise<Result<{ meta: ObjectMeta; range?: ByteRange }, ProxyError>> {
-  const meta = await metaFor(ctx, key, o.st);
+  const meta = await metaFor(ctx, key, o);
   if (!meta.ok) return meta;
   const failed = o.conditions ? checkReadConditions(meta.value, o.conditions) : undefined;
   if (failed) return err(failed);
@@ -82,16 +97,22 @@ async function readPlan(
 }
 
 /** GetObject of a large object (or one replaced mid-read): the open file, streamed. */
-async function getStreamed(ctx: FsContext, key: string, o: GetOptions): BackendResult<GetResult> {
+async function getStreamed(
+  ctx: FsContext,
+  key: string,
+  o: GetOptions & { readonly path: string },
+): BackendResult<GetResult> {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(ctx.layout.data(key));
+    file = await Deno.open(o.path);
   } catch (e) {
     return err(isMissing(e) ? noSuchKey() : ioError(e));
   }
   try {
     const st = await file.stat();
-    const plan = st.isFile ? await readPlan(ctx, key, { ...o, st }) : err(noSuchKey());
+    const plan = st.isFile
+      ? await readPlan(ctx, key, { ...o, st, path: o.path })
+      : err(noSuchKey());
     if (!plan.ok) {
       file.close();
       return plan;
@@ -114,23 +135,17 @@ export async function getObject(
   key: string,
   o: GetOptions = {},
 ): BackendResult<GetResult> {
-  const bad = fsKeyProblem(key);
-  if (bad) return err(bad.kind === "InvalidArgument" ? noSuchKey() : bad);
-  let st: Deno.FileInfo;
+  const f = await statFile(ctx, key);
+  if (!f.ok) return f;
+  const { st, path } = f.value;
+  if (st.size > SMALL_READ) return await getStreamed(ctx, key, { ...o, path });
   try {
-    st = Deno.statSync(ctx.layout.data(key));
-  } catch (e) {
-    return err(isMissing(e) ? noSuchKey() : ioError(e));
-  }
-  if (!st.isFile) return err(noSuchKey());
-  if (st.size > SMALL_READ) return await getStreamed(ctx, key, o);
-  try {
-    const plan = await readPlan(ctx, key, { ...o, st });
+    const plan = await readPlan(ctx, key, { ...o, st, path });
     if (!plan.ok) return plan;
     const { meta, range } = plan.value;
-    const whole = ctx.small.bytes(key, ctx.layout.data(key), st);
+    const whole = ctx.small.bytes(key, path, st);
     // Replaced since the stat: serve it the careful way.
-    if (!whole) return await getStreamed(ctx, key, o);
+    if (!whole) return await getStreamed(ctx, key, { ...o, path });
     const body = range ? whole.subarray(range.start, range.end + 1) : whole;
     return ok({ meta, ...(range ? { range } : {}), body });
   } catch (e) {

@@ -28,8 +28,8 @@ const HASH_CHUNK = 256 * 1024;
 
 /** The sidecars of one bucket, with the recently used ones in memory. */
 export interface Sidecars {
-  /** The sidecar that describes the file now at `key` (stat `st`): remembered, read, or else recomputed. */
-  of(key: string, st: Deno.FileInfo): Promise<Result<MetaFile, ProxyError>>;
+  /** The sidecar that describes the file at `path` now (stat `st`) of `key`: remembered, read, or else recomputed. */
+  of(key: string, st: Deno.FileInfo, path: string): Promise<Result<MetaFile, ProxyError>>;
   /** Keeps a sidecar just written in memory. */
   remember(m: MetaFile): void;
   /** Drops what is remembered of `key`. */
@@ -97,12 +97,13 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
   /** Placed by hand or changed outside bucketgate: recomputes the sidecar and remembers it. */
   async function rebuild(
     key: string,
-    st: Deno.FileInfo,
+    file: { readonly st: Deno.FileInfo; readonly path: string },
     old: MetaFile | undefined,
   ): Promise<Result<MetaFile, ProxyError>> {
+    const { st } = file;
     let etag: string;
     try {
-      etag = quoteEtag(await md5OfFile(o.layout.data(key)));
+      etag = quoteEtag(await md5OfFile(file.path));
     } catch (e) {
       return err(isMissing(e) ? noSuchKey() : ioError(e));
     }
@@ -133,23 +134,27 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
     return ok({ fits: m !== undefined && describes(m, key, st), m });
   }
 
-  /** Within the key's turn: the sidecar, or the file's recomputed one if it is still at the key. */
-  async function settle(key: string, st: Deno.FileInfo): Promise<Result<MetaFile, ProxyError>> {
-    const s = await stored(key, st);
+  /** Within the key's turn: the sidecar, or the file's recomputed one if it is still at its path. */
+  async function settle(
+    key: string,
+    file: { readonly st: Deno.FileInfo; readonly path: string },
+  ): Promise<Result<MetaFile, ProxyError>> {
+    const s = await stored(key, file.st);
     if (!s.ok) return s;
     if (s.value.fits) return ok(s.value.m!);
-    const now = await nowAt(o.layout.data(key), st);
+    const now = await nowAt(file.path, file.st);
     if (now === "gone") return err(noSuchKey());
     if (now === "other") return err(replaced());
-    return await rebuild(key, st, s.value.m);
+    return await rebuild(key, file, s.value.m);
   }
 
   const sidecars = (turn: Turn | undefined): Sidecars => ({
-    async of(key, st) {
+    async of(key, st, path) {
       const s = await stored(key, st);
       if (!s.ok) return s;
       if (s.value.fits) return ok(s.value.m!);
-      return turn ? await turn(key, () => settle(key, st)) : await settle(key, st);
+      const file = { st, path };
+      return turn ? await turn(key, () => settle(key, file)) : await settle(key, file);
     },
     remember,
     forget: (key) => void cache.delete(key),

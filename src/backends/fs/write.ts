@@ -10,10 +10,11 @@ import type {
 import { quoteEtag } from "../etag.ts";
 import { commitIf, refusal, whenHolds } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
-import { parentOf, syncPath } from "./durable.ts";
-import { ioError, isDirectoryInTheWay, isMissing, isNotFound, noSuchKey } from "./errors.ts";
+import { syncRemoved } from "./durable.ts";
+import { ioError, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
-import { headObject } from "./read.ts";
+import { removeObject } from "./places.ts";
+import { sourceObject } from "./read.ts";
 import { spool } from "./spool.ts";
 
 /**
@@ -54,20 +55,20 @@ export async function copyObject(
   const bad = fsKeyProblem(keys.dst);
   if (bad) return err(bad);
   // A source the fs backend cannot hold (the internal directory included) does not exist.
-  const source = await headObject(ctx, keys.src);
+  const source = await sourceObject(ctx, keys.src);
   if (!source.ok) return source;
   const failed = await refusal(ctx, keys.dst, o.conditions);
   if (failed) return err(failed);
   const tmp = ctx.layout.tmp();
   try {
     await ctx.ensureDirs();
-    await Deno.copyFile(ctx.layout.data(keys.src), tmp);
+    await Deno.copyFile(source.value.path, tmp);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     return err(isNotFound(e) ? noSuchKey() : ioError(e));
   }
   const { key: _k, size: _s, etag, lastModified: _l, checksums, checksumType, ...rest } =
-    source.value;
+    source.value.meta;
   return await commitIf(ctx, o.conditions, {
     key: keys.dst,
     tmp,
@@ -77,22 +78,11 @@ export async function copyObject(
   });
 }
 
-/** Removes the directories above `key` that are left empty, deepest first. */
-async function removeEmptyParents(ctx: FsContext, key: string): Promise<void> {
-  const parts = key.split("/");
-  for (let i = parts.length - 1; i > 0; i--) {
-    try {
-      await Deno.remove(`${ctx.layout.base}/${parts.slice(0, i).join("/")}`);
-    } catch {
-      return;
-    }
-  }
-}
-
 /**
  * DeleteObject: an absent key, or one that is a prefix of others (a
- * directory), is deleted already; with If-Match, only the object it names
- * goes, within the key's turn (conditional.ts).
+ * directory), is deleted already. It is removed within the key's turn, so no
+ * write lands between its file and its sidecar going; with If-Match, only
+ * the object it names goes (conditional.ts).
  */
 export async function deleteObject(
   ctx: FsContext,
@@ -102,22 +92,20 @@ export async function deleteObject(
   const refused = await refusal(ctx, key, conditions);
   if (refused) return err(refused);
   if (fsKeyProblem(key)) return ok(undefined);
-  if (!conditions?.ifMatch) return await removeObject(ctx, key);
-  return await whenHolds(ctx, key, conditions, () => removeObject(ctx, key));
+  return await whenHolds(ctx, key, conditions, () => removeNow(ctx, key));
 }
 
-/** Removes the object at `key`, its sidecar and the directories it leaves empty. */
-async function removeObject(ctx: FsContext, key: string): BackendResult<void> {
+/** Removes the object of `key` from its places (places.ts), its sidecar, and flushes that. */
+async function removeNow(ctx: FsContext, key: string): BackendResult<void> {
+  let removed: string[];
   try {
-    await Deno.remove(ctx.layout.data(key));
+    removed = await removeObject(ctx, key);
   } catch (e) {
-    if (isDirectoryInTheWay(e)) return ok(undefined);
-    if (!isMissing(e)) return err(ioError(e));
+    return err(ioError(e));
   }
   ctx.sidecars.forget(key);
   await Deno.remove(ctx.layout.meta(key)).catch(() => {});
-  await removeEmptyParents(ctx, key);
-  // A delete answered is a delete kept: the directory that lost the entry is flushed.
-  if (ctx.fsync) await syncPath(parentOf(ctx.layout.data(key))).catch(() => {});
+  // A delete answered is a delete kept: the directories that lost the entries are flushed.
+  if (ctx.fsync) { for (const path of removed) await syncRemoved(path, ctx.layout.base); }
   return ok(undefined);
 }

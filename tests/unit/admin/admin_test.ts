@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createAdminHandler } from "../../../src/admin/admin.ts";
 import { createMetrics } from "../../../src/admin/metrics.ts";
 import type { Backend } from "../../../src/backends/backend.ts";
+import { createFsBackend } from "../../../src/backends/fs/fs.ts";
 import { createMemoryBackend } from "../../../src/backends/memory.ts";
 import { proxyError } from "../../../src/errors.ts";
 
@@ -33,4 +34,32 @@ Deno.test("the admin handler: /healthz, /readyz probing every backend, /metrics,
   assert.equal(ms, 200);
   assert.match(metrics, /^bucketgate_requests_in_flight 2$/m);
   assert.equal((await get("/nope"))[0], 404);
+});
+
+Deno.test("/readyz asks a backend's probe instead of listing it (fs: a stat of its root)", async () => {
+  const root = await Deno.makeTempDir({ prefix: "bucketgate-readyz-" });
+  try {
+    const fs = createFsBackend({ root: `${root}/bucket` });
+    let listed = 0;
+    const noListing = (b: Backend): Backend => ({ ...b, list: (o) => (listed++, b.list(o)) });
+    await Deno.mkdir(`${root}/bucket`);
+    const probed: Backend = {
+      ...createMemoryBackend(),
+      probe: () => Promise.resolve({ ok: false, error: proxyError("BackendError", "down") }),
+    };
+    let backends = new Map<string, Backend>([["fs", noListing(fs)]]);
+    const handle = createAdminHandler({
+      metrics: createMetrics(),
+      backends: () => backends,
+      inFlight: () => 0,
+    });
+    assert.equal((await handle(new Request("http://admin/readyz"))).status, 200);
+    await Deno.remove(`${root}/bucket`);
+    assert.equal((await handle(new Request("http://admin/readyz"))).status, 503, "root gone");
+    backends = new Map([["p", noListing(probed)]]);
+    assert.equal((await handle(new Request("http://admin/readyz"))).status, 503);
+    assert.equal(listed, 0, "no backend with a probe was listed");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

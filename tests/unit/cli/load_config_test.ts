@@ -78,3 +78,13 @@ Deno.test("loadConfig() makes an unreadable source one problem named after --con
     error: [{ path: "", message: "cannot read the file: EACCES" }],
   });
 });
+
+Deno.test("loadConfig() refuses IAM policies until the request path enforces them, rather than drop a Deny", async () => {
+  const policies = `${TWO_BUCKETS}policies:
+  deny-all: { Version: "2012-10-17", Statement: { Effect: Deny, Action: "s3:*", Resource: "*" } }
+`;
+  const { loaded } = await loadConfig({}, { read: source("c.yaml", policies), env: noEnv });
+  assert.ok(!loaded.ok);
+  assert.deepEqual(loaded.error.map((p) => p.path), ["policies"]);
+  assert.match(loaded.error[0]!.message, /not enforce policies yet/);
+});

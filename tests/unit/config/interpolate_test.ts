@@ -70,3 +70,31 @@ Deno.test("interpolate() calls the lookup only for referenced names", () => {
   });
   assert.deepEqual(asked, ["A", "B"]);
 });
+
+Deno.test("interpolate() leaves IAM policy variables (a service prefix and a colon) and AWS's escapes alone", () => {
+  for (
+    const text of [
+      "${aws:username}",
+      "home/${jwt:sub}/*",
+      "${s3:prefix}",
+      "a${*}b${?}${$}",
+      "${jwt:custom.claim}",
+    ]
+  ) {
+    assert.deepEqual(
+      interpolate(text, env),
+      { value: text, substituted: false, problems: [] },
+      text,
+    );
+  }
+  assert.deepEqual(interpolate("${A}/${aws:userid}", env), {
+    value: "1/${aws:userid}",
+    substituted: true,
+    problems: [],
+  });
+  assert.equal(
+    interpolate("${MISSING:-${aws:x}", env).problems.length,
+    0,
+    "a default is text up to the first }",
+  );
+});

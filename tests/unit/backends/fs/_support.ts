@@ -81,6 +81,14 @@ export function fsContextAt(root: string, clock: Clock = systemClock): FsContext
   return fsContext({ root, clock });
 }
 
+/** A spooled file of `ctx` holding `text` (in its temp directory, as spool.ts leaves one). */
+export async function spooled(ctx: FsContext, text: string): Promise<string> {
+  await ctx.ensureDirs();
+  const tmp = ctx.layout.tmp();
+  await Deno.writeTextFile(tmp, text);
+  return tmp;
+}
+
 /** Completes a one-part upload of `key`; returns the Complete to send again. */
 export async function completed(b: Backend, key: string) {
   const id = await b.createMultipartUpload(key, { meta: NO_META });

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { commit } from "../../../../src/backends/fs/commit.ts";
-import { fsContextAt, NO_META, tree, withRoot } from "./_support.ts";
-
-/** A spooled file holding `text`. */
-async function spooled(ctx: ReturnType<typeof fsContextAt>, text: string): Promise<string> {
-  await ctx.ensureDirs();
-  const tmp = ctx.layout.tmp();
-  await Deno.writeTextFile(tmp, text);
-  return tmp;
-}
+import { fsContextAt, NO_META, spooled, tree, withRoot } from "./_support.ts";
 
 Deno.test("commit(): the file moves to its key, its sidecar beside it, and the meta describes it", async () => {
   await withRoot(async (root) => {
@@ -35,15 +27,15 @@ Deno.test("commit(): the file moves to its key, its sidecar beside it, and the m
   });
 });
 
-Deno.test("commit(): a key whose parent is a file fails clearly; the spooled file and sidecar are gone", async () => {
+Deno.test("commit(): a key whose parent is a file goes to the key tree; the file stays", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
     await Deno.writeTextFile(`${root}/a`, "an object");
     const tmp = await spooled(ctx, "new");
     const r = await commit(ctx, { key: "a/b", tmp, meta: NO_META, etag: '"e"' });
-    assert.equal(r.ok, false);
-    if (!r.ok) assert.equal(r.error.kind, "InvalidRequest");
+    assert.ok(r.ok);
     assert.equal(await Deno.readTextFile(`${root}/a`), "an object");
+    assert.equal(await Deno.readTextFile(ctx.layout.shadow("a/b")), "new");
     assert.deepEqual(await tree(`${root}/.bucketgate/tmp`), []);
   });
 });
@@ -64,7 +56,7 @@ Deno.test("commit(): over an existing object, the new bytes and metadata replace
     assert.ok(r.ok);
     assert.equal(await Deno.readTextFile(`${root}/k`), "newer");
     const st = await Deno.stat(`${root}/k`);
-    const m = await ctx.sidecars.of("k", st);
+    const m = await ctx.sidecars.of("k", st, `${root}/k`);
     assert.ok(m.ok);
     assert.equal(m.value.etag, '"2"');
     assert.equal(m.value.contentType, "text/csv");

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { makeDirs, parentOf, syncPath } from "../../../../src/backends/fs/durable.ts";
+import {
+  parentOf,
+  syncParents,
+  syncPath,
+  syncRemoved,
+} from "../../../../src/backends/fs/durable.ts";
 import { withRoot } from "./_support.ts";
 
 Deno.test("parentOf() is the directory a path is in", () => {
@@ -7,17 +12,22 @@ Deno.test("parentOf() is the directory a path is in", () => {
   assert.equal(parentOf("/a"), "/");
 });
 
-Deno.test("makeDirs() creates what is missing and names every directory whose entries changed", async () => {
+Deno.test("syncParents() flushes each directory from a path's own up to the top; a missing one throws", async () => {
   await withRoot(async (root) => {
-    assert.deepEqual(await makeDirs(root), [root], "an existing directory: only itself");
-    assert.deepEqual(await makeDirs(`${root}/a/b/c`), [
-      root,
-      `${root}/a`,
-      `${root}/a/b`,
-      `${root}/a/b/c`,
-    ]);
-    assert.ok((await Deno.stat(`${root}/a/b/c`)).isDirectory);
-    assert.deepEqual(await makeDirs(`${root}/a/b/d`), [`${root}/a/b`, `${root}/a/b/d`]);
+    await Deno.mkdir(`${root}/a/b`, { recursive: true });
+    await Deno.writeTextFile(`${root}/a/b/f`, "x");
+    await syncParents(`${root}/a/b/f`, root);
+    await syncParents(`${root}/f`, root);
+    await assert.rejects(() => syncParents(`${root}/gone/f`, root), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("syncRemoved() flushes the nearest directory still there, never above the top", async () => {
+  await withRoot(async (root) => {
+    await Deno.mkdir(`${root}/a`);
+    await syncRemoved(`${root}/a/b/c/f`, root);
+    await syncRemoved(`${root}/f`, root);
+    await syncRemoved(`${root}/gone/f`, `${root}/gone`);
   });
 });
 

@@ -12,14 +12,16 @@ Deno.test("fsKeyProblem() refuses keys that could leave the root or touch intern
       "/abs",
       "a//b",
       ".bucketgate/meta/x",
-      "dir/",
+      ".bucketgate/",
+      "a//",
+      "/",
       "..",
       ".",
     ]
   ) {
     assert.ok(fsKeyProblem(key), key);
   }
-  for (const key of ["a", "a/b", "..a", "a..", ".hidden", "a b/c+d%e", "é/😀"]) {
+  for (const key of ["a", "a/b", "..a", "a..", ".hidden", "a b/c+d%e", "é/😀", "dir/", "a/b/"]) {
     assert.equal(fsKeyProblem(key), undefined, key);
   }
 });
@@ -57,7 +59,6 @@ Deno.test("fsKeyProblem() with Windows rules: '\\' separates, trailing dots and 
       "..\\x",
       ".bucketgate\\meta\\x.json",
       "a/... /x",
-      "a\\",
       "c:x",
       "a/.. /x",
     ]
@@ -65,6 +66,7 @@ Deno.test("fsKeyProblem() with Windows rules: '\\' separates, trailing dots and 
     assert.equal(fsKeyProblem(key, { windows: true })?.kind, "InvalidArgument", key);
   }
   assert.equal(fsKeyProblem("a\\b.txt", { windows: true }), undefined);
+  assert.equal(fsKeyProblem("a\\", { windows: true }), undefined, "a folder marker");
   assert.equal(fsKeyProblem("a\\..\\x", { windows: false }), undefined, "one odd name on Linux");
 });
 

@@ -27,15 +27,16 @@ Deno.test("headObject(): the stored meta; NoSuchKey for none, a directory, or a 
   });
 });
 
-Deno.test("statFile(): the file's stat; NoSuchKey when it is missing or a directory", async () => {
+Deno.test("statFile(): the file's path and stat; NoSuchKey when it is missing or a directory", async () => {
   await withRoot(async (root) => {
     const ctx = fsContextAt(root);
     await Deno.mkdir(`${root}/dir`);
     await Deno.writeTextFile(`${root}/f`, "abc");
     const st = await statFile(ctx, "f");
     assert.ok(st.ok);
-    assert.equal(st.value.size, 3);
-    for (const key of ["dir", "missing"]) {
+    assert.equal(st.value.st.size, 3);
+    assert.equal(st.value.path, `${root}/f`);
+    for (const key of ["dir", "missing", "f/", "dir/"]) {
       const r = await statFile(ctx, key);
       assert.equal(r.ok ? "ok" : r.error.kind, "NoSuchKey");
     }

@@ -82,20 +82,25 @@ Deno.test("sidecars: one that does not fit is looked at again within the key's t
     });
     await Deno.writeTextFile(`${root}/k`, "one");
     const st = await Deno.stat(`${root}/k`);
-    const first = await sidecars.of("k", st);
+    const first = await sidecars.of("k", st, `${root}/k`);
     assert.ok(first.ok);
     assert.deepEqual(turns, ["k"], "a missing sidecar is rebuilt within the turn");
-    assert.ok((await sidecars.of("k", st)).ok);
+    assert.ok((await sidecars.of("k", st, `${root}/k`)).ok);
     assert.deepEqual(turns, ["k"], "a fitting one takes no turn");
     await Deno.writeTextFile(`${root}/k.new`, "two, longer");
     await Deno.rename(`${root}/k.new`, `${root}/k`);
     // The new file's sidecar is written (as a publish does); the old stat no longer fits it.
-    assert.ok((await sidecars.of("k", await Deno.stat(`${root}/k`))).ok);
-    const replaced = await sidecars.of("k", st);
+    assert.ok((await sidecars.of("k", await Deno.stat(`${root}/k`), `${root}/k`)).ok);
+    const replaced = await sidecars.of("k", st, `${root}/k`);
     assert.ok(!replaced.ok && replaced.error.kind === "SlowDown");
     await Deno.remove(`${root}/k`);
-    const gone = await sidecars.of("k", st);
+    const gone = await sidecars.of("k", st, `${root}/k`);
     assert.ok(!gone.ok && gone.error.kind === "NoSuchKey");
+    // A key's file in the key tree (places.ts): the path given is the one looked at again.
+    const tree = `${layout.keys}/elsewhere`;
+    await Deno.writeTextFile(tree, "three");
+    const inTree = await sidecars.of("k", await Deno.stat(tree), tree);
+    assert.ok(inTree.ok, "rebuilt from the file at its path, not at the key's plain path");
     assert.equal(sidecars.within().remember, sidecars.remember, "within() shares the cache");
   });
 });
