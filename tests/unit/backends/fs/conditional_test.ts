@@ -80,6 +80,46 @@ Deno.test("fs: DeleteObject with If-Match deletes only the object it names", asy
   });
 });
 
+Deno.test("fs: keys in the key tree (a folder marker, a key beside its prefix) are found by conditions; one writer wins, 10 rounds", async () => {
+  await withFs(async (b, root) => {
+    for (let round = 0; round < 10; round++) {
+      assert.ok((await b.put(`a${round}/b`, body("under"), { meta: NO_META })).ok);
+      for (const key of [`d${round}/`, `a${round}`]) {
+        const created = await Promise.all(
+          Array.from(
+            { length: 8 },
+            (_, i) =>
+              b.put(key, body(`${key} ${i}`), { meta: NO_META, conditions: { ifNoneMatch: "*" } }),
+          ),
+        );
+        assert.deepEqual(
+          kinds(created),
+          ["ok", ...Array(7).fill("PreconditionFailed")].sort(),
+          key,
+        );
+        const head = await b.head(key);
+        assert.ok(head.ok, key);
+        const replaced = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            b.put(key, body(`${key} again ${i}`), {
+              meta: NO_META,
+              conditions: { ifMatch: head.value.etag },
+            })),
+        );
+        assert.deepEqual(kinds(replaced), ["ok", ...Array(7).fill("PreconditionFailed")].sort());
+        const now = await b.head(key);
+        assert.ok(now.ok);
+        const deletes = await Promise.all(
+          Array.from({ length: 4 }, () => b.delete(key, { ifMatch: now.value.etag })),
+        );
+        assert.deepEqual(kinds(deletes), ["ok", ...Array(3).fill("NoSuchKey")].sort());
+        assert.ok(!(await b.head(key)).ok, `${key} deleted`);
+      }
+    }
+    assert.deepEqual(await tree(`${root}/.bucketgate/keys`), [], "the key tree emptied");
+  });
+});
+
 Deno.test("fs: on a network filesystem, conditional writes are refused (501) and take no body; others work", async () => {
   await withFs(async (b, root) => {
     for (const conditions of [{ ifNoneMatch: "*" }, { ifMatch: "*" }]) {
