@@ -5,7 +5,7 @@
  * from the request: a stranger's made-up bucket names, STS actions or methods
  * cannot grow the number of series (see `operationLabel`, `bucketLabel`).
  */
-import type { AccessLogEntry } from "../access_log.ts";
+import type { AccessLogEntry } from "../log/entry.ts";
 import type { OperationKind } from "../s3/request.ts";
 
 /** Latency buckets in seconds. */

@@ -15,10 +15,6 @@ export const LAYERS: readonly (readonly string[])[] = [
     "clock.ts",
     "xml.ts",
     "version.ts",
-    "access_log.ts",
-    "access_log_format.ts",
-    "log_level.ts",
-    "line_writer.ts",
     "deno.json", // the version, read as data
   ],
   // libraries
@@ -30,7 +26,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // S3 operations
   ["s3"],
   // the pipeline and its edge helpers
-  ["app.ts", "admin", "cli", "workers"],
+  ["app.ts", "log", "admin", "cli", "workers"],
   // the Deno edge
   ["main.ts"],
 ];

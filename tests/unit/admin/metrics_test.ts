@@ -6,7 +6,7 @@ import {
   UNKNOWN_BUCKET,
   UNKNOWN_OPERATION,
 } from "../../../src/admin/metrics.ts";
-import type { AccessLogEntry } from "../../../src/access_log.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
 
 const entry = (o: Partial<AccessLogEntry>): AccessLogEntry => ({
   time: "2026-11-28T00:00:00.000Z",
