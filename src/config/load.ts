@@ -14,33 +14,14 @@ import { readBuckets } from "./buckets.ts";
 import { readCors } from "./cors.ts";
 import { readCredentials } from "./credentials.ts";
 import type { EnvLookup } from "./interpolate.ts";
+import { TOP_KEYS } from "./keys.ts";
 import { readRoles } from "./roles.ts";
 import { readSettings } from "./settings.ts";
 import type { Config, ConfigProblem } from "./types.ts";
 
 export { CONFIG_DEFAULTS, DEFAULT_MAX_BODY_BYTES } from "./defaults.ts";
+export { CONFIG_KEYS, TOP_KEYS } from "./keys.ts";
 export { MAX_WORKERS, parseWorkerCount } from "./settings.ts";
-
-/** The keys a config's top level may have. */
-export const TOP_KEYS = [
-  "listen",
-  "domain",
-  "region",
-  "max_body_bytes",
-  "max_concurrent_requests",
-  "client_idle_timeout_secs",
-  "upload_buffer_bytes",
-  "workers",
-  "owner_id",
-  "owner_display_name",
-  "public_endpoint",
-  "trusted_proxies",
-  "cors",
-  "server_timing",
-  "buckets",
-  "roles",
-  "credentials",
-] as const;
 
 /**
  * Parses and validates a config document. `env` fills `${VAR}` references in
