@@ -96,7 +96,47 @@ interface Pipeline extends AppDeps {
   readonly load: InFlight;
 }
 
-/** Builds the request handler over a validated config and its backends. */
+/**
+ * Builds the request handler over a validated config and its backends.
+ *
+ * @example A public bucket over memory, served without a socket
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createApp } from "./app.ts";
+ * import type { AccessLogEntry } from "./log/entry.ts";
+ * import { createMemoryBackend } from "./backends/memory.ts";
+ * import { systemClock } from "./clock.ts";
+ * import { parseConfig } from "./config/load.ts";
+ * import { createSigningKeyCache } from "./sigv4/signing_key.ts";
+ *
+ * const yaml = "buckets:\n  - { name: public, backend_type: memory, anonymous_access: true }\n";
+ * const parsed = parseConfig(yaml, () => undefined);
+ * assert.ok(parsed.ok);
+ * const store = createMemoryBackend();
+ * const log: AccessLogEntry[] = [];
+ * const handle = createApp({
+ *   config: parsed.value,
+ *   backends: new Map([["public", store]]),
+ *   clock: systemClock,
+ *   log: (entry) => log.push(entry),
+ *   signingKeys: createSigningKeyCache(),
+ * });
+ *
+ * await store.put("hello.txt", new Blob(["hi"]).stream(), { meta: { userMetadata: {} } });
+ * const res = await handle(new Request("http://127.0.0.1:8080/public/hello.txt"));
+ * assert.equal(res.status, 200);
+ * assert.equal(await res.text(), "hi");
+ *
+ * // An anonymous write is refused, and each request leaves one log entry.
+ * const put = await handle(new Request("http://127.0.0.1:8080/public/x", { method: "PUT" }));
+ * assert.equal(put.status, 403);
+ * await put.body?.cancel();
+ * assert.deepEqual(log.map((e) => [e.operation, e.authMode, e.status]), [
+ *   ["GetObject", "anonymous", 200],
+ *   ["PutObject", "anonymous", 403],
+ * ]);
+ * ```
+ */
 export function createApp(deps: AppDeps): AppHandler {
   const { config, clock } = deps;
   const buckets = new Map<string, ResolvedBucket>();

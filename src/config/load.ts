@@ -26,6 +26,44 @@ export { MAX_WORKERS, parseWorkerCount } from "./settings.ts";
 /**
  * Parses and validates a config document. `env` fills `${VAR}` references in
  * string values. Returns the typed Config, or every problem found.
+ *
+ * @example A valid config, with every setting left out at its default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load.ts";
+ *
+ * const yaml = [
+ *   "buckets:",
+ *   "  - name: public",
+ *   "    backend_type: fs",
+ *   "    anonymous_access: true",
+ *   "    backend_options:",
+ *   "      root: ${DATA_DIR}",
+ * ].join("\n");
+ * const env = (name: string) => (name === "DATA_DIR" ? "/srv/data" : undefined);
+ * const parsed = parseConfig(yaml, env);
+ * assert.ok(parsed.ok);
+ * assert.deepEqual(parsed.value.buckets[0]!.backend, { type: "fs", root: "/srv/data" });
+ * assert.equal(parsed.value.clientIdleTimeoutSecs, 60);
+ * ```
+ *
+ * @example Every problem, with its path and line
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load.ts";
+ *
+ * const yaml = [
+ *   "listen: nowhere",
+ *   "buckets:",
+ *   "  - { name: Bad_Name, backend_type: memory, anonymous_access: false }",
+ * ].join("\n");
+ * const parsed = parseConfig(yaml, () => undefined);
+ * assert.ok(!parsed.ok);
+ * assert.deepEqual(parsed.error.map((p) => `${p.line}: ${p.path}`), [
+ *   "1: listen",
+ *   "3: buckets[0].name",
+ * ]);
+ * ```
  */
 export function parseConfig(text: string, env: EnvLookup): Result<Config, ConfigProblem[]> {
   const lines = new LineCounter();
