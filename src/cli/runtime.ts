@@ -85,8 +85,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       ...(oidcCredentials ? { oidcCredentials } : {}),
     });
     if (!backends.ok) return backends;
-    const budget = config.uploadBufferBytes ?? CONFIG_DEFAULTS.uploadBufferBytes;
-    uploadBuffer.limit = Math.floor(budget / (o.workers ?? 1));
+    uploadBuffer.limit = Math.floor(config.uploadBufferBytes / (o.workers ?? 1));
     // Each config's app labels its metrics with that config's bucket names.
     const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({

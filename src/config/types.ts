@@ -120,9 +120,9 @@ export interface Config {
   /**
    * Bytes that uploads of unknown length, gathered to learn their length before
    * an s3 store takes them, may hold in memory together; beyond it they spool to
-   * a temporary file. parseConfig always sets it (default 64 MiB); absent = the default.
+   * a temporary file. Default 64 MiB.
    */
-  readonly uploadBufferBytes?: number;
+  readonly uploadBufferBytes: number;
   /**
    * Isolates serving the port together (`--workers` wins); absent = 1. Read at
    * start only: a reload does not change it.
