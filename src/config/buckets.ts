@@ -12,7 +12,7 @@ import {
   type BucketConfig,
 } from "./types.ts";
 
-/** The keys a bucket may have. */
+/** The keys each item of `buckets:` may hold. */
 export const BUCKET_KEYS = [
   "name",
   "backend_type",

@@ -19,6 +19,7 @@ import { err, ok, type Result } from "../result.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
+import type { RequestOutcome } from "./outcome.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -44,23 +45,8 @@ export interface S3Call {
   readonly client: ClientSide;
 }
 
-/** The S3 path's result, with what the log records of how far the request got. */
-export interface S3Outcome {
-  readonly result: Result<Response, ProxyError>;
-  /** Time spent authenticating (once the request was routed). */
-  readonly authMs?: number;
-  /** Time from calling the handler to its response head. */
-  readonly backendMs?: number;
-  /** The payload length authentication declared, for an operation that ran. */
-  readonly bytesIn?: number;
-  /** The routed request (once routing succeeded). */
-  readonly route?: S3Request;
-  /** The caller (once authenticated). */
-  readonly identity?: Identity;
-}
-
-/** Serves the S3 path of one request. */
-export type S3Server = (req: Request, call: S3Call) => Promise<S3Outcome>;
+/** Serves the S3 path of one request; the outcome says how far it got. */
+export type S3Server = (req: Request, call: S3Call) => Promise<RequestOutcome>;
 
 /** What the steps share, built once from the options. */
 interface Wiring extends S3ServerOptions {
@@ -77,7 +63,7 @@ interface Wiring extends S3ServerOptions {
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
 export function createS3Server(options: S3ServerOptions): S3Server {
   const { config, clock } = options;
-  const idleSecs = config.clientIdleTimeoutSecs ?? 0;
+  const idleSecs = config.clientIdleTimeoutSecs;
   const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   const sessions = options.sessionKeys
     ? { sessions: createSessionResolver(options.sessionKeys, clock) }
@@ -90,13 +76,13 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
   };
-  return function serveS3(req: Request, call: S3Call): Promise<S3Outcome> {
+  return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
   };
 }
 
 /** Routes and authenticates; ListBuckets is answered here, every other operation run. */
-async function serve(req: Request, call: S3Call, w: Wiring): Promise<S3Outcome> {
+async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
   const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
   if (!routed.ok) return { result: routed };
   const route = routed.value;
@@ -117,7 +103,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<S3Outcome> 
   }
   const admitted = admit(route, { identity, op: OPERATIONS[route.op], buckets: w.buckets });
   if (!admitted.ok) return { result: admitted, route, identity };
-  return await run(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
+  return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
 }
 
 /** A request that may run: its bucket and operation, and who is calling. */
@@ -153,7 +139,7 @@ function needOf(requires: Requirement, route: S3Request): Need {
 }
 
 /** Runs an admitted operation's handler, timing it. */
-async function run(
+async function runHandler(
   req: Request,
   step: Admitted & {
     readonly call: S3Call;
@@ -162,7 +148,7 @@ async function run(
     readonly authMs: number;
   },
   w: Wiring,
-): Promise<S3Outcome> {
+): Promise<RequestOutcome> {
   const { route, auth } = step;
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
