@@ -20,6 +20,8 @@ import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import type { RequestOutcome } from "./outcome.ts";
+import { admitAccount, type MappedRun, presentListing } from "./mapped.ts";
+import { createNamespace, type Namespace } from "./namespace.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -58,6 +60,8 @@ interface Wiring extends S3ServerOptions {
   readonly resolve: (name: string) => ResolvedBucket | undefined;
   /** What a browser POST form's signature is verified with. */
   readonly formKeys: PostFormKeys;
+  /** `path_mapping`'s translation, when set. */
+  readonly namespace?: Namespace;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -75,6 +79,9 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     ...sessions,
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
+    ...(config.pathMapping
+      ? { namespace: createNamespace(config.pathMapping, options.buckets.keys()) }
+      : {}),
   };
   return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
@@ -83,7 +90,8 @@ export function createS3Server(options: S3ServerOptions): S3Server {
 
 /** Routes and authenticates; ListBuckets is answered here, every other operation run. */
 async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
-  const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
+  const addressing = w.namespace ? { ...call.addressing, namespace: w.namespace } : call.addressing;
+  const routed = parseS3Request(req.method, call.target, req.headers, addressing);
   if (!routed.ok) return { result: routed };
   const route = routed.value;
   const authStart = w.clock.now();
@@ -92,16 +100,21 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     clock: w.clock,
     signingKeys: w.signingKeys,
     ...(w.sessions ? { sessions: w.sessions } : {}),
-    ...(route.virtualHosted ? { vhostBucket: route.bucket } : {}),
+    // Signed over what the client named: the display bucket of a mapped one.
+    ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) return { result: auth, route, authMs };
   const { identity } = auth.value;
   if (route.op === "ListBuckets") {
-    return { result: ok(listBuckets(w.config, identity)), route, identity };
+    const shown = w.namespace && ((name: string) => w.namespace!.show(name).bucket);
+    return { result: ok(listBuckets(w.config, identity, shown)), route, identity };
   }
-  const admitted = admit(route, { identity, op: OPERATIONS[route.op], buckets: w.buckets });
+  const op = OPERATIONS[route.op];
+  const admitted = route.view?.account && w.namespace
+    ? mappedOp(admitAccount(route, identity, w.namespace, w.buckets), op)
+    : admit(route, { identity, op, buckets: w.buckets });
   if (!admitted.ok) return { result: admitted, route, identity };
   return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
 }
@@ -110,6 +123,13 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
 interface Admitted {
   readonly bucket: ResolvedBucket;
   readonly op: Operation;
+  /** A path-mapped request's handler view and logged request (s3/mapped.ts). */
+  readonly mapped?: MappedRun;
+}
+
+/** An account-level request of a path-mapped namespace, admitted by s3/mapped.ts. */
+function mappedOp(run: Result<MappedRun, ProxyError>, op: Operation): Result<Admitted, ProxyError> {
+  return run.ok ? ok({ bucket: run.value.bucket, op, mapped: run.value }) : run;
 }
 
 /** The bucket (404 when unknown), the key (when the operation has one), then authorization. */
@@ -128,7 +148,9 @@ function admit(
     if (bad) return err(bad);
   }
   const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
-  return denied ? err(denied) : ok({ bucket, op });
+  if (denied) return err(denied);
+  const mapped = presentListing(route, bucket);
+  return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 
 /** An operation's requirement resolved against its request (the target it acts on). */
@@ -149,11 +171,12 @@ async function runHandler(
   },
   w: Wiring,
 ): Promise<RequestOutcome> {
-  const { route, auth } = step;
+  const { auth } = step;
+  const route = step.mapped?.logged ?? step.route;
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
   const ctx: S3Context = {
-    req: route,
+    req: step.mapped?.shown ?? route,
     identity: auth.identity,
     body: auth.body,
     ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),
