@@ -200,6 +200,11 @@ export function parseS3Request(
     options.namespace && address.value.bucket !== ""
       ? options.namespace.address(address.value)
       : address.value;
+  // HEAD /acme/data is a client asking whether the object `data` exists (rclone
+  // does, before listing `data/`): no key of a mapped namespace is one segment.
+  if (view && !view.account && key === "" && method === "HEAD" && !/\/$/.test(target.rawPath)) {
+    return err(proxyError("NoSuchKey", "The specified key does not exist."));
+  }
   const op = bucket === ""
     ? serviceOperation(method)
     : key === ""
