@@ -1,5 +1,6 @@
 /** In-process tests of path-mapped namespaces (`path_mapping:`) over memory backends. */
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import type { BucketConfig, Config } from "../../src/config/types.ts";
 import {
   ADMIN,
@@ -7,6 +8,7 @@ import {
   type Harness,
   harness,
   makeRequest,
+  NOW,
   READER,
   send,
   testConfig,
@@ -237,4 +239,37 @@ Deno.test("path mapping: signatures hold over the path and query the client sent
   const refused = await h.handle(forged);
   assert.equal(refused.status, 403);
   assert.equal(await errorCode(refused), "SignatureDoesNotMatch");
+});
+
+/** A SigV2 presigned GET URL over `resource` (the path as the client names it), for `url`. */
+function presignV2(base: string, path: string, resource: string): string {
+  const expires = NOW / 1000 + 600;
+  const signature = createHmac("sha1", ADMIN.secret)
+    .update(`GET\n\n\n${expires}\n${resource}`, "utf8").digest("base64");
+  return `${base}${path}?AWSAccessKeyId=${ADMIN.id}&Expires=${expires}&Signature=${
+    encodeURIComponent(signature)
+  }`;
+}
+
+Deno.test("path mapping: SigV2 is verified over the resource the client named, path and virtual-hosted", async () => {
+  const h = harness(mappedConfig({ domain: "s3.test" }));
+  await store(h, "acme--logs", "k.txt");
+  const path = await h.handle(
+    new Request(presignV2("http://gateway.test", "/acme/logs/k.txt", "/acme/logs/k.txt")),
+  );
+  assert.equal(path.status, 200, await path.clone().text());
+  assert.equal(await path.text(), "k.txt");
+  const vhost = await h.handle(
+    new Request(presignV2("http://acme.s3.test", "/logs/k.txt", "/acme/logs/k.txt"), {
+      headers: { host: "acme.s3.test" },
+    }),
+  );
+  assert.equal(vhost.status, 200, await vhost.clone().text());
+  await vhost.body?.cancel();
+  // Signed over the mapped resource instead: refused.
+  const mapped = await h.handle(
+    new Request(presignV2("http://gateway.test", "/acme/logs/k.txt", "/acme--logs/k.txt")),
+  );
+  assert.equal(mapped.status, 403);
+  assert.equal(await errorCode(mapped), "SignatureDoesNotMatch");
 });
