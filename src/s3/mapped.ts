@@ -6,6 +6,7 @@
  * bucket as they would without the mapping.
  */
 import type { Identity } from "../auth/identity.ts";
+import type { Backend, UploadRef } from "../backends/backend.ts";
 import { authorize } from "../authz/authorize.ts";
 import { hasAnyAccess, isAllowed } from "../authz/scopes.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
@@ -121,6 +122,44 @@ export function presentListing(route: S3Request, bucket: ResolvedBucket): Mapped
     bucket: { config: bucket.config, backend: listingBackend((o) => mergedList([source], o)) },
     shown: { ...route, bucket: view.bucket, query: underPrefix(route.query, view.keyPrefix) },
     logged: route,
+  };
+}
+
+/** Multipart answers name their bucket and key (`<Bucket>`, `<Key>`, `<Location>`). */
+const NAMING = new Set(["CreateMultipartUpload", "CompleteMultipartUpload", "ListParts"]);
+
+/**
+ * A multipart request on a mapped bucket, run with the names the client used
+ * (`acme`, `data/key`) over the bucket's backend with the key prefix taken
+ * off again, so its answer names them; undefined for other requests.
+ */
+export function presentUpload(route: S3Request, bucket: ResolvedBucket): MappedRun | undefined {
+  const view = route.view;
+  if (!view || view.account || !NAMING.has(route.op)) return undefined;
+  return {
+    bucket: { config: bucket.config, backend: keysUnder(bucket.backend, view.keyPrefix) },
+    shown: { ...route, bucket: view.bucket, key: view.keyPrefix + route.key },
+    logged: route,
+  };
+}
+
+/** A backend taking keys under `prefix` (`data/key`) to `inner`'s own (`key`). */
+function keysUnder(inner: Backend, prefix: string): Backend {
+  const strip = (k: string) => k.slice(prefix.length);
+  const up = (u: UploadRef): UploadRef => ({ key: strip(u.key), uploadId: u.uploadId });
+  return {
+    list: (o) => mergedList([{ prefix, backend: inner }], o),
+    head: (k) => inner.head(strip(k)),
+    get: (k, o) => inner.get(strip(k), o),
+    put: (k, body, o) => inner.put(strip(k), body, o),
+    copy: (s, d, o) => inner.copy(strip(s), strip(d), o),
+    delete: (k) => inner.delete(strip(k)),
+    createMultipartUpload: (k, o) => inner.createMultipartUpload(strip(k), o),
+    uploadPart: (u, part) => inner.uploadPart(up(u), part),
+    completeMultipartUpload: (u, parts, c) => inner.completeMultipartUpload(up(u), parts, c),
+    abortMultipartUpload: (u) => inner.abortMultipartUpload(up(u)),
+    listParts: (u, o) => inner.listParts(up(u), o),
+    listMultipartUploads: (o) => inner.listMultipartUploads(o),
   };
 }
 

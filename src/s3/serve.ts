@@ -20,7 +20,7 @@ import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import type { RequestOutcome } from "./outcome.ts";
-import { admitAccount, type MappedRun, presentListing } from "./mapped.ts";
+import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
 import { createNamespace, type Namespace } from "./namespace.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
@@ -149,7 +149,7 @@ function admit(
   }
   const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
   if (denied) return err(denied);
-  const mapped = presentListing(route, bucket);
+  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
   return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 

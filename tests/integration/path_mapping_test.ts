@@ -273,3 +273,34 @@ Deno.test("path mapping: SigV2 is verified over the resource the client named, p
   assert.equal(mapped.status, 403);
   assert.equal(await errorCode(mapped), "SignatureDoesNotMatch");
 });
+
+Deno.test("path mapping: multipart answers name the display bucket and key", async () => {
+  const h = await seeded();
+  const init = await (await send(h, "/acme/logs/mp.bin?uploads", { method: "POST", key: ADMIN }))
+    .text();
+  assert.deepEqual(tags(init, "Bucket"), ["acme"]);
+  assert.deepEqual(tags(init, "Key"), ["logs/mp.bin"]);
+  const id = tags(init, "UploadId")[0]!;
+  const part = await send(h, `/acme/logs/mp.bin?partNumber=1&uploadId=${id}`, {
+    method: "PUT",
+    key: ADMIN,
+    body: "part one",
+  });
+  assert.equal(part.status, 200);
+  const etag = part.headers.get("etag")!;
+  const parts = await (await send(h, `/acme/logs/mp.bin?uploadId=${id}`, { key: ADMIN })).text();
+  assert.deepEqual(tags(parts, "Key"), ["logs/mp.bin"]);
+  const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag>` +
+    `</Part></CompleteMultipartUpload>`;
+  const done = await (await send(h, `/acme/logs/mp.bin?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body,
+  })).text();
+  assert.deepEqual(tags(done, "Bucket"), ["acme"]);
+  assert.deepEqual(tags(done, "Key"), ["logs/mp.bin"]);
+  assert.match(tags(done, "Location")[0]!, /\/acme\/logs\/mp\.bin$/);
+  assert.ok((await h.raw.get("acme--logs")!.head("mp.bin")).ok);
+  assert.equal(h.logs.at(-1)!.bucket, "acme--logs");
+  assert.equal(h.logs.at(-1)!.key, "mp.bin");
+});
