@@ -21,7 +21,6 @@ import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../stre
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import type { RequestOutcome } from "./outcome.ts";
 import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
-import { createNamespace, type Namespace } from "./namespace.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -41,7 +40,7 @@ export interface S3ServerOptions {
 /** One request's facts besides the request itself. */
 export interface S3Call {
   readonly target: RequestTarget;
-  /** The host the client addressed and the domain of virtual-hosted buckets. */
+  /** The host the client addressed, the domain of virtual-hosted buckets, the path mapping. */
   readonly addressing: AddressingOptions;
   readonly requestId: string;
   readonly client: ClientSide;
@@ -60,8 +59,6 @@ interface Wiring extends S3ServerOptions {
   readonly resolve: (name: string) => ResolvedBucket | undefined;
   /** What a browser POST form's signature is verified with. */
   readonly formKeys: PostFormKeys;
-  /** `path_mapping`'s translation, when set. */
-  readonly namespace?: Namespace;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -79,9 +76,6 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     ...sessions,
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
-    ...(config.pathMapping
-      ? { namespace: createNamespace(config.pathMapping, options.buckets.keys()) }
-      : {}),
   };
   return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
@@ -90,8 +84,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
 
 /** Routes and authenticates; ListBuckets is answered here, every other operation run. */
 async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
-  const addressing = w.namespace ? { ...call.addressing, namespace: w.namespace } : call.addressing;
-  const routed = parseS3Request(req.method, call.target, req.headers, addressing);
+  const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
   if (!routed.ok) return { result: routed };
   const route = routed.value;
   const authStart = w.clock.now();
@@ -108,12 +101,14 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   if (!auth.ok) return { result: auth, route, authMs };
   const { identity } = auth.value;
   if (route.op === "ListBuckets") {
-    const shown = w.namespace && ((name: string) => w.namespace!.show(name).bucket);
+    const ns = call.addressing.namespace;
+    const shown = ns && ((name: string) => ns.show(name).bucket);
     return { result: ok(listBuckets(w.config, identity, shown)), route, identity };
   }
   const op = OPERATIONS[route.op];
-  const admitted = route.view?.account && w.namespace
-    ? mappedOp(admitAccount(route, identity, w.namespace, w.buckets), op)
+  const ns = call.addressing.namespace;
+  const admitted = route.view?.account && ns
+    ? mappedOp(admitAccount(route, identity, ns, w.buckets), op)
     : admit(route, { identity, op, buckets: w.buckets });
   if (!admitted.ok) return { result: admitted, route, identity };
   return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);

@@ -304,3 +304,26 @@ Deno.test("path mapping: multipart answers name the display bucket and key", asy
   assert.equal(h.logs.at(-1)!.bucket, "acme--logs");
   assert.equal(h.logs.at(-1)!.key, "mp.bin");
 });
+
+Deno.test("path mapping: a CORS preflight is answered from the mapped bucket's rules", async () => {
+  const app = "https://app.example.com";
+  const cors = {
+    allowedOrigins: [app],
+    allowedMethods: ["GET"],
+    allowedHeaders: ["*"],
+    exposeHeaders: ["ETag"],
+    maxAgeSecs: 60,
+  };
+  const base = mappedConfig();
+  const h = harness({
+    ...base,
+    buckets: base.buckets.map((b) => (b.name === "acme--data" ? { ...b, cors } : b)),
+  });
+  const headers = { origin: app, "access-control-request-method": "GET" };
+  const data = await send(h, "/acme/data/file.parquet", { method: "OPTIONS", headers });
+  assert.equal(data.status, 200, await data.clone().text());
+  assert.equal(data.headers.get("access-control-allow-origin"), app);
+  const logs = await send(h, "/acme/logs/x", { method: "OPTIONS", headers });
+  assert.equal(logs.status, 403);
+  await logs.body?.cancel();
+});
