@@ -114,9 +114,10 @@ Deno.test({
 });
 
 const noAws = await missingCommand("aws");
+// pip's v1 comes first on PATH where installed (as in CI); Debian's v2 is /usr/bin/aws.
 for (const bin of ["aws", "/usr/bin/aws"]) {
   Deno.test({
-    ...skippable(`path mapping: ${bin} s3 ls, cp and sync over the hierarchy`, noAws),
+    ...skippable(`path mapping: ${bin} (aws-cli) s3 ls, cp and sync over the hierarchy`, noAws),
     async fn() {
       await using gw = await startMapped();
       await seed(gw);
