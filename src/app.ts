@@ -29,6 +29,7 @@ import type { ResolvedBucket } from "./s3/context.ts";
 import { bucketOf, type RequestOutcome, stepTimes } from "./s3/outcome.ts";
 import { headerSectionProblem, hostBucket, parseS3Request } from "./s3/request.ts";
 import { createS3Server, type S3Server } from "./s3/serve.ts";
+import { createNamespace, type Namespace } from "./s3/namespace.ts";
 import type { SigningKeyCache } from "./sigv4/signing_key.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest } from "./sts/request.ts";
@@ -94,6 +95,8 @@ interface Pipeline extends AppDeps {
   readonly jwks: JwksCache;
   readonly proxies: ProxyTrust | undefined;
   readonly load: InFlight;
+  /** `path_mapping`'s translation (s3/namespace.ts), for the S3 path and preflights alike. */
+  readonly namespace?: Namespace;
 }
 
 /**
@@ -147,6 +150,9 @@ export function createApp(deps: AppDeps): AppHandler {
   const pipeline: Pipeline = {
     ...deps,
     cors: { lookup: (name) => buckets.get(name), fallback: config.cors },
+    ...(config.pathMapping
+      ? { namespace: createNamespace(config.pathMapping, buckets.keys()) }
+      : {}),
     newId: deps.requestId ?? randomRequestId,
     serveS3: createS3Server({
       config,
@@ -261,7 +267,11 @@ async function dispatch(
   // a query that does not decode is refused before either reads it.
   const query = queryOf(target);
   if (!query.ok) return { result: query };
-  const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
+  const addressing = {
+    host: client.host,
+    ...(config.domain ? { domain: config.domain } : {}),
+    ...(p.namespace ? { namespace: p.namespace } : {}),
+  };
   if (req.method === "OPTIONS") {
     const tooLarge = headerSectionProblem(req.headers);
     if (tooLarge) return { result: err(tooLarge) };

@@ -8,6 +8,7 @@ import { BACKEND_OPTION_KEYS } from "./backend_options/mod.ts";
 import { BUCKET_KEYS } from "./buckets.ts";
 import { CORS_KEYS } from "./cors.ts";
 import { CREDENTIAL_KEYS } from "./credentials.ts";
+import { PATH_MAPPING_KEYS } from "./path_mapping.ts";
 import { ROLE_KEYS } from "./roles.ts";
 import { SCOPE_KEYS } from "./scopes.ts";
 import { SETTING_KEYS } from "./settings.ts";
@@ -16,6 +17,7 @@ import { SETTING_KEYS } from "./settings.ts";
 export const TOP_KEYS: readonly string[] = [
   ...SETTING_KEYS,
   "cors",
+  "path_mapping",
   "buckets",
   "roles",
   "credentials",
@@ -33,6 +35,7 @@ export const CONFIG_KEYS: readonly string[] = [
   ...new Set([
     ...SETTING_KEYS,
     ...under("cors", CORS_KEYS),
+    ...under("path_mapping", PATH_MAPPING_KEYS),
     ...under("buckets[]", BUCKET_KEYS),
     ...under("buckets[].cors", CORS_KEYS),
     ...under("buckets[].backend_options", Object.values(BACKEND_OPTION_KEYS).flat()),

@@ -13,6 +13,7 @@ import { didYouMean } from "./_suggest.ts";
 import { readBuckets } from "./buckets.ts";
 import { readCors } from "./cors.ts";
 import { readCredentials } from "./credentials.ts";
+import { readPathMapping } from "./path_mapping.ts";
 import type { EnvLookup } from "./interpolate.ts";
 import { TOP_KEYS } from "./keys.ts";
 import {
@@ -144,8 +145,9 @@ function readAccess(
   r: Reader,
   top: Fields,
   options: ParseOptions,
-): Pick<Config, "buckets" | "roles" | "credentials" | "policies"> {
+): Pick<Config, "buckets" | "roles" | "credentials" | "policies" | "pathMapping"> {
   const b = readBuckets(r, top);
+  const pathMapping = readPathMapping(r, top, b.names);
   const roles = readRoles(r, top, b.bucketNames);
   checkRoleRefs(r, b.roleRefs, roles.roleIds);
   const creds = readCredentials(r, top, b.bucketNames);
@@ -171,6 +173,7 @@ function readAccess(
     roles: roles.roles.map((role) => attach(roles.policyRefs, role)),
     credentials: creds.credentials.map((c) => attach(creds.policyRefs, c)),
     ...(named.size > 0 ? { policies: named } : {}),
+    ...(pathMapping ? { pathMapping } : {}),
   };
 }
 

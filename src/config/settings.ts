@@ -7,7 +7,10 @@ import { CONFIG_DEFAULTS } from "./defaults.ts";
 import type { Config, WorkerCount } from "./types.ts";
 
 /** The settings of `Config` that `readSettings` reads: all but buckets, roles, credentials and cors. */
-export type Settings = Omit<Config, "buckets" | "roles" | "credentials" | "cors">;
+export type Settings = Omit<
+  Config,
+  "buckets" | "roles" | "credentials" | "cors" | "pathMapping"
+>;
 
 /** The top-level keys `readSettings` reads, each a scalar setting (or, for `trusted_proxies`, a list). */
 export const SETTING_KEYS = [

@@ -107,6 +107,18 @@ export interface CorsConfig {
   readonly maxAgeSecs: number;
 }
 
+/**
+ * `path_mapping:`: a hierarchical namespace over the configured buckets. Each
+ * bucket name is `bucketSegments` parts joined by `separator`; clients see the
+ * first `displayBucketSegments` parts (joined the same way) as the bucket and
+ * the rest as the leading segments of its keys (`acme--data` → `/acme/data/…`).
+ */
+export interface PathMappingConfig {
+  readonly bucketSegments: number;
+  readonly separator: string;
+  readonly displayBucketSegments: number;
+}
+
 /** `workers:`: a number of isolates, or "auto" for one per CPU. */
 export type WorkerCount = number | "auto";
 
@@ -153,6 +165,8 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** CORS settings; absent = CORS off. */
   readonly cors?: CorsConfig;
+  /** The hierarchical namespace clients see; absent = buckets are shown by their names. */
+  readonly pathMapping?: PathMappingConfig;
   /** Whether responses carry a `Server-Timing` header. Default false. */
   readonly serverTiming: boolean;
   /** The named documents of `policies:`, compiled; absent = none. */

@@ -20,6 +20,7 @@ import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import type { RequestOutcome } from "./outcome.ts";
+import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -39,7 +40,7 @@ export interface S3ServerOptions {
 /** One request's facts besides the request itself. */
 export interface S3Call {
   readonly target: RequestTarget;
-  /** The host the client addressed and the domain of virtual-hosted buckets. */
+  /** The host the client addressed, the domain of virtual-hosted buckets, the path mapping. */
   readonly addressing: AddressingOptions;
   readonly requestId: string;
   readonly client: ClientSide;
@@ -92,16 +93,23 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     clock: w.clock,
     signingKeys: w.signingKeys,
     ...(w.sessions ? { sessions: w.sessions } : {}),
-    ...(route.virtualHosted ? { vhostBucket: route.bucket } : {}),
+    // Signed over what the client named: the display bucket of a mapped one.
+    ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) return { result: auth, route, authMs };
   const { identity } = auth.value;
   if (route.op === "ListBuckets") {
-    return { result: ok(listBuckets(w.config, identity)), route, identity };
+    const ns = call.addressing.namespace;
+    const shown = ns && ((name: string) => ns.show(name).bucket);
+    return { result: ok(listBuckets(w.config, identity, shown)), route, identity };
   }
-  const admitted = admit(route, { identity, op: OPERATIONS[route.op], buckets: w.buckets });
+  const op = OPERATIONS[route.op];
+  const ns = call.addressing.namespace;
+  const admitted = route.view?.account && ns
+    ? mappedOp(admitAccount(route, identity, ns, w.buckets), op)
+    : admit(route, { identity, op, buckets: w.buckets });
   if (!admitted.ok) return { result: admitted, route, identity };
   return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
 }
@@ -110,6 +118,13 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
 interface Admitted {
   readonly bucket: ResolvedBucket;
   readonly op: Operation;
+  /** A path-mapped request's handler view and logged request (s3/mapped.ts). */
+  readonly mapped?: MappedRun;
+}
+
+/** An account-level request of a path-mapped namespace, admitted by s3/mapped.ts. */
+function mappedOp(run: Result<MappedRun, ProxyError>, op: Operation): Result<Admitted, ProxyError> {
+  return run.ok ? ok({ bucket: run.value.bucket, op, mapped: run.value }) : run;
 }
 
 /** The bucket (404 when unknown), the key (when the operation has one), then authorization. */
@@ -128,7 +143,9 @@ function admit(
     if (bad) return err(bad);
   }
   const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
-  return denied ? err(denied) : ok({ bucket, op });
+  if (denied) return err(denied);
+  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
+  return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 
 /** An operation's requirement resolved against its request (the target it acts on). */
@@ -149,11 +166,12 @@ async function runHandler(
   },
   w: Wiring,
 ): Promise<RequestOutcome> {
-  const { route, auth } = step;
+  const { auth } = step;
+  const route = step.mapped?.logged ?? step.route;
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
   const ctx: S3Context = {
-    req: route,
+    req: step.mapped?.shown ?? route,
     identity: auth.identity,
     body: auth.body,
     ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),
