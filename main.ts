@@ -9,7 +9,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import { OIDC_ISSUER_MISSING } from "./src/backends/factory.ts";
 import { systemClock } from "./src/clock.ts";
-import { createLineWriter } from "./src/line_writer.ts";
+import { createLineWriter } from "./src/log/line_writer.ts";
 import { missingIssuerProblems } from "./src/oidc/provider_env.ts";
 import { VERSION } from "./src/version.ts";
 import { trustDenoCert } from "./src/cli/deno_cert.ts";

@@ -5,8 +5,8 @@
  * them (only `Host`); the presigned URL is signed as the AWS SDK presigner
  * signs it. `deno task bench:micro`, or `deno bench -A bench/pipeline_bench.ts`.
  */
-import { accessLogEntry } from "../src/access_log.ts";
-import { accessLogJson } from "../src/access_log_format.ts";
+import { accessLogEntry } from "../src/log/entry.ts";
+import { accessLogJson } from "../src/log/format.ts";
 import { createMetrics } from "../src/admin/metrics.ts";
 import { createApp } from "../src/app.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
@@ -193,7 +193,7 @@ const entryOf = () =>
       identity: admin,
     },
     response: loggedResponse,
-    client: ok({ address: "127.0.0.1" }),
+    client: ok({ host: HOST, scheme: "http", address: "127.0.0.1" }),
     peer: { hostname: "127.0.0.1" },
   });
 

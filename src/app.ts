@@ -2,13 +2,12 @@
  * The pipeline's wiring and `handle`: a request goes to the OIDC issuer's
  * documents, STS (sts/serve.ts), a CORS preflight (http/cors_preflight.ts) or
  * the S3 path (s3/serve.ts: route → authenticate → bucket → key → authorize →
- * handler); http/finish_response.ts makes the response sent, and
- * access_log.ts its log entry. `createApp` is pure over its collaborators;
+ * handler), each ending in a `RequestOutcome` (s3/outcome.ts);
+ * http/finish_response.ts makes the response sent, and log/entry.ts its log
+ * entry. `createApp` is pure over its collaborators;
  * `main.ts` supplies the real ones.
  */
-import { type AccessLogEntry, accessLogEntry } from "./access_log.ts";
 import type { SessionKeys } from "./auth/session_token.ts";
-import type { Identity } from "./auth/identity.ts";
 import type { Backend } from "./backends/backend.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config/types.ts";
@@ -22,16 +21,19 @@ import {
   type ProxyTrust,
 } from "./http/forwarded.ts";
 import { queryOf, requestTarget } from "./http/target.ts";
+import { type AccessLogEntry, accessLogEntry } from "./log/entry.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { randomRequestId } from "./http/request_id.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket } from "./s3/context.ts";
-import { headerSectionProblem, hostBucket, parseS3Request, type S3Request } from "./s3/request.ts";
+import { bucketOf, type RequestOutcome, stepTimes } from "./s3/outcome.ts";
+import { headerSectionProblem, hostBucket, parseS3Request } from "./s3/request.ts";
 import { createS3Server, type S3Server } from "./s3/serve.ts";
+import { createNamespace, type Namespace } from "./s3/namespace.ts";
 import type { SigningKeyCache } from "./sigv4/signing_key.ts";
 import { createJwksCache, type JwksCache } from "./sts/jwks.ts";
 import { isStsRequest } from "./sts/request.ts";
-import { serveSts, type StsCall } from "./sts/serve.ts";
+import { serveSts } from "./sts/serve.ts";
 
 /** The collaborators of the app. */
 export interface AppDeps {
@@ -85,24 +87,6 @@ export interface ConnInfo {
 /** A request handler as Deno.serve calls it. */
 export type AppHandler = (req: Request, info?: ConnInfo) => Promise<Response>;
 
-/** What the pipeline found out about one request: its result and, for the log, how far it got. */
-interface Outcome {
-  readonly result: Result<Response, ProxyError>;
-  readonly authMs?: number;
-  readonly backendMs?: number;
-  readonly bytesIn?: number;
-  readonly route?: S3Request;
-  /** The bucket addressed (for CORS), when the request named one. */
-  readonly bucketName?: string;
-  readonly identity?: Identity;
-  /** Set for CORS preflights. */
-  readonly preflight?: boolean;
-  /** Set for the OIDC issuer's documents. */
-  readonly wellKnown?: boolean;
-  /** Set on STS calls (errors render as STS XML). */
-  readonly sts?: StsCall;
-}
-
 /** What the steps share: the app's collaborators and what was built from them once. */
 interface Pipeline extends AppDeps {
   readonly cors: CorsSources;
@@ -111,9 +95,51 @@ interface Pipeline extends AppDeps {
   readonly jwks: JwksCache;
   readonly proxies: ProxyTrust | undefined;
   readonly load: InFlight;
+  /** `path_mapping`'s translation (s3/namespace.ts), for the S3 path and preflights alike. */
+  readonly namespace?: Namespace;
 }
 
-/** Builds the request handler over a validated config and its backends. */
+/**
+ * Builds the request handler over a validated config and its backends.
+ *
+ * @example A public bucket over memory, served without a socket
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createApp } from "./app.ts";
+ * import type { AccessLogEntry } from "./log/entry.ts";
+ * import { createMemoryBackend } from "./backends/memory.ts";
+ * import { systemClock } from "./clock.ts";
+ * import { parseConfig } from "./config/load.ts";
+ * import { createSigningKeyCache } from "./sigv4/signing_key.ts";
+ *
+ * const yaml = "buckets:\n  - { name: public, backend_type: memory, anonymous_access: true }\n";
+ * const parsed = parseConfig(yaml, () => undefined);
+ * assert.ok(parsed.ok);
+ * const store = createMemoryBackend();
+ * const log: AccessLogEntry[] = [];
+ * const handle = createApp({
+ *   config: parsed.value,
+ *   backends: new Map([["public", store]]),
+ *   clock: systemClock,
+ *   log: (entry) => log.push(entry),
+ *   signingKeys: createSigningKeyCache(),
+ * });
+ *
+ * await store.put("hello.txt", new Blob(["hi"]).stream(), { meta: { userMetadata: {} } });
+ * const res = await handle(new Request("http://127.0.0.1:8080/public/hello.txt"));
+ * assert.equal(res.status, 200);
+ * assert.equal(await res.text(), "hi");
+ *
+ * // An anonymous write is refused, and each request leaves one log entry.
+ * const put = await handle(new Request("http://127.0.0.1:8080/public/x", { method: "PUT" }));
+ * assert.equal(put.status, 403);
+ * await put.body?.cancel();
+ * assert.deepEqual(log.map((e) => [e.operation, e.authMode, e.status]), [
+ *   ["GetObject", "anonymous", 200],
+ *   ["PutObject", "anonymous", 403],
+ * ]);
+ * ```
+ */
 export function createApp(deps: AppDeps): AppHandler {
   const { config, clock } = deps;
   const buckets = new Map<string, ResolvedBucket>();
@@ -124,6 +150,9 @@ export function createApp(deps: AppDeps): AppHandler {
   const pipeline: Pipeline = {
     ...deps,
     cors: { lookup: (name) => buckets.get(name), fallback: config.cors },
+    ...(config.pathMapping
+      ? { namespace: createNamespace(config.pathMapping, buckets.keys()) }
+      : {}),
     newId: deps.requestId ?? randomRequestId,
     serveS3: createS3Server({
       config,
@@ -134,7 +163,7 @@ export function createApp(deps: AppDeps): AppHandler {
     }),
     jwks: deps.jwks ?? createJwksCache({ clock }),
     proxies: createProxyTrust({
-      trustedProxies: config.trustedProxies ?? [],
+      trustedProxies: config.trustedProxies,
       ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
     }),
     load: deps.inFlight ?? { count: 0 },
@@ -149,14 +178,13 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
   const started = p.clock.now();
   const requestId = p.newId();
   const client = clientSide(req.headers, info?.remoteAddr?.hostname, p.proxies);
-  const outcome = await bounded(req, { requestId, client, info }, p);
-  const bucketName = outcome.route?.bucket ?? outcome.bucketName;
+  const outcome = await limitConcurrency(req, { requestId, client, info }, p);
   const { response, totalMs } = await finishResponse(req, {
     requestId,
     result: outcome.result,
     sts: outcome.sts !== undefined,
     // A preflight's answer carries its own CORS headers.
-    cors: outcome.preflight ? undefined : corsOf(bucketName, p.cors),
+    cors: outcome.preflight ? undefined : corsOf(bucketOf(outcome), p.cors),
     clock: p.clock,
     started,
     ...(p.config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
@@ -173,8 +201,12 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
   return response;
 }
 
-/** Runs the pipeline within the concurrency bound; an exception is a 500. */
-async function bounded(
+/**
+ * Counts the request in flight and refuses it beyond `max_concurrent_requests`
+ * (503 SlowDown) or when its forwarded headers were refused; else dispatches
+ * it. An exception is a 500.
+ */
+async function limitConcurrency(
   req: Request,
   call: {
     readonly requestId: string;
@@ -182,7 +214,7 @@ async function bounded(
     readonly info: ConnInfo | undefined;
   },
   p: Pipeline,
-): Promise<Outcome> {
+): Promise<RequestOutcome> {
   const { requestId, client, info } = call;
   const load = p.load;
   load.count++;
@@ -195,7 +227,7 @@ async function bounded(
       ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
       : !client.ok
       ? { result: client }
-      : await run(req, requestId, client.value, p);
+      : await dispatch(req, requestId, client.value, p);
   } catch (e) {
     return { result: err(proxyError("Internal", "unexpected exception", e)) };
   } finally {
@@ -205,12 +237,12 @@ async function bounded(
 }
 
 /** Sends a request down its path: the issuer's documents, STS, a CORS preflight, or S3. */
-async function run(
+async function dispatch(
   req: Request,
   requestId: string,
   client: ClientSide,
   p: Pipeline,
-): Promise<Outcome> {
+): Promise<RequestOutcome> {
   const { config } = p;
   const target = requestTarget(req.url);
   // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
@@ -235,7 +267,11 @@ async function run(
   // a query that does not decode is refused before either reads it.
   const query = queryOf(target);
   if (!query.ok) return { result: query };
-  const addressing = { host: client.host, ...(config.domain ? { domain: config.domain } : {}) };
+  const addressing = {
+    host: client.host,
+    ...(config.domain ? { domain: config.domain } : {}),
+    ...(p.namespace ? { namespace: p.namespace } : {}),
+  };
   if (req.method === "OPTIONS") {
     const tooLarge = headerSectionProblem(req.headers);
     if (tooLarge) return { result: err(tooLarge) };
@@ -246,12 +282,4 @@ async function run(
     return { result, bucketName: name, preflight: true };
   }
   return await p.serveS3(req, { target, addressing, requestId, client });
-}
-
-/** The step times an outcome measured, for `Server-Timing`. */
-function stepTimes({ authMs, backendMs }: Outcome): { authMs?: number; backendMs?: number } {
-  return {
-    ...(authMs !== undefined ? { authMs } : {}),
-    ...(backendMs !== undefined ? { backendMs } : {}),
-  };
 }

@@ -1,9 +1,12 @@
 /**
- * `deno task test`: runs `deno test --allow-all --parallel` over `tests/` (or
- * over the paths given: `deno task test tests/e2e/soak_test.ts`; other
- * arguments such as `--filter` pass through), then prints the figures the
- * tests tallied (inputs tried, faults survived, objects verified; see
- * `_support/tally.ts`) and exits with deno test's exit code.
+ * `deno task test`: runs `deno test --allow-all --parallel --doc` over `tests/`
+ * and `src/`: the tests, and the `@example`s of src/'s doc comments (src/
+ * holds no test files, so nothing runs twice). Given paths, it runs those
+ * instead (`deno task test tests/e2e/soak_test.ts`; `--doc src/app.ts` for
+ * one module's examples); other arguments such as `--filter` pass through.
+ * Then it prints the figures the tests tallied (inputs tried, faults
+ * survived, objects verified; see `_support/tally.ts`) and exits with deno
+ * test's exit code.
  *
  * Run with `deno run --allow-all tests/run.ts [deno test arguments]`.
  */
@@ -13,6 +16,7 @@ import { CLIENTS, COMPAT_OUT_ENV } from "./e2e/compat/clients.ts";
 import { outcome, parseRecords } from "./e2e/compat/render.ts";
 
 const TESTS_DIR = new URL(".", import.meta.url).pathname;
+const SRC_DIR = new URL("../src/", import.meta.url).pathname;
 
 /** Whether an argument names an existing file or directory (a path to test). */
 async function isPath(arg: string): Promise<boolean> {
@@ -27,7 +31,10 @@ async function namesPaths(args: readonly string[]): Promise<boolean> {
   return false;
 }
 
-/** deno test's arguments: the given ones, and `tests/` unless they name paths of their own. */
+/**
+ * deno test's arguments: the given ones, and unless they name paths of their
+ * own, `tests/` and the examples in `src/`'s doc comments (`--doc src/`).
+ */
 export async function testArgs(args: readonly string[]): Promise<string[]> {
   const dashes = args.indexOf("--");
   const own = dashes < 0 ? [...args] : args.slice(0, dashes);
@@ -37,8 +44,9 @@ export async function testArgs(args: readonly string[]): Promise<string[]> {
     "test",
     "--allow-all",
     "--parallel",
+    ...(named || own.includes("--doc") ? [] : ["--doc"]),
     ...own,
-    ...(named ? [] : [TESTS_DIR]),
+    ...(named ? [] : [TESTS_DIR, SRC_DIR]),
     ...scriptArgs,
   ];
 }

@@ -5,8 +5,8 @@
  * from the request: a stranger's made-up bucket names, STS actions or methods
  * cannot grow the number of series (see `operationLabel`, `bucketLabel`).
  */
-import type { AccessLogEntry } from "../access_log.ts";
-import type { OperationKind } from "../s3/request.ts";
+import type { AccessLogEntry } from "../log/entry.ts";
+import { OPERATION_KINDS } from "../s3/operations.ts";
 
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -17,32 +17,8 @@ export const UNKNOWN_BUCKET = "(unknown)";
 /** The `operation` label of a request whose operation is not one bucketgate serves. */
 export const UNKNOWN_OPERATION = "unknown";
 
-/** Every S3 operation, as a record so that a new `OperationKind` must be listed here. */
-const S3_OPERATIONS: Readonly<Record<OperationKind, true>> = {
-  ListBuckets: true,
-  HeadBucket: true,
-  GetBucketLocation: true,
-  GetBucketVersioning: true,
-  CreateBucket: true,
-  DeleteBucket: true,
-  ListObjects: true,
-  ListObjectsV2: true,
-  ListMultipartUploads: true,
-  DeleteObjects: true,
-  PostObject: true,
-  GetObject: true,
-  GetObjectTagging: true,
-  HeadObject: true,
-  PutObject: true,
-  CopyObject: true,
-  DeleteObject: true,
-  CreateMultipartUpload: true,
-  UploadPart: true,
-  UploadPartCopy: true,
-  CompleteMultipartUpload: true,
-  AbortMultipartUpload: true,
-  ListParts: true,
-};
+/** Every S3 operation (the operation table's, and ListBuckets). */
+const S3_OPERATIONS: ReadonlySet<string> = new Set(OPERATION_KINDS);
 
 /**
  * The operations the app logs besides S3's: the one STS action served, "STS"
@@ -59,7 +35,7 @@ const OTHER_OPERATIONS: ReadonlySet<string> = new Set([
 /** The `operation` label of an access-log operation: itself when known, else "unknown". */
 export function operationLabel(operation: string | undefined): string {
   if (operation === undefined) return UNKNOWN_OPERATION;
-  return Object.hasOwn(S3_OPERATIONS, operation) || OTHER_OPERATIONS.has(operation)
+  return S3_OPERATIONS.has(operation) || OTHER_OPERATIONS.has(operation)
     ? operation
     : UNKNOWN_OPERATION;
 }

@@ -1,8 +1,12 @@
 /** Who is calling, as authentication establishes it. */
 import type { Scope } from "../config/types.ts";
 
-/** How the caller authenticated. */
-export type AuthMode = "anonymous" | "access_key" | "session";
+/**
+ * How the caller authenticated, as the access log names it: an S3 request's
+ * `Identity` kind, or `web_identity` for an STS call that presented a web
+ * identity token.
+ */
+export type AuthMode = Identity["kind"] | "web_identity";
 
 /** The authenticated caller. */
 export type Identity =

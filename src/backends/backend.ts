@@ -350,5 +350,35 @@ export interface ServerSideCopy {
 /**
  * One virtual bucket's store: its objects, its multipart uploads, and
  * server-side copies between buckets where the store has them (s3, az).
+ * Every method answers a `Result`: an expected failure is an `err` with the
+ * S3 error it becomes, never a throw.
+ *
+ * @example Writing, reading and listing an object (the memory store)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createMemoryBackend } from "./memory.ts";
+ *
+ * const store = createMemoryBackend();
+ * const body = new Blob(["hello"]).stream();
+ * const put = await store.put("docs/a.txt", body, {
+ *   meta: { contentType: "text/plain", userMetadata: {} },
+ *   contentLength: 5,
+ * });
+ * assert.ok(put.ok);
+ * assert.equal(put.value.size, 5);
+ *
+ * const got = await store.get("docs/a.txt");
+ * assert.ok(got.ok);
+ * assert.equal(got.value.meta.contentType, "text/plain");
+ * assert.equal(await new Response(got.value.body).text(), "hello");
+ *
+ * const page = await store.list({ prefix: "docs/", maxKeys: 1000 });
+ * assert.ok(page.ok);
+ * assert.deepEqual(page.value.objects.map((o) => o.key), ["docs/a.txt"]);
+ *
+ * const missing = await store.head("docs/b.txt");
+ * assert.ok(!missing.ok);
+ * assert.equal(missing.error.kind, "NoSuchKey");
+ * ```
  */
 export interface Backend extends ObjectStore, MultipartStore, Partial<ServerSideCopy> {}

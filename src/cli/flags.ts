@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { MAX_WORKERS, parseWorkerCount } from "../config/load.ts";
 import type { WorkerCount } from "../config/types.ts";
-import { isLogLevel, LOG_LEVELS, type LogLevel } from "../log_level.ts";
+import { isLogLevel, LOG_LEVELS, type LogLevel } from "../log/level.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** An access-log line format (`--log-format`). */

@@ -2,9 +2,9 @@
  * The access log's lines (`--log-format json|text`) and the logger that
  * prints those `--log-level` lets through, onto an injected line sink.
  */
-import type { AccessLogEntry } from "../access_log.ts";
-import { accessLogJson, accessLogText } from "../access_log_format.ts";
-import { accessLevel, enabled, type LogLevel } from "../log_level.ts";
+import type { AccessLogEntry } from "../log/entry.ts";
+import { accessLogJson, accessLogText } from "../log/format.ts";
+import { accessLevel, enabled, type LogLevel } from "../log/level.ts";
 import type { LogFormat } from "./flags.ts";
 
 /** Takes one line without its newline (main.ts's buffered stdout). */

@@ -12,8 +12,8 @@ import { systemClock } from "../clock.ts";
 import { CONFIG_DEFAULTS } from "../config/defaults.ts";
 import { createUploadBuffer, type UploadBuffer } from "../backends/upload_buffer.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
-import type { LineWriter } from "../line_writer.ts";
-import { enabled, type LogLevel } from "../log_level.ts";
+import type { LineWriter } from "../log/line_writer.ts";
+import { enabled, type LogLevel } from "../log/level.ts";
 import { createOidcCredentials, type OidcCredentials } from "../oidc/backend_auth.ts";
 import type { OidcIssuer } from "../oidc/issuer.ts";
 import { ok, type Result } from "../result.ts";
@@ -85,8 +85,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       ...(oidcCredentials ? { oidcCredentials } : {}),
     });
     if (!backends.ok) return backends;
-    const budget = config.uploadBufferBytes ?? CONFIG_DEFAULTS.uploadBufferBytes;
-    uploadBuffer.limit = Math.floor(budget / (o.workers ?? 1));
+    uploadBuffer.limit = Math.floor(config.uploadBufferBytes / (o.workers ?? 1));
     // Each config's app labels its metrics with that config's bucket names.
     const observe = metrics.observer(config.buckets.map((b) => b.name));
     const handler = createApp({

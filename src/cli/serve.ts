@@ -6,8 +6,8 @@
  */
 import { createAdminHandler } from "../admin/admin.ts";
 import type { Config } from "../config/types.ts";
-import type { LineWriter } from "../line_writer.ts";
-import { enabled } from "../log_level.ts";
+import type { LineWriter } from "../log/line_writer.ts";
+import { enabled } from "../log/level.ts";
 import { VERSION } from "../version.ts";
 import type { Environment } from "./environment.ts";
 import { orFail, refuse } from "./exit.ts";

@@ -12,7 +12,7 @@ import {
   type BucketConfig,
 } from "./types.ts";
 
-/** The keys a bucket may have. */
+/** The keys each item of `buckets:` may hold. */
 export const BUCKET_KEYS = [
   "name",
   "backend_type",
@@ -29,6 +29,8 @@ export interface BucketsRead {
   readonly buckets: BucketConfig[];
   /** Every bucket name read, also of buckets with problems (so scopes naming them are not reported). */
   readonly bucketNames: Set<string>;
+  /** Every bucket name read, with its path and node (path_mapping.ts checks their shape). */
+  readonly names: Item<string>[];
   /** Every `allowed_roles` entry, to check once the roles are read. */
   readonly roleRefs: Item<string>[];
   /** Each bucket's `bucket_policy:` node, to compile once roles and keys are read. */
@@ -41,6 +43,7 @@ export function readBuckets(r: Reader, top: Fields): BucketsRead {
   const roleRefs: Item<string>[] = [];
   const policyNodes = new Map<BucketConfig, Item<unknown>>();
   const firstByName = new Map<string, string>();
+  const names: Item<string>[] = [];
   const items = sections(r, top, "buckets", {
     keys: BUCKET_KEYS,
     required: "required: a list of buckets",
@@ -50,6 +53,7 @@ export function readBuckets(r: Reader, top: Fields): BucketsRead {
     if (name) {
       check(r, name, bucketNameProblem(name.value));
       claimUnique(r, firstByName, name, "bucket name");
+      names.push(name);
     }
     const bucket = readBucket(r, b, roleRefs);
     if (name && bucket) {
@@ -61,7 +65,7 @@ export function readBuckets(r: Reader, top: Fields): BucketsRead {
       }
     }
   }
-  return { buckets, bucketNames: new Set(firstByName.keys()), roleRefs, policyNodes };
+  return { buckets, bucketNames: new Set(firstByName.keys()), names, roleRefs, policyNodes };
 }
 
 /** One bucket but its name; undefined when a required part has problems. */

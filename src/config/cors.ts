@@ -4,7 +4,7 @@ import { parseOrigin } from "./_rules.ts";
 import { CONFIG_DEFAULTS } from "./defaults.ts";
 import type { CorsConfig } from "./types.ts";
 
-/** The keys of a `cors:` section. */
+/** The keys a `cors:` section may hold. */
 export const CORS_KEYS = [
   "allowed_origins",
   "allowed_methods",

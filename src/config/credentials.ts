@@ -7,7 +7,7 @@ import { readPolicyRefs } from "./policies.ts";
 import { readScopes } from "./scopes.ts";
 import type { CredentialConfig } from "./types.ts";
 
-/** The keys a credential may have. */
+/** The keys each item of `credentials:` may hold. */
 export const CREDENTIAL_KEYS = [
   "access_key_id",
   "secret_access_key",

@@ -13,7 +13,9 @@ import { didYouMean } from "./_suggest.ts";
 import { readBuckets } from "./buckets.ts";
 import { readCors } from "./cors.ts";
 import { readCredentials } from "./credentials.ts";
+import { readPathMapping } from "./path_mapping.ts";
 import type { EnvLookup } from "./interpolate.ts";
+import { TOP_KEYS } from "./keys.ts";
 import {
   type PolicyContext,
   readDocument,
@@ -26,29 +28,8 @@ import { readSettings } from "./settings.ts";
 import type { Config, ConfigProblem } from "./types.ts";
 
 export { CONFIG_DEFAULTS, DEFAULT_MAX_BODY_BYTES } from "./defaults.ts";
+export { CONFIG_KEYS, TOP_KEYS } from "./keys.ts";
 export { MAX_WORKERS, parseWorkerCount } from "./settings.ts";
-
-/** The keys a config's top level may have. */
-export const TOP_KEYS = [
-  "listen",
-  "domain",
-  "region",
-  "max_body_bytes",
-  "max_concurrent_requests",
-  "client_idle_timeout_secs",
-  "upload_buffer_bytes",
-  "workers",
-  "owner_id",
-  "owner_display_name",
-  "public_endpoint",
-  "trusted_proxies",
-  "cors",
-  "server_timing",
-  "buckets",
-  "roles",
-  "credentials",
-  "policies",
-] as const;
 
 /** Options of `parseConfig`. */
 export interface ParseOptions {
@@ -59,6 +40,44 @@ export interface ParseOptions {
 /**
  * Parses and validates a config document. `env` fills `${VAR}` references in
  * string values. Returns the typed Config, or every problem found.
+ *
+ * @example A valid config, with every setting left out at its default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load.ts";
+ *
+ * const yaml = [
+ *   "buckets:",
+ *   "  - name: public",
+ *   "    backend_type: fs",
+ *   "    anonymous_access: true",
+ *   "    backend_options:",
+ *   "      root: ${DATA_DIR}",
+ * ].join("\n");
+ * const env = (name: string) => (name === "DATA_DIR" ? "/srv/data" : undefined);
+ * const parsed = parseConfig(yaml, env);
+ * assert.ok(parsed.ok);
+ * assert.deepEqual(parsed.value.buckets[0]!.backend, { type: "fs", root: "/srv/data" });
+ * assert.equal(parsed.value.clientIdleTimeoutSecs, 60);
+ * ```
+ *
+ * @example Every problem, with its path and line
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load.ts";
+ *
+ * const yaml = [
+ *   "listen: nowhere",
+ *   "buckets:",
+ *   "  - { name: Bad_Name, backend_type: memory, anonymous_access: false }",
+ * ].join("\n");
+ * const parsed = parseConfig(yaml, () => undefined);
+ * assert.ok(!parsed.ok);
+ * assert.deepEqual(parsed.error.map((p) => `${p.line}: ${p.path}`), [
+ *   "1: listen",
+ *   "3: buckets[0].name",
+ * ]);
+ * ```
  */
 export function parseConfig(
   text: string,
@@ -126,8 +145,9 @@ function readAccess(
   r: Reader,
   top: Fields,
   options: ParseOptions,
-): Pick<Config, "buckets" | "roles" | "credentials" | "policies"> {
+): Pick<Config, "buckets" | "roles" | "credentials" | "policies" | "pathMapping"> {
   const b = readBuckets(r, top);
+  const pathMapping = readPathMapping(r, top, b.names);
   const roles = readRoles(r, top, b.bucketNames);
   checkRoleRefs(r, b.roleRefs, roles.roleIds);
   const creds = readCredentials(r, top, b.bucketNames);
@@ -153,6 +173,7 @@ function readAccess(
     roles: roles.roles.map((role) => attach(roles.policyRefs, role)),
     credentials: creds.credentials.map((c) => attach(creds.policyRefs, c)),
     ...(named.size > 0 ? { policies: named } : {}),
+    ...(pathMapping ? { pathMapping } : {}),
   };
 }
 

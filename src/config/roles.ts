@@ -8,7 +8,7 @@ import { CONFIG_DEFAULTS } from "./defaults.ts";
 import { readScopes } from "./scopes.ts";
 import type { RoleConfig } from "./types.ts";
 
-/** The keys a role may have. */
+/** The keys each item of `roles:` may hold. */
 export const ROLE_KEYS = [
   "role_id",
   "name",

@@ -9,7 +9,7 @@ import { check } from "./_sections.ts";
 import { didYouMean } from "./_suggest.ts";
 import { type Action, ACTIONS, type Scope } from "./types.ts";
 
-/** The keys of a scope. */
+/** The keys each item of `allowed_scopes:` may hold. */
 export const SCOPE_KEYS = ["bucket", "prefixes", "actions"] as const;
 const VALID_ACTIONS = `valid actions: ${ACTIONS.join(", ")}`;
 

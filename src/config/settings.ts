@@ -7,7 +7,27 @@ import { CONFIG_DEFAULTS } from "./defaults.ts";
 import type { Config, WorkerCount } from "./types.ts";
 
 /** The settings of `Config` that `readSettings` reads: all but buckets, roles, credentials and cors. */
-export type Settings = Omit<Config, "buckets" | "roles" | "credentials" | "cors">;
+export type Settings = Omit<
+  Config,
+  "buckets" | "roles" | "credentials" | "cors" | "pathMapping"
+>;
+
+/** The top-level keys `readSettings` reads, each a scalar setting (or, for `trusted_proxies`, a list). */
+export const SETTING_KEYS = [
+  "listen",
+  "domain",
+  "region",
+  "max_body_bytes",
+  "max_concurrent_requests",
+  "client_idle_timeout_secs",
+  "upload_buffer_bytes",
+  "workers",
+  "owner_id",
+  "owner_display_name",
+  "public_endpoint",
+  "trusted_proxies",
+  "server_timing",
+] as const;
 
 /** The most isolates `workers:` (and `--workers`) may ask for. */
 export const MAX_WORKERS = 256;

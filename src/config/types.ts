@@ -107,6 +107,18 @@ export interface CorsConfig {
   readonly maxAgeSecs: number;
 }
 
+/**
+ * `path_mapping:`: a hierarchical namespace over the configured buckets. Each
+ * bucket name is `bucketSegments` parts joined by `separator`; clients see the
+ * first `displayBucketSegments` parts (joined the same way) as the bucket and
+ * the rest as the leading segments of its keys (`acme--data` → `/acme/data/…`).
+ */
+export interface PathMappingConfig {
+  readonly bucketSegments: number;
+  readonly separator: string;
+  readonly displayBucketSegments: number;
+}
+
 /** `workers:`: a number of isolates, or "auto" for one per CPU. */
 export type WorkerCount = number | "auto";
 
@@ -121,16 +133,15 @@ export interface Config {
   readonly maxConcurrentRequests: number;
   /**
    * Seconds an upload may receive no byte, or a download send none (its client
-   * stopped reading), before it is cut with RequestTimeout. parseConfig always
-   * sets it (default 60; 0 = never); absent = never.
+   * stopped reading), before it is cut with RequestTimeout. Default 60; 0 = never.
    */
-  readonly clientIdleTimeoutSecs?: number;
+  readonly clientIdleTimeoutSecs: number;
   /**
    * Bytes that uploads of unknown length, gathered to learn their length before
    * an s3 store takes them, may hold in memory together; beyond it they spool to
-   * a temporary file. parseConfig always sets it (default 64 MiB); absent = the default.
+   * a temporary file. Default 64 MiB.
    */
-  readonly uploadBufferBytes?: number;
+  readonly uploadBufferBytes: number;
   /**
    * Isolates serving the port together (`--workers` wins); absent = 1. Read at
    * start only: a reload does not change it.
@@ -149,13 +160,15 @@ export interface Config {
   readonly publicEndpoint?: string;
   /**
    * Peers (IPs or CIDRs) whose `X-Forwarded-Host`, `-Proto` and `-For` are believed.
-   * parseConfig always sets it (default `[]`: trust no one).
+   * Default `[]`: trust no one.
    */
-  readonly trustedProxies?: readonly string[];
+  readonly trustedProxies: readonly string[];
   /** CORS settings; absent = CORS off. */
   readonly cors?: CorsConfig;
-  /** Whether responses carry a `Server-Timing` header. parseConfig always sets it (default false). */
-  readonly serverTiming?: boolean;
+  /** The hierarchical namespace clients see; absent = buckets are shown by their names. */
+  readonly pathMapping?: PathMappingConfig;
+  /** Whether responses carry a `Server-Timing` header. Default false. */
+  readonly serverTiming: boolean;
   /** The named documents of `policies:`, compiled; absent = none. */
   readonly policies?: ReadonlyMap<string, CompiledPolicy>;
 }

@@ -93,3 +93,9 @@ export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, 
   AbortMultipartUpload: objectOp(abortMultipartUpload, "abort_multipart_upload"),
   ListParts: objectOp(listParts, "list_multipart_upload_parts"),
 };
+
+/** Every operation bucketgate serves: ListBuckets (answered by s3/serve.ts itself) and the table's. */
+export const OPERATION_KINDS: readonly OperationKind[] = [
+  "ListBuckets",
+  ...(Object.keys(OPERATIONS) as (keyof typeof OPERATIONS)[]),
+];

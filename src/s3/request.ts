@@ -6,6 +6,7 @@
 import { type ProxyError, proxyError } from "../errors.ts";
 import { queryOf, type QueryParams, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
+import { mapCopySource, type Namespace, type View } from "./namespace.ts";
 
 /** Every S3 operation bucketgate serves (or recognizes to refuse precisely). */
 export type OperationKind =
@@ -45,6 +46,11 @@ export interface S3Request {
   readonly method: string;
   /** Whether the bucket was named by the host (`<bucket>.<domain>`) rather than the path. */
   readonly virtualHosted: boolean;
+  /**
+   * Under `path_mapping`: what the client named (`bucket` and `key` above are
+   * then the configured bucket and its key; s3/namespace.ts).
+   */
+  readonly view?: View;
 }
 
 // Bucket and object subresources we recognize but do not serve: a precise 501.
@@ -91,6 +97,8 @@ export interface AddressingOptions {
    * `X-Forwarded-Host`); absent = the request's own `Host` header.
    */
   readonly host?: string | null;
+  /** `path_mapping`'s translation: the address named is mapped to the configured bucket. */
+  readonly namespace?: Namespace;
 }
 
 /** S3's message for a path that is not percent-encoded UTF-8. */
@@ -187,14 +195,40 @@ export function parseS3Request(
   const query = params.value;
   const address = addressOf(target, headers, options);
   if (!address.ok) return address;
-  const { bucket, key, virtualHosted } = address.value;
+  const { virtualHosted } = address.value;
+  const { bucket, key, view }: { bucket: string; key: string; view?: View } =
+    options.namespace && address.value.bucket !== ""
+      ? options.namespace.address(address.value)
+      : address.value;
+  // HEAD /acme/data is a client asking whether the object `data` exists (rclone
+  // does, before listing `data/`): no key of a mapped namespace is one segment.
+  if (view && !view.account && key === "" && method === "HEAD" && !/\/$/.test(target.rawPath)) {
+    return err(proxyError("NoSuchKey", "The specified key does not exist."));
+  }
   const op = bucket === ""
     ? serviceOperation(method)
     : key === ""
     ? bucketOperation(method, query)
     : objectOperation({ method, query, headers, scan });
   if (!op.ok) return op;
-  return ok({ op: op.value, bucket, key, query, headers, method, virtualHosted });
+  const copied = view && options.namespace && headers.get("x-amz-copy-source");
+  return ok({
+    op: op.value,
+    bucket,
+    key,
+    query,
+    headers: copied ? mappedCopy(headers, mapCopySource(options.namespace!, copied)) : headers,
+    method,
+    virtualHosted,
+    ...(view ? { view } : {}),
+  });
+}
+
+/** The headers with `x-amz-copy-source` replaced (the signature was over the original ones). */
+function mappedCopy(headers: Headers, source: string): Headers {
+  const out = new Headers(headers);
+  out.set("x-amz-copy-source", source);
+  return out;
 }
 
 /** The bucket and key a request names: by its Host (virtual-hosted) or its path's first segment. */

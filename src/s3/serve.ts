@@ -19,6 +19,8 @@ import { err, ok, type Result } from "../result.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
+import type { RequestOutcome } from "./outcome.ts";
+import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -38,29 +40,14 @@ export interface S3ServerOptions {
 /** One request's facts besides the request itself. */
 export interface S3Call {
   readonly target: RequestTarget;
-  /** The host the client addressed and the domain of virtual-hosted buckets. */
+  /** The host the client addressed, the domain of virtual-hosted buckets, the path mapping. */
   readonly addressing: AddressingOptions;
   readonly requestId: string;
   readonly client: ClientSide;
 }
 
-/** The S3 path's result, with what the log records of how far the request got. */
-export interface S3Outcome {
-  readonly result: Result<Response, ProxyError>;
-  /** Time spent authenticating (once the request was routed). */
-  readonly authMs?: number;
-  /** Time from calling the handler to its response head. */
-  readonly backendMs?: number;
-  /** The payload length authentication declared, for an operation that ran. */
-  readonly bytesIn?: number;
-  /** The routed request (once routing succeeded). */
-  readonly route?: S3Request;
-  /** The caller (once authenticated). */
-  readonly identity?: Identity;
-}
-
-/** Serves the S3 path of one request. */
-export type S3Server = (req: Request, call: S3Call) => Promise<S3Outcome>;
+/** Serves the S3 path of one request; the outcome says how far it got. */
+export type S3Server = (req: Request, call: S3Call) => Promise<RequestOutcome>;
 
 /** What the steps share, built once from the options. */
 interface Wiring extends S3ServerOptions {
@@ -77,7 +64,7 @@ interface Wiring extends S3ServerOptions {
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
 export function createS3Server(options: S3ServerOptions): S3Server {
   const { config, clock } = options;
-  const idleSecs = config.clientIdleTimeoutSecs ?? 0;
+  const idleSecs = config.clientIdleTimeoutSecs;
   const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   const sessions = options.sessionKeys
     ? { sessions: createSessionResolver(options.sessionKeys, clock) }
@@ -90,13 +77,13 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
   };
-  return function serveS3(req: Request, call: S3Call): Promise<S3Outcome> {
+  return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
   };
 }
 
 /** Routes and authenticates; ListBuckets is answered here, every other operation run. */
-async function serve(req: Request, call: S3Call, w: Wiring): Promise<S3Outcome> {
+async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
   const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
   if (!routed.ok) return { result: routed };
   const route = routed.value;
@@ -106,24 +93,38 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<S3Outcome> 
     clock: w.clock,
     signingKeys: w.signingKeys,
     ...(w.sessions ? { sessions: w.sessions } : {}),
-    ...(route.virtualHosted ? { vhostBucket: route.bucket } : {}),
+    // Signed over what the client named: the display bucket of a mapped one.
+    ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) return { result: auth, route, authMs };
   const { identity } = auth.value;
   if (route.op === "ListBuckets") {
-    return { result: ok(listBuckets(w.config, identity)), route, identity };
+    const ns = call.addressing.namespace;
+    const shown = ns && ((name: string) => ns.show(name).bucket);
+    return { result: ok(listBuckets(w.config, identity, shown)), route, identity };
   }
-  const admitted = admit(route, { identity, op: OPERATIONS[route.op], buckets: w.buckets });
+  const op = OPERATIONS[route.op];
+  const ns = call.addressing.namespace;
+  const admitted = route.view?.account && ns
+    ? mappedOp(admitAccount(route, identity, ns, w.buckets), op)
+    : admit(route, { identity, op, buckets: w.buckets });
   if (!admitted.ok) return { result: admitted, route, identity };
-  return await run(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
+  return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
 }
 
 /** A request that may run: its bucket and operation, and who is calling. */
 interface Admitted {
   readonly bucket: ResolvedBucket;
   readonly op: Operation;
+  /** A path-mapped request's handler view and logged request (s3/mapped.ts). */
+  readonly mapped?: MappedRun;
+}
+
+/** An account-level request of a path-mapped namespace, admitted by s3/mapped.ts. */
+function mappedOp(run: Result<MappedRun, ProxyError>, op: Operation): Result<Admitted, ProxyError> {
+  return run.ok ? ok({ bucket: run.value.bucket, op, mapped: run.value }) : run;
 }
 
 /** The bucket (404 when unknown), the key (when the operation has one), then authorization. */
@@ -142,7 +143,9 @@ function admit(
     if (bad) return err(bad);
   }
   const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
-  return denied ? err(denied) : ok({ bucket, op });
+  if (denied) return err(denied);
+  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
+  return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 
 /** An operation's requirement resolved against its request (the target it acts on). */
@@ -153,7 +156,7 @@ function needOf(requires: Requirement, route: S3Request): Need {
 }
 
 /** Runs an admitted operation's handler, timing it. */
-async function run(
+async function runHandler(
   req: Request,
   step: Admitted & {
     readonly call: S3Call;
@@ -162,12 +165,13 @@ async function run(
     readonly authMs: number;
   },
   w: Wiring,
-): Promise<S3Outcome> {
-  const { route, auth } = step;
+): Promise<RequestOutcome> {
+  const { auth } = step;
+  const route = step.mapped?.logged ?? step.route;
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
   const ctx: S3Context = {
-    req: route,
+    req: step.mapped?.shown ?? route,
     identity: auth.identity,
     body: auth.body,
     ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),

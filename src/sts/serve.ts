@@ -19,7 +19,10 @@ export interface StsCall {
   readonly subject?: string;
 }
 
-/** An STS call's answer (errors render as STS XML) and what the log says of it. */
+/**
+ * An STS call's answer (errors render as STS XML) and what the log says of it:
+ * the STS path's share of a request's outcome (s3/outcome.ts's `RequestOutcome`).
+ */
 export interface StsOutcome {
   readonly result: Result<Response, ProxyError>;
   readonly sts: StsCall;

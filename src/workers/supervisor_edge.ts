@@ -18,7 +18,7 @@ import { backendCredentials, stderrAt } from "../cli/runtime.ts";
 import { type Checked, printListening, serveAdmin } from "../cli/serve.ts";
 import { backendRefusal } from "../cli/startup_report.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
-import { enabled } from "../log_level.ts";
+import { enabled } from "../log/level.ts";
 import type { Result } from "../result.ts";
 import { createSummedAdmin } from "./admin.ts";
 import type { FromWorker } from "./protocol.ts";

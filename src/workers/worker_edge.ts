@@ -13,7 +13,7 @@ import { createRuntime, type Runtime, type Serving } from "../cli/runtime.ts";
 import { drain, serveGateway, type State } from "../cli/serve.ts";
 import { backendRefusal, configRefusal, environmentRefusal } from "../cli/startup_report.ts";
 import { systemClock } from "../clock.ts";
-import type { LineWriter } from "../line_writer.ts";
+import type { LineWriter } from "../log/line_writer.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** The global scope of a worker of `--workers N`. */

@@ -15,10 +15,6 @@ export const LAYERS: readonly (readonly string[])[] = [
     "clock.ts",
     "xml.ts",
     "version.ts",
-    "access_log.ts",
-    "access_log_format.ts",
-    "log_level.ts",
-    "line_writer.ts",
     "ip.ts",
     "deno.json", // the version, read as data
   ],
@@ -31,7 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // S3 operations
   ["s3"],
   // the pipeline and its edge helpers
-  ["app.ts", "admin", "cli", "workers"],
+  ["app.ts", "log", "admin", "cli", "workers"],
   // the Deno edge
   ["main.ts"],
 ];
@@ -145,11 +141,17 @@ export function storeProblems(
 const SPECIFIER =
   /(?:^|[^\w$.])(?:import|export)\s[^'"]*?from\s*["'](\.\.?\/[^"']+)["']|import\(\s*["'](\.\.?\/[^"']+)["']\s*\)/g;
 
-/** The relative imports of one module's text, resolved against its path. */
+/** A comment line: a doc comment's inner line (` * …`) or a `//` line. */
+const COMMENT_LINE = /^[ \t]*(?:\*|\/\/).*$/gm;
+
+/**
+ * The relative imports of one module's text, resolved against its path; an
+ * import in a comment (a doc comment's `@example`) is none of the module's.
+ */
 export function importsOf(path: string, text: string): ImportEdge[] {
   const edges: ImportEdge[] = [];
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
-  for (const m of text.matchAll(SPECIFIER)) {
+  for (const m of text.replace(COMMENT_LINE, "").matchAll(SPECIFIER)) {
     const spec = m[1] ?? m[2]!;
     edges.push({ from: path, to: normalize(dir === "" ? spec : `${dir}/${spec}`) });
   }

@@ -186,7 +186,7 @@ for (const { kind, skip } of await availableBackends()) {
         for (const s of seen) {
           assert.match(s, /^private-uploads\.s3\.bucketgate\.test \/(?!private-uploads)/);
         }
-        // The text log quotes a path holding a space (src/access_log_format.ts).
+        // The text log quotes a path holding a space (src/log/format.ts).
         await rig.gw.waitForLog(/PUT "\/private-uploads\/v\/a b\.txt" 200/);
       } finally {
         s3.destroy();

@@ -1,6 +1,7 @@
 /** Builds the whole app over memory backends and signs requests with an independent SigV4 signer. */
+import { defaultConfig } from "../_support/config.ts";
 import { testSigner } from "../_support/signer.ts";
-import type { AccessLogEntry } from "../../src/access_log.ts";
+import type { AccessLogEntry } from "../../src/log/entry.ts";
 import { type AppHandler, createApp, type InFlight } from "../../src/app.ts";
 import { createSigningKeyCache } from "../../src/sigv4/signing_key.ts";
 import type { Backend } from "../../src/backends/backend.ts";
@@ -22,7 +23,10 @@ export const SCOPED = { id: "AKIDSCOPED000000001", secret: "scoped-secret-key-12
 export const DISABLED = { id: "AKIDDISABLED0000001", secret: "disabled-secret-123" } as const;
 export const EXPIRED = { id: "AKIDEXPIRED00000001", secret: "expired-secret-1234" } as const;
 
-/** A config with a public bucket, a private one, and one with a backend prefix. */
+/**
+ * A config with a public bucket, a private one, and one with a backend prefix
+ * (every other setting at parseConfig's default).
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const bucket = (name: string, anonymousAccess: boolean, backendPrefix = "") => ({
     name,
@@ -32,14 +36,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     allowedRoles: [],
   });
   return {
+    ...defaultConfig(),
     listen: "127.0.0.1:0",
-    region: "us-east-1",
     maxBodyBytes: 10 * 1024 * 1024,
-    maxConcurrentRequests: 1024,
-    ownerId: "bucketgate",
-    ownerDisplayName: "bucketgate",
     buckets: [bucket("public", true), bucket("private", false), bucket("prefixed", false, "v2/")],
-    roles: [],
     credentials: [
       {
         accessKeyId: ADMIN.id,

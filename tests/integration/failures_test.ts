@@ -9,7 +9,7 @@ import { proxyError } from "../../src/errors.ts";
 import { ok } from "../../src/result.ts";
 import { ADMIN, errorCode, harness, makeRequest, NOW, send, testConfig } from "./_harness.ts";
 import { RawClient } from "../_support/raw_http.ts";
-import type { AccessLogEntry } from "../../src/access_log.ts";
+import type { AccessLogEntry } from "../../src/log/entry.ts";
 
 function appWith(backend: Backend) {
   const logs: AccessLogEntry[] = [];

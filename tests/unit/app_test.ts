@@ -4,7 +4,7 @@
  * and one access-log entry carrying the same request id.
  */
 import assert from "node:assert/strict";
-import type { AccessLogEntry } from "../../src/access_log.ts";
+import type { AccessLogEntry } from "../../src/log/entry.ts";
 import { createApp, type InFlight } from "../../src/app.ts";
 import type { Backend } from "../../src/backends/backend.ts";
 import { createMemoryBackend } from "../../src/backends/memory.ts";

@@ -88,7 +88,7 @@ Deno.test("layerProblems() allows imports down and within a unit", () => {
   );
 });
 
-Deno.test("importsOf() reads static, multi-line, type-only and dynamic imports", () => {
+Deno.test("importsOf() reads static, multi-line, type-only and dynamic imports, not a comment's", () => {
   const text = [
     'import { a } from "./a.ts";',
     "import {",
@@ -99,6 +99,13 @@ Deno.test("importsOf() reads static, multi-line, type-only and dynamic imports",
     'export { e } from "./e.ts";',
     'const f = await import("./f.ts");',
     'import { g } from "npm:yaml";',
+    "/**",
+    " * @example",
+    " * ```ts",
+    ' * import { h } from "../h.ts";',
+    " * ```",
+    " */",
+    '// import { i } from "./i.ts";',
   ].join("\n");
   assert.deepEqual(importsOf("src/s3/x.ts", text).map((e) => e.to), [
     "src/s3/a.ts",

@@ -15,11 +15,20 @@ import { el, S3_XMLNS, XML_DECLARATION, xmlEscape } from "../../xml.ts";
 // Buckets come from the config; report one fixed creation time.
 const CREATION_DATE = new Date(Date.UTC(2020, 0, 1));
 
-/** ListBuckets: only the buckets the caller may see. */
-export function listBuckets(config: Config, identity: Identity): Response {
+/**
+ * ListBuckets: only the buckets the caller may see, each by `shownAs` its
+ * name (a path-mapped namespace shows display buckets, each once).
+ */
+export function listBuckets(
+  config: Config,
+  identity: Identity,
+  shownAs?: (name: string) => string,
+): Response {
   const visible = config.buckets.filter((b: BucketConfig) => hasAnyAccess(identity, b));
-  const buckets = visible.map((b) =>
-    `<Bucket>${el("Name", b.name)}${el("CreationDate", isoTime(CREATION_DATE))}</Bucket>`
+  const names = visible.map((b) => shownAs ? shownAs(b.name) : b.name);
+  const shown = shownAs ? [...new Set(names)].sort() : names;
+  const buckets = shown.map((name) =>
+    `<Bucket>${el("Name", name)}${el("CreationDate", isoTime(CREATION_DATE))}</Bucket>`
   ).join("");
   return xmlResponse(
     XML_DECLARATION + `<ListAllMyBucketsResult xmlns="${S3_XMLNS}"><Owner>` +

@@ -6,7 +6,8 @@ import {
   UNKNOWN_BUCKET,
   UNKNOWN_OPERATION,
 } from "../../../src/admin/metrics.ts";
-import type { AccessLogEntry } from "../../../src/access_log.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
+import { OPERATION_KINDS } from "../../../src/s3/operations.ts";
 
 const entry = (o: Partial<AccessLogEntry>): AccessLogEntry => ({
   time: "2026-11-28T00:00:00.000Z",
@@ -121,6 +122,7 @@ Deno.test("operationLabel() keeps known operations, folds the rest into one labe
   assert.equal(operationLabel("DescribeEverything"), UNKNOWN_OPERATION);
   assert.equal(operationLabel("constructor"), UNKNOWN_OPERATION);
   assert.equal(operationLabel(undefined), UNKNOWN_OPERATION);
+  for (const op of OPERATION_KINDS) assert.equal(operationLabel(op), op);
 });
 
 Deno.test("bucketLabel() keeps configured buckets, folds others, and is empty without one", () => {

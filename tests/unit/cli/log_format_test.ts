@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AccessLogEntry } from "../../../src/access_log.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
 import { formatter, makeLogger } from "../../../src/cli/log_format.ts";
 
 const GET: AccessLogEntry = {
@@ -34,7 +34,7 @@ Deno.test("formatter('text') adds the error code and the detail; the principal w
   const failed: AccessLogEntry = {
     ...GET,
     principal: "AKIDEXAMPLE",
-    authMode: "sigv4",
+    authMode: "access_key",
     status: 500,
     errorCode: "InternalError",
     detail: "backend reset",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { configOf, onlyProblem, withData } from "./_helpers.ts";
+import { SETTING_KEYS } from "../../../src/config/settings.ts";
+import { configOf, onlyProblem, problemsOf, withData } from "./_helpers.ts";
 
 /** A config with one top-level setting in front of the `data` bucket. */
 const setting = (line: string) => `${line}\n${withData("")}`;
@@ -12,6 +13,13 @@ Deno.test("parseConfig() reports unknown top-level keys with a suggestion", () =
     column: 1,
   });
   onlyProblem(setting("frobnicate: true"), { path: "frobnicate", message: /^unknown key$/ });
+});
+
+Deno.test("parseConfig() reads every key of SETTING_KEYS: a mapping there is a problem at its path", () => {
+  for (const key of SETTING_KEYS) {
+    const paths = problemsOf(setting(`${key}: { a: 1 }`)).map((p) => p.path);
+    assert.deepEqual(paths, [key], key);
+  }
 });
 
 Deno.test("parseConfig() checks listen as HOST:PORT", () => {

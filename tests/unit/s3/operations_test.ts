@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Action } from "../../../src/config/types.ts";
 import type { Handler } from "../../../src/s3/context.ts";
-import { OPERATIONS } from "../../../src/s3/operations.ts";
+import { OPERATION_KINDS, OPERATIONS } from "../../../src/s3/operations.ts";
 import type { OperationKind, S3Request } from "../../../src/s3/request.ts";
 import {
   createBucket,
@@ -87,6 +87,10 @@ function describe(op: Exclude<OperationKind, "ListBuckets">): string {
 Deno.test("OPERATIONS has a row for every operation but ListBuckets, and no other", () => {
   assert.deepEqual(Object.keys(OPERATIONS).sort(), Object.keys(EXPECTED).sort());
   assert.equal("ListBuckets" in OPERATIONS, false);
+});
+
+Deno.test("OPERATION_KINDS is ListBuckets and every row of the table, once each", () => {
+  assert.deepEqual([...OPERATION_KINDS].sort(), ["ListBuckets", ...Object.keys(EXPECTED)].sort());
 });
 
 Deno.test("OPERATIONS routes each operation to its handler", () => {

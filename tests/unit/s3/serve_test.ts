@@ -9,7 +9,8 @@ import type { Backend } from "../../../src/backends/backend.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import { requestTarget } from "../../../src/http/target.ts";
 import type { ResolvedBucket } from "../../../src/s3/context.ts";
-import { createS3Server, type S3Outcome } from "../../../src/s3/serve.ts";
+import type { RequestOutcome } from "../../../src/s3/outcome.ts";
+import { createS3Server } from "../../../src/s3/serve.ts";
 import { createSigningKeyCache } from "../../../src/sigv4/signing_key.ts";
 import {
   ADMIN,
@@ -38,7 +39,7 @@ function server() {
     clock: fixedClock(NOW),
     signingKeys: createSigningKeyCache(),
   });
-  const send = async (path: string, o: RequestOptions = {}): Promise<S3Outcome> => {
+  const send = async (path: string, o: RequestOptions = {}): Promise<RequestOutcome> => {
     const req = await makeRequest(path, o);
     return await serve(req, {
       target: requestTarget(req.url),
@@ -50,7 +51,9 @@ function server() {
   return { send, backends };
 }
 
-const kindOf = (o: S3Outcome) => (o.result.ok ? `${o.result.value.status}` : o.result.error.kind);
+const kindOf = (
+  o: RequestOutcome,
+) => (o.result.ok ? `${o.result.value.status}` : o.result.error.kind);
 
 Deno.test("serveS3: a request that does not route is refused before its signature is read", async () => {
   const { send } = server();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMetrics, type Metrics, renderMetrics } from "../../../src/admin/metrics.ts";
-import type { AccessLogEntry } from "../../../src/access_log.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
 import { emptySnapshot, sumSnapshots } from "../../../src/workers/sum_metrics.ts";
 
 function entry(over: Partial<AccessLogEntry>): AccessLogEntry {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMetrics } from "../../../src/admin/metrics.ts";
-import type { AccessLogEntry } from "../../../src/access_log.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
 import type { FromWorker, ToWorker } from "../../../src/workers/protocol.ts";
 import { manualTimers } from "./_fakes.ts";
 import {

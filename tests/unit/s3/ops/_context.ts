@@ -3,6 +3,7 @@
  * directly, without routing, authentication or sockets.
  */
 import assert from "node:assert/strict";
+import { defaultConfig } from "../../../_support/config.ts";
 import type { Identity } from "../../../../src/auth/identity.ts";
 import type {
   Backend,
@@ -47,18 +48,16 @@ export function bucketConfig(name: string, options: Partial<BucketConfig> = {}):
   };
 }
 
-/** A config with the given buckets (and small, fixed settings). */
+/** A config with the given buckets (and small, fixed settings; the rest parseConfig's defaults). */
 export function unitConfig(overrides: Partial<Config> = {}): Config {
   return {
+    ...defaultConfig(),
     listen: "127.0.0.1:0",
-    region: "us-east-1",
     maxBodyBytes: 1024,
     maxConcurrentRequests: 16,
     ownerId: "owner-id",
     ownerDisplayName: "owner-name",
     buckets: [bucketConfig("bkt")],
-    roles: [],
-    credentials: [],
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@
  * (the default) prints every request; `warn` only the refused and failed ones
  * (4xx, 5xx) and warnings; `error` only 5xx and errors.
  */
-import type { AccessLogEntry } from "./access_log.ts";
+import type { AccessLogEntry } from "./entry.ts";
 
 /** The levels, most verbose first. */
 export const LOG_LEVELS = ["info", "warn", "error"] as const;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLineWriter } from "../../src/line_writer.ts";
+import { createLineWriter } from "../../../src/log/line_writer.ts";
 
 function recorder(maxPerWrite = Infinity) {
   const writes: string[] = [];

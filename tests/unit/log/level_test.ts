@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accessLevel, enabled, isLogLevel } from "../../src/log_level.ts";
+import { accessLevel, enabled, isLogLevel } from "../../../src/log/level.ts";
 
 Deno.test("accessLevel() and enabled(): info prints all, warn 4xx/5xx, error 5xx", () => {
   const printed = (threshold: "info" | "warn" | "error") =>

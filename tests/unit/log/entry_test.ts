@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { accessLogEntry, type AnsweredRequest, describe, isoTime } from "../../src/access_log.ts";
-import { proxyError } from "../../src/errors.ts";
-import { err, ok } from "../../src/result.ts";
+import { accessLogEntry, type AnsweredRequest, describe, isoTime } from "../../../src/log/entry.ts";
+import { proxyError } from "../../../src/errors.ts";
+import { err, ok } from "../../../src/result.ts";
+import type { S3Request } from "../../../src/s3/request.ts";
 
 const answered = (over: Partial<AnsweredRequest> = {}): AnsweredRequest => ({
   requestId: "RID",
@@ -9,8 +10,17 @@ const answered = (over: Partial<AnsweredRequest> = {}): AnsweredRequest => ({
   totalMs: 7,
   outcome: { result: ok(new Response("abc")) },
   response: new Response("abc", { headers: { "content-length": "3" } }),
-  client: ok({ address: "10.0.0.9", proxy: "10.0.0.1" }),
+  client: ok({ host: "h", scheme: "http", address: "10.0.0.9", proxy: "10.0.0.1" }),
   ...over,
+});
+const route = (op: S3Request["op"], bucket: string, key: string): S3Request => ({
+  op,
+  bucket,
+  key,
+  query: new URLSearchParams(),
+  headers: new Headers(),
+  method: "GET",
+  virtualHosted: false,
 });
 const req = (method = "GET", headers: HeadersInit = {}) =>
   new Request("http://h/b/k", { method, headers });
@@ -21,8 +31,8 @@ Deno.test("accessLogEntry() records an S3 operation: route, caller, times and si
     answered({
       outcome: {
         result: ok(new Response("abc")),
-        route: { op: "GetObject", bucket: "b", key: "k" },
-        identity: { kind: "access_key", principal: "alice" },
+        route: route("GetObject", "b", "k"),
+        identity: { kind: "access_key", accessKeyId: "AKIDALICE", principal: "alice", scopes: [] },
         authMs: 1,
         backendMs: 4,
         bytesIn: 0,

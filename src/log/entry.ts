@@ -1,11 +1,13 @@
 /**
  * The access log's record: what the app writes once per request, and the
- * metrics read; and how it is made from what the pipeline found out. This is
- * the kernel, so the pipeline's facts come in as the shapes the log needs
- * (an S3 route, an identity and a client side fit them as they are).
+ * metrics read; and how it is made from what the pipeline found out about
+ * the request (s3/outcome.ts's `RequestOutcome`).
  */
-import { type ProxyError, statusOf } from "./errors.ts";
-import type { Result } from "./result.ts";
+import type { AuthMode } from "../auth/identity.ts";
+import { type ProxyError, statusOf } from "../errors.ts";
+import type { ClientSide } from "../http/forwarded.ts";
+import type { Result } from "../result.ts";
+import { bucketOf, type RequestOutcome } from "../s3/outcome.ts";
 
 /** One access-log record (never a secret, signature or token). */
 export interface AccessLogEntry {
@@ -20,7 +22,8 @@ export interface AccessLogEntry {
   readonly bucket?: string;
   readonly key?: string;
   readonly principal?: string;
-  readonly authMode?: string;
+  /** How the caller authenticated (`web_identity` on a successful STS call). */
+  readonly authMode?: AuthMode;
   /** The web identity token's subject, on a successful STS call. */
   readonly subject?: string;
   readonly status: number;
@@ -39,57 +42,16 @@ export interface AccessLogEntry {
   readonly detail?: string;
 }
 
-/** The routed S3 request, as far as the log names it. */
-export interface LoggedRoute {
-  readonly op: string;
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/** The caller, as far as the log names it (`anonymous` has no principal). */
-export interface LoggedIdentity {
-  readonly kind: string;
-  readonly principal?: string;
-}
-
-/** What the pipeline found out about one request. */
-export interface LoggedOutcome {
-  readonly result: Result<Response, ProxyError>;
-  readonly authMs?: number;
-  readonly backendMs?: number;
-  readonly bytesIn?: number;
-  readonly route?: LoggedRoute;
-  /** The bucket addressed when there is no route (a preflight). */
-  readonly bucketName?: string;
-  readonly identity?: LoggedIdentity;
-  /** Set for CORS preflights. */
-  readonly preflight?: boolean;
-  /** Set for the OIDC issuer's documents. */
-  readonly wellKnown?: boolean;
-  /** Set on STS calls; a successful one names whom it minted credentials for. */
-  readonly sts?: {
-    readonly action: string;
-    readonly principal?: string;
-    readonly subject?: string;
-  };
-}
-
-/** The client's addresses as http/forwarded.ts established them. */
-export interface LoggedClient {
-  readonly address?: string;
-  readonly proxy?: string;
-}
-
 /** The facts of one answered request that `accessLogEntry` reads besides the request. */
 export interface AnsweredRequest {
   readonly requestId: string;
   /** When the request arrived, in ms since the epoch. */
   readonly started: number;
   readonly totalMs: number;
-  readonly outcome: LoggedOutcome;
+  readonly outcome: RequestOutcome;
   readonly response: Response;
   /** The client side, or the refusal of its forwarded headers. */
-  readonly client: Result<LoggedClient, ProxyError>;
+  readonly client: Result<ClientSide, ProxyError>;
   /** The connection's peer (used when the forwarded headers were refused). */
   readonly peer?: { readonly hostname: string };
 }
@@ -98,7 +60,6 @@ export interface AnsweredRequest {
 export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessLogEntry {
   const { outcome, response, client } = answered;
   const { result, route, identity, authMs, backendMs, bytesIn, sts } = outcome;
-  const bucketName = route?.bucket ?? outcome.bucketName;
   const method = req.method;
   const bytesOut = method === "HEAD" ? 0 : Number(response.headers.get("content-length") ?? NaN);
   // Built field by field, in the order the JSON line shows them (no object per optional field).
@@ -121,16 +82,16 @@ export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessL
   if (sts) e.operation = sts.action;
   if (outcome.preflight) {
     e.operation = "CorsPreflight";
-    e.bucket = bucketName ?? "";
+    e.bucket = bucketOf(outcome) ?? "";
   }
   if (outcome.wellKnown) e.operation = "OidcDiscovery";
   if (sts?.principal) {
     e.principal = sts.principal;
-    e.authMode = "web_identity";
+    e.authMode = "web_identity" satisfies AuthMode;
     e.subject = sts.subject;
   }
   if (identity && identity.kind !== "anonymous") e.principal = identity.principal;
-  if (identity) e.authMode = identity.kind;
+  if (identity) e.authMode = identity.kind satisfies AuthMode;
   e.status = response.status;
   if (!result.ok) e.errorCode = result.error.kind;
   e.totalMs = answered.totalMs;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { accessLogJson, accessLogText, textField } from "../../src/access_log_format.ts";
-import type { AccessLogEntry } from "../../src/access_log.ts";
+import { accessLogJson, accessLogText, textField } from "../../../src/log/format.ts";
+import type { AccessLogEntry } from "../../../src/log/entry.ts";
 
 const entry = (o: Partial<AccessLogEntry>): AccessLogEntry => ({
   time: "2026-11-28T00:00:00.000Z",

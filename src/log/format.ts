@@ -5,7 +5,7 @@
  * Python's `splitlines` does) sees one line, and a terminal shows no escape
  * sequence a client sent.
  */
-import type { AccessLogEntry } from "./access_log.ts";
+import type { AccessLogEntry } from "./entry.ts";
 
 /** Characters the text format escapes (a space only quotes its field). */
 const TEXT_ESCAPED = /[\\"\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Zs}]/gu;

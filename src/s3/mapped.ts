@@ -1,0 +1,175 @@
+/**
+ * What a path-mapped request runs as (s3/namespace.ts): an account-level
+ * request (`/acme?list-type=2`) runs over the mapped buckets the caller may
+ * see, and a listing shows its keys under their prefixes (`data/…`) with the
+ * display bucket as its `<Name>`. Other requests run on their configured
+ * bucket as they would without the mapping.
+ */
+import type { Identity } from "../auth/identity.ts";
+import type { Backend, UploadRef } from "../backends/backend.ts";
+import { authorize } from "../authz/authorize.ts";
+import { hasAnyAccess, isAllowed } from "../authz/scopes.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import type { QueryParams } from "../http/target.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { ResolvedBucket } from "./context.ts";
+import { listingBackend, mergedList, reach } from "./merged_listing.ts";
+import type { Namespace } from "./namespace.ts";
+import type { S3Request } from "./request.ts";
+
+/** A mapped request's bucket, the request its handler sees, and the one the log records. */
+export interface MappedRun {
+  readonly bucket: ResolvedBucket;
+  readonly shown: S3Request;
+  readonly logged: S3Request;
+}
+
+const LISTINGS = new Set(["ListObjects", "ListObjectsV2"]);
+/** Account-level operations answered as by any mapped bucket the caller may see. */
+const ANY_MEMBER = new Set([
+  "HeadBucket",
+  "GetBucketLocation",
+  "GetBucketVersioning",
+  "CreateBucket",
+]);
+
+/**
+ * An account-level request: a listing over the visible mapped buckets, or a
+ * bucket question answered as by the first one the caller may see; 404 when
+ * no bucket is mapped under the name, 501 for other operations.
+ */
+export function admitAccount(
+  route: S3Request,
+  identity: Identity,
+  ns: Namespace,
+  buckets: ReadonlyMap<string, ResolvedBucket>,
+): Result<MappedRun, ProxyError> {
+  const members = ns.members(route.bucket).flatMap((m) => {
+    const bucket = buckets.get(m.name);
+    return bucket ? [{ prefix: m.prefix, bucket }] : [];
+  });
+  if (members.length === 0) {
+    return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
+  }
+  if (LISTINGS.has(route.op)) return accountListing(route, identity, members);
+  if (ANY_MEMBER.has(route.op)) {
+    const seen = members.find((m) => hasAnyAccess(identity, m.bucket.config));
+    if (!seen) {
+      return err(
+        authorize(identity, { bucket: members[0]!.bucket.config, need: { kind: "any" } })!,
+      );
+    }
+    return ok({ bucket: seen.bucket, shown: route, logged: route });
+  }
+  return err(proxyError(
+    "NotImplemented",
+    `${route.op} on the account level of a path-mapped namespace is not implemented: ` +
+      `name the mapped bucket (/${route.bucket}/<name>)`,
+  ));
+}
+
+/** A listing of the account: the mapped buckets it reaches that the caller may list. */
+function accountListing(
+  route: S3Request,
+  identity: Identity,
+  members: readonly { readonly prefix: string; readonly bucket: ResolvedBucket }[],
+): Result<MappedRun, ProxyError> {
+  const delimiter = route.query.get("delimiter");
+  const o = { prefix: route.query.get("prefix") ?? "", ...(delimiter ? { delimiter } : {}) };
+  const reached = members.flatMap((m) => {
+    const how = reach(m.prefix, o);
+    return how ? [{ ...m, how }] : [];
+  });
+  const visible = reached.filter(({ bucket, how }) =>
+    how.kind === "group"
+      ? hasAnyAccess(identity, bucket.config)
+      : isAllowed(identity, bucket.config, "list_bucket", {
+        kind: "listing",
+        prefix: how.inner.prefix,
+      })
+  );
+  if (reached.length > 0 && visible.length === 0) {
+    const need = {
+      kind: "action",
+      action: "list_bucket",
+      target: { kind: "listing", prefix: o.prefix },
+    } as const;
+    return err(authorize(identity, { bucket: reached[0]!.bucket.config, need })!);
+  }
+  const sources = visible.map((m) => ({ prefix: m.prefix, backend: m.bucket.backend }));
+  const only = visible.length === 1 && visible[0]!.how.kind === "list" ? visible[0] : undefined;
+  return ok({
+    bucket: {
+      config: (visible[0] ?? members[0]!).bucket.config,
+      backend: listingBackend((opts) => mergedList(sources, opts)),
+    },
+    shown: route,
+    // A listing that reaches one bucket is a request on it.
+    logged: only ? { ...route, bucket: only.bucket.config.name } : route,
+  });
+}
+
+/**
+ * A listing of one mapped bucket (`/acme/data?list-type=2&prefix=sub/`),
+ * already authorized on it, shown as the account's listing under the
+ * bucket's prefix (`prefix=data/sub/`); undefined for other requests.
+ */
+export function presentListing(route: S3Request, bucket: ResolvedBucket): MappedRun | undefined {
+  const view = route.view;
+  if (!view || view.account || !LISTINGS.has(route.op)) return undefined;
+  const source = { prefix: view.keyPrefix, backend: bucket.backend };
+  return {
+    bucket: { config: bucket.config, backend: listingBackend((o) => mergedList([source], o)) },
+    shown: { ...route, bucket: view.bucket, query: underPrefix(route.query, view.keyPrefix) },
+    logged: route,
+  };
+}
+
+/** Multipart answers name their bucket and key (`<Bucket>`, `<Key>`, `<Location>`). */
+const NAMING = new Set(["CreateMultipartUpload", "CompleteMultipartUpload", "ListParts"]);
+
+/**
+ * A multipart request on a mapped bucket, run with the names the client used
+ * (`acme`, `data/key`) over the bucket's backend with the key prefix taken
+ * off again, so its answer names them; undefined for other requests.
+ */
+export function presentUpload(route: S3Request, bucket: ResolvedBucket): MappedRun | undefined {
+  const view = route.view;
+  if (!view || view.account || !NAMING.has(route.op)) return undefined;
+  return {
+    bucket: { config: bucket.config, backend: keysUnder(bucket.backend, view.keyPrefix) },
+    shown: { ...route, bucket: view.bucket, key: view.keyPrefix + route.key },
+    logged: route,
+  };
+}
+
+/** A backend taking keys under `prefix` (`data/key`) to `inner`'s own (`key`). */
+function keysUnder(inner: Backend, prefix: string): Backend {
+  const strip = (k: string) => k.slice(prefix.length);
+  const up = (u: UploadRef): UploadRef => ({ key: strip(u.key), uploadId: u.uploadId });
+  return {
+    list: (o) => mergedList([{ prefix, backend: inner }], o),
+    head: (k) => inner.head(strip(k)),
+    get: (k, o) => inner.get(strip(k), o),
+    put: (k, body, o) => inner.put(strip(k), body, o),
+    copy: (s, d, o) => inner.copy(strip(s), strip(d), o),
+    delete: (k) => inner.delete(strip(k)),
+    createMultipartUpload: (k, o) => inner.createMultipartUpload(strip(k), o),
+    uploadPart: (u, part) => inner.uploadPart(up(u), part),
+    completeMultipartUpload: (u, parts, c) => inner.completeMultipartUpload(up(u), parts, c),
+    abortMultipartUpload: (u) => inner.abortMultipartUpload(up(u)),
+    listParts: (u, o) => inner.listParts(up(u), o),
+    listMultipartUploads: (o) => inner.listMultipartUploads(o),
+  };
+}
+
+/** The query with its prefix, start-after and marker put under `keyPrefix`. */
+function underPrefix(query: QueryParams, keyPrefix: string): QueryParams {
+  const out = new URLSearchParams([...query]);
+  out.set("prefix", keyPrefix + (query.get("prefix") ?? ""));
+  for (const name of ["start-after", "marker"]) {
+    const v = query.get(name);
+    if (v) out.set(name, keyPrefix + v);
+  }
+  return out;
+}

@@ -1,0 +1,176 @@
+/**
+ * The account level of a path-mapped namespace as one listing: each mapped
+ * bucket's keys shown under its prefix (`data/…`), the buckets in the key
+ * order of their prefixes, so one page (and its continuation) may span them.
+ * A bucket whose whole prefix falls in one common prefix (`/acme?delimiter=/`)
+ * is that common prefix, without asking its backend.
+ */
+import type { Backend, ListEntry, ListOptions, ListPage } from "../backends/backend.ts";
+import { compareKeys } from "../backends/keys.ts";
+import { type ProxyError, proxyError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+
+/** How a listing reaches one mapped bucket shown under `prefix`. */
+export type Reach =
+  /** The bucket as one common prefix. */
+  | { readonly kind: "group"; readonly group: string }
+  /** A listing of the bucket: these options, in its own key space. */
+  | { readonly kind: "list"; readonly inner: Omit<ListOptions, "maxKeys"> };
+
+/** A mapped bucket as a source of the merged listing. */
+export interface ListSource {
+  /** The key prefix that shows it (`data/`). */
+  readonly prefix: string;
+  readonly backend: Pick<Backend, "list">;
+}
+
+/** How a listing (in display keys) reaches the bucket shown under `prefix`; undefined when not at all. */
+export function reach(prefix: string, o: Omit<ListOptions, "maxKeys">): Reach | undefined {
+  const p = o.prefix;
+  if (!p.startsWith(prefix) && !prefix.startsWith(p)) return undefined;
+  const s = o.startAfter;
+  if (s !== undefined && !s.startsWith(prefix) && compareKeys(s, prefix) > 0) return undefined;
+  const innerStart = s !== undefined && s.startsWith(prefix) ? s.slice(prefix.length) : "";
+  const inner = {
+    prefix: p.startsWith(prefix) ? p.slice(prefix.length) : "",
+    ...(innerStart !== "" ? { startAfter: innerStart } : {}),
+  };
+  const d = o.delimiter;
+  if (!d || p.startsWith(prefix)) {
+    return { kind: "list", inner: d ? { ...inner, delimiter: d } : inner };
+  }
+  const at = prefix.indexOf(d, p.length);
+  if (at >= 0) return { kind: "group", group: prefix.slice(0, at + d.length) };
+  // A delimiter that would straddle the prefix and the key: grouped here, not by the backend.
+  for (let i = p.length; i < prefix.length; i++) {
+    if (d.startsWith(prefix.slice(i))) return { kind: "list", inner };
+  }
+  return { kind: "list", inner: { ...inner, delimiter: d } };
+}
+
+/** One item of the merged listing: an object, or a common prefix (no entry). */
+interface Item {
+  readonly key: string;
+  readonly entry?: ListEntry;
+}
+
+/** Collects items in key order up to one past the page, grouping and skipping as S3 does. */
+class Collector {
+  readonly items: Item[] = [];
+  readonly #o: ListOptions;
+
+  constructor(o: ListOptions) {
+    this.#o = o;
+  }
+
+  get full(): boolean {
+    return this.items.length > this.#o.maxKeys;
+  }
+
+  /** Adds an object or common prefix (display key), grouped under the delimiter. */
+  add(key: string, entry?: ListEntry): void {
+    const { prefix, delimiter, startAfter } = this.#o;
+    let group: string | undefined;
+    if (delimiter) {
+      const at = key.indexOf(delimiter, prefix.length);
+      if (at >= 0) group = key.slice(0, at + delimiter.length);
+    }
+    const shown = group ?? key;
+    if (startAfter !== undefined) {
+      if (compareKeys(shown, startAfter) <= 0) return;
+      if (group !== undefined && startAfter.startsWith(group)) return;
+    }
+    if (group !== undefined && this.items.at(-1)?.key === group) return;
+    this.items.push(group !== undefined ? { key: group } : { key, ...(entry ? { entry } : {}) });
+  }
+
+  page(): ListPage {
+    const shown = this.items.slice(0, this.#o.maxKeys);
+    const truncated = this.items.length > this.#o.maxKeys;
+    return {
+      objects: shown.flatMap((i) => (i.entry ? [i.entry] : [])),
+      commonPrefixes: shown.flatMap((i) => (i.entry ? [] : [i.key])),
+      isTruncated: truncated,
+      ...(truncated ? { nextStartAfter: shown.at(-1)!.key } : {}),
+    };
+  }
+}
+
+/** The listing `o` (display keys) over the sources, sorted by prefix. */
+export async function mergedList(
+  sources: readonly ListSource[],
+  o: ListOptions,
+): Promise<Result<ListPage, ProxyError>> {
+  const out = new Collector(o);
+  for (const source of sources) {
+    if (out.full) break;
+    const how = reach(source.prefix, o);
+    if (how === undefined) continue;
+    if (how.kind === "group") {
+      out.add(how.group);
+      continue;
+    }
+    const failed = await drain(source, how.inner, out, o.maxKeys);
+    if (failed) return err(failed);
+  }
+  return ok(out.page());
+}
+
+/** Pages through one source until it ends or the collector is full. */
+async function drain(
+  source: ListSource,
+  inner: Omit<ListOptions, "maxKeys">,
+  out: Collector,
+  maxKeys: number,
+): Promise<ProxyError | undefined> {
+  let startAfter = inner.startAfter;
+  while (!out.full) {
+    const want = Math.min(1000, Math.max(1, maxKeys + 1 - out.items.length));
+    const r = await source.backend.list({
+      ...inner,
+      ...(startAfter !== undefined ? { startAfter } : {}),
+      maxKeys: want,
+    });
+    if (!r.ok) return r.error;
+    const page = r.value;
+    let i = 0;
+    let j = 0;
+    while (i < page.objects.length || j < page.commonPrefixes.length) {
+      const o = page.objects[i];
+      const p = page.commonPrefixes[j];
+      if (o !== undefined && (p === undefined || compareKeys(o.key, p) < 0)) {
+        out.add(source.prefix + o.key, { ...o, key: source.prefix + o.key });
+        i++;
+      } else {
+        out.add(source.prefix + p!);
+        j++;
+      }
+    }
+    if (!page.isTruncated || page.nextStartAfter === undefined) return undefined;
+    startAfter = page.nextStartAfter;
+  }
+  return undefined;
+}
+
+/** A backend that only lists (through `list`); every other operation is refused as not implemented. */
+export function listingBackend(list: Backend["list"]): Backend {
+  const refused = () =>
+    Promise.resolve(err(proxyError(
+      "NotImplemented",
+      "This operation is not implemented on the account level of a path-mapped namespace",
+    )));
+  return {
+    list,
+    head: refused,
+    get: refused,
+    put: refused,
+    copy: refused,
+    delete: refused,
+    createMultipartUpload: refused,
+    uploadPart: refused,
+    completeMultipartUpload: refused,
+    abortMultipartUpload: refused,
+    listParts: refused,
+    listMultipartUploads: refused,
+  };
+}
