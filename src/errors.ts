@@ -26,6 +26,8 @@ export const S3_ERRORS = {
   EntityTooLarge: { status: 400, code: "EntityTooLarge" },
   BackendError: { status: 503, code: "ServiceUnavailable" },
   PreconditionFailed: { status: 412, code: "PreconditionFailed" },
+  // A conditional write that could not take its turn on the key in time.
+  ConditionalRequestConflict: { status: 409, code: "ConditionalRequestConflict" },
   NotModified: { status: 304, code: "NotModified" },
   ConfigError: { status: 500, code: "InternalError" },
   Internal: { status: 500, code: "InternalError" },

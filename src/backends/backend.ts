@@ -87,6 +87,9 @@ export interface WriteConditions {
   readonly ifNoneMatch?: string;
 }
 
+/** Conditional-delete headers on DeleteObject: only If-Match. */
+export type DeleteConditions = Pick<WriteConditions, "ifMatch">;
+
 /** Options of a read. */
 export interface GetOptions {
   readonly range?: RangeSpec;
@@ -293,8 +296,12 @@ export interface ObjectStore {
   ): BackendResult<ObjectMeta>;
   /** Server-side copy within this backend; `meta` replaces the source's metadata when given. */
   copy(sourceKey: string, destKey: string, options: CopyOptions): BackendResult<ObjectMeta>;
-  /** Deletes an object; deleting an absent key succeeds. */
-  delete(key: string): BackendResult<void>;
+  /**
+   * Deletes an object; deleting an absent key succeeds. With `ifMatch`
+   * (an ETag list or `*`), only a matching object goes: PreconditionFailed
+   * when it does not match, NoSuchKey when there is none.
+   */
+  delete(key: string, conditions?: DeleteConditions): BackendResult<void>;
   /** One page of a listing. */
   list(options: ListOptions): BackendResult<ListPage>;
   /**

@@ -39,7 +39,11 @@ export function createBackend(
       inner = createMemoryBackend(clock);
       break;
     case "fs":
-      inner = createFsBackend({ root: backend.root, ...clock });
+      inner = createFsBackend({
+        root: backend.root,
+        ...(backend.fsync !== undefined ? { fsync: backend.fsync } : {}),
+        ...clock,
+      });
       break;
     case "s3": {
       const { oidc } = backend.options;

@@ -136,7 +136,9 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
         ...(s.meta.checksumType ? { checksumType: s.meta.checksumType } : {}),
       })));
     },
-    delete(key) {
+    delete(key, conditions) {
+      const failed = checkWriteConditions(objects.get(key)?.meta, conditions);
+      if (failed) return Promise.resolve(err(failed));
       objects.delete(key);
       return Promise.resolve(ok(undefined));
     },

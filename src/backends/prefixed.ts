@@ -45,7 +45,7 @@ export function prefixed(inner: Backend, prefix: string): Backend {
         },
       } satisfies Pick<ServerSideCopy, "copyFrom">
       : {}),
-    delete: (key) => inner.delete(add(key)),
+    delete: (key, conditions) => inner.delete(add(key), conditions),
     ...(inner.probe ? { probe: inner.probe } : {}),
     list: async (o) => {
       const r = await inner.list({

@@ -31,7 +31,7 @@ export type BackendType = typeof BACKEND_TYPES[number];
 /** A bucket's backend and its options, parsed at load (src/config/backend_options/). */
 export type BackendOptions =
   | { readonly type: "memory" }
-  | { readonly type: "fs"; readonly root: string }
+  | { readonly type: "fs"; readonly root: string; readonly fsync?: boolean }
   | { readonly type: "s3"; readonly options: S3Options }
   | { readonly type: "az"; readonly options: AzOptions };
 

@@ -2,12 +2,17 @@ import { createHash } from "node:crypto";
 import { createFsBackend } from "../../src/backends/fs/fs.ts";
 import { runBackendContract } from "./backend_contract.ts";
 
-/** Every file and directory under `root` (directories end in `/`), with its size, mtime and digest. */
+/**
+ * Every file and directory under `root` (directories end in `/`), with its
+ * size, mtime and digest; but the lock files (`.bucketgate/locks/`), a fixed
+ * set that hold no data: any write may create one.
+ */
 async function tree(root: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const walk = async (dir: string, rel: string) => {
     for await (const e of Deno.readDir(dir)) {
       const path = `${dir}/${e.name}`;
+      if (`${rel}${e.name}` === ".bucketgate/locks") continue;
       if (e.isDirectory) {
         out.set(`${rel}${e.name}/`, "dir");
         await walk(path, `${rel}${e.name}/`);

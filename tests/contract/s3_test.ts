@@ -25,7 +25,8 @@ runBackendContract("s3 (moto)", async () => ({
   // moto 5 answers UploadPart to an aborted or unknown upload with a 500, not NoSuchUpload;
   // takes an upload id under any key (AWS answers NoSuchUpload); serves a multipart object
   // whole for any part number; completes an upload again with any part list; refuses a part
-  // number listed twice; and ignores the delimiter of ListMultipartUploads.
+  // number listed twice; ignores the delimiter of ListMultipartUploads; compares `If-Match: *`
+  // as an ETag; and ignores the conditions of CopyObject.
   quirks: [
     "upload-part-to-missing-upload-is-500",
     "upload-id-not-bound-to-key",
@@ -33,6 +34,8 @@ runBackendContract("s3 (moto)", async () => ({
     "complete-again-unchecked",
     "complete-repeated-part-refused",
     "list-uploads-ignores-delimiter",
+    "if-match-star-on-write-refused",
+    "copy-conditions-ignored",
   ],
 });
 

@@ -67,6 +67,7 @@ runBackendContract("s3 (s3rver)", async () => {
     "complete-repeated-part-refused",
     "upload-id-not-bound-to-key",
     "cut-put-stored",
+    "write-conditions-ignored",
     "listing-order-per-directory",
   ],
 });

@@ -37,6 +37,7 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   EntityTooLarge: [400, "EntityTooLarge"],
   BackendError: [503, "ServiceUnavailable"],
   PreconditionFailed: [412, "PreconditionFailed"],
+  ConditionalRequestConflict: [409, "ConditionalRequestConflict"],
   NotModified: [304, "NotModified"],
   ConfigError: [500, "InternalError"],
   Internal: [500, "InternalError"],

@@ -46,7 +46,7 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     locate,
     copy: (src, dst, opts) => copyFrom(ctx, locate(src), { ...opts, dst }),
     copyFrom: (from, dst, opts) => copyFrom(ctx, from, { ...opts, dst }),
-    delete: (key) => deleteObject(ctx, key),
+    delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (opts) => list(ctx, opts, markers),
     createMultipartUpload: (key, { meta }) => createMultipartUpload(ctx, key, meta),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),

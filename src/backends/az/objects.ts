@@ -8,6 +8,7 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
+  DeleteConditions,
   GetOptions,
   GetResult,
   ObjectMeta,
@@ -203,23 +204,41 @@ export async function put(ctx: AzContext, req: PutRequest): BackendResult<Object
   });
 }
 
-/** Delete Blob (with its snapshots); a missing blob is deleted already. */
-export async function deleteBlob(ctx: AzContext, key: string): Promise<Result<void, ProxyError>> {
+/**
+ * Delete Blob (with its snapshots); a missing blob is deleted already, unless
+ * `guard` (Azure conditions) was given: then it is NoSuchKey.
+ */
+export async function deleteBlob(
+  ctx: AzContext,
+  key: string,
+  guard: Record<string, string> = {},
+): Promise<Result<void, ProxyError>> {
   const r = await ctx.client.call({
     method: "DELETE",
     path: ctx.client.pathOf(key),
-    headers: { "x-ms-delete-snapshots": "include" },
+    headers: { "x-ms-delete-snapshots": "include", ...guard },
   });
   if (!r.ok) return r;
-  if (r.value.status === 202 || r.value.status === 404) {
+  const guarded = Object.keys(guard).length > 0;
+  if (r.value.status === 202 || (r.value.status === 404 && !guarded)) {
     await release(r.value);
     return ok(undefined);
   }
   return err(await errorFrom(r.value, "DeleteBlob"));
 }
 
-/** Deletes an object; a key no client can have stored deletes nothing, as a missing one. */
-export async function deleteObject(ctx: AzContext, key: string): BackendResult<void> {
-  if (unreadable(ctx, key)) return ok(undefined);
-  return await deleteBlob(ctx, key);
+/**
+ * Deletes an object; a key no client can have stored deletes nothing, as a
+ * missing one. With If-Match, the S3 condition is checked against the blob
+ * and sent on as Azure's If-Match on its version (writeGuard).
+ */
+export async function deleteObject(
+  ctx: AzContext,
+  key: string,
+  conditions?: DeleteConditions,
+): BackendResult<void> {
+  const conditional = conditions?.ifMatch !== undefined;
+  if (unreadable(ctx, key)) return conditional ? err(unstorableKeyRead()) : ok(undefined);
+  const guard = await writeGuard(ctx, key, conditions);
+  return guard.ok ? await deleteBlob(ctx, key, guard.value) : guard;
 }

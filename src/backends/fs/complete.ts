@@ -13,11 +13,16 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { multipartEtag } from "../etag.ts";
-import { completionRecord, replayCompletion, validateCompletion } from "../multipart.ts";
-import { commit } from "./commit.ts";
+import {
+  completionRecord,
+  isUploadId,
+  replayCompletion,
+  validateCompletion,
+} from "../multipart.ts";
+import { commitIf, refusal } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
-import { writeConditionFailure } from "./read.ts";
+import { fsKeyProblem } from "./paths.ts";
 import { writeAll } from "./spool.ts";
 import { loadParts, loadUpload } from "./uploads.ts";
 
@@ -54,12 +59,25 @@ async function concatFiles(
   }
 }
 
-/** CompleteMultipartUpload; an upload no longer in progress gets its recorded answer, if any. */
+/**
+ * CompleteMultipartUpload, within the upload's turn (so a Complete or Abort
+ * of the same upload waits, then finds it done or gone); an upload no longer
+ * in progress gets its recorded answer, if any.
+ */
 export async function completeUpload(
   ctx: FsContext,
   ref: UploadRef,
   o: Completion,
 ): BackendResult<ObjectMeta> {
+  const refused = await refusal(ctx, ref.key, o.conditions);
+  if (refused) return err(refused);
+  // An upload id or key no upload can have has nothing to wait for.
+  if (!isUploadId(ref.uploadId) || fsKeyProblem(ref.key)) return await assemble(ctx, ref, o);
+  return await ctx.locks.hold({ upload: ref.uploadId }, () => assemble(ctx, ref, o));
+}
+
+/** Assembles the upload's parts and commits them at its key (if the conditions hold there). */
+async function assemble(ctx: FsContext, ref: UploadRef, o: Completion): BackendResult<ObjectMeta> {
   const u = await loadUpload(ctx, ref);
   if (!u.ok) return u;
   if (!u.value) {
@@ -70,15 +88,13 @@ export async function completeUpload(
   if (!stored.ok) return stored;
   const chosen = validateCompletion(o.parts, stored.value);
   if (!chosen.ok) return chosen;
-  const failed = await writeConditionFailure(ctx, ref.key, o.conditions);
-  if (failed) return err(failed);
   const dir = ctx.layout.upload(ref.uploadId);
   const tmp = await concatFiles(
     ctx,
     chosen.value.map((p) => `${dir}/${stored.value.get(p.partNumber)!.file}`),
   );
   if (!tmp.ok) return tmp;
-  const done = await commit(ctx, {
+  const done = await commitIf(ctx, o.conditions, {
     key: ref.key,
     tmp: tmp.value,
     meta: u.value.meta,

@@ -1,7 +1,8 @@
-/** What the parts of one fs backend share: its paths, clock, directories and caches. */
+/** What the parts of one fs backend share: its paths, clock, directories, caches and turns. */
 import type { Clock } from "../../clock.ts";
 import type { Completions } from "./completions.ts";
 import type { DirEntries } from "./dir_entries.ts";
+import type { KeyLocks } from "./key_locks.ts";
 import type { PathOps } from "./path_ops.ts";
 import type { FsLayout } from "./paths.ts";
 import type { Sidecars } from "./sidecars.ts";
@@ -25,4 +26,10 @@ export interface FsContext {
   readonly dirs: DirEntries;
   /** What completed uploads answered, for a Complete sent again. */
   readonly completions: Completions;
+  /** Turns on a key or upload id, across isolates and processes (conditional writes, Complete, Abort). */
+  readonly locks: KeyLocks;
+  /** Whether a write is flushed to disk before it is answered. */
+  readonly fsync: boolean;
+  /** The network filesystem the root is on (found once), or undefined when local. */
+  readonly networkFs: () => Promise<string | undefined>;
 }

@@ -16,7 +16,9 @@ import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
 import { createDirEntries } from "./dir_entries.ts";
+import { createKeyLocks } from "./key_locks.ts";
 import { listObjects, probeRoot } from "./listing.ts";
+import { networkFsOf } from "./network_mount.ts";
 import { DENO_PATH_OPS, type PathOps, probeFolding } from "./path_ops.ts";
 import { fsLayout } from "./paths.ts";
 import { getObject, headObject } from "./read.ts";
@@ -37,6 +39,15 @@ export interface FsBackendOptions {
    */
   readonly clock?: Clock;
   /**
+   * Whether a write is flushed to disk (file, sidecar, directories) before it is answered.
+   * @default true
+   */
+  readonly fsync?: boolean;
+  /** How long a conditional write waits for its turn on a key (key_locks.ts). */
+  readonly turnWaitMs?: number;
+  /** The network filesystem the root is on. @default found in /proc/mounts */
+  readonly networkFs?: () => Promise<string | undefined>;
+  /**
    * The filesystem calls of key paths: a test's layer (e.g. one that folds case).
    * @default DENO_PATH_OPS
    */
@@ -53,6 +64,11 @@ export function fsContext(o: FsBackendOptions): FsContext {
     ready ??= (async () => {
       for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
     })();
+  let network: Promise<string | undefined> | undefined;
+  const locks = createKeyLocks({
+    base: layout.base,
+    ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
+  });
   let folding: Promise<boolean> | undefined;
   // Probed in the internal directory (made under the root, so it folds as the root
   // does); a root where it cannot be made is taken to fold.
@@ -64,10 +80,15 @@ export function fsContext(o: FsBackendOptions): FsContext {
     ensureDirs,
     ops,
     folds,
-    sidecars: createSidecars({ layout, ensureDirs }),
+    sidecars: createSidecars({ layout, ensureDirs, turn: (key, f) => locks.hold({ key }, f) }),
     small: createSmallFiles(),
     dirs: createDirEntries(ops),
     completions: createCompletions({ layout, clock }),
+    locks,
+    fsync: o.fsync ?? true,
+    networkFs: () =>
+      network ??= o.networkFs?.() ??
+        ensureDirs().then(() => networkFsOf(layout.base), () => undefined),
   };
 }
 
@@ -79,7 +100,7 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     get: (key, options) => getObject(ctx, key, options),
     put: (key, body, options) => putObject(ctx, key, { ...options, body }),
     copy: (src, dst, options) => copyObject(ctx, { src, dst }, options),
-    delete: (key) => deleteObject(ctx, key),
+    delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (options) => listObjects(ctx, options),
     probe: () => probeRoot(ctx),
     createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),

@@ -206,24 +206,27 @@ async function removeFromTree(ctx: FsContext, path: string): Promise<boolean> {
 
 /**
  * Removes the object of `key` from both its places, and the directories it
- * leaves empty. A directory at its plain path (a prefix of other keys) is not
- * the object and stays; where the root folds case, neither does a name
- * spelled otherwise. Throws OS errors other than absence.
+ * leaves empty; returns the paths of the files it removed. A directory at its
+ * plain path (a prefix of other keys) is not the object and stays; where the
+ * root folds case, neither does a name spelled otherwise. Throws OS errors
+ * other than absence.
  */
-export async function removeObject(ctx: FsContext, key: string): Promise<void> {
+export async function removeObject(ctx: FsContext, key: string): Promise<string[]> {
+  const removed: string[] = [];
   const folds = await ctx.folds();
   if (isPlainKey(key) && (!folds || await storedExactly(plainTree(ctx), key))) {
     const path = ctx.layout.data(key);
-    let removed = true;
     try {
       await ctx.ops.remove(path);
+      removed.push(path);
     } catch (e) {
       if (!isMissing(e) && !isDirectoryInTheWay(e)) throw e;
-      removed = false;
     }
-    if (removed) await removeEmptyParents(ctx, path, ctx.layout.base);
+    if (removed.length) await removeEmptyParents(ctx, path, ctx.layout.base);
   }
   if (!folds || await storedExactly(internalTree(ctx), key)) {
-    await removeFromTree(ctx, ctx.layout.shadow(key));
+    const shadow = ctx.layout.shadow(key);
+    if (await removeFromTree(ctx, shadow)) removed.push(shadow);
   }
+  return removed;
 }

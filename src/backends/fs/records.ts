@@ -7,12 +7,21 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { internalIoError, isMissing } from "./errors.ts";
 import type { FsLayout } from "./paths.ts";
+import { syncPath } from "./durable.ts";
 
-/** Writes JSON to a new temp file (removed again if the write fails); returns its path. */
-export async function writeJsonTemp(layout: FsLayout, value: unknown): Promise<string> {
+/**
+ * Writes JSON to a new temp file (removed again if the write fails), flushed
+ * to disk with `sync`; returns its path.
+ */
+export async function writeJsonTemp(
+  layout: FsLayout,
+  value: unknown,
+  o: { readonly sync?: boolean } = {},
+): Promise<string> {
   const tmp = layout.tmp();
   try {
     await Deno.writeTextFile(tmp, JSON.stringify(value), { createNew: true });
+    if (o.sync) await syncPath(tmp);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;

@@ -21,6 +21,7 @@ import { compareKeys } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import { isUploadId, newUploadId, noSuchUpload, pageParts, type StoredPart } from "../multipart.ts";
 import type { FsContext } from "./context.ts";
+import { syncPath } from "./durable.ts";
 import { internalIoError, ioError, isNotFound } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
 import { readJson, writeJsonAtomic, writeJsonTemp } from "./records.ts";
@@ -122,7 +123,10 @@ export async function createUpload(
   }
 }
 
-/** UploadPart: the body is spooled, then moved into the upload's directory with its record. */
+/**
+ * UploadPart: the body is spooled, then moved into the upload's directory with
+ * its record (both, and the directory, flushed to disk unless `fsync: false`).
+ */
 export async function uploadPart(
   ctx: FsContext,
   ref: UploadRef,
@@ -149,9 +153,11 @@ export async function uploadPart(
   try {
     // The record is written before the part moves in, so a full disk
     // leaves an earlier upload of this part number as it was.
-    record = await writeJsonTemp(ctx.layout, part);
+    record = await writeJsonTemp(ctx.layout, part, { sync: ctx.fsync });
+    if (ctx.fsync) await syncPath(spooled.value.path);
     await Deno.rename(spooled.value.path, `${dir}/${file}`);
     await Deno.rename(record, `${dir}/${n}.json`);
+    if (ctx.fsync) await syncPath(dir);
     return ok({ etag });
   } catch (e) {
     await Deno.remove(spooled.value.path).catch(() => {});
@@ -161,8 +167,14 @@ export async function uploadPart(
   }
 }
 
-/** AbortMultipartUpload: the upload's directory goes. */
+/** AbortMultipartUpload: the upload's directory goes, within its turn (Complete takes it too). */
 export async function abortUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
+  // An upload id or key no upload can have has nothing to wait for.
+  if (!isUploadId(ref.uploadId) || fsKeyProblem(ref.key)) return err(noSuchUpload());
+  return await ctx.locks.hold({ upload: ref.uploadId }, () => removeUpload(ctx, ref));
+}
+
+async function removeUpload(ctx: FsContext, ref: UploadRef): BackendResult<void> {
   const u = await requireUpload(ctx, ref);
   if (!u.ok) return u;
   try {

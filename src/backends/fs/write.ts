@@ -1,46 +1,43 @@
 /** PutObject, CopyObject and DeleteObject on the fs backend. */
 import { err, ok } from "../../result.ts";
-import type { BackendResult, CopyOptions, ObjectMeta, PutOptions } from "../backend.ts";
+import type {
+  BackendResult,
+  CopyOptions,
+  DeleteConditions,
+  ObjectMeta,
+  PutOptions,
+} from "../backend.ts";
 import { quoteEtag } from "../etag.ts";
-import { commit } from "./commit.ts";
+import { commitIf, refusal, whenHolds } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
+import { syncRemoved } from "./durable.ts";
 import { ioError, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
 import { removeObject } from "./places.ts";
-import { sourceObject, writeConditionFailure } from "./read.ts";
+import { sourceObject } from "./read.ts";
 import { spool } from "./spool.ts";
-
-/** A write condition that fails against the object now at `key`, if one does. */
-function conditionFailure(ctx: FsContext, key: string, o: PutOptions) {
-  return writeConditionFailure(ctx, key, o.conditions);
-}
 
 /**
  * PutObject: the body is spooled to a temp file and renamed into place. The
- * conditions are checked before (so a refused body is not read) and again
- * after the body arrived (another writer may have been faster).
+ * conditions are checked before (so a refused body is not read) and again,
+ * within the key's turn, when the body is in (conditional.ts).
  */
 export async function putObject(
   ctx: FsContext,
   key: string,
   o: PutOptions & { readonly body: ReadableStream<Uint8Array> },
 ): BackendResult<ObjectMeta> {
-  const refused = fsKeyProblem(key) ?? await conditionFailure(ctx, key, o);
+  const refused = fsKeyProblem(key) ?? await refusal(ctx, key, o.conditions);
   if (refused) {
     await o.body.cancel().catch(() => {});
     return err(refused);
   }
   const spooled = await spool(ctx, o.body, { expected: o.contentLength, signal: o.signal });
   if (!spooled.ok) return spooled;
-  const failed = await conditionFailure(ctx, key, o);
-  if (failed) {
-    await Deno.remove(spooled.value.path).catch(() => {});
-    return err(failed);
-  }
   const checksums = o.checksums && Object.keys(o.checksums).length > 0
     ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const }
     : {};
-  return await commit(ctx, {
+  return await commitIf(ctx, o.conditions, {
     key,
     tmp: spooled.value.path,
     meta: o.meta,
@@ -60,7 +57,7 @@ export async function copyObject(
   // A source the fs backend cannot hold (the internal directory included) does not exist.
   const source = await sourceObject(ctx, keys.src);
   if (!source.ok) return source;
-  const failed = await writeConditionFailure(ctx, keys.dst, o.conditions);
+  const failed = await refusal(ctx, keys.dst, o.conditions);
   if (failed) return err(failed);
   const tmp = ctx.layout.tmp();
   try {
@@ -72,7 +69,7 @@ export async function copyObject(
   }
   const { key: _k, size: _s, etag, lastModified: _l, checksums, checksumType, ...rest } =
     source.value.meta;
-  return await commit(ctx, {
+  return await commitIf(ctx, o.conditions, {
     key: keys.dst,
     tmp,
     meta: o.meta ?? rest,
@@ -81,15 +78,34 @@ export async function copyObject(
   });
 }
 
-/** DeleteObject: an absent key, or one that is a prefix of others (a directory), is deleted already. */
-export async function deleteObject(ctx: FsContext, key: string): BackendResult<void> {
+/**
+ * DeleteObject: an absent key, or one that is a prefix of others (a
+ * directory), is deleted already. It is removed within the key's turn, so no
+ * write lands between its file and its sidecar going; with If-Match, only
+ * the object it names goes (conditional.ts).
+ */
+export async function deleteObject(
+  ctx: FsContext,
+  key: string,
+  conditions?: DeleteConditions,
+): BackendResult<void> {
+  const refused = await refusal(ctx, key, conditions);
+  if (refused) return err(refused);
   if (fsKeyProblem(key)) return ok(undefined);
+  return await whenHolds(ctx, key, conditions, () => removeNow(ctx, key));
+}
+
+/** Removes the object of `key` from its places (places.ts), its sidecar, and flushes that. */
+async function removeNow(ctx: FsContext, key: string): BackendResult<void> {
+  let removed: string[];
   try {
-    await removeObject(ctx, key);
+    removed = await removeObject(ctx, key);
   } catch (e) {
     return err(ioError(e));
   }
   ctx.sidecars.forget(key);
   await Deno.remove(ctx.layout.meta(key)).catch(() => {});
+  // A delete answered is a delete kept: the directories that lost the entries are flushed.
+  if (ctx.fsync) { for (const path of removed) await syncRemoved(path, ctx.layout.base); }
   return ok(undefined);
 }

@@ -92,6 +92,20 @@ export function conditionHeaders(
   return h;
 }
 
+/**
+ * A write's conditions as the store should check them: If-Match (an ETag list
+ * or `*`) and If-None-Match, each sent as the client sent it. A store that
+ * ignores them writes anyway: see the docs on conditional writes.
+ */
+export function writeConditionHeaders(
+  c: WriteConditions | undefined,
+): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (c?.ifMatch !== undefined) h["if-match"] = c.ifMatch;
+  if (c?.ifNoneMatch !== undefined) h["if-none-match"] = c.ifNoneMatch;
+  return h;
+}
+
 /** The store's answers about storage class, encryption and the like, for the client. */
 export function answers(h: Headers): { backendHeaders?: Record<string, string> } {
   const picked = pickHeaders(h, PASSED_RESPONSE_HEADERS);

@@ -6,6 +6,7 @@ import type {
   BackendResult,
   ByteRange,
   CopyOptions,
+  DeleteConditions,
   GetOptions,
   GetResult,
   ObjectMeta,
@@ -13,12 +14,19 @@ import type {
   StoreLocation,
   WriteConditions,
 } from "../backend.ts";
-import { checkReadConditions, checkWriteConditions, validatorHeaders } from "../conditions.ts";
+import { checkReadConditions, validatorHeaders } from "../conditions.ts";
 import { unstorableKeyRead, urlPathProblem } from "../keys.ts";
 import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import type { S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
-import { answers, conditionHeaders, metaFrom, metaHeaders, rangeHeader } from "./headers.ts";
+import {
+  answers,
+  conditionHeaders,
+  metaFrom,
+  metaHeaders,
+  rangeHeader,
+  writeConditionHeaders,
+} from "./headers.ts";
 import { uploadBody } from "./body.ts";
 
 /** A 2xx answer to a write or delete. */
@@ -111,7 +119,7 @@ export async function putObject(
   key: string,
   opts: PutOptions & { readonly stream: ReadableStream<Uint8Array> },
 ): BackendResult<ObjectMeta> {
-  const failed = await preconditions(c, key, opts.conditions);
+  const failed = conditionalKeyProblem(c, key, opts.conditions);
   if (failed) {
     await opts.stream.cancel().catch(() => {});
     return err(failed);
@@ -121,7 +129,7 @@ export async function putObject(
   const headers = {
     ...metaHeaders(opts.meta),
     ...opts.forward,
-    ...conditionHeaders(opts.conditions),
+    ...writeConditionHeaders(opts.conditions),
   };
   for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
     headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
@@ -147,31 +155,37 @@ export async function putObject(
 }
 
 /**
- * A write's If-Match / If-None-Match checked with a HEAD first, as not every
- * S3-compatible store applies them: the failure, or undefined to go on.
+ * Why a conditional write of `key` cannot be sent, if it cannot: a key the
+ * store cannot be addressed by is refused as such, not as a missing If-Match
+ * target. The conditions themselves are the store's to check (they are sent
+ * with the write, never emulated with a HEAD before it).
  */
-export async function preconditions(
+export function conditionalKeyProblem(
   c: S3Client,
   key: string,
   conditions: WriteConditions | undefined,
-): Promise<ProxyError | undefined> {
+): ProxyError | undefined {
   if (!conditions || (!conditions.ifMatch && !conditions.ifNoneMatch)) return undefined;
-  // A key that cannot be written is refused as such, not as a missing If-Match target.
-  const dots = urlPathProblem(c.pathOf(key), "s3");
-  if (dots) return dots;
-  const h = await headObject(c, key);
-  if (!h.ok && h.error.kind !== "NoSuchKey") return h.error;
-  return checkWriteConditions(h.ok ? h.value : undefined, conditions);
+  return urlPathProblem(c.pathOf(key), "s3");
 }
 
-/** DeleteObject: a missing key is deleted already. */
-export async function deleteObject(c: S3Client, key: string): BackendResult<void> {
-  if (c.unreadable(key)) return ok(undefined);
-  const r = await c.call({ method: "DELETE", path: c.pathOf(key) });
+/**
+ * DeleteObject: a missing key is deleted already, unless If-Match was sent
+ * (then the store's 404 or 412 is the answer).
+ */
+export async function deleteObject(
+  c: S3Client,
+  key: string,
+  conditions?: DeleteConditions,
+): BackendResult<void> {
+  const conditional = conditions?.ifMatch !== undefined;
+  if (c.unreadable(key)) return conditional ? err(unstorableKeyRead()) : ok(undefined);
+  const headers = writeConditionHeaders(conditions);
+  const r = await c.call({ method: "DELETE", path: c.pathOf(key), headers });
   if (!r.ok) return r;
   if (!isSuccess(r.value.status)) {
     const e = await errorFrom(r.value, "DeleteObject");
-    return e.kind === "NoSuchKey" ? ok(undefined) : err(e);
+    return e.kind === "NoSuchKey" && !conditional ? ok(undefined) : err(e);
   }
   await release(r.value);
   return ok(undefined);
@@ -187,9 +201,8 @@ export async function copyObject(
   const dots = urlPathProblem(c.pathOf(dst), "s3");
   if (dots) return err(dots);
   if (c.unreadable(source.key)) return err(unstorableKeyRead());
-  const failed = await preconditions(c, dst, opts.conditions);
-  if (failed) return err(failed);
   const headers: Record<string, string> = {
+    ...writeConditionHeaders(opts.conditions),
     "x-amz-copy-source": `/${uriEncode(source.bucket)}/${uriEncode(source.key, true)}`,
     ...(opts.meta ? { "x-amz-metadata-directive": "REPLACE", ...metaHeaders(opts.meta) } : {}),
     ...opts.forward,

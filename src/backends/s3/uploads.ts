@@ -22,9 +22,9 @@ import type {
 import { release } from "../http/send.ts";
 import { queryString, type S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
-import { conditionHeaders, metaHeaders } from "./headers.ts";
+import { metaHeaders, writeConditionHeaders } from "./headers.ts";
 import { uploadBody } from "./body.ts";
-import { headObject, isSuccess, preconditions } from "./objects.ts";
+import { conditionalKeyProblem, headObject, isSuccess } from "./objects.ts";
 import { decodeListed, prefixesOf, records, urlEncoded } from "./listing.ts";
 import { str } from "./xml.ts";
 
@@ -68,7 +68,7 @@ export async function uploadPart(
   return ok({ etag: r.value.headers.get("etag") ?? '""' });
 }
 
-/** CompleteMultipartUpload: the parts in ascending order, the conditions checked first. */
+/** CompleteMultipartUpload: the parts in ascending order, the conditions sent to the store. */
 export async function completeUpload(
   c: S3Client,
   u: UploadRef,
@@ -84,13 +84,13 @@ export async function completeUpload(
       ),
     );
   }
-  const failed = await preconditions(c, u.key, conditions);
+  const failed = conditionalKeyProblem(c, u.key, conditions);
   if (failed) return err(failed);
   const r = await c.call({
     method: "POST",
     path: c.pathOf(u.key),
     query: `uploadId=${uriEncode(u.uploadId)}`,
-    headers: conditionHeaders(conditions),
+    headers: writeConditionHeaders(conditions),
     body: { kind: "bytes", bytes: new TextEncoder().encode(completeXml(parts)) },
   });
   if (!r.ok) return r;

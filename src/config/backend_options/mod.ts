@@ -36,7 +36,7 @@ export function parseBackendOptions(
     }
     case "fs": {
       const r = parseFsOptions(o);
-      return r.ok ? ok({ type, root: r.value.root }) : r;
+      return r.ok ? ok({ type, ...r.value }) : r;
     }
     case "s3": {
       const r = parseS3Options(o);

@@ -13,16 +13,28 @@ export const MAX_DELETE_KEYS = 1000;
 /** The largest DeleteObjects body accepted (1000 keys of 1024 bytes, escaped, with room). */
 export const MAX_DELETE_BODY = 2 * 1024 * 1024;
 
-/** DeleteObject: 204, also when the key is absent. */
+/**
+ * DeleteObject: 204, also when the key is absent. With If-Match (an ETag or
+ * `*`), only a matching object is deleted: 412 when it does not match, 404
+ * when there is none; it also needs `get_object` on the key, as on AWS.
+ */
 export async function deleteObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
   const versionId = ctx.req.query.get("versionId");
   if (versionId !== null && versionId !== "null") {
     return err(proxyError("NotImplemented", "Object versions are not implemented by bucketgate"));
   }
-  const deleted = await ctx.bucket.backend.delete(ctx.req.key);
-  if (!deleted.ok && deleted.error.kind !== "NoSuchKey") return deleted;
-  return ok(emptyResponse(204));
+  const ifMatch = ctx.req.headers.get("if-match");
+  if (ifMatch === null) {
+    const deleted = await ctx.bucket.backend.delete(ctx.req.key);
+    return !deleted.ok && deleted.error.kind !== "NoSuchKey" ? deleted : ok(emptyResponse(204));
+  }
+  const target = { kind: "key", key: ctx.req.key } as const;
+  if (!isAllowed(ctx.identity, ctx.bucket.config, "get_object", target)) {
+    return err(proxyError("AccessDenied", "Access Denied"));
+  }
+  const deleted = await ctx.bucket.backend.delete(ctx.req.key, { ifMatch });
+  return deleted.ok ? ok(emptyResponse(204)) : deleted;
 }
 
 function malformed(message: string): ProxyError {

@@ -63,3 +63,44 @@ Deno.test("fs backend: an object changed by hand keeps its HTTP metadata, not it
     assert.equal(c.value.checksums, undefined);
   });
 });
+
+Deno.test("sidecars: one that does not fit is looked at again within the key's turn; a file gone or replaced since the stat is not recomputed", async () => {
+  const { createSidecars } = await import("../../../../src/backends/fs/sidecars.ts");
+  const { fsLayout } = await import("../../../../src/backends/fs/paths.ts");
+  await withRoot(async (root) => {
+    const layout = fsLayout(root);
+    const turns: string[] = [];
+    const sidecars = createSidecars({
+      layout,
+      ensureDirs: async () => {
+        for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
+      },
+      turn: (key, f) => {
+        turns.push(key);
+        return f();
+      },
+    });
+    await Deno.writeTextFile(`${root}/k`, "one");
+    const st = await Deno.stat(`${root}/k`);
+    const first = await sidecars.of("k", st, `${root}/k`);
+    assert.ok(first.ok);
+    assert.deepEqual(turns, ["k"], "a missing sidecar is rebuilt within the turn");
+    assert.ok((await sidecars.of("k", st, `${root}/k`)).ok);
+    assert.deepEqual(turns, ["k"], "a fitting one takes no turn");
+    await Deno.writeTextFile(`${root}/k.new`, "two, longer");
+    await Deno.rename(`${root}/k.new`, `${root}/k`);
+    // The new file's sidecar is written (as a publish does); the old stat no longer fits it.
+    assert.ok((await sidecars.of("k", await Deno.stat(`${root}/k`), `${root}/k`)).ok);
+    const replaced = await sidecars.of("k", st, `${root}/k`);
+    assert.ok(!replaced.ok && replaced.error.kind === "SlowDown");
+    await Deno.remove(`${root}/k`);
+    const gone = await sidecars.of("k", st, `${root}/k`);
+    assert.ok(!gone.ok && gone.error.kind === "NoSuchKey");
+    // A key's file in the key tree (places.ts): the path given is the one looked at again.
+    const tree = `${layout.keys}/elsewhere`;
+    await Deno.writeTextFile(tree, "three");
+    const inTree = await sidecars.of("k", await Deno.stat(tree), tree);
+    assert.ok(inTree.ok, "rebuilt from the file at its path, not at the key's plain path");
+    assert.equal(sidecars.within().remember, sidecars.remember, "within() shares the cache");
+  });
+});

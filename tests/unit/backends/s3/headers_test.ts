@@ -4,6 +4,7 @@ import {
   metaFrom,
   metaHeaders,
   rangeHeader,
+  writeConditionHeaders,
 } from "../../../../src/backends/s3/headers.ts";
 
 Deno.test("metaHeaders() writes the set fields and user metadata only", () => {
@@ -52,4 +53,11 @@ Deno.test("rangeHeader() writes suffix, bounded and open ranges", () => {
   assert.equal(rangeHeader({ kind: "suffix", length: 5 }), "bytes=-5");
   assert.equal(rangeHeader({ kind: "from", start: 1, end: 2 }), "bytes=1-2");
   assert.equal(rangeHeader({ kind: "from", start: 7 }), "bytes=7-");
+});
+
+Deno.test("writeConditionHeaders() sends If-Match (even *) and If-None-Match as given", () => {
+  assert.deepEqual(writeConditionHeaders({ ifMatch: "*" }), { "if-match": "*" });
+  assert.deepEqual(writeConditionHeaders({ ifNoneMatch: "*" }), { "if-none-match": "*" });
+  assert.deepEqual(writeConditionHeaders({ ifMatch: '"a", "b"' }), { "if-match": '"a", "b"' });
+  assert.deepEqual(writeConditionHeaders(undefined), {});
 });

@@ -119,3 +119,43 @@ Deno.test("put() and uploadPart() of unknown length gather within the injected u
     assert.equal(buffer.held, 0, "freed once sent");
   }
 });
+
+Deno.test("put(), copy() and delete() send every write condition with the write, never a HEAD first", async () => {
+  const { backend, seen } = fakeStore((req) =>
+    req.method === "PUT" && req.headers["x-amz-copy-source"]
+      ? { status: 200, body: "<CopyObjectResult/>" }
+      : { status: req.method === "DELETE" ? 204 : 200, headers: { etag: '"e"' } }
+  );
+  const meta = { userMetadata: {} };
+  for (const conditions of [{ ifNoneMatch: "*" }, { ifMatch: "*" }, { ifMatch: '"e"' }]) {
+    seen.length = 0;
+    const put = await backend.put("k", new Blob(["x"]).stream(), { meta, conditions });
+    assert.ok(put.ok);
+    assert.equal(seen[0]!.method, "PUT", "the write is the first request");
+    const sent = (h: Record<string, string>) => ({
+      ifMatch: h["if-match"],
+      ifNoneMatch: h["if-none-match"],
+    });
+    const want = { ifMatch: conditions.ifMatch, ifNoneMatch: conditions.ifNoneMatch };
+    assert.deepEqual(sent(seen[0]!.headers), want);
+    seen.length = 0;
+    assert.ok((await backend.copy("src", "k", { conditions })).ok);
+    assert.equal(seen[0]!.method, "PUT");
+    assert.deepEqual(sent(seen[0]!.headers), want);
+  }
+  seen.length = 0;
+  assert.ok((await backend.delete("k", { ifMatch: '"e"' })).ok);
+  assert.deepEqual([seen[0]!.method, seen[0]!.headers["if-match"]], ["DELETE", '"e"']);
+});
+
+Deno.test("delete() with If-Match: the store's 404 and 412 are the answer", async () => {
+  const missing = fakeStore(() => ({ status: 404, body: "<Error><Code>NoSuchKey</Code></Error>" }));
+  const r = await missing.backend.delete("k", { ifMatch: '"e"' });
+  assert.ok(!r.ok && r.error.kind === "NoSuchKey");
+  const changed = fakeStore(() => ({
+    status: 412,
+    body: "<Error><Code>PreconditionFailed</Code></Error>",
+  }));
+  const c = await changed.backend.delete("k", { ifMatch: '"e"' });
+  assert.ok(!c.ok && c.error.kind === "PreconditionFailed");
+});

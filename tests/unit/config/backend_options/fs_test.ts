@@ -5,7 +5,24 @@ Deno.test("parseFsOptions() takes a root, as written", () => {
   const r = parseFsOptions({ root: "./data/b" });
   assert.ok(r.ok);
   assert.deepEqual(r.value, { root: "./data/b" });
-  assert.deepEqual(FS_OPTION_KEYS, ["root"]);
+  assert.deepEqual(FS_OPTION_KEYS, ["root", "fsync"]);
+});
+
+Deno.test("parseFsOptions() takes fsync: true or false, only when written, and nothing else", () => {
+  assert.deepEqual(parseFsOptions({ root: "/d", fsync: false }), {
+    ok: true,
+    value: { root: "/d", fsync: false },
+  });
+  assert.deepEqual(parseFsOptions({ root: "/d", fsync: true }), {
+    ok: true,
+    value: { root: "/d", fsync: true },
+  });
+  for (const fsync of ["false", 0, null]) {
+    assert.deepEqual(parseFsOptions({ root: "/d", fsync }), {
+      ok: false,
+      error: [{ path: "fsync", message: "must be true or false" }],
+    });
+  }
 });
 
 Deno.test("parseFsOptions() requires a non-empty string root and names unknown keys", () => {

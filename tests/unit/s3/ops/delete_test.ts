@@ -51,6 +51,29 @@ Deno.test("deleteObject() answers 204 without a body, for present and absent key
   assert.equal(okResponse(await deleteObject(ctx)).status, 204);
 });
 
+Deno.test("deleteObject() with If-Match deletes only a matching object: 412, 404, 204", async () => {
+  const at = (ifMatch: string, backend?: Backend) =>
+    s3Context({ key: "k", headers: { "if-match": ifMatch }, ...(backend ? { backend } : {}) });
+  const ctx = at('"0000"');
+  const stored = await seed(ctx.backend, "k", "x");
+  errorOf(await deleteObject(ctx), "PreconditionFailed");
+  assert.equal(await storedText(ctx.backend, "k"), "x");
+  assert.equal(okResponse(await deleteObject(at(stored.etag, ctx.backend))).status, 204);
+  assert.equal(await storedText(ctx.backend, "k"), undefined);
+  errorOf(await deleteObject(at(stored.etag, ctx.backend)), "NoSuchKey");
+  errorOf(await deleteObject(at("*", ctx.backend)), "NoSuchKey");
+});
+
+Deno.test("deleteObject() with If-Match also needs get_object on the key, as on AWS", async () => {
+  const deleter = identityWith([{ bucket: "*", prefixes: [], actions: ["delete_object"] }]);
+  const ctx = s3Context({ key: "k", headers: { "if-match": "*" }, identity: deleter });
+  await seed(ctx.backend, "k", "x");
+  errorOf(await deleteObject(ctx), "AccessDenied");
+  assert.equal(await storedText(ctx.backend, "k"), "x");
+  const plain = s3Context({ key: "k", identity: deleter, backend: ctx.backend });
+  assert.equal(okResponse(await deleteObject(plain)).status, 204);
+});
+
 Deno.test("deleteObject() refuses a versionId other than null and keeps the object", async () => {
   const ctx = s3Context({ key: "k", query: { versionId: "abc" } });
   await seed(ctx.backend, "k", "x");
