@@ -9,7 +9,13 @@
 import { type Clock, systemClock } from "../clock.ts";
 import type { AccessLogEntry } from "../log/entry.ts";
 import { OPERATION_KINDS } from "../s3/operations.ts";
-import { type KnownPrincipals, principalKey, principalLabeller } from "./principals.ts";
+import {
+  type KnownPrincipals,
+  principalKey,
+  type PrincipalLabeller,
+  principalLabeller,
+  type PrincipalLabels,
+} from "./principals.ts";
 import { createRecentRing, type MinuteSlot } from "./recent.ts";
 
 /** Latency buckets in seconds. */
@@ -150,8 +156,8 @@ export function labelKey(labels: Labels): string {
 /** A counter family keyed by its label set. */
 class Counter {
   readonly values = new Map<string, { labels: Labels; value: number }>();
-  add(labels: Labels, n = 1): void {
-    const key = labelKey(labels);
+  /** Adds `n` to the series of `labels` (`key`: their `labelKey`, when the caller has it). */
+  add(labels: Labels, n = 1, key = labelKey(labels)): void {
     const e = this.values.get(key);
     if (e) e.value += n;
     else this.values.set(key, { labels, value: n });
@@ -251,6 +257,24 @@ export function renderMetrics(snapshot: MetricsSnapshot, inFlight: number): stri
   return lines.join("\n") + "\n";
 }
 
+/** A principal's labels with their series key and status-ring key, made once per principal. */
+interface KeyedPrincipal {
+  readonly labels: PrincipalLabels;
+  readonly series: string;
+  readonly ring: string;
+}
+
+/** `label`, with each principal's keys kept (a config names a bounded number of principals). */
+function keyedPrincipals(label: PrincipalLabeller): (e: AccessLogEntry) => KeyedPrincipal {
+  const keyed = new Map<PrincipalLabels, KeyedPrincipal>();
+  return (e) => {
+    const labels = label(e);
+    let k = keyed.get(labels);
+    if (!k) keyed.set(labels, k = { labels, series: labelKey(labels), ring: principalKey(labels) });
+    return k;
+  };
+}
+
 /** Creates an empty registry. */
 export function createMetrics(clock: Clock = systemClock): Metrics {
   const counters: Record<CounterFamily, Counter> = {
@@ -278,23 +302,20 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
   return {
     observer(bucketNames, principals) {
       const configured: ReadonlySet<string> = new Set(bucketNames);
-      const principalOf = principalLabeller(principals);
+      const principalOf = keyedPrincipals(principalLabeller(principals));
       return (e) => {
         const operation = operationLabel(e.operation);
         const bucket = bucketLabel(e.bucket, configured);
-        const who = principalOf(e);
         requests.add({ operation, bucket, status: statusLabel(e.status) });
-        counters.principalRequests.add(who);
         if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
         if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
-        if (e.bytesIn) counters.principalBytesIn.add(who, e.bytesIn);
-        if (e.bytesOut) counters.principalBytesOut.add(who, e.bytesOut);
+        const who = principalOf(e);
         const [bin, bout] = [e.bytesIn ?? 0, e.bytesOut ?? 0];
-        const principal = principalKey(who);
-        recent.add(
-          { status: e.status, bytesIn: bin, bytesOut: bout, principal, bucket },
-          clock.now(),
-        );
+        counters.principalRequests.add(who.labels, 1, who.series);
+        if (bin) counters.principalBytesIn.add(who.labels, bin, who.series);
+        if (bout) counters.principalBytesOut.add(who.labels, bout, who.series);
+        const r = { status: e.status, bytesIn: bin, bytesOut: bout, principal: who.ring, bucket };
+        recent.add(r, clock.now());
         if (e.errorCode === "BackendError") backendErrors.add({ bucket });
         if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
         latency.observe({ operation }, e.totalMs / 1000);
