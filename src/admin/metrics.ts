@@ -3,10 +3,20 @@
  * it once) and a few events (JWKS fetches), written in the text exposition
  * format. Every label value comes from a fixed list or from the config, never
  * from the request: a stranger's made-up bucket names, STS actions or methods
- * cannot grow the number of series (see `operationLabel`, `bucketLabel`).
+ * cannot grow the number of series (see `operationLabel`, `bucketLabel`,
+ * and principals.ts for the `kind` and `principal` labels).
  */
+import { type Clock, systemClock } from "../clock.ts";
 import type { AccessLogEntry } from "../log/entry.ts";
 import { OPERATION_KINDS } from "../s3/operations.ts";
+import {
+  type KnownPrincipals,
+  principalKey,
+  type PrincipalLabeller,
+  principalLabeller,
+  type PrincipalLabels,
+} from "./principals.ts";
+import { createRecentRing, type MinuteSlot } from "./recent.ts";
 
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -83,6 +93,10 @@ export const COUNTER_FAMILIES = [
   "stsIssued",
   "jwks",
   "exchanges",
+  "principalRequests",
+  "principalBytesIn",
+  "principalBytesOut",
+  "throttled",
 ] as const;
 
 /** A counter family's key in a snapshot. */
@@ -95,6 +109,8 @@ export type CounterFamily = typeof COUNTER_FAMILIES[number];
 export interface MetricsSnapshot {
   readonly counters: Readonly<Record<CounterFamily, readonly CounterSample[]>>;
   readonly latency: readonly HistogramSample[];
+  /** The last hour, per minute (recent.ts); absent from older workers' snapshots. */
+  readonly recent?: readonly MinuteSlot[];
 }
 
 /** The metrics of one gateway process. */
@@ -104,7 +120,13 @@ export interface Metrics {
    * only `bucketNames` (the config's buckets). A reload takes a new observer,
    * so requests still running on the old app count under the old names.
    */
-  observer(bucketNames: Iterable<string>): Observer;
+  observer(bucketNames: Iterable<string>, principals?: KnownPrincipals): Observer;
+  /**
+   * The counter of one limit's throttled requests (`bucketgate_throttled_total{limit}`):
+   * call it once per limit of the config (its name from the config, never the
+   * request), then call what it returns once per request that limit refused.
+   */
+  throttledCounter(limit: string): (n?: number) => void;
   /** Counts one JWKS or discovery fetch by outcome. */
   jwksFetch(outcome: "ok" | "error"): void;
   /** Counts one OIDC backend credential exchange (STS call) by outcome. */
@@ -134,8 +156,8 @@ export function labelKey(labels: Labels): string {
 /** A counter family keyed by its label set. */
 class Counter {
   readonly values = new Map<string, { labels: Labels; value: number }>();
-  add(labels: Labels, n = 1): void {
-    const key = labelKey(labels);
+  /** Adds `n` to the series of `labels` (`key`: their `labelKey`, when the caller has it). */
+  add(labels: Labels, n = 1, key = labelKey(labels)): void {
     const e = this.values.get(key);
     if (e) e.value += n;
     else this.values.set(key, { labels, value: n });
@@ -184,6 +206,19 @@ const FAMILY_TEXT: Readonly<Record<CounterFamily, readonly [string, string]>> = 
     "bucketgate_backend_credential_exchanges_total",
     "STS exchanges for auth_type: oidc backend credentials, by outcome.",
   ],
+  principalRequests: [
+    "bucketgate_principal_requests_total",
+    "Requests by principal: a configured key or role by name, anonymous as one.",
+  ],
+  principalBytesIn: [
+    "bucketgate_principal_request_bytes_total",
+    "Declared request payload bytes by principal.",
+  ],
+  principalBytesOut: [
+    "bucketgate_principal_response_bytes_total",
+    "Declared response body bytes by principal.",
+  ],
+  throttled: ["bucketgate_throttled_total", "Requests a configured limit refused, by limit."],
 };
 
 /** The text exposition of a snapshot (one registry's, or the sum of several), `inFlight` as a gauge. */
@@ -222,8 +257,26 @@ export function renderMetrics(snapshot: MetricsSnapshot, inFlight: number): stri
   return lines.join("\n") + "\n";
 }
 
+/** A principal's labels with their series key and status-ring key, made once per principal. */
+interface KeyedPrincipal {
+  readonly labels: PrincipalLabels;
+  readonly series: string;
+  readonly ring: string;
+}
+
+/** `label`, with each principal's keys kept (a config names a bounded number of principals). */
+function keyedPrincipals(label: PrincipalLabeller): (e: AccessLogEntry) => KeyedPrincipal {
+  const keyed = new Map<PrincipalLabels, KeyedPrincipal>();
+  return (e) => {
+    const labels = label(e);
+    let k = keyed.get(labels);
+    if (!k) keyed.set(labels, k = { labels, series: labelKey(labels), ring: principalKey(labels) });
+    return k;
+  };
+}
+
 /** Creates an empty registry. */
-export function createMetrics(): Metrics {
+export function createMetrics(clock: Clock = systemClock): Metrics {
   const counters: Record<CounterFamily, Counter> = {
     requests: new Counter(),
     bytesIn: new Counter(),
@@ -232,24 +285,37 @@ export function createMetrics(): Metrics {
     stsIssued: new Counter(),
     jwks: new Counter(),
     exchanges: new Counter(),
+    principalRequests: new Counter(),
+    principalBytesIn: new Counter(),
+    principalBytesOut: new Counter(),
+    throttled: new Counter(),
   };
   const { requests, bytesIn, bytesOut, backendErrors, stsIssued } = counters;
   const latency = new Histogram();
+  const recent = createRecentRing();
   const snapshot = (): MetricsSnapshot => {
     const out = {} as Record<CounterFamily, CounterSample[]>;
     for (const family of COUNTER_FAMILIES) out[family] = counters[family].samples();
-    return { counters: out, latency: latency.samples() };
+    return { counters: out, latency: latency.samples(), recent: recent.slots(clock.now()) };
   };
 
   return {
-    observer(bucketNames) {
+    observer(bucketNames, principals) {
       const configured: ReadonlySet<string> = new Set(bucketNames);
+      const principalOf = keyedPrincipals(principalLabeller(principals));
       return (e) => {
         const operation = operationLabel(e.operation);
         const bucket = bucketLabel(e.bucket, configured);
         requests.add({ operation, bucket, status: statusLabel(e.status) });
         if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
         if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
+        const who = principalOf(e);
+        const [bin, bout] = [e.bytesIn ?? 0, e.bytesOut ?? 0];
+        counters.principalRequests.add(who.labels, 1, who.series);
+        if (bin) counters.principalBytesIn.add(who.labels, bin, who.series);
+        if (bout) counters.principalBytesOut.add(who.labels, bout, who.series);
+        const r = { status: e.status, bytesIn: bin, bytesOut: bout, principal: who.ring, bucket };
+        recent.add(r, clock.now());
         if (e.errorCode === "BackendError") backendErrors.add({ bucket });
         if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
         latency.observe({ operation }, e.totalMs / 1000);
@@ -260,6 +326,11 @@ export function createMetrics(): Metrics {
     },
     credentialExchange(outcome) {
       counters.exchanges.add({ outcome });
+    },
+    throttledCounter(limit) {
+      const labels = { limit };
+      counters.throttled.add(labels, 0);
+      return (n = 1) => counters.throttled.add(labels, n);
     },
     snapshot,
     render(inFlight) {

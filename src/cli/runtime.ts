@@ -87,7 +87,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     if (!backends.ok) return backends;
     uploadBuffer.limit = Math.floor(config.uploadBufferBytes / (o.workers ?? 1));
     // Each config's app labels its metrics with that config's bucket names.
-    const observe = metrics.observer(config.buckets.map((b) => b.name));
+    const observe = metrics.observer(config.buckets.map((b) => b.name), {
+      keys: config.credentials.map((c) => c.principalName),
+      roles: config.roles,
+    });
     const handler = createApp({
       config,
       backends: backends.value,

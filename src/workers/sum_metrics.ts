@@ -1,7 +1,8 @@
 /**
  * `/metrics` of several workers as one registry: every counter series and
  * every histogram bucket summed over the workers' snapshots, series in the
- * order they first appear.
+ * order they first appear, and the status page's last hour summed minute by
+ * minute.
  */
 import {
   COUNTER_FAMILIES,
@@ -11,12 +12,13 @@ import {
   labelKey,
   type MetricsSnapshot,
 } from "../admin/metrics.ts";
+import { sumSlots } from "../admin/recent.ts";
 
 /** A snapshot with no series (the sum of none). */
 export function emptySnapshot(): MetricsSnapshot {
   const counters = {} as Record<CounterFamily, CounterSample[]>;
   for (const family of COUNTER_FAMILIES) counters[family] = [];
-  return { counters, latency: [] };
+  return { counters, latency: [], recent: [] };
 }
 
 /** The series-by-series sum of `snapshots`. */
@@ -25,7 +27,11 @@ export function sumSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSnap
   for (const family of COUNTER_FAMILIES) {
     counters[family] = sumCounters(snapshots.map((s) => s.counters[family] ?? []));
   }
-  return { counters, latency: sumHistograms(snapshots.map((s) => s.latency)) };
+  return {
+    counters,
+    latency: sumHistograms(snapshots.map((s) => s.latency)),
+    recent: sumSlots(snapshots.map((s) => s.recent ?? [])),
+  };
 }
 
 function sumCounters(families: readonly (readonly CounterSample[])[]): CounterSample[] {

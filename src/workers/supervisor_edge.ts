@@ -6,7 +6,7 @@
  * reloads every worker or none, SIGTERM drains them all.
  */
 import { createAdminHandler } from "../admin/admin.ts";
-import { createMetrics, type Metrics, renderMetrics } from "../admin/metrics.ts";
+import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import type { Backend } from "../backends/backend.ts";
 import { buildBackends } from "../cli/backends.ts";
 import { fail, orFail, refuse } from "../cli/exit.ts";
@@ -20,7 +20,6 @@ import { backendRefusal } from "../cli/startup_report.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { enabled } from "../log/level.ts";
 import type { Result } from "../result.ts";
-import { createSummedAdmin } from "./admin.ts";
 import type { FromWorker } from "./protocol.ts";
 import { createSupervisor, type Supervisor, type WorkerEvents } from "./supervisor.ts";
 import type { WorkerHandle } from "./slot.ts";
@@ -102,17 +101,23 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
   }
 }
 
-/** The admin handler whose /metrics sums the workers' and the supervisor's `own`. */
+/** The admin handler whose /metrics and status page sum the workers' and the supervisor's `own`. */
 function summedAdmin(
   supervisor: Supervisor,
   own: Metrics,
   backends: () => ReadonlyMap<string, Backend>,
 ): (req: Request) => Promise<Response> {
-  return createSummedAdmin({
-    admin: createAdminHandler({ metrics: own, backends, inFlight: () => 0 }),
-    async metricsText() {
+  return createAdminHandler({
+    metrics: own,
+    backends,
+    inFlight: () => 0,
+    async readings() {
       const summed = await supervisor.metrics();
-      return renderMetrics(sumSnapshots([summed.snapshot, own.snapshot()]), summed.inFlight);
+      return {
+        snapshot: sumSnapshots([summed.snapshot, own.snapshot()]),
+        inFlight: summed.inFlight,
+        workers: supervisor.serving(),
+      };
     },
   });
 }

@@ -19,3 +19,27 @@ export async function dumpDom(url: string): Promise<string> {
   ]);
   return r.stdout;
 }
+
+/** A PNG screenshot of `url` (after 5 s of virtual time) in a `width`×`height` window. */
+export async function screenshot(url: string, width = 1000, height = 1400): Promise<Uint8Array> {
+  const dir = await Deno.makeTempDir({ prefix: "bucketgate-chromium-" });
+  try {
+    const file = `${dir}/shot.png`;
+    const r = await run("chromium", [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--hide-scrollbars",
+      `--user-data-dir=${dir}/profile`,
+      "--virtual-time-budget=5000",
+      `--window-size=${width},${height}`,
+      `--screenshot=${file}`,
+      url,
+    ]);
+    if (r.code !== 0) throw new Error(`chromium --screenshot failed: ${r.stderr}`);
+    return await Deno.readFile(file);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

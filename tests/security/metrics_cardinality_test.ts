@@ -3,11 +3,14 @@
  * bucket names, STS Action values, methods and preflights, go through the
  * whole app into the metrics; every family keeps a bounded number of series
  * and the page stays small, because label values come only from the config
- * and fixed lists.
+ * and fixed lists. The per-principal series name configured keys and roles
+ * only: a stranger's made-up access key ids and session tokens are anonymous
+ * or "(unknown)", and no key id or secret becomes a label.
  */
 import assert from "node:assert/strict";
 import { createMetrics } from "../../src/admin/metrics.ts";
-import { harness, makeRequest, testConfig } from "../integration/_harness.ts";
+import type { AccessLogEntry } from "../../src/log/entry.ts";
+import { ADMIN, harness, makeRequest, READER, testConfig } from "../integration/_harness.ts";
 import { fuzzSeed, Rng, stringFrom } from "./_fuzz.ts";
 
 const NAME = "abcdefghijklmnopqrstuvwxyz0123456789-";
@@ -18,7 +21,8 @@ function strangerRequest(rng: Rng): { req: Promise<Request>; made: string[] } {
   const bucket = "x" + stringFrom(rng, NAME, 20);
   const action = "A" + stringFrom(rng, TOKEN, 20);
   const method = "M" + stringFrom(rng, TOKEN, 10).toUpperCase();
-  switch (rng.int(5)) {
+  const key = { id: "AKID" + stringFrom(rng, TOKEN, 16).toUpperCase(), secret: "s" + bucket };
+  switch (rng.int(8)) {
     case 0:
       return { req: makeRequest(`/${bucket}/key`), made: [bucket] };
     case 1:
@@ -34,6 +38,19 @@ function strangerRequest(rng: Rng): { req: Promise<Request>; made: string[] } {
       };
     case 3:
       return { req: makeRequest(`/${bucket}/k`, { method }), made: [bucket, method] };
+    case 5:
+      return { req: makeRequest(`/private-uploads/k`, { key }), made: [key.id, key.secret] };
+    case 6: {
+      const token = "T" + stringFrom(rng, TOKEN, 40);
+      return {
+        req: makeRequest(`/private-uploads/k`, { key: { ...key, token } }),
+        made: [key.id, token],
+      };
+    }
+    case 7: {
+      const known = rng.int(2) === 0 ? ADMIN : READER;
+      return { req: makeRequest(`/${bucket}/k`, { key: known }), made: [bucket] };
+    }
     default:
       return {
         req: makeRequest(`/${bucket}/k`, {
@@ -60,7 +77,10 @@ Deno.test("10,000 strangers' requests with made-up buckets, STS actions and meth
   const config = testConfig();
   const h = harness(config);
   const metrics = createMetrics();
-  const observe = metrics.observer(config.buckets.map((b) => b.name));
+  const observe = metrics.observer(config.buckets.map((b) => b.name), {
+    keys: config.credentials.map((c) => c.principalName),
+    roles: config.roles,
+  });
   const rng = new Rng(fuzzSeed());
   const made = new Set<string>();
   for (let i = 0; i < 10_000; i++) {
@@ -84,4 +104,55 @@ Deno.test("10,000 strangers' requests with made-up buckets, STS actions and meth
   const buckets = new Set([...page.matchAll(/bucket="([^"]*)"/g)].map((m) => m[1]));
   const allowed = new Set(["", "(unknown)", ...config.buckets.map((b) => b.name)]);
   for (const b of buckets) assert.ok(allowed.has(b!), `bucket label ${b}`);
+  const principals = new Set([...page.matchAll(/principal="([^"]*)"/g)].map((m) => m[1]));
+  const named = new Set([
+    "anonymous",
+    "(unknown)",
+    ...config.credentials.map((c) => c.principalName),
+    ...config.roles.map((r) => r.name),
+  ]);
+  for (const p of principals) assert.ok(named.has(p!), `principal label ${p}`);
+  assert.ok(principals.has("admin") && principals.has("reader"), "configured keys by name");
+  for (const c of config.credentials) {
+    assert.ok(!page.includes(c.accessKeyId), "no access key id when a principal_name exists");
+    assert.ok(!page.includes(c.secretAccessKey), "never a secret");
+  }
+});
+
+Deno.test("made-up principals in log entries (keys, sessions of unknown roles) fold into (unknown)", () => {
+  const metrics = createMetrics();
+  const observe = metrics.observer(["b"], {
+    keys: ["alice"],
+    roles: [{ roleId: "r", name: "ci" }],
+  });
+  const rng = new Rng(fuzzSeed());
+  for (let i = 0; i < 5_000; i++) {
+    const name = "x" + stringFrom(rng, TOKEN, 12);
+    const authMode = (["access_key", "session", "web_identity", "anonymous"] as const)[rng.int(4)]!;
+    const principal = authMode === "access_key" ? name : `${name}/${stringFrom(rng, TOKEN, 8)}`;
+    const e: AccessLogEntry = {
+      time: "2026-12-07T00:00:00.000Z",
+      requestId: String(i),
+      method: "GET",
+      status: 200,
+      totalMs: 1,
+      bucket: "b",
+      operation: "GetObject",
+      authMode,
+      principal,
+      bytesOut: 1,
+    };
+    observe(e);
+  }
+  const page = metrics.render(0);
+  const principals = [...page.matchAll(/^bucketgate_principal_requests_total\{(.*)\} /gm)]
+    .map((m) => m[1]);
+  assert.deepEqual(principals.sort(), [
+    'kind="access_key",principal="(unknown)"',
+    'kind="anonymous",principal="anonymous"',
+    'kind="role",principal="(unknown)"',
+  ]);
+  const status = metrics.snapshot().recent!;
+  const keys = new Set(status.flatMap((s) => Object.keys(s.principals)));
+  assert.ok(keys.size <= 3, `the status ring's principals: ${[...keys]}`);
 });

@@ -63,3 +63,50 @@ Deno.test("/readyz asks a backend's probe instead of listing it (fs: a stat of i
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("the status page / and /status.json: backend health, totals, quota placeholder; readings override", async () => {
+  const metrics = createMetrics();
+  metrics.observer(["a"])({
+    time: "t",
+    requestId: "r",
+    method: "GET",
+    status: 200,
+    totalMs: 1,
+    operation: "GetObject",
+    bucket: "a",
+    bytesOut: 5,
+  });
+  const failing: Backend = {
+    ...createMemoryBackend(),
+    list: () => Promise.resolve({ ok: false, error: proxyError("BackendError", "down") }),
+  };
+  const backends = new Map<string, Backend>([["a", createMemoryBackend()], ["b", failing]]);
+  const handle = createAdminHandler({ metrics, backends: () => backends, inFlight: () => 1 });
+  const json = await (await handle(new Request("http://admin/status.json"))).json();
+  assert.deepEqual(json.buckets, [{ name: "a", ready: true }, { name: "b", ready: false }]);
+  assert.equal(json.totals.requests, 1);
+  assert.equal(json.totals.bytesOut, 5);
+  assert.equal(json.workers, 1);
+  assert.deepEqual(json.quotas, []);
+  const res = await handle(new Request("http://admin/"));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type")!, /^text\/html/);
+  assert.match(res.headers.get("content-security-policy")!, /default-src 'none'/);
+  const html = await res.text();
+  assert.match(html, /no quotas configured/);
+  assert.match(html, /data-metric="requests" data-value="1"/);
+
+  const summed = createAdminHandler({
+    metrics,
+    backends: () => backends,
+    inFlight: () => 1,
+    readings: () => Promise.resolve({ snapshot: metrics.snapshot(), inFlight: 9, workers: 2 }),
+    quotas: () => [{ subject: "bucket:a", measure: "requests", window: "day", used: 1, limit: 10 }],
+  });
+  const text = await (await summed(new Request("http://admin/metrics"))).text();
+  assert.match(text, /^bucketgate_requests_in_flight 9$/m, "/metrics shows the readings");
+  const s = await (await summed(new Request("http://admin/status.json"))).json();
+  assert.equal(s.workers, 2);
+  assert.equal(s.quotas.length, 1);
+  assert.match(await (await summed(new Request("http://admin/"))).text(), /summed over 2 workers/);
+});

@@ -132,3 +132,41 @@ Deno.test("bucketLabel() keeps configured buckets, folds others, and is empty wi
   assert.equal(bucketLabel("", configured), "");
   assert.equal(bucketLabel(undefined, configured), "");
 });
+
+Deno.test("per-principal counters: keys and roles by name, sessions folded, anonymous one series", () => {
+  const m = createMetrics();
+  const observe = m.observer(["b"], {
+    keys: ["alice"],
+    roles: [{ roleId: "r1", name: "ci" }],
+  });
+  observe(
+    entry({ authMode: "access_key", principal: "alice", bytesIn: 4, operation: "PutObject" }),
+  );
+  observe(entry({ authMode: "session", principal: "r1/one", bytesOut: 6 }));
+  observe(entry({ authMode: "session", principal: "r1/two", bytesOut: 1 }));
+  observe(entry({ authMode: "anonymous", status: 403 }));
+  observe(entry({}));
+  const text = m.render(0);
+  const p = (family: string, labels: string) =>
+    sample(text, `bucketgate_principal_${family}{${labels}}`);
+  assert.equal(p("requests_total", 'kind="access_key",principal="alice"'), 1);
+  assert.equal(p("request_bytes_total", 'kind="access_key",principal="alice"'), 4);
+  assert.equal(p("requests_total", 'kind="role",principal="ci"'), 2);
+  assert.equal(p("response_bytes_total", 'kind="role",principal="ci"'), 7);
+  assert.equal(p("requests_total", 'kind="anonymous",principal="anonymous"'), 2);
+  assert.doesNotMatch(text, /r1\/one|principal="r1"/, "no session name, no role id");
+});
+
+Deno.test("throttledCounter(): one series per registered limit, present at 0 before any refusal", () => {
+  const m = createMetrics();
+  const anon = m.throttledCounter("anonymous");
+  m.throttledCounter("bucket:public-data");
+  anon();
+  anon(2);
+  const text = m.render(0);
+  assert.equal(sample(text, 'bucketgate_throttled_total{limit="anonymous"}'), 3);
+  assert.equal(sample(text, 'bucketgate_throttled_total{limit="bucket:public-data"}'), 0);
+  const again = m.throttledCounter("anonymous");
+  again();
+  assert.equal(sample(m.render(0), 'bucketgate_throttled_total{limit="anonymous"}'), 4);
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createMetrics, type Metrics, renderMetrics } from "../../../src/admin/metrics.ts";
+import { fixedClock } from "../../../src/clock.ts";
 import type { AccessLogEntry } from "../../../src/log/entry.ts";
 import { emptySnapshot, sumSnapshots } from "../../../src/workers/sum_metrics.ts";
 
@@ -19,8 +20,10 @@ function entry(over: Partial<AccessLogEntry>): AccessLogEntry {
 
 /** Feeds the same entries to one registry, or spread round-robin over `n`. */
 function feed(entries: readonly AccessLogEntry[], n: number): Metrics[] {
-  const registries = Array.from({ length: n }, () => createMetrics());
-  const observers = registries.map((m) => m.observer(["data", "other"]));
+  const clock = fixedClock(Date.UTC(2026, 11, 7, 12, 0, 30));
+  const registries = Array.from({ length: n }, () => createMetrics(clock));
+  const known = { keys: ["alice"], roles: [{ roleId: "ci", name: "CI" }] };
+  const observers = registries.map((m) => m.observer(["data", "other"], known));
   entries.forEach((e, i) => observers[i % n]!(e));
   registries[0]!.jwksFetch("ok");
   registries[n - 1]!.jwksFetch("error");
@@ -36,6 +39,9 @@ const ENTRIES: AccessLogEntry[] = [
   entry({ bucket: "other", totalMs: 12_000 }),
   entry({ bucket: "made-up", status: 403 }),
   entry({ errorCode: "BackendError", status: 503, totalMs: 90_000 }),
+  entry({ authMode: "access_key", principal: "alice", bytesOut: 30 }),
+  entry({ authMode: "session", principal: "ci/run-1", bytesIn: 5, operation: "PutObject" }),
+  entry({ authMode: "session", principal: "ci/run-2", bytesOut: 9 }),
 ];
 
 Deno.test("sumSnapshots() of workers that split the requests renders as one registry that saw them all", () => {
@@ -45,6 +51,11 @@ Deno.test("sumSnapshots() of workers that split the requests renders as one regi
   const summed = sumSnapshots(workers.map((m) => m.snapshot()));
   const lines = (t: string) => t.split("\n").sort();
   assert.deepEqual(lines(renderMetrics(summed, 5)), lines(one!.render(5)));
+  assert.deepEqual(summed.recent, one!.snapshot().recent, "the last hour sums minute by minute");
+  assert.match(
+    renderMetrics(summed, 0),
+    /^bucketgate_principal_requests_total\{kind="role",principal="CI"\} 2$/m,
+  );
 });
 
 Deno.test("sumSnapshots() adds counters and each histogram bucket, series in first-seen order", () => {
