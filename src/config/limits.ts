@@ -82,10 +82,8 @@ function readLimitRule(r: Reader, f: Fields, known: KnownNames): LimitRule | und
   if (burst !== undefined && requestsPerSecond === undefined) {
     r.problem(f.at("burst"), "needs requests_per_second: a burst is above a rate", f.site("burst"));
   }
-  if (
-    requestsPerSecond === undefined && bytesPerSecondIn === undefined &&
-    bytesPerSecondOut === undefined && f.get("burst") === undefined && allKnown(f, LIMIT_KEYS)
-  ) {
+  const rates = ["requests_per_second", "burst", "bytes_per_second_in", "bytes_per_second_out"];
+  if (rates.every((k) => f.get(k) === undefined) && allKnown(f, LIMIT_KEYS)) {
     r.problem(
       f.path,
       "limits nothing: give requests_per_second, bytes_per_second_in or bytes_per_second_out",
@@ -118,7 +116,7 @@ function readQuotaRule(r: Reader, f: Fields, known: KnownNames): QuotaRule | und
     const v = positive(r, f, key);
     if (v !== undefined) amounts[camel(key)] = v;
   }
-  if (Object.keys(amounts).length === 0 && allKnown(f, QUOTA_KEYS)) {
+  if (QUOTA_KEYS.slice(1).every((k) => f.get(k) === undefined) && allKnown(f, QUOTA_KEYS)) {
     r.problem(f.path, `limits nothing: give one of ${QUOTA_KEYS.slice(1).join(", ")}`, f.node);
   }
   if (!match || "anonymous" in match) return undefined;
