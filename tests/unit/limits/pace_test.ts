@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { fixedClock } from "../../../src/clock.ts";
+import { createLocalStore } from "../../../src/limits/local_store.ts";
+import { pacer, sliceOf } from "../../../src/limits/pace.ts";
+
+/** A manual clock whose sleep moves it, recording each wait. */
+function manual() {
+  const clock = fixedClock(0);
+  const waits: number[] = [];
+  const sleep = (ms: number) => {
+    waits.push(ms);
+    clock.set(clock.now() + ms);
+    return Promise.resolve();
+  };
+  return { clock, waits, sleep };
+}
+
+Deno.test("sliceOf() is 50 ms of bytes within 1 KiB..256 KiB", () => {
+  assert.equal(sliceOf(10), 1024);
+  assert.equal(sliceOf(1_000_000), 50_000);
+  assert.equal(sliceOf(1e9), 256 * 1024);
+});
+
+Deno.test("pacer() sends 10 KiB at 2 KiB/s in small slices over ~5 s, all bytes in order", async () => {
+  const m = manual();
+  const stage = pacer([{ key: "out", bytesPerSecond: 2048 }], { store: createLocalStore(), ...m });
+  const input = new Uint8Array(10 * 1024).map((_, i) => i & 255);
+  const chunks: Uint8Array[] = [];
+  await ReadableStream.from([input]).pipeThrough(stage).pipeTo(
+    new WritableStream({ write: (c) => void chunks.push(c) }),
+  );
+  assert.ok(chunks.every((c) => c.byteLength <= 1024), "no chunk over one slice");
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) out.set(c, (at += c.byteLength) - c.byteLength);
+  assert.deepEqual(out, input);
+  assert.ok(Math.max(...m.waits) <= 500, `each wait is one slice's time: ${m.waits}`);
+  assert.ok(m.clock.now() >= 4500 && m.clock.now() <= 5000, `took ${m.clock.now()} ms`);
+});
+
+Deno.test("pacer() under two rates keeps the slower; two bodies share one rate", async () => {
+  const m = manual();
+  const store = createLocalStore();
+  const rates = [{ key: "a", bytesPerSecond: 10_240 }, { key: "b", bytesPerSecond: 1024 }];
+  await ReadableStream.from([new Uint8Array(4096)]).pipeThrough(pacer(rates, { store, ...m }))
+    .pipeTo(new WritableStream());
+  assert.ok(m.clock.now() >= 2900, `4 KiB at 1 KiB/s with a 1 KiB burst: ${m.clock.now()} ms`);
+  const start = m.clock.now();
+  const shared = [{ key: "s", bytesPerSecond: 1024 }];
+  await Promise.all(
+    [1, 2].map(() =>
+      ReadableStream.from([new Uint8Array(2048)]).pipeThrough(pacer(shared, { store, ...m }))
+        .pipeTo(new WritableStream())
+    ),
+  );
+  assert.ok(m.clock.now() - start >= 2900, `4 KiB in total through one shared 1 KiB/s`);
+});

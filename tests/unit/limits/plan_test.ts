@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { isEmpty, planOf, type Rules } from "../../../src/limits/plan.ts";
+
+const NOW = Date.UTC(2026, 11, 7, 20, 0);
+const AK = "AKIDAAAAAAAAAAAAAAAA";
+const rules: Rules = {
+  limits: [
+    {
+      match: { anonymous: true },
+      requestsPerSecond: 20,
+      burst: 40,
+      bytesPerSecondOut: 1000,
+      ipv4Prefix: 24,
+      ipv6Prefix: 64,
+    },
+    { match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
+    { match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
+    { match: { bucket: "data" }, bytesPerSecondIn: 5000 },
+  ],
+  quotas: [{
+    match: { accessKeyId: AK },
+    bytesOutPerDay: 1024,
+    requestsPerMonth: 10,
+    bytesInPerDay: 99,
+  }],
+};
+
+Deno.test("planOf() applies every matching rule, keyed by subject", () => {
+  const anon = planOf(rules, { anonymous: true, sourceIp: "198.51.100.9", bucket: "data" }, 0, NOW);
+  assert.deepEqual(anon.rates.map((r) => [r.key, r.perUnitMs, r.burst]), [
+    ["bucketgate:rate:req:anon:198.51.100.0/24", 50, 40],
+  ]);
+  assert.deepEqual(anon.bytesOut, [{
+    key: "bucketgate:rate:out:anon:198.51.100.0/24",
+    bytesPerSecond: 1000,
+  }]);
+  assert.deepEqual(anon.bytesIn, [{ key: "bucketgate:rate:in:bucket:data", bytesPerSecond: 5000 }]);
+  assert.deepEqual(anon.quotas, []);
+
+  const key = planOf(
+    rules,
+    { anonymous: false, accessKeyId: AK, sourceIp: "198.51.100.9", bucket: "logs" },
+    77,
+    NOW,
+  );
+  assert.deepEqual(key.rates.map((r) => r.key), [`bucketgate:rate:req:key:${AK}`]);
+  assert.deepEqual(
+    key.quotas.map((q) => [q.key, q.limit, q.estimate, q.count, q.endsMs]),
+    [
+      [`bucketgate:quota:key:${AK}:requests:month:202612`, 10, 1, 1, Date.UTC(2027, 0, 1)],
+      [`bucketgate:quota:key:${AK}:bytes_in:day:20261207`, 99, 77, 0, Date.UTC(2026, 11, 8)],
+      [`bucketgate:quota:key:${AK}:bytes_out:day:20261207`, 1024, 0, 0, Date.UTC(2026, 11, 8)],
+    ],
+  );
+  assert.match(key.quotas[2]!.name, /^bytes_out_per_day of key:AKID\w+ \(1024\)$/);
+
+  const session = planOf(rules, { anonymous: false, role: "ci", sourceIp: "::1" }, 0, NOW);
+  assert.deepEqual(session.rates.map((r) => r.key), ["bucketgate:rate:req:role:ci"]);
+  assert.ok(
+    isEmpty(planOf(rules, { anonymous: false, accessKeyId: "OTHER", sourceIp: "::1" }, 0, NOW)),
+  );
+});
