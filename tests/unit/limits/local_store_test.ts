@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { storeSuite } from "./_store_cases.ts";
 import { createLocalStore, MapTable } from "../../../src/limits/local_store.ts";
 
 Deno.test("the local store reads live counters by prefix, resets one, and sweeps expired ones", async () => {
@@ -20,4 +21,10 @@ Deno.test("the local store reads live counters by prefix, resets one, and sweeps
   table.sweep(150);
   assert.equal(table.delete("bucketgate:quota:b"), false, "swept");
   assert.deepEqual(store.health(), { ok: true });
+});
+
+storeSuite("the local store passes the store cases (two handles on one table)", () => {
+  const table = new MapTable();
+  const a = createLocalStore(table);
+  return Promise.resolve({ a, b: createLocalStore(table), close: () => Promise.resolve() });
 });
