@@ -40,7 +40,8 @@ export const ADMITTED: Admission = { ok: true };
 /** The synchronous table a local store keeps: a number per key, gone after its expiry. */
 export interface CounterTable {
   get(key: string, now: number): number;
-  set(key: string, value: number, expiresMs: number): void;
+  /** Sets a key's value and expiry; `now` tells which other entries have expired. */
+  set(key: string, value: number, expiresMs: number, now: number): void;
 }
 
 /**
@@ -72,7 +73,7 @@ export function admitOn(
   let refused: Admission = ADMITTED;
   rates.forEach((r, index) => {
     const step = gcraStep(t.get(r.key, now), now, r);
-    t.set(r.key, step.tat, step.tat + r.burst * r.perUnitMs);
+    t.set(r.key, step.tat, step.tat + r.burst * r.perUnitMs, now);
     if (step.waitMs > 0 && refused.ok) {
       refused = { ok: false, by: "rate", index, retryAfterMs: step.waitMs };
     }
@@ -84,7 +85,7 @@ export function admitOn(
       return { ok: false, by: "quota", index, retryAfterMs: Math.max(0, q.endsMs - now) };
     }
   }
-  for (const q of quotas) if (q.count > 0) t.set(q.key, t.get(q.key, now) + q.count, q.endsMs);
+  for (const q of quotas) if (q.count > 0) t.set(q.key, t.get(q.key, now) + q.count, q.endsMs, now);
   return ADMITTED;
 }
 
@@ -97,7 +98,7 @@ export interface QuotaAdd {
 
 /** Adds each amount to its counter. */
 export function addOn(t: CounterTable, adds: readonly QuotaAdd[], now: number): void {
-  for (const a of adds) if (a.amount > 0) t.set(a.key, t.get(a.key, now) + a.amount, a.endsMs);
+  for (const a of adds) if (a.amount > 0) t.set(a.key, t.get(a.key, now) + a.amount, a.endsMs, now);
 }
 
 /**
@@ -106,6 +107,6 @@ export function addOn(t: CounterTable, adds: readonly QuotaAdd[], now: number): 
  */
 export function reserveOn(t: CounterTable, r: RateCheck, now: number): number {
   const next = Math.max(t.get(r.key, now), now) + r.cost * r.perUnitMs;
-  t.set(r.key, next, next + r.burst * r.perUnitMs);
+  t.set(r.key, next, next + r.burst * r.perUnitMs, now);
   return Math.max(0, next - now - r.burst * r.perUnitMs);
 }

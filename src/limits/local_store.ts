@@ -8,26 +8,24 @@ interface Entry {
 }
 
 /** A CounterTable over a Map, expired entries swept every `sweepEvery` writes. */
-export class MapTable implements CounterTable {
+export class MapTable implements RowTable {
   readonly #map = new Map<string, Entry>();
   #writes = 0;
-  #now = 0;
 
   /** The value of a live key, 0 when absent or expired. */
   get(key: string, now: number): number {
-    this.#now = now;
     const e = this.#map.get(key);
     return e === undefined || e.expiresMs <= now ? 0 : e.value;
   }
 
   /** Sets a key's value and expiry. */
-  set(key: string, value: number, expiresMs: number): void {
+  set(key: string, value: number, expiresMs: number, now: number): void {
     const e = this.#map.get(key);
     if (e) {
       e.value = value;
       e.expiresMs = expiresMs;
     } else this.#map.set(key, { value, expiresMs });
-    if (++this.#writes % 4096 === 0) this.sweep(this.#now);
+    if (++this.#writes % 4096 === 0) this.sweep(now);
   }
 
   /** Drops expired entries. */
@@ -48,14 +46,29 @@ export class MapTable implements CounterTable {
   }
 }
 
+/** A table a store can list and delete from, besides reading and writing. */
+export interface RowTable extends CounterTable {
+  rows(prefix: string, now: number): CounterRow[];
+  delete(key: string): boolean;
+}
+
+/** Runs `f` alone (under a lock for a table shared between threads). */
+export type Atomically = <T>(f: () => T) => T;
+
 /** A store over a MapTable: counters survive a reload, not a restart. */
 export function createLocalStore(table: MapTable = new MapTable()): CounterStore {
+  return createTableStore(table, (f) => f());
+}
+
+/** A store over any RowTable, each operation run `atomically`. */
+export function createTableStore(table: RowTable, atomically: Atomically): CounterStore {
   return {
-    admit: (rates, quotas, now) => Promise.resolve(admitOn(table, rates, quotas, now)),
-    add: (adds, now) => addOn(table, adds, now),
-    reserve: (rate, now) => Promise.resolve(reserveOn(table, rate, now)),
-    read: (prefix, now) => Promise.resolve(table.rows(prefix, now)),
-    reset: (key) => Promise.resolve(table.delete(key)),
+    admit: (rates, quotas, now) =>
+      Promise.resolve(atomically(() => admitOn(table, rates, quotas, now))),
+    add: (adds, now) => atomically(() => addOn(table, adds, now)),
+    reserve: (rate, now) => Promise.resolve(atomically(() => reserveOn(table, rate, now))),
+    read: (prefix, now) => Promise.resolve(atomically(() => table.rows(prefix, now))),
+    reset: (key) => Promise.resolve(atomically(() => table.delete(key))),
     health: () => ({ ok: true }),
     close: () => Promise.resolve(),
   };
