@@ -9,7 +9,14 @@ import { type ProxyError, proxyError, withHeaders } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { Admission } from "./cells.ts";
 import { pacer, type Sleep } from "./pace.ts";
-import { type Caller, isEmpty, type NamedQuota, type Plan, planOf, type Rules } from "./plan.ts";
+import {
+  type Caller,
+  createPlanner,
+  isEmpty,
+  type NamedQuota,
+  type Plan,
+  type Rules,
+} from "./plan.ts";
 import type { CounterStore } from "./store.ts";
 
 /** What the limiter needs. */
@@ -49,6 +56,7 @@ export interface Limiter {
 
 /** Builds the limiter over a store (which outlives reloads) and the rules of the moment. */
 export function createLimiter(deps: LimiterDeps): Limiter {
+  const planOf = createPlanner();
   return {
     async admit(caller, bytesIn) {
       const rules = deps.rules();

@@ -137,3 +137,34 @@ export function isEmpty(p: Plan): boolean {
   return p.rates.length === 0 && p.quotas.length === 0 && p.bytesIn.length === 0 &&
     p.bytesOut.length === 0;
 }
+
+/** `planOf` with the plans of recent callers remembered (per rules object and UTC day). */
+export type Planner = (rules: Rules, c: Caller, bytesIn: number, now: number) => Plan;
+
+/** A Planner; a reload (new rules object) or a new day starts its memory afresh. */
+export function createPlanner(maxEntries = 10_000): Planner {
+  let forRules: Rules | undefined;
+  let day = "";
+  const memo = new Map<string, Plan>();
+  return (rules, c, bytesIn, now) => {
+    const today = windowOf("day", now).id;
+    if (rules !== forRules || today !== day || memo.size >= maxEntries) {
+      memo.clear();
+      forRules = rules;
+      day = today;
+    }
+    const id = `${c.anonymous ? 1 : 0}|${c.accessKeyId ?? ""}|${c.role ?? ""}|${c.sourceIp}|${
+      c.bucket ?? ""
+    }`;
+    let plan = memo.get(id);
+    if (plan === undefined) {
+      plan = planOf(rules, c, 0, now);
+      memo.set(id, plan);
+    }
+    if (bytesIn <= 0 || !plan.quotas.some((q) => q.metric === "bytes_in")) return plan;
+    return {
+      ...plan,
+      quotas: plan.quotas.map((q) => q.metric === "bytes_in" ? { ...q, estimate: bytesIn } : q),
+    };
+  };
+}

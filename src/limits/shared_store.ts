@@ -36,6 +36,8 @@ export class SharedTable implements RowTable {
   readonly #keys: Uint8Array;
   readonly #slots: number;
   readonly #scratch = new Uint8Array(KEY_BYTES + 4);
+  /** Keys seen lately, encoded and hashed (an isolate's own cache; cleared when large). */
+  readonly #encoded = new Map<string, { bytes: Uint8Array; hash: number } | null>();
 
   constructor(sab: SharedArrayBuffer) {
     const slots = (sab.byteLength - HEADER) / (8 + 16 + KEY_BYTES);
@@ -86,13 +88,11 @@ export class SharedTable implements RowTable {
 
   /** The slot of `key`; with `claim`, a free or expired slot for it when absent (else -1). */
   #find(key: string, now: number, claim: boolean): number {
-    const { written = 0, read = 0 } = enc.encodeInto(key, this.#scratch);
-    if (read < key.length || written > KEY_BYTES) return -1;
-    const bytes = this.#scratch.subarray(0, written);
-    let h = 0x811c9dc5;
-    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+    const e = this.#encode(key);
+    if (e === null) return -1;
+    const { bytes, hash } = e;
     let reusable = -1;
-    for (let n = 0, i = (h >>> 0) % this.#slots; n < this.#slots; n++, i = (i + 1) % this.#slots) {
+    for (let n = 0, i = hash % this.#slots; n < this.#slots; n++, i = (i + 1) % this.#slots) {
       if (this.#meta[i * 2] === 0) {
         if (!claim) return -1;
         return this.#claim(reusable >= 0 ? reusable : i, bytes);
@@ -101,6 +101,23 @@ export class SharedTable implements RowTable {
       if (reusable < 0 && this.#vals[i * 2 + 1]! <= now) reusable = i;
     }
     return claim && reusable >= 0 ? this.#claim(reusable, bytes) : -1;
+  }
+
+  /** The key's UTF-8 bytes and FNV-1a hash; null when it is longer than a slot holds. */
+  #encode(key: string): { bytes: Uint8Array; hash: number } | null {
+    const known = this.#encoded.get(key);
+    if (known !== undefined) return known;
+    const { written = 0, read = 0 } = enc.encodeInto(key, this.#scratch);
+    let e: { bytes: Uint8Array; hash: number } | null = null;
+    if (read === key.length && written <= KEY_BYTES) {
+      const bytes = this.#scratch.slice(0, written);
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+      e = { bytes, hash: h >>> 0 };
+    }
+    if (this.#encoded.size >= 10_000) this.#encoded.clear();
+    this.#encoded.set(key, e);
+    return e;
   }
 
   #sameKey(i: number, bytes: Uint8Array): boolean {

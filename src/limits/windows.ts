@@ -9,8 +9,27 @@ export interface QuotaWindow {
   readonly endsMs: number;
 }
 
-/** The window of `kind` that holds `nowMs`. */
+const last: Record<WindowKind, { startMs: number; w: QuotaWindow }> = {
+  day: { startMs: 0, w: { id: "", endsMs: 0 } },
+  month: { startMs: 0, w: { id: "", endsMs: 0 } },
+};
+
+/** The window of `kind` that holds `nowMs` (the last one is remembered: most calls fall in it). */
 export function windowOf(kind: WindowKind, nowMs: number): QuotaWindow {
+  const memo = last[kind];
+  if (nowMs >= memo.startMs && nowMs < memo.w.endsMs) return memo.w;
+  const w = computeWindow(kind, nowMs);
+  const d = new Date(nowMs);
+  last[kind] = {
+    startMs: kind === "day"
+      ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+      : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+    w,
+  };
+  return w;
+}
+
+function computeWindow(kind: WindowKind, nowMs: number): QuotaWindow {
   const d = new Date(nowMs);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isEmpty, planOf, type Rules } from "../../../src/limits/plan.ts";
+import { createPlanner, isEmpty, planOf, type Rules } from "../../../src/limits/plan.ts";
 
 const NOW = Date.UTC(2026, 11, 7, 20, 0);
 const AK = "AKIDAAAAAAAAAAAAAAAA";
@@ -59,4 +59,17 @@ Deno.test("planOf() applies every matching rule, keyed by subject", () => {
   assert.ok(
     isEmpty(planOf(rules, { anonymous: false, accessKeyId: "OTHER", sourceIp: "::1" }, 0, NOW)),
   );
+});
+
+Deno.test("createPlanner() remembers plans, but not across a reload, a new day or an upload's size", () => {
+  const planner = createPlanner();
+  const c = { anonymous: false, accessKeyId: AK, sourceIp: "10.0.0.1" };
+  const a = planner(rules, c, 0, NOW);
+  assert.equal(planner(rules, c, 0, NOW + 1000), a, "the same plan object");
+  assert.deepEqual(planner(rules, c, 50, NOW), planOf(rules, c, 50, NOW), "the upload's estimate");
+  assert.equal(planner(rules, c, 0, NOW), a);
+  const reloaded = { ...rules };
+  assert.notEqual(planner(reloaded, c, 0, NOW), a);
+  const tomorrow = planner(reloaded, c, 0, NOW + 86_400_000);
+  assert.match(tomorrow.quotas[1]!.key, /:20261208$/);
 });

@@ -13,3 +13,17 @@ Deno.test("windowOf() names the UTC day and month and when they end", () => {
     "a window starts at its first ms",
   );
 });
+
+Deno.test("windowOf() remembers its last window but never answers one that does not hold the time", () => {
+  const t = Date.UTC(2026, 11, 7, 12);
+  assert.equal(windowOf("day", t).id, "20261207");
+  assert.equal(
+    windowOf("day", Date.UTC(2026, 11, 6, 23, 59)).id,
+    "20261206",
+    "earlier than the memo",
+  );
+  assert.equal(windowOf("day", t).id, "20261207");
+  assert.equal(windowOf("day", Date.UTC(2026, 11, 8)).id, "20261208");
+  assert.equal(windowOf("month", Date.UTC(2026, 10, 30)).id, "202611");
+  assert.equal(windowOf("month", Date.UTC(2026, 11, 1)).id, "202612");
+});
