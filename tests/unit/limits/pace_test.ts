@@ -55,3 +55,40 @@ Deno.test("pacer() under two rates keeps the slower; two bodies share one rate",
   );
   assert.ok(m.clock.now() - start >= 2900, `4 KiB in total through one shared 1 KiB/s`);
 });
+
+Deno.test("pacer() keeps bytes flowing (no gap over a slice's time) and reads ahead no more than a chunk", async () => {
+  const m = manual();
+  const stage = pacer([{ key: "out", bytesPerSecond: 1_000_000 }], {
+    store: createLocalStore(),
+    ...m,
+  });
+  let pulled = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (pulled++ === 100) c.close();
+      else c.enqueue(new Uint8Array(100_000));
+    },
+  }, { highWaterMark: 0 });
+  let sent = 0;
+  let last = 0;
+  let gap = 0;
+  await source.pipeThrough(stage).pipeTo(
+    new WritableStream({
+      write(c) {
+        sent += c.byteLength;
+        gap = Math.max(gap, m.clock.now() - last);
+        last = m.clock.now();
+        assert.ok(
+          pulled * 100_000 - sent <= 3 * 100_000,
+          `read ahead ${pulled * 100_000 - sent} bytes`,
+        );
+      },
+    }, { highWaterMark: 1 }),
+  );
+  assert.equal(sent, 10_000_000);
+  assert.ok(gap <= 50, `the longest pause between slices: ${gap} ms`);
+  assert.ok(
+    m.clock.now() >= 9_900 && m.clock.now() <= 10_000,
+    `10 MB at 1 MB/s: ${m.clock.now()} ms`,
+  );
+});
