@@ -38,6 +38,8 @@ export interface Ticket {
   paceOut(): TransformStream<Uint8Array, Uint8Array> | undefined;
   /** Counts the bytes actually received and sent (only for a served request). */
   done(bytesIn: number, bytesOut: number): void;
+  /** Whether a byte quota applies (so the bytes must be counted). */
+  readonly countsBytes: boolean;
 }
 
 /** The ticket of a request no rule touches. */
@@ -46,6 +48,7 @@ const FREE: Ticket = {
   paceIn: () => undefined,
   paceOut: () => undefined,
   done: () => {},
+  countsBytes: false,
 };
 
 /** The limiter of one gateway; see the module doc. */
@@ -85,6 +88,7 @@ function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
     },
     paceIn: () => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps) : undefined,
     paceOut: () => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps) : undefined,
+    countsBytes: counted.length > 0,
     done(bytesIn, bytesOut) {
       if (counted.length === 0) return;
       const adds = counted.map((q) => ({

@@ -25,6 +25,24 @@ export interface Caller {
   readonly bucket?: string;
 }
 
+/** The caller of an authenticated identity (auth/identity.ts's shape); undefined = it failed to authenticate. */
+export function callerOf(
+  identity:
+    | { readonly kind: string; readonly accessKeyId?: string; readonly roleId?: string }
+    | undefined,
+  sourceIp: string,
+  bucket?: string,
+): Caller {
+  const where = { sourceIp, ...(bucket !== undefined ? { bucket } : {}) };
+  if (identity === undefined || identity.kind === "anonymous") return { anonymous: true, ...where };
+  return {
+    anonymous: false,
+    ...(identity.accessKeyId !== undefined ? { accessKeyId: identity.accessKeyId } : {}),
+    ...(identity.roleId !== undefined ? { role: identity.roleId } : {}),
+    ...where,
+  };
+}
+
 /** The rules in force (they change on SIGHUP; the counters do not). */
 export interface Rules {
   readonly limits: readonly LimitRule[];

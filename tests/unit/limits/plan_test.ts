@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPlanner, isEmpty, planOf, type Rules } from "../../../src/limits/plan.ts";
+import { callerOf, createPlanner, isEmpty, planOf, type Rules } from "../../../src/limits/plan.ts";
 
 const NOW = Date.UTC(2026, 11, 7, 20, 0);
 const AK = "AKIDAAAAAAAAAAAAAAAA";
@@ -72,4 +72,25 @@ Deno.test("createPlanner() remembers plans, but not across a reload, a new day o
   assert.notEqual(planner(reloaded, c, 0, NOW), a);
   const tomorrow = planner(reloaded, c, 0, NOW + 86_400_000);
   assert.match(tomorrow.quotas[1]!.key, /:20261208$/);
+});
+
+Deno.test("callerOf() maps an identity: a failed signature and an anonymous call are anonymous", () => {
+  assert.deepEqual(callerOf(undefined, "10.0.0.1", "data"), {
+    anonymous: true,
+    sourceIp: "10.0.0.1",
+    bucket: "data",
+  });
+  assert.deepEqual(callerOf({ kind: "anonymous" }, "::1"), { anonymous: true, sourceIp: "::1" });
+  assert.deepEqual(callerOf({ kind: "access_key", accessKeyId: AK }, "::1", "b"), {
+    anonymous: false,
+    accessKeyId: AK,
+    sourceIp: "::1",
+    bucket: "b",
+  });
+  assert.deepEqual(callerOf({ kind: "session", accessKeyId: "ASIAX", roleId: "ci" }, "::1"), {
+    anonymous: false,
+    accessKeyId: "ASIAX",
+    role: "ci",
+    sourceIp: "::1",
+  });
 });
