@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { fixedClock } from "../../../../src/clock.ts";
+import { createLimiter } from "../../../../src/limits/limiter.ts";
+import { meterResponse } from "../../../../src/limits/meter.ts";
+import type { Rules } from "../../../../src/limits/plan.ts";
 import { RedisClient } from "../../../../src/limits/redis/client.ts";
 import { createRedisStore } from "../../../../src/limits/redis/store.ts";
 import { missingRedis, startRedis } from "../../../_support/redis.ts";
@@ -53,6 +57,56 @@ Deno.test({
     } finally {
       await store.close();
       await other.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: `two limiters sharing one Redis enforce one quota and one rate, not two${
+    missing ? ` (skipped: ${missing})` : ""
+  }`,
+  ignore: missing !== undefined,
+  async fn() {
+    const server = await startRedis();
+    const stores = [
+      await createRedisStore(cfg(server.port)),
+      await createRedisStore(cfg(server.port)),
+    ];
+    const AK = "AKIDAAAAAAAAAAAAAAAA";
+    const rules: Rules = {
+      limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
+      quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1024 * 1024 }],
+    };
+    const clock = fixedClock(Date.UTC(2026, 11, 7, 12));
+    const [a, b] = stores.map((store) =>
+      createLimiter({ rules: () => rules, store, clock, sleep: () => Promise.resolve() })
+    );
+    const caller = { anonymous: false, accessKeyId: AK, sourceIp: "10.0.0.1" };
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a! : b!).admit(caller, 0)),
+      );
+      assert.equal(answers.filter((x) => x.ok).length, 5, "one burst of 5 across both instances");
+      const tickets = answers.flatMap((x) => (x.ok ? [x.value] : []));
+      const sizes = [400_000, 400_000, 400_000];
+      const served: boolean[] = [];
+      for (const [i, size] of sizes.entries()) {
+        const r = await meterResponse(
+          tickets[i]!,
+          new Response(new Uint8Array(size), {
+            headers: { "content-length": String(size) },
+          }),
+          () => 0,
+        );
+        served.push(r.ok);
+        if (r.ok) await r.value.arrayBuffer();
+        // each connection's pipelined add has landed before a later command on it answers
+        for (const s of stores) await s.read("bucketgate:", clock.now());
+      }
+      assert.deepEqual(served, [true, true, false], "the download that crosses 1 MiB is refused");
+    } finally {
+      for (const s of stores) await s.close();
       await server.stop();
     }
   },
