@@ -6,6 +6,7 @@
  * connects again, at most once per `retryMs` (until then it rejects at once,
  * so a caller falls back quickly).
  */
+import { concatBytes } from "../../bytes.ts";
 import type { LimitsStoreConfig } from "../../config/types.ts";
 import { encodeCommand, parseReply, type Reply } from "./resp.ts";
 
@@ -48,9 +49,7 @@ export class RedisClient {
     const replies = cmds.map(() =>
       new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
     );
-    const bytes = cmds.map(encodeCommand);
-    const all = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
-    bytes.reduce((at, b) => (all.set(b, at), at + b.byteLength), 0);
+    const all = concatBytes(cmds.map(encodeCommand));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -120,7 +119,7 @@ export class RedisClient {
       const replies = hello.map(() =>
         new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
       );
-      await conn.write(new Uint8Array(hello.flatMap((h) => [...encodeCommand(h)])));
+      await conn.write(concatBytes(hello.map(encodeCommand)));
       const failed = (await Promise.all(replies)).find((r) => r instanceof Error);
       if (failed) {
         this.#fail(conn, failed as Error);
@@ -137,9 +136,7 @@ export class RedisClient {
       for (;;) {
         const n = await conn.read(chunk);
         if (n === null) throw new Error("redis: connection closed by the server");
-        const joined = new Uint8Array(buf.byteLength + n);
-        joined.set(buf);
-        joined.set(chunk.subarray(0, n), buf.byteLength);
+        const joined = concatBytes([buf, chunk.subarray(0, n)]);
         let at = 0;
         for (let r = parseReply(joined, at); r; r = parseReply(joined, at)) {
           at = r.next;

@@ -1,4 +1,5 @@
 /** RESP2, the Redis wire format: commands as arrays of bulk strings, replies parsed incrementally. */
+import { concatBytes } from "../../bytes.ts";
 
 /** A reply: a string, an integer, null, an error, or an array of replies. */
 export type Reply = string | number | null | RedisReplyError | Reply[];
@@ -21,13 +22,7 @@ export function encodeCommand(args: readonly (string | number)[]): Uint8Array {
     text = "\r\n";
   }
   head.push(enc.encode(text));
-  const out = new Uint8Array(head.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of head) {
-    out.set(b, at);
-    at += b.byteLength;
-  }
-  return out;
+  return concatBytes(head);
 }
 
 /** One parsed reply and where the next begins; undefined when the buffer holds only part of it. */
