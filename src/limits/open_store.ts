@@ -21,8 +21,8 @@ export interface StoreChoice {
 }
 
 /** Builds the store; see the module doc. */
-export async function openCounterStore(choice: StoreChoice): Promise<CounterStore> {
+export function openCounterStore(choice: StoreChoice): CounterStore {
   const own = choice.shared ? createSharedStore(choice.shared) : createLocalStore();
   if (!choice.redis) return own;
-  return withFallback(await createRedisStore(choice.redis), own, choice.log);
+  return withFallback(createRedisStore(choice.redis), own, choice.log);
 }

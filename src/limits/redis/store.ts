@@ -11,15 +11,20 @@ import type { Reply } from "./resp.ts";
 import { ADMIT_SCRIPT, RESERVE_SCRIPT, scriptSha } from "./script.ts";
 
 /** Builds the Redis store; nothing connects until the first request. */
-export async function createRedisStore(
+export function createRedisStore(
   cfg: LimitsStoreConfig,
   options: RedisClientOptions = {},
-): Promise<CounterStore> {
+): CounterStore {
   const client = new RedisClient(cfg, options);
-  const admitSha = await scriptSha(ADMIT_SCRIPT);
-  const reserveSha = await scriptSha(RESERVE_SCRIPT);
-  const run = async (sha: string, script: string, keys: string[], args: (string | number)[]) => {
-    const r = await client.command("EVALSHA", sha, keys.length, ...keys, ...args);
+  const admitSha = scriptSha(ADMIT_SCRIPT);
+  const reserveSha = scriptSha(RESERVE_SCRIPT);
+  const run = async (
+    sha: Promise<string>,
+    script: string,
+    keys: string[],
+    args: (string | number)[],
+  ) => {
+    const r = await client.command("EVALSHA", await sha, keys.length, ...keys, ...args);
     if (r instanceof Error && r.message.startsWith("NOSCRIPT")) {
       return answer(await client.command("EVAL", script, keys.length, ...keys, ...args));
     }
