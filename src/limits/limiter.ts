@@ -32,10 +32,12 @@ export interface LimiterDeps {
 export interface Ticket {
   /** The download's size is known: refuse it whole (before any byte) if it crosses a quota. */
   checkOut(size: number): Promise<Result<void, ProxyError>>;
-  /** A pacing stage for the upload body, or undefined when no byte rate applies. */
-  paceIn(): TransformStream<Uint8Array, Uint8Array> | undefined;
+  /** A pacing stage for the upload body (`onSent` hears each slice), or undefined when no byte rate applies. */
+  paceIn(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined;
   /** A pacing stage for the download body, or undefined when no byte rate applies. */
-  paceOut(): TransformStream<Uint8Array, Uint8Array> | undefined;
+  paceOut(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined;
+  /** Whether a byte rate applies (so a body may be held back by pacing). */
+  readonly paces: boolean;
   /** Counts the bytes actually received and sent (only for a served request). */
   done(bytesIn: number, bytesOut: number): void;
   /** Whether a byte quota applies (so the bytes must be counted). */
@@ -49,6 +51,7 @@ const FREE: Ticket = {
   paceOut: () => undefined,
   done: () => {},
   countsBytes: false,
+  paces: false,
 };
 
 /** The limiter of one gateway; see the module doc. */
@@ -86,8 +89,9 @@ function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
       const a = await deps.store.admit([], checks, deps.clock.now());
       return a.ok ? ok(undefined) : err(refusal(a, checks));
     },
-    paceIn: () => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps) : undefined,
-    paceOut: () => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps) : undefined,
+    paceIn: (onSent) => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps, onSent) : undefined,
+    paceOut: (onSent) => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps, onSent) : undefined,
+    paces: plan.bytesIn.length > 0 || plan.bytesOut.length > 0,
     countsBytes: counted.length > 0,
     done(bytesIn, bytesOut) {
       if (counted.length === 0) return;

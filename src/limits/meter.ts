@@ -31,9 +31,13 @@ function counter(onChunk: (n: number) => void, onEnd: () => void) {
 }
 
 /** The upload body paced (when a byte rate applies) and counted (when a byte quota does). */
-export function meterUpload(ticket: Ticket, body: ReadableStream<Uint8Array> | null): MeteredBody {
+export function meterUpload(
+  ticket: Ticket,
+  body: ReadableStream<Uint8Array> | null,
+  onSent?: (n: number) => void,
+): MeteredBody {
   let n = 0;
-  const pace = ticket.paceIn();
+  const pace = ticket.paceIn(onSent);
   if (body === null || (!pace && !ticket.countsBytes)) return { body, bytes: () => n };
   let out = body;
   if (ticket.countsBytes) out = out.pipeThrough(counter((k) => (n += k), () => {}));
@@ -51,6 +55,7 @@ export async function meterResponse(
   ticket: Ticket,
   res: Response,
   bytesIn: () => number,
+  onSent?: (n: number) => void,
 ): Promise<Result<Response, ProxyError>> {
   if (res.status >= 400) return ok(res);
   const size = Number(res.headers.get("content-length") ?? "0");
@@ -61,7 +66,7 @@ export async function meterResponse(
       return err(checked.error);
     }
   }
-  const pace = ticket.paceOut();
+  const pace = ticket.paceOut(onSent);
   if (res.body === null || (!pace && !ticket.countsBytes)) {
     ticket.done(bytesIn(), 0);
     return ok(res);

@@ -7,6 +7,7 @@
  * timeout. Only bodies under a byte-rate rule get this stage.
  */
 import type { Clock } from "../clock.ts";
+import type { IdleWatchdog, Transfer } from "../streams/idle.ts";
 import type { ByteRate } from "./plan.ts";
 import type { CounterStore } from "./store.ts";
 
@@ -28,10 +29,11 @@ export interface PaceDeps {
   readonly sleep: Sleep;
 }
 
-/** A stage that paces its bytes under every given rate (the slowest wins). */
+/** A stage that paces its bytes under every given rate (the slowest wins); `onSent` hears each slice. */
 export function pacer(
   rates: readonly ByteRate[],
   deps: PaceDeps,
+  onSent: (bytes: number) => void = () => {},
 ): TransformStream<Uint8Array, Uint8Array> {
   const slice = Math.min(...rates.map((r) => sliceOf(r.bytesPerSecond)));
   return new TransformStream<Uint8Array, Uint8Array>({
@@ -50,7 +52,47 @@ export function pacer(
         }
         if (wait > 0) await deps.sleep(wait);
         controller.enqueue(part);
+        onSent(part.byteLength);
       }
     },
   });
+}
+
+/**
+ * A watchdog for one paced request: the transfers its backend watches count
+ * every byte the pacer sends on (`touch`), so a body held back by pacing is
+ * not taken for an idle client, while a client that stops reading still
+ * stops the pacer and is cut.
+ */
+export function keepWatched(
+  inner: IdleWatchdog,
+): { watchdog: IdleWatchdog; touch(n: number): void } {
+  const live = new Set<Transfer>();
+  const watchdog: IdleWatchdog = {
+    timeoutMs: inner.timeoutMs,
+    sweep: () => inner.sweep(),
+    get size() {
+      return inner.size;
+    },
+    watch(onIdle) {
+      const t = inner.watch(onIdle);
+      live.add(t);
+      return {
+        get moved() {
+          return t.moved;
+        },
+        set moved(n: number) {
+          t.moved = n;
+        },
+        get cut() {
+          return t.cut;
+        },
+        end() {
+          live.delete(t);
+          t.end();
+        },
+      };
+    },
+  };
+  return { watchdog, touch: (n) => live.forEach((t) => (t.moved += n)) };
 }

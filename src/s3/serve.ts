@@ -21,6 +21,7 @@ import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { Limiter, Ticket } from "../limits/limiter.ts";
 import { meterResponse, meterUpload } from "../limits/meter.ts";
+import { keepWatched } from "../limits/pace.ts";
 import { callerOf } from "../limits/plan.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
@@ -182,7 +183,9 @@ async function runHandler(
   const route = step.mapped?.logged ?? step.route;
   const ticket = await ticketOf(step, w);
   if (!ticket.ok) return { result: ticket, route, identity: auth.identity, authMs: step.authMs };
-  const upload = ticket.value && meterUpload(ticket.value, auth.body);
+  // A paced body is held back on purpose: what the pacer sends keeps its transfer from idling.
+  const kept = ticket.value?.paces && w.idle ? keepWatched(w.idle) : undefined;
+  const upload = ticket.value && meterUpload(ticket.value, auth.body, kept?.touch);
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
   const ctx: S3Context = {
@@ -200,11 +203,11 @@ async function runHandler(
     keys: w.formKeys,
     onFormSigned: (s) => void (signed = s),
   };
-  if (w.idle) bindIdleWatchdog(req.signal, w.idle);
+  if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
   const answer = await step.op.handler(ctx);
   const result = ticket.value && answer.ok
-    ? await meterResponse(ticket.value, answer.value, upload!.bytes)
+    ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
     : answer;
   return {
     result,

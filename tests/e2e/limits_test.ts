@@ -69,3 +69,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a paced download (1 MiB at 128 KiB/s, 8 s: 2 s per 256 KiB read) never trips a 1 s idle timeout", async () => {
+  const root = await Deno.makeTempDir({ prefix: "bucketgate-paced-" });
+  const body = new Uint8Array(1024 * 1024).map((_, i) => i & 255);
+  await Deno.writeFile(`${root}/paced.bin`, body);
+  try {
+    await using gw = await launchGateway({
+      config: `client_idle_timeout_secs: 1
+buckets:
+  - { name: public, backend_type: fs, anonymous_access: true, backend_options: { root: "${root}" } }
+limits:
+  - { match: { bucket: public }, bytes_per_second_out: 131072 }
+`,
+    });
+    const t0 = performance.now();
+    const res = await fetch(`${gw.url}/public/paced.bin`);
+    assert.equal(res.status, 200);
+    const got = new Uint8Array(await res.arrayBuffer());
+    const ms = performance.now() - t0;
+    assert.deepEqual(got, body);
+    assert.ok(ms >= 6000 && ms < 14000, `paced: ${Math.round(ms)} ms for 1 MiB at 128 KiB/s`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../src/clock.ts";
 import { createLocalStore } from "../../../src/limits/local_store.ts";
-import { pacer, sliceOf } from "../../../src/limits/pace.ts";
+import { keepWatched, pacer, sliceOf } from "../../../src/limits/pace.ts";
+import { createIdleWatchdog } from "../../../src/streams/idle.ts";
 
 /** A manual clock whose sleep moves it, recording each wait. */
 function manual() {
@@ -91,4 +92,25 @@ Deno.test("pacer() keeps bytes flowing (no gap over a slice's time) and reads ah
     m.clock.now() >= 9_900 && m.clock.now() <= 10_000,
     `10 MB at 1 MB/s: ${m.clock.now()} ms`,
   );
+});
+
+Deno.test("keepWatched(): what the pacer sends feeds the transfers its request watches", () => {
+  const clock = fixedClock(0);
+  const inner = createIdleWatchdog({ timeoutMs: 1000, clock, schedule: () => () => {} });
+  const { watchdog, touch } = keepWatched(inner);
+  let cut = 0;
+  const t = watchdog.watch(() => cut++);
+  clock.set(800);
+  touch(1024);
+  inner.sweep();
+  clock.set(1600);
+  inner.sweep();
+  assert.equal(cut, 0, "a slice 0.8 s in keeps it alive");
+  clock.set(2900);
+  inner.sweep();
+  assert.equal(cut, 1, "nothing sent for over 1 s: cut");
+  assert.ok(t.cut);
+  t.end();
+  touch(1); // after its end nothing is fed
+  assert.equal(watchdog.size, 0);
 });
