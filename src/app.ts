@@ -28,6 +28,11 @@ import { err, ok, type Result } from "./result.ts";
 import type { ResolvedBucket } from "./s3/context.ts";
 import { bucketOf, type RequestOutcome, stepTimes } from "./s3/outcome.ts";
 import { headerSectionProblem, hostBucket, parseS3Request } from "./s3/request.ts";
+import { createLimiter, type Limiter } from "./limits/limiter.ts";
+import { createLocalStore } from "./limits/local_store.ts";
+import { realSleep } from "./limits/pace.ts";
+import { callerOf } from "./limits/plan.ts";
+import type { CounterStore } from "./limits/store.ts";
 import { createS3Server, type S3Server } from "./s3/serve.ts";
 import { createNamespace, type Namespace } from "./s3/namespace.ts";
 import type { SigningKeyCache } from "./sigv4/signing_key.ts";
@@ -62,6 +67,11 @@ export interface AppDeps {
    * @default a count of this app's own
    */
   readonly inFlight?: InFlight;
+  /**
+   * The counters of `limits:` and `quotas:`, shared by the apps of one process
+   * so a reload keeps them (limits/open_store.ts). @default counters of this app's own
+   */
+  readonly limits?: CounterStore;
 }
 
 /**
@@ -87,8 +97,17 @@ export interface ConnInfo {
 /** A request handler as Deno.serve calls it. */
 export type AppHandler = (req: Request, info?: ConnInfo) => Promise<Response>;
 
+/** The limiter of a config with `limits:` or `quotas:`, over the shared counters. */
+function limiterOf(deps: AppDeps): Limiter | undefined {
+  const rules = { limits: deps.config.limits ?? [], quotas: deps.config.quotas ?? [] };
+  if (rules.limits.length === 0 && rules.quotas.length === 0) return undefined;
+  const store = deps.limits ?? createLocalStore();
+  return createLimiter({ rules: () => rules, store, clock: deps.clock, sleep: realSleep });
+}
+
 /** What the steps share: the app's collaborators and what was built from them once. */
 interface Pipeline extends AppDeps {
+  readonly limiter?: Limiter;
   readonly cors: CorsSources;
   readonly newId: () => string;
   readonly serveS3: S3Server;
@@ -147,8 +166,10 @@ export function createApp(deps: AppDeps): AppHandler {
     const backend = deps.backends.get(b.name);
     if (backend) buckets.set(b.name, { config: b, backend });
   }
+  const limiter = limiterOf(deps);
   const pipeline: Pipeline = {
     ...deps,
+    ...(limiter ? { limiter } : {}),
     cors: { lookup: (name) => buckets.get(name), fallback: config.cors },
     ...(config.pathMapping
       ? { namespace: createNamespace(config.pathMapping, buckets.keys()) }
@@ -160,6 +181,7 @@ export function createApp(deps: AppDeps): AppHandler {
       clock,
       signingKeys: deps.signingKeys,
       ...(deps.sessionKeys ? { sessionKeys: deps.sessionKeys } : {}),
+      ...(limiter ? { limiter } : {}),
     }),
     jwks: deps.jwks ?? createJwksCache({ clock }),
     proxies: createProxyTrust({
@@ -254,6 +276,9 @@ async function dispatch(
   if (isStsRequest(req.method, target, req.headers)) {
     const tooLarge = headerSectionProblem(req.headers);
     if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
+    // An STS call is unsigned: it counts toward its source network's anonymous rate.
+    const limited = await p.limiter?.admit(callerOf(undefined, client.address ?? ""), 0);
+    if (limited && !limited.ok) return { result: limited, sts: { action: "STS" } };
     return await serveSts(req, {
       target,
       requestId,

@@ -21,6 +21,8 @@ export const S3_ERRORS = {
   // An OPTIONS that is no preflight (no Origin, no valid Access-Control-Request-Method).
   CorsBadRequest: { status: 400, code: "BadRequest" },
   SlowDown: { status: 503, code: "SlowDown" },
+  // Over a quota of `quotas:` (429, as multistore answers; Retry-After until the window resets).
+  QuotaExceeded: { status: 429, code: "QuotaExceeded" },
   MetadataTooLarge: { status: 400, code: "MetadataTooLarge" },
   HeadersTooLarge: { status: 400, code: "RequestHeaderSectionTooLarge" },
   EntityTooLarge: { status: 400, code: "EntityTooLarge" },
@@ -202,7 +204,7 @@ export function toResponse(
   }
   headers.set("content-type", "application/xml");
   if (e.kind === "MethodNotAllowed") headers.set("allow", "GET, HEAD, PUT, POST, DELETE");
-  if (e.kind === "SlowDown") headers.set("retry-after", "1");
+  if (e.kind === "SlowDown" && !headers.has("retry-after")) headers.set("retry-after", "1");
   const extras = e.headersNotSigned ? { headersNotSigned: e.headersNotSigned } : {};
   return new Response(s3ErrorXml(code, message, requestId, extras), { status, headers });
 }

@@ -2,11 +2,14 @@
  * The admin listener (`--admin-listen`, off by default): `/healthz` (the
  * process answers), `/readyz` (a config is loaded and every backend answers its
  * probe, or else a one-key listing, within a few seconds), `/metrics` (Prometheus text), the
- * status page `/` and its JSON twin `/status.json` (status.ts, status_page.ts). It has
+ * status page `/` and its JSON twin `/status.json` (status.ts, status_page.ts),
+ * `/limits` (the counters of rate limits and quotas, admin/limits.ts). It has
  * no authentication: bind it to 127.0.0.1 or a private network.
  */
 import type { ObjectStore } from "../backends/backend.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import type { CounterStore } from "../limits/store.ts";
+import { limitsEndpoint } from "./limits.ts";
 import { type Metrics, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { type BucketHealth, type QuotaUse, statusOf } from "./status.ts";
 import { renderStatusPage } from "./status_page.ts";
@@ -36,6 +39,8 @@ export interface AdminDeps {
   readonly quotas?: () => readonly QuotaUse[] | Promise<readonly QuotaUse[]>;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** The counters of `limits:` and `quotas:` (`/limits`, and its health in `/readyz`). */
+  readonly limits?: CounterStore;
 }
 
 const text = (status: number, body: string, type = "text/plain; charset=utf-8") =>
@@ -100,15 +105,19 @@ async function currentStatus(deps: AdminDeps) {
 /** Creates the admin handler. */
 export function createAdminHandler(deps: AdminDeps): (req: Request) => Promise<Response> {
   return async (req) => {
-    if (req.method !== "GET" && req.method !== "HEAD") return text(405, "GET only\n");
     const path = new URL(req.url).pathname;
+    if (path === "/limits" && deps.limits) {
+      return limitsEndpoint(req, deps.limits, deps.clock ?? systemClock);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return text(405, "GET only\n");
     switch (path) {
       case "/healthz":
         return text(200, "ok\n");
       case "/readyz": {
         const failed = await unready(deps);
+        const store = deps.limits?.health();
         return failed.length === 0
-          ? text(200, "ready\n")
+          ? text(200, store?.ok === false ? `ready (${store.detail})\n` : "ready\n")
           : text(503, `not ready: backends of ${failed.sort().join(", ")} do not answer\n`);
       }
       case "/metrics": {

@@ -6,6 +6,8 @@
  * it again and keeps the rest.
  */
 import { type AppHandler, createApp, type InFlight } from "../app.ts";
+import { openCounterStore } from "../limits/open_store.ts";
+import type { CounterStore } from "../limits/store.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import type { Backend } from "../backends/backend.ts";
 import { systemClock } from "../clock.ts";
@@ -41,6 +43,8 @@ export interface Runtime {
   /** The memory s3 uploads of unknown length share; `build` sets its limit. */
   readonly uploadBuffer: UploadBuffer;
   readonly build: (config: Config) => Result<Serving, ConfigProblem[]>;
+  /** The counters of rate limits and quotas, opened by the first build and kept by reloads. */
+  limits(): CounterStore | undefined;
 }
 
 /** What a runtime is made of. */
@@ -52,6 +56,8 @@ export interface RuntimeOptions {
   readonly worker?: number;
   /** The isolates of this process (`--workers N`); each holds its share of upload_buffer_bytes. */
   readonly workers?: number;
+  /** The supervisor's shared counter table under `--workers` (limits/shared_store.ts). */
+  readonly counters?: SharedArrayBuffer;
 }
 
 /** A message printer on stderr for lines of `line` level, silent below `--log-level`. */
@@ -79,7 +85,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const inFlight: InFlight = { count: 0 };
   // One for every backend of every config: a reload sets its limit and keeps what is held.
   const uploadBuffer = createUploadBuffer(CONFIG_DEFAULTS.uploadBufferBytes);
+  let limits: CounterStore | undefined;
   const build = (config: Config): Result<Serving, ConfigProblem[]> => {
+    // Opened once, from the first config: `limits_store` is read at start.
+    limits ??= openCounterStore({
+      ...(config.limitsStore ? { redis: config.limitsStore } : {}),
+      ...(o.counters ? { shared: o.counters } : {}),
+      log: warn,
+    });
     const backends = buildBackends(config, {
       uploadBuffer,
       ...(oidcCredentials ? { oidcCredentials } : {}),
@@ -104,10 +117,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       ...(sessionKeys ? { sessionKeys } : {}),
       ...(oidcIssuer ? { oidcIssuer } : {}),
       inFlight,
+      limits,
     });
     return ok({ handler, backends: backends.value });
   };
-  return { metrics, warn, inFlight, accessLog, uploadBuffer, build };
+  return { metrics, warn, inFlight, accessLog, uploadBuffer, build, limits: () => limits };
 }
 
 function jwksCache(metrics: Metrics, warn: (message: string) => void): JwksCache {

@@ -177,6 +177,7 @@ export async function serveSingle(o: ServeOptions): Promise<void> {
         metrics: runtime.metrics,
         backends: () => state.serving.backends,
         inFlight: () => runtime.inFlight.count,
+        ...(runtime.limits() ? { limits: runtime.limits()! } : {}),
       }),
     )
     : undefined;

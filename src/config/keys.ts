@@ -1,13 +1,14 @@
 /**
  * Every key a config may hold, gathered from the lists the section readers
  * check each mapping against (settings.ts, cors.ts, buckets.ts, roles.ts,
- * credentials.ts, scopes.ts, backend_options/): a key is added to its
+ * credentials.ts, scopes.ts, limits.ts, backend_options/): a key is added to its
  * reader's list, and appears here and in `TOP_KEYS` without another edit.
  */
 import { BACKEND_OPTION_KEYS } from "./backend_options/mod.ts";
 import { BUCKET_KEYS } from "./buckets.ts";
 import { CORS_KEYS } from "./cors.ts";
 import { CREDENTIAL_KEYS } from "./credentials.ts";
+import { LIMIT_KEYS, MATCH_KEYS, QUOTA_KEYS } from "./limits.ts";
 import { PATH_MAPPING_KEYS } from "./path_mapping.ts";
 import { ROLE_KEYS } from "./roles.ts";
 import { SCOPE_KEYS } from "./scopes.ts";
@@ -22,6 +23,9 @@ export const TOP_KEYS: readonly string[] = [
   "roles",
   "credentials",
   "policies",
+  "limits",
+  "quotas",
+  "limits_store",
 ];
 
 /**
@@ -44,6 +48,11 @@ export const CONFIG_KEYS: readonly string[] = [
     ...under("credentials[]", CREDENTIAL_KEYS),
     ...under("credentials[].allowed_scopes[]", SCOPE_KEYS),
     "policies",
+    ...under("limits[]", LIMIT_KEYS),
+    ...under("limits[].match", MATCH_KEYS),
+    ...under("quotas[]", QUOTA_KEYS),
+    ...under("quotas[].match", MATCH_KEYS.slice(1)),
+    "limits_store",
   ]),
 ];
 

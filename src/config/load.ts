@@ -4,7 +4,8 @@
  * line and column of the node at fault. Field names follow multistore's
  * schema (snake_case in YAML, camelCase in the typed Config). Each section
  * has its reader: settings.ts, cors.ts, buckets.ts (with the per-backend
- * parsers of backend_options/), roles.ts, credentials.ts, scopes.ts.
+ * parsers of backend_options/), roles.ts, credentials.ts, scopes.ts,
+ * limits.ts.
  */
 import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
 import { err, ok, type Result } from "../result.ts";
@@ -13,6 +14,7 @@ import { didYouMean } from "./_suggest.ts";
 import { readBuckets } from "./buckets.ts";
 import { readCors } from "./cors.ts";
 import { readCredentials } from "./credentials.ts";
+import { readLimitSections } from "./limits.ts";
 import { readPathMapping } from "./path_mapping.ts";
 import type { EnvLookup } from "./interpolate.ts";
 import { TOP_KEYS } from "./keys.ts";
@@ -133,7 +135,13 @@ function readConfig(r: Reader, root: unknown, options: ParseOptions): Config | u
   if (!top) return undefined;
   const settings = readSettings(r, top);
   const cors = readCors(r, top);
-  return { ...settings, ...(cors ? { cors } : {}), ...readAccess(r, top, options) };
+  const access = readAccess(r, top, options);
+  const limits = readLimitSections(r, top, {
+    buckets: new Set(access.buckets.map((b) => b.name)),
+    roles: new Set(access.roles.map((x) => x.roleId)),
+    accessKeyIds: new Set(access.credentials.map((c) => c.accessKeyId)),
+  });
+  return { ...settings, ...(cors ? { cors } : {}), ...access, ...limits };
 }
 
 /**

@@ -171,6 +171,55 @@ export interface Config {
   readonly serverTiming: boolean;
   /** The named documents of `policies:`, compiled; absent = none. */
   readonly policies?: ReadonlyMap<string, CompiledPolicy>;
+  /** Rate limits (`limits:`); absent or empty = none. */
+  readonly limits?: readonly LimitRule[];
+  /** Quotas (`quotas:`); absent or empty = none. */
+  readonly quotas?: readonly QuotaRule[];
+  /** Where the counters live (`limits_store:`); absent = in this process (shared by its workers). */
+  readonly limitsStore?: LimitsStoreConfig;
+}
+
+/** Whom a limit or quota applies to: one of these (a quota has no `anonymous`). */
+export type LimitMatch =
+  | { readonly anonymous: true }
+  | { readonly accessKeyId: string }
+  | { readonly role: string }
+  | { readonly bucket: string };
+
+/** One `limits:` rule: a request rate with a burst, and byte rates each way. */
+export interface LimitRule {
+  readonly match: LimitMatch;
+  readonly requestsPerSecond?: number;
+  /** Requests allowed at once above the rate; set whenever requestsPerSecond is (default: the rate). */
+  readonly burst?: number;
+  readonly bytesPerSecondIn?: number;
+  readonly bytesPerSecondOut?: number;
+  /** An anonymous rule's source network: the IPv4 prefix length (default 24). */
+  readonly ipv4Prefix?: number;
+  /** An anonymous rule's source network: the IPv6 prefix length (default 64). */
+  readonly ipv6Prefix?: number;
+}
+
+/** One `quotas:` rule: requests and bytes per UTC day and month. */
+export interface QuotaRule {
+  readonly match: Exclude<LimitMatch, { readonly anonymous: true }>;
+  readonly requestsPerDay?: number;
+  readonly requestsPerMonth?: number;
+  readonly bytesInPerDay?: number;
+  readonly bytesInPerMonth?: number;
+  readonly bytesOutPerDay?: number;
+  readonly bytesOutPerMonth?: number;
+}
+
+/** `limits_store: redis://[user:password@]host[:port][/db]`. */
+export interface LimitsStoreConfig {
+  readonly kind: "redis";
+  readonly host: string;
+  readonly port: number;
+  readonly db: number;
+  readonly username?: string;
+  /** A secret: never logged. */
+  readonly password?: string;
 }
 
 /** One validation problem: a path like `buckets[2].backend_options.region`, a line if known. */

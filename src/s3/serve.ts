@@ -2,7 +2,10 @@
  * The S3 path of a request: route → authenticate → resolve the bucket →
  * validate the key → authorize → run the operation's handler. Each step that
  * refuses ends the path with its error; the outcome says how far it got, for
- * the access log.
+ * the access log. Under `limits:` and `quotas:` an admitted request is
+ * checked and counted before its handler runs, and its bodies metered
+ * (limits/): a request refused for its signature counts toward its source
+ * network's anonymous rate.
  */
 import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
@@ -16,6 +19,10 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import type { ClientSide } from "../http/forwarded.ts";
 import type { RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
+import type { Limiter, Ticket } from "../limits/limiter.ts";
+import { meterResponse, meterUpload } from "../limits/meter.ts";
+import { keepWatched } from "../limits/pace.ts";
+import { callerOf } from "../limits/plan.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
@@ -35,6 +42,8 @@ export interface S3ServerOptions {
   readonly signingKeys: SigningKeyCache;
   /** Keys that seal session tokens; absent → requests with a session token are refused. */
   readonly sessionKeys?: SessionKeys;
+  /** Rate limits and quotas; absent = none. */
+  readonly limiter?: Limiter;
 }
 
 /** One request's facts besides the request itself. */
@@ -98,7 +107,11 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     host: call.client.host,
   });
   const authMs = w.clock.now() - authStart;
-  if (!auth.ok) return { result: auth, route, authMs };
+  if (!auth.ok) {
+    // A bad signature still costs its source network's anonymous budget (a flood is not free).
+    if (w.limiter) await w.limiter.admit(callerOf(undefined, call.client.address ?? ""), 0);
+    return { result: auth, route, authMs };
+  }
   const { identity } = auth.value;
   if (route.op === "ListBuckets") {
     const ns = call.addressing.namespace;
@@ -168,12 +181,17 @@ async function runHandler(
 ): Promise<RequestOutcome> {
   const { auth } = step;
   const route = step.mapped?.logged ?? step.route;
+  const ticket = await ticketOf(step, w);
+  if (!ticket.ok) return { result: ticket, route, identity: auth.identity, authMs: step.authMs };
+  // A paced body is held back on purpose: what the pacer sends keeps its transfer from idling.
+  const kept = ticket.value?.paces && w.idle ? keepWatched(w.idle) : undefined;
+  const upload = ticket.value && meterUpload(ticket.value, auth.body, kept?.touch);
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
   const ctx: S3Context = {
     req: step.mapped?.shown ?? route,
     identity: auth.identity,
-    body: auth.body,
+    body: upload ? upload.body : auth.body,
     ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),
     config: w.config,
     bucket: step.bucket,
@@ -185,9 +203,12 @@ async function runHandler(
     keys: w.formKeys,
     onFormSigned: (s) => void (signed = s),
   };
-  if (w.idle) bindIdleWatchdog(req.signal, w.idle);
+  if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
-  const result = await step.op.handler(ctx);
+  const answer = await step.op.handler(ctx);
+  const result = ticket.value && answer.ok
+    ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
+    : answer;
   return {
     result,
     route: signed ? { ...route, key: signed.key } : route,
@@ -196,4 +217,18 @@ async function runHandler(
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
   };
+}
+
+/** The request's limits ticket: undefined without a limiter, an error when over a rate or quota. */
+async function ticketOf(
+  step: Admitted & { readonly call: S3Call; readonly auth: Authenticated },
+  w: Wiring,
+): Promise<Result<Ticket | undefined, ProxyError>> {
+  if (!w.limiter) return ok(undefined);
+  const caller = callerOf(
+    step.auth.identity,
+    step.call.client.address ?? "",
+    step.bucket.config.name,
+  );
+  return await w.limiter.admit(caller, step.auth.contentLength ?? 0);
 }

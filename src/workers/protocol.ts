@@ -24,6 +24,8 @@ export type ToWorker =
     readonly bind: BindAddress;
     /** The workers of the process, which share its `upload_buffer_bytes` in equal parts. */
     readonly workers?: number;
+    /** The counters of rate limits and quotas, one table for every worker (limits/shared_store.ts). */
+    readonly counters?: SharedArrayBuffer;
   }
   /** Build `source` and hold it; answer `prepared`. */
   | { readonly kind: "prepare"; readonly seq: number; readonly source: ConfigSource }

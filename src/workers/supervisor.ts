@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   spawn(id: number, events: WorkerEvents): WorkerHandle;
   /** Writes whole access-log lines from a worker. */
   accessLog(bytes: Uint8Array): void;
+  /** The counter table every worker shares; a restarted worker gets the same one. */
+  readonly counters?: SharedArrayBuffer;
   /** A warning line (a worker died, a reload a worker refused). */
   warn(line: string): void;
   /** An info line (a worker restarted). */
@@ -106,6 +108,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       source,
       bind,
       workers: o.count,
+      ...(o.counters ? { counters: o.counters } : {}),
     });
   }
 

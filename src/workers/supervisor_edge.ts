@@ -7,6 +7,9 @@
  */
 import { createAdminHandler } from "../admin/admin.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
+import { openCounterStore } from "../limits/open_store.ts";
+import { createSharedCounters } from "../limits/shared_store.ts";
+import type { CounterStore } from "../limits/store.ts";
 import type { Backend } from "../backends/backend.ts";
 import { buildBackends } from "../cli/backends.ts";
 import { fail, orFail, refuse } from "../cli/exit.ts";
@@ -71,6 +74,13 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
   const first = build(checked.config);
   if (!first.ok) refuse(backendRefusal(first.error, checked.name), flags);
   let backends: ReadonlyMap<string, Backend> = first.value;
+  // One table of rate-limit and quota counters for every worker, kept across reloads and restarts.
+  const counters = createSharedCounters();
+  const limits = openCounterStore({
+    ...(checked.config.limitsStore ? { redis: checked.config.limitsStore } : {}),
+    shared: counters,
+    log: warn,
+  });
   const supervisor = createSupervisor({
     count: o.count,
     flags,
@@ -78,6 +88,7 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
     bind: orFail(parseListen(checked.config.listen)),
     spawn: (id, events) => spawnWorker(o.workerModule, id, events),
     accessLog: writeStdout,
+    counters,
     warn,
     info: stderrAt(flags.logLevel, "info"),
   });
@@ -85,7 +96,7 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
   if (!started.ok) fail(started.error);
   printListening(checked, started.value, o.count);
   const admin = flags.adminListen
-    ? serveAdmin(flags.adminListen, summedAdmin(supervisor, own, () => backends))
+    ? serveAdmin(flags.adminListen, summedAdmin(supervisor, own, () => backends, limits))
     : undefined;
   Deno.addSignalListener("SIGHUP", async () => {
     const next = await reloadAll({ flags, load: o.load, supervisor, build });
@@ -106,11 +117,13 @@ function summedAdmin(
   supervisor: Supervisor,
   own: Metrics,
   backends: () => ReadonlyMap<string, Backend>,
+  limits: CounterStore,
 ): (req: Request) => Promise<Response> {
   return createAdminHandler({
     metrics: own,
     backends,
     inFlight: () => 0,
+    limits,
     async readings() {
       const summed = await supervisor.metrics();
       return {

@@ -82,6 +82,7 @@ async function startWorker(
     accessLog,
     worker: m.id,
     ...(m.workers !== undefined ? { workers: m.workers } : {}),
+    ...(m.counters ? { counters: m.counters } : {}),
   });
   const first = runtime.build(loaded.value);
   if (!first.ok) throw new WorkerStartError(backendRefusal(first.error, source.name).summary);

@@ -21,7 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // libraries
   ["checksum", "streams", "sigv4", "config", "http", "oidc", "iam"],
   // stores
-  ["backends"],
+  ["backends", "limits"],
   // who may do what
   ["auth", "authz", "sts"],
   // S3 operations

@@ -32,6 +32,7 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   CorsForbidden: [403, "AccessForbidden"],
   CorsBadRequest: [400, "BadRequest"],
   SlowDown: [503, "SlowDown"],
+  QuotaExceeded: [429, "QuotaExceeded"],
   MetadataTooLarge: [400, "MetadataTooLarge"],
   HeadersTooLarge: [400, "RequestHeaderSectionTooLarge"],
   EntityTooLarge: [400, "EntityTooLarge"],
@@ -170,8 +171,11 @@ Deno.test("toResponse() adds Allow to MethodNotAllowed and Retry-After to SlowDo
   const slow = toResponse(proxyError("SlowDown", "Please reduce your request rate."), "R");
   assert.equal(slow.headers.get("retry-after"), "1");
   assert.equal(slow.headers.get("allow"), null);
+  const later = toResponse(withHeaders(proxyError("SlowDown", "x"), { "retry-after": "7" }), "R");
+  assert.equal(later.headers.get("retry-after"), "7", "a rate limit's own Retry-After is kept");
   void allow.body?.cancel();
   void slow.body?.cancel();
+  void later.body?.cancel();
 });
 
 Deno.test("s3ErrorXml() escapes all three fields", () => {

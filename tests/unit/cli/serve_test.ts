@@ -45,6 +45,7 @@ function fakeRuntime(): Runtime & { warnings: string[]; flushes: () => number } 
     accessLog: { write() {}, flush: () => void flushes++ },
     uploadBuffer: createUploadBuffer(0),
     build: () => ok(serving("built")),
+    limits: () => undefined,
     warnings,
     flushes: () => flushes,
   };

@@ -1,0 +1,67 @@
+/**
+ * The limiter's cost per request in process (issue 29: at most 3 µs): the
+ * checks of a request under a request rate and two quotas (a day and a
+ * month), on the local store and on the shared store of `--workers`; the
+ * Redis store's one round trip for the same checks (EVALSHA, on a private
+ * redis-server when one is installed). Run with `deno task bench:micro`.
+ */
+import { fixedClock } from "../src/clock.ts";
+import { createLimiter } from "../src/limits/limiter.ts";
+import { createLocalStore } from "../src/limits/local_store.ts";
+import type { Rules } from "../src/limits/plan.ts";
+import { createRedisStore } from "../src/limits/redis/store.ts";
+import { createSharedCounters, createSharedStore } from "../src/limits/shared_store.ts";
+import type { CounterStore } from "../src/limits/store.ts";
+import { startRedis } from "../tests/_support/redis.ts";
+import { onPath } from "../tests/_support/tools.ts";
+
+const AK = "AKIDAAAAAAAAAAAAAAAA";
+const rules: Rules = {
+  limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 1e9, burst: 1e9 }],
+  quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 1e12, bytesOutPerMonth: 1e15 }],
+};
+const caller = { anonymous: false, accessKeyId: AK, sourceIp: "10.0.0.1", bucket: "data" };
+const clock = fixedClock(Date.UTC(2026, 11, 7));
+const limiterOn = (store: CounterStore) =>
+  createLimiter({ rules: () => rules, store, clock, sleep: () => Promise.resolve() });
+
+const none = createLimiter({
+  rules: () => ({ limits: [], quotas: [] }),
+  store: createLocalStore(),
+  clock,
+  sleep: () => Promise.resolve(),
+});
+Deno.bench("limiter: no rules (the cost every gateway pays)", async () => {
+  if (!(await none.admit(caller, 0)).ok) throw new Error("refused");
+});
+
+const local = limiterOn(createLocalStore());
+Deno.bench("limiter: a rate and two quotas, local store", async () => {
+  const r = await local.admit(caller, 0);
+  if (!r.ok) throw new Error("refused");
+  r.value.done(0, 1024);
+});
+
+const shared = limiterOn(createSharedStore(createSharedCounters()));
+Deno.bench("limiter: a rate and two quotas, shared store (--workers)", async () => {
+  const r = await shared.admit(caller, 0);
+  if (!r.ok) throw new Error("refused");
+  r.value.done(0, 1024);
+});
+
+if (await onPath("redis-server")) {
+  const server = await startRedis();
+  const store = await createRedisStore({
+    kind: "redis",
+    host: "127.0.0.1",
+    port: server.port,
+    db: 0,
+  });
+  const redis = limiterOn(store);
+  Deno.bench("limiter: a rate and two quotas, Redis store (one round trip)", async () => {
+    const r = await redis.admit(caller, 0);
+    if (!r.ok) throw new Error("refused");
+    r.value.done(0, 1024);
+  });
+  globalThis.addEventListener("unload", () => void server.stop());
+}

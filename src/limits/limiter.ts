@@ -1,0 +1,125 @@
+/**
+ * The limiter: before dispatch, a request's rates and quotas in one store
+ * call; a download's size re-checked before its first byte; its bytes
+ * counted after; its bodies paced when a byte rate applies. Over a rate →
+ * 503 SlowDown, over a quota → 429 QuotaExceeded, each with Retry-After.
+ */
+import type { Clock } from "../clock.ts";
+import { type ProxyError, proxyError, withHeaders } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { Admission } from "./cells.ts";
+import { pacer, type Sleep } from "./pace.ts";
+import {
+  type Caller,
+  createPlanner,
+  isEmpty,
+  type NamedQuota,
+  type Plan,
+  type Rules,
+} from "./plan.ts";
+import type { CounterStore } from "./store.ts";
+
+/** What the limiter needs. */
+export interface LimiterDeps {
+  /** The rules in force now (read per request, so a reload applies at once). */
+  readonly rules: () => Rules;
+  readonly store: CounterStore;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}
+
+/** An admitted request's handle on its limits. */
+export interface Ticket {
+  /** The download's size is known: refuse it whole (before any byte) if it crosses a quota. */
+  checkOut(size: number): Promise<Result<void, ProxyError>>;
+  /** A pacing stage for the upload body (`onSent` hears each slice), or undefined when no byte rate applies. */
+  paceIn(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined;
+  /** A pacing stage for the download body, or undefined when no byte rate applies. */
+  paceOut(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined;
+  /** Whether a byte rate applies (so a body may be held back by pacing). */
+  readonly paces: boolean;
+  /** Counts the bytes actually received and sent (only for a served request). */
+  done(bytesIn: number, bytesOut: number): void;
+  /** Whether a byte quota applies (so the bytes must be counted). */
+  readonly countsBytes: boolean;
+}
+
+/** The ticket of a request no rule touches. */
+const FREE: Ticket = {
+  checkOut: () => Promise.resolve(ok(undefined)),
+  paceIn: () => undefined,
+  paceOut: () => undefined,
+  done: () => {},
+  countsBytes: false,
+  paces: false,
+};
+
+/** The limiter of one gateway; see the module doc. */
+export interface Limiter {
+  /** Checks and counts a request before dispatch; `bytesIn` is its Content-Length (else 0). */
+  admit(caller: Caller, bytesIn: number): Promise<Result<Ticket, ProxyError>>;
+}
+
+/** Builds the limiter over a store (which outlives reloads) and the rules of the moment. */
+export function createLimiter(deps: LimiterDeps): Limiter {
+  const planOf = createPlanner();
+  return {
+    async admit(caller, bytesIn) {
+      const rules = deps.rules();
+      if (rules.limits.length === 0 && rules.quotas.length === 0) return ok(FREE);
+      const now = deps.clock.now();
+      const plan = planOf(rules, caller, bytesIn, now);
+      if (isEmpty(plan)) return ok(FREE);
+      if (plan.rates.length > 0 || plan.quotas.length > 0) {
+        const a = await deps.store.admit(plan.rates, plan.quotas, now);
+        if (!a.ok) return err(refusal(a, plan.quotas));
+      }
+      return ok(ticketOf(plan, deps));
+    },
+  };
+}
+
+function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
+  const outQuotas = plan.quotas.filter((q) => q.metric === "bytes_out");
+  const counted = plan.quotas.filter((q) => q.metric !== "requests");
+  return {
+    async checkOut(size) {
+      if (outQuotas.length === 0 || size <= 0) return ok(undefined);
+      const checks = outQuotas.map((q) => ({ ...q, estimate: size }));
+      const a = await deps.store.admit([], checks, deps.clock.now());
+      return a.ok ? ok(undefined) : err(refusal(a, checks));
+    },
+    paceIn: (onSent) => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps, onSent) : undefined,
+    paceOut: (onSent) => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps, onSent) : undefined,
+    paces: plan.bytesIn.length > 0 || plan.bytesOut.length > 0,
+    countsBytes: counted.length > 0,
+    done(bytesIn, bytesOut) {
+      if (counted.length === 0) return;
+      const adds = counted.map((q) => ({
+        key: q.key,
+        amount: q.metric === "bytes_in" ? bytesIn : bytesOut,
+        endsMs: q.endsMs,
+      }));
+      deps.store.add(adds, deps.clock.now());
+    },
+  };
+}
+
+/** The error of a refusal, with Retry-After in whole seconds (at least 1). */
+export function refusal(
+  a: Extract<Admission, { ok: false }>,
+  quotas: readonly NamedQuota[],
+): ProxyError {
+  const retryAfter = String(Math.max(1, Math.ceil(a.retryAfterMs / 1000)));
+  if (a.by === "rate") {
+    return withHeaders(proxyError("SlowDown", "Please reduce your request rate."), {
+      "retry-after": retryAfter,
+    });
+  }
+  const q = quotas[a.index]!;
+  const until = new Date(q.endsMs).toISOString();
+  return withHeaders(
+    proxyError("QuotaExceeded", `Quota exceeded: ${q.name} is used up until ${until}.`),
+    { "retry-after": retryAfter },
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * Which counters a request touches: the rules of `limits:` and `quotas:`
+ * that match its caller and bucket, as rate and quota checks with the
+ * documented key names (docs/operations.md):
+ *
+ * - `bucketgate:rate:<req|in|out>:<subject>`: a GCRA arrival time, ms
+ * - `bucketgate:quota:<subject>:<requests|bytes_in|bytes_out>:<day|month>:<window>`: a count
+ *
+ * where `<subject>` is `key:<access key id>`, `role:<role id>`,
+ * `bucket:<name>` or `anon:<network>/<prefix>`.
+ */
+import type { LimitMatch, LimitRule, QuotaRule } from "../config/types.ts";
+import type { QuotaCheck, RateCheck } from "./cells.ts";
+import { sourceNetwork } from "./source_net.ts";
+import { type WindowKind, windowOf } from "./windows.ts";
+
+/** Who is asking, and for which bucket. */
+export interface Caller {
+  /** No valid signature: STS calls and requests refused for a bad signature count here too. */
+  readonly anonymous: boolean;
+  readonly accessKeyId?: string;
+  /** A session's role id: all sessions of a role share its budget. */
+  readonly role?: string;
+  readonly sourceIp: string;
+  readonly bucket?: string;
+}
+
+/** The caller of an authenticated identity (auth/identity.ts's shape); undefined = it failed to authenticate. */
+export function callerOf(
+  identity:
+    | { readonly kind: string; readonly accessKeyId?: string; readonly roleId?: string }
+    | undefined,
+  sourceIp: string,
+  bucket?: string,
+): Caller {
+  const where = { sourceIp, ...(bucket !== undefined ? { bucket } : {}) };
+  if (identity === undefined || identity.kind === "anonymous") return { anonymous: true, ...where };
+  return {
+    anonymous: false,
+    ...(identity.accessKeyId !== undefined ? { accessKeyId: identity.accessKeyId } : {}),
+    ...(identity.roleId !== undefined ? { role: identity.roleId } : {}),
+    ...where,
+  };
+}
+
+/** The rules in force (they change on SIGHUP; the counters do not). */
+export interface Rules {
+  readonly limits: readonly LimitRule[];
+  readonly quotas: readonly QuotaRule[];
+}
+
+/** What a quota counts. */
+export type QuotaMetric = "requests" | "bytes_in" | "bytes_out";
+
+/** A quota check with what the refusal message names. */
+export interface NamedQuota extends QuotaCheck {
+  readonly metric: QuotaMetric;
+  /** `bytes_out_per_day of key:AK…`, for the message. */
+  readonly name: string;
+}
+
+/** A byte rate of one rule: bytes per second each way. */
+export interface ByteRate {
+  readonly key: string;
+  readonly bytesPerSecond: number;
+}
+
+/** The checks of one request. */
+export interface Plan {
+  readonly rates: readonly RateCheck[];
+  readonly quotas: readonly NamedQuota[];
+  readonly bytesIn: readonly ByteRate[];
+  readonly bytesOut: readonly ByteRate[];
+}
+
+/** The key prefix of every counter. */
+export const KEY_PREFIX = "bucketgate:";
+
+/** The subject of a match for this caller, or undefined when it does not match. */
+function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefined {
+  if ("anonymous" in m) {
+    return c.anonymous
+      ? `anon:${sourceNetwork(c.sourceIp, rule?.ipv4Prefix ?? 24, rule?.ipv6Prefix ?? 64)}`
+      : undefined;
+  }
+  if ("accessKeyId" in m) {
+    return c.accessKeyId === m.accessKeyId ? `key:${m.accessKeyId}` : undefined;
+  }
+  if ("role" in m) return c.role === m.role ? `role:${m.role}` : undefined;
+  return c.bucket === m.bucket ? `bucket:${m.bucket}` : undefined;
+}
+
+const AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
+  ["requestsPerDay", "requests", "day"],
+  ["requestsPerMonth", "requests", "month"],
+  ["bytesInPerDay", "bytes_in", "day"],
+  ["bytesInPerMonth", "bytes_in", "month"],
+  ["bytesOutPerDay", "bytes_out", "day"],
+  ["bytesOutPerMonth", "bytes_out", "month"],
+];
+
+/** The checks of a request: `bytesIn` is its upload estimate (Content-Length, else 0). */
+export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): Plan {
+  const rates: RateCheck[] = [];
+  const inRates: ByteRate[] = [];
+  const outRates: ByteRate[] = [];
+  for (const rule of rules.limits) {
+    const subject = subjectOf(rule.match, c, rule);
+    if (subject === undefined) continue;
+    if (rule.requestsPerSecond !== undefined) {
+      rates.push({
+        key: `${KEY_PREFIX}rate:req:${subject}`,
+        perUnitMs: 1000 / rule.requestsPerSecond,
+        burst: rule.burst ?? rule.requestsPerSecond,
+        cost: 1,
+      });
+    }
+    if (rule.bytesPerSecondIn !== undefined) {
+      inRates.push({
+        key: `${KEY_PREFIX}rate:in:${subject}`,
+        bytesPerSecond: rule.bytesPerSecondIn,
+      });
+    }
+    if (rule.bytesPerSecondOut !== undefined) {
+      outRates.push({
+        key: `${KEY_PREFIX}rate:out:${subject}`,
+        bytesPerSecond: rule.bytesPerSecondOut,
+      });
+    }
+  }
+  const quotas: NamedQuota[] = [];
+  for (const rule of rules.quotas) {
+    const subject = subjectOf(rule.match, c);
+    if (subject === undefined) continue;
+    for (const [field, metric, kind] of AMOUNTS) {
+      const limit = rule[field] as number | undefined;
+      if (limit === undefined) continue;
+      const w = windowOf(kind, now);
+      quotas.push({
+        key: `${KEY_PREFIX}quota:${subject}:${metric}:${kind}:${w.id}`,
+        limit,
+        estimate: metric === "requests" ? 1 : metric === "bytes_in" ? bytesIn : 0,
+        count: metric === "requests" ? 1 : 0,
+        endsMs: w.endsMs,
+        metric,
+        name: `${metric}_per_${kind} of ${subject} (${limit})`,
+      });
+    }
+  }
+  return { rates, quotas, bytesIn: inRates, bytesOut: outRates };
+}
+
+/** Whether a plan touches nothing (no rule matched). */
+export function isEmpty(p: Plan): boolean {
+  return p.rates.length === 0 && p.quotas.length === 0 && p.bytesIn.length === 0 &&
+    p.bytesOut.length === 0;
+}
+
+/** `planOf` with the plans of recent callers remembered (per rules object and UTC day). */
+export type Planner = (rules: Rules, c: Caller, bytesIn: number, now: number) => Plan;
+
+/** A Planner; a reload (new rules object) or a new day starts its memory afresh. */
+export function createPlanner(maxEntries = 10_000): Planner {
+  let forRules: Rules | undefined;
+  let day = "";
+  const memo = new Map<string, Plan>();
+  return (rules, c, bytesIn, now) => {
+    const today = windowOf("day", now).id;
+    if (rules !== forRules || today !== day || memo.size >= maxEntries) {
+      memo.clear();
+      forRules = rules;
+      day = today;
+    }
+    const id = `${c.anonymous ? 1 : 0}|${c.accessKeyId ?? ""}|${c.role ?? ""}|${c.sourceIp}|${
+      c.bucket ?? ""
+    }`;
+    let plan = memo.get(id);
+    if (plan === undefined) {
+      plan = planOf(rules, c, 0, now);
+      memo.set(id, plan);
+    }
+    if (bytesIn <= 0 || !plan.quotas.some((q) => q.metric === "bytes_in")) return plan;
+    return {
+      ...plan,
+      quotas: plan.quotas.map((q) => q.metric === "bytes_in" ? { ...q, estimate: bytesIn } : q),
+    };
+  };
+}

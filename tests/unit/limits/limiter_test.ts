@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { fixedClock } from "../../../src/clock.ts";
+import { toResponse } from "../../../src/errors.ts";
+import { createLimiter } from "../../../src/limits/limiter.ts";
+import { createLocalStore } from "../../../src/limits/local_store.ts";
+import type { Rules } from "../../../src/limits/plan.ts";
+
+const AK = "AKIDAAAAAAAAAAAAAAAA";
+const OTHER = "AKIDBBBBBBBBBBBBBBBB";
+const START = Date.UTC(2026, 11, 7, 20, 0);
+
+function setup(rules: Rules) {
+  const clock = fixedClock(START);
+  const store = createLocalStore();
+  const limiter = createLimiter({
+    rules: () => rules,
+    store,
+    clock,
+    sleep: () => Promise.resolve(),
+  });
+  return { clock, store, limiter };
+}
+const key = (accessKeyId: string) => ({ anonymous: false, accessKeyId, sourceIp: "10.0.0.1" });
+
+Deno.test("a request over its rate is 503 SlowDown with Retry-After; the rate refills", async () => {
+  const { clock, limiter } = setup({
+    limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
+    quotas: [],
+  });
+  for (let i = 0; i < 5; i++) assert.ok((await limiter.admit(key(AK), 0)).ok);
+  const over = await limiter.admit(key(AK), 0);
+  assert.ok(!over.ok);
+  const res = toResponse(over.error, "R");
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get("retry-after"), "1");
+  assert.match(await res.text(), /<Code>SlowDown<\/Code>/);
+  assert.ok((await limiter.admit(key(OTHER), 0)).ok, "another key is not limited");
+  clock.set(START + 2000);
+  assert.ok((await limiter.admit(key(AK), 0)).ok);
+});
+
+Deno.test("a download that would cross a byte quota is refused whole; only that key", async () => {
+  const { clock, limiter, store } = setup({
+    limits: [],
+    quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1048576 }],
+  });
+  const first = await limiter.admit(key(AK), 0);
+  assert.ok(first.ok);
+  assert.ok((await first.value.checkOut(600_000)).ok);
+  first.value.done(0, 600_000);
+  const second = await limiter.admit(key(AK), 0);
+  assert.ok(second.ok, "before dispatch the size is not known: admitted");
+  const refused = await second.value.checkOut(600_000);
+  assert.ok(!refused.ok);
+  const res = toResponse(refused.error, "R");
+  assert.equal(res.status, 429);
+  const retry = Number(res.headers.get("retry-after"));
+  assert.equal(retry, (Date.UTC(2026, 11, 8) - START) / 1000, "until the UTC day ends");
+  const body = await res.text();
+  assert.match(body, /<Code>QuotaExceeded<\/Code>/);
+  assert.match(body, /bytes_out_per_day of key:AKIDAAAAAAAAAAAAAAAA \(1048576\)/);
+  const rows = await store.read("bucketgate:quota:", clock.now());
+  assert.deepEqual(rows.map((r) => r.value), [600_000], "the refused download counted nothing");
+  const other = await limiter.admit(key(OTHER), 0);
+  assert.ok(other.ok && (await other.value.checkOut(2_000_000)).ok, "another key has no quota");
+  assert.ok((await second.value.checkOut(448_576)).ok, "what still fits is served");
+  clock.set(Date.UTC(2026, 11, 8));
+  const tomorrow = await limiter.admit(key(AK), 0);
+  assert.ok(
+    tomorrow.ok && (await tomorrow.value.checkOut(1_000_000)).ok,
+    "a new day, a new window",
+  );
+});
+
+Deno.test("an upload is checked on its Content-Length and counted on its actual bytes", async () => {
+  const { limiter } = setup({
+    limits: [],
+    quotas: [{ match: { bucket: "data" }, bytesInPerDay: 100 }],
+  });
+  const c = { anonymous: true, sourceIp: "10.0.0.1", bucket: "data" };
+  const refused = await limiter.admit(c, 101);
+  assert.ok(!refused.ok && refused.error.kind === "QuotaExceeded");
+  const a = await limiter.admit(c, 100);
+  assert.ok(a.ok);
+  a.value.done(60, 0);
+  assert.ok((await limiter.admit(c, 40)).ok);
+  assert.ok(!(await limiter.admit(c, 41)).ok);
+});
+
+Deno.test("a requests quota counts admitted requests; rules are read per request (reload)", async () => {
+  let rules: Rules = { limits: [], quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 2 }] };
+  const limiter = createLimiter({
+    rules: () => rules,
+    store: createLocalStore(),
+    clock: fixedClock(START),
+    sleep: () => Promise.resolve(),
+  });
+  assert.ok((await limiter.admit(key(AK), 0)).ok);
+  assert.ok((await limiter.admit(key(AK), 0)).ok);
+  assert.ok(!(await limiter.admit(key(AK), 0)).ok);
+  rules = { limits: [], quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 3 }] };
+  assert.ok(
+    (await limiter.admit(key(AK), 0)).ok,
+    "the counter survived the reload, the limit moved",
+  );
+  assert.ok(!(await limiter.admit(key(AK), 0)).ok);
+});
+
+Deno.test("no pacing stage unless a byte rate applies", async () => {
+  const { limiter } = setup({
+    limits: [{ match: { bucket: "data" }, bytesPerSecondOut: 10 }],
+    quotas: [],
+  });
+  const free = await limiter.admit(key(AK), 0);
+  assert.ok(free.ok && free.value.paceOut() === undefined && free.value.paceIn() === undefined);
+  const paced = await limiter.admit({ ...key(AK), bucket: "data" }, 0);
+  assert.ok(paced.ok && paced.value.paceOut() !== undefined && paced.value.paceIn() === undefined);
+});
