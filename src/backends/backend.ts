@@ -9,7 +9,7 @@
  * memory unless it is the memory backend. Every method returns a Result and
  * never throws for expected failures.
  */
-import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
+import type { ChecksumAlgorithm, ChecksumType } from "../checksum/algorithm.ts";
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
 
@@ -46,7 +46,7 @@ export interface ObjectMeta extends HttpMeta {
   readonly lastModified: Date;
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
   /** COMPOSITE for multipart objects with part checksums, else FULL_OBJECT. */
-  readonly checksumType?: "COMPOSITE" | "FULL_OBJECT";
+  readonly checksumType?: ChecksumType;
   /** A remote S3 store's answers the client should see (PASSED_RESPONSE_HEADERS). */
   readonly backendHeaders?: Readonly<Record<string, string>>;
   /**
@@ -57,7 +57,12 @@ export interface ObjectMeta extends HttpMeta {
   readonly partsCount?: number;
   /** The parts' sizes in order, where the backend recorded them (reads by part number). */
   readonly partSizes?: readonly number[];
+  /** The parts' checksums (base64) in order, of the algorithm in `checksums`, where recorded. */
+  readonly partChecksums?: readonly string[];
 }
+
+/** Checksums by algorithm, base64. */
+export type Checksums = Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
 
 /** Request headers for a remote S3 store (FORWARDED_WRITE_HEADERS); other backends ignore them. */
 export type ForwardedHeaders = Readonly<Record<string, string>>;
@@ -182,6 +187,8 @@ export interface CompletedPart {
   readonly partNumber: number;
   /** Quoted or unquoted; compared without quotes. */
   readonly etag: string;
+  /** The part's checksums as the client listed them (`<ChecksumCRC32>`…). */
+  readonly checksums?: Checksums;
 }
 
 /** A part as listed by ListParts. */
@@ -190,10 +197,13 @@ export interface PartInfo {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: Date;
+  readonly checksums?: Checksums;
 }
 
 /** One page of ListParts. */
 export interface PartsPage {
+  /** The upload's checksum algorithm and type, when it was created with one. */
+  readonly checksum?: UploadChecksum;
   readonly parts: readonly PartInfo[];
   readonly isTruncated: boolean;
   readonly nextPartNumberMarker?: number;
@@ -250,10 +260,23 @@ export interface UploadRef {
   readonly uploadId: string;
 }
 
+/** The checksum a multipart upload was created with (`x-amz-checksum-algorithm` and `-type`). */
+export interface UploadChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly type: ChecksumType;
+}
+
+/** The whole object's checksum a client sent with CompleteMultipartUpload. */
+export interface ClaimedChecksum {
+  readonly type?: ChecksumType;
+  readonly checksums: Checksums;
+}
+
 /** Options of CreateMultipartUpload. */
 export interface CreateUploadOptions {
   /** The metadata the assembled object will get. */
   readonly meta: HttpMeta;
+  readonly checksum?: UploadChecksum;
   readonly forward?: ForwardedHeaders;
 }
 
@@ -264,8 +287,16 @@ export interface PartUpload {
   readonly body: ReadableStream<Uint8Array>;
   /** The exact number of bytes the body will yield, when known. */
   readonly contentLength?: number;
+  /** The checksums the client declared, verified by the body stream by its end. */
+  readonly checksums?: Checksums;
   /** Aborts the upload of the part (client went away). */
   readonly signal?: AbortSignal;
+}
+
+/** What UploadPart answers: the part's ETag (quoted) and checksums. */
+export interface StoredPartAnswer {
+  readonly etag: string;
+  readonly checksums?: Checksums;
 }
 
 /** Options of ListParts. */
@@ -315,17 +346,22 @@ export interface ObjectStore {
 export interface MultipartStore {
   /** Starts a multipart upload; returns its upload id. */
   createMultipartUpload(key: string, options: CreateUploadOptions): BackendResult<string>;
-  /** Stores one part; returns its quoted ETag. NoSuchUpload when unknown. */
-  uploadPart(upload: UploadRef, part: PartUpload): BackendResult<{ readonly etag: string }>;
+  /**
+   * Stores one part; returns its quoted ETag and its checksum (of the
+   * upload's algorithm). NoSuchUpload when unknown.
+   */
+  uploadPart(upload: UploadRef, part: PartUpload): BackendResult<StoredPartAnswer>;
   /**
    * Assembles the parts: InvalidPartOrder unless ascending, InvalidPart for an
    * unknown part or ETag mismatch, EntityTooSmall for a non-last part under
-   * 5 MiB; ETag in S3's `md5-of-md5s-N` form.
+   * 5 MiB; ETag in S3's `md5-of-md5s-N` form; the object's checksum made
+   * from the parts' (BadDigest when it is not what the client `claimed`).
    */
   completeMultipartUpload(
     upload: UploadRef,
     parts: readonly CompletedPart[],
     conditions?: WriteConditions,
+    claimed?: ClaimedChecksum,
   ): BackendResult<ObjectMeta>;
   /** Drops an upload and its parts; NoSuchUpload when unknown. */
   abortMultipartUpload(upload: UploadRef): BackendResult<void>;

@@ -72,6 +72,8 @@ export interface CompletionRecord {
   readonly size: number;
   /** ISO 8601. */
   readonly lastModified: string;
+  readonly checksums?: ObjectMeta["checksums"];
+  readonly checksumType?: ObjectMeta["checksumType"];
 }
 
 /** A part list as one comparable string (numbers and bare ETags). */
@@ -82,7 +84,7 @@ export function completionFingerprint(parts: readonly CompletedPart[]): string {
 /** The record of a completion, to keep beside (or instead of) the upload. */
 export function completionRecord(
   parts: readonly CompletedPart[],
-  meta: Pick<ObjectMeta, "key" | "etag" | "size" | "lastModified">,
+  meta: Pick<ObjectMeta, "key" | "etag" | "size" | "lastModified" | "checksums" | "checksumType">,
 ): CompletionRecord {
   return {
     key: meta.key,
@@ -90,6 +92,8 @@ export function completionRecord(
     etag: meta.etag,
     size: meta.size,
     lastModified: meta.lastModified.toISOString(),
+    ...(meta.checksums ? { checksums: meta.checksums } : {}),
+    ...(meta.checksumType ? { checksumType: meta.checksumType } : {}),
   };
 }
 
@@ -113,6 +117,8 @@ export function replayCompletion(
     etag: record.etag,
     size: record.size,
     lastModified: new Date(record.lastModified),
+    ...(record.checksums ? { checksums: record.checksums } : {}),
+    ...(record.checksumType ? { checksumType: record.checksumType } : {}),
   });
 }
 
@@ -125,11 +131,12 @@ export function pageParts(
   const page = after.slice(0, o.maxParts);
   const truncated = after.length > page.length;
   return {
-    parts: page.map(({ partNumber, etag, size, lastModified }) => ({
+    parts: page.map(({ partNumber, etag, size, lastModified, checksums }) => ({
       partNumber,
       etag,
       size,
       lastModified,
+      ...(checksums ? { checksums } : {}),
     })),
     isTruncated: truncated,
     ...(truncated && page.length > 0 ? { nextPartNumberMarker: page.at(-1)!.partNumber } : {}),

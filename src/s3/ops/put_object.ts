@@ -23,6 +23,7 @@ export async function putObject(ctx: S3Context): Promise<Result<Response, ProxyE
   });
   if (!put.ok) return put;
   const headers = checksumHeaders(checksums);
+  if (Object.keys(checksums).length > 0) headers.set("x-amz-checksum-type", "FULL_OBJECT");
   headers.set("etag", put.value.etag);
   for (const [name, value] of Object.entries(put.value.backendHeaders ?? {})) {
     headers.set(name, value);

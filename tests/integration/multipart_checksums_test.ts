@@ -1,0 +1,234 @@
+/**
+ * In-process tests of the whole handler over memory backends: the checksums of
+ * multipart uploads (issue 27): CreateMultipartUpload's algorithm and type,
+ * UploadPart's part checksums, ListParts, CompleteMultipartUpload's composite
+ * and full-object checksums, GetObject and HeadObject with checksum mode.
+ */
+import assert from "node:assert/strict";
+import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
+import type { ChecksumAlgorithm } from "../../src/checksum/algorithm.ts";
+import { ADMIN, errorCode, type Harness, harness, send } from "./_harness.ts";
+
+const MiB = 1024 * 1024;
+
+function sum(alg: ChecksumAlgorithm, ...chunks: Uint8Array[]): string {
+  const h = createHasher(alg);
+  for (const c of chunks) h.update(c);
+  return toBase64(h.digest());
+}
+
+async function create(h: Harness, key: string, headers: Record<string, string>) {
+  return await send(h, `/private/${key}?uploads`, { method: "POST", key: ADMIN, headers });
+}
+
+async function createId(h: Harness, key: string, headers: Record<string, string>) {
+  const res = await create(h, key, headers);
+  assert.equal(res.status, 200);
+  return /<UploadId>([^<]+)<\/UploadId>/.exec(await res.text())![1]!;
+}
+
+async function part(
+  h: Harness,
+  key: string,
+  id: string,
+  n: number,
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+) {
+  return await send(h, `/private/${key}?partNumber=${n}&uploadId=${id}`, {
+    method: "PUT",
+    key: ADMIN,
+    body,
+    headers,
+    unsignedPayload: true,
+  });
+}
+
+function completeXml(parts: { n: number; etag: string; extra?: string }[]): string {
+  return `<CompleteMultipartUpload>${
+    parts.map((p) =>
+      `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag>${p.extra ?? ""}</Part>`
+    ).join("")
+  }</CompleteMultipartUpload>`;
+}
+
+const p1 = new Uint8Array(5 * MiB).map((_, i) => i % 251);
+const p2 = new Uint8Array(1000).fill(7);
+
+Deno.test("CreateMultipartUpload: defaults and refusals of x-amz-checksum-algorithm and -type", async () => {
+  const h = harness();
+  const cases: [Record<string, string>, string | undefined, string | undefined][] = [
+    [{ "x-amz-checksum-algorithm": "CRC64NVME" }, "CRC64NVME", "FULL_OBJECT"],
+    [{ "x-amz-checksum-algorithm": "crc32" }, "CRC32", "COMPOSITE"],
+    [{ "x-amz-checksum-algorithm": "SHA256" }, "SHA256", "COMPOSITE"],
+    [
+      { "x-amz-checksum-algorithm": "CRC32C", "x-amz-checksum-type": "FULL_OBJECT" },
+      "CRC32C",
+      "FULL_OBJECT",
+    ],
+    [{}, undefined, undefined],
+  ];
+  for (const [headers, alg, type] of cases) {
+    const res = await create(h, "k", headers);
+    assert.equal(res.status, 200, JSON.stringify(headers));
+    await res.body?.cancel();
+    assert.equal(res.headers.get("x-amz-checksum-algorithm") ?? undefined, alg);
+    assert.equal(res.headers.get("x-amz-checksum-type") ?? undefined, type);
+  }
+  const refused: [Record<string, string>, RegExp][] = [
+    [
+      { "x-amz-checksum-algorithm": "CRC64NVME", "x-amz-checksum-type": "COMPOSITE" },
+      /The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm\./,
+    ],
+    [
+      { "x-amz-checksum-algorithm": "SHA1", "x-amz-checksum-type": "FULL_OBJECT" },
+      /The FULL_OBJECT checksum type cannot be used with the sha1 checksum algorithm\./,
+    ],
+    [
+      { "x-amz-checksum-type": "FULL_OBJECT" },
+      /can only be used with the x-amz-checksum-algorithm header/,
+    ],
+    [{ "x-amz-checksum-algorithm": "MD5" }, /x-amz-checksum-algorithm header is invalid/],
+    [
+      { "x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "WHOLE" },
+      /x-amz-checksum-type header is invalid/,
+    ],
+  ];
+  for (const [headers, message] of refused) {
+    const res = await create(h, "k", headers);
+    assert.equal(res.status, 400, JSON.stringify(headers));
+    const body = await res.text();
+    assert.match(body, /<Code>InvalidRequest<\/Code>/);
+    assert.match(body, message);
+  }
+});
+
+Deno.test("multipart CRC32 full-object: parts checksummed, listed, combined, verified and stored", async () => {
+  const h = harness();
+  const id = await createId(h, "full", {
+    "x-amz-checksum-algorithm": "CRC32",
+    "x-amz-checksum-type": "FULL_OBJECT",
+  });
+  const r1 = await part(h, "full", id, 1, p1, { "x-amz-checksum-crc32": sum("CRC32", p1) });
+  assert.equal(r1.status, 200);
+  // A part that names no checksum gets the upload's, computed.
+  const r2 = await part(h, "full", id, 2, p2);
+  assert.equal(r2.status, 200);
+  assert.equal(r2.headers.get("x-amz-checksum-crc32"), sum("CRC32", p2));
+  const listed = await (await send(h, `/private/full?uploadId=${id}`, { key: ADMIN })).text();
+  assert.match(listed, /<ChecksumAlgorithm>CRC32<\/ChecksumAlgorithm><ChecksumType>FULL_OBJECT/);
+  assert.ok(listed.includes(`<ChecksumCRC32>${sum("CRC32", p2)}</ChecksumCRC32>`), listed);
+  const body = completeXml([
+    { n: 1, etag: r1.headers.get("etag")! },
+    { n: 2, etag: r2.headers.get("etag")! },
+  ]);
+  const whole = sum("CRC32", p1, p2);
+  const wrong = await send(h, `/private/full?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body,
+    headers: { "x-amz-checksum-crc32": sum("CRC32", p2), "x-amz-checksum-type": "FULL_OBJECT" },
+  });
+  assert.equal(wrong.status, 400);
+  assert.equal(await errorCode(wrong), "BadDigest");
+  const done = await send(h, `/private/full?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body,
+    headers: { "x-amz-checksum-crc32": whole, "x-amz-checksum-type": "FULL_OBJECT" },
+  });
+  assert.equal(done.status, 200);
+  const xml = await done.text();
+  assert.ok(xml.includes(`<ChecksumCRC32>${whole}</ChecksumCRC32>`), xml);
+  assert.match(xml, /<ChecksumType>FULL_OBJECT<\/ChecksumType>/);
+  for (const method of ["GET", "HEAD"]) {
+    const res = await send(h, "/private/full", {
+      method,
+      key: ADMIN,
+      headers: { "x-amz-checksum-mode": "ENABLED" },
+    });
+    await res.body?.cancel();
+    assert.equal(res.headers.get("x-amz-checksum-crc32"), whole, method);
+    assert.equal(res.headers.get("x-amz-checksum-type"), "FULL_OBJECT", method);
+  }
+});
+
+Deno.test("multipart SHA256 composite: the checksum of the part checksums with -N", async () => {
+  const h = harness();
+  const id = await createId(h, "comp", { "x-amz-checksum-algorithm": "SHA256" });
+  const r1 = await part(h, "comp", id, 1, p1);
+  const r2 = await part(h, "comp", id, 2, p2);
+  const s1 = sum("SHA256", p1);
+  const s2 = sum("SHA256", p2);
+  assert.equal(r1.headers.get("x-amz-checksum-sha256"), s1);
+  // A part checksum of another algorithm is refused.
+  const other = await part(h, "comp", id, 3, p2, { "x-amz-checksum-crc32": sum("CRC32", p2) });
+  assert.equal(other.status, 400);
+  assert.match(await other.text(), /Checksum Type mismatch occurred/);
+  const etags = [r1.headers.get("etag")!, r2.headers.get("etag")!];
+  // Composite: every part's checksum must be listed.
+  const missing = await send(h, `/private/comp?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([{ n: 1, etag: etags[0]! }, { n: 2, etag: etags[1]! }]),
+  });
+  assert.equal(missing.status, 400);
+  assert.match(await missing.text(), /It was missing for part 1 in the request/);
+  const mismatched = await send(h, `/private/comp?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([
+      { n: 1, etag: etags[0]!, extra: `<ChecksumSHA256>${s2}</ChecksumSHA256>` },
+      { n: 2, etag: etags[1]!, extra: `<ChecksumSHA256>${s2}</ChecksumSHA256>` },
+    ]),
+  });
+  assert.equal(await errorCode(mismatched), "InvalidPart");
+  const done = await send(h, `/private/comp?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([
+      { n: 1, etag: etags[0]!, extra: `<ChecksumSHA256>${s1}</ChecksumSHA256>` },
+      { n: 2, etag: etags[1]!, extra: `<ChecksumSHA256>${s2}</ChecksumSHA256>` },
+    ]),
+  });
+  assert.equal(done.status, 200);
+  const raw = [s1, s2].map((s) => new Uint8Array(Buffer.from(s, "base64")));
+  const composite = `${sum("SHA256", ...raw)}-2`;
+  const xml = await done.text();
+  assert.ok(xml.includes(`<ChecksumSHA256>${composite}</ChecksumSHA256>`), xml);
+  assert.match(xml, /<ChecksumType>COMPOSITE<\/ChecksumType>/);
+  const head = await send(h, "/private/comp", {
+    method: "HEAD",
+    key: ADMIN,
+    headers: { "x-amz-checksum-mode": "ENABLED" },
+  });
+  assert.equal(head.headers.get("x-amz-checksum-sha256"), composite);
+  assert.equal(head.headers.get("x-amz-checksum-type"), "COMPOSITE");
+});
+
+Deno.test("multipart: a Complete of another checksum type is refused", async () => {
+  const h = harness();
+  const id = await createId(h, "t", { "x-amz-checksum-algorithm": "CRC64NVME" });
+  const r1 = await part(h, "t", id, 1, p2);
+  const res = await send(h, `/private/t?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([{ n: 1, etag: r1.headers.get("etag")! }]),
+    headers: { "x-amz-checksum-type": "COMPOSITE" },
+  });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /created using the FULL_OBJECT checksum mode/);
+});
+
+Deno.test("PutObject answers carry x-amz-checksum-type", async () => {
+  const h = harness();
+  const body = new TextEncoder().encode("hello");
+  const res = await send(h, "/private/p", {
+    method: "PUT",
+    key: ADMIN,
+    body,
+    headers: { "x-amz-checksum-crc32c": sum("CRC32C", body) },
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
+});
