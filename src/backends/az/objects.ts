@@ -23,8 +23,9 @@ import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import { putInBlocks, putWhole, type Written } from "./blob_writes.ts";
 import type { AzContext } from "./context.ts";
 import { errorFrom } from "./errors.ts";
-import { blobHeaders, metaFromHeaders, s3Etag } from "./metadata.ts";
-import { INTERNAL_PREFIX, isAzInternal } from "./names.ts";
+import { blobHeaders, metadataOf, metaFromHeaders, s3Etag } from "./metadata.ts";
+import { INTERNAL_PREFIX, isAzInternal, partChecksumsPath } from "./names.ts";
+import { readJson } from "./response.ts";
 
 /** Get Blob Properties: the blob's response headers, or NoSuchKey / the mapped error. */
 export async function properties(
@@ -51,7 +52,29 @@ export function reserved(key: string): ProxyError | undefined {
 export async function head(ctx: AzContext, key: string): BackendResult<ObjectMeta> {
   if (unreadable(ctx, key)) return err(unstorableKeyRead());
   const r = await properties(ctx, ctx.client.pathOf(key));
-  return r.ok ? ok(metaFromHeaders(key, r.value)) : r;
+  if (!r.ok) return r;
+  const meta = metaFromHeaders(key, r.value);
+  const ref = metadataOf(r.value).internal.partsums_ref;
+  return ok(ref ? { ...meta, ...await partChecksumsRecord(ctx, ref) } : meta);
+}
+
+/** The part checksums kept in a record of their own (too many for metadata); none if unreadable. */
+async function partChecksumsRecord(
+  ctx: AzContext,
+  uploadId: string,
+): Promise<{ partChecksums?: string[] }> {
+  const path = ctx.client.pathOf(partChecksumsPath(uploadId));
+  const r = await ctx.client.call({ method: "GET", path });
+  if (!r.ok) return {};
+  if (r.value.status !== 200) {
+    await release(r.value);
+    return {};
+  }
+  const record = await readJson(r.value, "GetBlob part checksums");
+  const sums = record.ok ? record.value : undefined;
+  return Array.isArray(sums) && sums.every((s) => typeof s === "string")
+    ? { partChecksums: sums }
+    : {};
 }
 
 /**

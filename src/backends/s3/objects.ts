@@ -29,13 +29,19 @@ import {
 } from "./headers.ts";
 import { uploadBody } from "./body.ts";
 
+/**
+ * Asks the store for the object's checksums on every read: which of them the
+ * client sees is the handler's choice (its own `x-amz-checksum-mode`).
+ */
+const CHECKSUM_MODE: Readonly<Record<string, string>> = { "x-amz-checksum-mode": "ENABLED" };
+
 /** A 2xx answer to a write or delete. */
 export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
 /** HeadObject: the object's metadata. */
 export async function headObject(c: S3Client, key: string): BackendResult<ObjectMeta> {
   if (c.unreadable(key)) return err(unstorableKeyRead());
-  const r = await c.call({ method: "HEAD", path: c.pathOf(key) });
+  const r = await c.call({ method: "HEAD", path: c.pathOf(key), headers: { ...CHECKSUM_MODE } });
   if (!r.ok) return r;
   if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
   return ok(metaFrom(key, r.value.headers));
@@ -48,7 +54,7 @@ export async function getObject(
   opts: GetOptions = {},
 ): BackendResult<GetResult> {
   if (c.unreadable(key)) return err(unstorableKeyRead());
-  const headers = conditionHeaders(opts.conditions);
+  const headers = { ...conditionHeaders(opts.conditions), ...CHECKSUM_MODE };
   if (opts.range) headers.range = rangeHeader(opts.range);
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";

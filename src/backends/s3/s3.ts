@@ -60,8 +60,12 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     list: (opts) => listObjects(c, opts),
     createMultipartUpload: (key, opts) => createUpload(c, key, opts),
     uploadPart: (upload, part) => uploadPart(c, upload, part),
-    completeMultipartUpload: (upload, parts, conditions) =>
-      completeUpload(c, upload, { parts, ...(conditions ? { conditions } : {}) }),
+    completeMultipartUpload: (upload, parts, conditions, claimed) =>
+      completeUpload(c, upload, {
+        parts,
+        ...(conditions ? { conditions } : {}),
+        ...(claimed ? { claimed } : {}),
+      }),
     abortMultipartUpload: (upload) => abortUpload(c, upload),
     listParts: (upload, opts) => listParts(c, upload, opts),
     listMultipartUploads: (opts) => listUploads(c, opts),

@@ -43,7 +43,10 @@ Deno.test("combineCrcs: empty parts, one part and no parts", () => {
 Deno.test("combineCrcs: many odd-sized parts", () => {
   const parts = Array.from({ length: 40 }, (_, i) => bytes(1 + i * 97, i));
   for (const alg of CRCS) {
-    const got = combineCrcs(alg, parts.map((p) => ({ checksum: checksum(alg, p), size: p.length })));
+    const got = combineCrcs(
+      alg,
+      parts.map((p) => ({ checksum: checksum(alg, p), size: p.length })),
+    );
     assert.equal(got, checksum(alg, ...parts), alg);
   }
 });
