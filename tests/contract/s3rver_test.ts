@@ -59,6 +59,7 @@ runBackendContract("s3 (s3rver)", async () => {
     "start-after-compares-utf16",
     "no-list-parts",
     "no-list-multipart-uploads",
+    "no-multipart-checksums",
     "no-abort-multipart-upload",
     "complete-multipart-unchecked",
     "multipart-etag-is-plain-md5",
