@@ -232,3 +232,54 @@ Deno.test("PutObject answers carry x-amz-checksum-type", async () => {
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
 });
+
+Deno.test("GetObjectAttributes: ETag, Checksum, ObjectParts paged, StorageClass, ObjectSize", async () => {
+  const h = harness();
+  const id = await createId(h, "attrs", { "x-amz-checksum-algorithm": "CRC32C" });
+  const r1 = await part(h, "attrs", id, 1, p1);
+  const r2 = await part(h, "attrs", id, 2, p2);
+  const s1 = sum("CRC32C", p1);
+  const s2 = sum("CRC32C", p2);
+  const done = await send(h, `/private/attrs?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: completeXml([
+      { n: 1, etag: r1.headers.get("etag")!, extra: `<ChecksumCRC32C>${s1}</ChecksumCRC32C>` },
+      { n: 2, etag: r2.headers.get("etag")!, extra: `<ChecksumCRC32C>${s2}</ChecksumCRC32C>` },
+    ]),
+  });
+  assert.equal(done.status, 200);
+  await done.body?.cancel();
+  const res = await send(h, "/private/attrs?attributes&max-parts=1", {
+    key: ADMIN,
+    headers: { "x-amz-object-attributes": "ETag,Checksum,ObjectParts,StorageClass,ObjectSize" },
+  });
+  assert.equal(res.status, 200);
+  const xml = await res.text();
+  assert.match(xml, /<GetObjectAttributesResponse[^>]*><ETag>[0-9a-f]{32}-2<\/ETag>/);
+  assert.match(xml, /<Checksum><ChecksumCRC32C>[^<]+-2<\/ChecksumCRC32C><ChecksumType>COMPOSITE/);
+  assert.ok(
+    xml.includes(
+      `<ObjectParts><IsTruncated>true</IsTruncated><MaxParts>1</MaxParts><NextPartNumberMarker>1</NextPartNumberMarker><PartNumberMarker>0</PartNumberMarker><Part><ChecksumCRC32C>${s1}</ChecksumCRC32C><PartNumber>1</PartNumber><Size>${p1.length}</Size></Part><PartsCount>2</PartsCount></ObjectParts>`,
+    ),
+    xml,
+  );
+  assert.match(xml, /<StorageClass>STANDARD<\/StorageClass><ObjectSize>5243880<\/ObjectSize>/);
+  const next = await send(h, "/private/attrs?attributes&part-number-marker=1", {
+    key: ADMIN,
+    headers: { "x-amz-object-attributes": "ObjectParts" },
+  });
+  const nextXml = await next.text();
+  assert.ok(nextXml.includes(`<PartNumber>2</PartNumber><Size>1000</Size>`), nextXml);
+  assert.match(nextXml, /<IsTruncated>false<\/IsTruncated>/);
+  const bad = await send(h, "/private/attrs?attributes", {
+    key: ADMIN,
+    headers: { "x-amz-object-attributes": "Colour" },
+  });
+  assert.equal(await errorCode(bad), "InvalidArgument");
+  const missing = await send(h, "/private/nothing?attributes", {
+    key: ADMIN,
+    headers: { "x-amz-object-attributes": "ETag" },
+  });
+  assert.equal(await errorCode(missing), "NoSuchKey");
+});
