@@ -70,9 +70,15 @@ export async function getObjectAttributes(ctx: S3Context): Promise<Result<Respon
   await ctx.body?.cancel();
   const wanted = requestedAttributes(ctx.req.headers);
   if (!wanted.ok) return wanted;
-  const maxParts = intParam(ctx.req.query, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
+  // S3 takes them as headers (what SDKs send); the query names are accepted too.
+  const paging = new URLSearchParams();
+  for (const name of ["max-parts", "part-number-marker"]) {
+    const v = ctx.req.headers.get(`x-amz-${name}`) ?? ctx.req.query.get(name);
+    if (v !== null) paging.set(name, v);
+  }
+  const maxParts = intParam(paging, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
   if (!maxParts.ok) return maxParts;
-  const marker = intParam(ctx.req.query, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
+  const marker = intParam(paging, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
   if (!marker.ok) return marker;
   const head = await ctx.bucket.backend.head(ctx.req.key);
   if (!head.ok) return head;
