@@ -145,7 +145,10 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
     contentLength: got.value.meta.size,
     conditions,
     ...(forward ? { forward } : {}),
-    ...(got.value.meta.checksums ? { checksums: got.value.meta.checksums } : {}),
+    // A composite checksum describes parts the copy does not have: only a full-object one is kept.
+    ...(got.value.meta.checksums && got.value.meta.checksumType !== "COMPOSITE"
+      ? { checksums: got.value.meta.checksums }
+      : {}),
   });
   if (!put.ok) return put;
   return ok(copyResultXml("CopyObjectResult", put.value));
