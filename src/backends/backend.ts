@@ -383,6 +383,29 @@ export interface ServerSideCopy {
   ): BackendResult<ObjectMeta>;
 }
 
+/** One part of a multipart object, as GetObjectAttributes lists it. */
+export interface ObjectPart {
+  readonly partNumber: number;
+  readonly size: number;
+  readonly checksums?: Checksums;
+}
+
+/** One page of a multipart object's parts; undefined for an object that is not multipart. */
+export interface ObjectPartsPage {
+  readonly partsCount: number;
+  readonly parts: readonly ObjectPart[];
+  readonly isTruncated: boolean;
+  readonly nextPartNumberMarker?: number;
+}
+
+/**
+ * The parts of a stored multipart object, from a store that knows them
+ * (s3); the local stores keep them in the object's metadata instead.
+ */
+export interface ObjectPartsSource {
+  objectParts(key: string, options: ListPartsOptions): BackendResult<ObjectPartsPage | undefined>;
+}
+
 /**
  * One virtual bucket's store: its objects, its multipart uploads, and
  * server-side copies between buckets where the store has them (s3, az).
@@ -417,4 +440,5 @@ export interface ServerSideCopy {
  * assert.equal(missing.error.kind, "NoSuchKey");
  * ```
  */
-export interface Backend extends ObjectStore, MultipartStore, Partial<ServerSideCopy> {}
+export interface Backend
+  extends ObjectStore, MultipartStore, Partial<ServerSideCopy>, Partial<ObjectPartsSource> {}
