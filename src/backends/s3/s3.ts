@@ -4,6 +4,7 @@
  * ways; uploads leave length-framed. This file wires the operations (objects.ts,
  * listing.ts, uploads.ts) to one store bucket (client.ts).
  */
+import { objectParts } from "./attributes.ts";
 import { type Clock, systemClock } from "../../clock.ts";
 import type { Backend } from "../backend.ts";
 import type { Sleep } from "../http/retry.ts";
@@ -68,6 +69,7 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
       }),
     abortMultipartUpload: (upload) => abortUpload(c, upload),
     listParts: (upload, opts) => listParts(c, upload, opts),
+    objectParts: (key, opts) => objectParts(c, key, opts),
     listMultipartUploads: (opts) => listUploads(c, opts),
   };
 }

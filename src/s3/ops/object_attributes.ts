@@ -5,7 +5,13 @@
  * parts' sizes and checksums where the backend recorded them, paged by
  * `max-parts` and `part-number-marker`.
  */
-import type { ObjectMeta } from "../../backends/backend.ts";
+import type { ChecksumAlgorithm } from "../../checksum/algorithm.ts";
+import type {
+  ListPartsOptions,
+  ObjectMeta,
+  ObjectPart,
+  ObjectPartsPage,
+} from "../../backends/backend.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
@@ -43,26 +49,69 @@ export function requestedAttributes(headers: Headers): Result<Set<Attribute>, Pr
   return ok(out);
 }
 
-/** The `<ObjectParts>` of a multipart object, one page of its parts. */
-function partsXml(meta: ObjectMeta, page: { marker: number; maxParts: number }): string {
-  const count = meta.partsCount ?? meta.partSizes?.length;
-  if (!count) return "";
-  const alg = Object.keys(meta.checksums ?? {})[0];
-  let parts = "";
-  let listed = 0;
-  let last = page.marker;
+/** A page of the parts a backend recorded in the object's metadata; undefined if not multipart. */
+export function partsFromMeta(meta: ObjectMeta, o: ListPartsOptions): ObjectPartsPage | undefined {
   const sizes = meta.partSizes ?? [];
-  for (let n = page.marker + 1; n <= sizes.length && listed < page.maxParts; n++, listed++) {
-    const sum = alg && meta.partChecksums?.[n - 1];
-    parts += `<Part>${sum ? el(`Checksum${alg}`, sum) : ""}${el("PartNumber", n)}${
-      el("Size", sizes[n - 1]!)
+  const count = meta.partsCount ?? sizes.length;
+  if (!count) return undefined;
+  const alg = Object.keys(meta.checksums ?? {})[0] as ChecksumAlgorithm | undefined;
+  const from = o.partNumberMarker ?? 0;
+  const parts: ObjectPart[] = sizes.slice(from, from + o.maxParts).map((size, i) => {
+    const sum = alg && meta.partChecksums?.[from + i];
+    return { partNumber: from + i + 1, size, ...(sum ? { checksums: { [alg]: sum } } : {}) };
+  });
+  const last = from + parts.length;
+  const isTruncated = sizes.length > last;
+  return {
+    partsCount: count,
+    parts,
+    isTruncated,
+    ...(isTruncated ? { nextPartNumberMarker: last } : {}),
+  };
+}
+
+/** The `<ObjectParts>` of a page of parts. */
+function partsXml(page: ObjectPartsPage, o: { marker: number; maxParts: number }): string {
+  let parts = "";
+  for (const p of page.parts) {
+    parts += `<Part>${checksumXml(p.checksums)}${el("PartNumber", p.partNumber)}${
+      el("Size", p.size)
     }</Part>`;
-    last = n;
   }
-  const truncated = sizes.length > last;
-  return `<ObjectParts>` + el("IsTruncated", truncated) + el("MaxParts", page.maxParts) +
-    (truncated ? el("NextPartNumberMarker", last) : "") +
-    el("PartNumberMarker", page.marker) + parts + el("PartsCount", count) + `</ObjectParts>`;
+  return `<ObjectParts>` + el("IsTruncated", page.isTruncated) + el("MaxParts", o.maxParts) +
+    (page.nextPartNumberMarker !== undefined
+      ? el("NextPartNumberMarker", page.nextPartNumberMarker)
+      : "") +
+    el("PartNumberMarker", o.marker) + parts + el("PartsCount", page.partsCount) +
+    `</ObjectParts>`;
+}
+
+/** The ObjectParts page: the backend's own (s3), else from the object's metadata. */
+async function objectPartsOf(
+  ctx: S3Context,
+  meta: ObjectMeta,
+  o: ListPartsOptions,
+): Promise<Result<ObjectPartsPage | undefined, ProxyError>> {
+  const { backend } = ctx.bucket;
+  return backend.objectParts
+    ? await backend.objectParts(ctx.req.key, o)
+    : ok(partsFromMeta(meta, o));
+}
+
+/**
+ * `max-parts` and `part-number-marker`: S3 takes them as headers
+ * (`x-amz-max-parts`…, what SDKs send); the query names are accepted too.
+ */
+function pagingOf(ctx: S3Context): Result<{ marker: number; maxParts: number }, ProxyError> {
+  const given = new URLSearchParams();
+  for (const name of ["max-parts", "part-number-marker"]) {
+    const v = ctx.req.headers.get(`x-amz-${name}`) ?? ctx.req.query.get(name);
+    if (v !== null) given.set(name, v);
+  }
+  const maxParts = intParam(given, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
+  if (!maxParts.ok) return maxParts;
+  const marker = intParam(given, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
+  return marker.ok ? ok({ marker: marker.value, maxParts: maxParts.value }) : marker;
 }
 
 /** GetObjectAttributes, authorized as a read of the object. */
@@ -70,25 +119,25 @@ export async function getObjectAttributes(ctx: S3Context): Promise<Result<Respon
   await ctx.body?.cancel();
   const wanted = requestedAttributes(ctx.req.headers);
   if (!wanted.ok) return wanted;
-  // S3 takes them as headers (what SDKs send); the query names are accepted too.
-  const paging = new URLSearchParams();
-  for (const name of ["max-parts", "part-number-marker"]) {
-    const v = ctx.req.headers.get(`x-amz-${name}`) ?? ctx.req.query.get(name);
-    if (v !== null) paging.set(name, v);
-  }
-  const maxParts = intParam(paging, "max-parts", { fallback: 1000, min: 0, cap: 1000 });
-  if (!maxParts.ok) return maxParts;
-  const marker = intParam(paging, "part-number-marker", { fallback: 0, min: 0, cap: 10000 });
-  if (!marker.ok) return marker;
+  const paging = pagingOf(ctx);
+  if (!paging.ok) return paging;
   const head = await ctx.bucket.backend.head(ctx.req.key);
   if (!head.ok) return head;
   const meta = head.value;
   const has = (a: Attribute) => wanted.value.has(a);
   const checksum = has("Checksum") ? checksumXml(meta.checksums, meta.checksumType) : "";
   const storageClass = meta.backendHeaders?.["x-amz-storage-class"] ?? "STANDARD";
+  const { marker, maxParts } = paging.value;
+  const parts = has("ObjectParts")
+    ? await objectPartsOf(ctx, meta, {
+      maxParts,
+      ...(marker > 0 ? { partNumberMarker: marker } : {}),
+    })
+    : ok(undefined);
+  if (!parts.ok) return parts;
   const body = (has("ETag") ? el("ETag", meta.etag.replace(/"/g, "")) : "") +
     (checksum ? `<Checksum>${checksum}</Checksum>` : "") +
-    (has("ObjectParts") ? partsXml(meta, { marker: marker.value, maxParts: maxParts.value }) : "") +
+    (parts.value ? partsXml(parts.value, paging.value) : "") +
     (has("StorageClass") ? el("StorageClass", storageClass) : "") +
     (has("ObjectSize") ? el("ObjectSize", meta.size) : "");
   const headers = new Headers({ "last-modified": meta.lastModified.toUTCString() });
