@@ -37,14 +37,11 @@ export interface StoredExtras {
   /** A multipart object's part sizes (kept run-length encoded: Azure metadata is small). */
   readonly partSizes?: readonly number[];
   readonly checksumType?: ChecksumType;
-  /** A multipart object's part checksums, when they fit (`PART_CHECKSUMS_INLINE`). */
+  /** A multipart object's part checksums, when they fit (`AzSizes.partChecksumsInline`). */
   readonly partChecksums?: readonly string[];
   /** Else the upload id whose record (`partChecksumsPath`) holds them. */
   readonly partChecksumsRef?: string;
 }
-
-/** The most characters of part checksums kept in a blob's metadata (Azure allows 8 KiB in all). */
-export const PART_CHECKSUMS_INLINE = 2048;
 
 /** Part sizes as runs, `size*count` joined by `,` (`8388608*9,1234`): 10,000 parts fit. */
 export function encodePartSizes(sizes: readonly number[]): string {

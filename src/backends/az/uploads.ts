@@ -48,10 +48,10 @@ import { commitBlocks, putBlock, putSmall } from "./blob_writes.ts";
 import { partBlockId } from "./blocks.ts";
 import type { AzContext } from "./context.ts";
 import { md5Tap } from "./md5_tap.ts";
-import { blobHeaders, PART_CHECKSUMS_INLINE, type StoredExtras } from "./metadata.ts";
+import { blobHeaders, type StoredExtras } from "./metadata.ts";
 import { partChecksumsPath, partPath, uploadPath, UPLOADS } from "./names.ts";
 import { head, reserved, writeGuard } from "./objects.ts";
-import { MAX_BUFFERED_PART } from "./sizes.ts";
+import { MAX_BUFFERED_PART, PART_CHECKSUMS_INLINE } from "./sizes.ts";
 import { listAll } from "./list_blobs.ts";
 import {
   completionOf,
@@ -156,7 +156,8 @@ async function checksumExtras(
   sum: ObjectChecksum,
 ): Promise<Result<StoredExtras, ProxyError>> {
   const { partChecksums, ...rest } = sum;
-  if (!partChecksums || partChecksums.join(",").length <= PART_CHECKSUMS_INLINE) return ok(sum);
+  const inline = ctx.sizes.partChecksumsInline ?? PART_CHECKSUMS_INLINE;
+  if (!partChecksums || partChecksums.join(",").length <= inline) return ok(sum);
   const bytes = new TextEncoder().encode(JSON.stringify(partChecksums));
   const r = await putSmall(ctx, { path: partChecksumsPath(uploadId), bytes, metadata: {} });
   return r.ok ? ok({ ...rest, partChecksumsRef: uploadId }) : r;
