@@ -151,6 +151,12 @@ export interface PutOptions {
   readonly conditions?: WriteConditions;
   /** Checksums verified on the way in, stored with the object. */
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /**
+   * A checksum to compute over the body and store with the object (one the
+   * client sends in a trailer, verified on the way; a copy's). A store that
+   * gets its headers before the body (s3) cannot, and does without.
+   */
+  readonly computeChecksum?: ChecksumAlgorithm;
   readonly forward?: ForwardedHeaders;
   readonly signal?: AbortSignal;
 }

@@ -12,7 +12,7 @@ import {
   type UploadChecksum,
   type UploadInfo,
 } from "./backend.ts";
-import { completedChecksum, partAlgorithm, tapPart } from "./multipart_checksums.ts";
+import { completedChecksum, partAlgorithm, tapPart, tapPut } from "./multipart_checksums.ts";
 import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
 import { multipartEtag, quoteEtag } from "./etag.ts";
 import { compareKeys } from "./keys.ts";
@@ -120,14 +120,13 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       }));
     },
     async put(key, body, o) {
-      const read = await readExact(body, o.contentLength);
+      const tapped = tapPut(body, o);
+      const read = await readExact(tapped.body, o.contentLength);
       if (!read.ok) return read;
       const bytes = read.value;
       const failed = checkWriteConditions(objects.get(key)?.meta, o.conditions);
       if (failed) return err(failed);
-      return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), {
-        ...(o.checksums ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const } : {}),
-      }));
+      return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), tapped.stored()));
     },
     copy(src, dst, o) {
       const s = objects.get(src);

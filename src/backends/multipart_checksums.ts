@@ -1,8 +1,8 @@
 /**
- * Multipart checksums on the local stores (memory, fs, az): which checksum a
- * part is stored with, and the object's checksum made at completion from the
- * parts' (composite, or full-object combined), checked against what the
- * client listed and claimed.
+ * Checksums on the local stores (memory, fs, az): what a PUT stores, which
+ * checksum a part is stored with, and the object's checksum made at
+ * completion from the parts' (composite, or full-object combined), checked
+ * against what the client listed and claimed.
  */
 import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import { combineCrcs, compositeChecksum, isCrc } from "../checksum/combine.ts";
@@ -15,6 +15,7 @@ import type {
   CompletedPart,
   ObjectMeta,
   PartInfo,
+  PutOptions,
   UploadChecksum,
 } from "./backend.ts";
 
@@ -49,6 +50,26 @@ export function tapPart(
   }
   const tap = hashTap(alg);
   return { body: body.pipeThrough(tap.transform), checksums: () => ({ [alg]: tap.digest() }) };
+}
+
+/**
+ * A PUT's body, hashed on the way through when `o.computeChecksum` asks for a
+ * checksum the client did not declare, and the checksums to store once it
+ * ended (all full-object).
+ */
+export function tapPut(
+  body: ReadableStream<Uint8Array>,
+  o: Pick<PutOptions, "checksums" | "computeChecksum">,
+): { readonly body: ReadableStream<Uint8Array>; stored(): ObjectChecksum } {
+  const alg = o.computeChecksum;
+  const tap = alg && !o.checksums?.[alg] ? hashTap(alg) : undefined;
+  return {
+    body: tap ? body.pipeThrough(tap.transform) : body,
+    stored: () => {
+      const checksums = { ...o.checksums, ...(tap ? { [alg!]: tap.digest() } : {}) };
+      return Object.keys(checksums).length > 0 ? { checksums, checksumType: "FULL_OBJECT" } : {};
+    },
+  };
 }
 
 /** What a completed object records about its checksum. */

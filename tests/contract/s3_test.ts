@@ -42,6 +42,7 @@ runBackendContract("s3 (moto)", async () => ({
     "no-part-checksums-listed",
     "composite-checksum-without-part-count",
     "full-object-checksum-only-crc32",
+    "put-computes-no-checksum",
   ],
 });
 

@@ -283,3 +283,33 @@ Deno.test("GetObjectAttributes: ETag, Checksum, ObjectParts paged, StorageClass,
   });
   assert.equal(await errorCode(missing), "NoSuchKey");
 });
+
+Deno.test("PutObject with a trailing checksum (the 2025 SDKs' default) stores it for checksum mode", async () => {
+  const h = harness();
+  const data = new TextEncoder().encode("hello trailer");
+  const crc = sum("CRC32", data);
+  const body = `${
+    data.length.toString(16)
+  }\r\nhello trailer\r\n0\r\nx-amz-checksum-crc32:${crc}\r\n\r\n`;
+  const res = await send(h, "/private/trailed", {
+    method: "PUT",
+    key: ADMIN,
+    body,
+    headers: {
+      "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "content-encoding": "aws-chunked",
+      "x-amz-decoded-content-length": String(data.length),
+      "x-amz-trailer": "x-amz-checksum-crc32",
+    },
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(res.headers.get("x-amz-checksum-crc32"), crc);
+  assert.equal(res.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
+  const head = await send(h, "/private/trailed", {
+    method: "HEAD",
+    key: ADMIN,
+    headers: { "x-amz-checksum-mode": "ENABLED" },
+  });
+  assert.equal(head.headers.get("x-amz-checksum-crc32"), crc);
+  assert.equal(head.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
+});

@@ -16,6 +16,7 @@ import type {
   RangeSpec,
   WriteConditions,
 } from "../backend.ts";
+import { tapPut } from "../multipart_checksums.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { hasDotSegment, reservedKeyWrite, unstorableKeyRead } from "../keys.ts";
 import { isEmptyRange, readRange, resolveRange } from "../range.ts";
@@ -206,15 +207,20 @@ export async function put(ctx: AzContext, req: PutRequest): BackendResult<Object
     await stream.cancel().catch(() => {});
     return guard;
   }
+  const tapped = tapPut(stream, req);
+  // A checksum computed over the body is known only at its end: blocks commit then.
+  const late = tapped.body !== stream;
   const headers = {
     ...blobHeaders(req.meta, { ...(req.checksums ? { checksums: req.checksums } : {}) }),
     ...guard.value,
   };
   const length = req.contentLength;
-  const write = { key, stream, length, headers, signal: req.signal };
-  const r: Result<Written, ProxyError> = length !== undefined && length <= ctx.sizes.maxSinglePut
-    ? await putWhole(ctx, { ...write, length })
-    : await putInBlocks(ctx, write);
+  const write = { key, stream: tapped.body, length, headers, signal: req.signal };
+  const lateHeaders = () => blobHeaders(req.meta, tapped.stored());
+  const r: Result<Written, ProxyError> =
+    !late && length !== undefined && length <= ctx.sizes.maxSinglePut
+      ? await putWhole(ctx, { ...write, length })
+      : await putInBlocks(ctx, { ...write, ...(late ? { lateHeaders } : {}) });
   if (!r.ok) return r;
   const written = r.value;
   return ok({
@@ -223,7 +229,7 @@ export async function put(ctx: AzContext, req: PutRequest): BackendResult<Object
     size: written.size,
     etag: s3Etag(undefined, written.md5, written.headers.get("etag") ?? ""),
     lastModified: new Date(written.headers.get("last-modified") ?? ctx.clock.now()),
-    ...(req.checksums && Object.keys(req.checksums).length ? { checksums: req.checksums } : {}),
+    ...tapped.stored(),
   });
 }
 

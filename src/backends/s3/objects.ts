@@ -28,6 +28,7 @@ import {
   writeConditionHeaders,
 } from "./headers.ts";
 import { uploadBody } from "./body.ts";
+import { checksumHeaderValues } from "./checksums.ts";
 
 /**
  * Asks the store for the object's checksums on every read: which of them the
@@ -137,9 +138,10 @@ export async function putObject(
     ...opts.forward,
     ...writeConditionHeaders(opts.conditions),
   };
-  for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
-    headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
-  }
+  Object.assign(headers, checksumHeaderValues(opts.checksums));
+  // Named as the SDKs name it: some stores (moto) keep a checksum only then.
+  const named = Object.keys(opts.checksums ?? {})[0];
+  if (named) headers["x-amz-sdk-checksum-algorithm"] = named;
   const path = c.pathOf(key);
   // Whatever the answer, what gathering the body held is freed once it came.
   const { body: payload, dispose } = body.value;
