@@ -313,3 +313,49 @@ Deno.test("PutObject with a trailing checksum (the 2025 SDKs' default) stores it
   assert.equal(head.headers.get("x-amz-checksum-crc32"), crc);
   assert.equal(head.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
 });
+
+Deno.test("CopyObject and UploadPartCopy answer a checksum of what they wrote", async () => {
+  const h = harness();
+  const id = await createId(h, "src", { "x-amz-checksum-algorithm": "CRC32" });
+  const r1 = await part(h, "src", id, 1, p1);
+  const r2 = await part(h, "src", id, 2, p2);
+  const listed = (r: Response, n: number) =>
+    `<Part><PartNumber>${n}</PartNumber><ETag>${r.headers.get("etag")}</ETag><ChecksumCRC32>${
+      r.headers.get("x-amz-checksum-crc32")
+    }</ChecksumCRC32></Part>`;
+  const done = await send(h, `/private/src?uploadId=${id}`, {
+    method: "POST",
+    key: ADMIN,
+    body: `<CompleteMultipartUpload>${listed(r1, 1)}${listed(r2, 2)}</CompleteMultipartUpload>`,
+  });
+  assert.equal(done.status, 200);
+  await done.body?.cancel();
+  // To another backend: streamed, and the composite checksum is made anew over the whole copy.
+  const copied = await send(h, "/public/copy", {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/private/src" },
+  });
+  const xml = await copied.text();
+  assert.equal(copied.status, 200, xml);
+  assert.ok(xml.includes(`<ChecksumCRC32>${sum("CRC32", p1, p2)}</ChecksumCRC32>`), xml);
+  assert.match(xml, /<ChecksumType>FULL_OBJECT<\/ChecksumType>/);
+  // Within one backend: the source's checksum still describes the bytes.
+  const same = await send(h, "/private/same", {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/private/src" },
+  });
+  assert.match(await same.text(), /<ChecksumCRC32>[^<]+-2<\/ChecksumCRC32><ChecksumType>COMPOSITE/);
+  const target = await createId(h, "target", { "x-amz-checksum-algorithm": "CRC32" });
+  const partCopy = await send(h, `/private/target?partNumber=1&uploadId=${target}`, {
+    method: "PUT",
+    key: ADMIN,
+    headers: { "x-amz-copy-source": "/public/copy", "x-amz-copy-source-range": "bytes=0-99" },
+  });
+  const partXml = await partCopy.text();
+  assert.equal(partCopy.status, 200, partXml);
+  assert.ok(
+    partXml.includes(`<ChecksumCRC32>${sum("CRC32", p1.subarray(0, 100))}</ChecksumCRC32>`),
+  );
+});
