@@ -151,11 +151,7 @@ export interface PutOptions {
   readonly conditions?: WriteConditions;
   /** Checksums verified on the way in, stored with the object. */
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
-  /**
-   * A checksum to compute over the body and store with the object (one the
-   * client sends in a trailer, verified on the way; a copy's). A store that
-   * gets its headers before the body (s3) cannot, and does without.
-   */
+  /** A checksum to compute over the body and store (a trailer's, a copy's); s3 cannot. */
   readonly computeChecksum?: ChecksumAlgorithm;
   readonly forward?: ForwardedHeaders;
   readonly signal?: AbortSignal;
@@ -404,10 +400,7 @@ export interface ObjectPartsPage {
   readonly nextPartNumberMarker?: number;
 }
 
-/**
- * The parts of a stored multipart object, from a store that knows them
- * (s3); the local stores keep them in the object's metadata instead.
- */
+/** A multipart object's parts from a store that knows them (s3; local ones keep partSizes). */
 export interface ObjectPartsSource {
   objectParts(key: string, options: ListPartsOptions): BackendResult<ObjectPartsPage | undefined>;
 }

@@ -7,7 +7,7 @@
 import { err, ok } from "../../result.ts";
 import type { BackendResult, ListPartsOptions, ObjectPart, ObjectPartsPage } from "../backend.ts";
 import { unstorableKeyRead } from "../keys.ts";
-import { release } from "./http.ts";
+import { release } from "../http/send.ts";
 import type { S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
 import { metaFrom } from "./headers.ts";
