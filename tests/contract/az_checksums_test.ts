@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createAzBackend } from "../../src/backends/az/az.ts";
-import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
+import { checksumOf } from "../_support/checksums.ts";
 import { rawBlobs } from "./_az_raw.ts";
 import { AZURITE_KEY, azuriteMissing, azuriteOptions, startAzurite } from "../_support/azurite.ts";
 import { emulatorSuite } from "../_support/emulator.ts";
@@ -17,12 +17,6 @@ const suite = emulatorSuite({
 });
 const MiB = 1024 * 1024;
 let n = 0;
-
-const crc32 = (b: Uint8Array) => {
-  const h = createHasher("CRC32");
-  h.update(b);
-  return toBase64(h.digest());
-};
 
 for (const inline of [2048, 10]) {
   suite.test(`part checksums ${inline > 10 ? "in metadata" : "in an internal record"}`, async () => {
@@ -60,7 +54,7 @@ for (const inline of [2048, 10]) {
     assert.ok(done.ok, !done.ok ? done.error.message : "");
     const head = await b.head("obj");
     assert.ok(head.ok);
-    assert.deepEqual(head.value.partChecksums, bodies.map(crc32));
+    assert.deepEqual(head.value.partChecksums, bodies.map((b) => checksumOf("CRC32", b)));
     assert.equal(head.value.checksumType, "FULL_OBJECT");
     const records = await rawBlobs(suite.emulator().endpoint, name, ".bucketgate/partsums/");
     assert.equal(records.size, inline > 10 ? 0 : 1);

@@ -3,9 +3,9 @@
  * type, part checksums, the composite and full-object checksums of Complete
  * (BadDigest on a claimed mismatch), and what HEAD gives back afterwards.
  */
+import { checksumOf } from "../_support/checksums.ts";
 import assert from "node:assert/strict";
 import type { ChecksumAlgorithm, ChecksumType } from "../../src/checksum/algorithm.ts";
-import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
 import type { Backend, HttpMeta } from "../../src/backends/backend.ts";
 
 /** Emulators' deviations from S3 in these cases (said where each is passed). */
@@ -32,12 +32,6 @@ type TestFn = (title: string, fn: Case) => void;
 const MiB = 1024 * 1024;
 const NO_META: HttpMeta = { userMetadata: {} };
 
-function sum(alg: ChecksumAlgorithm, ...chunks: Uint8Array[]): string {
-  const h = createHasher(alg);
-  for (const c of chunks) h.update(c);
-  return toBase64(h.digest());
-}
-
 const stream = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]).stream();
 const part1 = new Uint8Array(5 * MiB).map((_, i) => (i * 7) % 253);
 const part2 = new Uint8Array(4321).fill(9);
@@ -49,7 +43,7 @@ async function twoParts(b: Backend, key: string, algorithm: ChecksumAlgorithm, t
   const upload = { key, uploadId: id.value };
   const parts = [];
   for (const [i, bytes] of [part1, part2].entries()) {
-    const checksums = { [algorithm]: sum(algorithm, bytes) };
+    const checksums = { [algorithm]: checksumOf(algorithm, bytes) };
     const r = await b.uploadPart(upload, {
       partNumber: i + 1,
       body: stream(bytes),
@@ -69,17 +63,17 @@ export function registerChecksums(test: TestFn, quirks: ReadonlySet<string>): vo
       const r = await b.put(key, stream(bytes), {
         meta: NO_META,
         contentLength: bytes.length,
-        checksums: { CRC32: sum("CRC32", bytes) },
+        checksums: { CRC32: checksumOf("CRC32", bytes) },
         computeChecksum: "CRC32C",
       });
       assert.ok(r.ok, !r.ok ? r.error.message : "");
       const head = await b.head(key);
       assert.ok(head.ok);
       if (quirks.has("no-checksums")) continue;
-      assert.equal(head.value.checksums?.CRC32, sum("CRC32", bytes));
+      assert.equal(head.value.checksums?.CRC32, checksumOf("CRC32", bytes));
       if (quirks.has("put-computes-no-checksum")) continue;
-      assert.equal(r.value.checksums?.CRC32C, sum("CRC32C", bytes));
-      assert.equal(head.value.checksums?.CRC32C, sum("CRC32C", bytes));
+      assert.equal(r.value.checksums?.CRC32C, checksumOf("CRC32C", bytes));
+      assert.equal(head.value.checksums?.CRC32C, checksumOf("CRC32C", bytes));
       assert.equal(head.value.checksumType, "FULL_OBJECT");
     }
   });
@@ -129,7 +123,7 @@ export function registerChecksums(test: TestFn, quirks: ReadonlySet<string>): vo
     const done = await b.completeMultipartUpload(upload, parts);
     assert.ok(done.ok, !done.ok ? done.error.message : "");
     const raw = parts.map((p) => new Uint8Array(Buffer.from(p.checksums.CRC32!, "base64")));
-    const want = `${sum("CRC32", ...raw)}-2`;
+    const want = `${checksumOf("CRC32", ...raw)}-2`;
     const partCount = quirks.has("composite-checksum-without-part-count") ? "" : "-2";
     assert.equal(done.value.checksums?.CRC32, want.replace("-2", partCount));
     assert.equal(done.value.checksumType, "COMPOSITE");
@@ -141,10 +135,10 @@ export function registerChecksums(test: TestFn, quirks: ReadonlySet<string>): vo
   for (const alg of ["CRC32", "CRC32C", "CRC64NVME"] as const) {
     test(`multipart checksums: full-object ${alg} combined from the parts, claimed value checked`, async (b) => {
       const { upload, parts } = await twoParts(b, "full", alg, "FULL_OBJECT");
-      const whole = sum(alg, part1, part2);
+      const whole = checksumOf(alg, part1, part2);
       const wrong = await b.completeMultipartUpload(upload, parts, undefined, {
         type: "FULL_OBJECT",
-        checksums: { [alg]: sum(alg, part2) },
+        checksums: { [alg]: checksumOf(alg, part2) },
       });
       if (!quirks.has("full-object-claim-unchecked")) {
         assert.ok(!wrong.ok && wrong.error.kind === "BadDigest", "a claimed mismatch is BadDigest");

@@ -4,6 +4,7 @@
  * and CRC64NVME full-object (its default type) named by hand, each read back
  * with checksum mode.
  */
+import { checksumOf } from "../_support/checksums.ts";
 import assert from "node:assert/strict";
 import {
   CompleteMultipartUploadCommand,
@@ -16,16 +17,9 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { availableBackends, startRig } from "./_backends.ts";
 import { sdkClient } from "./_gateway.ts";
-import type { ChecksumAlgorithm } from "../../src/checksum/algorithm.ts";
-import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
 
 const B = "private-uploads";
 const MiB = 1024 * 1024;
-const b64 = (alg: ChecksumAlgorithm, ...chunks: Uint8Array[]) => {
-  const h = createHasher(alg);
-  for (const c of chunks) h.update(c);
-  return toBase64(h.digest());
-};
 
 for (const { kind, skip } of await availableBackends()) {
   Deno.test({
@@ -70,10 +64,10 @@ for (const { kind, skip } of await availableBackends()) {
               ChecksumAlgorithm: "CRC64NVME",
             }),
           );
-          assert.equal(up.ChecksumCRC64NVME, b64("CRC64NVME", bytes));
+          assert.equal(up.ChecksumCRC64NVME, checksumOf("CRC64NVME", bytes));
           Parts.push({ PartNumber: i + 1, ETag: up.ETag, ChecksumCRC64NVME: up.ChecksumCRC64NVME });
         }
-        const whole = b64("CRC64NVME", body);
+        const whole = checksumOf("CRC64NVME", body);
         const done = await s3.send(
           new CompleteMultipartUploadCommand({
             Bucket: B,
@@ -103,7 +97,7 @@ for (const { kind, skip } of await availableBackends()) {
         assert.equal(attrs.Checksum?.ChecksumCRC64NVME, whole);
         assert.deepEqual(
           attrs.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p.ChecksumCRC64NVME]),
-          parts.map((p, i) => [i + 1, p.length, b64("CRC64NVME", p)]),
+          parts.map((p, i) => [i + 1, p.length, checksumOf("CRC64NVME", p)]),
         );
       } finally {
         s3.destroy();

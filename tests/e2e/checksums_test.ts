@@ -3,12 +3,11 @@
  * on a multipart upload, the checksum back on HEAD and GET, and
  * GetObjectAttributes, against the real gateway on every backend.
  */
+import { checksumOf } from "../_support/checksums.ts";
 import assert from "node:assert/strict";
 import { availableBackends, startRig } from "./_backends.ts";
 import { awsCli, DEV, run } from "./_gateway.ts";
 import { firstReason, missingCommand, missingPythonModule } from "../_support/tools.ts";
-import type { ChecksumAlgorithm } from "../../src/checksum/algorithm.ts";
-import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
 
 const noBoto3 = await missingPythonModule("boto3");
 
@@ -53,11 +52,6 @@ async function noAwsV1(): Promise<string | undefined> {
 }
 
 const noV1 = await noAwsV1();
-const b64 = (alg: ChecksumAlgorithm, ...chunks: Uint8Array[]) => {
-  const h = createHasher(alg);
-  for (const c of chunks) h.update(c);
-  return toBase64(h.digest());
-};
 
 function ok(r: { code: number; stdout: string; stderr: string }, what: string): string {
   assert.equal(r.code, 0, `${what}: ${r.stderr}`);
@@ -125,12 +119,12 @@ for (const { kind, skip } of await availableBackends()) {
             ]),
             "upload-part",
           ));
-          assert.equal(up.ChecksumSHA256, b64("SHA256", bytes));
+          assert.equal(up.ChecksumSHA256, checksumOf("SHA256", bytes));
           listed.push({ PartNumber: i + 1, ETag: up.ETag, ChecksumSHA256: up.ChecksumSHA256 });
         }
         await Deno.writeTextFile(`${dir}/parts.json`, JSON.stringify({ Parts: listed }));
         const raw = listed.map((p) => new Uint8Array(Buffer.from(p.ChecksumSHA256, "base64")));
-        const composite = `${b64("SHA256", ...raw)}-2`;
+        const composite = `${checksumOf("SHA256", ...raw)}-2`;
         const done = JSON.parse(ok(
           await aws([
             "s3api",

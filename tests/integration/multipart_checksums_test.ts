@@ -4,18 +4,11 @@
  * UploadPart's part checksums, ListParts, CompleteMultipartUpload's composite
  * and full-object checksums, GetObject and HeadObject with checksum mode.
  */
+import { checksumOf } from "../_support/checksums.ts";
 import assert from "node:assert/strict";
-import { createHasher, toBase64 } from "../../src/checksum/hasher.ts";
-import type { ChecksumAlgorithm } from "../../src/checksum/algorithm.ts";
 import { ADMIN, errorCode, type Harness, harness, send } from "./_harness.ts";
 
 const MiB = 1024 * 1024;
-
-function sum(alg: ChecksumAlgorithm, ...chunks: Uint8Array[]): string {
-  const h = createHasher(alg);
-  for (const c of chunks) h.update(c);
-  return toBase64(h.digest());
-}
 
 async function create(h: Harness, key: string, headers: Record<string, string>) {
   return await send(h, `/private/${key}?uploads`, { method: "POST", key: ADMIN, headers });
@@ -109,25 +102,28 @@ Deno.test("multipart CRC32 full-object: parts checksummed, listed, combined, ver
     "x-amz-checksum-algorithm": "CRC32",
     "x-amz-checksum-type": "FULL_OBJECT",
   });
-  const r1 = await part(h, "full", id, 1, p1, { "x-amz-checksum-crc32": sum("CRC32", p1) });
+  const r1 = await part(h, "full", id, 1, p1, { "x-amz-checksum-crc32": checksumOf("CRC32", p1) });
   assert.equal(r1.status, 200);
   // A part that names no checksum gets the upload's, computed.
   const r2 = await part(h, "full", id, 2, p2);
   assert.equal(r2.status, 200);
-  assert.equal(r2.headers.get("x-amz-checksum-crc32"), sum("CRC32", p2));
+  assert.equal(r2.headers.get("x-amz-checksum-crc32"), checksumOf("CRC32", p2));
   const listed = await (await send(h, `/private/full?uploadId=${id}`, { key: ADMIN })).text();
   assert.match(listed, /<ChecksumAlgorithm>CRC32<\/ChecksumAlgorithm><ChecksumType>FULL_OBJECT/);
-  assert.ok(listed.includes(`<ChecksumCRC32>${sum("CRC32", p2)}</ChecksumCRC32>`), listed);
+  assert.ok(listed.includes(`<ChecksumCRC32>${checksumOf("CRC32", p2)}</ChecksumCRC32>`), listed);
   const body = completeXml([
     { n: 1, etag: r1.headers.get("etag")! },
     { n: 2, etag: r2.headers.get("etag")! },
   ]);
-  const whole = sum("CRC32", p1, p2);
+  const whole = checksumOf("CRC32", p1, p2);
   const wrong = await send(h, `/private/full?uploadId=${id}`, {
     method: "POST",
     key: ADMIN,
     body,
-    headers: { "x-amz-checksum-crc32": sum("CRC32", p2), "x-amz-checksum-type": "FULL_OBJECT" },
+    headers: {
+      "x-amz-checksum-crc32": checksumOf("CRC32", p2),
+      "x-amz-checksum-type": "FULL_OBJECT",
+    },
   });
   assert.equal(wrong.status, 400);
   assert.equal(await errorCode(wrong), "BadDigest");
@@ -158,11 +154,13 @@ Deno.test("multipart SHA256 composite: the checksum of the part checksums with -
   const id = await createId(h, "comp", { "x-amz-checksum-algorithm": "SHA256" });
   const r1 = await part(h, "comp", id, 1, p1);
   const r2 = await part(h, "comp", id, 2, p2);
-  const s1 = sum("SHA256", p1);
-  const s2 = sum("SHA256", p2);
+  const s1 = checksumOf("SHA256", p1);
+  const s2 = checksumOf("SHA256", p2);
   assert.equal(r1.headers.get("x-amz-checksum-sha256"), s1);
   // A part checksum of another algorithm is refused.
-  const other = await part(h, "comp", id, 3, p2, { "x-amz-checksum-crc32": sum("CRC32", p2) });
+  const other = await part(h, "comp", id, 3, p2, {
+    "x-amz-checksum-crc32": checksumOf("CRC32", p2),
+  });
   assert.equal(other.status, 400);
   assert.match(await other.text(), /Checksum Type mismatch occurred/);
   const etags = [r1.headers.get("etag")!, r2.headers.get("etag")!];
@@ -193,7 +191,7 @@ Deno.test("multipart SHA256 composite: the checksum of the part checksums with -
   });
   assert.equal(done.status, 200);
   const raw = [s1, s2].map((s) => new Uint8Array(Buffer.from(s, "base64")));
-  const composite = `${sum("SHA256", ...raw)}-2`;
+  const composite = `${checksumOf("SHA256", ...raw)}-2`;
   const xml = await done.text();
   assert.ok(xml.includes(`<ChecksumSHA256>${composite}</ChecksumSHA256>`), xml);
   assert.match(xml, /<ChecksumType>COMPOSITE<\/ChecksumType>/);
@@ -227,7 +225,7 @@ Deno.test("PutObject answers carry x-amz-checksum-type", async () => {
     method: "PUT",
     key: ADMIN,
     body,
-    headers: { "x-amz-checksum-crc32c": sum("CRC32C", body) },
+    headers: { "x-amz-checksum-crc32c": checksumOf("CRC32C", body) },
   });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("x-amz-checksum-type"), "FULL_OBJECT");
@@ -238,8 +236,8 @@ Deno.test("GetObjectAttributes: ETag, Checksum, ObjectParts paged, StorageClass,
   const id = await createId(h, "attrs", { "x-amz-checksum-algorithm": "CRC32C" });
   const r1 = await part(h, "attrs", id, 1, p1);
   const r2 = await part(h, "attrs", id, 2, p2);
-  const s1 = sum("CRC32C", p1);
-  const s2 = sum("CRC32C", p2);
+  const s1 = checksumOf("CRC32C", p1);
+  const s2 = checksumOf("CRC32C", p2);
   const done = await send(h, `/private/attrs?uploadId=${id}`, {
     method: "POST",
     key: ADMIN,
@@ -287,7 +285,7 @@ Deno.test("GetObjectAttributes: ETag, Checksum, ObjectParts paged, StorageClass,
 Deno.test("PutObject with a trailing checksum (the 2025 SDKs' default) stores it for checksum mode", async () => {
   const h = harness();
   const data = new TextEncoder().encode("hello trailer");
-  const crc = sum("CRC32", data);
+  const crc = checksumOf("CRC32", data);
   const body = `${
     data.length.toString(16)
   }\r\nhello trailer\r\n0\r\nx-amz-checksum-crc32:${crc}\r\n\r\n`;
@@ -338,7 +336,7 @@ Deno.test("CopyObject and UploadPartCopy answer a checksum of what they wrote", 
   });
   const xml = await copied.text();
   assert.equal(copied.status, 200, xml);
-  assert.ok(xml.includes(`<ChecksumCRC32>${sum("CRC32", p1, p2)}</ChecksumCRC32>`), xml);
+  assert.ok(xml.includes(`<ChecksumCRC32>${checksumOf("CRC32", p1, p2)}</ChecksumCRC32>`), xml);
   assert.match(xml, /<ChecksumType>FULL_OBJECT<\/ChecksumType>/);
   // Within one backend: the source's checksum still describes the bytes.
   const same = await send(h, "/private/same", {
@@ -356,6 +354,6 @@ Deno.test("CopyObject and UploadPartCopy answer a checksum of what they wrote", 
   const partXml = await partCopy.text();
   assert.equal(partCopy.status, 200, partXml);
   assert.ok(
-    partXml.includes(`<ChecksumCRC32>${sum("CRC32", p1.subarray(0, 100))}</ChecksumCRC32>`),
+    partXml.includes(`<ChecksumCRC32>${checksumOf("CRC32", p1.subarray(0, 100))}</ChecksumCRC32>`),
   );
 });

@@ -5,9 +5,8 @@
  */
 import type { ChecksumAlgorithm, ChecksumType } from "../../checksum/algorithm.ts";
 import type { Checksums, ClaimedChecksum, UploadChecksum } from "../backend.ts";
+import { CHECKSUM_ALGORITHMS } from "../../checksum/verify.ts";
 import { str } from "./xml.ts";
-
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 
 /** Checksums as `x-amz-checksum-*` headers. */
 export function checksumHeaderValues(checksums: Checksums | undefined): Record<string, string> {
@@ -37,7 +36,7 @@ export function checksumsFromXml(
   rec: Readonly<Record<string, unknown>> | undefined,
 ): Checksums | undefined {
   const out: Partial<Record<ChecksumAlgorithm, string>> = {};
-  for (const alg of ALGORITHMS) {
+  for (const alg of CHECKSUM_ALGORITHMS) {
     const v = str(rec?.[`Checksum${alg}`]).trim();
     if (v) out[alg] = v;
   }
@@ -55,7 +54,7 @@ export function uploadChecksumFromXml(
   rec: Readonly<Record<string, unknown>> | undefined,
 ): UploadChecksum | undefined {
   const alg = str(rec?.ChecksumAlgorithm).trim().toUpperCase() as ChecksumAlgorithm;
-  if (!ALGORITHMS.includes(alg)) return undefined;
+  if (!CHECKSUM_ALGORITHMS.includes(alg)) return undefined;
   const type = checksumTypeOf(rec?.ChecksumType) ??
     (alg === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
   return { algorithm: alg, type };

@@ -4,7 +4,7 @@ import {
   partAlgorithm,
   tapPart,
 } from "../../../src/backends/multipart_checksums.ts";
-import { createHasher, toBase64 } from "../../../src/checksum/hasher.ts";
+import { checksumOf } from "../../_support/checksums.ts";
 
 const part = (n: number, size: number, crc: string) => ({
   partNumber: n,
@@ -34,11 +34,7 @@ Deno.test("tapPart: computes the upload's algorithm, else keeps what was declare
 });
 
 Deno.test("completedChecksum: full-object combines, composite needs every part listed", () => {
-  const crc = (t: string) => {
-    const h = createHasher("CRC32");
-    h.update(new TextEncoder().encode(t));
-    return toBase64(h.digest());
-  };
+  const crc = (t: string) => checksumOf("CRC32", new TextEncoder().encode(t));
   const chosen = [part(1, 6, crc("hello ")), part(2, 5, crc("world"))];
   const full = completedChecksum({ algorithm: "CRC32", type: "FULL_OBJECT" }, chosen, chosen);
   assert.ok(full.ok);
