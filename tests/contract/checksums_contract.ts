@@ -21,6 +21,12 @@ export type ChecksumQuirk =
    * kept, as the store gets its headers before the body.
    */
   | "put-computes-no-checksum"
+  /**
+   * moto 5: GetObjectAttributes answers no ObjectParts and a read by part number no part
+   * checksum, so a multipart object's parts are counted but, as S3 does without checksums,
+   * not listed.
+   */
+  | "no-object-part-checksums"
   /** moto 5: ListParts lists no part checksums. */
   | "no-part-checksums-listed"
   /** s3rver: keeps no checksums at all (of a PUT, of parts, of a multipart object). */
@@ -95,15 +101,14 @@ export function registerChecksums(test: TestFn, quirks: ReadonlySet<string>): vo
     // s3rver serves no part by number: nothing tells it is multipart.
     if (quirks.has("part-number-ignored")) return assert.equal(page.value, undefined);
     assert.equal(page.value?.partsCount, 2);
+    if (quirks.has("no-object-part-checksums")) return assert.deepEqual(page.value.parts, []);
     assert.deepEqual(page.value.parts.map((p) => [p.partNumber, p.size]), [[1, part1.length]]);
     assert.equal(page.value.isTruncated, true);
     assert.equal(page.value.nextPartNumberMarker, 1);
     const rest = await b.objectParts("parts", { maxParts: 5, partNumberMarker: 1 });
     assert.ok(rest.ok);
     assert.deepEqual(rest.value?.parts.map((p) => [p.partNumber, p.size]), [[2, part2.length]]);
-    if (!quirks.has("no-part-checksums-listed")) {
-      assert.equal(page.value.parts[0]!.checksums?.CRC32, sums[0]);
-    }
+    assert.equal(page.value.parts[0]!.checksums?.CRC32, sums[0]);
     const single = await b.put("single", stream(part2), { meta: NO_META });
     assert.ok(single.ok);
     const none = await b.objectParts("single", { maxParts: 5 });

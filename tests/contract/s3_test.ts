@@ -43,6 +43,7 @@ runBackendContract("s3 (moto)", async () => ({
     "composite-checksum-without-part-count",
     "full-object-checksum-only-crc32",
     "put-computes-no-checksum",
+    "no-object-part-checksums",
   ],
 });
 

@@ -108,6 +108,8 @@ async function composedParts(
   if (!first.ok) return first;
   const count = first.value.meta.partsCount;
   if (!count) return ok(undefined);
+  // As S3: the parts are listed only for an object with an additional checksum.
+  if (!first.value.meta.checksums) return ok({ partsCount: count, parts: [], isTruncated: false });
   const from = (opts.partNumberMarker ?? 0) + 1;
   const last = Math.min(count, from + opts.maxParts - 1);
   const parts: ObjectPart[] = [];

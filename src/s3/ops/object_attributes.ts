@@ -49,15 +49,20 @@ export function requestedAttributes(headers: Headers): Result<Set<Attribute>, Pr
   return ok(out);
 }
 
-/** A page of the parts a backend recorded in the object's metadata; undefined if not multipart. */
+/**
+ * A page of the parts a backend recorded in the object's metadata (none
+ * listed without part checksums, as S3 does); undefined if not multipart.
+ */
 export function partsFromMeta(meta: ObjectMeta, o: ListPartsOptions): ObjectPartsPage | undefined {
   const sizes = meta.partSizes ?? [];
   const count = meta.partsCount ?? sizes.length;
   if (!count) return undefined;
   const alg = Object.keys(meta.checksums ?? {})[0] as ChecksumAlgorithm | undefined;
+  // As S3: the parts are listed only for an object with an additional checksum.
+  if (!alg || !meta.partChecksums) return { partsCount: count, parts: [], isTruncated: false };
   const from = o.partNumberMarker ?? 0;
   const parts: ObjectPart[] = sizes.slice(from, from + o.maxParts).map((size, i) => {
-    const sum = alg && meta.partChecksums?.[from + i];
+    const sum = meta.partChecksums![from + i];
     return { partNumber: from + i + 1, size, ...(sum ? { checksums: { [alg]: sum } } : {}) };
   });
   const last = from + parts.length;
