@@ -137,6 +137,11 @@ Deno.test("multipart CRC32 full-object: parts checksummed, listed, combined, ver
   const xml = await done.text();
   assert.ok(xml.includes(`<ChecksumCRC32>${whole}</ChecksumCRC32>`), xml);
   assert.match(xml, /<ChecksumType>FULL_OBJECT<\/ChecksumType>/);
+  // A Complete sent again (an SDK retrying a lost answer) gets the same answer, checksum too.
+  const again = await send(h, `/private/full?uploadId=${id}`, { method: "POST", key: ADMIN, body });
+  assert.equal(again.status, 200);
+  const againXml = await again.text();
+  assert.ok(againXml.includes(`<ChecksumCRC32>${whole}</ChecksumCRC32>`), againXml);
   for (const method of ["GET", "HEAD"]) {
     const res = await send(h, "/private/full", {
       method,
