@@ -291,6 +291,8 @@ export interface PartUpload {
   readonly contentLength?: number;
   /** The checksums the client declared, verified by the body stream by its end. */
   readonly checksums?: Checksums;
+  /** The algorithm of a checksum the client sends in a trailer (verified by its end). */
+  readonly trailing?: ChecksumAlgorithm;
   /** Aborts the upload of the part (client went away). */
   readonly signal?: AbortSignal;
 }

@@ -5,6 +5,7 @@ import { err, ok, type Result } from "../result.ts";
 import { collect } from "../streams/limits.ts";
 import {
   type Backend,
+  type Checksums,
   type HttpMeta,
   httpMetaOf,
   type ListEntry,
@@ -64,6 +65,25 @@ async function readExact(
     );
   }
   return ok(bytes);
+}
+
+/** A part as kept: its bytes, ETag, MD5 and checksums. */
+function storedPart(
+  n: number,
+  bytes: Uint8Array,
+  checksums: Checksums | undefined,
+  lastModified: Date,
+): StoredPart & { readonly bytes: Uint8Array } {
+  const hex = md5(bytes);
+  return {
+    partNumber: n,
+    etag: quoteEtag(hex),
+    size: bytes.byteLength,
+    lastModified,
+    md5: hex,
+    bytes,
+    ...(checksums ? { checksums } : {}),
+  };
 }
 
 /** Completed uploads remembered for a Complete sent again. */
@@ -154,9 +174,12 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       uploads.set(id, { key, meta, checksum, initiated: new Date(now()), parts: new Map() });
       return Promise.resolve(ok(id));
     },
-    async uploadPart({ key, uploadId }, { partNumber: n, body, contentLength, checksums: d }) {
+    async uploadPart({ key, uploadId }, part) {
+      const { partNumber: n, body, contentLength, checksums: d } = part;
       const u = uploads.get(uploadId);
-      const alg = u && u.key === key ? partAlgorithm(u.checksum, d) : err(noSuchUpload());
+      const alg = u && u.key === key
+        ? partAlgorithm(u.checksum, d, part.trailing)
+        : err(noSuchUpload());
       if (!u || !alg.ok) {
         await body.cancel().catch(() => {});
         return alg.ok ? err(noSuchUpload()) : alg;
@@ -164,20 +187,12 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       const tapped = tapPart(body, alg.value, d);
       const read = await readExact(tapped.body, contentLength);
       if (!read.ok) return read;
-      const checksums = tapped.checksums();
-      const bytes = read.value;
-      const hex = md5(bytes);
-      const etag = quoteEtag(hex);
-      u.parts.set(n, {
-        partNumber: n,
-        etag,
-        size: bytes.byteLength,
-        lastModified: new Date(now()),
-        md5: hex,
-        bytes,
-        ...(checksums ? { checksums } : {}),
+      const stored = storedPart(n, read.value, tapped.checksums(), new Date(now()));
+      u.parts.set(n, stored);
+      return ok({
+        etag: stored.etag,
+        ...(stored.checksums ? { checksums: stored.checksums } : {}),
       });
-      return ok({ etag, ...(checksums ? { checksums } : {}) });
     },
     completeMultipartUpload({ key, uploadId: id }, parts, conditions, claimed) {
       const u = uploads.get(id);

@@ -20,15 +20,18 @@ import type {
 } from "./backend.ts";
 
 /**
- * The algorithm a part of `upload` is checksummed with: the upload's. A part
- * that declares another one is refused, as S3 refuses it.
+ * The algorithm a part of `upload` is checksummed with: the upload's, else
+ * that of a checksum the part sends in a trailer. A part that declares
+ * another one than the upload's is refused, as S3 refuses it.
  */
 export function partAlgorithm(
   upload: UploadChecksum | undefined,
   declared: Checksums | undefined,
+  trailing?: ChecksumAlgorithm,
 ): Result<ChecksumAlgorithm | undefined, ProxyError> {
-  if (!upload) return ok(undefined);
-  const other = Object.keys(declared ?? {}).find((a) => a !== upload.algorithm);
+  if (!upload) return ok(trailing);
+  const named = [...Object.keys(declared ?? {}), ...(trailing ? [trailing] : [])];
+  const other = named.find((a) => a !== upload.algorithm);
   if (other) {
     return err(proxyError(
       "InvalidRequest",

@@ -362,3 +362,47 @@ Deno.test("CopyObject and UploadPartCopy answer a checksum of what they wrote", 
     partXml.includes(`<ChecksumCRC32>${checksumOf("CRC32", p1.subarray(0, 100))}</ChecksumCRC32>`),
   );
 });
+
+/** An unsigned aws-chunked body with its checksum in a trailer, and the headers it needs. */
+function trailed(data: Uint8Array, alg: "CRC32" | "CRC32C") {
+  const name = `x-amz-checksum-${alg.toLowerCase()}`;
+  const head = new TextEncoder().encode(`${data.length.toString(16)}\r\n`);
+  const tail = new TextEncoder().encode(`\r\n0\r\n${name}:${checksumOf(alg, data)}\r\n\r\n`);
+  const body = new Uint8Array(head.length + data.length + tail.length);
+  body.set(head);
+  body.set(data, head.length);
+  body.set(tail, head.length + data.length);
+  return {
+    body,
+    headers: {
+      "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "content-encoding": "aws-chunked",
+      "x-amz-decoded-content-length": String(data.length),
+      "x-amz-trailer": name,
+    },
+  };
+}
+
+Deno.test("UploadPart with a trailing checksum: another algorithm than the upload's is refused; without one it is kept", async () => {
+  const h = harness();
+  const id = await createId(h, "tr", { "x-amz-checksum-algorithm": "CRC32" });
+  const c = trailed(p2, "CRC32C");
+  const refused = await send(h, `/private/tr?partNumber=1&uploadId=${id}`, {
+    method: "PUT",
+    key: ADMIN,
+    ...c,
+  });
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /expected checksum Type: crc32, actual checksum Type: crc32c/);
+  const plain = await createId(h, "plain", {});
+  const t = trailed(p2, "CRC32");
+  const kept = await send(h, `/private/plain?partNumber=1&uploadId=${plain}`, {
+    method: "PUT",
+    key: ADMIN,
+    ...t,
+  });
+  assert.equal(kept.status, 200);
+  assert.equal(kept.headers.get("x-amz-checksum-crc32"), checksumOf("CRC32", p2));
+  const listed = await (await send(h, `/private/plain?uploadId=${plain}`, { key: ADMIN })).text();
+  assert.ok(listed.includes(`<ChecksumCRC32>${checksumOf("CRC32", p2)}</ChecksumCRC32>`), listed);
+});

@@ -109,7 +109,7 @@ export async function uploadPart(
   p: PartUpload,
 ): BackendResult<StoredPartAnswer> {
   const u = await uploadRecord(ctx, ref);
-  const alg = u.ok ? partAlgorithm(u.value.checksum, p.checksums) : u;
+  const alg = u.ok ? partAlgorithm(u.value.checksum, p.checksums, p.trailing) : u;
   if (!alg.ok) {
     await p.body.cancel().catch(() => {});
     return alg;

@@ -137,7 +137,7 @@ export async function uploadPart(
   o: PartUpload,
 ): BackendResult<{ etag: string }> {
   const u = await requireUpload(ctx, ref);
-  const alg = u.ok ? partAlgorithm(u.value.checksum, o.checksums) : u;
+  const alg = u.ok ? partAlgorithm(u.value.checksum, o.checksums, o.trailing) : u;
   if (!alg.ok) {
     await o.body.cancel().catch(() => {});
     return alg;

@@ -70,12 +70,13 @@ export async function uploadPart(ctx: S3Context): Promise<Result<Response, Proxy
     await ctx.body?.cancel();
     return upload;
   }
-  const { stream, contentLength, checksums } = upload.value;
+  const { stream, contentLength, checksums, trailing } = upload.value;
   const up = await ctx.bucket.backend.uploadPart(part.value.upload, {
     partNumber: part.value.partNumber,
     body: stream,
     ...(contentLength !== undefined ? { contentLength } : {}),
     ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+    ...(trailing ? { trailing } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!up.ok) return up;
