@@ -298,10 +298,7 @@ export interface PartUpload {
 }
 
 /** What UploadPart answers: the part's ETag (quoted) and checksums. */
-export interface StoredPartAnswer {
-  readonly etag: string;
-  readonly checksums?: Checksums;
-}
+export type StoredPartAnswer = Pick<PartInfo, "etag" | "checksums">;
 
 /** Options of ListParts. */
 export interface ListPartsOptions {
@@ -388,18 +385,12 @@ export interface ServerSideCopy {
 }
 
 /** One part of a multipart object, as GetObjectAttributes lists it. */
-export interface ObjectPart {
-  readonly partNumber: number;
-  readonly size: number;
-  readonly checksums?: Checksums;
-}
+export type ObjectPart = Pick<PartInfo, "partNumber" | "size" | "checksums">;
 
-/** One page of a multipart object's parts; undefined for an object that is not multipart. */
-export interface ObjectPartsPage {
+/** One page of a multipart object's parts (`partsCount` in all). */
+export interface ObjectPartsPage extends Omit<PartsPage, "checksum" | "parts"> {
   readonly partsCount: number;
   readonly parts: readonly ObjectPart[];
-  readonly isTruncated: boolean;
-  readonly nextPartNumberMarker?: number;
 }
 
 /** A multipart object's parts from a store that knows them (s3; local ones keep partSizes). */
