@@ -9,7 +9,16 @@
  * memory unless it is the memory backend. Every method returns a Result and
  * never throws for expected failures.
  */
-import type { ChecksumAlgorithm, ChecksumType } from "../checksum/algorithm.ts";
+import type {
+  ChecksumAlgorithm,
+  Checksums,
+  ChecksumType,
+  ClaimedChecksum,
+  UploadChecksum,
+} from "../checksum/algorithm.ts";
+import type { ObjectPartsSource } from "./multipart.ts";
+export type { Checksums, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
+export type { ObjectPart, ObjectPartsPage, ObjectPartsSource } from "./multipart.ts";
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
 
@@ -60,9 +69,6 @@ export interface ObjectMeta extends HttpMeta {
   /** The parts' checksums (base64) in order, of the algorithm in `checksums`, where recorded. */
   readonly partChecksums?: readonly string[];
 }
-
-/** Checksums by algorithm, base64. */
-export type Checksums = Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
 
 /** Request headers for a remote S3 store (FORWARDED_WRITE_HEADERS); other backends ignore them. */
 export type ForwardedHeaders = Readonly<Record<string, string>>;
@@ -262,18 +268,6 @@ export interface UploadRef {
   readonly uploadId: string;
 }
 
-/** The checksum a multipart upload was created with (`x-amz-checksum-algorithm` and `-type`). */
-export interface UploadChecksum {
-  readonly algorithm: ChecksumAlgorithm;
-  readonly type: ChecksumType;
-}
-
-/** The whole object's checksum a client sent with CompleteMultipartUpload. */
-export interface ClaimedChecksum {
-  readonly type?: ChecksumType;
-  readonly checksums: Checksums;
-}
-
 /** Options of CreateMultipartUpload. */
 export interface CreateUploadOptions {
   /** The metadata the assembled object will get. */
@@ -348,8 +342,7 @@ export interface MultipartStore {
   /** Starts a multipart upload; returns its upload id. */
   createMultipartUpload(key: string, options: CreateUploadOptions): BackendResult<string>;
   /**
-   * Stores one part; returns its quoted ETag and its checksum (of the
-   * upload's algorithm). NoSuchUpload when unknown.
+   * Stores one part; returns its quoted ETag and checksum. NoSuchUpload when unknown.
    */
   uploadPart(upload: UploadRef, part: PartUpload): BackendResult<StoredPartAnswer>;
   /**
@@ -382,20 +375,6 @@ export interface ServerSideCopy {
     destKey: string,
     options: CopyOptions,
   ): BackendResult<ObjectMeta>;
-}
-
-/** One part of a multipart object, as GetObjectAttributes lists it. */
-export type ObjectPart = Pick<PartInfo, "partNumber" | "size" | "checksums">;
-
-/** One page of a multipart object's parts (`partsCount` in all). */
-export interface ObjectPartsPage extends Omit<PartsPage, "checksum" | "parts"> {
-  readonly partsCount: number;
-  readonly parts: readonly ObjectPart[];
-}
-
-/** A multipart object's parts from a store that knows them (s3; local ones keep partSizes). */
-export interface ObjectPartsSource {
-  objectParts(key: string, options: ListPartsOptions): BackendResult<ObjectPartsPage | undefined>;
 }
 
 /**

@@ -1,7 +1,14 @@
 /** Multipart rules shared by the local backends: validating a completion and paging parts. */
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import type { CompletedPart, ObjectMeta, PartInfo, PartsPage } from "./backend.ts";
+import type {
+  BackendResult,
+  CompletedPart,
+  ListPartsOptions,
+  ObjectMeta,
+  PartInfo,
+  PartsPage,
+} from "./backend.ts";
 import { bareEtag } from "./conditions.ts";
 import { MIN_PART_SIZE } from "./etag.ts";
 
@@ -159,4 +166,18 @@ export function noSuchUpload(): ProxyError {
     "NoSuchUpload",
     "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
   );
+}
+
+/** One part of a multipart object, as GetObjectAttributes lists it. */
+export type ObjectPart = Pick<PartInfo, "partNumber" | "size" | "checksums">;
+
+/** One page of a multipart object's parts (`partsCount` in all). */
+export interface ObjectPartsPage extends Omit<PartsPage, "checksum" | "parts"> {
+  readonly partsCount: number;
+  readonly parts: readonly ObjectPart[];
+}
+
+/** A multipart object's parts from a store that knows them (s3; local ones keep partSizes). */
+export interface ObjectPartsSource {
+  objectParts(key: string, options: ListPartsOptions): BackendResult<ObjectPartsPage | undefined>;
 }
