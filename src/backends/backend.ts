@@ -9,16 +9,11 @@
  * memory unless it is the memory backend. Every method returns a Result and
  * never throws for expected failures.
  */
-import type {
-  ChecksumAlgorithm,
-  Checksums,
-  ChecksumType,
-  ClaimedChecksum,
-  UploadChecksum,
-} from "../checksum/algorithm.ts";
-import type { ObjectPartsSource } from "./multipart.ts";
+import type { ChecksumAlgorithm, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
+import type { ObjectPartsSource, StoredPartAnswer } from "./multipart.ts";
 export type { Checksums, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
-export type { ObjectPart, ObjectPartsPage, ObjectPartsSource } from "./multipart.ts";
+export type { ObjectPart, ObjectPartsPage } from "./multipart.ts";
+export type { ObjectPartsSource, StoredPartAnswer };
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
 
@@ -55,7 +50,7 @@ export interface ObjectMeta extends HttpMeta {
   readonly lastModified: Date;
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
   /** COMPOSITE for multipart objects with part checksums, else FULL_OBJECT. */
-  readonly checksumType?: ChecksumType;
+  readonly checksumType?: "COMPOSITE" | "FULL_OBJECT";
   /** A remote S3 store's answers the client should see (PASSED_RESPONSE_HEADERS). */
   readonly backendHeaders?: Readonly<Record<string, string>>;
   /**
@@ -190,13 +185,12 @@ export interface ListPage {
   readonly nextStartAfter?: string;
 }
 
-/** A part as named in CompleteMultipartUpload. */
+/** A part as named in CompleteMultipartUpload, with the checksums the client listed. */
 export interface CompletedPart {
   readonly partNumber: number;
   /** Quoted or unquoted; compared without quotes. */
   readonly etag: string;
-  /** The part's checksums as the client listed them (`<ChecksumCRC32>`…). */
-  readonly checksums?: Checksums;
+  readonly checksums?: ObjectMeta["checksums"];
 }
 
 /** A part as listed by ListParts. */
@@ -205,12 +199,11 @@ export interface PartInfo {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: Date;
-  readonly checksums?: Checksums;
+  readonly checksums?: ObjectMeta["checksums"];
 }
 
-/** One page of ListParts. */
+/** One page of ListParts, with the upload's checksum algorithm and type when it has one. */
 export interface PartsPage {
-  /** The upload's checksum algorithm and type, when it was created with one. */
   readonly checksum?: UploadChecksum;
   readonly parts: readonly PartInfo[];
   readonly isTruncated: boolean;
@@ -283,16 +276,12 @@ export interface PartUpload {
   readonly body: ReadableStream<Uint8Array>;
   /** The exact number of bytes the body will yield, when known. */
   readonly contentLength?: number;
-  /** The checksums the client declared, verified by the body stream by its end. */
-  readonly checksums?: Checksums;
-  /** The algorithm of a checksum the client sends in a trailer (verified by its end). */
+  /** Checksums the client declared, and a trailer's algorithm (verified by the body's end). */
+  readonly checksums?: ObjectMeta["checksums"];
   readonly trailing?: ChecksumAlgorithm;
   /** Aborts the upload of the part (client went away). */
   readonly signal?: AbortSignal;
 }
-
-/** What UploadPart answers: the part's ETag (quoted) and checksums. */
-export type StoredPartAnswer = Pick<PartInfo, "etag" | "checksums">;
 
 /** Options of ListParts. */
 export interface ListPartsOptions {
@@ -341,15 +330,11 @@ export interface ObjectStore {
 export interface MultipartStore {
   /** Starts a multipart upload; returns its upload id. */
   createMultipartUpload(key: string, options: CreateUploadOptions): BackendResult<string>;
-  /**
-   * Stores one part; returns its quoted ETag and checksum. NoSuchUpload when unknown.
-   */
+  /** Stores one part; returns its quoted ETag and checksum. NoSuchUpload when unknown. */
   uploadPart(upload: UploadRef, part: PartUpload): BackendResult<StoredPartAnswer>;
   /**
-   * Assembles the parts: InvalidPartOrder unless ascending, InvalidPart for an
-   * unknown part or ETag mismatch, EntityTooSmall for a non-last part under
-   * 5 MiB; ETag in S3's `md5-of-md5s-N` form; the object's checksum made
-   * from the parts' (BadDigest when it is not what the client `claimed`).
+   * Assembles the parts (InvalidPartOrder, InvalidPart, EntityTooSmall as S3 checks them), ETag
+   * `md5-of-md5s-N`, the checksum from the parts' (BadDigest when not the `claimed` one).
    */
   completeMultipartUpload(
     upload: UploadRef,

@@ -168,6 +168,9 @@ export function noSuchUpload(): ProxyError {
   );
 }
 
+/** What UploadPart answers: the part's ETag (quoted) and checksums. */
+export type StoredPartAnswer = Pick<PartInfo, "etag" | "checksums">;
+
 /** One part of a multipart object, as GetObjectAttributes lists it. */
 export type ObjectPart = Pick<PartInfo, "partNumber" | "size" | "checksums">;
 
