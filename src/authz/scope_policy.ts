@@ -16,7 +16,7 @@ import { matchPattern, type Pattern, patternOf, STAR } from "../iam/wildcard.ts"
 
 /** The operations each scope action allows: the rows of s3/operations.ts that require it. */
 export const SCOPE_ACTION_OPERATIONS: Readonly<Record<Action, readonly OperationName[]>> = {
-  get_object: ["GetObject", "GetObjectTagging"],
+  get_object: ["GetObject", "GetObjectTagging", "GetObjectAttributes"],
   get_object_version: [],
   head_object: ["HeadObject"],
   put_object: ["PutObject", "CopyObject", "CreateBucket"],

@@ -9,7 +9,11 @@
  * memory unless it is the memory backend. Every method returns a Result and
  * never throws for expected failures.
  */
-import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
+import type { ChecksumAlgorithm, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
+import type { ObjectPartsSource, StoredPartAnswer } from "./multipart.ts";
+export type { Checksums, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
+export type { ObjectPart, ObjectPartsPage } from "./multipart.ts";
+export type { ObjectPartsSource, StoredPartAnswer };
 import type { ProxyError } from "../errors.ts";
 import type { Result } from "../result.ts";
 
@@ -57,6 +61,8 @@ export interface ObjectMeta extends HttpMeta {
   readonly partsCount?: number;
   /** The parts' sizes in order, where the backend recorded them (reads by part number). */
   readonly partSizes?: readonly number[];
+  /** The parts' checksums (base64) in order, of the algorithm in `checksums`, where recorded. */
+  readonly partChecksums?: readonly string[];
 }
 
 /** Request headers for a remote S3 store (FORWARDED_WRITE_HEADERS); other backends ignore them. */
@@ -146,6 +152,8 @@ export interface PutOptions {
   readonly conditions?: WriteConditions;
   /** Checksums verified on the way in, stored with the object. */
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** A checksum to compute over the body and store (a trailer's, a copy's); s3 cannot. */
+  readonly computeChecksum?: ChecksumAlgorithm;
   readonly forward?: ForwardedHeaders;
   readonly signal?: AbortSignal;
 }
@@ -177,11 +185,12 @@ export interface ListPage {
   readonly nextStartAfter?: string;
 }
 
-/** A part as named in CompleteMultipartUpload. */
+/** A part as named in CompleteMultipartUpload, with the checksums the client listed. */
 export interface CompletedPart {
   readonly partNumber: number;
   /** Quoted or unquoted; compared without quotes. */
   readonly etag: string;
+  readonly checksums?: ObjectMeta["checksums"];
 }
 
 /** A part as listed by ListParts. */
@@ -190,10 +199,12 @@ export interface PartInfo {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: Date;
+  readonly checksums?: ObjectMeta["checksums"];
 }
 
-/** One page of ListParts. */
+/** One page of ListParts, with the upload's checksum algorithm and type when it has one. */
 export interface PartsPage {
+  readonly checksum?: UploadChecksum;
   readonly parts: readonly PartInfo[];
   readonly isTruncated: boolean;
   readonly nextPartNumberMarker?: number;
@@ -254,6 +265,7 @@ export interface UploadRef {
 export interface CreateUploadOptions {
   /** The metadata the assembled object will get. */
   readonly meta: HttpMeta;
+  readonly checksum?: UploadChecksum;
   readonly forward?: ForwardedHeaders;
 }
 
@@ -264,6 +276,9 @@ export interface PartUpload {
   readonly body: ReadableStream<Uint8Array>;
   /** The exact number of bytes the body will yield, when known. */
   readonly contentLength?: number;
+  /** Checksums the client declared, and a trailer's algorithm (verified by the body's end). */
+  readonly checksums?: ObjectMeta["checksums"];
+  readonly trailing?: ChecksumAlgorithm;
   /** Aborts the upload of the part (client went away). */
   readonly signal?: AbortSignal;
 }
@@ -315,17 +330,17 @@ export interface ObjectStore {
 export interface MultipartStore {
   /** Starts a multipart upload; returns its upload id. */
   createMultipartUpload(key: string, options: CreateUploadOptions): BackendResult<string>;
-  /** Stores one part; returns its quoted ETag. NoSuchUpload when unknown. */
-  uploadPart(upload: UploadRef, part: PartUpload): BackendResult<{ readonly etag: string }>;
+  /** Stores one part; returns its quoted ETag and checksum. NoSuchUpload when unknown. */
+  uploadPart(upload: UploadRef, part: PartUpload): BackendResult<StoredPartAnswer>;
   /**
-   * Assembles the parts: InvalidPartOrder unless ascending, InvalidPart for an
-   * unknown part or ETag mismatch, EntityTooSmall for a non-last part under
-   * 5 MiB; ETag in S3's `md5-of-md5s-N` form.
+   * Assembles the parts (InvalidPartOrder, InvalidPart, EntityTooSmall as S3 checks them), ETag
+   * `md5-of-md5s-N`, the checksum from the parts' (BadDigest when not the `claimed` one).
    */
   completeMultipartUpload(
     upload: UploadRef,
     parts: readonly CompletedPart[],
     conditions?: WriteConditions,
+    claimed?: ClaimedChecksum,
   ): BackendResult<ObjectMeta>;
   /** Drops an upload and its parts; NoSuchUpload when unknown. */
   abortMultipartUpload(upload: UploadRef): BackendResult<void>;
@@ -381,4 +396,5 @@ export interface ServerSideCopy {
  * assert.equal(missing.error.kind, "NoSuchKey");
  * ```
  */
-export interface Backend extends ObjectStore, MultipartStore, Partial<ServerSideCopy> {}
+export interface Backend
+  extends ObjectStore, MultipartStore, Partial<ServerSideCopy>, Partial<ObjectPartsSource> {}

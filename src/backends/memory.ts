@@ -5,12 +5,15 @@ import { err, ok, type Result } from "../result.ts";
 import { collect } from "../streams/limits.ts";
 import {
   type Backend,
+  type Checksums,
   type HttpMeta,
   httpMetaOf,
   type ListEntry,
   type ObjectMeta,
+  type UploadChecksum,
   type UploadInfo,
 } from "./backend.ts";
+import { completedChecksum, partAlgorithm, tapPart, tapPut } from "./multipart_checksums.ts";
 import { checkReadConditions, checkWriteConditions } from "./conditions.ts";
 import { multipartEtag, quoteEtag } from "./etag.ts";
 import { compareKeys } from "./keys.ts";
@@ -37,6 +40,7 @@ interface StoredObject {
 interface Upload {
   readonly key: string;
   readonly meta: HttpMeta;
+  readonly checksum?: UploadChecksum | undefined;
   readonly initiated: Date;
   readonly parts: Map<number, StoredPart & { readonly bytes: Uint8Array }>;
 }
@@ -61,6 +65,25 @@ async function readExact(
     );
   }
   return ok(bytes);
+}
+
+/** A part as kept: its bytes, ETag, MD5 and checksums. */
+function storedPart(
+  n: number,
+  bytes: Uint8Array,
+  checksums: Checksums | undefined,
+  lastModified: Date,
+): StoredPart & { readonly bytes: Uint8Array } {
+  const hex = md5(bytes);
+  return {
+    partNumber: n,
+    etag: quoteEtag(hex),
+    size: bytes.byteLength,
+    lastModified,
+    md5: hex,
+    bytes,
+    ...(checksums ? { checksums } : {}),
+  };
 }
 
 /** Completed uploads remembered for a Complete sent again. */
@@ -117,14 +140,13 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       }));
     },
     async put(key, body, o) {
-      const read = await readExact(body, o.contentLength);
+      const tapped = tapPut(body, o);
+      const read = await readExact(tapped.body, o.contentLength);
       if (!read.ok) return read;
       const bytes = read.value;
       const failed = checkWriteConditions(objects.get(key)?.meta, o.conditions);
       if (failed) return err(failed);
-      return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), {
-        ...(o.checksums ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const } : {}),
-      }));
+      return ok(store(key, bytes, o.meta, quoteEtag(md5(bytes)), tapped.stored()));
     },
     copy(src, dst, o) {
       const s = objects.get(src);
@@ -147,33 +169,32 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
         .sort((a, b) => compareKeys(a.key, b.key));
       return Promise.resolve(ok(pageListing(entries, o)));
     },
-    createMultipartUpload(key, { meta }) {
+    createMultipartUpload(key, { meta, checksum }) {
       const id = newUploadId();
-      uploads.set(id, { key, meta, initiated: new Date(now()), parts: new Map() });
+      uploads.set(id, { key, meta, checksum, initiated: new Date(now()), parts: new Map() });
       return Promise.resolve(ok(id));
     },
-    async uploadPart({ key, uploadId }, { partNumber: n, body, contentLength }) {
+    async uploadPart({ key, uploadId }, part) {
+      const { partNumber: n, body, contentLength, checksums: d } = part;
       const u = uploads.get(uploadId);
-      if (!u || u.key !== key) {
+      const alg = u && u.key === key
+        ? partAlgorithm(u.checksum, d, part.trailing)
+        : err(noSuchUpload());
+      if (!u || !alg.ok) {
         await body.cancel().catch(() => {});
-        return err(noSuchUpload());
+        return alg.ok ? err(noSuchUpload()) : alg;
       }
-      const read = await readExact(body, contentLength);
+      const tapped = tapPart(body, alg.value, d);
+      const read = await readExact(tapped.body, contentLength);
       if (!read.ok) return read;
-      const bytes = read.value;
-      const hex = md5(bytes);
-      const etag = quoteEtag(hex);
-      u.parts.set(n, {
-        partNumber: n,
-        etag,
-        size: bytes.byteLength,
-        lastModified: new Date(now()),
-        md5: hex,
-        bytes,
+      const stored = storedPart(n, read.value, tapped.checksums(), new Date(now()));
+      u.parts.set(n, stored);
+      return ok({
+        etag: stored.etag,
+        ...(stored.checksums ? { checksums: stored.checksums } : {}),
       });
-      return ok({ etag });
     },
-    completeMultipartUpload({ key, uploadId: id }, parts, conditions) {
+    completeMultipartUpload({ key, uploadId: id }, parts, conditions, claimed) {
       const u = uploads.get(id);
       if (!u || u.key !== key) {
         return Promise.resolve(replayCompletion(completed.get(id), key, parts));
@@ -182,11 +203,14 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       if (!chosen.ok) return Promise.resolve(chosen);
       const failed = checkWriteConditions(objects.get(key)?.meta, conditions);
       if (failed) return Promise.resolve(err(failed));
+      const sum = completedChecksum(u.checksum, parts, chosen.value, claimed);
+      if (!sum.ok) return Promise.resolve(sum);
       const bytes = concatBytes(chosen.value.map((p) => u.parts.get(p.partNumber)!.bytes));
       uploads.delete(id);
       const meta = store(key, bytes, u.meta, multipartEtag(chosen.value.map((p) => p.md5)), {
         partsCount: chosen.value.length,
         partSizes: chosen.value.map((p) => p.size),
+        ...sum.value,
       });
       if (completed.size >= COMPLETIONS_KEPT) completed.delete(completed.keys().next().value!);
       completed.set(id, completionRecord(parts, meta));
@@ -202,7 +226,8 @@ export function createMemoryBackend(options: { readonly clock?: Clock } = {}): B
       const u = uploads.get(id);
       if (!u || u.key !== key) return Promise.resolve(err(noSuchUpload()));
       const sorted = [...u.parts.values()].sort((a, b) => a.partNumber - b.partNumber);
-      return Promise.resolve(ok(pageParts(sorted, o)));
+      const page = pageParts(sorted, o);
+      return Promise.resolve(ok(u.checksum ? { ...page, checksum: u.checksum } : page));
     },
     listMultipartUploads(o) {
       const all: UploadInfo[] = [...uploads.entries()].map(([uploadId, u]) => ({

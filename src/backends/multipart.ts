@@ -1,7 +1,14 @@
 /** Multipart rules shared by the local backends: validating a completion and paging parts. */
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import type { CompletedPart, ObjectMeta, PartInfo, PartsPage } from "./backend.ts";
+import type {
+  BackendResult,
+  CompletedPart,
+  ListPartsOptions,
+  ObjectMeta,
+  PartInfo,
+  PartsPage,
+} from "./backend.ts";
 import { bareEtag } from "./conditions.ts";
 import { MIN_PART_SIZE } from "./etag.ts";
 
@@ -72,6 +79,8 @@ export interface CompletionRecord {
   readonly size: number;
   /** ISO 8601. */
   readonly lastModified: string;
+  readonly checksums?: ObjectMeta["checksums"];
+  readonly checksumType?: ObjectMeta["checksumType"];
 }
 
 /** A part list as one comparable string (numbers and bare ETags). */
@@ -82,7 +91,7 @@ export function completionFingerprint(parts: readonly CompletedPart[]): string {
 /** The record of a completion, to keep beside (or instead of) the upload. */
 export function completionRecord(
   parts: readonly CompletedPart[],
-  meta: Pick<ObjectMeta, "key" | "etag" | "size" | "lastModified">,
+  meta: Pick<ObjectMeta, "key" | "etag" | "size" | "lastModified" | "checksums" | "checksumType">,
 ): CompletionRecord {
   return {
     key: meta.key,
@@ -90,6 +99,8 @@ export function completionRecord(
     etag: meta.etag,
     size: meta.size,
     lastModified: meta.lastModified.toISOString(),
+    ...(meta.checksums ? { checksums: meta.checksums } : {}),
+    ...(meta.checksumType ? { checksumType: meta.checksumType } : {}),
   };
 }
 
@@ -113,6 +124,8 @@ export function replayCompletion(
     etag: record.etag,
     size: record.size,
     lastModified: new Date(record.lastModified),
+    ...(record.checksums ? { checksums: record.checksums } : {}),
+    ...(record.checksumType ? { checksumType: record.checksumType } : {}),
   });
 }
 
@@ -125,11 +138,12 @@ export function pageParts(
   const page = after.slice(0, o.maxParts);
   const truncated = after.length > page.length;
   return {
-    parts: page.map(({ partNumber, etag, size, lastModified }) => ({
+    parts: page.map(({ partNumber, etag, size, lastModified, checksums }) => ({
       partNumber,
       etag,
       size,
       lastModified,
+      ...(checksums ? { checksums } : {}),
     })),
     isTruncated: truncated,
     ...(truncated && page.length > 0 ? { nextPartNumberMarker: page.at(-1)!.partNumber } : {}),
@@ -152,4 +166,21 @@ export function noSuchUpload(): ProxyError {
     "NoSuchUpload",
     "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
   );
+}
+
+/** What UploadPart answers: the part's ETag (quoted) and checksums. */
+export type StoredPartAnswer = Pick<PartInfo, "etag" | "checksums">;
+
+/** One part of a multipart object, as GetObjectAttributes lists it. */
+export type ObjectPart = Pick<PartInfo, "partNumber" | "size" | "checksums">;
+
+/** One page of a multipart object's parts (`partsCount` in all). */
+export interface ObjectPartsPage extends Omit<PartsPage, "checksum" | "parts"> {
+  readonly partsCount: number;
+  readonly parts: readonly ObjectPart[];
+}
+
+/** A multipart object's parts from a store that knows them (s3; local ones keep partSizes). */
+export interface ObjectPartsSource {
+  objectParts(key: string, options: ListPartsOptions): BackendResult<ObjectPartsPage | undefined>;
 }

@@ -1,5 +1,12 @@
 /** `backend_prefix`: added to every key on the way in, stripped from every key on the way out. */
-import type { Backend, ListPage, ServerSideCopy, UploadRef, UploadsPage } from "./backend.ts";
+import type {
+  Backend,
+  ListPage,
+  ListPartsOptions,
+  ServerSideCopy,
+  UploadRef,
+  UploadsPage,
+} from "./backend.ts";
 
 /** Wraps a backend so clients never see `prefix` (empty or ending in `/`). */
 export function prefixed(inner: Backend, prefix: string): Backend {
@@ -45,6 +52,9 @@ export function prefixed(inner: Backend, prefix: string): Backend {
         },
       } satisfies Pick<ServerSideCopy, "copyFrom">
       : {}),
+    ...(inner.objectParts
+      ? { objectParts: (key: string, o: ListPartsOptions) => inner.objectParts!(add(key), o) }
+      : {}),
     delete: (key, conditions) => inner.delete(add(key), conditions),
     ...(inner.probe ? { probe: inner.probe } : {}),
     list: async (o) => {
@@ -57,8 +67,8 @@ export function prefixed(inner: Backend, prefix: string): Backend {
     },
     createMultipartUpload: (key, o) => inner.createMultipartUpload(add(key), o),
     uploadPart: (u, part) => inner.uploadPart(inUpload(u), part),
-    completeMultipartUpload: async (u, parts, c) => {
-      const r = await inner.completeMultipartUpload(inUpload(u), parts, c);
+    completeMultipartUpload: async (u, parts, c, claimed) => {
+      const r = await inner.completeMultipartUpload(inUpload(u), parts, c, claimed);
       return r.ok ? { ok: true, value: { ...r.value, key: u.key } } : r;
     },
     abortMultipartUpload: (u) => inner.abortMultipartUpload(inUpload(u)),

@@ -57,3 +57,24 @@ export function toBase64(bytes: Uint8Array): string {
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
 }
+
+/** A pass-through stream that hashes what flows through it. */
+export interface HashTap {
+  readonly transform: TransformStream<Uint8Array, Uint8Array>;
+  /** The digest (base64) of what flowed; call once, after the stream ended. */
+  digest(): string;
+}
+
+/** A `HashTap` for one algorithm. */
+export function hashTap(name: HashName): HashTap {
+  const h = createHasher(name);
+  return {
+    transform: new TransformStream({
+      transform(chunk, c) {
+        h.update(chunk);
+        c.enqueue(chunk);
+      },
+    }),
+    digest: () => toBase64(h.digest()),
+  };
+}

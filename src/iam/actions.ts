@@ -22,6 +22,7 @@ export const OPERATION_NAMES = [
   "PostObject",
   "GetObject",
   "GetObjectTagging",
+  "GetObjectAttributes",
   "HeadObject",
   "PutObject",
   "CopyObject",
@@ -57,6 +58,7 @@ export const OPERATION_ACTIONS: Readonly<Record<OperationName, string>> = {
   PostObject: "s3:PutObject",
   GetObject: "s3:GetObject",
   GetObjectTagging: "s3:GetObjectTagging",
+  GetObjectAttributes: "s3:GetObjectAttributes",
   HeadObject: "s3:GetObject",
   PutObject: "s3:PutObject",
   CopyObject: "s3:PutObject",
@@ -74,7 +76,6 @@ export const OPERATION_ACTIONS: Readonly<Record<OperationName, string>> = {
  * policies keep working, and they grant nothing here.
  */
 export const UNSERVED_ACTIONS: readonly string[] = [
-  "s3:GetObjectAttributes",
   "s3:GetObjectVersion",
   "s3:PutObjectTagging",
   "s3:DeleteObjectTagging",

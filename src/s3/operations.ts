@@ -13,6 +13,7 @@ import {
 import { listObjectsV1, listObjectsV2 } from "./ops/list_objects.ts";
 import { getObject, headObject } from "./ops/get_object.ts";
 import { getObjectTagging } from "./ops/object_tagging.ts";
+import { getObjectAttributes } from "./ops/object_attributes.ts";
 import { putObject } from "./ops/put_object.ts";
 import { copyObject, uploadPartCopy } from "./ops/copy_object.ts";
 import { deleteObject, deleteObjects } from "./ops/delete.ts";
@@ -82,6 +83,7 @@ export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, 
   PostObject: bucketOp(postObject, { kind: "handler" }),
   GetObject: objectOp(getObject, "get_object"),
   GetObjectTagging: objectOp(getObjectTagging, "get_object"),
+  GetObjectAttributes: objectOp(getObjectAttributes, "get_object"),
   HeadObject: objectOp(headObject, "head_object"),
   PutObject: objectOp(putObject, "put_object"),
   CopyObject: objectOp(copyObject, "put_object"),

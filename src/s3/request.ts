@@ -23,6 +23,7 @@ export type OperationKind =
   | "PostObject"
   | "GetObject"
   | "GetObjectTagging"
+  | "GetObjectAttributes"
   | "HeadObject"
   | "PutObject"
   | "CopyObject"
@@ -303,6 +304,7 @@ function objectOperation(r: ObjectRequest): Result<OperationKind, ProxyError> {
   const { method, query, headers, scan } = r;
   const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
   if (sub === "tagging" && method === "GET") return ok("GetObjectTagging");
+  if (sub === "attributes" && method === "GET") return ok("GetObjectAttributes");
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));
   if (scan.sseC) {
     return err(unsupported("Server-side encryption with customer-provided keys (SSE-C)"));

@@ -5,6 +5,7 @@
  */
 import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
 import { checksumVerifier, readChecksumHeaders } from "../checksum/verify.ts";
+import { trailerAlgorithm } from "../auth/aws_chunked.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { byteLimit } from "../streams/limits.ts";
 import { err, ok, type Result } from "../result.ts";
@@ -16,6 +17,8 @@ export interface UploadBody {
   readonly contentLength?: number;
   /** Checksums the client declared (verified by the time the stream ends). */
   readonly checksums: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** The algorithm of a checksum the client sends in a trailer (verified while decoding). */
+  readonly trailing?: ChecksumAlgorithm;
 }
 
 function emptyStream(): ReadableStream<Uint8Array> {
@@ -48,9 +51,11 @@ export function uploadBody(ctx: S3Context): Result<UploadBody, ProxyError> {
       checksums,
     }));
   }
+  const trailing = trailerAlgorithm(ctx.req.headers.get("x-amz-trailer"));
   return ok({
     stream,
     ...(length !== undefined ? { contentLength: length } : {}),
     checksums,
+    ...(trailing ? { trailing } : {}),
   });
 }

@@ -14,6 +14,7 @@ import {
 import { prefixed } from "../../src/backends/prefixed.ts";
 import { proxyError, ProxyStreamError } from "../../src/errors.ts";
 import type { RegisterCase } from "../_support/emulator.ts";
+import { type ChecksumQuirk, registerChecksums } from "./checksums_contract.ts";
 import { registerConditionalWrites } from "./conditional_writes.ts";
 import { registerFolderKeys } from "./folder_keys_contract.ts";
 
@@ -82,6 +83,7 @@ const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex"
 
 /** Known deviations of an emulator from S3, each skipping one assertion (say why where it is passed). */
 export type Quirk =
+  | ChecksumQuirk
   /** moto 5: UploadPart to an aborted or unknown upload is a 500, not NoSuchUpload. */
   | "upload-part-to-missing-upload-is-500"
   /** moto 5, s3rver: an upload id is not bound to its key: UploadPart under another key uses it. */
@@ -699,6 +701,7 @@ export function runBackendContract(
   registerPrefixed(test, quirks);
   registerAborted(test, quirks);
   registerConditionalWrites(test, quirks);
+  registerChecksums((title, fn) => test(title, (b) => fn(b)), quirks);
 }
 
 /** The names bucketgate keeps its own state under, on the backends that have one (fs, az). */

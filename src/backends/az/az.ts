@@ -48,10 +48,11 @@ export function createAzBackend(o: AzOptions, deps: AzDeps = {}): Backend {
     copyFrom: (from, dst, opts) => copyFrom(ctx, from, { ...opts, dst }),
     delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (opts) => list(ctx, opts, markers),
-    createMultipartUpload: (key, { meta }) => createMultipartUpload(ctx, key, meta),
+    createMultipartUpload: (key, { meta, checksum }) =>
+      createMultipartUpload(ctx, key, meta, checksum),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),
-    completeMultipartUpload: (upload, parts, conditions) =>
-      completeMultipartUpload(ctx, upload, { parts, conditions }),
+    completeMultipartUpload: (upload, parts, conditions, claimed) =>
+      completeMultipartUpload(ctx, upload, { parts, conditions, claimed }),
     abortMultipartUpload: (upload) => abortMultipartUpload(ctx, upload),
     listParts: (upload, opts) => listParts(ctx, upload, opts),
     listMultipartUploads: (opts) => listMultipartUploads(ctx, opts),

@@ -74,6 +74,8 @@ export interface BlocksRequest {
   readonly length: number | undefined;
   /** Properties and metadata of the blob (and any write conditions). */
   readonly headers: Record<string, string>;
+  /** Headers known only once the body ended (a checksum computed over it); blocks only. */
+  readonly lateHeaders?: () => Record<string, string>;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -106,7 +108,7 @@ export async function putInBlocks(
     return err(toProxyError(e, "IncompleteBody"));
   }
   const md5 = tapped.hash.digest("base64");
-  const headers = { ...req.headers, "x-ms-blob-content-md5": md5 };
+  const headers = { ...req.headers, ...req.lateHeaders?.(), "x-ms-blob-content-md5": md5 };
   const r = await commitBlocks(ctx, { key: req.key, ids, headers });
   return r.ok ? ok({ size, md5, headers: r.value.headers }) : r;
 }

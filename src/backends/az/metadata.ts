@@ -6,7 +6,7 @@
  * Content-MD5 in hex, or the stored multipart ETag.
  */
 import { Buffer } from "node:buffer";
-import type { ChecksumAlgorithm } from "../../checksum/algorithm.ts";
+import type { ChecksumAlgorithm, ChecksumType } from "../../checksum/algorithm.ts";
 import type { HttpMeta, ObjectMeta } from "../backend.ts";
 
 const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
@@ -36,6 +36,11 @@ export interface StoredExtras {
   readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
   /** A multipart object's part sizes (kept run-length encoded: Azure metadata is small). */
   readonly partSizes?: readonly number[];
+  readonly checksumType?: ChecksumType;
+  /** A multipart object's part checksums, when they fit (`AzSizes.partChecksumsInline`). */
+  readonly partChecksums?: readonly string[];
+  /** Else the upload id whose record (`partChecksumsPath`) holds them. */
+  readonly partChecksumsRef?: string;
 }
 
 /** Part sizes as runs, `size*count` joined by `,` (`8388608*9,1234`): 10,000 parts fit. */
@@ -83,6 +88,9 @@ export function blobHeaders(meta: HttpMeta, extras: StoredExtras = {}): Record<s
   for (const [alg, v] of Object.entries(extras.checksums ?? {})) {
     set(`x-ms-meta-${INTERNAL}checksum_${alg.toLowerCase()}`, v);
   }
+  set(`x-ms-meta-${INTERNAL}checksum_type`, extras.checksumType);
+  set(`x-ms-meta-${INTERNAL}partsums`, extras.partChecksums?.join(","));
+  set(`x-ms-meta-${INTERNAL}partsums_ref`, extras.partChecksumsRef);
   return h;
 }
 
@@ -143,6 +151,10 @@ export function metaFromHeaders(key: string, h: Headers): ObjectMeta {
   for (const [field, v] of fields) if (v) meta[field] = v;
   const checksums = checksumsOf(internal);
   if (checksums) meta.checksums = checksums;
+  const type = internal.checksum_type;
+  // A single PUT's checksums are of the whole object.
+  if (checksums) meta.checksumType = type === "COMPOSITE" ? "COMPOSITE" : "FULL_OBJECT";
+  if (internal.partsums) meta.partChecksums = internal.partsums.split(",");
   const parts = internal.parts ? decodePartSizes(internal.parts) : undefined;
   if (parts) {
     meta.partSizes = parts;

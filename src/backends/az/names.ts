@@ -49,6 +49,11 @@ export function partPath(uploadId: string, n: number): string {
   return `${UPLOADS}${uploadId}/part-${String(n).padStart(5, "0")}`;
 }
 
+/** The blob holding the part checksums of the object upload `uploadId` completed, when many. */
+export function partChecksumsPath(uploadId: string): string {
+  return `${INTERNAL_PREFIX}partsums/${uploadId}`;
+}
+
 /** The blob holding what a completed upload answered. */
 export function completionPath(uploadId: string): string {
   return `${UPLOADS}${uploadId}/completed`;

@@ -16,6 +16,7 @@ import type {
   RangeSpec,
   WriteConditions,
 } from "../backend.ts";
+import { tapPut } from "../multipart_checksums.ts";
 import { checkReadConditions, checkWriteConditions } from "../conditions.ts";
 import { hasDotSegment, reservedKeyWrite, unstorableKeyRead } from "../keys.ts";
 import { isEmptyRange, readRange, resolveRange } from "../range.ts";
@@ -23,8 +24,9 @@ import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import { putInBlocks, putWhole, type Written } from "./blob_writes.ts";
 import type { AzContext } from "./context.ts";
 import { errorFrom } from "./errors.ts";
-import { blobHeaders, metaFromHeaders, s3Etag } from "./metadata.ts";
-import { INTERNAL_PREFIX, isAzInternal } from "./names.ts";
+import { blobHeaders, metadataOf, metaFromHeaders, s3Etag } from "./metadata.ts";
+import { INTERNAL_PREFIX, isAzInternal, partChecksumsPath } from "./names.ts";
+import { readJson } from "./response.ts";
 
 /** Get Blob Properties: the blob's response headers, or NoSuchKey / the mapped error. */
 export async function properties(
@@ -51,7 +53,29 @@ export function reserved(key: string): ProxyError | undefined {
 export async function head(ctx: AzContext, key: string): BackendResult<ObjectMeta> {
   if (unreadable(ctx, key)) return err(unstorableKeyRead());
   const r = await properties(ctx, ctx.client.pathOf(key));
-  return r.ok ? ok(metaFromHeaders(key, r.value)) : r;
+  if (!r.ok) return r;
+  const meta = metaFromHeaders(key, r.value);
+  const ref = metadataOf(r.value).internal.partsums_ref;
+  return ok(ref ? { ...meta, ...await partChecksumsRecord(ctx, ref) } : meta);
+}
+
+/** The part checksums kept in a record of their own (too many for metadata); none if unreadable. */
+async function partChecksumsRecord(
+  ctx: AzContext,
+  uploadId: string,
+): Promise<{ partChecksums?: string[] }> {
+  const path = ctx.client.pathOf(partChecksumsPath(uploadId));
+  const r = await ctx.client.call({ method: "GET", path });
+  if (!r.ok) return {};
+  if (r.value.status !== 200) {
+    await release(r.value);
+    return {};
+  }
+  const record = await readJson(r.value, "GetBlob part checksums");
+  const sums = record.ok ? record.value : undefined;
+  return Array.isArray(sums) && sums.every((s) => typeof s === "string")
+    ? { partChecksums: sums }
+    : {};
 }
 
 /**
@@ -183,15 +207,20 @@ export async function put(ctx: AzContext, req: PutRequest): BackendResult<Object
     await stream.cancel().catch(() => {});
     return guard;
   }
+  const tapped = tapPut(stream, req);
+  // A checksum computed over the body is known only at its end: blocks commit then.
+  const late = tapped.body !== stream;
   const headers = {
     ...blobHeaders(req.meta, { ...(req.checksums ? { checksums: req.checksums } : {}) }),
     ...guard.value,
   };
   const length = req.contentLength;
-  const write = { key, stream, length, headers, signal: req.signal };
-  const r: Result<Written, ProxyError> = length !== undefined && length <= ctx.sizes.maxSinglePut
-    ? await putWhole(ctx, { ...write, length })
-    : await putInBlocks(ctx, write);
+  const write = { key, stream: tapped.body, length, headers, signal: req.signal };
+  const lateHeaders = () => blobHeaders(req.meta, tapped.stored());
+  const r: Result<Written, ProxyError> =
+    !late && length !== undefined && length <= ctx.sizes.maxSinglePut
+      ? await putWhole(ctx, { ...write, length })
+      : await putInBlocks(ctx, { ...write, ...(late ? { lateHeaders } : {}) });
   if (!r.ok) return r;
   const written = r.value;
   return ok({
@@ -200,7 +229,7 @@ export async function put(ctx: AzContext, req: PutRequest): BackendResult<Object
     size: written.size,
     etag: s3Etag(undefined, written.md5, written.headers.get("etag") ?? ""),
     lastModified: new Date(written.headers.get("last-modified") ?? ctx.clock.now()),
-    ...(req.checksums && Object.keys(req.checksums).length ? { checksums: req.checksums } : {}),
+    ...tapped.stored(),
   });
 }
 

@@ -9,6 +9,9 @@ export const BUFFERED_BLOCK = 8 * 1024 * 1024;
 /** Largest part of unknown length buffered before it is sent. */
 export const MAX_BUFFERED_PART = 64 * 1024 * 1024;
 
+/** The most characters of part checksums kept in a blob's metadata (Azure allows 8 KiB in all). */
+export const PART_CHECKSUMS_INLINE = 2048;
+
 /** Upload sizes of the az backend (smaller in tests). */
 export interface AzSizes {
   /** Largest body of known length sent in one Put Blob. */
@@ -17,6 +20,8 @@ export interface AzSizes {
   readonly streamedBlock: number;
   /** Block size of bodies of unknown length (buffered). */
   readonly bufferedBlock: number;
+  /** Part checksums up to this many characters stay in metadata. @default PART_CHECKSUMS_INLINE */
+  readonly partChecksumsInline?: number;
 }
 
 /** The sizes used outside tests. */

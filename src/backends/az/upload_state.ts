@@ -6,7 +6,8 @@
  */
 import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type { HttpMeta } from "../backend.ts";
+import type { HttpMeta, UploadChecksum } from "../backend.ts";
+import { checksumsOf } from "./metadata.ts";
 import { type CompletionRecord, isUploadId, noSuchUpload, type StoredPart } from "../multipart.ts";
 import { release } from "../http/send.ts";
 import { putSmall } from "./blob_writes.ts";
@@ -22,6 +23,7 @@ import { readJson } from "./response.ts";
 export interface UploadRecord {
   readonly key: string;
   readonly meta: HttpMeta;
+  readonly checksum?: UploadChecksum;
 }
 
 /** A part as its record describes it, with the block that holds its bytes. */
@@ -68,7 +70,9 @@ export async function storedParts(
   const parts = new Map<number, StoredBlockPart>();
   for (const b of all.value) {
     const n = Number(b.key.slice(-5));
+    const checksums = checksumsOf(b.internal);
     parts.set(n, {
+      ...(checksums ? { checksums } : {}),
       block: b.internal.block ?? blockId(uploadId, n),
       partNumber: n,
       etag: `"${b.internal.md5}"`,

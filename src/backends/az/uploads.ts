@@ -8,6 +8,7 @@ import { type ProxyError, proxyError, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
+  ClaimedChecksum,
   CompletedPart,
   HttpMeta,
   ListPartsOptions,
@@ -16,6 +17,8 @@ import type {
   PartInfo,
   PartsPage,
   PartUpload,
+  StoredPartAnswer,
+  UploadChecksum,
   UploadInfo,
   UploadRef,
   UploadsPage,
@@ -32,6 +35,12 @@ import {
   replayCompletion,
   validateCompletion,
 } from "../multipart.ts";
+import {
+  completedChecksum,
+  type ObjectChecksum,
+  partAlgorithm,
+  tapPart,
+} from "../multipart_checksums.ts";
 import { collect } from "../../streams/limits.ts";
 import { watchedStream } from "../../streams/idle.ts";
 import type { HttpBody } from "../http/send.ts";
@@ -39,10 +48,10 @@ import { commitBlocks, putBlock, putSmall } from "./blob_writes.ts";
 import { partBlockId } from "./blocks.ts";
 import type { AzContext } from "./context.ts";
 import { md5Tap } from "./md5_tap.ts";
-import { blobHeaders } from "./metadata.ts";
-import { partPath, uploadPath, UPLOADS } from "./names.ts";
+import { blobHeaders, type StoredExtras } from "./metadata.ts";
+import { partChecksumsPath, partPath, uploadPath, UPLOADS } from "./names.ts";
 import { head, reserved, writeGuard } from "./objects.ts";
-import { MAX_BUFFERED_PART } from "./sizes.ts";
+import { MAX_BUFFERED_PART, PART_CHECKSUMS_INLINE } from "./sizes.ts";
 import { listAll } from "./list_blobs.ts";
 import {
   completionOf,
@@ -58,11 +67,12 @@ export async function createMultipartUpload(
   ctx: AzContext,
   key: string,
   meta: HttpMeta,
+  checksum?: UploadChecksum,
 ): BackendResult<string> {
   const refused = reserved(key);
   if (refused) return err(refused);
   const uploadId = newUploadId();
-  const record: UploadRecord = { key, meta };
+  const record: UploadRecord = { key, meta, ...(checksum ? { checksum } : {}) };
   const r = await putSmall(ctx, {
     path: uploadPath(uploadId),
     bytes: new TextEncoder().encode(JSON.stringify(record)),
@@ -97,15 +107,17 @@ export async function uploadPart(
   ctx: AzContext,
   ref: UploadRef,
   p: PartUpload,
-): BackendResult<{ readonly etag: string }> {
+): BackendResult<StoredPartAnswer> {
   const u = await uploadRecord(ctx, ref);
-  if (!u.ok) {
+  const alg = u.ok ? partAlgorithm(u.value.checksum, p.checksums, p.trailing) : u;
+  if (!alg.ok) {
     await p.body.cancel().catch(() => {});
-    return u;
+    return alg;
   }
+  const summed = tapPart(p.body, alg.value, p.checksums);
   // As in putInBlocks: a part of unknown length is gathered here, so watched here.
   const tapped = md5Tap(
-    p.contentLength !== undefined ? p.body : watchedStream(p.body, p.signal),
+    p.contentLength !== undefined ? summed.body : watchedStream(summed.body, p.signal),
   );
   const body = await partBody(tapped.stream, p.contentLength);
   if (!body.ok) return body;
@@ -116,18 +128,39 @@ export async function uploadPart(
   const r = await putBlock(ctx, { key: ref.key, id: block, body: body.value, signal: p.signal });
   if (!r.ok) return r;
   const md5 = tapped.hash.digest("hex");
+  const checksums = summed.checksums();
+  const sums: Record<string, string> = {};
+  for (const [a, v] of Object.entries(checksums ?? {})) sums[`checksum_${a.toLowerCase()}`] = v;
   const rec = await putSmall(ctx, {
     path: partPath(ref.uploadId, p.partNumber),
     bytes: new Uint8Array(),
-    metadata: { md5, size: String(size), block },
+    metadata: { md5, size: String(size), block, ...sums },
   });
-  return rec.ok ? ok({ etag: `"${md5}"` }) : rec;
+  return rec.ok ? ok({ etag: `"${md5}"`, ...(checksums ? { checksums } : {}) }) : rec;
 }
 
 /** What a completion assembles. */
 export interface Completion {
   readonly parts: readonly CompletedPart[];
   readonly conditions?: WriteConditions | undefined;
+  readonly claimed?: ClaimedChecksum | undefined;
+}
+
+/**
+ * What the object's metadata keeps of its checksum: the part checksums inline
+ * when they fit, else in a record of their own, named in the metadata.
+ */
+async function checksumExtras(
+  ctx: AzContext,
+  uploadId: string,
+  sum: ObjectChecksum,
+): Promise<Result<StoredExtras, ProxyError>> {
+  const { partChecksums, ...rest } = sum;
+  const inline = ctx.sizes.partChecksumsInline ?? PART_CHECKSUMS_INLINE;
+  if (!partChecksums || partChecksums.join(",").length <= inline) return ok(sum);
+  const bytes = new TextEncoder().encode(JSON.stringify(partChecksums));
+  const r = await putSmall(ctx, { path: partChecksumsPath(uploadId), bytes, metadata: {} });
+  return r.ok ? ok({ ...rest, partChecksumsRef: uploadId }) : r;
 }
 
 /** Commits the parts' blocks as the object; a Complete sent again gets the same answer. */
@@ -148,12 +181,20 @@ export async function completeMultipartUpload(
   if (!valid.ok) return valid;
   const guard = await writeGuard(ctx, ref.key, c.conditions);
   if (!guard.ok) return guard;
+  const sum = completedChecksum(u.value.checksum, c.parts, valid.value, c.claimed);
+  if (!sum.ok) return sum;
+  const extras = await checksumExtras(ctx, ref.uploadId, sum.value);
+  if (!extras.ok) return extras;
   const etag = multipartEtag(valid.value.map((p) => p.md5)).replace(/"/g, "");
   const r = await commitBlocks(ctx, {
     key: ref.key,
     ids: valid.value.map((p) => stored.value.get(p.partNumber)!.block),
     headers: {
-      ...blobHeaders(u.value.meta, { etag, partSizes: valid.value.map((p) => p.size) }),
+      ...blobHeaders(u.value.meta, {
+        etag,
+        partSizes: valid.value.map((p) => p.size),
+        ...extras.value,
+      }),
       ...guard.value,
     },
   });
@@ -184,7 +225,8 @@ export async function listParts(
   const stored = await storedParts(ctx, u.uploadId);
   if (!stored.ok) return stored;
   const sorted: PartInfo[] = [...stored.value.values()].sort((a, b) => a.partNumber - b.partNumber);
-  return ok(pageParts(sorted, opts));
+  const page = pageParts(sorted, opts);
+  return ok(r.value.checksum ? { ...page, checksum: r.value.checksum } : page);
 }
 
 /** Uploads in progress, by key, then initiation, then upload id. */

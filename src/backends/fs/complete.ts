@@ -7,6 +7,7 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
+  ClaimedChecksum,
   CompletedPart,
   ObjectMeta,
   UploadRef,
@@ -19,6 +20,7 @@ import {
   replayCompletion,
   validateCompletion,
 } from "../multipart.ts";
+import { completedChecksum } from "../multipart_checksums.ts";
 import { commitIf, refusal } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
 import { ioError } from "./errors.ts";
@@ -33,6 +35,7 @@ const COPY_CHUNK = 256 * 1024;
 export interface Completion {
   readonly parts: readonly CompletedPart[];
   readonly conditions?: WriteConditions | undefined;
+  readonly claimed?: ClaimedChecksum | undefined;
 }
 
 /** Copies the files at `paths`, in order, into a new temp file; returns its path. */
@@ -88,6 +91,8 @@ async function assemble(ctx: FsContext, ref: UploadRef, o: Completion): BackendR
   if (!stored.ok) return stored;
   const chosen = validateCompletion(o.parts, stored.value);
   if (!chosen.ok) return chosen;
+  const sum = completedChecksum(u.value.checksum, o.parts, chosen.value, o.claimed);
+  if (!sum.ok) return sum;
   const dir = ctx.layout.upload(ref.uploadId);
   const tmp = await concatFiles(
     ctx,
@@ -99,7 +104,7 @@ async function assemble(ctx: FsContext, ref: UploadRef, o: Completion): BackendR
     tmp: tmp.value,
     meta: u.value.meta,
     etag: multipartEtag(chosen.value.map((p) => p.md5)),
-    extra: { partSizes: chosen.value.map((p) => p.size) },
+    extra: { partSizes: chosen.value.map((p) => p.size), ...sum.value },
   });
   if (!done.ok) return done;
   await ctx.completions.keep(ref.uploadId, completionRecord(o.parts, done.value));

@@ -103,10 +103,10 @@ export function createFsBackend(o: FsBackendOptions): Backend {
     delete: (key, conditions) => deleteObject(ctx, key, conditions),
     list: (options) => listObjects(ctx, options),
     probe: () => probeRoot(ctx),
-    createMultipartUpload: (key, { meta }) => createUpload(ctx, key, meta),
+    createMultipartUpload: (key, { meta, checksum }) => createUpload(ctx, key, meta, checksum),
     uploadPart: (upload, part) => uploadPart(ctx, upload, part),
-    completeMultipartUpload: (upload, parts, conditions) =>
-      completeUpload(ctx, upload, { parts, conditions }),
+    completeMultipartUpload: (upload, parts, conditions, claimed) =>
+      completeUpload(ctx, upload, { parts, conditions, claimed }),
     abortMultipartUpload: (upload) => abortUpload(ctx, upload),
     listParts: (upload, options) => listUploadParts(ctx, upload, options),
     listMultipartUploads: (options) => listUploads(ctx, options),

@@ -17,10 +17,15 @@ export interface MetaFile extends HttpMeta {
   readonly checksumType?: ObjectMeta["checksumType"];
   /** A multipart object's part sizes, in order (reads by part number). */
   readonly partSizes?: readonly number[];
+  /** A multipart object's part checksums, in order (GetObjectAttributes). */
+  readonly partChecksums?: readonly string[];
 }
 
 /** What describes an object's bytes beyond its ETag. */
-export type BytesInfo = Pick<MetaFile, "checksums" | "checksumType" | "partSizes">;
+export type BytesInfo = Pick<
+  MetaFile,
+  "checksums" | "checksumType" | "partSizes" | "partChecksums"
+>;
 
 /** The sidecar of `key` for the file whose stat is `st`. */
 export function metaFileOf(
@@ -34,6 +39,7 @@ export function metaFileOf(
     ...(extra.checksums ? { checksums: extra.checksums } : {}),
     ...(extra.checksumType ? { checksumType: extra.checksumType } : {}),
     ...(extra.partSizes ? { partSizes: extra.partSizes } : {}),
+    ...(extra.partChecksums ? { partChecksums: extra.partChecksums } : {}),
     key,
     etag: o.etag,
     size: st.size,
@@ -50,7 +56,7 @@ export function describes(m: MetaFile, key: string, st: Deno.FileInfo): boolean 
 
 /** The HTTP metadata of a sidecar, without what describes its bytes. */
 export function httpPart(m: MetaFile): HttpMeta {
-  const { checksums: _c, checksumType: _t, partSizes: _p, ...rest } = m;
+  const { checksums: _c, checksumType: _t, partSizes: _p, partChecksums: _s, ...rest } = m;
   return rest;
 }
 
@@ -74,6 +80,7 @@ export function toMeta(key: string, m: MetaFile, st: Deno.FileInfo): ObjectMeta 
     ...(m.checksums ? { checksums: m.checksums } : {}),
     ...(m.checksumType ? { checksumType: m.checksumType } : {}),
     ...(m.partSizes ? { partsCount: m.partSizes.length, partSizes: m.partSizes } : {}),
+    ...(m.partChecksums ? { partChecksums: m.partChecksums } : {}),
     key,
     size: st.size,
     etag: m.etag,

@@ -12,10 +12,12 @@ import type {
   ListUploadsOptions,
   PartsPage,
   PartUpload,
+  UploadChecksum,
   UploadInfo,
   UploadRef,
   UploadsPage,
 } from "../backend.ts";
+import { partAlgorithm, tapPart } from "../multipart_checksums.ts";
 import { quoteEtag } from "../etag.ts";
 import { compareKeys } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
@@ -33,6 +35,7 @@ export interface UploadFile {
   readonly meta: HttpMeta;
   /** ISO 8601. */
   readonly initiated: string;
+  readonly checksum?: UploadChecksum;
 }
 
 /** A stored part's record (`<n>.json`): the last one renamed in is the part. */
@@ -102,6 +105,7 @@ export async function createUpload(
   ctx: FsContext,
   key: string,
   meta: HttpMeta,
+  checksum?: UploadChecksum,
 ): BackendResult<string> {
   const bad = fsKeyProblem(key);
   if (bad) return err(bad);
@@ -114,7 +118,7 @@ export async function createUpload(
   try {
     await Deno.mkdir(ctx.layout.upload(id));
     const initiated = new Date(ctx.clock.now()).toISOString();
-    const u: UploadFile = { key, meta, initiated };
+    const u: UploadFile = { key, meta, initiated, ...(checksum ? { checksum } : {}) };
     await writeJsonAtomic(ctx.layout, recordOf(ctx, id), u);
     return ok(id);
   } catch (e) {
@@ -133,12 +137,15 @@ export async function uploadPart(
   o: PartUpload,
 ): BackendResult<{ etag: string }> {
   const u = await requireUpload(ctx, ref);
-  if (!u.ok) {
+  const alg = u.ok ? partAlgorithm(u.value.checksum, o.checksums, o.trailing) : u;
+  if (!alg.ok) {
     await o.body.cancel().catch(() => {});
-    return u;
+    return alg;
   }
-  const spooled = await spool(ctx, o.body, { expected: o.contentLength, signal: o.signal });
+  const tapped = tapPart(o.body, alg.value, o.checksums);
+  const spooled = await spool(ctx, tapped.body, { expected: o.contentLength, signal: o.signal });
   if (!spooled.ok) return spooled;
+  const checksums = tapped.checksums();
   const dir = ctx.layout.upload(ref.uploadId);
   const n = o.partNumber;
   const etag = quoteEtag(spooled.value.md5);
@@ -148,7 +155,15 @@ export async function uploadPart(
   const file = `${n}.${crypto.randomUUID()}`;
   const { size, md5 } = spooled.value;
   const lastModified = new Date(ctx.clock.now()).toISOString();
-  const part: PartFile = { partNumber: n, etag, size, md5, lastModified, file };
+  const part: PartFile = {
+    partNumber: n,
+    etag,
+    size,
+    md5,
+    lastModified,
+    file,
+    ...(checksums ? { checksums } : {}),
+  };
   let record: string | undefined;
   try {
     // The record is written before the part moves in, so a full disk
@@ -158,7 +173,7 @@ export async function uploadPart(
     await Deno.rename(spooled.value.path, `${dir}/${file}`);
     await Deno.rename(record, `${dir}/${n}.json`);
     if (ctx.fsync) await syncPath(dir);
-    return ok({ etag });
+    return ok({ etag, ...(checksums ? { checksums } : {}) });
   } catch (e) {
     await Deno.remove(spooled.value.path).catch(() => {});
     await Deno.remove(`${dir}/${file}`).catch(() => {});
@@ -196,7 +211,8 @@ export async function listUploadParts(
   const parts = await loadParts(ctx, ref.uploadId);
   if (!parts.ok) return parts;
   const sorted = [...parts.value.values()].sort((a, b) => a.partNumber - b.partNumber);
-  return ok(pageParts(sorted, o));
+  const page = pageParts(sorted, o);
+  return ok(u.value.checksum ? { ...page, checksum: u.value.checksum } : page);
 }
 
 /** ListMultipartUploads: every upload's record read, sorted by key then id, one page. */

@@ -1,4 +1,5 @@
 /** PutObject, CopyObject and DeleteObject on the fs backend. */
+import { tapPut } from "../multipart_checksums.ts";
 import { err, ok } from "../../result.ts";
 import type {
   BackendResult,
@@ -32,17 +33,15 @@ export async function putObject(
     await o.body.cancel().catch(() => {});
     return err(refused);
   }
-  const spooled = await spool(ctx, o.body, { expected: o.contentLength, signal: o.signal });
+  const tapped = tapPut(o.body, o);
+  const spooled = await spool(ctx, tapped.body, { expected: o.contentLength, signal: o.signal });
   if (!spooled.ok) return spooled;
-  const checksums = o.checksums && Object.keys(o.checksums).length > 0
-    ? { checksums: o.checksums, checksumType: "FULL_OBJECT" as const }
-    : {};
   return await commitIf(ctx, o.conditions, {
     key,
     tmp: spooled.value.path,
     meta: o.meta,
     etag: quoteEtag(spooled.value.md5),
-    extra: checksums,
+    extra: tapped.stored(),
   });
 }
 

@@ -59,6 +59,7 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
     else if (k === "etag") etag = v;
     else if (k === "last-modified") lastModified = v;
     else if (k === "x-amz-mp-parts-count") meta.partsCount = Number(v);
+    else if (k === "x-amz-checksum-type") meta.checksumType = v.toUpperCase();
     else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
     else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
     else if (PASSED.has(k)) (passed ??= {})[k] = v;

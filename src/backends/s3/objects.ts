@@ -28,6 +28,13 @@ import {
   writeConditionHeaders,
 } from "./headers.ts";
 import { uploadBody } from "./body.ts";
+import { checksumHeaderValues } from "./checksums.ts";
+
+/**
+ * Asks the store for the object's checksums on every read: which of them the
+ * client sees is the handler's choice (its own `x-amz-checksum-mode`).
+ */
+const CHECKSUM_MODE: Readonly<Record<string, string>> = { "x-amz-checksum-mode": "ENABLED" };
 
 /** A 2xx answer to a write or delete. */
 export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
@@ -35,7 +42,7 @@ export const isSuccess = (status: number): boolean => status >= 200 && status < 
 /** HeadObject: the object's metadata. */
 export async function headObject(c: S3Client, key: string): BackendResult<ObjectMeta> {
   if (c.unreadable(key)) return err(unstorableKeyRead());
-  const r = await c.call({ method: "HEAD", path: c.pathOf(key) });
+  const r = await c.call({ method: "HEAD", path: c.pathOf(key), headers: { ...CHECKSUM_MODE } });
   if (!r.ok) return r;
   if (r.value.status !== 200) return err(await errorFrom(r.value, "HeadObject"));
   return ok(metaFrom(key, r.value.headers));
@@ -48,7 +55,7 @@ export async function getObject(
   opts: GetOptions = {},
 ): BackendResult<GetResult> {
   if (c.unreadable(key)) return err(unstorableKeyRead());
-  const headers = conditionHeaders(opts.conditions);
+  const headers = { ...conditionHeaders(opts.conditions), ...CHECKSUM_MODE };
   if (opts.range) headers.range = rangeHeader(opts.range);
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
@@ -131,9 +138,10 @@ export async function putObject(
     ...opts.forward,
     ...writeConditionHeaders(opts.conditions),
   };
-  for (const [alg, v] of Object.entries(opts.checksums ?? {})) {
-    headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
-  }
+  Object.assign(headers, checksumHeaderValues(opts.checksums));
+  // Named as the SDKs name it: some stores (moto) keep a checksum only then.
+  const named = Object.keys(opts.checksums ?? {})[0];
+  if (named) headers["x-amz-sdk-checksum-algorithm"] = named;
   const path = c.pathOf(key);
   // Whatever the answer, what gathering the body held is freed once it came.
   const { body: payload, dispose } = body.value;

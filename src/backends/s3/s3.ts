@@ -4,6 +4,7 @@
  * ways; uploads leave length-framed. This file wires the operations (objects.ts,
  * listing.ts, uploads.ts) to one store bucket (client.ts).
  */
+import { objectParts } from "./attributes.ts";
 import { type Clock, systemClock } from "../../clock.ts";
 import type { Backend } from "../backend.ts";
 import type { Sleep } from "../http/retry.ts";
@@ -60,10 +61,15 @@ export function createS3Backend(o: S3Options, deps: S3BackendDeps = {}): Backend
     list: (opts) => listObjects(c, opts),
     createMultipartUpload: (key, opts) => createUpload(c, key, opts),
     uploadPart: (upload, part) => uploadPart(c, upload, part),
-    completeMultipartUpload: (upload, parts, conditions) =>
-      completeUpload(c, upload, { parts, ...(conditions ? { conditions } : {}) }),
+    completeMultipartUpload: (upload, parts, conditions, claimed) =>
+      completeUpload(c, upload, {
+        parts,
+        ...(conditions ? { conditions } : {}),
+        ...(claimed ? { claimed } : {}),
+      }),
     abortMultipartUpload: (upload) => abortUpload(c, upload),
     listParts: (upload, opts) => listParts(c, upload, opts),
+    objectParts: (key, opts) => objectParts(c, key, opts),
     listMultipartUploads: (opts) => listUploads(c, opts),
   };
 }

@@ -7,6 +7,7 @@ import { proxyError } from "../../errors.ts";
 import { err, ok } from "../../result.ts";
 import type {
   BackendResult,
+  ClaimedChecksum,
   CompletedPart,
   CreateUploadOptions,
   ListPartsOptions,
@@ -15,6 +16,7 @@ import type {
   PartInfo,
   PartsPage,
   PartUpload,
+  StoredPartAnswer,
   UploadRef,
   UploadsPage,
   WriteConditions,
@@ -22,11 +24,19 @@ import type {
 import { release } from "../http/send.ts";
 import { queryString, type S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
-import { metaHeaders, writeConditionHeaders } from "./headers.ts";
+import { metaFrom, metaHeaders, writeConditionHeaders } from "./headers.ts";
 import { uploadBody } from "./body.ts";
 import { conditionalKeyProblem, headObject, isSuccess } from "./objects.ts";
 import { decodeListed, prefixesOf, records, urlEncoded } from "./listing.ts";
 import { str } from "./xml.ts";
+import {
+  checksumHeaderValues,
+  checksumsFromXml,
+  checksumTypeOf,
+  claimedHeaders,
+  uploadChecksumFromXml,
+  uploadChecksumHeaders,
+} from "./checksums.ts";
 
 /** CreateMultipartUpload: the new upload's id. */
 export async function createUpload(
@@ -34,7 +44,11 @@ export async function createUpload(
   key: string,
   opts: CreateUploadOptions,
 ): BackendResult<string> {
-  const headers = { ...metaHeaders(opts.meta), ...opts.forward };
+  const headers = {
+    ...metaHeaders(opts.meta),
+    ...uploadChecksumHeaders(opts.checksum),
+    ...opts.forward,
+  };
   const r = await c.call({ method: "POST", path: c.pathOf(key), query: "uploads=", headers });
   if (!r.ok) return r;
   if (r.value.status !== 200) return err(await errorFrom(r.value, "CreateMultipartUpload"));
@@ -53,26 +67,32 @@ export async function uploadPart(
   c: S3Client,
   u: UploadRef,
   part: PartUpload,
-): BackendResult<{ readonly etag: string }> {
+): BackendResult<StoredPartAnswer> {
   const { body: stream, contentLength, signal } = part;
   const body = await uploadBody({ stream, contentLength, signal }, c.uploadBuffer);
   if (!body.ok) return body;
   const query = `partNumber=${part.partNumber}&uploadId=${uriEncode(u.uploadId)}`;
   const path = c.pathOf(u.key);
   const { body: payload, dispose } = body.value;
-  const r = await c.call({ method: "PUT", path, query, body: payload, signal: part.signal })
+  const headers = checksumHeaderValues(part.checksums);
+  const r = await c.call({ method: "PUT", path, query, headers, body: payload, signal })
     .finally(dispose);
   if (!r.ok) return r;
   if (!isSuccess(r.value.status)) return err(await errorFrom(r.value, "UploadPart"));
   await release(r.value);
-  return ok({ etag: r.value.headers.get("etag") ?? '""' });
+  const checksums = metaFrom(u.key, r.value.headers).checksums;
+  return ok({ etag: r.value.headers.get("etag") ?? '""', ...(checksums ? { checksums } : {}) });
 }
 
 /** CompleteMultipartUpload: the parts in ascending order, the conditions sent to the store. */
 export async function completeUpload(
   c: S3Client,
   u: UploadRef,
-  done: { readonly parts: readonly CompletedPart[]; readonly conditions?: WriteConditions },
+  done: {
+    readonly parts: readonly CompletedPart[];
+    readonly conditions?: WriteConditions;
+    readonly claimed?: ClaimedChecksum;
+  },
 ): BackendResult<ObjectMeta> {
   const { parts, conditions } = done;
   // S3's rule, checked here because not every S3-compatible store enforces it.
@@ -90,22 +110,29 @@ export async function completeUpload(
     method: "POST",
     path: c.pathOf(u.key),
     query: `uploadId=${uriEncode(u.uploadId)}`,
-    headers: writeConditionHeaders(conditions),
+    headers: { ...writeConditionHeaders(conditions), ...claimedHeaders(done.claimed) },
     body: { kind: "bytes", bytes: new TextEncoder().encode(completeXml(parts)) },
   });
   if (!r.ok) return r;
   if (r.value.status !== 200) return err(await errorFrom(r.value, "CompleteMultipartUpload"));
   const doc = await xmlAnswer(r.value, "CompleteMultipartUpload");
   if (!doc.ok) return doc;
-  return await headObject(c, u.key);
+  const head = await headObject(c, u.key);
+  const res = doc.value.CompleteMultipartUploadResult as Record<string, unknown> | undefined;
+  const checksums = checksumsFromXml(res);
+  const checksumType = checksumTypeOf(res?.ChecksumType);
+  return head.ok && checksums
+    ? ok({ ...head.value, checksums, ...(checksumType ? { checksumType } : {}) })
+    : head;
 }
 
 /** The body of a CompleteMultipartUpload. */
 function completeXml(parts: readonly CompletedPart[]): string {
   const listed = parts.map((p) =>
-    `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${
-      p.etag.replace(/"/g, "")
-    }"</ETag></Part>`
+    `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${p.etag.replace(/"/g, "")}"</ETag>${
+      Object.entries(p.checksums ?? {}).map(([alg, v]) => `<Checksum${alg}>${v}</Checksum${alg}>`)
+        .join("")
+    }</Part>`
   );
   return `<CompleteMultipartUpload>${listed.join("")}</CompleteMultipartUpload>`;
 }
@@ -142,15 +169,21 @@ export function partsPage(doc: Record<string, unknown>): PartsPage {
   const res = (doc.ListPartsResult ?? doc.ListPartsResponse) as
     | Record<string, unknown>
     | undefined;
-  const parts: PartInfo[] = records(res?.Part).map((p) => ({
-    partNumber: Number(p.PartNumber),
-    etag: str(p.ETag),
-    size: Number(p.Size),
-    lastModified: new Date(str(p.LastModified)),
-  }));
+  const parts: PartInfo[] = records(res?.Part).map((p) => {
+    const checksums = checksumsFromXml(p);
+    return {
+      partNumber: Number(p.PartNumber),
+      etag: str(p.ETag),
+      size: Number(p.Size),
+      lastModified: new Date(str(p.LastModified)),
+      ...(checksums ? { checksums } : {}),
+    };
+  });
   const isTruncated = str(res?.IsTruncated) === "true";
   const next = Number(str(res?.NextPartNumberMarker));
+  const checksum = uploadChecksumFromXml(res);
   return {
+    ...(checksum ? { checksum } : {}),
     parts,
     isTruncated,
     ...(isTruncated && next > 0 ? { nextPartNumberMarker: next } : {}),

@@ -7,8 +7,11 @@ import {
   type GetResult,
   httpMetaOf,
   type ObjectMeta,
+  type PutOptions,
 } from "../../backends/backend.ts";
 import { validateKey } from "../../backends/keys.ts";
+import type { ChecksumAlgorithm } from "../../checksum/algorithm.ts";
+import { checksumXml } from "../upload_checksum.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { ResolvedBucket, S3Context } from "../context.ts";
@@ -84,11 +87,28 @@ function sourceConditionsFail(ctx: S3Context, meta: ObjectMeta): ProxyError | un
     : failed;
 }
 
-function copyResultXml(root: string, meta: { etag: string; lastModified: Date }): Response {
+function copyResultXml(
+  root: string,
+  meta: Pick<ObjectMeta, "etag" | "lastModified" | "checksums" | "checksumType">,
+): Response {
   return xmlResponse(
     XML_DECLARATION + `<${root} xmlns="${S3_XMLNS}">` +
-      el("LastModified", isoTime(meta.lastModified)) + el("ETag", meta.etag) + `</${root}>`,
+      el("LastModified", isoTime(meta.lastModified)) + el("ETag", meta.etag) +
+      checksumXml(meta.checksums, meta.checksumType) + `</${root}>`,
   );
+}
+
+/**
+ * What a streamed copy stores of the source's checksum: a full-object one as
+ * it is (it describes the bytes); a composite one's algorithm computed anew
+ * over the whole copy (its parts are not the copy's).
+ */
+function copiedChecksum(meta: ObjectMeta): Pick<PutOptions, "checksums" | "computeChecksum"> {
+  const algs = Object.keys(meta.checksums ?? {}) as ChecksumAlgorithm[];
+  if (algs.length === 0) return {};
+  return meta.checksumType === "COMPOSITE"
+    ? { computeChecksum: algs[0]! }
+    : { checksums: meta.checksums! };
 }
 
 /** CopyObject: native copy within one bucket's backend, else a streamed GET → PUT. */
@@ -145,7 +165,7 @@ export async function copyObject(ctx: S3Context): Promise<Result<Response, Proxy
     contentLength: got.value.meta.size,
     conditions,
     ...(forward ? { forward } : {}),
-    ...(got.value.meta.checksums ? { checksums: got.value.meta.checksums } : {}),
+    ...copiedChecksum(got.value.meta),
   });
   if (!put.ok) return put;
   return ok(copyResultXml("CopyObjectResult", put.value));
@@ -193,6 +213,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Result<Response, P
     copyResultXml("CopyPartResult", {
       etag: up.value.etag,
       lastModified: new Date(ctx.clock.now()),
+      ...(up.value.checksums ? { checksums: up.value.checksums } : {}),
     }),
   );
 }

@@ -17,6 +17,12 @@ import { emptyResponse, xmlResponse } from "../response.ts";
 import { uploadBody } from "../upload_body.ts";
 import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../../xml.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
+import {
+  checksumXml,
+  claimedChecksumOf,
+  partChecksumsOf,
+  uploadChecksumOf,
+} from "../upload_checksum.ts";
 
 /** The largest CompleteMultipartUpload body accepted (10,000 parts with room). */
 export const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
@@ -30,15 +36,20 @@ function ownerXml(ctx: S3Context, tag: string): string {
 /** CreateMultipartUpload. */
 export async function createMultipartUpload(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
+  const checksum = uploadChecksumOf(ctx.req.headers);
+  if (!checksum.ok) return checksum;
   const forward = forwardedHeaders(ctx.req.headers);
   const created = await ctx.bucket.backend.createMultipartUpload(ctx.req.key, {
     meta: metaFromHeaders(ctx.req.headers),
+    ...(checksum.value ? { checksum: checksum.value } : {}),
     ...(forward ? { forward } : {}),
   });
   if (!created.ok) return created;
   const headers = new Headers();
-  const alg = ctx.req.headers.get("x-amz-checksum-algorithm");
-  if (alg) headers.set("x-amz-checksum-algorithm", alg.toUpperCase());
+  if (checksum.value) {
+    headers.set("x-amz-checksum-algorithm", checksum.value.algorithm);
+    headers.set("x-amz-checksum-type", checksum.value.type);
+  }
   return ok(xmlResponse(
     XML_DECLARATION + `<InitiateMultipartUploadResult xmlns="${S3_XMLNS}">` +
       el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) + el("UploadId", created.value) +
@@ -59,15 +70,17 @@ export async function uploadPart(ctx: S3Context): Promise<Result<Response, Proxy
     await ctx.body?.cancel();
     return upload;
   }
-  const { stream, contentLength, checksums } = upload.value;
+  const { stream, contentLength, checksums, trailing } = upload.value;
   const up = await ctx.bucket.backend.uploadPart(part.value.upload, {
     partNumber: part.value.partNumber,
     body: stream,
     ...(contentLength !== undefined ? { contentLength } : {}),
+    ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+    ...(trailing ? { trailing } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!up.ok) return up;
-  const headers = checksumHeaders(checksums);
+  const headers = checksumHeaders({ ...checksums, ...up.value.checksums });
   headers.set("etag", up.value.etag);
   return ok(emptyResponse(200, headers));
 }
@@ -87,13 +100,16 @@ export function parseCompleteBody(text: string): Result<CompletedPart[], ProxyEr
   }
   const out: CompletedPart[] = [];
   for (const p of parts) {
-    const { PartNumber, ETag } = (p ?? {}) as { PartNumber?: unknown; ETag?: unknown };
+    const part = (p ?? {}) as Record<string, unknown>;
+    const { PartNumber, ETag } = part;
     const n = typeof PartNumber === "string" && /^\s*\d{1,5}\s*$/.test(PartNumber)
       ? Number(PartNumber)
       : NaN;
     const etag = typeof ETag === "string" ? xmlText(ETag.trim()) : undefined;
     if (!(n >= 1 && n <= 10000) || etag === undefined || etag === "") return err(bad);
-    out.push({ partNumber: n, etag });
+    const checksums = partChecksumsOf(part);
+    if (!checksums.ok) return checksums;
+    out.push({ partNumber: n, etag, ...(checksums.value ? { checksums: checksums.value } : {}) });
   }
   return ok(out);
 }
@@ -106,6 +122,11 @@ export async function completeMultipartUpload(
   if (!upload.ok) {
     await ctx.body?.cancel();
     return upload;
+  }
+  const claimed = claimedChecksumOf(ctx.req.headers);
+  if (!claimed.ok) {
+    await ctx.body?.cancel();
+    return claimed;
   }
   const text = await readSmallBody(
     ctx.body,
@@ -122,13 +143,15 @@ export async function completeMultipartUpload(
     upload.value,
     parts.value,
     writeConditions(ctx.req.headers),
+    claimed.value,
   );
   if (!done.ok) return done;
   const location = `${bucketUrl(ctx)}/${urlEncodeKey(ctx.req.key)}`;
   return ok(xmlResponse(
     XML_DECLARATION + `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}">` +
       el("Location", location) + el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) +
-      el("ETag", done.value.etag) + `</CompleteMultipartUploadResult>`,
+      el("ETag", done.value.etag) + checksumXml(done.value.checksums, done.value.checksumType) +
+      `</CompleteMultipartUploadResult>`,
   ));
 }
 
@@ -172,8 +195,11 @@ export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyE
   for (const part of p.parts) {
     parts += `<Part>${el("PartNumber", part.partNumber)}${
       el("LastModified", isoTime(part.lastModified))
-    }${el("ETag", part.etag)}${el("Size", part.size)}</Part>`;
+    }${el("ETag", part.etag)}${el("Size", part.size)}${checksumXml(part.checksums)}</Part>`;
   }
+  const checksum = p.checksum
+    ? el("ChecksumAlgorithm", p.checksum.algorithm) + el("ChecksumType", p.checksum.type)
+    : "";
   return ok(xmlResponse(
     XML_DECLARATION + `<ListPartsResult xmlns="${S3_XMLNS}">` +
       el("Bucket", ctx.req.bucket) + el("Key", ctx.req.key) +
@@ -184,7 +210,7 @@ export async function listParts(ctx: S3Context): Promise<Result<Response, ProxyE
       (p.nextPartNumberMarker !== undefined
         ? el("NextPartNumberMarker", p.nextPartNumberMarker)
         : "") +
-      el("MaxParts", maxParts.value) + el("IsTruncated", p.isTruncated) + parts +
+      el("MaxParts", maxParts.value) + el("IsTruncated", p.isTruncated) + checksum + parts +
       `</ListPartsResult>`,
   ));
 }

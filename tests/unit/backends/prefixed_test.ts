@@ -151,3 +151,36 @@ Deno.test("prefixed() locates and copies from a store under the prefix, only whe
   assert.equal(r.value.key, "dst");
   assert.deepEqual(calls, [[{ store: "s", bucket: "o", key: "x" }, "p/dst"]]);
 });
+
+Deno.test("prefixed() passes a Complete's claimed checksum on, and objectParts under the prefix", async () => {
+  const inner = createMemoryBackend();
+  const outer = prefixed(inner, "p/");
+  const id = await outer.createMultipartUpload("k", {
+    meta: { userMetadata: {} },
+    checksum: { algorithm: "CRC32", type: "FULL_OBJECT" },
+  });
+  assert.ok(id.ok);
+  const upload = { key: "k", uploadId: id.value };
+  const part = await outer.uploadPart(upload, {
+    partNumber: 1,
+    body: new Blob(["abc"]).stream(),
+  });
+  assert.ok(part.ok);
+  const wrong = await outer.completeMultipartUpload(
+    upload,
+    [{ partNumber: 1, etag: part.value.etag }],
+    undefined,
+    { checksums: { CRC32: "AAAAAA==" } },
+  );
+  assert.ok(!wrong.ok && wrong.error.kind === "BadDigest", "the claim reached the inner backend");
+  const seen: string[] = [];
+  const withParts = prefixed({
+    ...inner,
+    objectParts: (key) => {
+      seen.push(key);
+      return Promise.resolve({ ok: true, value: undefined });
+    },
+  }, "p/");
+  await withParts.objectParts!("k", { maxParts: 1 });
+  assert.deepEqual(seen, ["p/k"]);
+});

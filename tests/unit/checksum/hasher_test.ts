@@ -36,3 +36,12 @@ Deno.test("toBase64() and toHex() spell bytes, honouring a view's offset", () =>
   assert.equal(toHex(new Uint8Array()), "");
   assert.equal(toBase64(new Uint8Array()), "");
 });
+
+Deno.test("hashTap: passes the bytes through and digests them", async () => {
+  const { hashTap } = await import("../../../src/checksum/hasher.ts");
+  const tap = hashTap("CRC32");
+  const out = await new Response(new Blob(["hello ", "world"]).stream().pipeThrough(tap.transform))
+    .text();
+  assert.equal(out, "hello world");
+  assert.equal(tap.digest(), "DUoRhQ==");
+});

@@ -30,6 +30,7 @@ Deno.test("OPERATION_ACTIONS is AWS's table for the operations the issue names",
     GetBucketLocation: "s3:GetBucketLocation",
     ListBuckets: "s3:ListAllMyBuckets",
     GetObjectTagging: "s3:GetObjectTagging",
+    GetObjectAttributes: "s3:GetObjectAttributes",
     DeleteObject: "s3:DeleteObject",
     DeleteObjects: "s3:DeleteObject",
   };
@@ -69,5 +70,8 @@ Deno.test("operationsNamed() maps actions to operations, and NotAction to all th
   const notGet = operationsNamed(["s3:GetObject"], true);
   assert.ok(!notGet.has("GetObject") && !notGet.has("HeadObject") && notGet.has("PutObject"));
   assert.equal(notGet.size, OPERATION_NAMES.length - 2);
-  assert.equal(operationsNamed(["s3:GetObjectAttributes"], false).size, 0);
+  assert.deepEqual([...operationsNamed(["s3:GetObjectAttributes"], false)], [
+    "GetObjectAttributes",
+  ]);
+  assert.equal(operationsNamed(["s3:GetObjectVersion"], false).size, 0);
 });

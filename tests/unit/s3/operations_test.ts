@@ -13,6 +13,7 @@ import {
 import { listObjectsV1, listObjectsV2 } from "../../../src/s3/ops/list_objects.ts";
 import { getObject, headObject } from "../../../src/s3/ops/get_object.ts";
 import { getObjectTagging } from "../../../src/s3/ops/object_tagging.ts";
+import { getObjectAttributes } from "../../../src/s3/ops/object_attributes.ts";
 import { putObject } from "../../../src/s3/ops/put_object.ts";
 import { copyObject, uploadPartCopy } from "../../../src/s3/ops/copy_object.ts";
 import { deleteObject, deleteObjects } from "../../../src/s3/ops/delete.ts";
@@ -47,6 +48,7 @@ const EXPECTED: Readonly<Record<Exclude<OperationKind, "ListBuckets">, Expected>
   PostObject: [postObject, "handler", false],
   GetObject: [getObject, "get_object@key:a/b", true],
   GetObjectTagging: [getObjectTagging, "get_object@key:a/b", true],
+  GetObjectAttributes: [getObjectAttributes, "get_object@key:a/b", true],
   HeadObject: [headObject, "head_object@key:a/b", true],
   PutObject: [putObject, "put_object@key:a/b", true],
   CopyObject: [copyObject, "put_object@key:a/b", true],
