@@ -8,7 +8,8 @@
  * turn (the order rotating), 8 writers each overwriting its own key. The
  * figure is the process's CPU (user + system, `process.cpuUsage`) per PUT,
  * the median over the rounds, which a shared machine's load moves far less
- * than wall time.
+ * than wall time; and the median of each round's ratio to the first
+ * contender (load shifts within a round fall on both alike).
  *
  *   deno run -A bench/experiments/fs_put_paired.ts --contender old=/tmp/fs-old \
  *     --contender new=. [--rounds 15] [--puts 800] [--writers 8] [--size 1024]
@@ -82,6 +83,8 @@ for (let r = 0; r < +values.rounds; r++) {
   }
 }
 const base = median(contenders[0]!.cpuUs);
+/** The median over rounds of `c`'s CPU per PUT over the first contender's in the same round. */
+const ratio = (c: Contender) => median(c.cpuUs.map((x, r) => x / contenders[0]!.cpuUs[r]!));
 for (const c of contenders) {
   const m = median(c.cpuUs);
   const sorted = [...c.cpuUs].sort((a, b) => a - b);
@@ -90,7 +93,8 @@ for (const c of contenders) {
   console.log(
     `${c.name.padEnd(10)} ${m.toFixed(0).padStart(6)} µs CPU/PUT (IQR ${q1.toFixed(0)}–${
       q3.toFixed(0)
-    }), ${((m / base - 1) * 100).toFixed(1)}% vs ${contenders[0]!.name}`,
+    }), medians ${((m / base - 1) * 100).toFixed(1)}% vs ${contenders[0]!.name}, ` +
+      `median of the rounds' ratios ${((ratio(c) - 1) * 100).toFixed(1)}%`,
   );
 }
 for (const c of contenders) await Deno.remove(c.dir, { recursive: true });
