@@ -52,10 +52,10 @@ async function round(c: Contender, o: { puts: number; writers: number; size: num
   await Promise.all(Array.from({ length: o.writers }, async (_, w) => {
     for (let i = 0; i < each; i++) {
       const r = await c.backend.put(`w${w}/obj`, bodyOf(bytes), {
-        meta: { contentType: "application/octet-stream" },
+        meta: { contentType: "application/octet-stream", userMetadata: {} },
         contentLength: o.size,
       });
-      if (!r.ok) throw new Error(`${c.name}: ${r.error.code}`);
+      if (!r.ok) throw new Error(`${c.name}: ${r.error.kind}`);
     }
   }));
   const used = process.cpuUsage(before);
