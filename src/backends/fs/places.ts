@@ -85,8 +85,8 @@ async function refuseOtherSpelling(ctx: FsContext, tree: PathTree, key: string):
   ));
 }
 
-/** How often a placement is tried again when a directory it made went away meanwhile. */
-const PLACE_TRIES = 4;
+/** How often a placement is tried: once, then again after each mkdir (a directory it made may go away meanwhile). */
+const PLACE_TRIES = 5;
 
 /** The stat of the file at `path`; undefined when nothing, or no file, is there. */
 function fileAt(ctx: FsContext, path: string): Deno.FileInfo | undefined {
@@ -133,16 +133,20 @@ function isInTheWay(e: unknown): boolean {
     e instanceof Deno.errors.AlreadyExists;
 }
 
-/** Renames `tmp` to `path`, making its directories; again when one went away meanwhile. */
+/**
+ * Renames `tmp` to `path`, making its directories when they are missing
+ * (tried first: a write into a directory that is there, the common case,
+ * costs no mkdir); again when one went away meanwhile.
+ */
 async function renameInto(ctx: FsContext, tmp: string, path: string): Promise<void> {
   for (let i = 1;; i++) {
-    await ctx.ops.mkdir(parentOf(path), { recursive: true });
     try {
       return await ctx.ops.rename(tmp, path);
     } catch (e) {
-      // A delete of the directory's last key removed it between the two calls.
+      // No directory yet, or a delete of its last key removed it since the mkdir.
       if (!(e instanceof Deno.errors.NotFound) || i === PLACE_TRIES) throw e;
     }
+    await ctx.ops.mkdir(parentOf(path), { recursive: true });
   }
 }
 
