@@ -84,13 +84,14 @@ Deno.test("concurrent writers of 'a', 'a/b' and 'a/' from two processes' worth o
   });
 });
 
-Deno.test("placeObject(): a key tree seen empty (and unchanged since) is not looked in again; one changed since, by another process, is", async () => {
+Deno.test("placeObject(): an overwrite makes no directory; a key tree seen empty (and unchanged since) is not looked in again; one changed since, by another process, is", async () => {
   await withRoot(async (root) => {
     const calls: string[] = [];
     const ops: PathOps = {
       ...DENO_PATH_OPS,
       readDir: (p) => (calls.push(`readDir ${p}`), Deno.readDir(p)),
       remove: (p) => (calls.push(`remove ${p}`), Deno.remove(p)),
+      mkdir: (p, o) => (calls.push(`mkdir ${p}`), Deno.mkdir(p, o)),
     };
     const a = fsContext({ root, ops });
     const other = fsContextAt(root);
@@ -100,7 +101,11 @@ Deno.test("placeObject(): a key tree seen empty (and unchanged since) is not loo
     await placeObject(a, "k", await spooled(a, "2")); // seen empty, and old enough to be kept
     calls.length = 0;
     await placeObject(a, "k", await spooled(a, "3"));
-    assert.deepEqual(calls, [], "an unchanged empty tree costs no read and no unlink");
+    assert.deepEqual(
+      calls,
+      [],
+      "an overwrite costs no mkdir, and an unchanged empty tree no read or unlink",
+    );
     // Another process puts a copy of "x" in the tree, then makes room for a plain "x".
     await placeObject(other, "x/y", await spooled(other, "y"));
     assert.equal(
