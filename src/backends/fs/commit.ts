@@ -52,7 +52,9 @@ export async function stage(ctx: FsContext, o: CommitOptions): Promise<Result<St
     // Stat before the rename (which keeps inode and mtime): after it, the
     // path may already hold a concurrent writer's file, and the sidecar must
     // describe these bytes, so a mismatch is detected and recomputed.
-    const st = await Deno.stat(o.tmp);
+    // (On this thread: the inode was just written, so the call is quick and
+    // skips a trip to the I/O pool.)
+    const st = Deno.statSync(o.tmp);
     const m = metaFileOf(o.key, st, o);
     // The sidecar is written before the object moves, so a disk that fills
     // up fails the upload while the old object is still in place.
