@@ -1,5 +1,6 @@
 /** In-process tests of the whole handler over memory backends: buckets, listings, copies, deletes. */
 import assert from "node:assert/strict";
+import { createFsBackend } from "../../src/backends/fs/fs.ts";
 import { ADMIN, errorCode, type Harness, harness, READER, SCOPED, send } from "./_harness.ts";
 
 async function put(h: Harness, bucket: string, key: string, body = key): Promise<void> {
@@ -316,3 +317,33 @@ Deno.test("a reader cannot delete through DeleteObjects", async () => {
   assert.match(await res.text(), /AccessDenied/);
   assert.equal((await h.raw.get("private")!.head("keep")).ok, true);
 });
+
+for (const store of ["memory", "fs"] as const) {
+  Deno.test(`DeleteObjects with <ETag> deletes only matching objects (${store})`, async () => {
+    const root = await Deno.makeTempDir({ prefix: "bucketgate-delete-etag-" });
+    const h = harness(undefined, {
+      ...(store === "fs"
+        ? { wrapBackend: () => createFsBackend({ root: `${root}/${crypto.randomUUID()}` }) }
+        : {}),
+    });
+    const etags = new Map<string, string>();
+    for (const k of ["a", "b", "c"]) {
+      const res = await send(h, `/private/${k}`, { method: "PUT", key: ADMIN, body: k });
+      etags.set(k, res.headers.get("etag")!);
+    }
+    const body = `<Delete><Object><Key>a</Key><ETag>"0000"</ETag></Object>` +
+      `<Object><Key>b</Key><ETag>${etags.get("b")}</ETag></Object>` +
+      `<Object><Key>c</Key></Object><Object><Key>gone</Key><ETag>*</ETag></Object></Delete>`;
+    const res = await send(h, "/private?delete", { method: "POST", key: ADMIN, body });
+    assert.equal(res.status, 200);
+    const xml = await res.text();
+    assert.match(xml, /<Error><Key>a<\/Key><Code>PreconditionFailed<\/Code>/);
+    assert.match(xml, /<Error><Key>gone<\/Key><Code>NoSuchKey<\/Code>/);
+    assert.deepEqual(tags(xml.replace(/<Error>.*?<\/Error>/g, ""), "Key"), ["b", "c"]);
+    const left = await Promise.all(
+      ["a", "b", "c"].map(async (k) => (await send(h, `/private/${k}`, { key: ADMIN })).status),
+    );
+    assert.deepEqual(left, [200, 404, 404]);
+    await Deno.remove(root, { recursive: true });
+  });
+}

@@ -13,7 +13,7 @@ import { err, ok } from "../../result.ts";
 import type { ProxyError } from "../../errors.ts";
 import type { Result } from "../../result.ts";
 import type { FsContext } from "./context.ts";
-import { parentOf, syncParents, syncPath } from "./durable.ts";
+import { parentOf, syncOf, syncParents } from "./durable.ts";
 import { ioError } from "./errors.ts";
 import { type BytesInfo, type MetaFile, metaFileOf, toMeta } from "./meta_file.ts";
 import { placeObject } from "./places.ts";
@@ -52,12 +52,15 @@ export async function stage(ctx: FsContext, o: CommitOptions): Promise<Result<St
     // Stat before the rename (which keeps inode and mtime): after it, the
     // path may already hold a concurrent writer's file, and the sidecar must
     // describe these bytes, so a mismatch is detected and recomputed.
-    const st = await Deno.stat(o.tmp);
+    // (On this thread: the inode was just written, so the call is quick and
+    // skips a trip to the I/O pool.)
+    const st = Deno.statSync(o.tmp);
     const m = metaFileOf(o.key, st, o);
     // The sidecar is written before the object moves, so a disk that fills
     // up fails the upload while the old object is still in place.
-    sidecar = await writeJsonTemp(ctx.layout, m, { sync: ctx.fsync });
-    if (ctx.fsync) await syncPath(o.tmp);
+    const sync = syncOf(ctx);
+    sidecar = await writeJsonTemp(ctx.layout, m, { sync });
+    if (sync) await sync(o.tmp);
     return ok({ key: o.key, tmp: o.tmp, sidecar, m, st });
   } catch (e) {
     await discard({ tmp: o.tmp, ...(sidecar ? { sidecar } : {}) });
@@ -77,9 +80,10 @@ export async function publish(ctx: FsContext, s: Staged): BackendResult<ObjectMe
     moved = true;
     await Deno.rename(s.sidecar, layout.meta(s.key));
     sidecars.remember(s.m);
-    if (ctx.fsync) {
-      await syncParents(path, layout.base);
-      await syncPath(parentOf(layout.meta(s.key)));
+    const sync = syncOf(ctx);
+    if (sync) {
+      await syncParents(path, layout.base, sync);
+      await sync(parentOf(layout.meta(s.key)));
     }
     return ok(toMeta(s.key, s.m, s.st));
   } catch (e) {

@@ -9,6 +9,7 @@ import type { ProxyError } from "../../errors.ts";
 import { ok, type Result } from "../../result.ts";
 import { type CompletionRecord, isUploadId } from "../multipart.ts";
 import type { FsLayout } from "./paths.ts";
+import type { Sync } from "./durable.ts";
 import { readJson, writeJsonAtomic } from "./records.ts";
 
 /** How long a completed upload's answer is kept for a Complete sent again. */
@@ -33,6 +34,8 @@ export interface CompletionsOptions {
   readonly layout: FsLayout;
   /** The time of the records (their mtimes are set to it) and of their pruning. */
   readonly clock: Clock;
+  /** Flushes a record and its directory to disk before `keep` returns (none with `fsync: false`). */
+  readonly sync?: Sync | undefined;
 }
 
 /** Removes the records of `dir` last written more than a day before `now`. */
@@ -56,8 +59,7 @@ export function createCompletions(o: CompletionsOptions): Completions {
     async keep(id, record) {
       const now = o.clock.now();
       // Dated by the clock, as the pruning reads it.
-      await writeJsonAtomic(o.layout, pathOf(id), record)
-        .then(() => Deno.utime(pathOf(id), now / 1000, now / 1000))
+      await writeJsonAtomic(o.layout, pathOf(id), record, { mtime: now, sync: o.sync })
         .catch(() => {});
       if (now - prunedAt < PRUNE_EVERY_MS) return;
       prunedAt = now;

@@ -2,6 +2,7 @@
 import type { Clock } from "../../clock.ts";
 import type { Completions } from "./completions.ts";
 import type { DirEntries } from "./dir_entries.ts";
+import type { Sync } from "./durable.ts";
 import type { KeyLocks } from "./key_locks.ts";
 import type { PathOps } from "./path_ops.ts";
 import type { FsLayout } from "./paths.ts";
@@ -30,6 +31,8 @@ export interface FsContext {
   readonly locks: KeyLocks;
   /** Whether a write is flushed to disk before it is answered. */
   readonly fsync: boolean;
+  /** How a file or directory is flushed (`syncPath`, or a test's recorder); only when `fsync`. */
+  readonly sync: Sync;
   /** The network filesystem the root is on (found once), or undefined when local. */
   readonly networkFs: () => Promise<string | undefined>;
 }

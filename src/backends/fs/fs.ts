@@ -16,6 +16,7 @@ import { completeUpload } from "./complete.ts";
 import { createCompletions } from "./completions.ts";
 import type { FsContext } from "./context.ts";
 import { createDirEntries } from "./dir_entries.ts";
+import { parentOf, type Sync, syncOf, syncPath } from "./durable.ts";
 import { createKeyLocks } from "./key_locks.ts";
 import { listObjects, probeRoot } from "./listing.ts";
 import { networkFsOf } from "./network_mount.ts";
@@ -43,6 +44,11 @@ export interface FsBackendOptions {
    * @default true
    */
   readonly fsync?: boolean;
+  /**
+   * The flush of one file or directory (a test's recorder).
+   * @default syncPath (fsync(2))
+   */
+  readonly syncPath?: Sync;
   /** How long a conditional write waits for its turn on a key (key_locks.ts). */
   readonly turnWaitMs?: number;
   /** The network filesystem the root is on. @default found in /proc/mounts */
@@ -59,10 +65,16 @@ export function fsContext(o: FsBackendOptions): FsContext {
   const layout = fsLayout(o.root);
   const clock = o.clock ?? systemClock;
   const ops = o.ops ?? DENO_PATH_OPS;
+  const durable = { fsync: o.fsync ?? true, sync: o.syncPath ?? syncPath };
+  const sync = syncOf(durable);
   let ready: Promise<void> | undefined;
   const ensureDirs = () =>
     ready ??= (async () => {
       for (const d of layout.dirs) await Deno.mkdir(d, { recursive: true });
+      // Made once, and kept: an upload's directory is under one of them.
+      if (sync) {
+        for (const d of new Set(layout.dirs.flatMap((d) => [d, parentOf(d)]))) await sync(d);
+      }
     })();
   let network: Promise<string | undefined> | undefined;
   const locks = createKeyLocks({
@@ -83,9 +95,9 @@ export function fsContext(o: FsBackendOptions): FsContext {
     sidecars: createSidecars({ layout, ensureDirs, turn: (key, f) => locks.hold({ key }, f) }),
     small: createSmallFiles(),
     dirs: createDirEntries(ops),
-    completions: createCompletions({ layout, clock }),
+    completions: createCompletions({ layout, clock, sync }),
     locks,
-    fsync: o.fsync ?? true,
+    ...durable,
     networkFs: () =>
       network ??= o.networkFs?.() ??
         ensureDirs().then(() => networkFsOf(layout.base), () => undefined),

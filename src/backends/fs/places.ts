@@ -18,7 +18,7 @@ import type { FsContext } from "./context.ts";
 import { errnoOf, isDirectoryInTheWay, isMissing } from "./errors.ts";
 import { hasEntry, isDirEntry } from "./dir_entries.ts";
 import { fitsTree } from "./key_tree.ts";
-import { isPlainKey } from "./paths.ts";
+import { type FsLayout, isPlainKey } from "./paths.ts";
 import { internalTree, type PathTree, plainTree } from "./trees.ts";
 
 /** An object found: its file's path and stat. */
@@ -85,8 +85,8 @@ async function refuseOtherSpelling(ctx: FsContext, tree: PathTree, key: string):
   ));
 }
 
-/** How often a placement is tried again when a directory it made went away meanwhile. */
-const PLACE_TRIES = 4;
+/** How often a placement is tried: once, then again after each mkdir (a directory it made may go away meanwhile). */
+const PLACE_TRIES = 5;
 
 /** The stat of the file at `path`; undefined when nothing, or no file, is there. */
 function fileAt(ctx: FsContext, path: string): Deno.FileInfo | undefined {
@@ -133,16 +133,20 @@ function isInTheWay(e: unknown): boolean {
     e instanceof Deno.errors.AlreadyExists;
 }
 
-/** Renames `tmp` to `path`, making its directories; again when one went away meanwhile. */
+/**
+ * Renames `tmp` to `path`, making its directories when they are missing
+ * (tried first: a write into a directory that is there, the common case,
+ * costs no mkdir); again when one went away meanwhile.
+ */
 async function renameInto(ctx: FsContext, tmp: string, path: string): Promise<void> {
   for (let i = 1;; i++) {
-    await ctx.ops.mkdir(parentOf(path), { recursive: true });
     try {
       return await ctx.ops.rename(tmp, path);
     } catch (e) {
-      // A delete of the directory's last key removed it between the two calls.
+      // No directory yet, or a delete of its last key removed it since the mkdir.
       if (!(e instanceof Deno.errors.NotFound) || i === PLACE_TRIES) throw e;
     }
+    await ctx.ops.mkdir(parentOf(path), { recursive: true });
   }
 }
 
@@ -162,6 +166,7 @@ export async function placeObject(ctx: FsContext, key: string, tmp: string): Pro
     try {
       await renameInto(ctx, tmp, path);
       // (Where the root folds case, only a copy spelled exactly so is this key's.)
+      if (await keyTreeEmpty(ctx)) return path;
       if (!(await ctx.folds()) || await storedExactly(internalTree(ctx), key)) {
         await removeFromTree(ctx, shadow);
       }
@@ -179,6 +184,46 @@ export async function placeObject(ctx: FsContext, key: string, tmp: string): Pro
   await refuseOtherSpelling(ctx, internalTree(ctx), key);
   await renameInto(ctx, tmp, shadow);
   return shadow;
+}
+
+/** A directory changed within this many ms of being seen empty is looked at again. */
+const RACY_MS = 2000;
+
+/** The key tree's top directory as last seen (mtime, inode, whether empty), per bucket. */
+const treeSeen = new WeakMap<FsLayout, { mtimeMs: number; ino: number | null; empty: boolean }>();
+
+/**
+ * Whether the key tree holds nothing, so no key has a copy there (and a
+ * plain write need not look for one): a stat of its top directory, and a read
+ * only when that changed since last seen. An empty tree gains a file only by
+ * gaining an entry at its top, which changes the top's mtime. Seen empty
+ * within RACY_MS of its mtime is not kept (a change in that clock tick would
+ * not show). A tree seen holding something is looked in as before.
+ */
+async function keyTreeEmpty(ctx: FsContext): Promise<boolean> {
+  let st: Deno.FileInfo;
+  try {
+    st = ctx.ops.statSync(ctx.layout.keys);
+  } catch {
+    return false;
+  }
+  const mtimeMs = st.mtime?.getTime();
+  if (mtimeMs === undefined) return false;
+  const seen = treeSeen.get(ctx.layout);
+  if (seen && seen.mtimeMs === mtimeMs && seen.ino === st.ino) return seen.empty;
+  let empty = true;
+  try {
+    for await (const _ of ctx.ops.readDir(ctx.layout.keys)) {
+      empty = false;
+      break;
+    }
+  } catch {
+    return false;
+  }
+  if (!empty || Date.now() - mtimeMs >= RACY_MS) {
+    treeSeen.set(ctx.layout, { mtimeMs, ino: st.ino, empty });
+  }
+  return empty;
 }
 
 /** Removes the directories above `path` left empty, up to (not including) `top`. */

@@ -7,21 +7,21 @@ import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { internalIoError, isMissing } from "./errors.ts";
 import type { FsLayout } from "./paths.ts";
-import { syncPath } from "./durable.ts";
+import { parentOf, type Sync } from "./durable.ts";
 
 /**
  * Writes JSON to a new temp file (removed again if the write fails), flushed
- * to disk with `sync`; returns its path.
+ * to disk with `o.sync` when given; returns its path.
  */
 export async function writeJsonTemp(
   layout: FsLayout,
   value: unknown,
-  o: { readonly sync?: boolean } = {},
+  o: { readonly sync?: Sync | undefined } = {},
 ): Promise<string> {
   const tmp = layout.tmp();
   try {
     await Deno.writeTextFile(tmp, JSON.stringify(value), { createNew: true });
-    if (o.sync) await syncPath(tmp);
+    if (o.sync) await o.sync(tmp);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
@@ -29,19 +29,27 @@ export async function writeJsonTemp(
   return tmp;
 }
 
-/** Replaces the file at `path` with `value`'s JSON, atomically. */
+/**
+ * Replaces the file at `path` with `value`'s JSON, atomically; with `o.sync`,
+ * the file and then its directory are flushed before it returns. `o.mtime`
+ * (ms) dates the file.
+ */
 export async function writeJsonAtomic(
   layout: FsLayout,
   path: string,
   value: unknown,
+  o: { readonly sync?: Sync | undefined; readonly mtime?: number } = {},
 ): Promise<void> {
   const tmp = await writeJsonTemp(layout, value);
   try {
+    if (o.mtime !== undefined) await Deno.utime(tmp, o.mtime / 1000, o.mtime / 1000);
+    if (o.sync) await o.sync(tmp);
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
   }
+  if (o.sync) await o.sync(parentOf(path));
 }
 
 /**

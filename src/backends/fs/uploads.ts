@@ -23,7 +23,7 @@ import { compareKeys } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import { isUploadId, newUploadId, noSuchUpload, pageParts, type StoredPart } from "../multipart.ts";
 import type { FsContext } from "./context.ts";
-import { syncPath } from "./durable.ts";
+import { syncOf } from "./durable.ts";
 import { internalIoError, ioError, isNotFound } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
 import { readJson, writeJsonAtomic, writeJsonTemp } from "./records.ts";
@@ -100,7 +100,12 @@ export async function loadParts(
   return ok(parts);
 }
 
-/** CreateMultipartUpload: a new directory with the upload's record; returns its id. */
+/**
+ * CreateMultipartUpload: a new directory with the upload's record; returns
+ * its id. The record, its directory and the uploads' directory are flushed
+ * to disk first (unless `fsync: false`), so an upload answered survives a
+ * power cut.
+ */
 export async function createUpload(
   ctx: FsContext,
   key: string,
@@ -119,7 +124,9 @@ export async function createUpload(
     await Deno.mkdir(ctx.layout.upload(id));
     const initiated = new Date(ctx.clock.now()).toISOString();
     const u: UploadFile = { key, meta, initiated, ...(checksum ? { checksum } : {}) };
-    await writeJsonAtomic(ctx.layout, recordOf(ctx, id), u);
+    const sync = syncOf(ctx);
+    await writeJsonAtomic(ctx.layout, recordOf(ctx, id), u, { sync });
+    if (sync) await sync(ctx.layout.uploads);
     return ok(id);
   } catch (e) {
     await Deno.remove(ctx.layout.upload(id), { recursive: true }).catch(() => {});
@@ -168,11 +175,12 @@ export async function uploadPart(
   try {
     // The record is written before the part moves in, so a full disk
     // leaves an earlier upload of this part number as it was.
-    record = await writeJsonTemp(ctx.layout, part, { sync: ctx.fsync });
-    if (ctx.fsync) await syncPath(spooled.value.path);
+    const sync = syncOf(ctx);
+    record = await writeJsonTemp(ctx.layout, part, { sync });
+    if (sync) await sync(spooled.value.path);
     await Deno.rename(spooled.value.path, `${dir}/${file}`);
     await Deno.rename(record, `${dir}/${n}.json`);
-    if (ctx.fsync) await syncPath(dir);
+    if (sync) await sync(dir);
     return ok({ etag, ...(checksums ? { checksums } : {}) });
   } catch (e) {
     await Deno.remove(spooled.value.path).catch(() => {});
@@ -194,6 +202,9 @@ async function removeUpload(ctx: FsContext, ref: UploadRef): BackendResult<void>
   if (!u.ok) return u;
   try {
     await Deno.remove(ctx.layout.upload(ref.uploadId), { recursive: true });
+    // An abort answered stays done: no upload comes back after a power cut.
+    const sync = syncOf(ctx);
+    if (sync) await sync(ctx.layout.uploads);
     return ok(undefined);
   } catch (e) {
     return err(isNotFound(e) ? noSuchUpload() : ioError(e));

@@ -11,7 +11,7 @@ import type {
 import { quoteEtag } from "../etag.ts";
 import { commitIf, refusal, whenHolds } from "./conditional.ts";
 import type { FsContext } from "./context.ts";
-import { syncRemoved } from "./durable.ts";
+import { syncOf, syncRemoved } from "./durable.ts";
 import { ioError, isNotFound, noSuchKey } from "./errors.ts";
 import { fsKeyProblem } from "./paths.ts";
 import { removeObject } from "./places.ts";
@@ -105,6 +105,7 @@ async function removeNow(ctx: FsContext, key: string): BackendResult<void> {
   ctx.sidecars.forget(key);
   await Deno.remove(ctx.layout.meta(key)).catch(() => {});
   // A delete answered is a delete kept: the directories that lost the entries are flushed.
-  if (ctx.fsync) { for (const path of removed) await syncRemoved(path, ctx.layout.base); }
+  const sync = syncOf(ctx);
+  if (sync) { for (const path of removed) await syncRemoved(path, ctx.layout.base, sync); }
   return ok(undefined);
 }

@@ -37,14 +37,23 @@ export async function deleteObject(ctx: S3Context): Promise<Result<Response, Pro
   return deleted.ok ? ok(emptyResponse(204)) : deleted;
 }
 
+/** What a delete with If-Match needs on its key, as on AWS. */
+const DELETE_IF_MATCH_ACTIONS = ["delete_object", "get_object"] as const;
+
 function malformed(message: string): ProxyError {
   return proxyError("MalformedXml", message);
 }
 
-/** Parses a DeleteObjects body into its keys and quiet flag. */
-export function parseDeleteBody(
-  text: string,
-): Result<{ keys: string[]; quiet: boolean }, ProxyError> {
+/** A DeleteObjects body: its keys, each key's `<ETag>` (If-Match) at the same index, and Quiet. */
+export interface DeleteBody {
+  readonly keys: string[];
+  /** The ETag an object names (delete only if it matches), undefined where it names none. */
+  readonly etags: (string | undefined)[];
+  readonly quiet: boolean;
+}
+
+/** Parses a DeleteObjects body into its keys, their ETags and the quiet flag. */
+export function parseDeleteBody(text: string): Result<DeleteBody, ProxyError> {
   const doc = parseXml(text) as { Delete?: { Quiet?: unknown; Object?: unknown } } | undefined;
   const del = doc?.Delete;
   if (!del || typeof del !== "object") {
@@ -64,19 +73,35 @@ export function parseDeleteBody(
     );
   }
   const keys: string[] = [];
+  const etags: (string | undefined)[] = [];
   for (const o of objects) {
-    const raw = (o as { Key?: unknown } | undefined)?.Key;
+    const { Key: raw, ETag: tag } = (o ?? {}) as { Key?: unknown; ETag?: unknown };
     const key = typeof raw === "string" ? xmlText(raw) : undefined;
     if (key === undefined || key === "") {
       return err(malformed("Every Object needs a non-empty Key"));
     }
+    const etag = typeof tag === "string" ? xmlText(tag)?.trim() : undefined;
+    if (tag !== undefined && !etag) return err(malformed("An Object's ETag is empty"));
     keys.push(key);
+    etags.push(etag);
   }
   const quiet = typeof del.Quiet === "string" && del.Quiet.trim().toLowerCase() === "true";
-  return ok({ keys, quiet });
+  return ok({ keys, etags, quiet });
 }
 
-/** DeleteObjects: denied keys come back as per-key AccessDenied and are never deleted. */
+/** One DeleteObjects entry's `<Error>`. */
+function errorEntry(key: string, e: ProxyError): string {
+  const { status, code } = S3_ERRORS[e.kind];
+  const message = status >= 500 ? "We encountered an internal error. Please try again." : e.message;
+  return `<Error>${el("Key", key)}${el("Code", code)}${el("Message", message)}</Error>`;
+}
+
+/**
+ * DeleteObjects: denied keys come back as per-key AccessDenied and are never
+ * deleted. An object with an `<ETag>` is deleted only if it matches, as
+ * DeleteObject with If-Match (and needs `get_object` too): otherwise its entry
+ * is an `<Error>` (PreconditionFailed, or NoSuchKey when there is none).
+ */
 export async function deleteObjects(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   const declared = readChecksumHeaders(ctx.req.headers);
   if (!declared.ok) {
@@ -97,22 +122,19 @@ export async function deleteObjects(ctx: S3Context): Promise<Result<Response, Pr
   const parsed = parseDeleteBody(text.value);
   if (!parsed.ok) return parsed;
   let out = "";
-  for (const key of parsed.value.keys) {
-    if (!isAllowed(ctx.identity, ctx.bucket.config, "delete_object", { kind: "key", key })) {
-      out += `<Error>${
-        el("Key", key)
-      }<Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
+  const { keys, etags, quiet } = parsed.value;
+  for (const [i, key] of keys.entries()) {
+    const ifMatch = etags[i];
+    const needs = ifMatch === undefined ? ["delete_object"] as const : DELETE_IF_MATCH_ACTIONS;
+    if (!needs.every((a) => isAllowed(ctx.identity, ctx.bucket.config, a, { kind: "key", key }))) {
+      out += errorEntry(key, proxyError("AccessDenied", "Access Denied"));
       continue;
     }
-    const deleted = await ctx.bucket.backend.delete(key);
-    if (deleted.ok || deleted.error.kind === "NoSuchKey") {
-      if (!parsed.value.quiet) out += `<Deleted>${el("Key", key)}</Deleted>`;
+    const deleted = await ctx.bucket.backend.delete(key, ...(ifMatch ? [{ ifMatch }] : []));
+    if (deleted.ok || (deleted.error.kind === "NoSuchKey" && ifMatch === undefined)) {
+      if (!quiet) out += `<Deleted>${el("Key", key)}</Deleted>`;
     } else {
-      const { status, code } = S3_ERRORS[deleted.error.kind];
-      const message = status >= 500
-        ? "We encountered an internal error. Please try again."
-        : deleted.error.message;
-      out += `<Error>${el("Key", key)}${el("Code", code)}${el("Message", message)}</Error>`;
+      out += errorEntry(key, deleted.error);
     }
   }
   return ok(

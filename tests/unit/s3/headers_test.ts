@@ -52,10 +52,10 @@ Deno.test("continuation tokens round-trip any key and reject foreign ones", () =
 
 Deno.test("parseDeleteBody() reads keys, quiet and refuses bad documents", () => {
   const ok = parseDeleteBody(
-    "<Delete><Quiet>true</Quiet><Object><Key> 007 </Key></Object><Object><Key>a&amp;b</Key></Object></Delete>",
+    "<Delete><Quiet>true</Quiet><Object><Key> 007 </Key></Object><Object><Key>a&amp;b</Key><ETag>&quot;e&quot;</ETag></Object></Delete>",
   );
   assert.ok(ok.ok);
-  assert.deepEqual(ok.value, { keys: [" 007 ", "a&b"], quiet: true });
+  assert.deepEqual(ok.value, { keys: [" 007 ", "a&b"], etags: [undefined, '"e"'], quiet: true });
   assert.equal(parseDeleteBody("<Delete><Object><Key></Key></Object></Delete>").ok, false);
   assert.equal(parseDeleteBody("<Other/>").ok, false);
 });

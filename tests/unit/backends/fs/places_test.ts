@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createFsBackend } from "../../../../src/backends/fs/fs.ts";
+import { createFsBackend, fsContext } from "../../../../src/backends/fs/fs.ts";
+import { DENO_PATH_OPS, type PathOps } from "../../../../src/backends/fs/path_ops.ts";
 import { findObject, placeObject, removeObject } from "../../../../src/backends/fs/places.ts";
 import { compareKeys } from "../../../../src/backends/keys.ts";
 import { body, fsContextAt, NO_META, spooled, tree, withRoot } from "./_support.ts";
@@ -80,5 +81,40 @@ Deno.test("concurrent writers of 'a', 'a/b' and 'a/' from two processes' worth o
       `r${r}/b/c`,
     ]).flat().sort(compareKeys);
     assert.deepEqual(listed.value.objects.map((o) => o.key), want);
+  });
+});
+
+Deno.test("placeObject(): an overwrite makes no directory; a key tree seen empty (and unchanged since) is not looked in again; one changed since, by another process, is", async () => {
+  await withRoot(async (root) => {
+    const calls: string[] = [];
+    const ops: PathOps = {
+      ...DENO_PATH_OPS,
+      readDir: (p) => (calls.push(`readDir ${p}`), Deno.readDir(p)),
+      remove: (p) => (calls.push(`remove ${p}`), Deno.remove(p)),
+      mkdir: (p, o) => (calls.push(`mkdir ${p}`), Deno.mkdir(p, o)),
+    };
+    const a = fsContext({ root, ops });
+    const other = fsContextAt(root);
+    await placeObject(a, "k", await spooled(a, "1"));
+    const past = Date.now() / 1000 - 60;
+    await Deno.utime(a.layout.keys, past, past);
+    await placeObject(a, "k", await spooled(a, "2")); // seen empty, and old enough to be kept
+    calls.length = 0;
+    await placeObject(a, "k", await spooled(a, "3"));
+    assert.deepEqual(
+      calls,
+      [],
+      "an overwrite costs no mkdir, and an unchanged empty tree no read or unlink",
+    );
+    // Another process puts a copy of "x" in the tree, then makes room for a plain "x".
+    await placeObject(other, "x/y", await spooled(other, "y"));
+    assert.equal(
+      await placeObject(other, "x", await spooled(other, "old")),
+      other.layout.shadow("x"),
+    );
+    await removeObject(other, "x/y");
+    assert.equal(await placeObject(a, "x", await spooled(a, "new")), `${root}/x`);
+    assert.deepEqual(await tree(a.layout.keys), []);
+    assert.equal(await Deno.readTextFile((await findObject(a, "x"))!.path), "new");
   });
 });

@@ -174,3 +174,52 @@ Deno.test("deleteObjects() refuses an empty body as MalformedXml", async () => {
   errorOf(await deleteObjects(many("")), "MalformedXml");
   errorOf(await deleteObjects(s3Context({ body: null })), "MalformedXml");
 });
+
+/** A Delete body of objects, each with its ETag when given. */
+const taggedBody = (objects: readonly (readonly [string, string?])[]) =>
+  `<Delete>${
+    objects.map(([k, e]) =>
+      `<Object><Key>${k}</Key>${e !== undefined ? `<ETag>${e}</ETag>` : ""}</Object>`
+    ).join("")
+  }</Delete>`;
+
+Deno.test("deleteObjects() with an object's ETag deletes it only if it matches: PreconditionFailed, NoSuchKey, Deleted", async () => {
+  const ctx = many(taggedBody([["a", '"0000"'], ["b"], ["gone", "*"], ["c", "ETAG_C"]]));
+  await seed(ctx.backend, "a", "1");
+  await seed(ctx.backend, "b", "2");
+  const c = await seed(ctx.backend, "c", "3");
+  const body = taggedBody([["a", '"0000"'], ["b"], ["gone", "*"], [
+    "c",
+    c.etag.replaceAll('"', ""),
+  ]]);
+  const res = okResponse(await deleteObjects(many(body, { backend: ctx.backend })));
+  const text = await res.text();
+  assert.match(
+    text,
+    /<Error><Key>a<\/Key><Code>PreconditionFailed<\/Code><Message>[^<]+<\/Message><\/Error>/,
+  );
+  assert.match(text, /<Deleted><Key>b<\/Key><\/Deleted>/);
+  assert.match(text, /<Error><Key>gone<\/Key><Code>NoSuchKey<\/Code>/);
+  assert.match(text, /<Deleted><Key>c<\/Key><\/Deleted>/);
+  assert.equal(await storedText(ctx.backend, "a"), "1");
+  assert.equal(await storedText(ctx.backend, "b"), undefined);
+  assert.equal(await storedText(ctx.backend, "c"), undefined);
+});
+
+Deno.test("deleteObjects() with an object's ETag also needs get_object on its key, as on AWS", async () => {
+  const identity = identityWith([{ bucket: "*", prefixes: [], actions: ["delete_object"] }]);
+  const ctx = many(taggedBody([["a", "*"], ["b"]]), { identity });
+  await seed(ctx.backend, "a", "1");
+  await seed(ctx.backend, "b", "2");
+  const text = await okResponse(await deleteObjects(ctx)).text();
+  assert.match(text, /<Error><Key>a<\/Key><Code>AccessDenied<\/Code>/);
+  assert.match(text, /<Deleted><Key>b<\/Key><\/Deleted>/);
+  assert.equal(await storedText(ctx.backend, "a"), "1");
+});
+
+Deno.test("deleteObjects() refuses an empty ETag as MalformedXml and deletes nothing", async () => {
+  const ctx = many(taggedBody([["a", ""]]));
+  await seed(ctx.backend, "a", "1");
+  errorOf(await deleteObjects(ctx), "MalformedXml");
+  assert.equal(await storedText(ctx.backend, "a"), "1");
+});
