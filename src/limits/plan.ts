@@ -52,8 +52,16 @@ export interface Rules {
 /** What a quota counts. */
 export type QuotaMetric = "requests" | "bytes_in" | "bytes_out";
 
+/** A rate check with the rule it comes from. */
+export interface RuleRate extends RateCheck {
+  /** The rule's name (`name:` or its default): the label of its throttled counter. */
+  readonly rule: string;
+}
+
 /** A quota check with what the refusal message names. */
 export interface NamedQuota extends QuotaCheck {
+  /** The rule's name (`name:` or its default): the label of its throttled counter. */
+  readonly rule: string;
   readonly metric: QuotaMetric;
   /** `bytes_out_per_day of key:AK…`, for the message. */
   readonly name: string;
@@ -67,7 +75,7 @@ export interface ByteRate {
 
 /** The checks of one request. */
 export interface Plan {
-  readonly rates: readonly RateCheck[];
+  readonly rates: readonly RuleRate[];
   readonly quotas: readonly NamedQuota[];
   readonly bytesIn: readonly ByteRate[];
   readonly bytesOut: readonly ByteRate[];
@@ -101,7 +109,7 @@ const AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
 
 /** The checks of a request: `bytesIn` is its upload estimate (Content-Length, else 0). */
 export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): Plan {
-  const rates: RateCheck[] = [];
+  const rates: RuleRate[] = [];
   const inRates: ByteRate[] = [];
   const outRates: ByteRate[] = [];
   for (const rule of rules.limits) {
@@ -113,6 +121,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
         perUnitMs: 1000 / rule.requestsPerSecond,
         burst: rule.burst ?? rule.requestsPerSecond,
         cost: 1,
+        rule: rule.name,
       });
     }
     if (rule.bytesPerSecondIn !== undefined) {
@@ -142,6 +151,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
         estimate: metric === "requests" ? 1 : metric === "bytes_in" ? bytesIn : 0,
         count: metric === "requests" ? 1 : 0,
         endsMs: w.endsMs,
+        rule: rule.name,
         metric,
         name: `${metric}_per_${kind} of ${subject} (${limit})`,
       });

@@ -109,7 +109,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) {
     // A bad signature still costs its source network's anonymous budget (a flood is not free).
-    if (w.limiter) await w.limiter.admit(callerOf(undefined, call.client.address ?? ""), 0);
+    if (w.limiter) await w.limiter.charge(callerOf(undefined, call.client.address ?? ""));
     return { result: auth, route, authMs };
   }
   const { identity } = auth.value;
