@@ -30,6 +30,8 @@ import { makeLogger } from "./log_format.ts";
 export interface Serving {
   readonly handler: AppHandler;
   readonly backends: ReadonlyMap<string, Backend>;
+  /** The config it serves (the status page reads its quotas). */
+  readonly config: Config;
 }
 
 /** What every app this process builds shares (a reload keeps them). */
@@ -121,7 +123,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       limits,
       onThrottled,
     });
-    return ok({ handler, backends: backends.value });
+    return ok({ handler, backends: backends.value, config });
   };
   return { metrics, warn, inFlight, accessLog, uploadBuffer, build, limits: () => limits };
 }

@@ -84,6 +84,13 @@ export interface Plan {
 /** The key prefix of every counter. */
 export const KEY_PREFIX = "bucketgate:";
 
+/** The subject of a quota rule's match: whose counters they are (`key:AK…`, `role:…`, `bucket:…`). */
+export function subjectOfRule(m: QuotaRule["match"]): string {
+  if ("accessKeyId" in m) return `key:${m.accessKeyId}`;
+  if ("role" in m) return `role:${m.role}`;
+  return `bucket:${m.bucket}`;
+}
+
 /** The subject of a match for this caller, or undefined when it does not match. */
 function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefined {
   if ("anonymous" in m) {
@@ -91,14 +98,16 @@ function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefin
       ? `anon:${sourceNetwork(c.sourceIp, rule?.ipv4Prefix ?? 24, rule?.ipv6Prefix ?? 64)}`
       : undefined;
   }
-  if ("accessKeyId" in m) {
-    return c.accessKeyId === m.accessKeyId ? `key:${m.accessKeyId}` : undefined;
-  }
-  if ("role" in m) return c.role === m.role ? `role:${m.role}` : undefined;
-  return c.bucket === m.bucket ? `bucket:${m.bucket}` : undefined;
+  const matches = "accessKeyId" in m
+    ? c.accessKeyId === m.accessKeyId
+    : "role" in m
+    ? c.role === m.role
+    : c.bucket === m.bucket;
+  return matches ? subjectOfRule(m) : undefined;
 }
 
-const AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
+/** Each amount a quota rule may give: its field, what it counts, its window. */
+export const QUOTA_AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
   ["requestsPerDay", "requests", "day"],
   ["requestsPerMonth", "requests", "month"],
   ["bytesInPerDay", "bytes_in", "day"],
@@ -141,7 +150,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
   for (const rule of rules.quotas) {
     const subject = subjectOf(rule.match, c);
     if (subject === undefined) continue;
-    for (const [field, metric, kind] of AMOUNTS) {
+    for (const [field, metric, kind] of QUOTA_AMOUNTS) {
       const limit = rule[field] as number | undefined;
       if (limit === undefined) continue;
       const w = windowOf(kind, now);

@@ -48,6 +48,16 @@ export const STORE_CASES: Record<string, (p: StorePair) => Promise<void>> = {
       { key: "bucketgate:quota:key:K:bytes_out:day:20261207", value: 500 },
       { key: "bucketgate:quota:key:K:requests:day:20261207", value: 2 },
     ]);
+    assert.deepEqual(
+      await a.get([
+        "bucketgate:quota:key:K:requests:day:20261207",
+        "bucketgate:quota:key:K:absent:day:20261207",
+        "bucketgate:quota:key:K:bytes_out:day:20261207",
+      ], T0),
+      [2, 0, 500],
+      "get() reads given keys, 0 for an absent one",
+    );
+    assert.deepEqual(await a.get([], T0), []);
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), true);
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), false);
     assert.ok((await a.admit([], [q(2, 0)], T0)).ok, "reset: the window starts over");
