@@ -9,7 +9,6 @@ import { type AdminDeps, createAdminHandler } from "../admin/admin.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import { openCounterStore } from "../limits/open_store.ts";
 import { createSharedCounters } from "../limits/shared_store.ts";
-import type { CounterStore } from "../limits/store.ts";
 import type { Backend } from "../backends/backend.ts";
 import { buildBackends } from "../cli/backends.ts";
 import { fail, orFail, refuse } from "../cli/exit.ts";
