@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import type { CounterStore } from "../../../src/limits/store.ts";
 
-const T0 = Date.UTC(2026, 11, 7, 20, 0);
+// A day ahead of the real clock: Redis expires keys by its own clock (PEXPIREAT), so a fixed past
+// time would find the counters gone.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 86_400_000;
 
 /** Two handles on one set of counters (two instances, two workers), closed by `close`. */
 export interface StorePair {
