@@ -17,8 +17,8 @@ import { onPath } from "../tests/_support/tools.ts";
 
 const AK = "AKIDAAAAAAAAAAAAAAAA";
 const rules: Rules = {
-  limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 1e9, burst: 1e9 }],
-  quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 1e12, bytesOutPerMonth: 1e15 }],
+  limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 1e9, burst: 1e9 }],
+  quotas: [{ name: "r", match: { accessKeyId: AK }, requestsPerDay: 1e12, bytesOutPerMonth: 1e15 }],
 };
 const caller = { anonymous: false, accessKeyId: AK, sourceIp: "10.0.0.1", bucket: "data" };
 const clock = fixedClock(Date.UTC(2026, 11, 7));

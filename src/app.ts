@@ -72,6 +72,8 @@ export interface AppDeps {
    * so a reload keeps them (limits/open_store.ts). @default counters of this app's own
    */
   readonly limits?: CounterStore;
+  /** Told the name of the limit or quota rule that refused a request (its throttled counter). */
+  readonly onThrottled?: (rule: string) => void;
 }
 
 /**
@@ -102,7 +104,13 @@ function limiterOf(deps: AppDeps): Limiter | undefined {
   const rules = { limits: deps.config.limits ?? [], quotas: deps.config.quotas ?? [] };
   if (rules.limits.length === 0 && rules.quotas.length === 0) return undefined;
   const store = deps.limits ?? createLocalStore();
-  return createLimiter({ rules: () => rules, store, clock: deps.clock, sleep: realSleep });
+  return createLimiter({
+    rules: () => rules,
+    store,
+    clock: deps.clock,
+    sleep: realSleep,
+    ...(deps.onThrottled ? { onRefused: deps.onThrottled } : {}),
+  });
 }
 
 /** What the steps share: the app's collaborators and what was built from them once. */

@@ -6,8 +6,11 @@
  * read or deleted, so the listener never touches another program's keys.
  */
 import type { Clock } from "../clock.ts";
+import type { QuotaRule } from "../config/types.ts";
 import { KEY_PREFIX } from "../limits/plan.ts";
 import type { CounterStore } from "../limits/store.ts";
+import { quotaUsage } from "../limits/usage.ts";
+import type { QuotaUse } from "./status.ts";
 
 const json = (status: number, body: unknown) =>
   new Response(`${JSON.stringify(body, null, 2)}\n`, {
@@ -44,4 +47,26 @@ export async function limitsEndpoint(
       error: `the counter store does not answer: ${e instanceof Error ? e.message : e}`,
     });
   }
+}
+
+/**
+ * The status page's quota section (`AdminDeps.quotas`): each quota of the
+ * config now serving (`rules`, read per view so a reload shows) with its use
+ * in its current window, read from `store` in one call.
+ */
+export function quotaUseOf(
+  rules: () => readonly QuotaRule[],
+  store: CounterStore,
+  clock: Clock,
+): () => Promise<QuotaUse[]> {
+  return async () =>
+    (await quotaUsage(rules(), store, clock.now())).map((u) => ({
+      rule: u.rule,
+      subject: u.subject,
+      measure: u.metric,
+      window: u.window,
+      used: u.used,
+      limit: u.limit,
+      resetsAt: new Date(u.resetsMs).toISOString(),
+    }));
 }

@@ -3,15 +3,17 @@
  * and whether each backend answers (what /readyz probes), totals and
  * per-principal counts since start (the very series of /metrics, so the two
  * agree), the last hour per minute with its request and error rates and the
- * top principals and buckets by bytes, and quota use (filled by the limits
- * work through `QuotaUse`; none configured = an empty list).
+ * top principals and buckets by bytes, and quota use (each configured
+ * quota's count in its window, `QuotaUse`; none configured = an empty list).
  */
 import type { CounterSample, MetricsSnapshot } from "./metrics.ts";
 import { lastHour, type MinuteSlot, topByBytes, type TopEntry } from "./recent.ts";
 
-/** One quota's use in its current window, as the limits work reports it. */
+/** One quota's use in its current window, read from the counter store (admin/limits.ts). */
 export interface QuotaUse {
-  /** Whom or what the quota is on, from the config (`access_key:…`, `role:…`, `bucket:…`). */
+  /** The quota rule's name (`name:` or its default), as `bucketgate_throttled_total` labels it. */
+  readonly rule: string;
+  /** Whom or what the quota is on, from the config (`key:…`, `role:…`, `bucket:…`). */
   readonly subject: string;
   /** What it counts: `requests`, `bytes_in` or `bytes_out`. */
   readonly measure: string;
@@ -19,6 +21,8 @@ export interface QuotaUse {
   readonly window: string;
   readonly used: number;
   readonly limit: number;
+  /** When the window ends and the count starts again (ISO 8601, UTC). */
+  readonly resetsAt: string;
 }
 
 /** One configured bucket and whether its backend answered its probe. */

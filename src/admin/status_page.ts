@@ -91,13 +91,16 @@ function quotasSection(s: Status): string {
   if (s.quotas.length === 0) {
     return `<section><h2>Quotas</h2><p id="quotas">no quotas configured</p></section>`;
   }
-  const rows = s.quotas.map((q) =>
-    `<tr><td>${escapeHtml(q.subject)}</td><td>${escapeHtml(q.measure)}</td><td>${
-      escapeHtml(q.window)
-    }</td><td>${q.used} / ${q.limit}</td></tr>`
-  ).join("");
-  return `<section><h2>Quotas</h2><table id="quotas"><tr><th>on</th><th>counts</th>` +
-    `<th>window</th><th>used / limit</th></tr>${rows}</table></section>`;
+  const rows = s.quotas.map((q) => {
+    const key = `quota.${q.rule}.${q.measure}.${q.window}`;
+    return `<tr><td>${escapeHtml(q.rule)}</td><td>${escapeHtml(q.subject)}</td><td>${
+      escapeHtml(q.measure)
+    }</td><td>${escapeHtml(q.window)}</td><td>${num(`${key}.used`, q.used)} / ${
+      num(`${key}.limit`, q.limit)
+    }</td><td>${escapeHtml(q.resetsAt)}</td></tr>`;
+  }).join("");
+  return `<section><h2>Quotas</h2><table id="quotas"><tr><th>rule</th><th>on</th>` +
+    `<th>counts</th><th>window</th><th>used / limit</th><th>resets</th></tr>${rows}</table></section>`;
 }
 
 function totalsSection(s: Status): string {

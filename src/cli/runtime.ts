@@ -30,6 +30,8 @@ import { makeLogger } from "./log_format.ts";
 export interface Serving {
   readonly handler: AppHandler;
   readonly backends: ReadonlyMap<string, Backend>;
+  /** The config it serves (the status page reads its quotas). */
+  readonly config: Config;
 }
 
 /** What every app this process builds shares (a reload keeps them). */
@@ -104,6 +106,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       keys: config.credentials.map((c) => c.principalName),
       roles: config.roles,
     });
+    const onThrottled = throttledCounters(metrics, config);
     const handler = createApp({
       config,
       backends: backends.value,
@@ -118,10 +121,23 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       ...(oidcIssuer ? { oidcIssuer } : {}),
       inFlight,
       limits,
+      onThrottled,
     });
-    return ok({ handler, backends: backends.value });
+    return ok({ handler, backends: backends.value, config });
   };
   return { metrics, warn, inFlight, accessLog, uploadBuffer, build, limits: () => limits };
+}
+
+/**
+ * The throttled counter of every rule of `limits:` and `quotas:` (each series
+ * shown from the start, at 0), and what counts a refusal by a rule's name.
+ */
+export function throttledCounters(metrics: Metrics, config: Config): (rule: string) => void {
+  const counters = new Map<string, () => void>();
+  for (const rule of [...(config.limits ?? []), ...(config.quotas ?? [])]) {
+    counters.set(rule.name, metrics.throttledCounter(rule.name));
+  }
+  return (rule) => counters.get(rule)?.();
 }
 
 function jwksCache(metrics: Metrics, warn: (message: string) => void): JwksCache {

@@ -4,8 +4,11 @@
  * admin listener, SIGHUP's reload and the SIGTERM/SIGINT drain. The parts a
  * worker of `--workers N` serves with too (src/workers/worker_edge.ts).
  */
-import { createAdminHandler } from "../admin/admin.ts";
+import { type AdminDeps, createAdminHandler } from "../admin/admin.ts";
+import { quotaUseOf } from "../admin/limits.ts";
+import { systemClock } from "../clock.ts";
 import type { Config } from "../config/types.ts";
+import type { CounterStore } from "../limits/store.ts";
 import type { LineWriter } from "../log/line_writer.ts";
 import { enabled } from "../log/level.ts";
 import { VERSION } from "../version.ts";
@@ -148,6 +151,15 @@ export interface ServeOptions {
   readonly load: () => Promise<LoadedConfig>;
 }
 
+/** The admin listener's `/limits` and quota use over `store`, for the config now serving. */
+export function adminLimits(
+  store: CounterStore | undefined,
+  config: () => Config,
+): Pick<AdminDeps, "limits" | "quotas"> {
+  if (!store) return {};
+  return { limits: store, quotas: quotaUseOf(() => config().quotas ?? [], store, systemClock) };
+}
+
 /** Serves the checked config in this process until SIGTERM or SIGINT has drained it. */
 export async function serveSingle(o: ServeOptions): Promise<void> {
   const { flags, checked } = o;
@@ -177,7 +189,7 @@ export async function serveSingle(o: ServeOptions): Promise<void> {
         metrics: runtime.metrics,
         backends: () => state.serving.backends,
         inFlight: () => runtime.inFlight.count,
-        ...(runtime.limits() ? { limits: runtime.limits()! } : {}),
+        ...adminLimits(runtime.limits(), () => state.serving.config),
       }),
     )
     : undefined;

@@ -6,6 +6,7 @@ import type { LimitMatch, LimitRule, LimitsStoreConfig, QuotaRule } from "./type
 
 /** The keys of one `limits:` rule. */
 export const LIMIT_KEYS = [
+  "name",
   "match",
   "requests_per_second",
   "burst",
@@ -17,6 +18,7 @@ export const LIMIT_KEYS = [
 
 /** The keys of one `quotas:` rule. */
 export const QUOTA_KEYS = [
+  "name",
   "match",
   "requests_per_day",
   "requests_per_month",
@@ -25,6 +27,9 @@ export const QUOTA_KEYS = [
   "bytes_out_per_day",
   "bytes_out_per_month",
 ] as const;
+
+/** The amounts of a `quotas:` rule. */
+const AMOUNT_KEYS = QUOTA_KEYS.slice(2);
 
 /** The keys of a `match:`. */
 export const MATCH_KEYS = ["anonymous", "access_key_id", "role", "bucket"] as const;
@@ -44,11 +49,12 @@ export function readLimitSections(
   top: Fields,
   known: KnownNames,
 ): { limits?: LimitRule[]; quotas?: QuotaRule[]; limitsStore?: LimitsStoreConfig } {
+  const names = new Map<string, string>();
   const limits = sections(r, top, "limits", { keys: LIMIT_KEYS })
-    .map((f) => readLimitRule(r, f, known))
+    .map((f) => named(r, f, names, readLimitRule(r, f, known)))
     .filter((x): x is LimitRule => x !== undefined);
   const quotas = sections(r, top, "quotas", { keys: QUOTA_KEYS })
-    .map((f) => readQuotaRule(r, f, known))
+    .map((f) => named(r, f, names, readQuotaRule(r, f, known)))
     .filter((x): x is QuotaRule => x !== undefined);
   const store = r.string(top, "limits_store");
   const limitsStore = store && parseLimitsStore(store.value);
@@ -60,6 +66,44 @@ export function readLimitSections(
   };
 }
 
+/** What a rule's name may be: it is a metric label (`bucketgate_throttled_total{limit}`). */
+const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@\/-]{0,63}$/;
+
+/** The default name of a rule: its place and what it matches, e.g. `limits[0]:anonymous`. */
+export function defaultRuleName(place: string, m: LimitMatch): string {
+  if ("anonymous" in m) return `${place}:anonymous`;
+  if ("accessKeyId" in m) return `${place}:key:${m.accessKeyId}`;
+  if ("role" in m) return `${place}:role:${m.role}`;
+  return `${place}:bucket:${m.bucket}`;
+}
+
+/** The rule with its `name:` (or the default), unique among every rule of both sections. */
+function named<T extends { readonly match: LimitMatch; readonly name: string }>(
+  r: Reader,
+  f: Fields,
+  seen: Map<string, string>,
+  rule: Omit<T, "name"> | undefined,
+): T | undefined {
+  const given = r.string(f, "name");
+  if (given && !RULE_NAME.test(given.value)) {
+    r.problem(
+      given.path,
+      "must be 1 to 64 letters, digits or _.:@/- (it is a metric label), starting with a letter or digit",
+      given.node,
+    );
+    return undefined;
+  }
+  if (!rule) return undefined;
+  const name = given?.value ?? defaultRuleName(f.path, rule.match);
+  const other = seen.get(name);
+  if (other !== undefined) {
+    r.problem(f.at("name"), `duplicate rule name '${name}' (also ${other})`, f.site("name"));
+    return undefined;
+  }
+  seen.set(name, f.path);
+  return { ...rule, name } as T;
+}
+
 /** An optional positive integer field. */
 function positive(r: Reader, f: Fields, key: string): number | undefined {
   if (f.get(key) === undefined) return undefined;
@@ -67,7 +111,11 @@ function positive(r: Reader, f: Fields, key: string): number | undefined {
   return v < 0 ? undefined : v;
 }
 
-function readLimitRule(r: Reader, f: Fields, known: KnownNames): LimitRule | undefined {
+function readLimitRule(
+  r: Reader,
+  f: Fields,
+  known: KnownNames,
+): Omit<LimitRule, "name"> | undefined {
   const match = readMatch(r, f, known, true);
   const requestsPerSecond = positive(r, f, "requests_per_second");
   const burst = positive(r, f, "burst");
@@ -109,15 +157,19 @@ function readLimitRule(r: Reader, f: Fields, known: KnownNames): LimitRule | und
   };
 }
 
-function readQuotaRule(r: Reader, f: Fields, known: KnownNames): QuotaRule | undefined {
+function readQuotaRule(
+  r: Reader,
+  f: Fields,
+  known: KnownNames,
+): Omit<QuotaRule, "name"> | undefined {
   const match = readMatch(r, f, known, false);
   const amounts: Record<string, number> = {};
-  for (const key of QUOTA_KEYS.slice(1)) {
+  for (const key of AMOUNT_KEYS) {
     const v = positive(r, f, key);
     if (v !== undefined) amounts[camel(key)] = v;
   }
-  if (QUOTA_KEYS.slice(1).every((k) => f.get(k) === undefined) && allKnown(f, QUOTA_KEYS)) {
-    r.problem(f.path, `limits nothing: give one of ${QUOTA_KEYS.slice(1).join(", ")}`, f.node);
+  if (AMOUNT_KEYS.every((k) => f.get(k) === undefined) && allKnown(f, QUOTA_KEYS)) {
+    r.problem(f.path, `limits nothing: give one of ${AMOUNT_KEYS.join(", ")}`, f.node);
   }
   if (!match || "anonymous" in match) return undefined;
   return { match, ...amounts };

@@ -188,6 +188,8 @@ export type LimitMatch =
 
 /** One `limits:` rule: a request rate with a burst, and byte rates each way. */
 export interface LimitRule {
+  /** Its `name:`, else `limits[<index>]:<match>`: the label of its throttled counter. */
+  readonly name: string;
   readonly match: LimitMatch;
   readonly requestsPerSecond?: number;
   /** Requests allowed at once above the rate; set whenever requestsPerSecond is (default: the rate). */
@@ -202,6 +204,8 @@ export interface LimitRule {
 
 /** One `quotas:` rule: requests and bytes per UTC day and month. */
 export interface QuotaRule {
+  /** Its `name:`, else `quotas[<index>]:<match>`: the label of its throttled counter. */
+  readonly name: string;
   readonly match: Exclude<LimitMatch, { readonly anonymous: true }>;
   readonly requestsPerDay?: number;
   readonly requestsPerMonth?: number;

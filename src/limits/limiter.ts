@@ -26,6 +26,8 @@ export interface LimiterDeps {
   readonly store: CounterStore;
   readonly clock: Clock;
   readonly sleep: Sleep;
+  /** Told the rule (its name) that refused a request: its throttled counter goes up. */
+  readonly onRefused?: (rule: string) => void;
 }
 
 /** An admitted request's handle on its limits. */
@@ -58,25 +60,40 @@ const FREE: Ticket = {
 export interface Limiter {
   /** Checks and counts a request before dispatch; `bytesIn` is its Content-Length (else 0). */
   admit(caller: Caller, bytesIn: number): Promise<Result<Ticket, ProxyError>>;
+  /**
+   * Counts a request toward its caller's request rates without answering it
+   * (a request refused for its signature): no throttled counter moves.
+   */
+  charge(caller: Caller): Promise<void>;
 }
 
 /** Builds the limiter over a store (which outlives reloads) and the rules of the moment. */
 export function createLimiter(deps: LimiterDeps): Limiter {
   const planOf = createPlanner();
-  return {
-    async admit(caller, bytesIn) {
-      const rules = deps.rules();
-      if (rules.limits.length === 0 && rules.quotas.length === 0) return ok(FREE);
-      const now = deps.clock.now();
-      const plan = planOf(rules, caller, bytesIn, now);
-      if (isEmpty(plan)) return ok(FREE);
-      if (plan.rates.length > 0 || plan.quotas.length > 0) {
-        const a = await deps.store.admit(plan.rates, plan.quotas, now);
-        if (!a.ok) return err(refusal(a, plan.quotas));
+  const step = async (caller: Caller, bytesIn: number, answered: boolean) => {
+    const rules = deps.rules();
+    if (rules.limits.length === 0 && rules.quotas.length === 0) return ok(FREE);
+    const now = deps.clock.now();
+    const plan = planOf(rules, caller, bytesIn, now);
+    if (isEmpty(plan)) return ok(FREE);
+    if (plan.rates.length > 0 || plan.quotas.length > 0) {
+      const a = await deps.store.admit(plan.rates, plan.quotas, now);
+      if (!a.ok) {
+        if (answered) deps.onRefused?.(decidingRule(a, plan));
+        return err(refusal(a, plan.quotas));
       }
-      return ok(ticketOf(plan, deps));
-    },
+    }
+    return ok(ticketOf(plan, deps));
   };
+  return {
+    admit: (caller, bytesIn) => step(caller, bytesIn, true),
+    charge: async (caller) => void await step(caller, 0, false),
+  };
+}
+
+/** The name of the rule behind a refusal. */
+function decidingRule(a: Extract<Admission, { ok: false }>, plan: Plan): string {
+  return a.by === "rate" ? plan.rates[a.index]!.rule : plan.quotas[a.index]!.rule;
 }
 
 function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
@@ -87,7 +104,9 @@ function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
       if (outQuotas.length === 0 || size <= 0) return ok(undefined);
       const checks = outQuotas.map((q) => ({ ...q, estimate: size }));
       const a = await deps.store.admit([], checks, deps.clock.now());
-      return a.ok ? ok(undefined) : err(refusal(a, checks));
+      if (a.ok) return ok(undefined);
+      deps.onRefused?.(checks[a.index]!.rule);
+      return err(refusal(a, checks));
     },
     paceIn: (onSent) => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps, onSent) : undefined,
     paceOut: (onSent) => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps, onSent) : undefined,

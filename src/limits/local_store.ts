@@ -67,6 +67,7 @@ export function createTableStore(table: RowTable, atomically: Atomically): Count
       Promise.resolve(atomically(() => admitOn(table, rates, quotas, now))),
     add: (adds, now) => atomically(() => addOn(table, adds, now)),
     reserve: (rate, now) => Promise.resolve(atomically(() => reserveOn(table, rate, now))),
+    get: (keys, now) => Promise.resolve(atomically(() => keys.map((k) => table.get(k, now)))),
     read: (prefix, now) => Promise.resolve(atomically(() => table.rows(prefix, now))),
     reset: (key) => Promise.resolve(atomically(() => table.delete(key))),
     health: () => ({ ok: true }),

@@ -52,8 +52,16 @@ export interface Rules {
 /** What a quota counts. */
 export type QuotaMetric = "requests" | "bytes_in" | "bytes_out";
 
+/** A rate check with the rule it comes from. */
+export interface RuleRate extends RateCheck {
+  /** The rule's name (`name:` or its default): the label of its throttled counter. */
+  readonly rule: string;
+}
+
 /** A quota check with what the refusal message names. */
 export interface NamedQuota extends QuotaCheck {
+  /** The rule's name (`name:` or its default): the label of its throttled counter. */
+  readonly rule: string;
   readonly metric: QuotaMetric;
   /** `bytes_out_per_day of key:AK…`, for the message. */
   readonly name: string;
@@ -67,7 +75,7 @@ export interface ByteRate {
 
 /** The checks of one request. */
 export interface Plan {
-  readonly rates: readonly RateCheck[];
+  readonly rates: readonly RuleRate[];
   readonly quotas: readonly NamedQuota[];
   readonly bytesIn: readonly ByteRate[];
   readonly bytesOut: readonly ByteRate[];
@@ -76,6 +84,13 @@ export interface Plan {
 /** The key prefix of every counter. */
 export const KEY_PREFIX = "bucketgate:";
 
+/** The subject of a quota rule's match: whose counters they are (`key:AK…`, `role:…`, `bucket:…`). */
+export function subjectOfRule(m: QuotaRule["match"]): string {
+  if ("accessKeyId" in m) return `key:${m.accessKeyId}`;
+  if ("role" in m) return `role:${m.role}`;
+  return `bucket:${m.bucket}`;
+}
+
 /** The subject of a match for this caller, or undefined when it does not match. */
 function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefined {
   if ("anonymous" in m) {
@@ -83,14 +98,16 @@ function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefin
       ? `anon:${sourceNetwork(c.sourceIp, rule?.ipv4Prefix ?? 24, rule?.ipv6Prefix ?? 64)}`
       : undefined;
   }
-  if ("accessKeyId" in m) {
-    return c.accessKeyId === m.accessKeyId ? `key:${m.accessKeyId}` : undefined;
-  }
-  if ("role" in m) return c.role === m.role ? `role:${m.role}` : undefined;
-  return c.bucket === m.bucket ? `bucket:${m.bucket}` : undefined;
+  const matches = "accessKeyId" in m
+    ? c.accessKeyId === m.accessKeyId
+    : "role" in m
+    ? c.role === m.role
+    : c.bucket === m.bucket;
+  return matches ? subjectOfRule(m) : undefined;
 }
 
-const AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
+/** Each amount a quota rule may give: its field, what it counts, its window. */
+export const QUOTA_AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
   ["requestsPerDay", "requests", "day"],
   ["requestsPerMonth", "requests", "month"],
   ["bytesInPerDay", "bytes_in", "day"],
@@ -101,7 +118,7 @@ const AMOUNTS: readonly [keyof QuotaRule, QuotaMetric, WindowKind][] = [
 
 /** The checks of a request: `bytesIn` is its upload estimate (Content-Length, else 0). */
 export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): Plan {
-  const rates: RateCheck[] = [];
+  const rates: RuleRate[] = [];
   const inRates: ByteRate[] = [];
   const outRates: ByteRate[] = [];
   for (const rule of rules.limits) {
@@ -113,6 +130,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
         perUnitMs: 1000 / rule.requestsPerSecond,
         burst: rule.burst ?? rule.requestsPerSecond,
         cost: 1,
+        rule: rule.name,
       });
     }
     if (rule.bytesPerSecondIn !== undefined) {
@@ -132,7 +150,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
   for (const rule of rules.quotas) {
     const subject = subjectOf(rule.match, c);
     if (subject === undefined) continue;
-    for (const [field, metric, kind] of AMOUNTS) {
+    for (const [field, metric, kind] of QUOTA_AMOUNTS) {
       const limit = rule[field] as number | undefined;
       if (limit === undefined) continue;
       const w = windowOf(kind, now);
@@ -142,6 +160,7 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
         estimate: metric === "requests" ? 1 : metric === "bytes_in" ? bytesIn : 0,
         count: metric === "requests" ? 1 : 0,
         endsMs: w.endsMs,
+        rule: rule.name,
         metric,
         name: `${metric}_per_${kind} of ${subject} (${limit})`,
       });

@@ -29,6 +29,8 @@ export interface CounterStore {
   add(adds: readonly QuotaAdd[], now: number): void;
   /** Reserves bytes of a byte rate: the milliseconds to wait before sending them. */
   reserve(rate: RateCheck, now: number): Promise<number>;
+  /** The values of `keys` (0 when absent or expired), in one round trip. */
+  get(keys: readonly string[], now: number): Promise<number[]>;
   /** The live counters whose key starts with `prefix`, sorted by key. */
   read(prefix: string, now: number): Promise<CounterRow[]>;
   /** Deletes one counter; whether it existed. */
@@ -78,6 +80,7 @@ export function withFallback(
       else local.add(adds, now);
     },
     reserve: (r, now) => attempt(() => primary.reserve(r, now), () => local.reserve(r, now)),
+    get: (keys, now) => attempt(() => primary.get(keys, now), () => local.get(keys, now)),
     read: (prefix, now) => attempt(() => primary.read(prefix, now), () => local.read(prefix, now)),
     reset: (key) => attempt(() => primary.reset(key), () => local.reset(key)),
     health: () =>

@@ -7,6 +7,7 @@ import type { BucketConfig, Config } from "../config/types.ts";
 import type { ProxyError } from "../errors.ts";
 import type { ClientSide } from "../http/forwarded.ts";
 import type { Result } from "../result.ts";
+import type { AdmitSigner } from "./form_limits.ts";
 import type { S3Request } from "./request.ts";
 
 /** A virtual bucket with its backend. */
@@ -38,6 +39,8 @@ export interface S3Context {
   readonly keys?: PostFormKeys;
   /** Told who signed a POST form and the key it names, for the access log. */
   readonly onFormSigned?: (signed: FormSigned) => void;
+  /** Under `limits:`/`quotas:`: admits a POST form as its signer before its file streams (form_limits.ts). */
+  readonly admitSigner?: AdmitSigner;
 }
 
 /** A POST form's signer and key, once its signature holds. */

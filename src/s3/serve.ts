@@ -26,6 +26,7 @@ import { callerOf } from "../limits/plan.ts";
 import type { SigningKeyCache } from "../sigv4/signing_key.ts";
 import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../streams/idle.ts";
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
+import { type FormLimits, formLimits } from "./form_limits.ts";
 import type { RequestOutcome } from "./outcome.ts";
 import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
 import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
@@ -109,7 +110,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) {
     // A bad signature still costs its source network's anonymous budget (a flood is not free).
-    if (w.limiter) await w.limiter.admit(callerOf(undefined, call.client.address ?? ""), 0);
+    if (w.limiter) await w.limiter.charge(callerOf(undefined, call.client.address ?? ""));
     return { result: auth, route, authMs };
   }
   const { identity } = auth.value;
@@ -181,10 +182,13 @@ async function runHandler(
 ): Promise<RequestOutcome> {
   const { auth } = step;
   const route = step.mapped?.logged ?? step.route;
-  const ticket = await ticketOf(step, w);
+  // A POST form is limited as its signer, whom only its handler learns (form_limits.ts).
+  const form = w.limiter && step.route.op === "PostObject";
+  const ticket = form ? ok(undefined) : await ticketOf(step, w);
   if (!ticket.ok) return { result: ticket, route, identity: auth.identity, authMs: step.authMs };
   // A paced body is held back on purpose: what the pacer sends keeps its transfer from idling.
-  const kept = ticket.value?.paces && w.idle ? keepWatched(w.idle) : undefined;
+  const kept = (form || ticket.value?.paces) && w.idle ? keepWatched(w.idle) : undefined;
+  const limits = form ? formLimitsOf(step, w.limiter!, kept?.touch) : undefined;
   const upload = ticket.value && meterUpload(ticket.value, auth.body, kept?.touch);
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
@@ -202,11 +206,14 @@ async function runHandler(
     client: step.call.client,
     keys: w.formKeys,
     onFormSigned: (s) => void (signed = s),
+    ...(limits ? { admitSigner: limits.admitSigner } : {}),
   };
   if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
   const answer = await step.op.handler(ctx);
-  const result = ticket.value && answer.ok
+  const result = limits
+    ? await limits.settle(answer)
+    : ticket.value && answer.ok
     ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
     : answer;
   return {
@@ -217,6 +224,20 @@ async function runHandler(
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
   };
+}
+
+/** A POST form's limits, over its source address, bucket and length. */
+function formLimitsOf(
+  step: Admitted & { readonly call: S3Call; readonly auth: Authenticated },
+  limiter: Limiter,
+  onSent?: (n: number) => void,
+): FormLimits {
+  const from = {
+    sourceIp: step.call.client.address ?? "",
+    bucket: step.bucket.config.name,
+    contentLength: step.auth.contentLength ?? 0,
+  };
+  return formLimits(limiter, from, onSent);
 }
 
 /** The request's limits ticket: undefined without a limiter, an error when over a rate or quota. */

@@ -5,11 +5,10 @@
  * metrics summed) and owns the signals: SIGHUP validates here and then
  * reloads every worker or none, SIGTERM drains them all.
  */
-import { createAdminHandler } from "../admin/admin.ts";
+import { type AdminDeps, createAdminHandler } from "../admin/admin.ts";
 import { createMetrics, type Metrics } from "../admin/metrics.ts";
 import { openCounterStore } from "../limits/open_store.ts";
 import { createSharedCounters } from "../limits/shared_store.ts";
-import type { CounterStore } from "../limits/store.ts";
 import type { Backend } from "../backends/backend.ts";
 import { buildBackends } from "../cli/backends.ts";
 import { fail, orFail, refuse } from "../cli/exit.ts";
@@ -18,7 +17,7 @@ import { parseListen } from "../cli/listen.ts";
 import type { ConfigSource, LoadedConfig } from "../cli/load_config.ts";
 import { reload } from "../cli/reload.ts";
 import { backendCredentials, stderrAt } from "../cli/runtime.ts";
-import { type Checked, printListening, serveAdmin } from "../cli/serve.ts";
+import { adminLimits, type Checked, printListening, serveAdmin } from "../cli/serve.ts";
 import { backendRefusal } from "../cli/startup_report.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
 import { enabled } from "../log/level.ts";
@@ -74,6 +73,7 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
   const first = build(checked.config);
   if (!first.ok) refuse(backendRefusal(first.error, checked.name), flags);
   let backends: ReadonlyMap<string, Backend> = first.value;
+  let config = checked.config; // the config now serving, for the status page's quotas
   // One table of rate-limit and quota counters for every worker, kept across reloads and restarts.
   const counters = createSharedCounters();
   const limits = openCounterStore({
@@ -96,11 +96,14 @@ export async function supervise(o: SuperviseOptions): Promise<void> {
   if (!started.ok) fail(started.error);
   printListening(checked, started.value, o.count);
   const admin = flags.adminListen
-    ? serveAdmin(flags.adminListen, summedAdmin(supervisor, own, () => backends, limits))
+    ? serveAdmin(
+      flags.adminListen,
+      summedAdmin(supervisor, own, () => backends, adminLimits(limits, () => config)),
+    )
     : undefined;
   Deno.addSignalListener("SIGHUP", async () => {
     const next = await reloadAll({ flags, load: o.load, supervisor, build });
-    if (next) backends = next;
+    if (next) ({ backends, config } = next);
   });
   onStopSignals(async () => {
     await supervisor.drain();
@@ -117,13 +120,13 @@ function summedAdmin(
   supervisor: Supervisor,
   own: Metrics,
   backends: () => ReadonlyMap<string, Backend>,
-  limits: CounterStore,
+  limits: Pick<AdminDeps, "limits" | "quotas">,
 ): (req: Request) => Promise<Response> {
   return createAdminHandler({
     metrics: own,
     backends,
     inFlight: () => 0,
-    limits,
+    ...limits,
     async readings() {
       const summed = await supervisor.metrics();
       return {
@@ -158,14 +161,19 @@ interface ReloadAllOptions {
 /**
  * SIGHUP under --workers: the config is loaded and its backends built here
  * first (a broken one is refused as with one worker), then every worker
- * switches or none does. The new backends (for /readyz), or undefined.
+ * switches or none does. The new backends (for /readyz) and config (for the
+ * status page's quotas), or undefined.
  */
-async function reloadAll(o: ReloadAllOptions): Promise<ReadonlyMap<string, Backend> | undefined> {
+async function reloadAll(
+  o: ReloadAllOptions,
+): Promise<{ backends: ReadonlyMap<string, Backend>; config: Config } | undefined> {
   let source: ConfigSource | undefined;
+  let config: Config | undefined;
   const r = await reload({
     load: async () => {
       const loaded = await o.load();
       source = loaded.source;
+      if (loaded.loaded.ok) config = loaded.loaded.value;
       return loaded;
     },
     build: o.build,
@@ -180,5 +188,5 @@ async function reloadAll(o: ReloadAllOptions): Promise<ReadonlyMap<string, Backe
     return undefined;
   }
   if (enabled(o.flags.logLevel, "info")) console.error(`reloaded ${r.value.name}`);
-  return r.value.serving;
+  return { backends: r.value.serving, config: config! };
 }

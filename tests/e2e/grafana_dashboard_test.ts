@@ -2,7 +2,8 @@
  * The Grafana dashboard (deploy/grafana/bucketgate.json) against real
  * Prometheus: Debian's `prometheus` scrapes a running gateway's admin
  * listener every second while clients send traffic, then every query of every
- * panel runs through Prometheus's HTTP API and must return data.
+ * panel runs through Prometheus's HTTP API and must return data (the
+ * throttled panel too: an anonymous limit refuses some of the traffic).
  */
 import assert from "node:assert/strict";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -96,7 +97,14 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const gw = await startGateway([], { adminListen: "127.0.0.1:0" });
+    // A tight anonymous limit: the throttled panel reads bucketgate_throttled_total itself.
+    const gw = await startGateway([], {
+      adminListen: "127.0.0.1:0",
+      extraConfig: [
+        "limits:",
+        "  - { name: anonymous, match: { anonymous: true }, requests_per_second: 2, burst: 2 }",
+      ],
+    });
     const prom = await startPrometheus(new URL(gw.adminUrl!).host);
     try {
       const up = () => query(prom.url, 'up{job="bucketgate"} == 1').then((r) => r.length === 1);

@@ -43,6 +43,15 @@ Deno.test("--workers 2 keep one count: one burst between them, not two", async (
   });
   const n = admitted(await statuses([gw], 3 * BURST));
   assert.ok(n >= BURST && n <= BURST + 3, `admitted ${n} of ${3 * BURST} (one burst: ${BURST})`);
+  const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
+  assert.match(
+    metrics,
+    new RegExp(
+      `^bucketgate_throttled_total\\{limit="limits\\[0\\]:anonymous"\\} ${3 * BURST - n}$`,
+      "m",
+    ),
+    "the rule's refusals, summed over both workers",
+  );
   const res = await fetch(`${gw.adminUrl}/limits?prefix=bucketgate:rate:`);
   const body = await res.json();
   assert.equal(body.counters.length, 1, "one counter for the source network");

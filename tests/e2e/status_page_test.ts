@@ -2,14 +2,15 @@
  * The admin listener's status page in headless Chromium, over a gateway of
  * two workers: it renders, each number it shows (totals, per principal)
  * equals the sum of the /metrics series it stands for, /status.json says the
- * same, and its screenshot is not blank.
+ * same, its quota row shows the key's use counted by both workers in one
+ * table, and its screenshot is not blank.
  */
 import assert from "node:assert/strict";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { skippable } from "../_support/tools.ts";
 import { dumpDom, noChromium, screenshot } from "./_chromium.ts";
 import { pngColours } from "./_png.ts";
-import { sdkClient, startGateway } from "./_gateway.ts";
+import { DEV, sdkClient, startGateway } from "./_gateway.ts";
 
 /** The sum of every sample of a metric family whose labels include `having`. */
 function total(text: string, name: string, having = ""): number {
@@ -40,6 +41,10 @@ Deno.test({
   async fn() {
     const gw = await startGateway([], {
       args: ["--workers", "2", "--admin-listen", "127.0.0.1:0"],
+      extraConfig: [
+        "quotas:",
+        `  - { name: dev-daily, match: { access_key_id: ${DEV.id} }, requests_per_day: 1000 }`,
+      ],
     });
     const s3 = sdkClient(gw);
     try {
@@ -55,7 +60,7 @@ Deno.test({
       const dom = await dumpDom(`${admin}/`);
       assert.match(dom, /<h1>bucketgate status<\/h1>/, dom.slice(0, 500));
       assert.match(dom, /summed over 2 workers/);
-      assert.match(dom, /no quotas configured/);
+      assert.match(dom, /<table id="quotas">/);
       assert.match(dom, /<svg id="chart"/);
       const shown = pageNumbers(dom);
       const expected: [string, number][] = [
@@ -80,6 +85,9 @@ Deno.test({
       assert.equal(shown.get("principal.access_key:dev.requests"), 5);
       assert.equal(shown.get("principal.access_key:dev.bytesOut"), 4 * 7);
       assert.equal(shown.get("principal.anonymous:anonymous.requests"), 4);
+      // Both workers count in the supervisor's one table, which the page reads.
+      assert.equal(shown.get("quota.dev-daily.requests.day.used"), 5, "the key's 5 requests");
+      assert.equal(shown.get("quota.dev-daily.requests.day.limit"), 1000);
 
       const json = await (await fetch(`${admin}/status.json`)).json();
       assert.equal(json.workers, 2);
@@ -87,6 +95,10 @@ Deno.test({
       assert.equal(json.totals.bytesOut, shown.get("bytesOut"));
       assert.deepEqual(json.buckets.map((b: { ready: boolean }) => b.ready), [true, true, true]);
       assert.equal(json.lastHour.topPrincipals[0].name, "access_key:dev");
+      assert.deepEqual(
+        json.quotas.map((q: { rule: string; used: number }) => [q.rule, q.used]),
+        [["dev-daily", 5]],
+      );
 
       const png = await screenshot(`${admin}/`);
       const { width, height, colours } = await pngColours(png);

@@ -106,6 +106,8 @@ export interface HarnessOptions {
   readonly oidcIssuer?: OidcIssuer;
   /** A count of requests in flight shared with other apps. */
   readonly inFlight?: InFlight;
+  /** Told the rule that refused a request (its throttled counter). */
+  readonly onThrottled?: (rule: string) => void;
 }
 
 /** Builds the app over fresh memory backends. */
@@ -130,6 +132,7 @@ export function harness(config: Config = testConfig(), options: HarnessOptions =
     ...(options.jwks ? { jwks: options.jwks } : {}),
     ...(options.oidcIssuer ? { oidcIssuer: options.oidcIssuer } : {}),
     ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+    ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
   });
   return { handle: (req) => app(req), app, raw, logs, clock };
 }

@@ -4,7 +4,7 @@ import { ADMIN, errorCode, harness, makeRequest, READER, testConfig } from "./_h
 
 Deno.test("a key over 5 requests per second (burst 5) gets 503 SlowDown with Retry-After; others do not", async () => {
   const h = harness(testConfig({
-    limits: [{ match: { accessKeyId: ADMIN.id }, requestsPerSecond: 5, burst: 5 }],
+    limits: [{ name: "r", match: { accessKeyId: ADMIN.id }, requestsPerSecond: 5, burst: 5 }],
   }));
   for (let i = 0; i < 5; i++) {
     const res = await h.handle(
@@ -48,7 +48,7 @@ Deno.test("a key over 5 requests per second (burst 5) gets 503 SlowDown with Ret
 
 Deno.test("a 1 MiB daily quota refuses the download that crosses it, whole, and only for that key", async () => {
   const h = harness(testConfig({
-    quotas: [{ match: { accessKeyId: READER.id }, bytesOutPerDay: 1024 * 1024 }],
+    quotas: [{ name: "r", match: { accessKeyId: READER.id }, bytesOutPerDay: 1024 * 1024 }],
   }));
   const body = new Uint8Array(600 * 1024).fill(7);
   const put = await h.handle(
@@ -80,6 +80,7 @@ Deno.test("a 1 MiB daily quota refuses the download that crosses it, whole, and 
 Deno.test("requests refused for a bad signature count toward the anonymous budget", async () => {
   const h = harness(testConfig({
     limits: [{
+      name: "r",
       match: { anonymous: true },
       requestsPerSecond: 1,
       burst: 2,

@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { createMetrics } from "../../src/admin/metrics.ts";
+import { throttledCounters } from "../../src/cli/runtime.ts";
 import type { AccessLogEntry } from "../../src/log/entry.ts";
 import { ADMIN, harness, makeRequest, READER, testConfig } from "../integration/_harness.ts";
 import { fuzzSeed, Rng, stringFrom } from "./_fuzz.ts";
@@ -155,4 +156,43 @@ Deno.test("made-up principals in log entries (keys, sessions of unknown roles) f
   const status = metrics.snapshot().recent!;
   const keys = new Set(status.flatMap((s) => Object.keys(s.principals)));
   assert.ok(keys.size <= 3, `the status ring's principals: ${[...keys]}`);
+});
+
+Deno.test("throttled series are one per configured rule, whatever the callers: 3,000 floods from random networks and keys", async () => {
+  const config = testConfig({
+    limits: [
+      {
+        name: "limits[0]:anonymous",
+        match: { anonymous: true },
+        requestsPerSecond: 1,
+        burst: 1,
+        ipv4Prefix: 24,
+        ipv6Prefix: 64,
+      },
+      { name: "limits[1]:bucket:private", match: { bucket: "private" }, requestsPerSecond: 1 },
+    ],
+    quotas: [{ name: "quotas[0]:key", match: { accessKeyId: ADMIN.id }, requestsPerDay: 5 }],
+  });
+  const metrics = createMetrics();
+  const h = harness(config, { onThrottled: throttledCounters(metrics, config) });
+  const rng = new Rng(fuzzSeed());
+  let refused = 0;
+  for (let i = 0; i < 3_000; i++) {
+    const ip = `${rng.int(256)}.${rng.int(256)}.${rng.int(4)}.${rng.int(256)}`;
+    const key = rng.int(3) === 0
+      ? ADMIN
+      : { id: "AKID" + stringFrom(rng, TOKEN, 16).toUpperCase(), secret: "made-up" };
+    const req = await makeRequest(rng.int(2) === 0 ? "/public/k" : "/private/k", { key });
+    const res = await h.app(req, { remoteAddr: { hostname: ip, port: 1 } });
+    if (res.status === 503 || res.status === 429) refused++;
+    await res.body?.cancel();
+  }
+  const series = metrics.snapshot().counters.throttled;
+  assert.deepEqual(series.map((s) => s.labels.limit).sort(), [
+    "limits[0]:anonymous",
+    "limits[1]:bucket:private",
+    "quotas[0]:key",
+  ]);
+  assert.ok(refused > 100, `${refused} refused`);
+  assert.equal(series.reduce((n, s) => n + s.value, 0), refused, "each refusal counted once");
 });

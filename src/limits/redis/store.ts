@@ -51,6 +51,11 @@ export function createRedisStore(
       const args = [now, rate.perUnitMs, rate.burst, rate.cost];
       return Number(await run(reserveSha, RESERVE_SCRIPT, [rate.key], args));
     },
+    async get(keys) {
+      if (keys.length === 0) return [];
+      const values = answer(await client.command("MGET", ...keys)) as (string | null)[];
+      return values.map((v) => (v === null ? 0 : Number(v)));
+    },
     async read(prefix) {
       const keys: string[] = [];
       let cursor = "0";

@@ -34,6 +34,8 @@ export const MAX_FORM_HEAD_BYTES = 20 * 1024;
 
 /** An admitted upload: where it goes, how long it is, what it is stored with. */
 interface Admitted {
+  /** The form's signer. */
+  readonly identity: Identity;
   readonly key: string;
   readonly fields: ReadonlyMap<string, string>;
   readonly headers: Headers;
@@ -64,7 +66,15 @@ export async function postObject(ctx: S3Context): Promise<Result<Response, Proxy
     void head.value.rest.cancel().catch(() => {});
     return admitted;
   }
-  return await store(ctx, admitted.value, head.value.rest);
+  // Limited as its signer (not anonymous), before a byte of the file moves.
+  const file = ctx.admitSigner
+    ? await ctx.admitSigner(admitted.value.identity, head.value.rest)
+    : ok(head.value.rest);
+  if (!file.ok) {
+    void head.value.rest.cancel().catch(() => {});
+    return file;
+  }
+  return await store(ctx, admitted.value, file.value);
 }
 
 /** The form's fields, signature, policy and the signer's rights: what to store, or why not. */
@@ -98,7 +108,7 @@ function admit(
   if (tooBig) return err(tooBig);
   const headers = objectHeadersOf(fields);
   if (!headers.ok) return headers;
-  return ok({ key, fields, headers: headers.value, length, boundary: body.boundary });
+  return ok({ identity, key, fields, headers: headers.value, length, boundary: body.boundary });
 }
 
 /** The signer's `put_object` on the final key, as PutObject is authorized. */

@@ -101,7 +101,15 @@ Deno.test("the status page / and /status.json: backend health, totals, quota pla
     backends: () => backends,
     inFlight: () => 1,
     readings: () => Promise.resolve({ snapshot: metrics.snapshot(), inFlight: 9, workers: 2 }),
-    quotas: () => [{ subject: "bucket:a", measure: "requests", window: "day", used: 1, limit: 10 }],
+    quotas: () => [{
+      rule: "quotas[0]:bucket:a",
+      subject: "bucket:a",
+      measure: "requests",
+      window: "day",
+      used: 1,
+      limit: 10,
+      resetsAt: "2026-12-08T00:00:00.000Z",
+    }],
   });
   const text = await (await summed(new Request("http://admin/metrics"))).text();
   assert.match(text, /^bucketgate_requests_in_flight 9$/m, "/metrics shows the readings");

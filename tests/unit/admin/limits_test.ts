@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createAdminHandler } from "../../../src/admin/admin.ts";
-import { limitsEndpoint } from "../../../src/admin/limits.ts";
+import { limitsEndpoint, quotaUseOf } from "../../../src/admin/limits.ts";
+import type { QuotaRule } from "../../../src/config/types.ts";
 import { createMetrics } from "../../../src/admin/metrics.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import { createLocalStore } from "../../../src/limits/local_store.ts";
@@ -66,4 +67,27 @@ Deno.test("/limits answers 503 when the store throws; /readyz reports counting l
   const del = await handle(new Request(`http://admin/limits?key=${KEY}`, { method: "DELETE" }));
   assert.equal(del.status, 200, "the admin handler routes /limits with its methods");
   await del.body?.cancel();
+});
+
+Deno.test("quotaUseOf(): the quotas of the config now serving, with their use and reset time, for the status page", async () => {
+  const store = createLocalStore();
+  const now = Date.UTC(2026, 11, 7, 20, 0);
+  store.add([{
+    key: "bucketgate:quota:bucket:data:requests:day:20261207",
+    amount: 3,
+    endsMs: Date.UTC(2026, 11, 8),
+  }], now);
+  let rules: QuotaRule[] = [{ name: "d", match: { bucket: "data" }, requestsPerDay: 10 }];
+  const use = quotaUseOf(() => rules, store, fixedClock(now));
+  assert.deepEqual(await use(), [{
+    rule: "d",
+    subject: "bucket:data",
+    measure: "requests",
+    window: "day",
+    used: 3,
+    limit: 10,
+    resetsAt: "2026-12-08T00:00:00.000Z",
+  }]);
+  rules = [];
+  assert.deepEqual(await use(), [], "read per view: a reload shows");
 });

@@ -68,7 +68,9 @@ Deno.test("the status page lists quotas when the limits report some, and names t
     status({
       workers: 3,
       quotas: [{
-        subject: "access_key:AK<1>",
+        rule: "a<b>",
+        subject: "key:AK<1>",
+        resetsAt: "2026-12-08T00:00:00.000Z",
         measure: "bytes_out",
         window: "day",
         used: 5,
@@ -78,8 +80,10 @@ Deno.test("the status page lists quotas when the limits report some, and names t
     NOW,
   );
   assert.doesNotMatch(html, /no quotas configured/);
-  assert.match(html, /access_key:AK&lt;1&gt;/);
-  assert.match(html, /5 \/ 9/);
+  assert.match(html, /<td>key:AK&lt;1&gt;<\/td>/);
+  assert.match(html, /<td>a&lt;b&gt;<\/td>/, "the rule's name, escaped");
+  assert.match(html, /data-value="5">5<\/span> \/ <span[^>]*data-value="9">9</);
+  assert.match(html, /<td>2026-12-08T00:00:00\.000Z<\/td>/, "when the window resets");
   assert.match(html, /summed over 3 workers/);
 });
 

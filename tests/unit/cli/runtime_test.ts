@@ -110,3 +110,33 @@ Deno.test("createRuntime().build(): a bucket whose backend cannot be made is a p
     assert.match(r.error[0]!.message, /OIDC_PROVIDER_ISSUER/);
   }
 });
+
+Deno.test("createRuntime().build(): each configured limit and quota has a throttled counter, raised by its refusals", async () => {
+  const quiet = { write() {}, flush() {} };
+  const runtime = createRuntime({ flags: FLAGS, environment: {}, accessLog: quiet });
+  const built = runtime.build(config(
+    `${TWO_BUCKETS}limits:\n  - { match: { anonymous: true }, requests_per_second: 1, burst: 2 }\n` +
+      "  - { name: two, match: { bucket: two-bucket }, requests_per_second: 100 }\n" +
+      "quotas:\n  - { match: { bucket: one-bucket }, requests_per_day: 5 }\n",
+  ));
+  assert.ok(built.ok);
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await built.value.handler(new Request("http://gw/two-bucket?list-type=2"));
+    statuses.push(res.status);
+    await res.body?.cancel();
+  }
+  assert.deepEqual(statuses, [200, 200, 503, 503, 503]);
+  const throttled = Object.fromEntries(
+    runtime.metrics.snapshot().counters.throttled.map((s) => [s.labels.limit, s.value]),
+  );
+  assert.deepEqual(throttled, {
+    "limits[0]:anonymous": 3,
+    "two": 0,
+    "quotas[0]:bucket:one-bucket": 0,
+  });
+  assert.match(
+    runtime.metrics.render(0),
+    /^bucketgate_throttled_total\{limit="limits\[0\]:anonymous"\} 3$/m,
+  );
+});

@@ -33,6 +33,7 @@ async function capturing(
 const serving = (text: string): Serving => ({
   handler: () => Promise.resolve(new Response(text)),
   backends: new Map(),
+  config: {} as Config,
 });
 
 function fakeRuntime(): Runtime & { warnings: string[]; flushes: () => number } {

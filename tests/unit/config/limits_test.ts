@@ -22,6 +22,7 @@ limits_store: redis://127.0.0.1:6390/2
 `);
   assert.deepEqual(c.limits, [
     {
+      name: "limits[0]:anonymous",
       match: { anonymous: true },
       requestsPerSecond: 20,
       burst: 40,
@@ -29,13 +30,24 @@ limits_store: redis://127.0.0.1:6390/2
       ipv4Prefix: 24,
       ipv6Prefix: 64,
     },
-    { match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
-    { match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
-    { match: { bucket: "data" }, bytesPerSecondOut: 104857600 },
-    { match: { anonymous: true }, bytesPerSecondIn: 1000, ipv4Prefix: 32, ipv6Prefix: 48 },
+    { name: `limits[1]:key:${AK}`, match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
+    { name: "limits[2]:role:ci", match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
+    { name: "limits[3]:bucket:data", match: { bucket: "data" }, bytesPerSecondOut: 104857600 },
+    {
+      name: "limits[4]:anonymous",
+      match: { anonymous: true },
+      bytesPerSecondIn: 1000,
+      ipv4Prefix: 32,
+      ipv6Prefix: 48,
+    },
   ]);
   assert.deepEqual(c.quotas, [
-    { match: { accessKeyId: AK }, bytesOutPerDay: 1073741824, requestsPerMonth: 1000000 },
+    {
+      name: `quotas[0]:key:${AK}`,
+      match: { accessKeyId: AK },
+      bytesOutPerDay: 1073741824,
+      requestsPerMonth: 1000000,
+    },
   ]);
   assert.deepEqual(c.limitsStore, { kind: "redis", host: "127.0.0.1", port: 6390, db: 2 });
   const none = configOf(base);
@@ -93,6 +105,26 @@ Deno.test("parseConfig() checks each limit rule at its path and line", () => {
     path: "limits[0].requests_per_secnd",
     message: /did you mean requests_per_second/,
   });
+});
+
+Deno.test("parseConfig() reads a rule's name: (its throttled counter's label), unique over both lists", () => {
+  const c = configOf(`${base}limits:
+  - { name: anon-web, match: { anonymous: true }, requests_per_second: 20 }
+  - { match: { bucket: data }, requests_per_second: 5 }
+quotas:
+  - { name: "ci:monthly", match: { role: ci }, requests_per_month: 10 }
+`);
+  assert.deepEqual(c.limits?.map((r) => r.name), ["anon-web", "limits[1]:bucket:data"]);
+  assert.deepEqual(c.quotas?.map((r) => r.name), ["ci:monthly"]);
+  onlyProblem(
+    `${base}limits:\n  - { name: x, match: { bucket: data }, requests_per_second: 1 }\n` +
+      "quotas:\n  - { name: x, match: { bucket: data }, requests_per_day: 1 }\n",
+    { path: "quotas[0].name", message: /duplicate rule name 'x' \(also limits\[0\]\)/ },
+  );
+  onlyProblem(
+    `${base}limits:\n  - { name: "a b", match: { bucket: data }, requests_per_second: 1 }\n`,
+    { path: "limits[0].name", message: /metric label/ },
+  );
 });
 
 Deno.test("parseConfig() checks each quota rule and limits_store", () => {

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import type { CounterStore } from "../../../src/limits/store.ts";
 
-const T0 = Date.UTC(2026, 11, 7, 20, 0);
+// A day ahead of the real clock: Redis expires keys by its own clock (PEXPIREAT), so a fixed past
+// time would find the counters gone.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 86_400_000;
 
 /** Two handles on one set of counters (two instances, two workers), closed by `close`. */
 export interface StorePair {
@@ -48,6 +50,16 @@ export const STORE_CASES: Record<string, (p: StorePair) => Promise<void>> = {
       { key: "bucketgate:quota:key:K:bytes_out:day:20261207", value: 500 },
       { key: "bucketgate:quota:key:K:requests:day:20261207", value: 2 },
     ]);
+    assert.deepEqual(
+      await a.get([
+        "bucketgate:quota:key:K:requests:day:20261207",
+        "bucketgate:quota:key:K:absent:day:20261207",
+        "bucketgate:quota:key:K:bytes_out:day:20261207",
+      ], T0),
+      [2, 0, 500],
+      "get() reads given keys, 0 for an absent one",
+    );
+    assert.deepEqual(await a.get([], T0), []);
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), true);
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), false);
     assert.ok((await a.admit([], [q(2, 0)], T0)).ok, "reset: the window starts over");

@@ -24,7 +24,7 @@ const key = (accessKeyId: string) => ({ anonymous: false, accessKeyId, sourceIp:
 
 Deno.test("a request over its rate is 503 SlowDown with Retry-After; the rate refills", async () => {
   const { clock, limiter } = setup({
-    limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
+    limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
     quotas: [],
   });
   for (let i = 0; i < 5; i++) assert.ok((await limiter.admit(key(AK), 0)).ok);
@@ -42,7 +42,7 @@ Deno.test("a request over its rate is 503 SlowDown with Retry-After; the rate re
 Deno.test("a download that would cross a byte quota is refused whole; only that key", async () => {
   const { clock, limiter, store } = setup({
     limits: [],
-    quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1048576 }],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, bytesOutPerDay: 1048576 }],
   });
   const first = await limiter.admit(key(AK), 0);
   assert.ok(first.ok);
@@ -75,7 +75,7 @@ Deno.test("a download that would cross a byte quota is refused whole; only that 
 Deno.test("an upload is checked on its Content-Length and counted on its actual bytes", async () => {
   const { limiter } = setup({
     limits: [],
-    quotas: [{ match: { bucket: "data" }, bytesInPerDay: 100 }],
+    quotas: [{ name: "r", match: { bucket: "data" }, bytesInPerDay: 100 }],
   });
   const c = { anonymous: true, sourceIp: "10.0.0.1", bucket: "data" };
   const refused = await limiter.admit(c, 101);
@@ -88,7 +88,10 @@ Deno.test("an upload is checked on its Content-Length and counted on its actual 
 });
 
 Deno.test("a requests quota counts admitted requests; rules are read per request (reload)", async () => {
-  let rules: Rules = { limits: [], quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 2 }] };
+  let rules: Rules = {
+    limits: [],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, requestsPerDay: 2 }],
+  };
   const limiter = createLimiter({
     rules: () => rules,
     store: createLocalStore(),
@@ -98,7 +101,7 @@ Deno.test("a requests quota counts admitted requests; rules are read per request
   assert.ok((await limiter.admit(key(AK), 0)).ok);
   assert.ok((await limiter.admit(key(AK), 0)).ok);
   assert.ok(!(await limiter.admit(key(AK), 0)).ok);
-  rules = { limits: [], quotas: [{ match: { accessKeyId: AK }, requestsPerDay: 3 }] };
+  rules = { limits: [], quotas: [{ name: "r", match: { accessKeyId: AK }, requestsPerDay: 3 }] };
   assert.ok(
     (await limiter.admit(key(AK), 0)).ok,
     "the counter survived the reload, the limit moved",
@@ -108,11 +111,40 @@ Deno.test("a requests quota counts admitted requests; rules are read per request
 
 Deno.test("no pacing stage unless a byte rate applies", async () => {
   const { limiter } = setup({
-    limits: [{ match: { bucket: "data" }, bytesPerSecondOut: 10 }],
+    limits: [{ name: "r", match: { bucket: "data" }, bytesPerSecondOut: 10 }],
     quotas: [],
   });
   const free = await limiter.admit(key(AK), 0);
   assert.ok(free.ok && free.value.paceOut() === undefined && free.value.paceIn() === undefined);
   const paced = await limiter.admit({ ...key(AK), bucket: "data" }, 0);
   assert.ok(paced.ok && paced.value.paceOut() !== undefined && paced.value.paceIn() === undefined);
+});
+
+Deno.test("a refusal names its deciding rule (rate or quota, download re-check too); charge() names none", async () => {
+  const refused: string[] = [];
+  const rules: Rules = {
+    limits: [
+      { name: "wide", match: { bucket: "data" }, requestsPerSecond: 100, burst: 100 },
+      { name: "narrow", match: { accessKeyId: AK }, requestsPerSecond: 2, burst: 2 },
+    ],
+    quotas: [{ name: "daily", match: { accessKeyId: OTHER }, bytesOutPerDay: 10 }],
+  };
+  const limiter = createLimiter({
+    rules: () => rules,
+    store: createLocalStore(),
+    clock: fixedClock(START),
+    sleep: () => Promise.resolve(),
+    onRefused: (rule) => refused.push(rule),
+  });
+  const inData = { ...key(AK), bucket: "data" };
+  await limiter.charge(inData);
+  await limiter.charge(inData);
+  await limiter.charge(inData);
+  assert.deepEqual(refused, [], "a charged request is not answered by the limiter");
+  assert.ok(!(await limiter.admit(inData, 0)).ok);
+  assert.deepEqual(refused, ["narrow"]);
+  const t = await limiter.admit(key(OTHER), 0);
+  assert.ok(t.ok);
+  assert.ok(!(await t.value.checkOut(11)).ok);
+  assert.deepEqual(refused, ["narrow", "daily"]);
 });

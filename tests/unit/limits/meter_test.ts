@@ -43,7 +43,7 @@ const download = (n: number, onCancel?: () => void) =>
 Deno.test("meterResponse() refuses a download over its quota whole: its body is cancelled, nothing counted", async () => {
   const { ticket, counters } = await ticketFor({
     limits: [],
-    quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1000 }],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, bytesOutPerDay: 1000 }],
   });
   let cancelled = false;
   const r = await meterResponse(ticket, download(1001, () => (cancelled = true)), () => 0);
@@ -55,7 +55,7 @@ Deno.test("meterResponse() refuses a download over its quota whole: its body is 
 Deno.test("meterResponse() counts what was sent when the body ends; error answers count nothing", async () => {
   const rules: Rules = {
     limits: [],
-    quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1000, bytesInPerDay: 1000 }],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, bytesOutPerDay: 1000, bytesInPerDay: 1000 }],
   };
   const { ticket, counters } = await ticketFor(rules);
   const r = await meterResponse(ticket, download(600), () => 0);
@@ -72,7 +72,7 @@ Deno.test("meterResponse() counts what was sent when the body ends; error answer
 Deno.test("meterUpload() counts the upload's bytes; a body under no rule is handed on untouched", async () => {
   const { ticket, counters } = await ticketFor({
     limits: [],
-    quotas: [{ match: { accessKeyId: AK }, bytesInPerDay: 10_000 }],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, bytesInPerDay: 10_000 }],
   });
   const m = meterUpload(ticket, ReadableStream.from([new Uint8Array(300), new Uint8Array(200)]));
   await m.body!.pipeTo(new WritableStream());

@@ -6,6 +6,7 @@ const AK = "AKIDAAAAAAAAAAAAAAAA";
 const rules: Rules = {
   limits: [
     {
+      name: "r",
       match: { anonymous: true },
       requestsPerSecond: 20,
       burst: 40,
@@ -13,11 +14,12 @@ const rules: Rules = {
       ipv4Prefix: 24,
       ipv6Prefix: 64,
     },
-    { match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
-    { match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
-    { match: { bucket: "data" }, bytesPerSecondIn: 5000 },
+    { name: "r", match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
+    { name: "r", match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
+    { name: "r", match: { bucket: "data" }, bytesPerSecondIn: 5000 },
   ],
   quotas: [{
+    name: "r",
     match: { accessKeyId: AK },
     bytesOutPerDay: 1024,
     requestsPerMonth: 10,

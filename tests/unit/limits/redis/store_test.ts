@@ -75,8 +75,8 @@ Deno.test({
     ];
     const AK = "AKIDAAAAAAAAAAAAAAAA";
     const rules: Rules = {
-      limits: [{ match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
-      quotas: [{ match: { accessKeyId: AK }, bytesOutPerDay: 1024 * 1024 }],
+      limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 }],
+      quotas: [{ name: "r", match: { accessKeyId: AK }, bytesOutPerDay: 1024 * 1024 }],
     };
     const clock = fixedClock(Date.UTC(2026, 11, 7, 12));
     const [a, b] = stores.map((store) =>
