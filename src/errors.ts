@@ -73,6 +73,11 @@ export const S3_ERRORS = {
   InvalidAction: { status: 400, code: "InvalidAction" },
   StsNotConfigured: { status: 501, code: "NotImplemented" },
   IdpCommunicationError: { status: 400, code: "IDPCommunicationError" },
+  // STS session policies: a `Policy` that does not parse or compile, one over
+  // 2,048 characters, and a session whose sealed token would exceed its bound.
+  MalformedPolicyDocument: { status: 400, code: "MalformedPolicyDocument" },
+  ValidationError: { status: 400, code: "ValidationError" },
+  PackedPolicyTooLarge: { status: 400, code: "PackedPolicyTooLarge" },
 } as const satisfies Record<string, { status: number; code: string }>;
 
 /** Every kind of error a handler or backend can return. */

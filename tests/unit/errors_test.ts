@@ -74,6 +74,9 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   InvalidAction: [400, "InvalidAction"],
   StsNotConfigured: [501, "NotImplemented"],
   IdpCommunicationError: [400, "IDPCommunicationError"],
+  MalformedPolicyDocument: [400, "MalformedPolicyDocument"],
+  ValidationError: [400, "ValidationError"],
+  PackedPolicyTooLarge: [400, "PackedPolicyTooLarge"],
 };
 
 const KINDS = Object.keys(EXPECTED) as ProxyErrorKind[];

@@ -58,6 +58,7 @@ Deno.test("verifyPostForm() accepts session credentials with x-amz-security-toke
     issuer: "i",
     scopes: [],
     expiresAt: NOW + 60_000,
+    issuedAt: NOW,
   }, SESSION_KEYS);
   const signer = { id: "ASIAPOSTFORM0000001", secret: "temporary", token };
   for (const version of [2, 4] as const) {

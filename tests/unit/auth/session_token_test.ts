@@ -9,6 +9,8 @@ import {
   unsealSession,
 } from "../../../src/auth/session_token.ts";
 import { fixedClock } from "../../../src/clock.ts";
+import { Buffer } from "node:buffer";
+import { createCipheriv, randomBytes } from "node:crypto";
 
 const KEY_A = new Uint8Array(32).fill(7);
 const KEY_B = new Uint8Array(32).fill(9);
@@ -23,6 +25,9 @@ const CLAIMS: SessionClaims = {
   issuer: "https://issuer.test",
   scopes: [{ bucket: "uploads", prefixes: ["releases/"], actions: ["get_object", "put_object"] }],
   expiresAt: NOW + 3600_000,
+  issuedAt: NOW,
+  claims: { sub: "repo:org/app:ref:refs/heads/main", aud: ["sts", "app"], team: "blue", n: 3 },
+  sessionPolicy: '{"Version":"2012-10-17","Statement":[]}',
 };
 
 Deno.test("sealSession() and unsealSession() round-trip every claim", () => {
@@ -111,4 +116,70 @@ Deno.test("newTemporaryAccessKeyId() and newSecretAccessKey() look like AWS's", 
   assert.match(newTemporaryAccessKeyId(), /^ASIA[A-Z2-7]{16}$/);
   assert.equal(newSecretAccessKey().length, 40);
   assert.notEqual(newTemporaryAccessKeyId(), newTemporaryAccessKeyId());
+});
+
+/** A token as bucketgate sealed it before version 0x02 (no issue time, claims or policy). */
+function legacyToken(c: SessionClaims, key: Uint8Array): string {
+  const packed = {
+    a: c.accessKeyId,
+    k: c.secretAccessKey,
+    r: c.roleId,
+    u: c.subject,
+    n: c.sessionName,
+    i: c.issuer,
+    c: c.scopes.map((s) => [s.bucket, s.prefixes, s.actions]),
+    e: c.expiresAt,
+  };
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  cipher.setAAD(Uint8Array.of(0x01));
+  const body = Buffer.concat([cipher.update(JSON.stringify(packed), "utf8"), cipher.final()]);
+  return Buffer.concat([Uint8Array.of(0x01), nonce, body, cipher.getAuthTag()]).toString(
+    "base64url",
+  );
+}
+
+Deno.test("a token of version 0x01 still opens: issued at the epoch, no claims, no session policy", () => {
+  const token = legacyToken(CLAIMS, KEY_A);
+  const { claims: _c, sessionPolicy: _p, ...rest } = CLAIMS;
+  assert.deepEqual(unsealSession(token, { current: KEY_A }), { ...rest, issuedAt: 0 });
+  const resolved = createSessionResolver({ current: KEY_A }, fixedClock(NOW))(
+    CLAIMS.accessKeyId,
+    token,
+  );
+  assert.ok(resolved.ok);
+  const id = resolved.value.identity;
+  assert.ok(id.kind === "session");
+  assert.equal(id.issuedAt, 0);
+  assert.equal(id.claims, undefined);
+  assert.equal(id.sessionPolicy, undefined);
+});
+
+Deno.test("the session identity carries the subject, session name, issue time, claims and policy", () => {
+  const token = sealSession(CLAIMS, { current: KEY_A });
+  const resolved = createSessionResolver({ current: KEY_A }, fixedClock(NOW))(
+    CLAIMS.accessKeyId,
+    token,
+  );
+  assert.ok(resolved.ok);
+  assert.deepEqual(resolved.value.identity, {
+    kind: "session",
+    accessKeyId: CLAIMS.accessKeyId,
+    principal: "ci/build-42",
+    roleId: "ci",
+    scopes: CLAIMS.scopes,
+    expiresAt: CLAIMS.expiresAt,
+    subject: CLAIMS.subject,
+    sessionName: "build-42",
+    issuedAt: NOW,
+    claims: CLAIMS.claims,
+    sessionPolicy: CLAIMS.sessionPolicy,
+  });
+});
+
+Deno.test("a token with no session policy opens without one; its version byte is 0x02", () => {
+  const { sessionPolicy: _p, ...plain } = CLAIMS;
+  const token = sealSession(plain, { current: KEY_A });
+  assert.equal(Buffer.from(token, "base64url")[0], 0x02);
+  assert.deepEqual(unsealSession(token, { current: KEY_A }), plain);
 });
