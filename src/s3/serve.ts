@@ -68,6 +68,8 @@ interface Wiring extends S3ServerOptions {
   readonly resolve: (name: string) => ResolvedBucket | undefined;
   /** What a browser POST form's signature is verified with. */
   readonly formKeys: PostFormKeys;
+  /** The region a SigV4 scope must name; absent under `region: "*"`. */
+  readonly region?: string;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -78,13 +80,16 @@ export function createS3Server(options: S3ServerOptions): S3Server {
   const sessions = options.sessionKeys
     ? { sessions: createSessionResolver(options.sessionKeys, clock) }
     : {};
+  // The region a SigV4 scope must name; none under `region: "*"`.
+  const region = config.anyRegion ? {} : { region: config.region };
   const wiring: Wiring = {
+    ...region,
     ...options,
     resolve: (name) => options.buckets.get(name),
     credentials,
     ...sessions,
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
-    formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
+    formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions, ...region },
   };
   return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
@@ -105,6 +110,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     // Signed over what the client named: the display bucket of a mapped one.
     ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
+    ...(w.region !== undefined ? { region: w.region } : {}),
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) {
