@@ -129,6 +129,17 @@ export async function startGateway(
   return { ...launched, dataDir, stop, [Symbol.asyncDispose]: stop };
 }
 
+/** Sends SIGHUP and waits (up to 10 s) for the gateway's log to say how the reload went. */
+export async function reloadGateway(gw: Gateway, expect: RegExp): Promise<void> {
+  const before = gw.logs().length;
+  gw.signal("SIGHUP");
+  const deadline = Date.now() + 10_000;
+  while (!expect.test(gw.logs().slice(before))) {
+    if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Signs a request for a raw path (with a Content-Length) and sends it byte for
  * byte over a socket, the body in pieces `pieceDelayMs` apart; returns the raw
