@@ -42,7 +42,8 @@ const queryError = (m: string) => proxyError("AuthorizationQueryParametersError"
  * S3's refusal of a credential scope naming another region than `expected`
  * (the configured `region:`), worded as S3 words it: AuthorizationHeaderMalformed
  * for a header or a POST form, AuthorizationQueryParametersError for a presigned
- * URL. Undefined when it matches, or when `expected` is absent (`region: "*"`).
+ * URL, naming `expected` in `<Region>` as S3 does (the SDKs retry with it).
+ * Undefined when it matches, or when `expected` is absent (`region: "*"`).
  */
 export function wrongRegion(
   claimed: string,
@@ -51,9 +52,10 @@ export function wrongRegion(
 ): ProxyError | undefined {
   if (expected === undefined || claimed === expected) return undefined;
   const wrong = `the region '${claimed}' is wrong; expecting '${expected}'`;
-  return presigned
+  const refusal = presigned
     ? queryError(`Error parsing the X-Amz-Credential parameter; ${wrong}`)
     : malformed(`The authorization header is malformed; ${wrong}`);
+  return { ...refusal, region: expected };
 }
 
 /** An x-amz-date (yyyymmddThhmmssZ), its day captured. */

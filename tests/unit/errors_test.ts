@@ -189,6 +189,13 @@ Deno.test("s3ErrorXml() escapes all three fields", () => {
   );
 });
 
+Deno.test("toResponse() names an error's region in <Region>, before the RequestId, as S3 does", async () => {
+  const e: ProxyError = { ...proxyError("AuthorizationHeaderMalformed", "m"), region: "eu-west-3" };
+  const xml = await toResponse(e, "R1").text();
+  assert.match(xml, /<Message>m<\/Message><Region>eu-west-3<\/Region><RequestId>R1<\/RequestId>/);
+  assert.doesNotMatch(await toResponse(proxyError("NoSuchKey", "m"), "R1").text(), /<Region>/);
+});
+
 Deno.test("proxyError() leaves detail out unless given; withHeaders() merges", () => {
   assert.deepEqual(proxyError("Internal", "m"), { kind: "Internal", message: "m" });
   assert.deepEqual(proxyError("Internal", "m", { cause: 1 }), {
