@@ -14,7 +14,11 @@ Deno.test("region: a header signature for us-east-1 on a gateway in eu-west-3 is
   assert.equal(res.status, 400);
   assert.match(xml, /<Code>AuthorizationHeaderMalformed<\/Code>/);
   assert.match(xml, /the region &apos;us-east-1&apos; is wrong; expecting &apos;eu-west-3&apos;/);
-  assert.match(xml, /<Region>eu-west-3<\/Region>/, "S3 names the region, and the SDKs retry with it");
+  assert.match(
+    xml,
+    /<Region>eu-west-3<\/Region>/,
+    "S3 names the region, and the SDKs retry with it",
+  );
 });
 
 Deno.test("region: a presigned URL for another region is AuthorizationQueryParametersError", async () => {
