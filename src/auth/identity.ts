@@ -1,5 +1,6 @@
 /** Who is calling, as authentication establishes it. */
 import type { Scope } from "../config/types.ts";
+import type { CompiledPolicy } from "../iam/document.ts";
 
 /**
  * How the caller authenticated, as the access log names it: an S3 request's
@@ -42,11 +43,11 @@ export type Identity =
      */
     readonly claims?: Readonly<Record<string, unknown>>;
     /**
-     * The session policy's JSON text (STS `Policy`), sealed in the token; compile
-     * it at use with `sts/session_policy.ts`'s `createSessionPolicyCache()` (it was
-     * valid at mint). Absent: no session policy.
+     * The session policy the token sealed (STS `Policy`), compiled when the token
+     * is opened (auth/session_token.ts, through sts/session_policy.ts's cache).
+     * Absent: no session policy.
      */
-    readonly sessionPolicy?: string;
+    readonly sessionPolicy?: CompiledPolicy;
   };
 
 /** The anonymous caller. */

@@ -18,6 +18,7 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { constantTimeEqual } from "../bytes.ts";
 import type { SessionResolver } from "./authenticate.ts";
+import type { CompiledPolicy } from "../iam/document.ts";
 import type { Identity } from "./identity.ts";
 
 const VERSION = 0x02;
@@ -199,8 +200,24 @@ export function unsealSession(token: string, keys: SessionKeys): SessionClaims |
   return undefined;
 }
 
-/** The identity a session's S3 requests carry. */
-export function sessionIdentity(c: SessionClaims): Identity {
+/** Compiles a sealed session policy's text (sts/session_policy.ts's cache); an error fails closed. */
+export type SessionPolicyCompiler = (text: string) => Result<CompiledPolicy, unknown>;
+
+/**
+ * The identity a session's S3 requests carry, its sealed session policy
+ * compiled with `compile`; undefined when the token carries a policy that
+ * does not compile here, or no compiler is given (never drop a narrowing).
+ */
+export function sessionIdentity(
+  c: SessionClaims,
+  compile?: SessionPolicyCompiler,
+): Identity | undefined {
+  let sessionPolicy: CompiledPolicy | undefined;
+  if (c.sessionPolicy !== undefined) {
+    const compiled = compile?.(c.sessionPolicy);
+    if (!compiled?.ok) return undefined;
+    sessionPolicy = compiled.value;
+  }
   return {
     kind: "session",
     accessKeyId: c.accessKeyId,
@@ -212,7 +229,7 @@ export function sessionIdentity(c: SessionClaims): Identity {
     sessionName: c.sessionName,
     issuedAt: c.issuedAt,
     ...(c.claims ? { claims: c.claims } : {}),
-    ...(c.sessionPolicy !== undefined ? { sessionPolicy: c.sessionPolicy } : {}),
+    ...(sessionPolicy ? { sessionPolicy } : {}),
   };
 }
 
@@ -223,6 +240,11 @@ export interface SessionResolverOptions {
    * @default 10000
    */
   readonly cacheSize?: number;
+  /**
+   * Compiles a token's sealed session policy (`createSessionPolicyCache()` of
+   * sts/session_policy.ts); absent: a token with a session policy is refused.
+   */
+  readonly sessionPolicy?: SessionPolicyCompiler;
 }
 
 const INVALID = "The security token included in the request is invalid.";
@@ -246,8 +268,9 @@ export function createSessionResolver(
     let hit = cache.get(token);
     if (!hit) {
       const claims = unsealSession(token, keys);
-      if (!claims) return err(proxyError("AccessDenied", INVALID));
-      hit = { claims, identity: sessionIdentity(claims) };
+      const identity = claims && sessionIdentity(claims, options.sessionPolicy);
+      if (!identity) return err(proxyError("AccessDenied", INVALID));
+      hit = { claims: claims!, identity };
       if (cache.size >= max) cache.delete(cache.keys().next().value!);
       cache.set(token, hit);
     }

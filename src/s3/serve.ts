@@ -11,6 +11,7 @@ import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
+import { createSessionPolicyCache } from "../sts/session_policy.ts";
 import { authorize, type Need } from "../authz/authorize.ts";
 import { validateKey } from "../backends/keys.ts";
 import type { Clock } from "../clock.ts";
@@ -78,7 +79,11 @@ export function createS3Server(options: S3ServerOptions): S3Server {
   const idleSecs = config.clientIdleTimeoutSecs;
   const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   const sessions = options.sessionKeys
-    ? { sessions: createSessionResolver(options.sessionKeys, clock) }
+    ? {
+      sessions: createSessionResolver(options.sessionKeys, clock, {
+        sessionPolicy: createSessionPolicyCache(),
+      }),
+    }
     : {};
   // The region a SigV4 scope must name; none under `region: "*"`.
   const region = config.anyRegion ? {} : { region: config.region };

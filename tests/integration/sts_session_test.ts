@@ -71,3 +71,12 @@ Deno.test("STS: the log names the minted key id, and every S3 line of the sessio
   }
   assert.ok(!JSON.stringify(h.logs).includes(key.token), "the token is never logged");
 });
+
+Deno.test("STS: a session with a Policy is served (its sealed policy compiled when the token opens)", async () => {
+  const h = setup();
+  const key = await credentials(await mint(h, { Policy: READ_RELEASES }));
+  const as = { id: key.id, secret: key.secret, token: key.token };
+  const res = await send(h, "/private/releases/none", { key: as });
+  assert.equal(res.status, 404, "authenticated, then NoSuchKey");
+  await res.body?.cancel();
+});

@@ -9,6 +9,9 @@ import {
   unsealSession,
 } from "../../../src/auth/session_token.ts";
 import { fixedClock } from "../../../src/clock.ts";
+import { createSessionPolicyCache, parseSessionPolicy } from "../../../src/sts/session_policy.ts";
+
+const compile = createSessionPolicyCache();
 import { Buffer } from "node:buffer";
 import { createCipheriv, randomBytes } from "node:crypto";
 
@@ -27,7 +30,8 @@ const CLAIMS: SessionClaims = {
   expiresAt: NOW + 3600_000,
   issuedAt: NOW,
   claims: { sub: "repo:org/app:ref:refs/heads/main", aud: ["sts", "app"], team: "blue", n: 3 },
-  sessionPolicy: '{"Version":"2012-10-17","Statement":[]}',
+  sessionPolicy:
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::uploads/*"}]}',
 };
 
 Deno.test("sealSession() and unsealSession() round-trip every claim", () => {
@@ -72,7 +76,7 @@ Deno.test("unsealSession() refuses garbage without throwing", () => {
 
 Deno.test("createSessionResolver() binds the token to its access key", () => {
   const clock = fixedClock(NOW);
-  const resolve = createSessionResolver({ current: KEY_A }, clock);
+  const resolve = createSessionResolver({ current: KEY_A }, clock, { sessionPolicy: compile });
   const token = sealSession(CLAIMS, { current: KEY_A });
   const good = resolve(CLAIMS.accessKeyId, token);
   assert.ok(good.ok);
@@ -85,7 +89,7 @@ Deno.test("createSessionResolver() binds the token to its access key", () => {
 
 Deno.test("createSessionResolver() answers ExpiredCredentials after expiry, even from its cache", () => {
   const clock = fixedClock(NOW);
-  const resolve = createSessionResolver({ current: KEY_A }, clock);
+  const resolve = createSessionResolver({ current: KEY_A }, clock, { sessionPolicy: compile });
   const token = sealSession(CLAIMS, { current: KEY_A });
   assert.ok(resolve(CLAIMS.accessKeyId, token).ok);
   clock.set(CLAIMS.expiresAt);
@@ -155,13 +159,14 @@ Deno.test("a token of version 0x01 still opens: issued at the epoch, no claims, 
   assert.equal(id.sessionPolicy, undefined);
 });
 
-Deno.test("the session identity carries the subject, session name, issue time, claims and policy", () => {
+Deno.test("the session identity carries the subject, session name, issue time, claims and compiled policy", () => {
   const token = sealSession(CLAIMS, { current: KEY_A });
-  const resolved = createSessionResolver({ current: KEY_A }, fixedClock(NOW))(
-    CLAIMS.accessKeyId,
-    token,
-  );
+  const resolved = createSessionResolver({ current: KEY_A }, fixedClock(NOW), {
+    sessionPolicy: createSessionPolicyCache(),
+  })(CLAIMS.accessKeyId, token);
   assert.ok(resolved.ok);
+  const compiled = parseSessionPolicy(CLAIMS.sessionPolicy!);
+  assert.ok(compiled.ok);
   assert.deepEqual(resolved.value.identity, {
     kind: "session",
     accessKeyId: CLAIMS.accessKeyId,
@@ -173,8 +178,23 @@ Deno.test("the session identity carries the subject, session name, issue time, c
     sessionName: "build-42",
     issuedAt: NOW,
     claims: CLAIMS.claims,
-    sessionPolicy: CLAIMS.sessionPolicy,
+    sessionPolicy: compiled.value,
   });
+});
+
+Deno.test("a token whose session policy cannot be compiled here is refused, never opened without it", () => {
+  const token = sealSession(CLAIMS, { current: KEY_A });
+  const none = createSessionResolver({ current: KEY_A }, fixedClock(NOW));
+  const r = none(CLAIMS.accessKeyId, token);
+  assert.ok(!r.ok && r.error.kind === "AccessDenied", "no compiler: refused");
+  const bad = sealSession({ ...CLAIMS, sessionPolicy: "{not json" }, { current: KEY_A });
+  const strict = createSessionResolver({ current: KEY_A }, fixedClock(NOW), {
+    sessionPolicy: createSessionPolicyCache(),
+  });
+  const refused = strict(CLAIMS.accessKeyId, bad);
+  assert.ok(!refused.ok && refused.error.kind === "AccessDenied");
+  const { sessionPolicy: _p, ...plain } = CLAIMS;
+  assert.ok(none(CLAIMS.accessKeyId, sealSession(plain, { current: KEY_A })).ok);
 });
 
 Deno.test("a token with no session policy opens without one; its version byte is 0x02", () => {
