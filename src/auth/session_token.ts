@@ -47,8 +47,12 @@ export interface SessionClaims {
   readonly scopes: readonly Scope[];
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
-  /** When the token was minted (ms since the epoch); 0 for a token of version 0x01. */
-  readonly issuedAt: number;
+  /**
+   * When the token was minted (ms since the epoch); STS always sets it. Absent
+   * when sealing: the epoch, as a token of version 0x01 opens (the earliest
+   * time, so a revocation by issue time covers it).
+   */
+  readonly issuedAt?: number;
   /** The OIDC claims policies may name (see `sealableClaims`); absent for a token of version 0x01. */
   readonly claims?: Readonly<Record<string, unknown>>;
   /** The session policy's JSON text (STS `Policy`), when the call gave one. */
@@ -105,7 +109,7 @@ export function sealSession(claims: SessionClaims, keys: SessionKeys): string {
     i: claims.issuer,
     c: claims.scopes.map((s) => [s.bucket, [...s.prefixes], [...s.actions]]),
     e: claims.expiresAt,
-    t: claims.issuedAt,
+    t: claims.issuedAt ?? 0,
     j: { ...claims.claims ?? {} },
     ...(claims.sessionPolicy !== undefined ? { p: claims.sessionPolicy } : {}),
   };
@@ -227,7 +231,7 @@ export function sessionIdentity(
     expiresAt: c.expiresAt,
     subject: c.subject,
     sessionName: c.sessionName,
-    issuedAt: c.issuedAt,
+    issuedAt: c.issuedAt ?? 0,
     ...(c.claims ? { claims: c.claims } : {}),
     ...(sessionPolicy ? { sessionPolicy } : {}),
   };

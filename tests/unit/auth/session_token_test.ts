@@ -203,3 +203,11 @@ Deno.test("a token with no session policy opens without one; its version byte is
   assert.equal(Buffer.from(token, "base64url")[0], 0x02);
   assert.deepEqual(unsealSession(token, { current: KEY_A }), plain);
 });
+
+Deno.test("claims sealed without an issue time open as issued at the epoch", () => {
+  const { issuedAt: _t, ...undated } = CLAIMS;
+  assert.equal(
+    unsealSession(sealSession(undated, { current: KEY_A }), { current: KEY_A })?.issuedAt,
+    0,
+  );
+});
