@@ -129,8 +129,14 @@ export async function startGateway(
   return { ...launched, dataDir, stop, [Symbol.asyncDispose]: stop };
 }
 
-/** Sends SIGHUP and waits (up to 10 s) for the gateway's log to say how the reload went. */
-export async function reloadGateway(gw: Gateway, expect: RegExp): Promise<void> {
+/**
+ * Sends SIGHUP and waits (up to 10 s) for the gateway's log to say how the
+ * reload went (`expect`); the log written since the signal.
+ */
+export async function reloadGateway(
+  gw: Pick<LaunchedGateway, "logs" | "signal">,
+  expect: RegExp,
+): Promise<string> {
   const before = gw.logs().length;
   gw.signal("SIGHUP");
   const deadline = Date.now() + 10_000;
@@ -138,6 +144,7 @@ export async function reloadGateway(gw: Gateway, expect: RegExp): Promise<void> 
     if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  return gw.logs().slice(before);
 }
 
 /**
