@@ -33,6 +33,7 @@ const claims: SessionClaims = {
     { bucket: "org-app", prefixes: [], actions: ["get_object", "list_bucket"] },
   ],
   expiresAt: NOW + 3600_000,
+  issuedAt: NOW,
 };
 const token = sealSession(claims, keys);
 const clock = fixedClock(NOW);

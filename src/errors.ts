@@ -73,6 +73,11 @@ export const S3_ERRORS = {
   InvalidAction: { status: 400, code: "InvalidAction" },
   StsNotConfigured: { status: 501, code: "NotImplemented" },
   IdpCommunicationError: { status: 400, code: "IDPCommunicationError" },
+  // STS session policies: a `Policy` that does not parse or compile, one over
+  // 2,048 characters, and a session whose sealed token would exceed its bound.
+  MalformedPolicyDocument: { status: 400, code: "MalformedPolicyDocument" },
+  ValidationError: { status: 400, code: "ValidationError" },
+  PackedPolicyTooLarge: { status: 400, code: "PackedPolicyTooLarge" },
 } as const satisfies Record<string, { status: number; code: string }>;
 
 /** Every kind of error a handler or backend can return. */
@@ -96,6 +101,8 @@ export interface ProxyError {
    * names in `<HeadersNotSigned>` (see `headersNotSigned`).
    */
   readonly headersNotSigned?: readonly string[];
+  /** The region S3 names in `<Region>` when a signature's scope names another (see `wrongRegion`). */
+  readonly region?: string;
 }
 
 /** Builds a ProxyError. */
@@ -159,6 +166,8 @@ export function statusOf(e: ProxyError): number {
 export interface ErrorXmlExtras {
   /** `<HeadersNotSigned>a, b</HeadersNotSigned>`, as S3 names unsigned `x-amz-*` headers. */
   readonly headersNotSigned?: readonly string[];
+  /** `<Region>us-east-1</Region>`: the region a signature should have named. */
+  readonly region?: string;
 }
 
 /**
@@ -174,8 +183,9 @@ export function s3ErrorXml(
   const notSigned = extras.headersNotSigned?.length
     ? `<HeadersNotSigned>${xmlEscape(extras.headersNotSigned.join(", "))}</HeadersNotSigned>`
     : "";
+  const region = extras.region !== undefined ? `<Region>${xmlEscape(extras.region)}</Region>` : "";
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code>` +
-    `<Message>${xmlEscape(message)}</Message>${notSigned}<RequestId>${
+    `<Message>${xmlEscape(message)}</Message>${notSigned}${region}<RequestId>${
       xmlEscape(requestId)
     }</RequestId></Error>`;
 }
@@ -205,7 +215,10 @@ export function toResponse(
   headers.set("content-type", "application/xml");
   if (e.kind === "MethodNotAllowed") headers.set("allow", "GET, HEAD, PUT, POST, DELETE");
   if (e.kind === "SlowDown" && !headers.has("retry-after")) headers.set("retry-after", "1");
-  const extras = e.headersNotSigned ? { headersNotSigned: e.headersNotSigned } : {};
+  const extras = {
+    ...(e.headersNotSigned ? { headersNotSigned: e.headersNotSigned } : {}),
+    ...(e.region !== undefined ? { region: e.region } : {}),
+  };
   return new Response(s3ErrorXml(code, message, requestId, extras), { status, headers });
 }
 

@@ -27,6 +27,7 @@ import {
   type VerifiedSignature,
   verifySignature,
 } from "./sigv4.ts";
+import { wrongRegion } from "./sigv4_claims.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
@@ -48,6 +49,8 @@ export interface AuthDeps {
   readonly vhostBucket?: string;
   /** The `Host` the client addressed and signed (http/forwarded.ts); absent = the header. */
   readonly host?: string | null;
+  /** The region a SigV4 scope must name (config `region:`); absent = any (`region: "*"`). */
+  readonly region?: string;
 }
 
 function declaredLength(headers: Headers, name: string): number | undefined {
@@ -176,6 +179,8 @@ function authenticateSync(
   }
   if (!parsed.ok) return parsed;
   const claims = parsed.value;
+  const region = wrongRegion(claims.region, deps.region, claims.presigned);
+  if (region) return err(region);
   const who = lookupSecret(claims, deps);
   if (!who.ok) return who;
   const late = checkTime(claims, deps.clock.now());

@@ -1,5 +1,6 @@
 /** Who is calling, as authentication establishes it. */
 import type { Scope } from "../config/types.ts";
+import type { CompiledPolicy } from "../iam/document.ts";
 
 /**
  * How the caller authenticated, as the access log names it: an S3 request's
@@ -24,6 +25,29 @@ export type Identity =
     readonly roleId: string;
     readonly scopes: readonly Scope[];
     readonly expiresAt: number;
+    /** The web identity token's `sub`, for the access log (absent only in hand-built identities). */
+    readonly subject?: string;
+    /** The RoleSessionName (the caller's pick, or one derived from `sub`): `aws:userid` is `<roleId>:<sessionName>`. */
+    readonly sessionName?: string;
+    /**
+     * When the token was minted (ms since the epoch), `aws:TokenIssueTime`.
+     * Tokens of the old version (before it was sealed) open with 0, the epoch,
+     * so the revocation recipe (Deny on `DateLessThan aws:TokenIssueTime`) covers them.
+     */
+    readonly issuedAt?: number;
+    /**
+     * The OIDC claims sealed in the token (`sub`, `aud`, `iss` and the other
+     * claims whose values are strings, numbers, booleans or lists of them, within
+     * a size bound), for `jwt:*` keys and `${jwt:…}` variables. Absent for tokens
+     * of the old version: every `jwt:` key is then unresolved (fail closed).
+     */
+    readonly claims?: Readonly<Record<string, unknown>>;
+    /**
+     * The session policy the token sealed (STS `Policy`), compiled when the token
+     * is opened (auth/session_token.ts, through sts/session_policy.ts's cache).
+     * Absent: no session policy.
+     */
+    readonly sessionPolicy?: CompiledPolicy;
   };
 
 /** The anonymous caller. */

@@ -14,7 +14,7 @@ import { err, ok, type Result } from "../result.ts";
 import { hmacHex, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { lookupSecret, type SecretLookup } from "./authenticate.ts";
 import type { Identity } from "./identity.ts";
-import { ALGORITHM, AMZ_DATE, parseCredential } from "./sigv4_claims.ts";
+import { ALGORITHM, AMZ_DATE, parseCredential, wrongRegion } from "./sigv4_claims.ts";
 
 /** The form's fields by lower-case name (repeated fields joined with commas). */
 export type FormFields = ReadonlyMap<string, string>;
@@ -22,6 +22,8 @@ export type FormFields = ReadonlyMap<string, string>;
 /** What verifying a form's signature needs. */
 export interface PostFormKeys extends SecretLookup {
   readonly signingKeys: SigningKeyCache;
+  /** The region the credential scope must name (config `region:`); absent = any (`region: "*"`). */
+  readonly region?: string;
 }
 
 /** A form whose policy signature holds. */
@@ -98,6 +100,8 @@ function verifyV4(
   if (!credential.ok) return credential;
   const scope = parseCredential(credential.value, (m) => proxyError("InvalidArgument", m));
   if (!scope.ok) return scope;
+  const elsewhere = wrongRegion(scope.value.region, keys.region, false);
+  if (elsewhere) return err(elsewhere);
   const date = required(fields, "x-amz-date");
   if (!date.ok) return date;
   if (AMZ_DATE.exec(date.value)?.[1] !== scope.value.date) {

@@ -4,8 +4,11 @@
  * AES-256-GCM under `SESSION_TOKEN_KEY`. The gateway keeps no session state, so
  * any instance with the same key accepts the token.
  *
- * Wire form: base64url(version 0x01 ‖ 96-bit random nonce ‖ ciphertext ‖ 128-bit tag),
- * the version byte bound as additional authenticated data.
+ * Wire form: base64url(version ‖ 96-bit random nonce ‖ ciphertext ‖ 128-bit tag),
+ * the version byte bound as additional authenticated data. Version 0x02 (sealed
+ * today) adds the issue time, the OIDC claims and the session policy to what
+ * 0x01 carried; a 0x01 token still opens, issued at the epoch, with no claims
+ * and no session policy.
  */
 import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
@@ -15,13 +18,21 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { constantTimeEqual } from "../bytes.ts";
 import type { SessionResolver } from "./authenticate.ts";
+import type { CompiledPolicy } from "../iam/document.ts";
 import type { Identity } from "./identity.ts";
 
-const VERSION = 0x01;
+const VERSION = 0x02;
+const LEGACY_VERSION = 0x01;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 /** Tokens longer than this are refused before any decryption. */
 export const MAX_SESSION_TOKEN_CHARS = 16384;
+/**
+ * The longest token STS mints (8 KiB): it travels in every request's head,
+ * which is capped at 16 KiB, beside the signature and the other headers. A
+ * longer one is refused at mint with PackedPolicyTooLarge, as AWS does.
+ */
+export const MAX_MINTED_TOKEN_CHARS = 8192;
 
 /** What a session token carries. */
 export interface SessionClaims {
@@ -36,6 +47,16 @@ export interface SessionClaims {
   readonly scopes: readonly Scope[];
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
+  /**
+   * When the token was minted (ms since the epoch); STS always sets it. Absent
+   * when sealing: the epoch, as a token of version 0x01 opens (the earliest
+   * time, so a revocation by issue time covers it).
+   */
+  readonly issuedAt?: number;
+  /** The OIDC claims policies may name (see `sealableClaims`); absent for a token of version 0x01. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** The session policy's JSON text (STS `Policy`), when the call gave one. */
+  readonly sessionPolicy?: string;
 }
 
 /** The sealing keys: the current one seals and opens, the previous one only opens. */
@@ -72,6 +93,9 @@ type Packed = {
   i: string;
   c: [string, string[], string[]][];
   e: number;
+  t?: number;
+  j?: Record<string, unknown>;
+  p?: string;
 };
 
 /** Seals claims into a token under the current key. */
@@ -85,6 +109,9 @@ export function sealSession(claims: SessionClaims, keys: SessionKeys): string {
     i: claims.issuer,
     c: claims.scopes.map((s) => [s.bucket, [...s.prefixes], [...s.actions]]),
     e: claims.expiresAt,
+    t: claims.issuedAt ?? 0,
+    j: { ...claims.claims ?? {} },
+    ...(claims.sessionPolicy !== undefined ? { p: claims.sessionPolicy } : {}),
   };
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv("aes-256-gcm", keys.current, nonce);
@@ -100,7 +127,7 @@ function open(blob: Buffer, key: Uint8Array): string | undefined {
     const nonce = blob.subarray(1, 1 + NONCE_BYTES);
     const tag = blob.subarray(blob.length - TAG_BYTES);
     const decipher = createDecipheriv("aes-256-gcm", key, nonce);
-    decipher.setAAD(Uint8Array.of(VERSION));
+    decipher.setAAD(Uint8Array.of(blob[0]!));
     decipher.setAuthTag(tag);
     const text = Buffer.concat([
       decipher.update(blob.subarray(1 + NONCE_BYTES, blob.length - TAG_BYTES)),
@@ -114,7 +141,21 @@ function open(blob: Buffer, key: Uint8Array): string | undefined {
 
 const ACTION_SET: ReadonlySet<string> = new Set(ACTIONS);
 
-function unpack(text: string): SessionClaims | undefined {
+/** What version 0x02 adds: the issue time, the claims and the session policy (version 0x01: none). */
+function unpackAdded(
+  v: Partial<Packed>,
+  version: number,
+): Pick<SessionClaims, "issuedAt" | "claims" | "sessionPolicy"> | undefined {
+  if (version === LEGACY_VERSION) return { issuedAt: 0 };
+  const { t, j, p } = v;
+  if (typeof t !== "number" || typeof j !== "object" || j === null || Array.isArray(j)) {
+    return undefined;
+  }
+  if (p !== undefined && typeof p !== "string") return undefined;
+  return { issuedAt: t, claims: j, ...(p !== undefined ? { sessionPolicy: p } : {}) };
+}
+
+function unpack(text: string, version: number): SessionClaims | undefined {
   let p: unknown;
   try {
     p = JSON.parse(text);
@@ -134,7 +175,10 @@ function unpack(text: string): SessionClaims | undefined {
     if (!Array.isArray(actions) || !actions.every((x) => ACTION_SET.has(x))) return undefined;
     scopes.push({ bucket, prefixes, actions: actions as Action[] });
   }
+  const added = unpackAdded(v, version);
+  if (!added) return undefined;
   return {
+    ...added,
     accessKeyId: v.a!,
     secretAccessKey: v.k!,
     roleId: v.r!,
@@ -150,16 +194,34 @@ function unpack(text: string): SessionClaims | undefined {
 export function unsealSession(token: string, keys: SessionKeys): SessionClaims | undefined {
   if (token.length > MAX_SESSION_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
   const blob = Buffer.from(token, "base64url");
-  if (blob.length < 1 + NONCE_BYTES + TAG_BYTES + 2 || blob[0] !== VERSION) return undefined;
+  const version = blob[0];
+  if (blob.length < 1 + NONCE_BYTES + TAG_BYTES + 2) return undefined;
+  if (version !== VERSION && version !== LEGACY_VERSION) return undefined;
   for (const key of keys.previous ? [keys.current, keys.previous] : [keys.current]) {
     const text = open(blob, key);
-    if (text !== undefined) return unpack(text);
+    if (text !== undefined) return unpack(text, version);
   }
   return undefined;
 }
 
-/** The identity a session's S3 requests carry. */
-export function sessionIdentity(c: SessionClaims): Identity {
+/** Compiles a sealed session policy's text (sts/session_policy.ts's cache); an error fails closed. */
+export type SessionPolicyCompiler = (text: string) => Result<CompiledPolicy, unknown>;
+
+/**
+ * The identity a session's S3 requests carry, its sealed session policy
+ * compiled with `compile`; undefined when the token carries a policy that
+ * does not compile here, or no compiler is given (never drop a narrowing).
+ */
+export function sessionIdentity(
+  c: SessionClaims,
+  compile?: SessionPolicyCompiler,
+): Identity | undefined {
+  let sessionPolicy: CompiledPolicy | undefined;
+  if (c.sessionPolicy !== undefined) {
+    const compiled = compile?.(c.sessionPolicy);
+    if (!compiled?.ok) return undefined;
+    sessionPolicy = compiled.value;
+  }
   return {
     kind: "session",
     accessKeyId: c.accessKeyId,
@@ -167,6 +229,11 @@ export function sessionIdentity(c: SessionClaims): Identity {
     roleId: c.roleId,
     scopes: c.scopes,
     expiresAt: c.expiresAt,
+    subject: c.subject,
+    sessionName: c.sessionName,
+    issuedAt: c.issuedAt ?? 0,
+    ...(c.claims ? { claims: c.claims } : {}),
+    ...(sessionPolicy ? { sessionPolicy } : {}),
   };
 }
 
@@ -177,6 +244,11 @@ export interface SessionResolverOptions {
    * @default 10000
    */
   readonly cacheSize?: number;
+  /**
+   * Compiles a token's sealed session policy (`createSessionPolicyCache()` of
+   * sts/session_policy.ts); absent: a token with a session policy is refused.
+   */
+  readonly sessionPolicy?: SessionPolicyCompiler;
 }
 
 const INVALID = "The security token included in the request is invalid.";
@@ -200,8 +272,9 @@ export function createSessionResolver(
     let hit = cache.get(token);
     if (!hit) {
       const claims = unsealSession(token, keys);
-      if (!claims) return err(proxyError("AccessDenied", INVALID));
-      hit = { claims, identity: sessionIdentity(claims) };
+      const identity = claims && sessionIdentity(claims, options.sessionPolicy);
+      if (!identity) return err(proxyError("AccessDenied", INVALID));
+      hit = { claims: claims!, identity };
       if (cache.size >= max) cache.delete(cache.keys().next().value!);
       cache.set(token, hit);
     }

@@ -38,6 +38,26 @@ export interface SignedClaims {
 const malformed = (m: string) => proxyError("AuthorizationHeaderMalformed", m);
 const queryError = (m: string) => proxyError("AuthorizationQueryParametersError", m);
 
+/**
+ * S3's refusal of a credential scope naming another region than `expected`
+ * (the configured `region:`), worded as S3 words it: AuthorizationHeaderMalformed
+ * for a header or a POST form, AuthorizationQueryParametersError for a presigned
+ * URL, naming `expected` in `<Region>` as S3 does (the SDKs retry with it).
+ * Undefined when it matches, or when `expected` is absent (`region: "*"`).
+ */
+export function wrongRegion(
+  claimed: string,
+  expected: string | undefined,
+  presigned: boolean,
+): ProxyError | undefined {
+  if (expected === undefined || claimed === expected) return undefined;
+  const wrong = `the region '${claimed}' is wrong; expecting '${expected}'`;
+  const refusal = presigned
+    ? queryError(`Error parsing the X-Amz-Credential parameter; ${wrong}`)
+    : malformed(`The authorization header is malformed; ${wrong}`);
+  return { ...refusal, region: expected };
+}
+
 /** An x-amz-date (yyyymmddThhmmssZ), its day captured. */
 export const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
 

@@ -57,7 +57,7 @@ export function readSettings(r: Reader, top: Fields): Settings {
   check(
     r,
     region,
-    region && !/^[a-z0-9-]{1,64}$/.test(region.value)
+    region && region.value !== "*" && !/^[a-z0-9-]{1,64}$/.test(region.value)
       ? `'${region.value}' is not a region name such as us-east-1`
       : undefined,
   );
@@ -71,7 +71,8 @@ export function readSettings(r: Reader, top: Fields): Settings {
   return {
     listen: listen?.value ?? CONFIG_DEFAULTS.listen,
     ...(domain ? { domain: domain.value.toLowerCase() } : {}),
-    region: region?.value ?? CONFIG_DEFAULTS.region,
+    region: region && region.value !== "*" ? region.value : CONFIG_DEFAULTS.region,
+    ...(region?.value === "*" ? { anyRegion: true as const } : {}),
     ...limits,
     ...(workers !== undefined ? { workers } : {}),
     ownerId,

@@ -126,8 +126,13 @@ export type WorkerCount = number | "auto";
 export interface Config {
   readonly listen: string;
   readonly domain?: string;
-  /** Region reported by GetBucketLocation and accepted in signatures' scope. */
+  /**
+   * Region reported by GetBucketLocation and the one a SigV4 credential scope
+   * must name (else AuthorizationHeaderMalformed); us-east-1 under `region: "*"`.
+   */
   readonly region: string;
+  /** Set by `region: "*"`: a signature's scope may name any region (as before the check). */
+  readonly anyRegion?: true;
   readonly maxBodyBytes: number;
   /** Requests served at once; beyond it, 503 SlowDown. Default 1024. */
   readonly maxConcurrentRequests: number;

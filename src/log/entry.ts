@@ -24,8 +24,15 @@ export interface AccessLogEntry {
   readonly principal?: string;
   /** How the caller authenticated (`web_identity` on a successful STS call). */
   readonly authMode?: AuthMode;
-  /** The web identity token's subject, on a successful STS call. */
+  /**
+   * The web identity token's `sub`: on a successful STS call, and on every
+   * request of a session (whose principal's session name the caller picks).
+   */
   readonly subject?: string;
+  /** The role of a session's request, or of a successful STS call. */
+  readonly role?: string;
+  /** A session's temporary access key id, or the one a successful STS call minted. */
+  readonly accessKeyId?: string;
   readonly status: number;
   readonly errorCode?: string;
   readonly totalMs: number;
@@ -89,9 +96,16 @@ export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessL
     e.principal = sts.principal;
     e.authMode = "web_identity" satisfies AuthMode;
     e.subject = sts.subject;
+    if (sts.role !== undefined) e.role = sts.role;
+    if (sts.accessKeyId !== undefined) e.accessKeyId = sts.accessKeyId;
   }
   if (identity && identity.kind !== "anonymous") e.principal = identity.principal;
   if (identity) e.authMode = identity.kind satisfies AuthMode;
+  if (identity?.kind === "session") {
+    if (identity.subject !== undefined) e.subject = identity.subject;
+    e.role = identity.roleId;
+    e.accessKeyId = identity.accessKeyId;
+  }
   e.status = response.status;
   if (!result.ok) e.errorCode = result.error.kind;
   e.totalMs = answered.totalMs;

@@ -63,8 +63,9 @@ function trailingText(value: string): string {
 
 /**
  * The text format (`--log-format text`):
- * `time id METHOD /bucket/key status [ErrorCode] principal Nms [(detail)]`,
- * every field escaped (`textField`).
+ * `time id METHOD /bucket/key status [ErrorCode] principal Nms [sub=… role=… key=…] [(detail)]`,
+ * every field escaped (`textField`); the `sub=`, `role=` and `key=` fields
+ * (a session's, or a successful STS call's) only when known.
  */
 export function accessLogText(e: AccessLogEntry): string {
   const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
@@ -77,6 +78,9 @@ export function accessLogText(e: AccessLogEntry): string {
     ...(e.errorCode ? [e.errorCode] : []),
     e.principal ?? e.authMode ?? "-",
     `${e.totalMs}ms`,
+    ...(e.subject !== undefined ? [`sub=${e.subject}`] : []),
+    ...(e.role !== undefined ? [`role=${e.role}`] : []),
+    ...(e.accessKeyId !== undefined ? [`key=${e.accessKeyId}`] : []),
   ].map(textField);
   return fields.join(" ") + (e.detail ? ` (${trailingText(e.detail)})` : "");
 }

@@ -11,6 +11,7 @@ import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
+import { createSessionPolicyCache } from "../sts/session_policy.ts";
 import { authorize, type Need } from "../authz/authorize.ts";
 import { validateKey } from "../backends/keys.ts";
 import type { Clock } from "../clock.ts";
@@ -69,6 +70,8 @@ interface Wiring extends S3ServerOptions {
   readonly resolve: (name: string) => ResolvedBucket | undefined;
   /** What a browser POST form's signature is verified with. */
   readonly formKeys: PostFormKeys;
+  /** The region a SigV4 scope must name; absent under `region: "*"`. */
+  readonly region?: string;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -77,15 +80,22 @@ export function createS3Server(options: S3ServerOptions): S3Server {
   const idleSecs = config.clientIdleTimeoutSecs;
   const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   const sessions = options.sessionKeys
-    ? { sessions: createSessionResolver(options.sessionKeys, clock) }
+    ? {
+      sessions: createSessionResolver(options.sessionKeys, clock, {
+        sessionPolicy: createSessionPolicyCache(),
+      }),
+    }
     : {};
+  // The region a SigV4 scope must name; none under `region: "*"`.
+  const region = config.anyRegion ? {} : { region: config.region };
   const wiring: Wiring = {
+    ...region,
     ...options,
     resolve: (name) => options.buckets.get(name),
     credentials,
     ...sessions,
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
-    formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions },
+    formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions, ...region },
   };
   return function serveS3(req: Request, call: S3Call): Promise<RequestOutcome> {
     return serve(req, call, wiring);
@@ -106,6 +116,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     // Signed over what the client named: the display bucket of a mapped one.
     ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
+    ...(w.region !== undefined ? { region: w.region } : {}),
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) {

@@ -4,6 +4,7 @@
  * the AWS SDKs parse. The call itself is unsigned.
  */
 import {
+  MAX_MINTED_TOKEN_CHARS,
   newSecretAccessKey,
   newTemporaryAccessKeyId,
   sealSession,
@@ -16,6 +17,8 @@ import { err, ok, type Result } from "../result.ts";
 import { el, XML_DECLARATION } from "../xml.ts";
 import type { JwksCache } from "./jwks.ts";
 import { assumeRoleParams, sessionNameFor } from "./request.ts";
+import { sealableClaims } from "./sealed_claims.ts";
+import { parseSessionPolicy } from "./session_policy.ts";
 import { resolveScopes } from "./templates.ts";
 import { verifyWebIdentity } from "./web_identity.ts";
 
@@ -62,6 +65,10 @@ export interface StsAnswer {
   readonly principal: string;
   /** The token's `sub`. */
   readonly subject: string;
+  /** The role assumed. */
+  readonly role: string;
+  /** The minted temporary access key id. */
+  readonly accessKeyId: string;
 }
 
 /** The call is AssumeRoleWithWebIdentity of STS's one version, and STS is configured. */
@@ -133,6 +140,13 @@ function responseXml(m: Minted, deps: StsDeps): string {
     "</AssumeRoleWithWebIdentityResponse>";
 }
 
+/** PackedPolicyTooLarge's message: how far over the bound the sealed session came (no token in it). */
+function packedTooLarge(chars: number): string {
+  const percent = Math.ceil((chars / MAX_MINTED_TOKEN_CHARS) * 100);
+  return `Packed size of the session (policy, claims and scopes) is ${percent}% of the ` +
+    `${MAX_MINTED_TOKEN_CHARS}-character token bound: pass a shorter Policy`;
+}
+
 /** Serves one STS call whose parameters are already read. */
 export async function handleSts(
   params: URLSearchParams,
@@ -142,7 +156,9 @@ export async function handleSts(
   if (!keys.ok) return keys;
   const p = assumeRoleParams(params);
   if (!p.ok) return p;
-  const { roleArn, webIdentityToken } = p.value;
+  const { roleArn, webIdentityToken, policy } = p.value;
+  const checked = policy === undefined ? undefined : parseSessionPolicy(policy);
+  if (checked && !checked.ok) return err(proxyError(checked.error.code, checked.error.message));
   const role = findRole(deps.roles, roleArn);
   if (!role) return err(proxyError("RoleNotFound", `Role ${roleArn} does not exist`));
   const who = await verifyWebIdentity(webIdentityToken, role, deps);
@@ -150,7 +166,8 @@ export async function handleSts(
   const { issuer, subject, audience, claims } = who.value;
   const roleSessionName = p.value.roleSessionName ?? sessionNameFor(subject);
   const seconds = sessionSeconds(p.value.durationSeconds, role);
-  const expiresAt = Math.floor(deps.clock.now() / 1000) * 1000 + seconds * 1000;
+  const issuedAt = Math.floor(deps.clock.now() / 1000) * 1000;
+  const expiresAt = issuedAt + seconds * 1000;
   const accessKeyId = newTemporaryAccessKeyId();
   const secretAccessKey = newSecretAccessKey();
   const sessionToken = sealSession({
@@ -162,7 +179,13 @@ export async function handleSts(
     issuer,
     scopes: resolveScopes(role.allowedScopes, claims),
     expiresAt,
+    issuedAt,
+    claims: sealableClaims(claims),
+    ...(policy !== undefined ? { sessionPolicy: policy } : {}),
   }, keys.value);
+  if (sessionToken.length > MAX_MINTED_TOKEN_CHARS) {
+    return err(proxyError("PackedPolicyTooLarge", packedTooLarge(sessionToken.length)));
+  }
   const minted = { role, roleSessionName, subject, audience, issuer, accessKeyId, secretAccessKey };
   const body = responseXml({ ...minted, sessionToken, expiresAt }, deps);
   return ok({
@@ -175,5 +198,7 @@ export async function handleSts(
     }),
     principal: `${role.roleId}/${roleSessionName}`,
     subject,
+    role: role.roleId,
+    accessKeyId,
   });
 }

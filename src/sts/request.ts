@@ -21,6 +21,8 @@ export interface AssumeRoleParams {
   readonly roleSessionName?: string;
   /** Absent when the caller gave none. */
   readonly durationSeconds?: number;
+  /** The inline session policy's JSON text (`Policy`), checked when minting; absent when none. */
+  readonly policy?: string;
 }
 
 function isForm(headers: Headers): boolean {
@@ -97,6 +99,7 @@ export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, P
       ),
     );
   }
+  const policy = p.get("Policy");
   const duration = p.get("DurationSeconds");
   if (duration !== null && !/^\d{1,6}$/.test(duration)) {
     return err(proxyError("InvalidArgument", "DurationSeconds must be a whole number of seconds"));
@@ -106,5 +109,6 @@ export function assumeRoleParams(p: URLSearchParams): Result<AssumeRoleParams, P
     webIdentityToken: token,
     ...(sessionName !== null ? { roleSessionName: sessionName } : {}),
     ...(duration !== null ? { durationSeconds: Number(duration) } : {}),
+    ...(policy !== null ? { policy } : {}),
   });
 }

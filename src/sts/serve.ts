@@ -17,6 +17,10 @@ export interface StsCall {
   readonly principal?: string;
   /** The web identity token's subject (a successful call only). */
   readonly subject?: string;
+  /** The role assumed (a successful call only). */
+  readonly role?: string;
+  /** The temporary access key id minted (a successful call only); never the secret or token. */
+  readonly accessKeyId?: string;
 }
 
 /**
@@ -52,6 +56,6 @@ export async function serveSts(req: Request, options: ServeStsOptions): Promise<
     requestId: options.requestId,
   });
   if (!answer.ok) return { result: answer, sts: action };
-  const { response, principal, subject } = answer.value;
-  return { result: ok(response), sts: { ...action, principal, subject } };
+  const { response, principal, subject, role, accessKeyId } = answer.value;
+  return { result: ok(response), sts: { ...action, principal, subject, role, accessKeyId } };
 }

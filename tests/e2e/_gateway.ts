@@ -130,6 +130,24 @@ export async function startGateway(
 }
 
 /**
+ * Sends SIGHUP and waits (up to 10 s) for the gateway's log to say how the
+ * reload went (`expect`); the log written since the signal.
+ */
+export async function reloadGateway(
+  gw: Pick<LaunchedGateway, "logs" | "signal">,
+  expect: RegExp,
+): Promise<string> {
+  const before = gw.logs().length;
+  gw.signal("SIGHUP");
+  const deadline = Date.now() + 10_000;
+  while (!expect.test(gw.logs().slice(before))) {
+    if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return gw.logs().slice(before);
+}
+
+/**
  * Signs a request for a raw path (with a Content-Length) and sends it byte for
  * byte over a socket, the body in pieces `pieceDelayMs` apart; returns the raw
  * answer. For what fetch would change: `..` segments, slow bodies.

@@ -32,6 +32,7 @@ function session(): { key: string; id: string; secret: string; token: string } {
     issuer: "https://idp.test",
     scopes: [{ bucket: "private-uploads", prefixes: ["form/"], actions: ["put_object"] }],
     expiresAt: Date.now() + 3600_000,
+    issuedAt: Date.now(),
   }, { current: key });
   return { key: Buffer.from(key).toString("base64"), id, secret, token };
 }

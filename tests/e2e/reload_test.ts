@@ -4,23 +4,12 @@
  * keeps serving. And `--log-level warn` prints only refused and failed requests.
  */
 import assert from "node:assert/strict";
-import { awsCli, type Gateway, READER, startGateway } from "./_gateway.ts";
+import { awsCli, type Gateway, READER, reloadGateway as reload, startGateway } from "./_gateway.ts";
 
 async function status(gw: Gateway, path: string): Promise<number> {
   const res = await fetch(`${gw.url}${path}`);
   await res.body?.cancel();
   return res.status;
-}
-
-/** Sends SIGHUP and waits for the gateway to say how the reload went. */
-async function reload(gw: Gateway, expect: RegExp): Promise<void> {
-  const before = gw.logs().length;
-  gw.signal("SIGHUP");
-  const deadline = Date.now() + 10_000;
-  while (!expect.test(gw.logs().slice(before))) {
-    if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 Deno.test("SIGHUP: a valid config takes over, a broken or missing one leaves the old serving", async () => {

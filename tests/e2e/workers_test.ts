@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { type RawAnswer, RawClient, rawExchange, signedRequestHead } from "../_support/raw_http.ts";
-import { DEV, type Gateway, startGateway } from "./_gateway.ts";
+import { DEV, type Gateway, reloadGateway, startGateway } from "./_gateway.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -178,16 +178,7 @@ Deno.test("--workers 2: SIGHUP with a broken config keeps both on the old one; a
   const on2 = await connectionOn(gw, 2);
   const status = async (c: RawClient, p: string) =>
     (await rawExchange(c, `GET ${p} HTTP/1.1\r\nhost: x\r\n\r\n`)).status;
-  const hup = async (expect: RegExp) => {
-    const from = gw.logs().length;
-    gw.signal("SIGHUP");
-    const deadline = Date.now() + 10_000;
-    while (!expect.test(gw.logs().slice(from))) {
-      if (Date.now() > deadline) throw new Error(`no ${expect} after SIGHUP:\n${gw.logs()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return gw.logs().slice(from);
-  };
+  const hup = (expect: RegExp) => reloadGateway(gw, expect);
   try {
     await Deno.mkdir(`${gw.dataDir}/fresh`);
     await Deno.writeTextFile(`${gw.dataDir}/fresh/hello.txt`, "hi");

@@ -233,6 +233,7 @@ Deno.test("POST Object: session credentials sign with x-amz-security-token", asy
     issuer: "https://idp.test",
     scopes: [{ bucket: "private", prefixes: ["up/"], actions: ["put_object"] }],
     expiresAt: NOW + HOUR,
+    issuedAt: NOW,
   }, keys);
   const signer = { id: "ASIATESTTESTTEST0001", secret: "session-secret", token };
   const res = await post(h, fieldsFor({ signer }));

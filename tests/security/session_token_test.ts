@@ -21,6 +21,9 @@ function claims(rng: Rng): SessionClaims {
       actions: ACTIONS.filter(() => rng.chance(0.5)),
     })),
     expiresAt: rng.pick([0, -1, 1.5, Date.UTC(2026, 0, 1), Number.MAX_SAFE_INTEGER]),
+    issuedAt: rng.pick([0, Date.UTC(2026, 0, 1)]),
+    claims: { sub: s(), aud: [s(), s()], [s()]: rng.pick([s(), 1, true]) },
+    ...(rng.chance(0.5) ? { sessionPolicy: s() } : {}),
   };
 }
 

@@ -74,6 +74,9 @@ const EXPECTED: Readonly<Record<ProxyErrorKind, readonly [number, string]>> = {
   InvalidAction: [400, "InvalidAction"],
   StsNotConfigured: [501, "NotImplemented"],
   IdpCommunicationError: [400, "IDPCommunicationError"],
+  MalformedPolicyDocument: [400, "MalformedPolicyDocument"],
+  ValidationError: [400, "ValidationError"],
+  PackedPolicyTooLarge: [400, "PackedPolicyTooLarge"],
 };
 
 const KINDS = Object.keys(EXPECTED) as ProxyErrorKind[];
@@ -184,6 +187,13 @@ Deno.test("s3ErrorXml() escapes all three fields", () => {
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>A&amp;B</Code><Message>&lt;m&gt;</Message>' +
       "<RequestId>&apos;r&apos;</RequestId></Error>",
   );
+});
+
+Deno.test("toResponse() names an error's region in <Region>, before the RequestId, as S3 does", async () => {
+  const e: ProxyError = { ...proxyError("AuthorizationHeaderMalformed", "m"), region: "eu-west-3" };
+  const xml = await toResponse(e, "R1").text();
+  assert.match(xml, /<Message>m<\/Message><Region>eu-west-3<\/Region><RequestId>R1<\/RequestId>/);
+  assert.doesNotMatch(await toResponse(proxyError("NoSuchKey", "m"), "R1").text(), /<Region>/);
 });
 
 Deno.test("proxyError() leaves detail out unless given; withHeaders() merges", () => {

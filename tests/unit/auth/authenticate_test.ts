@@ -12,6 +12,7 @@ import { requestTarget } from "../../../src/http/target.ts";
 import { fixedClock } from "../../../src/clock.ts";
 import type { CredentialConfig } from "../../../src/config/types.ts";
 import { ok } from "../../../src/result.ts";
+import { presignQuery } from "../../_support/signer.ts";
 
 const S3_EXAMPLE_KEY: CredentialConfig = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -150,6 +151,8 @@ interface Signed {
   readonly at?: number;
   readonly accessKeyId?: string;
   readonly sessionToken?: string;
+  /** @default "us-east-1" */
+  readonly region?: string;
 }
 
 /** A request to http://gw.test/b/k signed by bucketgate's own signer (src/sigv4/sign.ts). */
@@ -167,7 +170,7 @@ function signed(s: Signed = {}): Request {
       secretAccessKey: KEY.secretAccessKey,
       ...(s.sessionToken ? { sessionToken: s.sessionToken } : {}),
     },
-    { region: "us-east-1", now: s.at ?? NOW, keys: createSigningKeyCache() },
+    { region: s.region ?? "us-east-1", now: s.at ?? NOW, keys: createSigningKeyCache() },
   );
   return new Request("http://gw.test/b/k", {
     method: s.method ?? "GET",
@@ -318,4 +321,41 @@ Deno.test("authenticate() verifies against the Host a trusted proxy reported whe
   req.headers.set("host", "internal:8080");
   assert.equal(await kindOf(req), "SignatureDoesNotMatch");
   assert.equal(await kindOf(req, depsWith({ host: "gw.test" })), "ok:access_key");
+});
+
+Deno.test("authenticate() refuses a header signature scoped to another region than the configured one", async () => {
+  const r = await authenticate(
+    signed({ region: "eu-west-1" }),
+    requestTarget("http://gw.test/b/k"),
+    depsWith({ region: "us-east-1" }),
+  );
+  assert.ok(!r.ok);
+  assert.equal(r.error.kind, "AuthorizationHeaderMalformed");
+  assert.equal(
+    r.error.message,
+    "The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'",
+  );
+  assert.equal(await kindOf(signed(), depsWith({ region: "us-east-1" })), "ok:access_key");
+  assert.equal(
+    await kindOf(signed({ region: "eu-west-1" }), depsWith()),
+    "ok:access_key",
+    'no region to expect (region: "*"): any region verifies',
+  );
+});
+
+Deno.test("authenticate() refuses a presigned URL scoped to another region: AuthorizationQueryParametersError", async () => {
+  const key = { id: KEY.accessKeyId, secret: KEY.secretAccessKey };
+  const query = await presignQuery(key, "http://gw.test/b/k", { signedAt: NOW });
+  const url = `http://gw.test/b/k?${query.replace("%2Fus-east-1%2F", "%2Feu-west-1%2F")}`;
+  const r = await authenticate(
+    new Request(url, { headers: { host: "gw.test" } }),
+    requestTarget(url),
+    depsWith({ region: "us-east-1" }),
+  );
+  assert.ok(!r.ok);
+  assert.equal(r.error.kind, "AuthorizationQueryParametersError");
+  assert.equal(
+    r.error.message,
+    "Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'",
+  );
 });

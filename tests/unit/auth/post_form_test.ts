@@ -58,6 +58,7 @@ Deno.test("verifyPostForm() accepts session credentials with x-amz-security-toke
     issuer: "i",
     scopes: [],
     expiresAt: NOW + 60_000,
+    issuedAt: NOW,
   }, SESSION_KEYS);
   const signer = { id: "ASIAPOSTFORM0000001", secret: "temporary", token };
   for (const version of [2, 4] as const) {
@@ -107,4 +108,14 @@ Deno.test("verifyPostForm() refuses forged, incomplete and anonymous forms", () 
     "InvalidArgument",
   );
   assert.equal(kind(new Map([["key", "k"], ["policy", "e30="]])), "AccessDenied");
+});
+
+Deno.test("verifyPostForm() refuses a credential scoped to another region than the configured one", () => {
+  const elsewhere = (m: Map<string, string>) =>
+    m.set("x-amz-credential", m.get("x-amz-credential")!.replace("/us-east-1/", "/eu-west-1/"));
+  const wrong = verifyPostForm(form({}, elsewhere), { ...keys(), region: "us-east-1" });
+  assert.ok(!wrong.ok);
+  assert.equal(wrong.error.kind, "AuthorizationHeaderMalformed");
+  assert.match(wrong.error.message, /the region 'eu-west-1' is wrong; expecting 'us-east-1'$/);
+  assert.ok(verifyPostForm(form(), { ...keys(), region: "us-east-1" }).ok);
 });

@@ -87,6 +87,14 @@ Deno.test("parseConfig() reads owner_id, owner_display_name and region, with def
   });
 });
 
+Deno.test('parseConfig() reads region: "*" as any region in signatures, us-east-1 reported', () => {
+  const any = configOf(`region: "*"\n${withData("")}`);
+  assert.equal(any.region, "us-east-1");
+  assert.equal(any.anyRegion, true);
+  assert.equal(configOf(`region: eu-west-3\n${withData("")}`).anyRegion, undefined);
+  assert.equal(configOf(withData("")).anyRegion, undefined);
+});
+
 Deno.test("parseConfig() checks domain as a hostname and lowercases it", () => {
   assert.equal(configOf(setting("domain: S3.Example.com")).domain, "s3.example.com");
   for (const bad of ["https://s3.example.com", "s3.example.com:8080", "-bad.com", "a..b"]) {

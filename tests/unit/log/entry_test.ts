@@ -85,6 +85,57 @@ Deno.test("accessLogEntry() records a minted STS call as web_identity with its s
   assert.equal(entry.subject, "sub-1");
 });
 
+Deno.test("accessLogEntry() records the role and the minted key id of an STS call", () => {
+  const entry = accessLogEntry(
+    req("POST"),
+    answered({
+      outcome: {
+        result: ok(new Response()),
+        sts: {
+          action: "AssumeRoleWithWebIdentity",
+          principal: "ci/s",
+          subject: "sub-1",
+          role: "ci",
+          accessKeyId: "ASIAMINTED",
+        },
+      },
+    }),
+  );
+  assert.equal(entry.role, "ci");
+  assert.equal(entry.accessKeyId, "ASIAMINTED");
+});
+
+Deno.test("accessLogEntry() records a session's subject, role and temporary key id on S3 lines", () => {
+  const session = {
+    kind: "session" as const,
+    accessKeyId: "ASIASESSION",
+    principal: "ci/alice",
+    roleId: "ci",
+    scopes: [],
+    expiresAt: 0,
+    subject: "user-42",
+    sessionName: "alice",
+  };
+  const entry = accessLogEntry(
+    req(),
+    answered({ outcome: { result: ok(new Response()), identity: session } }),
+  );
+  assert.equal(entry.principal, "ci/alice", "the caller-picked name stays in principal");
+  assert.equal(entry.subject, "user-42");
+  assert.equal(entry.role, "ci");
+  assert.equal(entry.accessKeyId, "ASIASESSION");
+  const keyed = accessLogEntry(
+    req(),
+    answered({
+      outcome: {
+        result: ok(new Response()),
+        identity: { kind: "access_key", accessKeyId: "AKIA1", principal: "p", scopes: [] },
+      },
+    }),
+  );
+  assert.equal(keyed.subject ?? keyed.role ?? keyed.accessKeyId, undefined);
+});
+
 Deno.test("accessLogEntry() names preflights and the issuer's documents", () => {
   const preflight = accessLogEntry(
     req("OPTIONS"),

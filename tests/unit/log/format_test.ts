@@ -93,3 +93,26 @@ Deno.test("accessLogJson() is one line, parses back to the entry, and escapes NE
   }
   assert.match(accessLogJson(entry({ key: "\u2028\x85" })), /"key":"\\u2028\\u0085"/);
 });
+
+Deno.test("accessLogText() ends a session's line with its sub=, role= and key= fields, escaped", () => {
+  const { errorCode: _, ...ok } = entry({ status: 200 });
+  const line = accessLogText({
+    ...ok,
+    principal: "ci/alice",
+    subject: "user 42\n",
+    role: "ci",
+    accessKeyId: "ASIAKEY",
+  });
+  assert.equal(
+    line,
+    '2026-11-28T00:00:00.000Z 0123456789ABCDEF GET / 200 ci/alice 2ms "sub=user 42\\n" role=ci key=ASIAKEY',
+  );
+  assert.doesNotMatch(accessLogText(entry({})), /sub=|role=|key=/);
+});
+
+Deno.test("accessLogJson() carries a session's subject, role and key id", () => {
+  const parsed = JSON.parse(
+    accessLogJson(entry({ subject: "u", role: "ci", accessKeyId: "ASIAKEY" })),
+  );
+  assert.deepEqual([parsed.subject, parsed.role, parsed.accessKeyId], ["u", "ci", "ASIAKEY"]);
+});

@@ -117,3 +117,55 @@ Deno.test("handleSts() checks the call, then STS's configuration, then the param
   );
   assert.match(await failure(await call({ WebIdentityToken: "x.y.z" })), /^InvalidOidcToken: /);
 });
+
+const READ_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" }],
+});
+
+Deno.test("handleSts() seals the Policy, the claims and the issue time into the token", async () => {
+  const r = await handleSts(await call({ Policy: READ_POLICY }), deps());
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.value.role, "ci");
+  assert.match(r.value.accessKeyId, /^ASIA/);
+  const claims = unsealSession(tag(await r.value.response.text(), "SessionToken")!, KEYS);
+  assert.ok(claims);
+  assert.equal(claims.sessionPolicy, READ_POLICY);
+  assert.equal(claims.issuedAt, NOW - 500, "whole seconds");
+  assert.equal(claims.claims?.sub, "repo:org/app:ref:refs/heads/main");
+  assert.equal(claims.claims?.aud, "sts.bucketgate.test");
+  assert.equal(claims.claims?.team, "blue");
+});
+
+Deno.test("handleSts() without Policy seals no session policy", async () => {
+  const r = await handleSts(await call(), deps());
+  assert.ok(r.ok);
+  const claims = unsealSession(tag(await r.value.response.text(), "SessionToken")!, KEYS);
+  assert.equal(claims?.sessionPolicy, undefined);
+});
+
+Deno.test("handleSts() refuses a malformed Policy, and one over 2,048 characters", async () => {
+  assert.match(await failure(await call({ Policy: "{not json" })), /^MalformedPolicyDocument: /);
+  assert.match(
+    await failure(await call({ Policy: READ_POLICY.replace("s3:GetObject", "s3:Nope") })),
+    /^MalformedPolicyDocument: Policy Statement\[0\]\.Action/,
+  );
+  assert.match(
+    await failure(await call({ Policy: READ_POLICY.padEnd(2049, " ") })),
+    /^ValidationError: /,
+  );
+  assert.match(await failure(await call({ Policy: "" })), /^ValidationError: /);
+});
+
+Deno.test("handleSts() refuses at mint a session whose token would exceed 8 KiB: PackedPolicyTooLarge", async () => {
+  const many = Array.from({ length: 100 }, (_, i) => ({
+    bucket: `bucket-number-${i}`,
+    prefixes: [`some/rather/long/prefix/number/${i}/`],
+    actions: ["get_object" as const, "put_object" as const],
+  }));
+  const big = deps({ roles: [{ ...ROLE, allowedScopes: many }] });
+  const message = await failure(await call({ Policy: READ_POLICY }), big);
+  assert.match(message, /^PackedPolicyTooLarge: Packed size .* is \d+% of the 8192-character/);
+  const fits = deps({ roles: [{ ...ROLE, allowedScopes: many.slice(0, 5) }] });
+  assert.ok((await handleSts(await call({ Policy: READ_POLICY }), fits)).ok);
+});

@@ -82,3 +82,12 @@ Deno.test("assumeRoleParams() names the missing or malformed parameter", () => {
   const d = p(full + "&DurationSeconds=7200");
   assert.ok(d.ok && d.value.durationSeconds === 7200);
 });
+
+Deno.test("assumeRoleParams() reads the Policy parameter as text (checked when minting)", () => {
+  const r = assumeRoleParams(
+    new URLSearchParams({ RoleArn: "ci", WebIdentityToken: "t", Policy: "{x" }),
+  );
+  assert.ok(r.ok && r.value.policy === "{x");
+  const none = assumeRoleParams(new URLSearchParams({ RoleArn: "ci", WebIdentityToken: "t" }));
+  assert.ok(none.ok && !("policy" in none.value));
+});

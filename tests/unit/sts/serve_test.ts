@@ -36,15 +36,18 @@ const post = (body: string) =>
     body,
   });
 
-Deno.test("serveSts() answers a form POST and names the principal and subject for the log", async () => {
+Deno.test("serveSts() answers a form POST and names the principal, subject, role and minted key id for the log", async () => {
   const out = await serveSts(post(await form()), options("http://gw.test/"));
   assert.ok(out.result.ok);
   assert.equal(out.result.value.status, 200);
-  assert.match(await out.result.value.text(), /<AccessKeyId>ASIA[A-Z0-9]{16}<\/AccessKeyId>/);
+  const text = await out.result.value.text();
+  assert.match(text, /<AccessKeyId>ASIA[A-Z0-9]{16}<\/AccessKeyId>/);
   assert.deepEqual(out.sts, {
     action: "AssumeRoleWithWebIdentity",
     principal: "ci/repo-org-app-ref-refs-heads-main",
     subject: "repo:org/app:ref:refs/heads/main",
+    role: "ci",
+    accessKeyId: /<AccessKeyId>([^<]*)</.exec(text)?.[1],
   });
 });
 
