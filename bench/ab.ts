@@ -81,7 +81,13 @@ async function spawnDeno(
     cwd,
     stdin: "null",
   }).spawn();
-  await waitForPort(port, 60_000);
+  const exited = child.status.then(async (st) => {
+    const log = (await Deno.readTextFile(gcPath).catch(() => "")).split("\n")
+      .filter((l) => !/\bGC: |Memory pool|removed zone/.test(l)).join("\n");
+    throw new Error(`${name} exited (${st.code}) before listening:\n${log.slice(-2000)}`);
+  });
+  await Promise.race([waitForPort(port, 60_000), exited]);
+  exited.catch(() => {});
   return {
     port,
     pid: child.pid,
@@ -109,7 +115,7 @@ function policyYaml(): string[] {
 }
 
 /** The gateway's config: the two buckets, the bench key, limits and a policy when asked. */
-function gatewayConfig(
+export function gatewayConfig(
   port: number,
   originPort: number,
   dir: string,
