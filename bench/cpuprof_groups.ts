@@ -19,19 +19,22 @@
  */
 import { parseArgs } from "node:util";
 
-interface Frame {
+/** A frame of a `.cpuprofile` node. */
+export interface Frame {
   readonly functionName: string;
   readonly url: string;
   readonly lineNumber: number;
 }
 
-interface ProfileNode {
+/** A node of a `.cpuprofile`'s call tree. */
+export interface ProfileNode {
   readonly id: number;
   readonly callFrame: Frame;
   readonly children?: readonly number[];
 }
 
-interface Profile {
+/** What `deno run --cpu-prof` writes (the parts read here). */
+export interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   /** µs from each sample to the one before (the first: from startTime). */
