@@ -303,7 +303,7 @@ function pairedTable(f: ReturnType<typeof flagsOf>, s: Samples): string {
     for (const rev of f.revs) pair(t, TARGETS[t].floor as Floor, `${t}@${rev}`);
     for (const rev of f.revs.slice(1)) pair(t, `${t}@${f.revs[0]}`, `${t}@${rev}`);
   }
-  return lines.join("\n");
+  return lines.length > 2 ? lines.join("\n") : "(no pairs: one revision and no floors)";
 }
 
 /** Every contender once a round, order rotated by one each round. */
