@@ -318,7 +318,7 @@ async function rounds(
     script: `${work}/wrk.lua`,
   };
   const samples: Samples = new Map();
-  for (const c of contenders) {
+  for (const c of Number(f.warmup) > 0 ? contenders : []) {
     const x = await runTurn(c.proc, await c.requests(), { ...turn, seconds: Number(f.warmup) });
     samples.set(`~${c.name}`, [x]); // warm-up: counted only for a profile's scale
   }
