@@ -219,3 +219,22 @@ export async function trackPeakRss(pid: number): Promise<() => Promise<number>> 
     return Math.max(peak, hwm);
   };
 }
+
+/**
+ * CPU seconds of a process so far, split: its main thread (the JS isolate's
+ * thread: tid = pid) and all its other threads together (V8's GC helpers,
+ * Tokio's I/O and blocking pools). Zeros when it is gone.
+ */
+export async function threadCpuSeconds(pid: number): Promise<{ main: number; others: number }> {
+  let main = 0, others = 0;
+  try {
+    for await (const e of Deno.readDir(`/proc/${pid}/task`)) {
+      const line = await Deno.readTextFile(`/proc/${pid}/task/${e.name}/stat`).catch(() => "");
+      const f = line.slice(line.lastIndexOf(")") + 2).split(" ");
+      const s = line ? (Number(f[11]) + Number(f[12])) / ticksPerSecond : 0;
+      if (Number(e.name) === pid) main += s;
+      else others += s;
+    }
+  } catch { /* gone */ }
+  return { main, others };
+}

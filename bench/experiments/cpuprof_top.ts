@@ -8,21 +8,7 @@
  *   deno run -A bench/experiments/cpuprof_top.ts <file.cpuprofile> [--top 30] [--total]
  */
 import { parseArgs } from "node:util";
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: {
-    readonly functionName: string;
-    readonly url: string;
-    readonly lineNumber: number;
-  };
-  readonly children?: readonly number[];
-}
-
-interface Profile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-}
+import type { Profile, ProfileNode } from "../cpuprof_groups.ts";
 
 function label(n: ProfileNode): string {
   const url = n.callFrame.url.replace(/^.*\/(src|bench|ext|node_modules)\//, "$1/");
