@@ -40,7 +40,8 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const gw = await startGateway([], {
-      args: ["--workers", "2", "--admin-listen", "127.0.0.1:0"],
+      args: ["--workers", "2"],
+      adminListen: "127.0.0.1:0",
       extraConfig: [
         "quotas:",
         `  - { name: dev-daily, match: { access_key_id: ${DEV.id} }, requests_per_day: 1000 }`,
