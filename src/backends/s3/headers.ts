@@ -7,6 +7,7 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
+import { algorithmOfHeader } from "../../checksum/algorithm.ts";
 
 /** An object's HTTP metadata as the headers of a PUT, CopyObject or CreateMultipartUpload. */
 export function metaHeaders(meta: HttpMeta): Record<string, string> {
@@ -31,15 +32,6 @@ const META_FIELDS: Readonly<Record<string, string>> = {
   "expires": "expires",
 };
 
-/** `x-amz-checksum-*` headers by the algorithm they carry. */
-const CHECKSUM_HEADERS: Readonly<Record<string, string>> = {
-  "x-amz-checksum-crc32": "CRC32",
-  "x-amz-checksum-crc32c": "CRC32C",
-  "x-amz-checksum-crc64nvme": "CRC64NVME",
-  "x-amz-checksum-sha1": "SHA1",
-  "x-amz-checksum-sha256": "SHA256",
-};
-
 const PASSED = new Set(PASSED_RESPONSE_HEADERS);
 
 /** An object's metadata from a GET or HEAD answer, in one walk over its headers. */
@@ -61,8 +53,11 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
     else if (k === "x-amz-mp-parts-count") meta.partsCount = Number(v);
     else if (k === "x-amz-checksum-type") meta.checksumType = v.toUpperCase();
     else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
-    else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
     else if (PASSED.has(k)) (passed ??= {})[k] = v;
+    else {
+      const alg = algorithmOfHeader(k);
+      if (alg) (checksums ??= {})[alg] = v;
+    }
   }
   const total = /\/(\d+)$/.exec(contentRange);
   meta.size = total ? Number(total[1]) : Number(length);
