@@ -1,8 +1,9 @@
 /**
  * IP addresses and CIDR ranges as bytes: parsing (IPv4, IPv6 with its
- * shorthands, IPv4-mapped IPv6 read as IPv4) and range membership. The
- * trusted-proxy list (http/forwarded.ts) and the policies' `IpAddress`
- * conditions (iam/operators.ts) share it.
+ * shorthands, IPv4-mapped IPv6 read as IPv4), range membership, and an
+ * address cut to its network. The trusted-proxy list (http/forwarded.ts), the
+ * policies' `IpAddress` conditions (iam/operators.ts) and the rate limits'
+ * source networks (limits/source_net.ts) share it.
  */
 
 /** An address range: the network's bytes (4 or 16) and its prefix length. */
@@ -30,6 +31,24 @@ export function inRange(bytes: Uint8Array, range: IpRange): boolean {
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
   return (bytes[whole]! & mask) === (range.bytes[whole]! & mask);
+}
+
+/** The network of an address (as `parseIp` gives it): its first `bits` bits, the rest zero. */
+export function maskIp(bytes: Uint8Array, bits: number): Uint8Array {
+  return bytes.map((b, i) => {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    return b & ((0xff << (8 - keep)) & 0xff);
+  });
+}
+
+/** An address (as `parseIp` gives it) as text: dotted IPv4, or eight hex groups, unshortened. */
+export function ipText(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join(".");
+  const groups: string[] = [];
+  for (let i = 0; i < bytes.length; i += 2) {
+    groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  }
+  return groups.join(":");
 }
 
 const IPV4 =

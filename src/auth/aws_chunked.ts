@@ -8,7 +8,7 @@
  * lives in aws_chunked/parser.ts, the signature chain and the trailer beside it.
  */
 import type { ChecksumAlgorithm } from "../checksum/algorithm.ts";
-import { parseAlgorithm } from "../checksum/verify.ts";
+import { parseAlgorithm } from "../checksum/algorithm.ts";
 import { type AwsChunkedOptions, ChunkedParser } from "./aws_chunked/parser.ts";
 
 export { type AwsChunkedOptions, MAX_CHUNK, MAX_LINE, MAX_TRAILER } from "./aws_chunked/parser.ts";

@@ -11,6 +11,7 @@
  */
 import type { ChecksumAlgorithm, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
 import type { ObjectPartsSource, StoredPartAnswer } from "./multipart.ts";
+import { META_HEADERS } from "./meta_headers.ts";
 export type { Checksums, ClaimedChecksum, UploadChecksum } from "../checksum/algorithm.ts";
 export type { ObjectPart, ObjectPartsPage } from "./multipart.ts";
 export type { ObjectPartsSource, StoredPartAnswer };
@@ -32,12 +33,7 @@ export interface HttpMeta {
 /** Only the HttpMeta fields of a meta: drops size, ETag, checksums and a store's answers. */
 export function httpMetaOf(m: HttpMeta): HttpMeta {
   const out: { -readonly [K in keyof HttpMeta]: HttpMeta[K] } = { userMetadata: m.userMetadata };
-  if (m.contentType !== undefined) out.contentType = m.contentType;
-  if (m.contentEncoding !== undefined) out.contentEncoding = m.contentEncoding;
-  if (m.contentDisposition !== undefined) out.contentDisposition = m.contentDisposition;
-  if (m.contentLanguage !== undefined) out.contentLanguage = m.contentLanguage;
-  if (m.cacheControl !== undefined) out.cacheControl = m.cacheControl;
-  if (m.expires !== undefined) out.expires = m.expires;
+  for (const [, field] of META_HEADERS) if (m[field] !== undefined) out[field] = m[field];
   return out;
 }
 

@@ -3,14 +3,23 @@ import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import type {
   BackendResult,
+  ClaimedChecksum,
   CompletedPart,
   ListPartsOptions,
   ObjectMeta,
   PartInfo,
   PartsPage,
+  WriteConditions,
 } from "./backend.ts";
 import { bareEtag } from "./conditions.ts";
 import { MIN_PART_SIZE } from "./etag.ts";
+
+/** What a local backend's CompleteMultipartUpload assembles: the parts, the write's conditions, the claimed checksum. */
+export interface Completion {
+  readonly parts: readonly CompletedPart[];
+  readonly conditions?: WriteConditions | undefined;
+  readonly claimed?: ClaimedChecksum | undefined;
+}
 
 /** A stored part with its MD5 (hex). */
 export interface StoredPart extends PartInfo {

@@ -3,20 +3,11 @@
  * headers, and a pass-through stream that verifies them (and a byte count)
  * when the body ends.
  */
-import type { ChecksumAlgorithm } from "./algorithm.ts";
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumHeaderName } from "./algorithm.ts";
 import { constantTimeEqual } from "../bytes.ts";
 import { type ProxyError, proxyError, ProxyStreamError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { createHasher, type Hasher, toBase64, toHex } from "./hasher.ts";
-
-/** Checksum algorithms and their header names. */
-export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = [
-  "CRC32",
-  "CRC32C",
-  "CRC64NVME",
-  "SHA1",
-  "SHA256",
-];
 
 const DIGEST_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
   CRC32: 4,
@@ -25,19 +16,6 @@ const DIGEST_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
   SHA1: 20,
   SHA256: 32,
 };
-
-/** The checksum header of an algorithm: `x-amz-checksum-crc32`… */
-export function checksumHeaderName(alg: ChecksumAlgorithm): string {
-  return `x-amz-checksum-${alg.toLowerCase()}`;
-}
-
-/** Parses an algorithm name (`crc32`, `CRC32C`…); undefined when unknown. */
-export function parseAlgorithm(name: string): ChecksumAlgorithm | undefined {
-  const up = name.trim().toUpperCase();
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(up)
-    ? up as ChecksumAlgorithm
-    : undefined;
-}
 
 function base64Length(value: string): number | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return undefined;

@@ -11,8 +11,7 @@ import type {
 
 import { isEmptyRange } from "../backends/range.ts";
 import { FORWARDED_WRITE_HEADERS, pickHeaders } from "../backends/passthrough.ts";
-
-const META_PREFIX = "x-amz-meta-";
+import { META_HEADERS, USER_META_PREFIX as META_PREFIX } from "../backends/meta_headers.ts";
 
 /** The headers of a write that only a remote S3 store acts on (storage class, SSE, tagging…). */
 export function forwardedHeaders(headers: Headers): ForwardedHeaders | undefined {
@@ -30,19 +29,11 @@ export function metaFromHeaders(headers: Headers): HttpMeta {
   const meta: {
     -readonly [K in keyof HttpMeta]: HttpMeta[K];
   } = { userMetadata };
-  const pick = (h: string) => headers.get(h) ?? undefined;
-  const contentType = pick("content-type");
-  if (contentType !== undefined) meta.contentType = contentType;
-  const contentEncoding = stripAwsChunked(pick("content-encoding"));
-  if (contentEncoding !== undefined) meta.contentEncoding = contentEncoding;
-  const disposition = pick("content-disposition");
-  if (disposition !== undefined) meta.contentDisposition = disposition;
-  const language = pick("content-language");
-  if (language !== undefined) meta.contentLanguage = language;
-  const cacheControl = pick("cache-control");
-  if (cacheControl !== undefined) meta.cacheControl = cacheControl;
-  const expires = pick("expires");
-  if (expires !== undefined) meta.expires = expires;
+  for (const [header, field] of META_HEADERS) {
+    const raw = headers.get(header) ?? undefined;
+    const v = field === "contentEncoding" ? stripAwsChunked(raw) : raw;
+    if (v !== undefined) meta[field] = v;
+  }
   return meta;
 }
 
@@ -62,11 +53,10 @@ export function objectHeaders(meta: ObjectMeta): Headers {
   h.set("etag", meta.etag);
   h.set("last-modified", meta.lastModified.toUTCString());
   h.set("accept-ranges", "bytes");
-  if (meta.contentEncoding) h.set("content-encoding", meta.contentEncoding);
-  if (meta.contentDisposition) h.set("content-disposition", meta.contentDisposition);
-  if (meta.contentLanguage) h.set("content-language", meta.contentLanguage);
-  if (meta.cacheControl) h.set("cache-control", meta.cacheControl);
-  if (meta.expires) h.set("expires", meta.expires);
+  for (const [header, field] of META_HEADERS) {
+    const v = meta[field];
+    if (v && field !== "contentType") h.set(header, v);
+  }
   for (const [name, value] of Object.entries(meta.userMetadata)) {
     h.set(META_PREFIX + name, value);
   }

@@ -4,13 +4,20 @@
  * refusals), CompleteMultipartUpload's whole-object checksum, and the
  * `<ChecksumCRC32>`… elements of the XML answers.
  */
-import type { ChecksumAlgorithm, ChecksumType } from "../checksum/algorithm.ts";
-import { CHECKSUM_ALGORITHMS, parseAlgorithm, validChecksumValue } from "../checksum/verify.ts";
+import {
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  checksumHeaderName,
+  type ChecksumType,
+  defaultChecksumType,
+  parseAlgorithm,
+  parseChecksumType,
+} from "../checksum/algorithm.ts";
+import { validChecksumValue } from "../checksum/verify.ts";
 import type { Checksums, ClaimedChecksum, UploadChecksum } from "../backends/backend.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { el } from "../xml.ts";
-import { CHECKSUM_HEADER } from "./checksum_headers.ts";
 
 const invalid = (header: string) =>
   proxyError("InvalidRequest", `Value for ${header} header is invalid.`);
@@ -18,10 +25,8 @@ const invalid = (header: string) =>
 function parseType(headers: Headers): Result<ChecksumType | undefined, ProxyError> {
   const raw = headers.get("x-amz-checksum-type");
   if (raw === null) return ok(undefined);
-  const type = raw.trim().toUpperCase();
-  return type === "COMPOSITE" || type === "FULL_OBJECT"
-    ? ok(type)
-    : err(invalid("x-amz-checksum-type"));
+  const type = parseChecksumType(raw);
+  return type ? ok(type) : err(invalid("x-amz-checksum-type"));
 }
 
 /** Whether an algorithm's multipart checksum may be of a type. */
@@ -47,7 +52,7 @@ export function uploadChecksumOf(headers: Headers): Result<UploadChecksum | unde
   }
   const algorithm = parseAlgorithm(raw);
   if (!algorithm) return err(invalid("x-amz-checksum-algorithm"));
-  const chosen = type.value ?? (algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
+  const chosen = type.value ?? defaultChecksumType(algorithm);
   if (!allowed(algorithm, chosen)) {
     return err(proxyError(
       "InvalidRequest",
@@ -70,9 +75,9 @@ export function claimedChecksumOf(
   if (!type.ok) return type;
   const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
   for (const alg of CHECKSUM_ALGORITHMS) {
-    const v = headers.get(CHECKSUM_HEADER[alg])?.trim();
+    const v = headers.get(checksumHeaderName(alg))?.trim();
     if (v === undefined) continue;
-    if (!validClaim(alg, v)) return err(invalid(CHECKSUM_HEADER[alg]));
+    if (!validClaim(alg, v)) return err(invalid(checksumHeaderName(alg)));
     checksums[alg] = v;
   }
   if (type.value === undefined && Object.keys(checksums).length === 0) return ok(undefined);

@@ -1,6 +1,27 @@
 /** Headless Chromium (Debian's) for the browser tests: load a page, let its script run, read the DOM. */
 import { run } from "./_gateway.ts";
 import { missingCommand } from "../_support/tools.ts";
+import { freePort } from "../_support/ports.ts";
+
+/** A page server for the browser: one HTML page on every path of 127.0.0.1:`port`. */
+export interface PageServer {
+  /** `http://127.0.0.1:<port>`: the page's origin, for CORS rules. */
+  readonly origin: string;
+  /** Shuts the server down. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves `html` on `port` (a fresh one unless given: pick it first when the
+ * gateway's CORS rules must name the origin before the page can be written).
+ */
+export function servePage(html: string, port: number = freePort()): PageServer {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port, onListen() {} },
+    () => new Response(html, { headers: { "content-type": "text/html" } }),
+  );
+  return { origin: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
+}
 
 /** Why Chromium cannot run here; under CI=true, throws. */
 export const noChromium: string | undefined = await missingCommand("chromium");

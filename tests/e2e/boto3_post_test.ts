@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { sealSession } from "../../src/auth/session_token.ts";
 import { availableBackends, startRig } from "./_backends.ts";
-import { DEV, READER, run } from "./_gateway.ts";
+import { runPythonSuite } from "./_python.ts";
 import { firstReason, missingPythonModule, skippable } from "../_support/tools.ts";
 
 /** Why boto3 or requests cannot run here; under CI=true, throws. */
@@ -49,26 +49,12 @@ for (const { kind, skip } of await availableBackends()) {
       const s = session();
       const rig = await startRig(kind, { env: { SESSION_TOKEN_KEY: s.key } });
       try {
-        const r = await run("python3", [new URL("./boto3_post.py", import.meta.url).pathname], {
-          env: {
-            ENDPOINT: rig.gw.url,
-            DEV_ID: DEV.id,
-            DEV_SECRET: DEV.secret,
-            READER_ID: READER.id,
-            READER_SECRET: READER.secret,
-            SESSION_ID: s.id,
-            SESSION_SECRET: s.secret,
-            SESSION_TOKEN: s.token,
-            PATH: Deno.env.get("PATH") ?? "",
-            HOME: rig.gw.dataDir,
-          },
+        const out = await runPythonSuite(rig, new URL("./boto3_post.py", import.meta.url), {
+          SESSION_ID: s.id,
+          SESSION_SECRET: s.secret,
+          SESSION_TOKEN: s.token,
         });
-        assert.equal(
-          r.code,
-          0,
-          `${r.stdout}\n${r.stderr}\n--- gateway log ---\n${rig.gw.logs().slice(-4000)}`,
-        );
-        assert.match(r.stdout, /boto3 post suite OK/);
+        assert.match(out, /boto3 post suite OK/);
         assert.equal(await rig.storedText("private-uploads", "form/hello.txt"), "hello, form");
       } finally {
         await rig.stop();

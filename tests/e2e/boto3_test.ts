@@ -1,7 +1,7 @@
 /** boto3 (client and resource APIs) against the real gateway process, on every backend. */
 import assert from "node:assert/strict";
 import { availableBackends, startRig } from "./_backends.ts";
-import { DEV, READER, run } from "./_gateway.ts";
+import { runPythonSuite } from "./_python.ts";
 import { clientTest, commandVersion } from "./compat/record.ts";
 import { firstReason, missingPythonModule } from "../_support/tools.ts";
 
@@ -19,25 +19,8 @@ for (const { kind, skip } of await availableBackends()) {
     async fn() {
       const rig = await startRig(kind);
       try {
-        const r = await run("python3", [new URL("./boto3_suite.py", import.meta.url).pathname], {
-          env: {
-            ENDPOINT: rig.gw.url,
-            DATA_DIR: rig.gw.dataDir,
-            ...(rig.backendEndpoint ? { STORE_ENDPOINT: rig.backendEndpoint } : {}),
-            DEV_ID: DEV.id,
-            DEV_SECRET: DEV.secret,
-            READER_ID: READER.id,
-            READER_SECRET: READER.secret,
-            PATH: Deno.env.get("PATH") ?? "",
-            HOME: rig.gw.dataDir,
-          },
-        });
-        assert.equal(
-          r.code,
-          0,
-          `${r.stdout}\n${r.stderr}\n--- gateway log ---\n${rig.gw.logs().slice(-4000)}`,
-        );
-        assert.match(r.stdout, /boto3 suite OK/);
+        const out = await runPythonSuite(rig, new URL("./boto3_suite.py", import.meta.url));
+        assert.match(out, /boto3 suite OK/);
       } finally {
         await rig.stop();
       }

@@ -6,7 +6,8 @@
 import { checksumOf } from "../_support/checksums.ts";
 import assert from "node:assert/strict";
 import { availableBackends, startRig } from "./_backends.ts";
-import { awsCli, DEV, run } from "./_gateway.ts";
+import { runPythonSuite } from "./_python.ts";
+import { awsCli, run } from "./_gateway.ts";
 import { firstReason, missingCommand, missingPythonModule } from "../_support/tools.ts";
 
 const noBoto3 = await missingPythonModule("boto3");
@@ -19,19 +20,8 @@ for (const { kind, skip } of await availableBackends()) {
     async fn() {
       const rig = await startRig(kind);
       try {
-        const script = new URL("./checksums_boto3.py", import.meta.url).pathname;
-        const r = await run("python3", [script], {
-          env: {
-            ENDPOINT: rig.gw.url,
-            ...(rig.backendEndpoint ? { STORE_ENDPOINT: rig.backendEndpoint } : {}),
-            DEV_ID: DEV.id,
-            DEV_SECRET: DEV.secret,
-            PATH: Deno.env.get("PATH") ?? "",
-            HOME: rig.gw.dataDir,
-          },
-        });
-        assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${rig.gw.logs().slice(-3000)}`);
-        assert.match(r.stdout, /checksums suite OK/);
+        const out = await runPythonSuite(rig, new URL("./checksums_boto3.py", import.meta.url));
+        assert.match(out, /checksums suite OK/);
       } finally {
         await rig.stop();
       }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { freePort } from "../_support/ports.ts";
 import { DEV, startGateway } from "./_gateway.ts";
 import { skippable } from "../_support/tools.ts";
-import { dumpDom, noChromium } from "./_chromium.ts";
+import { dumpDom, noChromium, servePage } from "./_chromium.ts";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 
@@ -79,10 +79,7 @@ Deno.test({
       await form("browser/${filename}", {}),
       await form("browser/201.txt", { success_action_status: "201" }),
     ]);
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: pagePort, onListen() {} },
-      () => new Response(html, { headers: { "content-type": "text/html" } }),
-    );
+    const server = servePage(html, pagePort);
     try {
       const dom = await dumpDom(`${origin}/`);
       assert.match(dom, /status=204 etag="[0-9a-f]{32}" body=\n/, dom);
@@ -97,7 +94,7 @@ Deno.test({
       assert.equal(stored, "uploaded by a browser\n");
       await gw.waitForLog(/POST \/private-uploads\/browser\/from-chromium\.txt 204/);
     } finally {
-      await server.shutdown();
+      await server.stop();
       await gw.stop();
     }
   },

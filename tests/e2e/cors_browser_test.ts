@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { freePort } from "../_support/ports.ts";
 import { startGateway } from "./_gateway.ts";
 import { skippable } from "../_support/tools.ts";
-import { dumpDom, noChromium } from "./_chromium.ts";
+import { dumpDom, noChromium, servePage } from "./_chromium.ts";
 
 /** A page whose script fetches `url` and writes what it saw into the DOM. */
 function page(url: string): string {
@@ -24,16 +24,6 @@ function page(url: string): string {
   }
 })();
 </script></body></html>`;
-}
-
-/** Serves one page on a fresh port; returns its origin and a stop function. */
-function servePage(html: string): { origin: string; stop: () => Promise<void> } {
-  const port = freePort();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port, onListen() {} },
-    () => new Response(html, { headers: { "content-type": "text/html" } }),
-  );
-  return { origin: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
 }
 
 Deno.test({
@@ -55,10 +45,7 @@ Deno.test({
     });
     await Deno.writeTextFile(`${gw.dataDir}/public-data/hello.txt`, "hello from the bucket");
     const target = `${gw.url}/public-data/hello.txt`;
-    const good = Deno.serve(
-      { hostname: "127.0.0.1", port: allowedPort, onListen() {} },
-      () => new Response(page(target), { headers: { "content-type": "text/html" } }),
-    );
+    const good = servePage(page(target), allowedPort);
     const evil = servePage(page(target));
     try {
       const dom = await dumpDom(`${allowed}/`);
@@ -67,7 +54,7 @@ Deno.test({
       assert.match(blocked, /blocked: TypeError/, blocked);
       await gw.waitForLog(/GET \/public-data\/hello\.txt 200/);
     } finally {
-      await good.shutdown();
+      await good.stop();
       await evil.stop();
       await gw.stop();
     }

@@ -14,7 +14,6 @@ const WITHOUT_UNIT_TEST: Readonly<Record<string, string>> = {
   "src/backends/az/context.ts": "types and constants only",
   "src/backends/az/sizes.ts": "types and constants only",
   "src/backends/fs/context.ts": "types and constants only",
-  "src/checksum/algorithm.ts": "types and constants only",
   "src/config/defaults.ts": "types and constants only",
   "src/config/types.ts": "types and constants only",
   "src/s3/context.ts": "types and constants only",

@@ -2,7 +2,7 @@
 import type { ChecksumAlgorithm } from "../../checksum/algorithm.ts";
 import type { Hasher } from "../../checksum/hasher.ts";
 import { toBase64 } from "../../checksum/hasher.ts";
-import { checksumHeaderName } from "../../checksum/verify.ts";
+import { checksumHeaderName } from "../../checksum/algorithm.ts";
 import { constantTimeEqual } from "../../bytes.ts";
 import { proxyError } from "../../errors.ts";
 import { sha256Hex } from "../../sigv4/signing_key.ts";

@@ -6,13 +6,16 @@
  * Content-MD5 in hex, or the stored multipart ETag.
  */
 import { Buffer } from "node:buffer";
-import type { ChecksumAlgorithm, ChecksumType } from "../../checksum/algorithm.ts";
+import {
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  type ChecksumType,
+} from "../../checksum/algorithm.ts";
 import type { HttpMeta, ObjectMeta } from "../backend.ts";
 
 const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
 const ENCODED = "bgx_";
 const INTERNAL = "bgi_";
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 
 /** The Azure metadata name of an S3 user-metadata name. */
 export function azureMetaName(name: string): string {
@@ -168,7 +171,7 @@ export function checksumsOf(
   internal: Readonly<Record<string, string>>,
 ): Partial<Record<ChecksumAlgorithm, string>> | undefined {
   const out: Partial<Record<ChecksumAlgorithm, string>> = {};
-  for (const alg of ALGORITHMS) {
+  for (const alg of CHECKSUM_ALGORITHMS) {
     const v = internal[`checksum_${alg.toLowerCase()}`];
     if (v) out[alg] = v;
   }

@@ -8,8 +8,6 @@ import { type ProxyError, proxyError, toProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
-  ClaimedChecksum,
-  CompletedPart,
   HttpMeta,
   ListPartsOptions,
   ListUploadsOptions,
@@ -22,12 +20,12 @@ import type {
   UploadInfo,
   UploadRef,
   UploadsPage,
-  WriteConditions,
 } from "../backend.ts";
 import { multipartEtag } from "../etag.ts";
 import { compareKeys } from "../keys.ts";
 import { pageUploads } from "../listing.ts";
 import {
+  type Completion,
   completionRecord,
   isUploadId,
   newUploadId,
@@ -137,13 +135,6 @@ export async function uploadPart(
     metadata: { md5, size: String(size), block, ...sums },
   });
   return rec.ok ? ok({ etag: `"${md5}"`, ...(checksums ? { checksums } : {}) }) : rec;
-}
-
-/** What a completion assembles. */
-export interface Completion {
-  readonly parts: readonly CompletedPart[];
-  readonly conditions?: WriteConditions | undefined;
-  readonly claimed?: ClaimedChecksum | undefined;
 }
 
 /**

@@ -5,16 +5,10 @@
  */
 import type { ProxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type {
-  BackendResult,
-  ClaimedChecksum,
-  CompletedPart,
-  ObjectMeta,
-  UploadRef,
-  WriteConditions,
-} from "../backend.ts";
+import type { BackendResult, ObjectMeta, UploadRef } from "../backend.ts";
 import { multipartEtag } from "../etag.ts";
 import {
+  type Completion,
   completionRecord,
   isUploadId,
   replayCompletion,
@@ -30,13 +24,6 @@ import { loadParts, loadUpload } from "./uploads.ts";
 
 /** Bytes copied at once from a part into the object. */
 const COPY_CHUNK = 256 * 1024;
-
-/** What `completeUpload` assembles. */
-export interface Completion {
-  readonly parts: readonly CompletedPart[];
-  readonly conditions?: WriteConditions | undefined;
-  readonly claimed?: ClaimedChecksum | undefined;
-}
 
 /** Copies the files at `paths`, in order, into a new temp file; returns its path. */
 async function concatFiles(

@@ -3,19 +3,16 @@
  * or the whole object's, an upload's algorithm and type) and as read back from
  * the store's XML answers (`<ChecksumCRC32>`…, `<ChecksumType>`).
  */
-import type { ChecksumAlgorithm, ChecksumType } from "../../checksum/algorithm.ts";
+import {
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  checksumHeaderRecord,
+  type ChecksumType,
+  defaultChecksumType,
+  parseChecksumType,
+} from "../../checksum/algorithm.ts";
 import type { Checksums, ClaimedChecksum, UploadChecksum } from "../backend.ts";
-import { CHECKSUM_ALGORITHMS } from "../../checksum/verify.ts";
 import { str } from "./xml.ts";
-
-/** Checksums as `x-amz-checksum-*` headers. */
-export function checksumHeaderValues(checksums: Checksums | undefined): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (const [alg, v] of Object.entries(checksums ?? {})) {
-    if (v) h[`x-amz-checksum-${alg.toLowerCase()}`] = v;
-  }
-  return h;
-}
 
 /** An upload's checksum as CreateMultipartUpload's headers. */
 export function uploadChecksumHeaders(c: UploadChecksum | undefined): Record<string, string> {
@@ -26,7 +23,7 @@ export function uploadChecksumHeaders(c: UploadChecksum | undefined): Record<str
 export function claimedHeaders(c: ClaimedChecksum | undefined): Record<string, string> {
   if (!c) return {};
   return {
-    ...checksumHeaderValues(c.checksums),
+    ...checksumHeaderRecord(c.checksums),
     ...(c.type ? { "x-amz-checksum-type": c.type } : {}),
   };
 }
@@ -45,8 +42,7 @@ export function checksumsFromXml(
 
 /** A checksum type as the store wrote it, when it is one. */
 export function checksumTypeOf(v: unknown): ChecksumType | undefined {
-  const t = str(v).trim().toUpperCase();
-  return t === "COMPOSITE" || t === "FULL_OBJECT" ? t : undefined;
+  return parseChecksumType(str(v));
 }
 
 /** The algorithm and type a ListParts answer names, when it names an algorithm. */
@@ -55,7 +51,6 @@ export function uploadChecksumFromXml(
 ): UploadChecksum | undefined {
   const alg = str(rec?.ChecksumAlgorithm).trim().toUpperCase() as ChecksumAlgorithm;
   if (!CHECKSUM_ALGORITHMS.includes(alg)) return undefined;
-  const type = checksumTypeOf(rec?.ChecksumType) ??
-    (alg === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
+  const type = checksumTypeOf(rec?.ChecksumType) ?? defaultChecksumType(alg);
   return { algorithm: alg, type };
 }

@@ -7,38 +7,22 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { PASSED_RESPONSE_HEADERS, pickHeaders } from "../passthrough.ts";
+import { META_HEADERS, USER_META_PREFIX } from "../meta_headers.ts";
+import { algorithmOfHeader } from "../../checksum/algorithm.ts";
 
 /** An object's HTTP metadata as the headers of a PUT, CopyObject or CreateMultipartUpload. */
 export function metaHeaders(meta: HttpMeta): Record<string, string> {
   const h: Record<string, string> = {};
-  if (meta.contentType) h["content-type"] = meta.contentType;
-  if (meta.contentEncoding) h["content-encoding"] = meta.contentEncoding;
-  if (meta.contentDisposition) h["content-disposition"] = meta.contentDisposition;
-  if (meta.contentLanguage) h["content-language"] = meta.contentLanguage;
-  if (meta.cacheControl) h["cache-control"] = meta.cacheControl;
-  if (meta.expires) h["expires"] = meta.expires;
-  for (const [k, v] of Object.entries(meta.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  for (const [header, field] of META_HEADERS) {
+    const v = meta[field];
+    if (v) h[header] = v;
+  }
+  for (const [k, v] of Object.entries(meta.userMetadata)) h[USER_META_PREFIX + k] = v;
   return h;
 }
 
 /** Object fields read from the store's headers of the same name. */
-const META_FIELDS: Readonly<Record<string, string>> = {
-  "content-type": "contentType",
-  "content-encoding": "contentEncoding",
-  "content-disposition": "contentDisposition",
-  "content-language": "contentLanguage",
-  "cache-control": "cacheControl",
-  "expires": "expires",
-};
-
-/** `x-amz-checksum-*` headers by the algorithm they carry. */
-const CHECKSUM_HEADERS: Readonly<Record<string, string>> = {
-  "x-amz-checksum-crc32": "CRC32",
-  "x-amz-checksum-crc32c": "CRC32C",
-  "x-amz-checksum-crc64nvme": "CRC64NVME",
-  "x-amz-checksum-sha1": "SHA1",
-  "x-amz-checksum-sha256": "SHA256",
-};
+const META_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(META_HEADERS);
 
 const PASSED = new Set(PASSED_RESPONSE_HEADERS);
 
@@ -53,7 +37,7 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
   let etag = '""';
   let lastModified: string | number = 0;
   for (const [k, v] of h) {
-    if (k.startsWith("x-amz-meta-")) userMetadata[k.slice(11)] = v;
+    if (k.startsWith(USER_META_PREFIX)) userMetadata[k.slice(USER_META_PREFIX.length)] = v;
     else if (k === "content-length") length = v;
     else if (k === "content-range") contentRange = v;
     else if (k === "etag") etag = v;
@@ -61,8 +45,11 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
     else if (k === "x-amz-mp-parts-count") meta.partsCount = Number(v);
     else if (k === "x-amz-checksum-type") meta.checksumType = v.toUpperCase();
     else if (Object.hasOwn(META_FIELDS, k)) meta[META_FIELDS[k]!] = v;
-    else if (Object.hasOwn(CHECKSUM_HEADERS, k)) (checksums ??= {})[CHECKSUM_HEADERS[k]!] = v;
     else if (PASSED.has(k)) (passed ??= {})[k] = v;
+    else {
+      const alg = algorithmOfHeader(k);
+      if (alg) (checksums ??= {})[alg] = v;
+    }
   }
   const total = /\/(\d+)$/.exec(contentRange);
   meta.size = total ? Number(total[1]) : Number(length);

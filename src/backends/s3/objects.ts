@@ -28,7 +28,7 @@ import {
   writeConditionHeaders,
 } from "./headers.ts";
 import { uploadBody } from "./body.ts";
-import { checksumHeaderValues } from "./checksums.ts";
+import { checksumHeaderRecord } from "../../checksum/algorithm.ts";
 
 /**
  * Asks the store for the object's checksums on every read: which of them the
@@ -138,7 +138,7 @@ export async function putObject(
     ...opts.forward,
     ...writeConditionHeaders(opts.conditions),
   };
-  Object.assign(headers, checksumHeaderValues(opts.checksums));
+  Object.assign(headers, checksumHeaderRecord(opts.checksums));
   // Named as the SDKs name it: some stores (moto) keep a checksum only then.
   const named = Object.keys(opts.checksums ?? {})[0];
   if (named) headers["x-amz-sdk-checksum-algorithm"] = named;

@@ -29,8 +29,8 @@ import { uploadBody } from "./body.ts";
 import { conditionalKeyProblem, headObject, isSuccess } from "./objects.ts";
 import { decodeListed, prefixesOf, records, urlEncoded } from "./listing.ts";
 import { str } from "./xml.ts";
+import { checksumHeaderRecord } from "../../checksum/algorithm.ts";
 import {
-  checksumHeaderValues,
   checksumsFromXml,
   checksumTypeOf,
   claimedHeaders,
@@ -74,7 +74,7 @@ export async function uploadPart(
   const query = `partNumber=${part.partNumber}&uploadId=${uriEncode(u.uploadId)}`;
   const path = c.pathOf(u.key);
   const { body: payload, dispose } = body.value;
-  const headers = checksumHeaderValues(part.checksums);
+  const headers = checksumHeaderRecord(part.checksums);
   const r = await c.call({ method: "PUT", path, query, headers, body: payload, signal })
     .finally(dispose);
   if (!r.ok) return r;
