@@ -133,7 +133,10 @@ function attachedOf(identity: Identity, scene: RequestScene): AttachedPolicies {
 
 /** The authorizer of one request; condition keys are built once per caller and kind of check. */
 export function createAuthorizer(scene: RequestScene): Authorizer {
-  const signing = signingOf(scene.headers, scene.query, scene.now);
+  let signed: { facts: SigningFacts | undefined } | undefined;
+  // Read only when a condition asks how the request was signed.
+  const signing = () =>
+    (signed ??= { facts: signingOf(scene.headers, scene.query, scene.now) }).facts;
   let last: { identity: Identity; listing: boolean; keys: ContextKeys } | undefined;
   let attached: { identity: Identity; policies: AttachedPolicies } | undefined;
   let denied: Decision | undefined;
@@ -142,7 +145,7 @@ export function createAuthorizer(scene: RequestScene): Authorizer {
     const own = !check.signing && check.prefix === undefined;
     if (own && last?.identity === check.identity && last.listing === listing) return last.keys;
     const session = sessionFacts(check.identity);
-    const signed = check.signing ?? (check.identity.kind === "anonymous" ? undefined : signing);
+    const anonymous = check.identity.kind === "anonymous";
     const keys = contextKeys({
       identity: check.identity,
       ...(scene.sourceIp !== undefined ? { sourceIp: scene.sourceIp } : {}),
@@ -150,7 +153,9 @@ export function createAuthorizer(scene: RequestScene): Authorizer {
       now: scene.now,
       headers: scene.headers,
       ...(listing ? { query: queryOf(scene.query, check.prefix) } : {}),
-      ...(signed ? { signing: signed } : {}),
+      get signing() {
+        return check.signing ?? (anonymous ? undefined : signing());
+      },
       ...(session ? { session } : {}),
     });
     if (own) last = { identity: check.identity, listing, keys };
