@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Identity } from "../../../src/auth/identity.ts";
+import { ALICE, SESSION } from "./_identities.ts";
 import { createAuthorizer, type RequestScene, signingOf } from "../../../src/authz/authorizer.ts";
 import type { BucketConfig, Config } from "../../../src/config/types.ts";
 import { type CompiledPolicy, compilePolicy } from "../../../src/iam/document.ts";
@@ -18,20 +19,6 @@ const BUCKET: BucketConfig = {
   anonymousAccess: false,
   backendPrefix: "",
   allowedRoles: [],
-};
-const ALICE: Identity = {
-  kind: "access_key",
-  accessKeyId: "AKIDALICE",
-  principal: "alice",
-  scopes: [],
-};
-const SESSION: Identity = {
-  kind: "session",
-  accessKeyId: "ASIATEMP",
-  principal: "ci/build",
-  roleId: "ci",
-  scopes: [],
-  expiresAt: NOW + 1000,
 };
 
 function scene(
