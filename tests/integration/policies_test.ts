@@ -78,6 +78,13 @@ Deno.test("a Deny in a key's policies wins over its allowed_scopes; the log name
   });
   assert.equal(copy.status, 403);
   assert.equal(h.logs.at(-1)!.deniedBy, "explicit deny by no-secrets[0] (NoSecrets)");
+  // A DeleteObject with If-Match reads the object: it needs s3:GetObject too, as on AWS.
+  const ifMatch = { method: "DELETE", key: ADMIN, headers: { "if-match": "*" } };
+  assert.equal((await send(h, "/private/secret/plans", ifMatch)).status, 403);
+  assert.equal(h.logs.at(-1)!.deniedBy, "explicit deny by no-secrets[0] (NoSecrets)");
+  assert.equal((await send(h, "/private/open/notes", ifMatch)).status, 204);
+  const plain = await send(h, "/private/secret/plans", { method: "DELETE", key: ADMIN });
+  assert.equal(plain.status, 204, "without If-Match, s3:DeleteObject is enough");
 });
 
 Deno.test("DeleteObjects decides each key: a Deny on one key refuses that key alone", async () => {
