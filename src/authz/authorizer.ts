@@ -13,10 +13,8 @@ import type { BucketConfig, Config } from "../config/types.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { QueryParams } from "../http/target.ts";
 import type { OperationName } from "../iam/actions.ts";
-import type { CompiledPolicy } from "../iam/document.ts";
 import type { Decision } from "../iam/evaluate.ts";
 import type { ContextKeys } from "../iam/keys.ts";
-import { createSessionPolicyCache } from "../sts/session_policy.ts";
 import { contextKeys, type SessionFacts, type SigningFacts } from "./context_keys.ts";
 import { type AttachedPolicies, configuredPolicies, decide, mayAccess } from "./policy_set.ts";
 
@@ -123,20 +121,13 @@ function sessionFacts(identity: Identity): SessionFacts | undefined {
   };
 }
 
-/** Sealed session policies compiled once each (the texts of the last 256 sessions). */
-const sessionPolicies = createSessionPolicyCache();
-
-/** A session policy that allows nothing: a sealed text that no longer compiles limits to nothing. */
-const NOTHING: CompiledPolicy = { name: "session", kind: "session", statements: [] };
-
 /** The policies beside the scopes: the current config's `policies:` and a session's own. */
 function attachedOf(identity: Identity, scene: RequestScene): AttachedPolicies {
   const policies = configuredPolicies(identity, scene.config);
-  const text = identity.kind === "session" ? identity.sessionPolicy : undefined;
-  const compiled = text === undefined ? undefined : sessionPolicies(text);
+  const session = identity.kind === "session" ? identity.sessionPolicy : undefined;
   return {
     ...(policies.length > 0 ? { identity: policies } : {}),
-    ...(compiled ? { session: compiled.ok ? compiled.value : NOTHING } : {}),
+    ...(session ? { session } : {}),
   };
 }
 

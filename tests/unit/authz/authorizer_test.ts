@@ -158,10 +158,7 @@ Deno.test("createAuthorizer() limits a session by its sealed policy and gives co
     Resource: "arn:aws:s3:::data/${jwt:team}/*",
     Condition: { StringEquals: { "aws:userid": "ci:build" } },
   }]);
-  const sealed = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
-  });
+  const sealed = policy("session", [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }]);
   const session: Identity = { ...SESSION, claims: { team: "red" }, sessionPolicy: sealed };
   const authorize = createAuthorizer(scene({ ci: [rolePolicy] }));
   assert.equal(authorize(get(session, "red/x")), undefined);
@@ -173,12 +170,6 @@ Deno.test("createAuthorizer() limits a session by its sealed policy and gives co
   );
   const unsealed: Identity = { ...SESSION, sessionPolicy: sealed };
   assert.equal(authorize(get(unsealed, "red/x"))?.kind, "AccessDenied", "no claims: fail closed");
-  const garbled: Identity = { ...SESSION, claims: { team: "red" }, sessionPolicy: "{" };
-  assert.equal(
-    authorize(get(garbled, "red/x"))?.kind,
-    "AccessDenied",
-    "a sealed policy that does not compile allows nothing",
-  );
 });
 
 Deno.test("createAuthorizer().sees() is ListBuckets' visibility with the caller's policies", () => {
