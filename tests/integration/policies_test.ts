@@ -83,6 +83,11 @@ Deno.test("a Deny in a key's policies wins over its allowed_scopes; the log name
   assert.equal((await send(h, "/private/secret/plans", ifMatch)).status, 403);
   assert.equal(h.logs.at(-1)!.deniedBy, "explicit deny by no-secrets[0] (NoSecrets)");
   assert.equal((await send(h, "/private/open/notes", ifMatch)).status, 204);
+  // So does a DeleteObjects entry with an ETag; without one, s3:DeleteObject is enough.
+  const batch = "<Delete><Object><Key>secret/plans</Key><ETag>*</ETag></Object></Delete>";
+  const xml = await (await send(h, "/private?delete", { method: "POST", body: batch, key: ADMIN }))
+    .text();
+  assert.match(xml, /<Error><Key>secret\/plans<\/Key><Code>AccessDenied<\/Code>/);
   const plain = await send(h, "/private/secret/plans", { method: "DELETE", key: ADMIN });
   assert.equal(plain.status, 204, "without If-Match, s3:DeleteObject is enough");
 });
