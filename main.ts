@@ -6,7 +6,6 @@
  * also each worker's (src/workers/worker_edge.ts), so `deno compile` needs
  * no --include for it.
  */
-import { dirname, isAbsolute, join } from "node:path";
 import { OIDC_ISSUER_MISSING } from "./src/backends/factory.ts";
 import { systemClock } from "./src/clock.ts";
 import { createLineWriter } from "./src/log/line_writer.ts";
@@ -18,9 +17,19 @@ import { orFail, refuse } from "./src/cli/exit.ts";
 import { type Flags, parseFlags } from "./src/cli/flags.ts";
 import { helpText } from "./src/cli/help.ts";
 import { runExplain } from "./src/cli/explain_command.ts";
-import { type ConfigSource, loadConfig, type LoadedConfig } from "./src/cli/load_config.ts";
+import {
+  type ConfigSource,
+  loadConfig,
+  type LoadedConfig,
+  policyFileReader,
+} from "./src/cli/load_config.ts";
 import { type Checked, serveSingle } from "./src/cli/serve.ts";
-import { configOkLine, configRefusal, environmentRefusal } from "./src/cli/startup_report.ts";
+import {
+  configOkLine,
+  configRefusal,
+  configWarnings,
+  environmentRefusal,
+} from "./src/cli/startup_report.ts";
 import { commitId, versionLine } from "./src/cli/version_line.ts";
 import { resolveWorkers } from "./src/workers/count.ts";
 import { supervise } from "./src/workers/supervisor_edge.ts";
@@ -79,10 +88,7 @@ function envLookup(name: string): string | undefined {
 }
 
 function loadFor(flags: Flags): Promise<LoadedConfig> {
-  // A policy_file is relative to the config file.
-  const base = dirname(flags.config ?? "config.yaml");
-  const readPolicyFile = (path: string) =>
-    Deno.readTextFileSync(isAbsolute(path) ? path : join(base, path));
+  const readPolicyFile = policyFileReader(flags.config, Deno.readTextFileSync);
   return loadConfig(flags, { read: readConfigSource, env: envLookup, readPolicyFile });
 }
 
@@ -96,6 +102,7 @@ async function checkStartup(flags: Flags): Promise<Checked> {
     ? []
     : missingIssuerProblems(loaded.value, OIDC_ISSUER_MISSING);
   if (orphans.length > 0) refuse(configRefusal(orphans, source.name), flags);
+  for (const warning of configWarnings(source.name, loaded.value)) console.error(warning);
   if (flags.checkConfig) {
     console.log(configOkLine(source.name, loaded.value));
     Deno.exit(0);

@@ -11,7 +11,7 @@ import { createMetrics } from "../src/admin/metrics.ts";
 import { createApp } from "../src/app.ts";
 import { authenticate } from "../src/auth/authenticate.ts";
 import { ANONYMOUS, type Identity } from "../src/auth/identity.ts";
-import { authorize } from "../src/authz/authorize.ts";
+import { createAuthorizer } from "../src/authz/authorizer.ts";
 import type { Backend, ObjectMeta } from "../src/backends/backend.ts";
 import { createFsBackend } from "../src/backends/fs/fs.ts";
 import { validateKey } from "../src/backends/keys.ts";
@@ -78,7 +78,7 @@ Deno.bench("stage authenticate: presigned SigV4 (signing key cached)", {
   if (!r.ok) throw new Error(r.error.message);
 });
 
-// ---- authorize: the bucket, the key, the scope check
+// ---- authorize: the key, the request's condition keys, the policy decision
 
 const admin: Identity = {
   kind: "access_key",
@@ -87,22 +87,33 @@ const admin: Identity = {
   scopes: config.credentials[0]!.allowedScopes,
 };
 const publicBucket = config.buckets[0]!;
+const scene = {
+  config,
+  secureTransport: false,
+  now: Date.now(),
+  headers: new Headers(),
+  query: new URLSearchParams(),
+};
 const privateBucket = config.buckets[1]!;
 
 Deno.bench("stage authorize: anonymous GetObject", { group: "authorize" }, () => {
   if (validateKey("1k.bin")) throw new Error("bad key");
-  const denied = authorize(ANONYMOUS, {
+  const denied = createAuthorizer(scene)({
+    identity: ANONYMOUS,
     bucket: publicBucket,
-    need: { kind: "action", action: "get_object", target: { kind: "key", key: "1k.bin" } },
+    operation: "GetObject",
+    key: "1k.bin",
   });
   if (denied) throw new Error(denied.message);
 });
 
 Deno.bench("stage authorize: access key GetObject", { group: "authorize" }, () => {
   if (validateKey("1k.bin")) throw new Error("bad key");
-  const denied = authorize(admin, {
+  const denied = createAuthorizer(scene)({
+    identity: admin,
     bucket: privateBucket,
-    need: { kind: "action", action: "get_object", target: { kind: "key", key: "1k.bin" } },
+    operation: "GetObject",
+    key: "1k.bin",
   });
   if (denied) throw new Error(denied.message);
 });

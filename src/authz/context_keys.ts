@@ -37,8 +37,8 @@ export interface RequestFacts {
   readonly headers: Headers;
   /** The query, for a listing's `prefix`, `delimiter` and `max-keys`. */
   readonly query?: { get(name: string): string | null };
-  /** Absent for an anonymous request. */
-  readonly signing?: SigningFacts;
+  /** Absent for an anonymous request (may be a getter: read only when a condition asks). */
+  readonly signing?: SigningFacts | undefined;
   /** A session's facts (Identity kind "session"). */
   readonly session?: SessionFacts;
 }
@@ -49,38 +49,53 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** The keys that do not depend on a claim. */
-function fixedKeys(f: RequestFacts): Map<string, readonly string[]> {
-  const keys = new Map<string, readonly string[]>();
-  const set = (key: string, value: string | null | undefined) => {
-    if (value !== null && value !== undefined) keys.set(key, [value]);
-  };
+/** A value as a key's values: absent stays absent. */
+function one(value: string | null | undefined): readonly string[] | undefined {
+  return value === null || value === undefined ? undefined : [value];
+}
+
+/** A key that does not depend on a claim (canonical, lower case), computed when a condition asks. */
+function fixedKey(f: RequestFacts, key: string): readonly string[] | undefined {
   const id = f.identity;
-  set("aws:sourceip", f.sourceIp);
-  set("aws:securetransport", String(f.secureTransport));
-  set("aws:currenttime", iso(f.now));
-  set("aws:epochtime", String(Math.floor(f.now / 1000)));
-  set("aws:useragent", f.headers.get("user-agent"));
-  set("aws:referer", f.headers.get("referer"));
-  set("aws:principaltype", PRINCIPAL_TYPES[id.kind]);
-  if (id.kind === "access_key") {
-    set("aws:username", id.principal);
-    set("aws:userid", id.accessKeyId);
-  }
-  if (id.kind === "session") {
-    set("aws:userid", `${id.roleId}:${f.session?.sessionName ?? ""}`);
-    set("aws:tokenissuetime", iso(f.session?.issuedAt ?? 0));
-  }
-  for (const name of ["prefix", "delimiter", "max-keys"]) set(`s3:${name}`, f.query?.get(name));
-  if (f.signing) {
-    set("s3:signatureversion", f.signing.signatureVersion);
-    set("s3:authtype", f.signing.authType);
-    if (f.signing.signatureAgeMs !== undefined) {
-      set("s3:signatureage", String(f.signing.signatureAgeMs));
+  switch (key) {
+    case "aws:sourceip":
+      return one(f.sourceIp);
+    case "aws:securetransport":
+      return [String(f.secureTransport)];
+    case "aws:currenttime":
+      return [iso(f.now)];
+    case "aws:epochtime":
+      return [String(Math.floor(f.now / 1000))];
+    case "aws:useragent":
+      return one(f.headers.get("user-agent"));
+    case "aws:referer":
+      return one(f.headers.get("referer"));
+    case "aws:principaltype":
+      return [PRINCIPAL_TYPES[id.kind]];
+    case "aws:username":
+      return id.kind === "access_key" ? [id.principal] : undefined;
+    case "aws:userid":
+      if (id.kind === "access_key") return [id.accessKeyId];
+      return id.kind === "session" ? [`${id.roleId}:${f.session?.sessionName ?? ""}`] : undefined;
+    case "aws:tokenissuetime":
+      return id.kind === "session" ? [iso(f.session?.issuedAt ?? 0)] : undefined;
+    case "s3:prefix":
+    case "s3:delimiter":
+    case "s3:max-keys":
+      return one(f.query?.get(key.slice(3)));
+    case "s3:signatureversion":
+      return one(f.signing?.signatureVersion);
+    case "s3:authtype":
+      return one(f.signing?.authType);
+    case "s3:signatureage": {
+      const age = f.signing?.signatureAgeMs;
+      return age === undefined ? undefined : [String(age)];
     }
+    case "s3:x-amz-content-sha256":
+      return one(f.headers.get("x-amz-content-sha256"));
+    default:
+      return undefined;
   }
-  set("s3:x-amz-content-sha256", f.headers.get("x-amz-content-sha256"));
-  return keys;
 }
 
 /** A claim as condition values: a string, or a list of strings (numbers and booleans as text). */
@@ -98,14 +113,19 @@ export function claimValues(value: unknown): readonly string[] | Unresolved | un
   return all.every((s) => s !== undefined) ? all as string[] : UNRESOLVED;
 }
 
-/** The request's condition keys. */
+/** The request's condition keys, each computed once when a condition first asks for it. */
 export function contextKeys(f: RequestFacts): ContextKeys {
-  const keys = fixedKeys(f);
+  const known = new Map<string, readonly string[] | undefined>();
   const isSession = f.identity.kind === "session";
   const claims = f.session?.claims;
   return {
     get(key) {
-      if (!key.startsWith("jwt:")) return keys.get(key);
+      if (!key.startsWith("jwt:")) {
+        if (known.has(key)) return known.get(key);
+        const values = fixedKey(f, key);
+        known.set(key, values);
+        return values;
+      }
       if (!isSession) return undefined;
       if (claims === undefined) return UNRESOLVED;
       const name = key.slice(4);

@@ -9,12 +9,12 @@
  * matched; exits 0 (allowed), 1 (denied) or 2 (a usage or config problem).
  * The files come in through `io`, so the command is tested without a disk.
  */
-import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { explain } from "../authz/explain.ts";
 import { formatProblems } from "../config/format.ts";
 import type { EnvLookup } from "../config/interpolate.ts";
 import { parseConfig } from "../config/load.ts";
+import { policyFileReader } from "./load_config.ts";
 import { err, ok, type Result } from "../result.ts";
 import { parseSessionPolicy } from "../sts/session_policy.ts";
 
@@ -80,10 +80,7 @@ export function runExplain(args: readonly string[], io: ExplainIo): ExplainOutco
   } catch (e) {
     return usage(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  // A policy_file is relative to the config file.
-  const readPolicyFile = (path: string) =>
-    io.readText(isAbsolute(path) ? path : join(dirname(file), path));
-  const config = parseConfig(text, io.env, { readPolicyFile });
+  const config = parseConfig(text, io.env, { readPolicyFile: policyFileReader(file, io.readText) });
   if (!config.ok) return { code: 2, lines: formatProblems(config.error, file).split("\n") };
   let sessionPolicy;
   if (v["session-policy"] !== undefined) {

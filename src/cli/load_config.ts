@@ -3,6 +3,7 @@
  * through an injected reader, parsed and validated, then `--listen` and
  * `--domain` applied. A source that cannot be read is one problem, not a throw.
  */
+import { dirname, isAbsolute, join } from "node:path";
 import type { EnvLookup } from "../config/interpolate.ts";
 import { parseConfig } from "../config/load.ts";
 import type { ReadPolicyFile } from "../config/policies.ts";
@@ -34,23 +35,16 @@ export interface LoadConfigOptions {
   readonly readPolicyFile?: ReadPolicyFile;
 }
 
-const NOT_ENFORCED =
-  "is read and checked, but the request path does not enforce policies yet (issue 28): " +
-  "bucketgate refuses to start rather than ignore a Deny; remove it for now";
-
 /**
- * Until the evaluator decides requests, a config with IAM policies is refused:
- * serving it would silently drop every Deny they hold.
+ * Reads a `policy_file` relative to the config file at `configPath` (./config.yaml
+ * when absent) through `readText`; an absolute path is read as it is.
  */
-export function unenforcedPolicies(config: Config): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  if (config.policies) problems.push({ path: "policies", message: NOT_ENFORCED });
-  config.buckets.forEach((b, i) => {
-    if (b.bucketPolicy) {
-      problems.push({ path: `buckets[${i}].bucket_policy`, message: NOT_ENFORCED });
-    }
-  });
-  return problems;
+export function policyFileReader(
+  configPath: string | undefined,
+  readText: (path: string) => string,
+): ReadPolicyFile {
+  const base = dirname(configPath ?? "config.yaml");
+  return (path) => readText(isAbsolute(path) ? path : join(base, path));
 }
 
 /** Reads, parses and validates the config, with the flags' overrides applied. */
@@ -75,8 +69,6 @@ export async function loadConfig(
     options.readPolicyFile ? { readPolicyFile: options.readPolicyFile } : {},
   );
   if (!parsed.ok) return { source, loaded: parsed };
-  const unenforced = unenforcedPolicies(parsed.value);
-  if (unenforced.length > 0) return { source, loaded: err(unenforced) };
   let config = parsed.value;
   if (flags.listen) config = { ...config, listen: flags.listen };
   if (flags.domain) config = { ...config, domain: flags.domain };

@@ -1,10 +1,12 @@
 /**
  * What a start that stops prints: the problems that refuse it (each with the
  * one-line summary printed after them when not `--check-config`), and
- * `--check-config`'s OK line.
+ * `--check-config`'s OK line and its warnings.
  */
 import { formatProblems } from "../config/format.ts";
 import type { Config, ConfigProblem } from "../config/types.ts";
+import { statementRef } from "../iam/explain.ts";
+import { anonymousWrites } from "../iam/visibility.ts";
 
 /** A refused start: the problems as lines for stderr, and the summary before exiting 2. */
 export interface Refusal {
@@ -33,4 +35,20 @@ export function backendRefusal(problems: readonly ConfigProblem[], file: string)
 /** `--check-config`'s line for a config without problems. */
 export function configOkLine(file: string, config: Pick<Config, "buckets">): string {
   return `${file}: OK (${config.buckets.length} buckets)`;
+}
+
+/**
+ * The warnings of a config that loads: each bucket policy statement that may
+ * let anonymous callers write (allowed, as on AWS, but rarely meant).
+ */
+export function configWarnings(file: string, config: Pick<Config, "buckets">): string[] {
+  return config.buckets.flatMap((b, i) =>
+    b.bucketPolicy
+      ? anonymousWrites(b.bucketPolicy).map((s) =>
+        `${file}: warning: buckets[${i}].bucket_policy: ${
+          statementRef(s)
+        } lets anonymous callers write to bucket '${b.name}'`
+      )
+      : []
+  );
 }

@@ -35,6 +35,8 @@ export interface AccessLogEntry {
   readonly accessKeyId?: string;
   readonly status: number;
   readonly errorCode?: string;
+  /** An authorization refusal's deciding statement (`explicit deny by p[1] (Sid)`, `no statement allows`). */
+  readonly deniedBy?: string;
   readonly totalMs: number;
   /** Time spent authenticating (signature checks). */
   readonly authMs?: number;
@@ -108,6 +110,7 @@ export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessL
   }
   e.status = response.status;
   if (!result.ok) e.errorCode = result.error.kind;
+  if (outcome.deniedBy !== undefined) e.deniedBy = outcome.deniedBy;
   e.totalMs = answered.totalMs;
   if (authMs !== undefined) e.authMs = authMs;
   if (backendMs !== undefined) e.backendMs = backendMs;

@@ -65,7 +65,8 @@ function trailingText(value: string): string {
  * The text format (`--log-format text`):
  * `time id METHOD /bucket/key status [ErrorCode] principal Nms [sub=… role=… key=…] [(detail)]`,
  * every field escaped (`textField`); the `sub=`, `role=` and `key=` fields
- * (a session's, or a successful STS call's) only when known.
+ * (a session's, or a successful STS call's) only when known; the detail of a
+ * refusal by policy is its deciding statement (`deniedBy`).
  */
 export function accessLogText(e: AccessLogEntry): string {
   const where = e.bucket ? `/${e.bucket}${e.key ? "/" + e.key : ""}` : "/";
@@ -82,7 +83,8 @@ export function accessLogText(e: AccessLogEntry): string {
     ...(e.role !== undefined ? [`role=${e.role}`] : []),
     ...(e.accessKeyId !== undefined ? [`key=${e.accessKeyId}`] : []),
   ].map(textField);
-  return fields.join(" ") + (e.detail ? ` (${trailingText(e.detail)})` : "");
+  const detail = e.detail ?? e.deniedBy;
+  return fields.join(" ") + (detail ? ` (${trailingText(detail)})` : "");
 }
 
 /** `\uXXXX` of each UTF-16 unit of `c` (two for a character beyond U+FFFF). */

@@ -1,6 +1,7 @@
 /** What every S3 operation handler is given: the routed request, the caller, and its collaborators. */
 import type { Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
+import type { Authorizer } from "../authz/authorizer.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { Clock } from "../clock.ts";
 import type { BucketConfig, Config } from "../config/types.ts";
@@ -37,6 +38,11 @@ export interface S3Context {
   readonly client?: ClientSide;
   /** The keys a browser POST form's signature is verified with (PostObject authenticates itself). */
   readonly keys?: PostFormKeys;
+  /**
+   * Decides what the handler authorizes itself (a copy's source, each key of a
+   * DeleteObjects, a POST form's signer), as the path authorized the operation.
+   */
+  readonly authorize: Authorizer;
   /** Told who signed a POST form and the key it names, for the access log. */
   readonly onFormSigned?: (signed: FormSigned) => void;
   /** Under `limits:`/`quotas:`: admits a POST form as its signer before its file streams (form_limits.ts). */

@@ -7,8 +7,9 @@
  */
 import type { Identity } from "../auth/identity.ts";
 import type { Backend, UploadRef } from "../backends/backend.ts";
-import { authorize } from "../authz/authorize.ts";
-import { hasAnyAccess, isAllowed } from "../authz/scopes.ts";
+import type { Authorizer } from "../authz/authorizer.ts";
+import type { BucketConfig } from "../config/types.ts";
+import type { OperationName } from "../iam/actions.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { QueryParams } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
@@ -40,26 +41,23 @@ const ANY_MEMBER = new Set([
  */
 export function admitAccount(
   route: S3Request,
-  identity: Identity,
-  ns: Namespace,
-  buckets: ReadonlyMap<string, ResolvedBucket>,
+  c: AccountCaller,
 ): Result<MappedRun, ProxyError> {
-  const members = ns.members(route.bucket).flatMap((m) => {
-    const bucket = buckets.get(m.name);
+  const members = c.namespace.members(route.bucket).flatMap((m) => {
+    const bucket = c.buckets.get(m.name);
     return bucket ? [{ prefix: m.prefix, bucket }] : [];
   });
   if (members.length === 0) {
     return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
   }
-  if (LISTINGS.has(route.op)) return accountListing(route, identity, members);
+  if (LISTINGS.has(route.op)) return accountListing(route, c, members);
   if (ANY_MEMBER.has(route.op)) {
-    const seen = members.find((m) => hasAnyAccess(identity, m.bucket.config));
-    if (!seen) {
-      return err(
-        authorize(identity, { bucket: members[0]!.bucket.config, need: { kind: "any" } })!,
-      );
+    let refused: ProxyError | undefined;
+    for (const m of members) {
+      refused = answersAs(route.op, c, m.bucket.config);
+      if (!refused) return ok({ bucket: m.bucket, shown: route, logged: route });
     }
-    return ok({ bucket: seen.bucket, shown: route, logged: route });
+    return err(refused!);
   }
   return err(proxyError(
     "NotImplemented",
@@ -68,12 +66,37 @@ export function admitAccount(
   ));
 }
 
+/** Who asks at the account level, and what it is answered from. */
+export interface AccountCaller {
+  readonly identity: Identity;
+  /** The request's authorization step (authz/authorizer.ts). */
+  readonly authorize: Authorizer;
+  readonly namespace: Namespace;
+  readonly buckets: ReadonlyMap<string, ResolvedBucket>;
+}
+
+/**
+ * Whether `bucket` may answer an account-level bucket question: the operation
+ * itself allowed there; a CreateBucket needs only that the caller may see it.
+ */
+function answersAs(
+  op: OperationName,
+  c: AccountCaller,
+  bucket: BucketConfig,
+): ProxyError | undefined {
+  const { identity, authorize } = c;
+  if (op === "CreateBucket" && authorize.sees(identity, bucket)) return undefined;
+  return authorize({ identity, bucket, operation: op === "CreateBucket" ? "HeadBucket" : op });
+}
+
 /** A listing of the account: the mapped buckets it reaches that the caller may list. */
 function accountListing(
   route: S3Request,
-  identity: Identity,
+  c: AccountCaller,
   members: readonly { readonly prefix: string; readonly bucket: ResolvedBucket }[],
 ): Result<MappedRun, ProxyError> {
+  const { identity, authorize } = c;
+  const operation = route.op;
   const delimiter = route.query.get("delimiter");
   const o = { prefix: route.query.get("prefix") ?? "", ...(delimiter ? { delimiter } : {}) };
   const reached = members.flatMap((m) => {
@@ -82,19 +105,15 @@ function accountListing(
   });
   const visible = reached.filter(({ bucket, how }) =>
     how.kind === "group"
-      ? hasAnyAccess(identity, bucket.config)
-      : isAllowed(identity, bucket.config, "list_bucket", {
-        kind: "listing",
-        prefix: how.inner.prefix,
-      })
+      ? authorize.sees(identity, bucket.config)
+      : !authorize({ identity, bucket: bucket.config, operation, prefix: how.inner.prefix })
   );
   if (reached.length > 0 && visible.length === 0) {
-    const need = {
-      kind: "action",
-      action: "list_bucket",
-      target: { kind: "listing", prefix: o.prefix },
-    } as const;
-    return err(authorize(identity, { bucket: reached[0]!.bucket.config, need })!);
+    const bucket = reached[0]!.bucket.config;
+    return err(
+      authorize({ identity, bucket, operation, prefix: o.prefix }) ??
+        proxyError("AccessDenied", "Access Denied"),
+    );
   }
   const sources = visible.map((m) => ({ prefix: m.prefix, backend: m.bucket.backend }));
   const only = visible.length === 1 && visible[0]!.how.kind === "list" ? visible[0] : undefined;

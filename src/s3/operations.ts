@@ -1,8 +1,6 @@
-/** The operation table: each S3 operation's handler and what it must be authorized for. */
-import type { Action } from "../config/types.ts";
-import type { Target } from "../authz/scopes.ts";
+/** The operation table: each S3 operation's handler and who authorizes it. */
 import type { Handler } from "./context.ts";
-import type { OperationKind, S3Request } from "./request.ts";
+import type { OperationKind } from "./request.ts";
 import {
   createBucket,
   deleteBucket,
@@ -27,73 +25,59 @@ import {
   uploadPart,
 } from "./ops/multipart.ts";
 
-/** What the app checks before running a handler. */
-export type Requirement =
-  /** One action on a key or listing prefix. */
-  | { readonly kind: "action"; readonly action: Action; readonly target: (r: S3Request) => Target }
-  /** Any right on the bucket (HeadBucket and friends). */
-  | { readonly kind: "any" }
-  /** Checked by the handler itself (DeleteObjects authorizes each key). */
-  | { readonly kind: "handler" };
+/**
+ * Who authorizes an operation: the request path, as the operation on its
+ * bucket and key (authz/authorizer.ts, the IAM action iam/actions.ts names),
+ * or the handler itself (DeleteObjects authorizes each key, a POST form its
+ * signer on its final key).
+ */
+export type AuthorizedBy = "path" | "handler";
 
 /** One row of the table. */
 export interface Operation {
   readonly handler: Handler;
-  readonly requires: Requirement;
+  readonly authorizedBy: AuthorizedBy;
   /** Whether the operation addresses an object key (which must then be valid). */
   readonly objectKey: boolean;
 }
 
-const onKey = (r: S3Request): Target => ({ kind: "key", key: r.key });
-const onListing = (r: S3Request): Target => ({
-  kind: "listing",
-  prefix: r.query.get("prefix") ?? "",
-});
-const action = (a: Action, target: (r: S3Request) => Target): Requirement => ({
-  kind: "action",
-  action: a,
-  target,
-});
-const bucketOp = (handler: Handler, requires: Requirement): Operation => ({
+const bucketOp = (handler: Handler, authorizedBy: AuthorizedBy = "path"): Operation => ({
   handler,
-  requires,
+  authorizedBy,
   objectKey: false,
 });
-const objectOp = (handler: Handler, a: Action): Operation => ({
+const objectOp = (handler: Handler): Operation => ({
   handler,
-  requires: action(a, onKey),
+  authorizedBy: "path",
   objectKey: true,
 });
 
 /** Every bucket and object operation (ListBuckets is served by the app itself). */
 export const OPERATIONS: Readonly<Record<Exclude<OperationKind, "ListBuckets">, Operation>> = {
-  HeadBucket: bucketOp(headBucket, { kind: "any" }),
-  GetBucketLocation: bucketOp(getBucketLocation, { kind: "any" }),
-  GetBucketVersioning: bucketOp(getBucketVersioning, { kind: "any" }),
-  CreateBucket: bucketOp(createBucket, action("put_object", () => ({ kind: "bucket" }))),
-  DeleteBucket: bucketOp(deleteBucket, action("delete_object", () => ({ kind: "bucket" }))),
-  ListObjects: bucketOp(listObjectsV1, action("list_bucket", onListing)),
-  ListObjectsV2: bucketOp(listObjectsV2, action("list_bucket", onListing)),
-  ListMultipartUploads: bucketOp(
-    listMultipartUploads,
-    action("list_bucket_multipart_uploads", onListing),
-  ),
-  DeleteObjects: bucketOp(deleteObjects, { kind: "handler" }),
+  HeadBucket: bucketOp(headBucket),
+  GetBucketLocation: bucketOp(getBucketLocation),
+  GetBucketVersioning: bucketOp(getBucketVersioning),
+  CreateBucket: bucketOp(createBucket),
+  DeleteBucket: bucketOp(deleteBucket),
+  ListObjects: bucketOp(listObjectsV1),
+  ListObjectsV2: bucketOp(listObjectsV2),
+  ListMultipartUploads: bucketOp(listMultipartUploads),
+  DeleteObjects: bucketOp(deleteObjects, "handler"),
   // The form's signature names the signer, who needs put_object on the form's key.
-  PostObject: bucketOp(postObject, { kind: "handler" }),
-  GetObject: objectOp(getObject, "get_object"),
-  GetObjectTagging: objectOp(getObjectTagging, "get_object"),
-  GetObjectAttributes: objectOp(getObjectAttributes, "get_object"),
-  HeadObject: objectOp(headObject, "head_object"),
-  PutObject: objectOp(putObject, "put_object"),
-  CopyObject: objectOp(copyObject, "put_object"),
-  DeleteObject: objectOp(deleteObject, "delete_object"),
-  CreateMultipartUpload: objectOp(createMultipartUpload, "create_multipart_upload"),
-  UploadPart: objectOp(uploadPart, "upload_part"),
-  UploadPartCopy: objectOp(uploadPartCopy, "upload_part"),
-  CompleteMultipartUpload: objectOp(completeMultipartUpload, "complete_multipart_upload"),
-  AbortMultipartUpload: objectOp(abortMultipartUpload, "abort_multipart_upload"),
-  ListParts: objectOp(listParts, "list_multipart_upload_parts"),
+  PostObject: bucketOp(postObject, "handler"),
+  GetObject: objectOp(getObject),
+  GetObjectTagging: objectOp(getObjectTagging),
+  GetObjectAttributes: objectOp(getObjectAttributes),
+  HeadObject: objectOp(headObject),
+  PutObject: objectOp(putObject),
+  CopyObject: objectOp(copyObject),
+  DeleteObject: objectOp(deleteObject),
+  CreateMultipartUpload: objectOp(createMultipartUpload),
+  UploadPart: objectOp(uploadPart),
+  UploadPartCopy: objectOp(uploadPartCopy),
+  CompleteMultipartUpload: objectOp(completeMultipartUpload),
+  AbortMultipartUpload: objectOp(abortMultipartUpload),
+  ListParts: objectOp(listParts),
 };
 
 /** Every operation bucketgate serves: ListBuckets (answered by s3/serve.ts itself) and the table's. */

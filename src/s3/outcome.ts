@@ -30,6 +30,12 @@ export interface RequestOutcome {
   readonly bucketName?: string;
   /** The caller (once authenticated). */
   readonly identity?: Identity;
+  /**
+   * Why authorization refused the request: the deciding statement (policy,
+   * index, Sid) of an explicit Deny, or that no statement allows. For the log
+   * only, never the response.
+   */
+  readonly deniedBy?: string;
   /** Set for CORS preflights. */
   readonly preflight?: boolean;
   /** Set for the OIDC issuer's documents. */

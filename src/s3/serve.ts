@@ -12,7 +12,8 @@ import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
 import { createSessionPolicyCache } from "../sts/session_policy.ts";
-import { authorize, type Need } from "../authz/authorize.ts";
+import { type Authorizer, createAuthorizer } from "../authz/authorizer.ts";
+import { decisionReason } from "../iam/explain.ts";
 import { validateKey } from "../backends/keys.ts";
 import type { Clock } from "../clock.ts";
 import type { Config, CredentialConfig } from "../config/types.ts";
@@ -30,7 +31,7 @@ import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import { type FormLimits, formLimits } from "./form_limits.ts";
 import type { RequestOutcome } from "./outcome.ts";
 import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
-import { type Operation, OPERATIONS, type Requirement } from "./operations.ts";
+import { type Operation, OPERATIONS } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
 
@@ -125,18 +126,39 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     return { result: auth, route, authMs };
   }
   const { identity } = auth.value;
+  const authorize = createAuthorizer({
+    config: w.config,
+    ...(call.client.address !== undefined ? { sourceIp: call.client.address } : {}),
+    secureTransport: call.client.scheme === "https",
+    now: w.clock.now(),
+    headers: req.headers,
+    query: route.query,
+  });
   if (route.op === "ListBuckets") {
     const ns = call.addressing.namespace;
     const shown = ns && ((name: string) => ns.show(name).bucket);
-    return { result: ok(listBuckets(w.config, identity, shown)), route, identity };
+    return { result: ok(listBuckets(w.config, identity, authorize, shown)), route, identity };
   }
   const op = OPERATIONS[route.op];
   const ns = call.addressing.namespace;
   const admitted = route.view?.account && ns
-    ? mappedOp(admitAccount(route, identity, ns, w.buckets), op)
-    : admit(route, { identity, op, buckets: w.buckets });
-  if (!admitted.ok) return { result: admitted, route, identity };
-  return await runHandler(req, { call, route, auth: auth.value, authMs, ...admitted.value }, w);
+    ? mappedOp(admitAccount(route, { identity, authorize, namespace: ns, buckets: w.buckets }), op)
+    : admit(route, { identity, authorize, op, w });
+  if (!admitted.ok) return { result: admitted, route, identity, ...deniedBy(authorize) };
+  return await runHandler(
+    req,
+    { call, route, auth: auth.value, authMs, authorize, ...admitted.value },
+    w,
+  );
+}
+
+/** The errors a refusal by policy answers with. */
+const REFUSALS: ReadonlySet<string> = new Set(["AccessDenied", "MissingAuth"]);
+
+/** The decision behind a refusal, for the access log. */
+function deniedBy(authorize: Authorizer): { deniedBy?: string } {
+  const d = authorize.denial();
+  return d ? { deniedBy: decisionReason(d) } : {};
 }
 
 /** A request that may run: its bucket and operation, and who is calling. */
@@ -155,29 +177,30 @@ function mappedOp(run: Result<MappedRun, ProxyError>, op: Operation): Result<Adm
 /** The bucket (404 when unknown), the key (when the operation has one), then authorization. */
 function admit(
   route: S3Request,
-  { identity, op, buckets }: {
+  { identity, authorize, op, w }: {
     readonly identity: Identity;
+    readonly authorize: Authorizer;
     readonly op: Operation;
-    readonly buckets: ReadonlyMap<string, ResolvedBucket>;
+    readonly w: Wiring;
   },
 ): Result<Admitted, ProxyError> {
-  const bucket = buckets.get(route.bucket);
+  const bucket = w.buckets.get(route.bucket);
   if (!bucket) return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
   if (op.objectKey) {
     const bad = validateKey(route.key);
     if (bad) return err(bad);
   }
-  const denied = authorize(identity, { bucket: bucket.config, need: needOf(op.requires, route) });
-  if (denied) return err(denied);
+  if (op.authorizedBy === "path") {
+    const denied = authorize({
+      identity,
+      bucket: bucket.config,
+      operation: route.op,
+      ...(op.objectKey ? { key: route.key } : {}),
+    });
+    if (denied) return err(denied);
+  }
   const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
   return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
-}
-
-/** An operation's requirement resolved against its request (the target it acts on). */
-function needOf(requires: Requirement, route: S3Request): Need {
-  return requires.kind === "action"
-    ? { kind: "action", action: requires.action, target: requires.target(route) }
-    : requires;
 }
 
 /** Runs an admitted operation's handler, timing it. */
@@ -188,6 +211,7 @@ async function runHandler(
     readonly route: S3Request;
     readonly auth: Authenticated;
     readonly authMs: number;
+    readonly authorize: Authorizer;
   },
   w: Wiring,
 ): Promise<RequestOutcome> {
@@ -216,6 +240,7 @@ async function runHandler(
     signal: req.signal,
     client: step.call.client,
     keys: w.formKeys,
+    authorize: step.authorize,
     onFormSigned: (s) => void (signed = s),
     ...(limits ? { admitSigner: limits.admitSigner } : {}),
   };
@@ -234,6 +259,7 @@ async function runHandler(
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
+    ...(!result.ok && REFUSALS.has(result.error.kind) ? deniedBy(step.authorize) : {}),
   };
 }
 

@@ -7,7 +7,12 @@
 import { trustDenoCert } from "../cli/deno_cert.ts";
 import { readEnvironment } from "../cli/environment.ts";
 import type { Flags } from "../cli/flags.ts";
-import { type ConfigSource, loadConfig, type LoadedConfig } from "../cli/load_config.ts";
+import {
+  type ConfigSource,
+  loadConfig,
+  type LoadedConfig,
+  policyFileReader,
+} from "../cli/load_config.ts";
 import { reload } from "../cli/reload.ts";
 import { createRuntime, type Runtime, type Serving } from "../cli/runtime.ts";
 import { drain, serveGateway, type State } from "../cli/serve.ts";
@@ -99,9 +104,16 @@ async function startWorker(
   return { flags: m.flags, runtime, state, server, prepared: new Map() };
 }
 
-/** The config of `source` as a worker reads it: the text the supervisor validated, not the file. */
+/**
+ * The config of `source` as a worker reads it: the text the supervisor
+ * validated, not the file; its `policy_file`s relative to the config file.
+ */
 function loadSource(flags: Flags, source: ConfigSource): Promise<LoadedConfig> {
-  return loadConfig(flags, { read: () => Promise.resolve(source), env: envLookup });
+  return loadConfig(flags, {
+    read: () => Promise.resolve(source),
+    env: envLookup,
+    readPolicyFile: policyFileReader(flags.config, Deno.readTextFileSync),
+  });
 }
 
 function onWorkerMessage(scope: WorkerScope, w: WorkerServing, m: ToWorker): void {

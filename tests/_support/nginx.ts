@@ -84,3 +84,40 @@ export async function startNginx(
     },
   };
 }
+
+/** The nginx config bucketgate ships, which tests run as it is but for the substitutions below. */
+export const SHIPPED_CONF = new URL("../../deploy/nginx/bucketgate.conf", import.meta.url);
+
+/** Replaces `from` with `to` in `conf`, which must hold `from` exactly once. */
+export function substituteOnce(conf: string, from: string, to: string): string {
+  const at = conf.indexOf(from);
+  if (at < 0 || conf.indexOf(from, at + 1) >= 0) {
+    throw new Error(`the shipped config must hold '${from}' exactly once`);
+  }
+  return conf.slice(0, at) + to + conf.slice(at + from.length);
+}
+
+/**
+ * The shipped server block with the gateways on `upstreamPorts` in its
+ * upstream, listening on 127.0.0.1:`port` only, with the test certificate.
+ */
+export async function renderShipped(
+  upstreamPorts: readonly number[],
+  port: number,
+  certs: { readonly certFile: string; readonly keyFile: string },
+): Promise<string> {
+  let conf = await Deno.readTextFile(SHIPPED_CONF);
+  for (
+    const [from, to] of [
+      [
+        "server 127.0.0.1:8080;",
+        upstreamPorts.map((p) => `server 127.0.0.1:${p};`).join("\n    "),
+      ],
+      ["listen 443 ssl;", `listen 127.0.0.1:${port} ssl;`],
+      ["listen [::]:443 ssl;", ""],
+      ["/etc/ssl/bucketgate/fullchain.pem", certs.certFile],
+      ["/etc/ssl/bucketgate/privkey.pem", certs.keyFile],
+    ] as const
+  ) conf = substituteOnce(conf, from, to);
+  return conf;
+}

@@ -20,7 +20,13 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { makeCerts, type TestCerts } from "../_support/certs.ts";
 import { eventually } from "../_support/eventually.ts";
-import { nginxMain, type NginxProcess, nginxTemps, startNginx } from "../_support/nginx.ts";
+import {
+  nginxMain,
+  type NginxProcess,
+  nginxTemps,
+  renderShipped,
+  startNginx,
+} from "../_support/nginx.ts";
 import { createMotoBucket, type Moto, motoMissing, startMoto } from "../_support/moto.ts";
 import { type IssuerProcess, issuerRoles, startIssuerProcess } from "../_support/oidc_issuer.ts";
 import { freePort } from "../_support/ports.ts";
@@ -30,7 +36,6 @@ import { firstReason, missingCommand, skippable } from "../_support/tools.ts";
 import { STANDARD_BUCKETS } from "./_backends.ts";
 import { awsCli, DEV, type Gateway, type GatewayOptions, startGateway } from "./_gateway.ts";
 
-const SHIPPED = new URL("../../deploy/nginx/bucketgate.conf", import.meta.url);
 const ROLE_ARN = "arn:aws:iam::123456789012:role/ci-deployer";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -352,35 +357,6 @@ async function startSts(): Promise<StsSetup> {
 // ---------------------------------------------------------------------------
 // Layout 1: two processes over one moto behind the shipped nginx config.
 
-/** Replaces `from` with `to` in `conf`, which must hold `from` exactly once. */
-function substituteOnce(conf: string, from: string, to: string): string {
-  const at = conf.indexOf(from);
-  assert.ok(at >= 0 && conf.indexOf(from, at + 1) < 0, `shipped config has one '${from}'`);
-  return conf.slice(0, at) + to + conf.slice(at + from.length);
-}
-
-/** The shipped config with both gateways in its upstream, on `port` with the test certificate. */
-async function renderShipped(
-  gws: readonly Gateway[],
-  port: number,
-  certs: TestCerts,
-): Promise<string> {
-  let conf = await Deno.readTextFile(SHIPPED);
-  for (
-    const [from, to] of [
-      [
-        "server 127.0.0.1:8080;",
-        gws.map((gw) => `server 127.0.0.1:${gw.port};`).join("\n    "),
-      ],
-      ["listen 443 ssl;", `listen 127.0.0.1:${port} ssl;`],
-      ["listen [::]:443 ssl;", ""],
-      ["/etc/ssl/bucketgate/fullchain.pem", certs.certFile],
-      ["/etc/ssl/bucketgate/privkey.pem", certs.keyFile],
-    ] as const
-  ) conf = substituteOnce(conf, from, to);
-  return conf;
-}
-
 /** Two gateways on one moto store behind nginx, and the pair that drives them. */
 interface Proxied {
   readonly pair: Pair;
@@ -418,7 +394,7 @@ async function startProxy(
 ): Promise<NginxProcess> {
   const dir = `${sts.dir}/nginx`;
   await Deno.mkdir(dir, { recursive: true });
-  const shipped = await renderShipped(gws, port, sts.certs);
+  const shipped = await renderShipped(gws.map((gw) => gw.port), port, sts.certs);
   const conf = `${nginxMain(dir)}\nhttp {\n${nginxTemps(dir)}\n  access_log off;\n${shipped}\n}\n`;
   return await startNginx(dir, conf, [port]);
 }

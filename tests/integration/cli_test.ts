@@ -34,6 +34,45 @@ Deno.test("--check-config falls back to the embedded config outside the repo", a
   }
 });
 
+Deno.test("--check-config accepts policies, reads policy_file beside the config, and warns of anonymous writes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/reads.json`,
+      '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}',
+    );
+    const path = `${dir}/c.yaml`;
+    await Deno.writeTextFile(
+      path,
+      [
+        "policies:",
+        "  reads: { policy_file: reads.json }",
+        "buckets:",
+        "  - name: drop",
+        "    backend_type: memory",
+        "    anonymous_access: false",
+        "    bucket_policy:",
+        '      Version: "2012-10-17"',
+        "      Statement:",
+        '        - { Sid: Drop, Effect: Allow, Principal: "*", Action: s3:PutObject, Resource: "arn:aws:s3:::drop/*" }',
+        "credentials:",
+        "  - { access_key_id: AKIDPOLICY000000001, secret_access_key: longenough-secret, allowed_scopes: [], policies: [reads] }",
+        "",
+      ].join("\n"),
+    );
+    // From another directory: policy_file is read beside the config, not the working directory.
+    const r = await run(["--check-config", "--config", path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /OK/);
+    assert.match(
+      r.stderr,
+      /warning: buckets\[0\]\.bucket_policy: bucket:drop\[0\] \(Drop\) lets anonymous callers write to bucket 'drop'/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--check-config lists every problem with its path and exits 1", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -1,6 +1,7 @@
 /** parseS3Request() on random methods, raw paths, queries and headers. */
 import assert from "node:assert/strict";
 import { statusOf } from "../../src/errors.ts";
+import { OPERATION_ACTIONS } from "../../src/iam/actions.ts";
 import { OPERATION_KINDS, OPERATIONS } from "../../src/s3/operations.ts";
 import type { OperationKind } from "../../src/s3/request.ts";
 import { parseS3Request } from "../../src/s3/request.ts";
@@ -28,16 +29,11 @@ const OBJECT_OPS: ReadonlySet<OperationKind> = new Set(
 );
 
 /**
- * The operations that only read, which GET and HEAD route to: ListBuckets, and
- * those the table lets any right on the bucket run or that need a get, head or
- * list action.
+ * The operations that only read, which GET and HEAD route to: those whose IAM
+ * action (iam/actions.ts) is an s3:Get… or s3:List… one.
  */
 const READS: ReadonlySet<OperationKind> = new Set(
-  OPERATION_KINDS.filter((op) => {
-    if (op === "ListBuckets") return true;
-    const r = OPERATIONS[op].requires;
-    return r.kind === "any" || (r.kind === "action" && /^(get|head|list)_/.test(r.action));
-  }),
+  OPERATION_KINDS.filter((op) => /^s3:(Get|List)/.test(OPERATION_ACTIONS[op])),
 );
 
 function rawPath(rng: Rng): string {

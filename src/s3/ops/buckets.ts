@@ -3,7 +3,7 @@
  * GetBucketVersioning, CreateBucket, DeleteBucket.
  */
 import type { Identity } from "../../auth/identity.ts";
-import { hasAnyAccess } from "../../authz/scopes.ts";
+import type { Authorizer } from "../../authz/authorizer.ts";
 import type { BucketConfig, Config } from "../../config/types.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -16,15 +16,17 @@ import { el, S3_XMLNS, XML_DECLARATION, xmlEscape } from "../../xml.ts";
 const CREATION_DATE = new Date(Date.UTC(2020, 0, 1));
 
 /**
- * ListBuckets: only the buckets the caller may see, each by `shownAs` its
- * name (a path-mapped namespace shows display buckets, each once).
+ * ListBuckets: only the buckets where some statement may allow the caller
+ * something, each by `shownAs` its name (a path-mapped namespace shows display
+ * buckets, each once).
  */
 export function listBuckets(
   config: Config,
   identity: Identity,
+  authorizer: Authorizer,
   shownAs?: (name: string) => string,
 ): Response {
-  const visible = config.buckets.filter((b: BucketConfig) => hasAnyAccess(identity, b));
+  const visible = config.buckets.filter((b: BucketConfig) => authorizer.sees(identity, b));
   const names = visible.map((b) => shownAs ? shownAs(b.name) : b.name);
   const shown = shownAs ? [...new Set(names)].sort() : names;
   const buckets = shown.map((name) =>

@@ -1,5 +1,4 @@
 /** CopyObject and UploadPartCopy: the source is authorized as a read, the destination as a write. */
-import { isAllowed } from "../../authz/scopes.ts";
 import { checkReadConditions } from "../../backends/conditions.ts";
 import {
   bodyStream,
@@ -69,9 +68,13 @@ export function copySource(ctx: S3Context): Result<CopySource, ProxyError> {
   // Refused as the same key in the path is (serve.ts), never passed to a backend.
   const bad = validateKey(key);
   if (bad) return err(bad);
-  if (!isAllowed(ctx.identity, bucket.config, "get_object", { kind: "key", key })) {
-    return err(proxyError("AccessDenied", "Access Denied to the copy source"));
-  }
+  const denied = ctx.authorize({
+    identity: ctx.identity,
+    bucket: bucket.config,
+    operation: "GetObject",
+    key,
+  });
+  if (denied) return err(proxyError("AccessDenied", "Access Denied to the copy source"));
   return ok({ bucket, key });
 }
 

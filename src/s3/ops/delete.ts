@@ -1,5 +1,4 @@
 /** DeleteObject and DeleteObjects (every key authorized on its own). */
-import { isAllowed } from "../../authz/scopes.ts";
 import { type ProxyError, proxyError, S3_ERRORS } from "../../errors.ts";
 import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
@@ -16,7 +15,7 @@ export const MAX_DELETE_BODY = 2 * 1024 * 1024;
 /**
  * DeleteObject: 204, also when the key is absent. With If-Match (an ETag or
  * `*`), only a matching object is deleted: 412 when it does not match, 404
- * when there is none; it also needs `get_object` on the key, as on AWS.
+ * when there is none; it also needs s3:GetObject on the key, as on AWS.
  */
 export async function deleteObject(ctx: S3Context): Promise<Result<Response, ProxyError>> {
   await ctx.body?.cancel();
@@ -29,16 +28,20 @@ export async function deleteObject(ctx: S3Context): Promise<Result<Response, Pro
     const deleted = await ctx.bucket.backend.delete(ctx.req.key);
     return !deleted.ok && deleted.error.kind !== "NoSuchKey" ? deleted : ok(emptyResponse(204));
   }
-  const target = { kind: "key", key: ctx.req.key } as const;
-  if (!isAllowed(ctx.identity, ctx.bucket.config, "get_object", target)) {
-    return err(proxyError("AccessDenied", "Access Denied"));
-  }
+  const { identity, bucket, req } = ctx;
+  const denied = ctx.authorize({
+    identity,
+    bucket: bucket.config,
+    operation: "GetObject",
+    key: req.key,
+  });
+  if (denied) return err(denied);
   const deleted = await ctx.bucket.backend.delete(ctx.req.key, { ifMatch });
   return deleted.ok ? ok(emptyResponse(204)) : deleted;
 }
 
 /** What a delete with If-Match needs on its key, as on AWS. */
-const DELETE_IF_MATCH_ACTIONS = ["delete_object", "get_object"] as const;
+const DELETE_IF_MATCH_NEEDS = ["DeleteObject", "GetObject"] as const;
 
 function malformed(message: string): ProxyError {
   return proxyError("MalformedXml", message);
@@ -123,10 +126,13 @@ export async function deleteObjects(ctx: S3Context): Promise<Result<Response, Pr
   if (!parsed.ok) return parsed;
   let out = "";
   const { keys, etags, quiet } = parsed.value;
+  const { identity, bucket } = ctx;
+  const allowed = (operation: "DeleteObject" | "GetObject", key: string) =>
+    ctx.authorize({ identity, bucket: bucket.config, operation, key }) === undefined;
   for (const [i, key] of keys.entries()) {
     const ifMatch = etags[i];
-    const needs = ifMatch === undefined ? ["delete_object"] as const : DELETE_IF_MATCH_ACTIONS;
-    if (!needs.every((a) => isAllowed(ctx.identity, ctx.bucket.config, a, { kind: "key", key }))) {
+    const needs = ifMatch === undefined ? ["DeleteObject"] as const : DELETE_IF_MATCH_NEEDS;
+    if (!needs.every((operation) => allowed(operation, key))) {
       out += errorEntry(key, proxyError("AccessDenied", "Access Denied"));
       continue;
     }

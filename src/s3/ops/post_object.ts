@@ -9,7 +9,6 @@
  */
 import { missingField, verifyPostForm } from "../../auth/post_form.ts";
 import type { Identity } from "../../auth/identity.ts";
-import { authorize } from "../../authz/authorize.ts";
 import { validateKey } from "../../backends/keys.ts";
 import { checksumVerifier, readChecksumHeaders } from "../../checksum/verify.ts";
 import { type ProxyError, proxyError } from "../../errors.ts";
@@ -99,7 +98,7 @@ function admit(
   const { identity, version } = signed.value;
   ctx.onFormSigned?.({ identity, key });
   const refused = checkPolicy(policy.value, { fields: checked, version }, ctx.clock.now()) ??
-    validateKey(key) ?? mayPut(ctx, identity, key);
+    validateKey(key) ?? mayPut(ctx, identity, key, version);
   if (refused) return err(refused);
   const length = body.total - head.offset - closingDelimiter(body.boundary).length;
   if (length < 0) return err(malformedPost("Content-Length is shorter than the form"));
@@ -111,11 +110,23 @@ function admit(
   return ok({ identity, key, fields, headers: headers.value, length, boundary: body.boundary });
 }
 
-/** The signer's `put_object` on the final key, as PutObject is authorized. */
-function mayPut(ctx: S3Context, identity: Identity, key: string): ProxyError | undefined {
-  return authorize(identity, {
+/** The signer's s3:PutObject on the final key, as PutObject is authorized. */
+function mayPut(
+  ctx: S3Context,
+  identity: Identity,
+  key: string,
+  version: 2 | 4,
+): ProxyError | undefined {
+  const signing = {
+    signatureVersion: version === 4 ? "AWS4-HMAC-SHA256" : "AWS",
+    authType: "POST",
+  };
+  return ctx.authorize({
+    identity,
     bucket: ctx.bucket.config,
-    need: { kind: "action", action: "put_object", target: { kind: "key", key } },
+    operation: "PutObject",
+    key,
+    signing,
   });
 }
 

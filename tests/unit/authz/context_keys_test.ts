@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
-import type { Identity } from "../../../src/auth/identity.ts";
+import { ALICE, SESSION } from "./_identities.ts";
 import { claimValues, contextKeys, type RequestFacts } from "../../../src/authz/context_keys.ts";
 import { canonicalKey, UNRESOLVED } from "../../../src/iam/keys.ts";
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
-const ALICE: Identity = {
-  kind: "access_key",
-  accessKeyId: "AKIDALICE",
-  principal: "alice",
-  scopes: [],
-};
-const SESSION: Identity = {
-  kind: "session",
-  accessKeyId: "ASIATEMP",
-  principal: "ci/build",
-  roleId: "ci",
-  scopes: [],
-  expiresAt: NOW + 3600_000,
-};
 
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
   return {

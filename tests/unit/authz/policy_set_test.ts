@@ -1,12 +1,13 @@
 /**
  * The scopes' meaning does not change when they compile into the policy
  * evaluator: on thousands of random requests (seeded; FUZZ_SEED replays), the
- * old scope evaluator (authz/scopes.ts through s3/operations.ts's
- * requirements) and the new one (authz/policy_set.ts over iam/) decide alike.
+ * old scope evaluator and the new one (authz/policy_set.ts over iam/) decide
+ * alike. The old one (authz/scopes.ts, and the requirement of each operation
+ * s3/operations.ts listed) was removed from src/ when the request path moved
+ * to the new one; it lives on here, frozen, as the reference.
  */
 import assert from "node:assert/strict";
 import type { Identity } from "../../../src/auth/identity.ts";
-import { hasAnyAccess, isAllowed } from "../../../src/authz/scopes.ts";
 import {
   bucketPolicyOf,
   callerOf,
@@ -15,12 +16,11 @@ import {
   mayAccess,
   policySetOf,
 } from "../../../src/authz/policy_set.ts";
-import { ACTIONS, type BucketConfig, type Scope } from "../../../src/config/types.ts";
+import { type Action, ACTIONS, type BucketConfig, type Scope } from "../../../src/config/types.ts";
 import { OPERATION_NAMES, type OperationName } from "../../../src/iam/actions.ts";
 import { compilePolicy } from "../../../src/iam/document.ts";
 import { canonicalKey } from "../../../src/iam/keys.ts";
 import { OPERATIONS } from "../../../src/s3/operations.ts";
-import type { S3Request } from "../../../src/s3/request.ts";
 import { fuzz, type Rng } from "../../security/_fuzz.ts";
 
 const BUCKETS = ["data", "logs"];
@@ -65,12 +65,86 @@ function randomBucket(rng: Rng): BucketConfig {
   };
 }
 
-function query(prefix: string | undefined): S3Request["query"] {
-  const params = new URLSearchParams(prefix === undefined ? "" : { prefix });
-  return params as unknown as S3Request["query"];
+// ---- The old scope evaluator, frozen (authz/scopes.ts and s3/operations.ts's requirements).
+
+const ANONYMOUS_ACTIONS: ReadonlySet<Action> = new Set([
+  "get_object",
+  "head_object",
+  "list_bucket",
+]);
+
+function prefixCoversKey(prefix: string, key: string): boolean {
+  if (prefix === "" || prefix.endsWith("/")) return key.startsWith(prefix);
+  return key === prefix || key.startsWith(prefix + "/");
 }
 
-/** The old decision for one operation (s3/operations.ts's requirement over authz/scopes.ts). */
+function prefixCoversListing(prefix: string, listPrefix: string): boolean {
+  if (prefix === "") return true;
+  const dir = prefix.endsWith("/") ? prefix : prefix + "/";
+  return listPrefix.startsWith(dir);
+}
+
+type Target =
+  | { readonly kind: "key"; readonly key: string }
+  | { readonly kind: "listing"; readonly prefix: string }
+  | { readonly kind: "bucket" };
+
+function scopeGrants(scope: Scope, bucket: string, action: Action, target: Target): boolean {
+  if (scope.bucket !== "*" && scope.bucket !== bucket) return false;
+  if (!scope.actions.includes(action)) return false;
+  if (scope.prefixes.length === 0) return true;
+  if (target.kind === "key") return scope.prefixes.some((p) => prefixCoversKey(p, target.key));
+  if (target.kind === "listing") {
+    return scope.prefixes.some((p) => prefixCoversListing(p, target.prefix));
+  }
+  return false;
+}
+
+function identityScopes(identity: Identity, bucket: BucketConfig): readonly Scope[] {
+  if (identity.kind === "anonymous") return [];
+  if (
+    identity.kind === "session" && bucket.allowedRoles.length > 0 &&
+    !bucket.allowedRoles.includes(identity.roleId)
+  ) return [];
+  return identity.scopes;
+}
+
+function isAllowed(identity: Identity, bucket: BucketConfig, action: Action, target: Target) {
+  if (bucket.anonymousAccess && ANONYMOUS_ACTIONS.has(action)) return true;
+  return identityScopes(identity, bucket).some((s) => scopeGrants(s, bucket.name, action, target));
+}
+
+function hasAnyAccess(identity: Identity, bucket: BucketConfig): boolean {
+  if (bucket.anonymousAccess) return true;
+  return identityScopes(identity, bucket).some((s) => s.bucket === "*" || s.bucket === bucket.name);
+}
+
+/** Each path-authorized operation's old requirement: "any", or a scope action on a target kind. */
+const REQUIRES: Readonly<Record<string, "any" | readonly [Action, Target["kind"]]>> = {
+  HeadBucket: "any",
+  GetBucketLocation: "any",
+  GetBucketVersioning: "any",
+  CreateBucket: ["put_object", "bucket"],
+  DeleteBucket: ["delete_object", "bucket"],
+  ListObjects: ["list_bucket", "listing"],
+  ListObjectsV2: ["list_bucket", "listing"],
+  ListMultipartUploads: ["list_bucket_multipart_uploads", "listing"],
+  GetObject: ["get_object", "key"],
+  GetObjectTagging: ["get_object", "key"],
+  GetObjectAttributes: ["get_object", "key"],
+  HeadObject: ["head_object", "key"],
+  PutObject: ["put_object", "key"],
+  CopyObject: ["put_object", "key"],
+  DeleteObject: ["delete_object", "key"],
+  CreateMultipartUpload: ["create_multipart_upload", "key"],
+  UploadPart: ["upload_part", "key"],
+  UploadPartCopy: ["upload_part", "key"],
+  CompleteMultipartUpload: ["complete_multipart_upload", "key"],
+  AbortMultipartUpload: ["abort_multipart_upload", "key"],
+  ListParts: ["list_multipart_upload_parts", "key"],
+};
+
+/** The old decision for one operation (the frozen requirement over the frozen scopes). */
 function oldDecision(
   identity: Identity,
   bucket: BucketConfig,
@@ -84,11 +158,16 @@ function oldDecision(
     return isAllowed(identity, bucket, "delete_object", { kind: "key", key });
   }
   if (op === "PostObject") return isAllowed(identity, bucket, "put_object", { kind: "key", key });
-  const requires = OPERATIONS[op].requires;
-  if (requires.kind === "any") return hasAnyAccess(identity, bucket);
-  if (requires.kind === "handler") throw new Error(`unexpected handler requirement of ${op}`);
-  const request = { op, bucket: bucket.name, key, query: query(prefix) } as unknown as S3Request;
-  return isAllowed(identity, bucket, requires.action, requires.target(request));
+  const requires = REQUIRES[op];
+  if (requires === undefined) throw new Error(`no frozen requirement for ${op}`);
+  if (requires === "any") return hasAnyAccess(identity, bucket);
+  const [action, kind] = requires;
+  const target: Target = kind === "key"
+    ? { kind, key }
+    : kind === "listing"
+    ? { kind, prefix: prefix ?? "" }
+    : { kind };
+  return isAllowed(identity, bucket, action, target);
 }
 
 /** The new decision for the same request. */

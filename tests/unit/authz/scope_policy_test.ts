@@ -13,17 +13,12 @@ import { OPERATIONS } from "../../../src/s3/operations.ts";
 
 const ALICE = { kind: "user", accessKeyId: "AKIDALICE" } as const;
 
-Deno.test("SCOPE_ACTION_OPERATIONS lists exactly the operations s3/operations.ts requires each action for", () => {
-  for (const action of ACTIONS) {
-    const required = Object.entries(OPERATIONS)
-      .filter(([, op]) => op.requires.kind === "action" && op.requires.action === action)
-      .map(([name]) => name);
-    assert.deepEqual([...SCOPE_ACTION_OPERATIONS[action]].sort(), required.sort(), action);
-  }
-  const any = Object.entries(OPERATIONS).filter(([, op]) => op.requires.kind === "any").map(([n]) =>
-    n
-  );
-  assert.deepEqual([...ANY_ACCESS_OPERATIONS].sort(), any.sort());
+Deno.test("SCOPE_ACTION_OPERATIONS and ANY_ACCESS_OPERATIONS name each operation the path authorizes once", () => {
+  const named = [...Object.values(SCOPE_ACTION_OPERATIONS).flat(), ...ANY_ACCESS_OPERATIONS];
+  const byPath = Object.entries(OPERATIONS).filter(([, op]) => op.authorizedBy === "path")
+    .map(([name]) => name);
+  assert.deepEqual([...named].sort(), byPath.sort());
+  assert.deepEqual(Object.keys(SCOPE_ACTION_OPERATIONS).sort(), [...ACTIONS].sort());
 });
 
 Deno.test("scopePolicy() keeps a prefix literal: '*' in a scope prefix is a character", () => {

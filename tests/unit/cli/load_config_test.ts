@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ConfigSource, loadConfig } from "../../../src/cli/load_config.ts";
+import { type ConfigSource, loadConfig, policyFileReader } from "../../../src/cli/load_config.ts";
 import { BAD_NAME, TWO_BUCKETS } from "./_configs.ts";
 
 const noEnv = () => undefined;
@@ -79,12 +79,29 @@ Deno.test("loadConfig() makes an unreadable source one problem named after --con
   });
 });
 
-Deno.test("loadConfig() refuses IAM policies until the request path enforces them, rather than drop a Deny", async () => {
-  const policies = `${TWO_BUCKETS}policies:
+Deno.test("loadConfig() serves IAM policies and bucket policies, its policy_file read relative to the config", async () => {
+  const text = `${TWO_BUCKETS}policies:
   deny-all: { Version: "2012-10-17", Statement: { Effect: Deny, Action: "s3:*", Resource: "*" } }
+  from-file: { policy_file: ci.json }
 `;
-  const { loaded } = await loadConfig({}, { read: source("c.yaml", policies), env: noEnv });
-  assert.ok(!loaded.ok);
-  assert.deepEqual(loaded.error.map((p) => p.path), ["policies"]);
-  assert.match(loaded.error[0]!.message, /not enforce policies yet/);
+  const asked: string[] = [];
+  const readPolicyFile = policyFileReader("/etc/bucketgate/config.yaml", (path) => {
+    asked.push(path);
+    return '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}';
+  });
+  const { loaded } = await loadConfig({}, {
+    read: source("c.yaml", text),
+    env: noEnv,
+    readPolicyFile,
+  });
+  assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.error));
+  assert.deepEqual([...(loaded.value.policies?.keys() ?? [])].sort(), ["deny-all", "from-file"]);
+  assert.deepEqual(asked, ["/etc/bucketgate/ci.json"]);
+});
+
+Deno.test("policyFileReader() reads a relative path beside the config file, an absolute one as it is", () => {
+  const read = (path: string) => path;
+  assert.equal(policyFileReader("conf/c.yaml", read)("p.json"), "conf/p.json");
+  assert.equal(policyFileReader(undefined, read)("p.json"), "p.json");
+  assert.equal(policyFileReader("conf/c.yaml", read)("/abs/p.json"), "/abs/p.json");
 });

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { compilePolicy } from "../../../src/iam/document.ts";
 import {
   backendRefusal,
   configOkLine,
   configRefusal,
+  configWarnings,
   environmentRefusal,
 } from "../../../src/cli/startup_report.ts";
 
@@ -34,4 +36,20 @@ Deno.test("backendRefusal() reports under the file without a count", () => {
 
 Deno.test("configOkLine() counts the buckets", () => {
   assert.equal(configOkLine("config.yaml", { buckets: [] }), "config.yaml: OK (0 buckets)");
+});
+
+Deno.test("configWarnings() names each bucket policy statement that lets anonymous callers write", () => {
+  const policy = compilePolicy({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Read", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" },
+      { Sid: "Drop", Effect: "Allow", Principal: "*", Action: "s3:PutObject", Resource: "*" },
+    ],
+  }, { name: "bucket:drop", kind: "bucket" });
+  assert.ok(policy.ok);
+  const bucket = { name: "drop", bucketPolicy: policy.value };
+  assert.deepEqual(configWarnings("c.yaml", { buckets: [{ name: "x" }, bucket] } as never), [
+    "c.yaml: warning: buckets[1].bucket_policy: bucket:drop[1] (Drop) lets anonymous callers write to bucket 'drop'",
+  ]);
+  assert.deepEqual(configWarnings("c.yaml", { buckets: [{ name: "x" }] } as never), []);
 });

@@ -202,3 +202,22 @@ Deno.test("isoTime() is new Date(ms).toISOString() for any millisecond, in any o
   for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
   assert.equal(isoTime(T + 0.75), new Date(T).toISOString());
 });
+
+Deno.test("accessLogEntry() names an authorization refusal's deciding statement, after the error code", () => {
+  const denied = proxyError("AccessDenied", "Access Denied");
+  const entry = accessLogEntry(
+    req(),
+    answered({
+      outcome: {
+        result: err(denied),
+        route: route("GetObject", "b", "secret/k"),
+        deniedBy: "explicit deny by no-secrets[0] (NoSecrets)",
+      },
+      response: new Response("", { status: 403 }),
+    }),
+  );
+  assert.equal(entry.deniedBy, "explicit deny by no-secrets[0] (NoSecrets)");
+  const keys = Object.keys(entry);
+  assert.equal(keys.indexOf("deniedBy"), keys.indexOf("errorCode") + 1);
+  assert.equal(accessLogEntry(req(), answered()).deniedBy, undefined);
+});

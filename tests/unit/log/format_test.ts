@@ -116,3 +116,15 @@ Deno.test("accessLogJson() carries a session's subject, role and key id", () => 
   );
   assert.deepEqual([parsed.subject, parsed.role, parsed.accessKeyId], ["u", "ci", "ASIAKEY"]);
 });
+
+Deno.test("accessLogText() ends a refusal by policy with its deciding statement, escaped", () => {
+  const line = accessLogText(entry({
+    status: 403,
+    errorCode: "AccessDenied",
+    bucket: "data",
+    key: "secret/x",
+    principal: "alice",
+    deniedBy: "explicit deny by no-secrets[0] (No\nSecrets)",
+  }));
+  assert.ok(line.endsWith(" (explicit deny by no-secrets[0] (No\\nSecrets))"), line);
+});

@@ -5,7 +5,8 @@ import { admitAccount, presentListing } from "../../../src/s3/mapped.ts";
 import { createNamespace } from "../../../src/s3/namespace.ts";
 import { parseS3Request, type S3Request } from "../../../src/s3/request.ts";
 import { requestTarget } from "../../../src/http/target.ts";
-import { ADMIN, bucketConfig, identityWith } from "./ops/_context.ts";
+import type { Identity } from "../../../src/auth/identity.ts";
+import { ADMIN, authorizerFor, bucketConfig, identityWith, unitConfig } from "./ops/_context.ts";
 
 const MAPPING = { bucketSegments: 2, separator: "--", displayBucketSegments: 1 };
 const names = ["acme--data", "acme--logs"];
@@ -14,6 +15,19 @@ const buckets = new Map<string, ResolvedBucket>(
   names.map((n) => [n, { config: bucketConfig(n), backend: createMemoryBackend() }]),
 );
 
+/** Who asks, and the namespace and buckets it is answered from. */
+function caller(identity: Identity, r: S3Request) {
+  const config = unitConfig({ buckets: [...buckets.values()].map((b) => b.config) });
+  const authorize = authorizerFor(config, new Headers(), r.query);
+  return { identity, authorize, namespace: ns, buckets };
+}
+
+/** admitAccount() of `method url` for `identity`. */
+function admit(identity: Identity, method: string, url: string) {
+  const r = route(method, url);
+  return admitAccount(r, caller(identity, r));
+}
+
 function route(method: string, url: string): S3Request {
   const r = parseS3Request(method, requestTarget(url), new Headers(), { namespace: ns });
   assert.ok(r.ok);
@@ -21,24 +35,24 @@ function route(method: string, url: string): S3Request {
 }
 
 Deno.test("admitAccount(): a listing reaching one bucket is logged as a request on it", () => {
-  const r = admitAccount(route("GET", "/acme?list-type=2&prefix=logs/x"), ADMIN, ns, buckets);
+  const r = admit(ADMIN, "GET", "/acme?list-type=2&prefix=logs/x");
   assert.ok(r.ok);
   assert.equal(r.value.logged.bucket, "acme--logs");
   assert.equal(r.value.shown.bucket, "acme");
-  const all = admitAccount(route("GET", "/acme?list-type=2"), ADMIN, ns, buckets);
+  const all = admit(ADMIN, "GET", "/acme?list-type=2");
   assert.ok(all.ok);
   assert.equal(all.value.logged.bucket, "acme");
 });
 
 Deno.test("admitAccount(): 404 for an unknown account, 403 when no bucket is visible, 501 for other operations", () => {
-  const unknown = admitAccount(route("GET", "/nobody?list-type=2"), ADMIN, ns, buckets);
+  const unknown = admit(ADMIN, "GET", "/nobody?list-type=2");
   assert.ok(!unknown.ok && unknown.error.kind === "BucketNotFound");
   const nobody = identityWith([{ bucket: "elsewhere", prefixes: [], actions: ["list_bucket"] }]);
-  const denied = admitAccount(route("GET", "/acme?list-type=2"), nobody, ns, buckets);
+  const denied = admit(nobody, "GET", "/acme?list-type=2");
   assert.ok(!denied.ok && denied.error.kind === "AccessDenied");
-  const head = admitAccount(route("HEAD", "/acme"), ADMIN, ns, buckets);
+  const head = admit(ADMIN, "HEAD", "/acme");
   assert.ok(head.ok && head.value.bucket.config.name === "acme--data");
-  const del = admitAccount(route("POST", "/acme?delete"), ADMIN, ns, buckets);
+  const del = admit(ADMIN, "POST", "/acme?delete");
   assert.ok(!del.ok && del.error.kind === "NotImplemented");
 });
 

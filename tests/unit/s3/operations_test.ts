@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import type { Action } from "../../../src/config/types.ts";
 import type { Handler } from "../../../src/s3/context.ts";
 import { OPERATION_KINDS, OPERATIONS } from "../../../src/s3/operations.ts";
-import type { OperationKind, S3Request } from "../../../src/s3/request.ts";
+import type { OperationKind } from "../../../src/s3/request.ts";
 import {
   createBucket,
   deleteBucket,
@@ -27,64 +26,39 @@ import {
   uploadPart,
 } from "../../../src/s3/ops/multipart.ts";
 
-/** What a row must say: `action@target` ("get_object@key"), "any" or "handler". */
+/** What a row must say: its handler, who authorizes it ("path" or "handler"), whether it has a key. */
 type Expected = readonly [Handler, string, boolean];
 
 // Typed over every kind but ListBuckets: a new OperationKind without a row here fails `deno check`.
 const EXPECTED: Readonly<Record<Exclude<OperationKind, "ListBuckets">, Expected>> = {
-  HeadBucket: [headBucket, "any", false],
-  GetBucketLocation: [getBucketLocation, "any", false],
-  GetBucketVersioning: [getBucketVersioning, "any", false],
-  CreateBucket: [createBucket, "put_object@bucket", false],
-  DeleteBucket: [deleteBucket, "delete_object@bucket", false],
-  ListObjects: [listObjectsV1, "list_bucket@listing:photos/", false],
-  ListObjectsV2: [listObjectsV2, "list_bucket@listing:photos/", false],
+  HeadBucket: [headBucket, "path", false],
+  GetBucketLocation: [getBucketLocation, "path", false],
+  GetBucketVersioning: [getBucketVersioning, "path", false],
+  CreateBucket: [createBucket, "path", false],
+  DeleteBucket: [deleteBucket, "path", false],
+  ListObjects: [listObjectsV1, "path", false],
+  ListObjectsV2: [listObjectsV2, "path", false],
   ListMultipartUploads: [
     listMultipartUploads,
-    "list_bucket_multipart_uploads@listing:photos/",
+    "path",
     false,
   ],
   DeleteObjects: [deleteObjects, "handler", false],
   PostObject: [postObject, "handler", false],
-  GetObject: [getObject, "get_object@key:a/b", true],
-  GetObjectTagging: [getObjectTagging, "get_object@key:a/b", true],
-  GetObjectAttributes: [getObjectAttributes, "get_object@key:a/b", true],
-  HeadObject: [headObject, "head_object@key:a/b", true],
-  PutObject: [putObject, "put_object@key:a/b", true],
-  CopyObject: [copyObject, "put_object@key:a/b", true],
-  DeleteObject: [deleteObject, "delete_object@key:a/b", true],
-  CreateMultipartUpload: [createMultipartUpload, "create_multipart_upload@key:a/b", true],
-  UploadPart: [uploadPart, "upload_part@key:a/b", true],
-  UploadPartCopy: [uploadPartCopy, "upload_part@key:a/b", true],
-  CompleteMultipartUpload: [completeMultipartUpload, "complete_multipart_upload@key:a/b", true],
-  AbortMultipartUpload: [abortMultipartUpload, "abort_multipart_upload@key:a/b", true],
-  ListParts: [listParts, "list_multipart_upload_parts@key:a/b", true],
+  GetObject: [getObject, "path", true],
+  GetObjectTagging: [getObjectTagging, "path", true],
+  GetObjectAttributes: [getObjectAttributes, "path", true],
+  HeadObject: [headObject, "path", true],
+  PutObject: [putObject, "path", true],
+  CopyObject: [copyObject, "path", true],
+  DeleteObject: [deleteObject, "path", true],
+  CreateMultipartUpload: [createMultipartUpload, "path", true],
+  UploadPart: [uploadPart, "path", true],
+  UploadPartCopy: [uploadPartCopy, "path", true],
+  CompleteMultipartUpload: [completeMultipartUpload, "path", true],
+  AbortMultipartUpload: [abortMultipartUpload, "path", true],
+  ListParts: [listParts, "path", true],
 };
-
-function request(op: OperationKind, query: string): S3Request {
-  return {
-    op,
-    bucket: "bkt",
-    key: "a/b",
-    query: new URLSearchParams(query),
-    headers: new Headers(),
-    method: "GET",
-    virtualHosted: false,
-  };
-}
-
-function describe(op: Exclude<OperationKind, "ListBuckets">): string {
-  const r = OPERATIONS[op].requires;
-  if (r.kind !== "action") return r.kind;
-  const action: Action = r.action;
-  const t = r.target(request(op, "prefix=photos/"));
-  const target = t.kind === "key"
-    ? `key:${t.key}`
-    : t.kind === "listing"
-    ? `listing:${t.prefix}`
-    : t.kind;
-  return `${action}@${target}`;
-}
 
 Deno.test("OPERATIONS has a row for every operation but ListBuckets, and no other", () => {
   assert.deepEqual(Object.keys(OPERATIONS).sort(), Object.keys(EXPECTED).sort());
@@ -101,9 +75,9 @@ Deno.test("OPERATIONS routes each operation to its handler", () => {
   }
 });
 
-Deno.test("OPERATIONS requires each operation's action on its key, listing prefix or bucket", () => {
-  for (const [op, [, requires]] of Object.entries(EXPECTED)) {
-    assert.equal(describe(op as keyof typeof EXPECTED), requires, op);
+Deno.test("OPERATIONS says who authorizes each operation: the path, or its handler", () => {
+  for (const [op, [, by]] of Object.entries(EXPECTED)) {
+    assert.equal(OPERATIONS[op as keyof typeof EXPECTED].authorizedBy, by, op);
   }
 });
 
@@ -111,10 +85,4 @@ Deno.test("OPERATIONS marks exactly the object operations as addressing a key", 
   for (const [op, [, , objectKey]] of Object.entries(EXPECTED)) {
     assert.equal(OPERATIONS[op as keyof typeof EXPECTED].objectKey, objectKey, op);
   }
-});
-
-Deno.test("OPERATIONS authorizes a listing without a prefix against the empty prefix", () => {
-  const r = OPERATIONS.ListObjectsV2.requires;
-  assert.ok(r.kind === "action");
-  assert.deepEqual(r.target(request("ListObjectsV2", "")), { kind: "listing", prefix: "" });
 });

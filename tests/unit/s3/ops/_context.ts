@@ -2,6 +2,8 @@
  * Builds an `S3Context` over memory backends so that a handler can be called
  * directly, without routing, authentication or sockets.
  */
+import type { QueryParams } from "../../../../src/http/target.ts";
+import { type Authorizer, createAuthorizer } from "../../../../src/authz/authorizer.ts";
 import assert from "node:assert/strict";
 import { defaultConfig } from "../../../_support/config.ts";
 import type { Identity } from "../../../../src/auth/identity.ts";
@@ -119,13 +121,15 @@ export function s3Context(options: ContextOptions = {}): S3Context & { backend: 
   });
   const { stream, length } = bodyOf(options.body);
   const contentLength = options.contentLength ?? length;
+  const query = new URLSearchParams(options.query ?? "");
+  const headers = new Headers(options.headers);
   return {
     req: {
       op: options.op ?? "GetObject",
       bucket: name,
       key: options.key ?? "",
-      query: new URLSearchParams(options.query ?? ""),
-      headers: new Headers(options.headers),
+      query,
+      headers,
       method: options.method ?? "GET",
       virtualHosted: options.virtualHosted ?? false,
     },
@@ -138,8 +142,18 @@ export function s3Context(options: ContextOptions = {}): S3Context & { backend: 
     clock: fixedClock(NOW),
     requestId: "REQ123",
     ...(options.client ? { client: options.client } : {}),
+    authorize: authorizerFor(config, headers, query),
     backend,
   };
+}
+
+/** The request path's authorizer over `config`, for a request with these headers and query. */
+export function authorizerFor(
+  config: Config,
+  headers = new Headers(),
+  query: QueryParams = new URLSearchParams(),
+): Authorizer {
+  return createAuthorizer({ config, secureTransport: false, now: NOW, headers, query });
 }
 
 /** A bucket to resolve as another virtual bucket (a copy source). */

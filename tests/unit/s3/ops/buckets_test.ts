@@ -8,7 +8,14 @@ import {
   headBucket,
   listBuckets,
 } from "../../../../src/s3/ops/buckets.ts";
-import { bucketConfig, identityWith, okResponse, s3Context, unitConfig } from "./_context.ts";
+import {
+  authorizerFor,
+  bucketConfig,
+  identityWith,
+  okResponse,
+  s3Context,
+  unitConfig,
+} from "./_context.ts";
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
@@ -24,7 +31,7 @@ const config = unitConfig({
 
 Deno.test("listBuckets() renders the buckets the caller may see, escaped, with a fixed date", async () => {
   const identity = identityWith([{ bucket: "mine", prefixes: ["x/"], actions: ["get_object"] }]);
-  const res = listBuckets(config, identity);
+  const res = listBuckets(config, identity, authorizerFor(config));
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "application/xml");
   const bucket = (n: string) =>
@@ -39,13 +46,13 @@ Deno.test("listBuckets() renders the buckets the caller may see, escaped, with a
 });
 
 Deno.test("listBuckets() shows an anonymous caller only anonymous_access buckets", async () => {
-  const xml = await listBuckets(config, ANONYMOUS).text();
+  const xml = await listBuckets(config, ANONYMOUS, authorizerFor(config)).text();
   assert.deepEqual([...xml.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]), ["open"]);
 });
 
 Deno.test("listBuckets() shows every bucket to a `*` scope", async () => {
   const identity = identityWith([{ bucket: "*", prefixes: [], actions: ["list_bucket"] }]);
-  const xml = await listBuckets(config, identity).text();
+  const xml = await listBuckets(config, identity, authorizerFor(config)).text();
   assert.deepEqual(
     [...xml.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]),
     ["open", "mine", "theirs"],
