@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createRuntime, stderrAt } from "../../../src/cli/runtime.ts";
 import type { Flags } from "../../../src/cli/flags.ts";
-import { parseConfig } from "../../../src/config/load.ts";
+import { CONFIG_DEFAULTS, parseConfig } from "../../../src/config/load.ts";
 import type { Config } from "../../../src/config/types.ts";
 import { OIDC_BUCKET, TWO_BUCKETS } from "./_configs.ts";
 
@@ -40,7 +40,11 @@ Deno.test("stderrAt(): prints a line at or above the threshold, nothing below", 
 Deno.test("createRuntime().build(): upload_buffer_bytes sets the shared buffer's limit, a worker's share under --workers", () => {
   const quiet = { write() {}, flush() {} };
   const one = createRuntime({ flags: FLAGS, environment: {}, accessLog: quiet });
-  assert.equal(one.uploadBuffer.limit, 64 * 1024 * 1024, "the default before any config");
+  assert.equal(
+    one.uploadBuffer.limit,
+    CONFIG_DEFAULTS.uploadBufferBytes,
+    "the default before any config",
+  );
   assert.ok(one.build(config(`upload_buffer_bytes: 1000\n${TWO_BUCKETS}`)).ok);
   assert.equal(one.uploadBuffer.limit, 1000);
   assert.ok(one.uploadBuffer.take(600));

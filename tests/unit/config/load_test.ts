@@ -23,7 +23,7 @@ Deno.test("parseConfig() maps docs/configuration.md's complete example onto the 
     maxBodyBytes: 5368709120,
     maxConcurrentRequests: 1024,
     clientIdleTimeoutSecs: 60,
-    uploadBufferBytes: 64 * 1024 * 1024,
+    uploadBufferBytes: 32 * 1024 * 1024,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [
@@ -131,7 +131,7 @@ Deno.test("parseConfig() fills every default of a minimal config", () => {
     maxBodyBytes: 5368709120,
     maxConcurrentRequests: 1024,
     clientIdleTimeoutSecs: 60,
-    uploadBufferBytes: 64 * 1024 * 1024,
+    uploadBufferBytes: 32 * 1024 * 1024,
     ownerId: "bucketgate",
     ownerDisplayName: "bucketgate",
     buckets: [],

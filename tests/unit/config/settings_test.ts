@@ -52,8 +52,8 @@ Deno.test("parseConfig() checks max_body_bytes as a positive integer", () => {
   }
 });
 
-Deno.test("parseConfig() reads upload_buffer_bytes as an integer of at least 0, default 64 MiB", () => {
-  assert.equal(configOf(setting("")).uploadBufferBytes, 64 * 1024 * 1024);
+Deno.test("parseConfig() reads upload_buffer_bytes as an integer of at least 0, default 32 MiB", () => {
+  assert.equal(configOf(setting("")).uploadBufferBytes, 32 * 1024 * 1024);
   assert.equal(configOf(setting("upload_buffer_bytes: 0")).uploadBufferBytes, 0);
   assert.equal(
     configOf(setting("upload_buffer_bytes: 268435456")).uploadBufferBytes,
