@@ -30,7 +30,13 @@ import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../stre
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import { type FormLimits, formLimits } from "./form_limits.ts";
 import type { RequestOutcome } from "./outcome.ts";
-import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
+import {
+  admitAccount,
+  type MappedRun,
+  presentBodyKeys,
+  presentListing,
+  presentUpload,
+} from "./mapped.ts";
 import { type Operation, OPERATIONS } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -199,7 +205,8 @@ function admit(
     });
     if (denied) return err(denied);
   }
-  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
+  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket) ??
+    presentBodyKeys(route, bucket);
   return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 
@@ -243,6 +250,7 @@ async function runHandler(
     authorize: step.authorize,
     onFormSigned: (s) => void (signed = s),
     ...(limits ? { admitSigner: limits.admitSigner } : {}),
+    ...(step.mapped?.locate ? { locate: step.mapped.locate } : {}),
   };
   if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
@@ -254,7 +262,7 @@ async function runHandler(
     : answer;
   return {
     result,
-    route: signed ? { ...route, key: signed.key } : route,
+    route: signed ? { ...route, key: signed.key, bucket: signed.bucket ?? route.bucket } : route,
     identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,

@@ -94,7 +94,7 @@ Deno.test("path mapping: DeleteObjects on /acme authorizes each key on its confi
 
 Deno.test("path mapping: DeleteObjects on /acme keeps quiet mode and <ETag> conditions", async () => {
   const h = await seeded();
-  const head = await h.raw.get("acme--logs")!.head("2026/01.log");
+  const head = await h.raw.get("acme--logs")!.head("2026/02.log");
   assert.ok(head.ok);
   const quiet = await (await send(h, "/acme?delete", {
     method: "POST",
@@ -111,6 +111,7 @@ Deno.test("path mapping: DeleteObjects on /acme keeps quiet mode and <ETag> cond
     "nobody/x: NoSuchBucket",
   ]);
   assert.equal(await exists(h, "acme--logs", "2026/01.log"), true);
+  assert.equal(await exists(h, "acme--logs", "2026/02.log"), false);
   const etag = await h.raw.get("acme--logs")!.head("2026/01.log");
   assert.ok(etag.ok);
   const matched = await (await send(h, "/acme?delete", {
