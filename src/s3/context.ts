@@ -75,8 +75,6 @@ export function locateKey(ctx: S3Context, key: string): Result<Located, ProxyErr
 export interface FormSigned {
   readonly identity: Identity;
   readonly key: string;
-  /** The configured bucket it is stored in, when not the one addressed (a path-mapped account). */
-  readonly bucket?: string;
 }
 
 /** The shape of every operation handler. */

@@ -201,6 +201,19 @@ export function presentBodyKeys(route: S3Request, bucket: ResolvedBucket): Mappe
   };
 }
 
+/** A locator remembering the configured buckets it located keys in: `only()` names it when one. */
+export function trackBuckets(locate: Locator): { locate: Locator; only(): string | undefined } {
+  const seen = new Set<string>();
+  return {
+    locate: (key) => {
+      const at = locate(key);
+      if (at.ok) seen.add(at.value.bucket.config.name);
+      return at;
+    },
+    only: () => (seen.size === 1 ? [...seen][0] : undefined),
+  };
+}
+
 /** Multipart answers name their bucket and key (`<Bucket>`, `<Key>`, `<Location>`). */
 const NAMING = new Set(["CreateMultipartUpload", "CompleteMultipartUpload", "ListParts"]);
 

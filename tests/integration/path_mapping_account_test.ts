@@ -54,8 +54,15 @@ Deno.test("path mapping: DeleteObjects on /acme deletes each key in its mapped b
   assert.equal(await exists(h, "acme--data", "sub/b.txt"), true);
   assert.equal(await exists(h, "acme--logs", "2026/01.log"), false);
   assert.equal(await exists(h, "acme--logs", "2026/02.log"), true);
-  // Logged under the display bucket: its keys span buckets.
+  // Logged under the display bucket: its keys span buckets; under the one bucket they all name.
   assert.equal(h.logs.at(-1)!.bucket, "acme");
+  await send(h, "/acme?delete", {
+    method: "POST",
+    key: ADMIN,
+    body: deleteXml(["data/sub/b.txt"]),
+  });
+  assert.equal(h.logs.at(-1)!.bucket, "acme--data");
+  assert.equal(await exists(h, "acme--data", "sub/b.txt"), false);
 });
 
 Deno.test("path mapping: DeleteObjects on /acme authorizes each key on its configured bucket", async () => {

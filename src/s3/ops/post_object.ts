@@ -102,10 +102,7 @@ function admit(
   const checked = new Map(fields).set("bucket", ctx.req.bucket);
   const { identity, version } = signed.value;
   const at = locateKey(ctx, key);
-  ctx.onFormSigned?.({
-    identity,
-    ...(at.ok ? { key: at.value.key, bucket: at.value.bucket.config.name } : { key }),
-  });
+  ctx.onFormSigned?.({ identity, key: at.ok ? at.value.key : key });
   if (!at.ok) return at;
   const refused = checkPolicy(policy.value, { fields: checked, version }, ctx.clock.now()) ??
     validateKey(at.value.key) ?? mayPut(ctx, identity, at.value, version);

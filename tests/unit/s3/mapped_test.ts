@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { createMemoryBackend } from "../../../src/backends/memory.ts";
 import type { ResolvedBucket } from "../../../src/s3/context.ts";
-import { admitAccount, presentBodyKeys, presentListing } from "../../../src/s3/mapped.ts";
+import {
+  admitAccount,
+  presentBodyKeys,
+  presentListing,
+  trackBuckets,
+} from "../../../src/s3/mapped.ts";
 import { createNamespace } from "../../../src/s3/namespace.ts";
 import { parseS3Request, type S3Request } from "../../../src/s3/request.ts";
 import { requestTarget } from "../../../src/http/target.ts";
@@ -103,4 +108,17 @@ Deno.test("presentListing(): a mapped bucket's listing is shown under its prefix
     presentListing(route("GET", "/acme/data/key"), buckets.get("acme--data")!),
     undefined,
   );
+});
+
+Deno.test("trackBuckets(): names the one bucket keys were located in, none when they span several", () => {
+  const r = admit(ADMIN, "POST", "/acme?delete");
+  assert.ok(r.ok && r.value.locate);
+  const t = trackBuckets(r.value.locate);
+  assert.equal(t.only(), undefined);
+  t.locate("data/a");
+  t.locate("data/b");
+  t.locate("unknown/x");
+  assert.equal(t.only(), "acme--data");
+  t.locate("logs/c");
+  assert.equal(t.only(), undefined);
 });
