@@ -327,3 +327,19 @@ Deno.test("path mapping: error answers never name the configured bucket", async 
     assert.doesNotMatch(await res.text(), /acme--/, `${method} ${path}`);
   }
 });
+
+Deno.test("path mapping: a POST form to /acme counts toward the bucket rule of the mapped bucket its key names", async () => {
+  const h = await seeded({
+    limits: [{ name: "data", match: { bucket: "acme--data" }, requestsPerSecond: 1, burst: 1 }],
+  });
+  const first = await post(h, "/acme", { key: "data/one" });
+  assert.equal(first.status, 204, await first.clone().text());
+  const over = await post(h, "/acme", { key: "data/two" });
+  assert.equal(over.status, 503);
+  assert.equal(await errorCode(over), "SlowDown");
+  // acme--logs has no rule: its forms pass (the account's first bucket is acme--data).
+  const logs = await post(h, "/acme", { key: "logs/three" });
+  assert.equal(logs.status, 204, await logs.clone().text());
+  assert.equal(await exists(h, "acme--data", "two"), false);
+  assert.ok(await exists(h, "acme--logs", "three"));
+});
