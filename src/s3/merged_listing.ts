@@ -103,6 +103,31 @@ export class Collector<E> {
   }
 }
 
+/**
+ * Adds one backend page (entries and common prefixes, each in key order) to
+ * `out` in key order, every key under `prefix`.
+ */
+export function addPage<E extends { readonly key: string }>(
+  out: Collector<E>,
+  prefix: string,
+  entries: readonly E[],
+  commonPrefixes: readonly string[],
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < entries.length || j < commonPrefixes.length) {
+    const e = entries[i];
+    const p = commonPrefixes[j];
+    if (e !== undefined && (p === undefined || compareKeys(e.key, p) < 0)) {
+      out.add(prefix + e.key, { ...e, key: prefix + e.key });
+      i++;
+    } else {
+      out.add(prefix + p!);
+      j++;
+    }
+  }
+}
+
 /** A listing's page of the collected items. */
 function listPage(out: Collector<ListEntry>): ListPage {
   const { items, truncated } = out.take();
@@ -156,19 +181,7 @@ async function drain(
     });
     if (!r.ok) return r.error;
     const page = r.value;
-    let i = 0;
-    let j = 0;
-    while (i < page.objects.length || j < page.commonPrefixes.length) {
-      const o = page.objects[i];
-      const p = page.commonPrefixes[j];
-      if (o !== undefined && (p === undefined || compareKeys(o.key, p) < 0)) {
-        out.add(source.prefix + o.key, { ...o, key: source.prefix + o.key });
-        i++;
-      } else {
-        out.add(source.prefix + p!);
-        j++;
-      }
-    }
+    addPage(out, source.prefix, page.objects, page.commonPrefixes);
     if (!page.isTruncated || page.nextStartAfter === undefined) return undefined;
     startAfter = page.nextStartAfter;
   }

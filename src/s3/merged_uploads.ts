@@ -7,10 +7,9 @@
  * that common prefix when it has an upload there.
  */
 import type { Backend, ListUploadsOptions, UploadInfo, UploadsPage } from "../backends/backend.ts";
-import { compareKeys } from "../backends/keys.ts";
 import type { ProxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { Collector, reach } from "./merged_listing.ts";
+import { addPage, Collector, reach } from "./merged_listing.ts";
 
 /** A mapped bucket as a source of the merged upload listing. */
 export interface UploadSource {
@@ -99,19 +98,7 @@ async function drain(
     const r = await source.backend.listMultipartUploads({ ...at, maxUploads: want });
     if (!r.ok) return r.error;
     const page = r.value;
-    let i = 0;
-    let j = 0;
-    while (i < page.uploads.length || j < page.commonPrefixes.length) {
-      const u = page.uploads[i];
-      const p = page.commonPrefixes[j];
-      if (u !== undefined && (p === undefined || compareKeys(u.key, p) < 0)) {
-        out.add(source.prefix + u.key, { ...u, key: source.prefix + u.key });
-        i++;
-      } else {
-        out.add(source.prefix + p!);
-        j++;
-      }
-    }
+    addPage(out, source.prefix, page.uploads, page.commonPrefixes);
     if (!page.isTruncated || page.nextKeyMarker === undefined) return undefined;
     const { keyMarker: _k, uploadIdMarker: _u, ...rest } = at;
     at = {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ACTIONS } from "../../src/config/types.ts";
 import { launchGateway } from "../_support/gateway.ts";
-import { DEV, type Gateway } from "./_gateway.ts";
+import { DEV, type Gateway, run } from "./_gateway.ts";
 
 const BUCKETS = ["acme--data", "acme--logs", "other--x"];
 
@@ -57,5 +57,28 @@ export function succeeded(
   what: string,
 ): string {
   assert.equal(r.code, 0, `${what}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/**
+ * Runs path_mapping_boto3.py in `mode` (`account`: path style; `vhost`:
+ * virtual-hosted under `domain`) against the gateway; its stdout, asserting
+ * it exits 0 (the failure shows the gateway's log too).
+ */
+export async function runMappedBoto3(gw: Gateway, mode: string, domain = ""): Promise<string> {
+  const script = new URL("./path_mapping_boto3.py", import.meta.url).pathname;
+  const r = await run("python3", [script], {
+    env: {
+      MODE: mode,
+      DOMAIN: domain,
+      ENDPOINT: gw.url,
+      PORT: String(gw.port),
+      DEV_ID: DEV.id,
+      DEV_SECRET: DEV.secret,
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: gw.dataDir,
+    },
+  });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${gw.logs().slice(-3000)}`);
   return r.stdout;
 }

@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
-import { awsCli, DEV, filesUnder, run } from "./_gateway.ts";
-import { seed, startMapped, succeeded } from "./_mapped.ts";
+import { awsCli, filesUnder } from "./_gateway.ts";
+import { runMappedBoto3, seed, startMapped, succeeded } from "./_mapped.ts";
 
 const noBoto3 = await missingPythonModule("boto3");
 Deno.test({
@@ -19,19 +19,8 @@ Deno.test({
   async fn() {
     await using gw = await startMapped();
     await seed(gw);
-    const r = await run("python3", [new URL("./path_mapping_boto3.py", import.meta.url).pathname], {
-      env: {
-        MODE: "account",
-        ENDPOINT: gw.url,
-        PORT: String(gw.port),
-        DEV_ID: DEV.id,
-        DEV_SECRET: DEV.secret,
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: gw.dataDir,
-      },
-    });
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${gw.logs().slice(-3000)}`);
-    assert.match(r.stdout, /boto3 mapped account OK/);
+    const out = await runMappedBoto3(gw, "account");
+    assert.match(out, /boto3 mapped account OK/);
     assert.deepEqual(await filesUnder(`${gw.dataDir}/acme--data`), [
       "mp/a.bin",
       "sub/a.txt",

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
 import { DEV, run } from "./_gateway.ts";
-import { seed, startMapped, succeeded } from "./_mapped.ts";
+import { runMappedBoto3, seed, startMapped, succeeded } from "./_mapped.ts";
 
 /** A domain nothing resolves: the clients are pointed at 127.0.0.1 themselves. */
 const DOMAIN = "s3.bucketgate.test";
@@ -23,19 +23,8 @@ Deno.test({
   async fn() {
     await using gw = await startMapped([`domain: ${DOMAIN}`]);
     await seed(gw);
-    const r = await run("python3", [new URL("./path_mapping_boto3.py", import.meta.url).pathname], {
-      env: {
-        MODE: "vhost",
-        DOMAIN,
-        PORT: String(gw.port),
-        DEV_ID: DEV.id,
-        DEV_SECRET: DEV.secret,
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: gw.dataDir,
-      },
-    });
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${gw.logs().slice(-3000)}`);
-    assert.match(r.stdout, /boto3 mapped vhost OK/);
+    const out = await runMappedBoto3(gw, "vhost", DOMAIN);
+    assert.match(out, /boto3 mapped vhost OK/);
     assert.equal(await Deno.readTextFile(`${gw.dataDir}/acme--logs/v.txt`), "vhost");
   },
 });

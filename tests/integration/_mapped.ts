@@ -4,11 +4,22 @@
  * (LIMITED) that may only list and read acme--logs, and seeded objects.
  */
 import assert from "node:assert/strict";
-import type { BucketConfig, Config } from "../../src/config/types.ts";
+import type { Action, BucketConfig, Config, CredentialConfig } from "../../src/config/types.ts";
 import { type Harness, harness, testConfig } from "./_harness.ts";
 
 /** May list and read acme--logs, nothing else (the public acme--data aside). */
 export const LIMITED = { id: "AKIDLIMITED00000001", secret: "limited-secret-key-1" } as const;
+
+/** The LIMITED key allowed `actions` on acme--logs. */
+export function limitedKey(actions: Action[]): CredentialConfig {
+  return {
+    accessKeyId: LIMITED.id,
+    secretAccessKey: LIMITED.secret,
+    principalName: "limited",
+    enabled: true,
+    allowedScopes: [{ bucket: "acme--logs", prefixes: [], actions }],
+  };
+}
 
 function bucket(name: string, anonymousAccess = false): BucketConfig {
   return {
@@ -32,20 +43,7 @@ export function mappedConfig(overrides: Partial<Config> = {}): Config {
       bucket("acme--zeta"),
       bucket("other--x"),
     ],
-    credentials: [
-      ...base.credentials,
-      {
-        accessKeyId: LIMITED.id,
-        secretAccessKey: LIMITED.secret,
-        principalName: "limited",
-        enabled: true,
-        allowedScopes: [{
-          bucket: "acme--logs",
-          prefixes: [],
-          actions: ["list_bucket", "get_object"],
-        }],
-      },
-    ],
+    credentials: [...base.credentials, limitedKey(["list_bucket", "get_object"])],
     ...overrides,
   };
 }

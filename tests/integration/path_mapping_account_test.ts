@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { ADMIN, BASE, errorCode, type Harness, NOW, send, testConfig } from "./_harness.ts";
-import { LIMITED, seeded, tags } from "./_mapped.ts";
-import { formBody, presignedPost, type PresignedPostOptions } from "../_support/post_form.ts";
+import { LIMITED, limitedKey, seeded, tags } from "./_mapped.ts";
+import { formRequest, presignedPost, type PresignedPostOptions } from "../_support/post_form.ts";
 
 /** A DeleteObjects body naming `keys` (each with its ETag when given). */
 function deleteXml(keys: readonly (string | [string, string])[], quiet = false): string {
@@ -81,13 +81,7 @@ Deno.test("path mapping: DeleteObjects on /acme authorizes each key on its confi
   assert.equal(await exists(h, "acme--data", "file.parquet"), true);
   // A policy naming the configured bucket allows exactly its keys.
   const scoped = await seeded({
-    credentials: [{
-      accessKeyId: LIMITED.id,
-      secretAccessKey: LIMITED.secret,
-      principalName: "limited",
-      enabled: true,
-      allowedScopes: [{ bucket: "acme--logs", prefixes: [], actions: ["delete_object"] }],
-    }],
+    credentials: [limitedKey(["delete_object"])],
   });
   const mixed = await (await send(scoped, "/acme?delete", {
     method: "POST",
@@ -140,17 +134,7 @@ async function initiate(h: Harness, key: string): Promise<string> {
 
 Deno.test("path mapping: ListMultipartUploads on /acme merges the mapped buckets' uploads in key order", async () => {
   const h = await seeded({
-    credentials: [...testConfig().credentials, {
-      accessKeyId: LIMITED.id,
-      secretAccessKey: LIMITED.secret,
-      principalName: "limited",
-      enabled: true,
-      allowedScopes: [{
-        bucket: "acme--logs",
-        prefixes: [],
-        actions: ["list_bucket_multipart_uploads"],
-      }],
-    }],
+    credentials: [...testConfig().credentials, limitedKey(["list_bucket_multipart_uploads"])],
   });
   const ids = {
     "logs/b.bin": await initiate(h, "logs/b.bin"),
@@ -233,18 +217,7 @@ async function post(
   o: Partial<PresignedPostOptions> & { readonly key: string },
 ): Promise<Response> {
   const fields = presignedPost({ bucket: "acme", signer: ADMIN, expiresAt: NOW + HOUR, ...o });
-  const { contentType, body } = formBody(fields, { data: "posted" });
-  return await h.handle(
-    new Request(`${BASE}${path}`, {
-      method: "POST",
-      headers: {
-        host: new URL(BASE).host,
-        "content-type": contentType,
-        "content-length": String(body.length),
-      },
-      body,
-    }),
-  );
+  return await h.handle(formRequest(`${BASE}${path}`, fields, { data: "posted" }));
 }
 
 Deno.test("path mapping: a POST form to /acme stores data/x as x of acme--data, answered in display names", async () => {
