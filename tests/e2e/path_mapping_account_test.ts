@@ -3,17 +3,17 @@
  * and acme--logs) through the real gateway process: aws-cli's `s3 rm
  * --recursive`, `s3 sync --delete` and `s3api delete-objects` /
  * `list-multipart-uploads`, boto3's `delete_objects` and
- * `list_multipart_uploads` on the display bucket.
+ * `list_multipart_uploads` and a presigned POST form on the display bucket.
  */
 import assert from "node:assert/strict";
 import { missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
 import { awsCli, filesUnder } from "./_gateway.ts";
 import { runMappedBoto3, seed, startMapped, succeeded } from "./_mapped.ts";
 
-const noBoto3 = await missingPythonModule("boto3");
+const noBoto3 = await missingPythonModule("boto3") ?? await missingPythonModule("requests");
 Deno.test({
   ...skippable(
-    "path mapping: boto3 delete_objects and list_multipart_uploads on the account",
+    "path mapping: boto3 delete_objects, list_multipart_uploads and a POST form on the account",
     noBoto3,
   ),
   async fn() {
@@ -23,6 +23,7 @@ Deno.test({
     assert.match(out, /boto3 mapped account OK/);
     assert.deepEqual(await filesUnder(`${gw.dataDir}/acme--data`), [
       "mp/a.bin",
+      "posted.txt",
       "sub/a.txt",
       "sub/b.txt",
     ]);

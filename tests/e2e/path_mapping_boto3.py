@@ -1,9 +1,10 @@
 """boto3 at the account level of a path-mapped namespace (`acme` over acme--data and acme--logs).
 
-MODE=account: path style; delete_objects and list_multipart_uploads on `acme`.
+MODE=account: path style; delete_objects, list_multipart_uploads and a presigned POST form
+(sent by requests) on `acme`.
 MODE=vhost: virtual-hosted style (`acme.<DOMAIN>`, resolved to 127.0.0.1 by a patched
 getaddrinfo, the network being loopback only): get, put, listings, delete_objects,
-list_multipart_uploads and a presigned GET, each sent to the bucket's host.
+list_multipart_uploads, a POST form and a presigned GET, each sent to the bucket's host.
 """
 import os
 import socket
@@ -83,6 +84,21 @@ def list_multipart_uploads():
     assert s3.get_object(Bucket="acme", Key="data/mp/a.bin")["Body"].read() == b"x" * 10
 
 
+def post_form():
+    import xml.etree.ElementTree as ET
+
+    import requests
+    form = s3.generate_presigned_post("acme", "data/posted.txt", Fields={"success_action_status": "201"},
+                                      Conditions=[{"success_action_status": "201"}])
+    r = requests.post(form["url"], data=form["fields"], files={"file": ("p.txt", b"posted")},
+                      allow_redirects=False)
+    assert r.status_code == 201, (r.status_code, r.text)
+    doc = ET.fromstring(r.content)
+    assert doc.findtext("Bucket") == "acme" and doc.findtext("Key") == "data/posted.txt", r.text
+    assert doc.findtext("Location") == form["url"].rstrip("/") + "/data/posted.txt", (form["url"], r.text)
+    assert s3.get_object(Bucket="acme", Key="data/posted.txt")["Body"].read() == b"posted"
+
+
 def vhost_basics():
     assert s3.get_object(Bucket="acme", Key="data/file.txt")["Body"].read() == b"file"
     s3.put_object(Bucket="acme", Key="logs/v.txt", Body=b"vhost")
@@ -113,6 +129,7 @@ if MODE == "vhost":
     vhost_basics()
 delete_objects()
 list_multipart_uploads()
+post_form()
 if MODE == "vhost":
     wrong = [u for u in sent if not u.startswith(f"http://acme.{DOMAIN}:{PORT}/")]
     assert not wrong, wrong

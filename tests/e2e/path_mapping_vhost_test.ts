@@ -14,7 +14,7 @@ import { runMappedBoto3, seed, startMapped, succeeded } from "./_mapped.ts";
 /** A domain nothing resolves: the clients are pointed at 127.0.0.1 themselves. */
 const DOMAIN = "s3.bucketgate.test";
 
-const noBoto3 = await missingPythonModule("boto3");
+const noBoto3 = await missingPythonModule("boto3") ?? await missingPythonModule("requests");
 Deno.test({
   ...skippable(
     "path mapping: boto3 in virtual-hosted style reads, writes and lists acme.<domain>",
