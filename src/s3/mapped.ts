@@ -60,8 +60,9 @@ export function admitAccount(
   }
   if (LISTINGS.has(route.op)) return accountListing(route, c, members);
   if (BODY_KEYS.has(route.op)) {
-    const locate = accountKeys(route.bucket, c);
-    return ok({ bucket: members[0]!.bucket, shown: route, logged: route, locate });
+    // The handler stores through `locate`; the account itself stores nothing.
+    const bucket = { config: members[0]!.bucket.config, backend: listingBackend({}) };
+    return ok({ bucket, shown: route, logged: route, locate: accountKeys(route.bucket, c) });
   }
   if (ANY_MEMBER.has(route.op)) {
     let refused: ProxyError | undefined;
