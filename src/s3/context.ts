@@ -7,7 +7,7 @@ import type { Clock } from "../clock.ts";
 import type { BucketConfig, Config } from "../config/types.ts";
 import type { ProxyError } from "../errors.ts";
 import type { ClientSide } from "../http/forwarded.ts";
-import type { Result } from "../result.ts";
+import { ok, type Result } from "../result.ts";
 import type { AdmitSigner } from "./form_limits.ts";
 import type { S3Request } from "./request.ts";
 
@@ -47,6 +47,28 @@ export interface S3Context {
   readonly onFormSigned?: (signed: FormSigned) => void;
   /** Under `limits:`/`quotas:`: admits a POST form as its signer before its file streams (form_limits.ts). */
   readonly admitSigner?: AdmitSigner;
+  /**
+   * Under `path_mapping`: where a key named in the body (DeleteObjects, a POST
+   * form) is stored (s3/mapped.ts); absent = in `bucket` as it is.
+   */
+  readonly locate?: Locator;
+}
+
+/** Where a key a request names in its body is stored, and how answers show it. */
+export interface Located {
+  readonly bucket: ResolvedBucket;
+  /** The key in that bucket. */
+  readonly key: string;
+  /** The key as answers name it (`data/x` for a mapped bucket's `x`). */
+  readonly shown: string;
+}
+
+/** A key named in a request's body → where it is stored, or why it cannot be (NoSuchBucket). */
+export type Locator = (key: string) => Result<Located, ProxyError>;
+
+/** Where `key` (named in the request's body) is stored: by `ctx.locate`, else in the addressed bucket. */
+export function locateKey(ctx: S3Context, key: string): Result<Located, ProxyError> {
+  return ctx.locate ? ctx.locate(key) : ok({ bucket: ctx.bucket, key, shown: key });
 }
 
 /** A POST form's signer and key, once its signature holds. */

@@ -14,10 +14,15 @@ import { type MeteredBody, meterResponse, meterUpload } from "../limits/meter.ts
 import { callerOf } from "../limits/plan.ts";
 import { ok, type Result } from "../result.ts";
 
-/** Admits a form's signer; answers the file's stream, metered, or the refusal (503 or 429). */
+/**
+ * Admits a form's signer (on `bucket`, the configured bucket its key names,
+ * when not the one addressed); answers the file's stream, metered, or the
+ * refusal (503 or 429).
+ */
 export type AdmitSigner = (
   signer: Identity,
   file: ReadableStream<Uint8Array>,
+  bucket?: string,
 ) => Promise<Result<ReadableStream<Uint8Array>, ProxyError>>;
 
 /** One form upload's limits: `admitSigner` for the handler, `settle` for its answer. */
@@ -44,9 +49,9 @@ export function formLimits(
   let ticket: Ticket | undefined;
   let upload: MeteredBody | undefined;
   return {
-    async admitSigner(signer, file) {
+    async admitSigner(signer, file, bucket) {
       asked = true;
-      const caller = callerOf(signer, from.sourceIp, from.bucket);
+      const caller = callerOf(signer, from.sourceIp, bucket ?? from.bucket);
       const admitted = await limiter.admit(caller, from.contentLength);
       if (!admitted.ok) return admitted;
       ticket = admitted.value;

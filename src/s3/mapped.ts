@@ -1,9 +1,11 @@
 /**
  * What a path-mapped request runs as (s3/namespace.ts): an account-level
- * request (`/acme?list-type=2`) runs over the mapped buckets the caller may
- * see, and a listing shows its keys under their prefixes (`data/…`) with the
- * display bucket as its `<Name>`. Other requests run on their configured
- * bucket as they would without the mapping.
+ * request (`/acme?list-type=2`, `/acme?uploads`) runs over the mapped buckets
+ * the caller may see, and a listing shows its keys under their prefixes
+ * (`data/…`) with the display bucket as its `<Name>`; the keys a request
+ * names in its body (DeleteObjects, a POST form) are each stored in the
+ * mapped bucket they name. Other requests run on their configured bucket as
+ * they would without the mapping.
  */
 import type { Identity } from "../auth/identity.ts";
 import type { Backend, UploadRef } from "../backends/backend.ts";
@@ -13,8 +15,9 @@ import type { OperationName } from "../iam/actions.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import type { QueryParams } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
-import type { ResolvedBucket } from "./context.ts";
+import type { Locator, ResolvedBucket } from "./context.ts";
 import { listingBackend, mergedList, reach } from "./merged_listing.ts";
+import { mergedUploads } from "./merged_uploads.ts";
 import type { Namespace } from "./namespace.ts";
 import type { S3Request } from "./request.ts";
 
@@ -23,9 +26,13 @@ export interface MappedRun {
   readonly bucket: ResolvedBucket;
   readonly shown: S3Request;
   readonly logged: S3Request;
+  /** Where the keys it names in its body are stored (DeleteObjects, a POST form). */
+  readonly locate?: Locator;
 }
 
-const LISTINGS = new Set(["ListObjects", "ListObjectsV2"]);
+const LISTINGS = new Set(["ListObjects", "ListObjectsV2", "ListMultipartUploads"]);
+/** Operations naming their keys in the body, each authorized there on its own bucket. */
+const BODY_KEYS = new Set(["DeleteObjects", "PostObject"]);
 /** Account-level operations answered as by any mapped bucket the caller may see. */
 const ANY_MEMBER = new Set([
   "HeadBucket",
@@ -35,9 +42,10 @@ const ANY_MEMBER = new Set([
 ]);
 
 /**
- * An account-level request: a listing over the visible mapped buckets, or a
- * bucket question answered as by the first one the caller may see; 404 when
- * no bucket is mapped under the name, 501 for other operations.
+ * An account-level request: a listing over the visible mapped buckets, keys
+ * in the body each routed to the mapped bucket they name, or a bucket
+ * question answered as by the first one the caller may see; 404 when no
+ * bucket is mapped under the name, 501 for other operations.
  */
 export function admitAccount(
   route: S3Request,
@@ -51,6 +59,11 @@ export function admitAccount(
     return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
   }
   if (LISTINGS.has(route.op)) return accountListing(route, c, members);
+  if (BODY_KEYS.has(route.op)) {
+    // The handler stores through `locate`; the account itself stores nothing.
+    const bucket = { config: members[0]!.bucket.config, backend: listingBackend({}) };
+    return ok({ bucket, shown: route, logged: route, locate: accountKeys(route.bucket, c) });
+  }
   if (ANY_MEMBER.has(route.op)) {
     let refused: ProxyError | undefined;
     for (const m of members) {
@@ -89,7 +102,24 @@ function answersAs(
   return authorize({ identity, bucket, operation: op === "CreateBucket" ? "HeadBucket" : op });
 }
 
-/** A listing of the account: the mapped buckets it reaches that the caller may list. */
+/**
+ * The keys of the account `display` (`data/x`): each in the mapped bucket it
+ * names (`acme--data`, key `x`), shown as sent; NoSuchBucket under none.
+ */
+function accountKeys(display: string, c: AccountCaller): Locator {
+  return (key) => {
+    const at = c.namespace.address({ bucket: display, key });
+    const bucket = c.buckets.get(at.bucket);
+    if (!bucket) return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
+    return ok({ bucket, key: at.key, shown: key });
+  };
+}
+
+/**
+ * A listing of the account: the mapped buckets it reaches that the caller may
+ * list (objects, or uploads: a bucket shown as one common prefix needs the
+ * right to list its uploads, since it is shown only when it has some).
+ */
 function accountListing(
   route: S3Request,
   c: AccountCaller,
@@ -104,9 +134,14 @@ function accountListing(
     return how ? [{ ...m, how }] : [];
   });
   const visible = reached.filter(({ bucket, how }) =>
-    how.kind === "group"
+    how.kind === "group" && operation !== "ListMultipartUploads"
       ? authorize.sees(identity, bucket.config)
-      : !authorize({ identity, bucket: bucket.config, operation, prefix: how.inner.prefix })
+      : !authorize({
+        identity,
+        bucket: bucket.config,
+        operation,
+        prefix: how.kind === "list" ? how.inner.prefix : "",
+      })
   );
   if (reached.length > 0 && visible.length === 0) {
     const bucket = reached[0]!.bucket.config;
@@ -120,7 +155,10 @@ function accountListing(
   return ok({
     bucket: {
       config: (visible[0] ?? members[0]!).bucket.config,
-      backend: listingBackend((opts) => mergedList(sources, opts)),
+      backend: listingBackend({
+        list: (opts) => mergedList(sources, opts),
+        listMultipartUploads: (opts) => mergedUploads(sources, opts),
+      }),
     },
     shown: route,
     // A listing that reaches one bucket is a request on it.
@@ -136,11 +174,44 @@ function accountListing(
 export function presentListing(route: S3Request, bucket: ResolvedBucket): MappedRun | undefined {
   const view = route.view;
   if (!view || view.account || !LISTINGS.has(route.op)) return undefined;
-  const source = { prefix: view.keyPrefix, backend: bucket.backend };
+  const source = [{ prefix: view.keyPrefix, backend: bucket.backend }];
+  const backend = listingBackend({
+    list: (o) => mergedList(source, o),
+    listMultipartUploads: (o) => mergedUploads(source, o),
+  });
   return {
-    bucket: { config: bucket.config, backend: listingBackend((o) => mergedList([source], o)) },
+    bucket: { config: bucket.config, backend },
     shown: { ...route, bucket: view.bucket, query: underPrefix(route.query, view.keyPrefix) },
     logged: route,
+  };
+}
+
+/**
+ * A request on a mapped bucket naming keys in its body (`POST /acme/data` with
+ * the form key `x`): they are the bucket's own, shown under its prefix
+ * (`data/x`) in the display bucket; undefined for other requests.
+ */
+export function presentBodyKeys(route: S3Request, bucket: ResolvedBucket): MappedRun | undefined {
+  const view = route.view;
+  if (!view || view.account || !BODY_KEYS.has(route.op)) return undefined;
+  return {
+    bucket,
+    shown: { ...route, bucket: view.bucket },
+    logged: route,
+    locate: (key) => ok({ bucket, key, shown: view.keyPrefix + key }),
+  };
+}
+
+/** A locator remembering the configured buckets it located keys in: `only()` names it when one. */
+export function trackBuckets(locate: Locator): { locate: Locator; only(): string | undefined } {
+  const seen = new Set<string>();
+  return {
+    locate: (key) => {
+      const at = locate(key);
+      if (at.ok) seen.add(at.value.bucket.config.name);
+      return at;
+    },
+    only: () => (seen.size === 1 ? [...seen][0] : undefined),
   };
 }
 
@@ -182,11 +253,11 @@ function keysUnder(inner: Backend, prefix: string): Backend {
   };
 }
 
-/** The query with its prefix, start-after and marker put under `keyPrefix`. */
+/** The query with its prefix and markers (start-after, marker, key-marker) put under `keyPrefix`. */
 function underPrefix(query: QueryParams, keyPrefix: string): QueryParams {
   const out = new URLSearchParams([...query]);
   out.set("prefix", keyPrefix + (query.get("prefix") ?? ""));
-  for (const name of ["start-after", "marker"]) {
+  for (const name of ["start-after", "marker", "key-marker"]) {
     const v = query.get(name);
     if (v) out.set(name, keyPrefix + v);
   }

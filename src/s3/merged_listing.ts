@@ -48,52 +48,95 @@ export function reach(prefix: string, o: Omit<ListOptions, "maxKeys">): Reach | 
   return { kind: "list", inner: { ...inner, delimiter: d } };
 }
 
-/** One item of the merged listing: an object, or a common prefix (no entry). */
-interface Item {
+/** One item of a merged listing: an entry (an object, an upload), or a common prefix (no entry). */
+export interface Item<E> {
   readonly key: string;
-  readonly entry?: ListEntry;
+  readonly entry?: E;
+}
+
+/** What a collector gathers: the listing's prefix, delimiter, page size and marker. */
+export interface CollectOptions<E> {
+  readonly prefix: string;
+  readonly delimiter?: string;
+  readonly max: number;
+  /** Items up to it are skipped (S3's start-after or key-marker), and a group it falls in. */
+  readonly marker?: string;
+  /** Whether an entry whose key is the marker itself still comes after it (an upload past the upload-id-marker). */
+  readonly pastMarker?: (entry: E) => boolean;
 }
 
 /** Collects items in key order up to one past the page, grouping and skipping as S3 does. */
-class Collector {
-  readonly items: Item[] = [];
-  readonly #o: ListOptions;
+export class Collector<E> {
+  readonly items: Item<E>[] = [];
+  readonly #o: CollectOptions<E>;
 
-  constructor(o: ListOptions) {
+  constructor(o: CollectOptions<E>) {
     this.#o = o;
   }
 
   get full(): boolean {
-    return this.items.length > this.#o.maxKeys;
+    return this.items.length > this.#o.max;
   }
 
-  /** Adds an object or common prefix (display key), grouped under the delimiter. */
-  add(key: string, entry?: ListEntry): void {
-    const { prefix, delimiter, startAfter } = this.#o;
+  /** Adds an entry or common prefix (display key), grouped under the delimiter. */
+  add(key: string, entry?: E): void {
+    const { prefix, delimiter, marker } = this.#o;
     let group: string | undefined;
     if (delimiter) {
       const at = key.indexOf(delimiter, prefix.length);
       if (at >= 0) group = key.slice(0, at + delimiter.length);
     }
     const shown = group ?? key;
-    if (startAfter !== undefined) {
-      if (compareKeys(shown, startAfter) <= 0) return;
-      if (group !== undefined && startAfter.startsWith(group)) return;
+    if (marker !== undefined) {
+      const c = compareKeys(shown, marker);
+      const past = c > 0 ||
+        (c === 0 && group === undefined && entry !== undefined && !!this.#o.pastMarker?.(entry));
+      if (!past || (group !== undefined && marker.startsWith(group))) return;
     }
     if (group !== undefined && this.items.at(-1)?.key === group) return;
     this.items.push(group !== undefined ? { key: group } : { key, ...(entry ? { entry } : {}) });
   }
 
-  page(): ListPage {
-    const shown = this.items.slice(0, this.#o.maxKeys);
-    const truncated = this.items.length > this.#o.maxKeys;
-    return {
-      objects: shown.flatMap((i) => (i.entry ? [i.entry] : [])),
-      commonPrefixes: shown.flatMap((i) => (i.entry ? [] : [i.key])),
-      isTruncated: truncated,
-      ...(truncated ? { nextStartAfter: shown.at(-1)!.key } : {}),
-    };
+  /** The page's items, and whether more followed them. */
+  take(): { readonly items: readonly Item<E>[]; readonly truncated: boolean } {
+    return { items: this.items.slice(0, this.#o.max), truncated: this.items.length > this.#o.max };
   }
+}
+
+/**
+ * Adds one backend page (entries and common prefixes, each in key order) to
+ * `out` in key order, every key under `prefix`.
+ */
+export function addPage<E extends { readonly key: string }>(
+  out: Collector<E>,
+  prefix: string,
+  entries: readonly E[],
+  commonPrefixes: readonly string[],
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < entries.length || j < commonPrefixes.length) {
+    const e = entries[i];
+    const p = commonPrefixes[j];
+    if (e !== undefined && (p === undefined || compareKeys(e.key, p) < 0)) {
+      out.add(prefix + e.key, { ...e, key: prefix + e.key });
+      i++;
+    } else {
+      out.add(prefix + p!);
+      j++;
+    }
+  }
+}
+
+/** A listing's page of the collected items. */
+function listPage(out: Collector<ListEntry>): ListPage {
+  const { items, truncated } = out.take();
+  return {
+    objects: items.flatMap((i) => (i.entry ? [i.entry] : [])),
+    commonPrefixes: items.flatMap((i) => (i.entry ? [] : [i.key])),
+    isTruncated: truncated,
+    ...(truncated ? { nextStartAfter: items.at(-1)!.key } : {}),
+  };
 }
 
 /** The listing `o` (display keys) over the sources, sorted by prefix. */
@@ -101,7 +144,12 @@ export async function mergedList(
   sources: readonly ListSource[],
   o: ListOptions,
 ): Promise<Result<ListPage, ProxyError>> {
-  const out = new Collector(o);
+  const out = new Collector<ListEntry>({
+    prefix: o.prefix,
+    ...(o.delimiter ? { delimiter: o.delimiter } : {}),
+    max: o.maxKeys,
+    ...(o.startAfter !== undefined ? { marker: o.startAfter } : {}),
+  });
   for (const source of sources) {
     if (out.full) break;
     const how = reach(source.prefix, o);
@@ -113,14 +161,14 @@ export async function mergedList(
     const failed = await drain(source, how.inner, out, o.maxKeys);
     if (failed) return err(failed);
   }
-  return ok(out.page());
+  return ok(listPage(out));
 }
 
 /** Pages through one source until it ends or the collector is full. */
 async function drain(
   source: ListSource,
   inner: Omit<ListOptions, "maxKeys">,
-  out: Collector,
+  out: Collector<ListEntry>,
   maxKeys: number,
 ): Promise<ProxyError | undefined> {
   let startAfter = inner.startAfter;
@@ -133,34 +181,27 @@ async function drain(
     });
     if (!r.ok) return r.error;
     const page = r.value;
-    let i = 0;
-    let j = 0;
-    while (i < page.objects.length || j < page.commonPrefixes.length) {
-      const o = page.objects[i];
-      const p = page.commonPrefixes[j];
-      if (o !== undefined && (p === undefined || compareKeys(o.key, p) < 0)) {
-        out.add(source.prefix + o.key, { ...o, key: source.prefix + o.key });
-        i++;
-      } else {
-        out.add(source.prefix + p!);
-        j++;
-      }
-    }
+    addPage(out, source.prefix, page.objects, page.commonPrefixes);
     if (!page.isTruncated || page.nextStartAfter === undefined) return undefined;
     startAfter = page.nextStartAfter;
   }
   return undefined;
 }
 
-/** A backend that only lists (through `list`); every other operation is refused as not implemented. */
-export function listingBackend(list: Backend["list"]): Backend {
+/**
+ * A backend that only lists (objects through `list`, uploads through
+ * `listMultipartUploads`); every other operation is refused as not implemented.
+ */
+export function listingBackend(
+  lists: Partial<Pick<Backend, "list" | "listMultipartUploads">>,
+): Backend {
   const refused = () =>
     Promise.resolve(err(proxyError(
       "NotImplemented",
       "This operation is not implemented on the account level of a path-mapped namespace",
     )));
   return {
-    list,
+    list: lists.list ?? refused,
     head: refused,
     get: refused,
     put: refused,
@@ -171,6 +212,6 @@ export function listingBackend(list: Backend["list"]): Backend {
     completeMultipartUpload: refused,
     abortMultipartUpload: refused,
     listParts: refused,
-    listMultipartUploads: refused,
+    listMultipartUploads: lists.listMultipartUploads ?? refused,
   };
 }

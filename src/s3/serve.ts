@@ -30,7 +30,14 @@ import { bindIdleWatchdog, createIdleWatchdog, type IdleWatchdog } from "../stre
 import type { FormSigned, ResolvedBucket, S3Context } from "./context.ts";
 import { type FormLimits, formLimits } from "./form_limits.ts";
 import type { RequestOutcome } from "./outcome.ts";
-import { admitAccount, type MappedRun, presentListing, presentUpload } from "./mapped.ts";
+import {
+  admitAccount,
+  type MappedRun,
+  presentBodyKeys,
+  presentListing,
+  presentUpload,
+  trackBuckets,
+} from "./mapped.ts";
 import { type Operation, OPERATIONS } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
@@ -199,7 +206,8 @@ function admit(
     });
     if (denied) return err(denied);
   }
-  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket);
+  const mapped = presentListing(route, bucket) ?? presentUpload(route, bucket) ??
+    presentBodyKeys(route, bucket);
   return ok(mapped ? { bucket: mapped.bucket, op, mapped } : { bucket, op });
 }
 
@@ -227,6 +235,8 @@ async function runHandler(
   const upload = ticket.value && meterUpload(ticket.value, auth.body, kept?.touch);
   // A POST form names its signer and key itself: the log records those.
   let signed: FormSigned | undefined;
+  // Keys named in the body (path_mapping): logged on their bucket when they name one.
+  const located = step.mapped?.locate && trackBuckets(step.mapped.locate);
   const ctx: S3Context = {
     req: step.mapped?.shown ?? route,
     identity: auth.identity,
@@ -243,6 +253,7 @@ async function runHandler(
     authorize: step.authorize,
     onFormSigned: (s) => void (signed = s),
     ...(limits ? { admitSigner: limits.admitSigner } : {}),
+    ...(located ? { locate: located.locate } : {}),
   };
   if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
@@ -254,13 +265,19 @@ async function runHandler(
     : answer;
   return {
     result,
-    route: signed ? { ...route, key: signed.key } : route,
+    route: loggedAs(route, signed, located?.only()),
     identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
     ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
     ...(!result.ok && REFUSALS.has(result.error.kind) ? deniedBy(step.authorize) : {}),
   };
+}
+
+/** The request as logged: a POST form's key, and the one bucket a body's keys were located in. */
+function loggedAs(route: S3Request, signed?: FormSigned, bucket?: string): S3Request {
+  if (!signed && bucket === undefined) return route;
+  return { ...route, ...(signed ? { key: signed.key } : {}), ...(bucket ? { bucket } : {}) };
 }
 
 /** A POST form's limits, over its source address, bucket and length. */

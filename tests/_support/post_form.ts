@@ -120,3 +120,21 @@ export function formBody(
   }
   return { contentType: `multipart/form-data; boundary=${boundary}`, body };
 }
+
+/** The Request a browser sends to `url` for `fields` and a file, with its Content-Length. */
+export function formRequest(
+  url: string,
+  fields: readonly (readonly [string, string])[],
+  file: Parameters<typeof formBody>[1],
+): Request {
+  const { contentType, body } = formBody(fields, file);
+  return new Request(url, {
+    method: "POST",
+    headers: {
+      host: new URL(url).host,
+      "content-type": contentType,
+      "content-length": String(body.length),
+    },
+    body,
+  });
+}

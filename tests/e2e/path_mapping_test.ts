@@ -4,57 +4,9 @@
  * GDAL's `/vsis3/` walk `acme` → `data/` → keys, stored in `acme--data`.
  */
 import assert from "node:assert/strict";
-import { ACTIONS } from "../../src/config/types.ts";
-import { launchGateway } from "../_support/gateway.ts";
 import { missingCommand, missingPythonModule, skippable } from "../_support/tools.ts";
-import { awsCli, DEV, filesUnder, type Gateway, run } from "./_gateway.ts";
-
-const BUCKETS = ["acme--data", "acme--logs", "other--x"];
-
-/** The gateway over fs buckets acme--data (public), acme--logs and other--x, with a mapping. */
-async function startMapped(): Promise<Gateway> {
-  const dataDir = await Deno.makeTempDir({ prefix: "bucketgate-mapped-" });
-  for (const b of BUCKETS) await Deno.mkdir(`${dataDir}/${b}`);
-  const config = [
-    "listen: 127.0.0.1:0",
-    'path_mapping: { bucket_segments: 2, separator: "--", display_bucket_segments: 1 }',
-    "buckets:",
-    ...BUCKETS.map((b) =>
-      `  - { name: ${b}, backend_type: fs, anonymous_access: ${
-        b === "acme--data"
-      }, backend_options: { root: ${dataDir}/${b} } }`
-    ),
-    "credentials:",
-    `  - { access_key_id: ${DEV.id}, secret_access_key: ${DEV.secret}, principal_name: dev,`,
-    `      allowed_scopes: [{ bucket: "*", prefixes: [], actions: [${ACTIONS.join(", ")}] }] }`,
-  ].join("\n");
-  const gw = await launchGateway({ config });
-  const stop = async () => {
-    await gw.stop();
-    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-  };
-  return { ...gw, dataDir, stop, [Symbol.asyncDispose]: stop };
-}
-
-/** Seeds acme--data and acme--logs on disk (fs backend: a file per key). */
-async function seed(gw: Gateway): Promise<void> {
-  const files: Record<string, string> = {
-    "acme--data/file.txt": "file",
-    "acme--data/sub/a.txt": "a",
-    "acme--data/sub/b.txt": "b",
-    "acme--logs/2026/01.log": "jan",
-  };
-  for (const [path, text] of Object.entries(files)) {
-    const full = `${gw.dataDir}/${path}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, text);
-  }
-}
-
-function ok(r: { code: number; stdout: string; stderr: string }, what: string): string {
-  assert.equal(r.code, 0, `${what}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+import { awsCli, DEV, filesUnder, run } from "./_gateway.ts";
+import { seed, startMapped, succeeded as ok } from "./_mapped.ts";
 
 const BOTO3 = `
 import os, boto3

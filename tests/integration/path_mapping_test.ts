@@ -1,79 +1,8 @@
 /** In-process tests of path-mapped namespaces (`path_mapping:`) over memory backends. */
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import type { BucketConfig, Config } from "../../src/config/types.ts";
-import {
-  ADMIN,
-  errorCode,
-  type Harness,
-  harness,
-  makeRequest,
-  NOW,
-  READER,
-  send,
-  testConfig,
-} from "./_harness.ts";
-
-const LIMITED = { id: "AKIDLIMITED00000001", secret: "limited-secret-key-1" } as const;
-
-function bucket(name: string, anonymousAccess = false): BucketConfig {
-  return {
-    name,
-    backend: { type: "memory" },
-    anonymousAccess,
-    backendPrefix: "",
-    allowedRoles: [],
-  };
-}
-
-/** acme--data (public), acme--logs and acme--zeta (private), other--x. */
-function mappedConfig(overrides: Partial<Config> = {}): Config {
-  const base = testConfig();
-  return {
-    ...base,
-    pathMapping: { bucketSegments: 2, separator: "--", displayBucketSegments: 1 },
-    buckets: [
-      bucket("acme--data", true),
-      bucket("acme--logs"),
-      bucket("acme--zeta"),
-      bucket("other--x"),
-    ],
-    credentials: [
-      ...base.credentials,
-      {
-        accessKeyId: LIMITED.id,
-        secretAccessKey: LIMITED.secret,
-        principalName: "limited",
-        enabled: true,
-        allowedScopes: [{
-          bucket: "acme--logs",
-          prefixes: [],
-          actions: ["list_bucket", "get_object"],
-        }],
-      },
-    ],
-    ...overrides,
-  };
-}
-
-/** Stores `key` straight into a configured bucket. */
-async function store(h: Harness, name: string, key: string): Promise<void> {
-  const body = new Blob([key]).stream();
-  const r = await h.raw.get(name)!.put(key, body, { meta: { userMetadata: {} } });
-  assert.ok(r.ok, `store ${name}/${key}`);
-}
-
-function tags(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, "g"))].map((m) => m[1]!);
-}
-
-async function seeded(): Promise<Harness> {
-  const h = harness(mappedConfig());
-  for (const k of ["file.parquet", "sub/a.txt", "sub/b.txt"]) await store(h, "acme--data", k);
-  for (const k of ["2026/01.log", "2026/02.log"]) await store(h, "acme--logs", k);
-  await store(h, "acme--zeta", "z.bin");
-  return h;
-}
+import { ADMIN, errorCode, harness, makeRequest, NOW, READER, send } from "./_harness.ts";
+import { LIMITED, mappedConfig, seeded, store, tags } from "./_mapped.ts";
 
 Deno.test("path mapping: GET /acme/data/file.parquet reads file.parquet of acme--data", async () => {
   const h = await seeded();

@@ -1,7 +1,7 @@
 /** A browser form upload (POST Object) is limited as its signer, not as anonymous (issue 29). */
 import assert from "node:assert/strict";
 import { ADMIN, BASE, errorCode, type Harness, harness, NOW, testConfig } from "./_harness.ts";
-import { formBody, presignedPost } from "../_support/post_form.ts";
+import { formRequest, presignedPost } from "../_support/post_form.ts";
 
 /** POSTs a form signed by `signer` (or with a broken signature) to `private`. */
 async function postForm(h: Harness, key: string, data: string, broken = false): Promise<Response> {
@@ -12,19 +12,7 @@ async function postForm(h: Harness, key: string, data: string, broken = false): 
     expiresAt: NOW + 3600_000,
     signedAt: NOW,
   });
-  const { contentType, body } = formBody(fields, { data });
-  const res = await h.handle(
-    new Request(`${BASE}/private`, {
-      method: "POST",
-      headers: {
-        host: new URL(BASE).host,
-        "content-type": contentType,
-        "content-length": String(body.length),
-      },
-      body,
-    }),
-  );
-  return res;
+  return await h.handle(formRequest(`${BASE}/private`, fields, { data }));
 }
 
 const ANON = {

@@ -16,7 +16,6 @@ const WITHOUT_UNIT_TEST: Readonly<Record<string, string>> = {
   "src/backends/fs/context.ts": "types and constants only",
   "src/config/defaults.ts": "types and constants only",
   "src/config/types.ts": "types and constants only",
-  "src/s3/context.ts": "types and constants only",
   "src/version.ts": "types and constants only",
   "src/workers/protocol.ts": "types and constants only",
   "src/workers/supervisor_edge.ts": "the Deno edge: tests/e2e/workers_test.ts drives it",

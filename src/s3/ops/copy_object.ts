@@ -63,7 +63,8 @@ export function copySource(ctx: S3Context): Result<CopySource, ProxyError> {
   const key = decoded.slice(slash + 1);
   const bucket = ctx.resolve(bucketName);
   if (!bucket) {
-    return err(proxyError("BucketNotFound", `The specified bucket does not exist: ${bucketName}`));
+    // S3's message, without the name: under `path_mapping` it is the configured one.
+    return err(proxyError("BucketNotFound", "The specified bucket does not exist"));
   }
   // Refused as the same key in the path is (serve.ts), never passed to a backend.
   const bad = validateKey(key);

@@ -2,7 +2,7 @@
 import { type ProxyError, proxyError, S3_ERRORS } from "../../errors.ts";
 import { readSmallBody } from "../../streams/limits.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type { S3Context } from "../context.ts";
+import { locateKey, type S3Context } from "../context.ts";
 import { emptyResponse, xmlResponse } from "../response.ts";
 import { el, parseXml, S3_XMLNS, XML_DECLARATION, xmlText } from "../../xml.ts";
 import { checksumVerifier, readChecksumHeaders } from "../../checksum/verify.ts";
@@ -126,24 +126,37 @@ export async function deleteObjects(ctx: S3Context): Promise<Result<Response, Pr
   if (!parsed.ok) return parsed;
   let out = "";
   const { keys, etags, quiet } = parsed.value;
-  const { identity, bucket } = ctx;
-  const allowed = (operation: "DeleteObject" | "GetObject", key: string) =>
-    ctx.authorize({ identity, bucket: bucket.config, operation, key }) === undefined;
-  for (const [i, key] of keys.entries()) {
-    const ifMatch = etags[i];
-    const needs = ifMatch === undefined ? ["DeleteObject"] as const : DELETE_IF_MATCH_NEEDS;
-    if (!needs.every((operation) => allowed(operation, key))) {
-      out += errorEntry(key, proxyError("AccessDenied", "Access Denied"));
-      continue;
-    }
-    const deleted = await ctx.bucket.backend.delete(key, ...(ifMatch ? [{ ifMatch }] : []));
-    if (deleted.ok || (deleted.error.kind === "NoSuchKey" && ifMatch === undefined)) {
-      if (!quiet) out += `<Deleted>${el("Key", key)}</Deleted>`;
-    } else {
-      out += errorEntry(key, deleted.error);
-    }
-  }
+  for (const [i, key] of keys.entries()) out += await deleteEntry(ctx, key, etags[i], quiet);
   return ok(
     xmlResponse(XML_DECLARATION + `<DeleteResult xmlns="${S3_XMLNS}">${out}</DeleteResult>`),
   );
+}
+
+/**
+ * One DeleteObjects key, in the bucket it names (under `path_mapping`, a key
+ * under no mapped bucket is answered NoSuchBucket, as DeleteObject on it is),
+ * answered with the key as the client sent it.
+ */
+async function deleteEntry(
+  ctx: S3Context,
+  key: string,
+  ifMatch: string | undefined,
+  quiet: boolean,
+): Promise<string> {
+  const at = locateKey(ctx, key);
+  if (!at.ok) return errorEntry(key, at.error);
+  const { bucket, key: stored } = at.value;
+  const needs = ifMatch === undefined ? ["DeleteObject"] as const : DELETE_IF_MATCH_NEEDS;
+  const allowed = (operation: "DeleteObject" | "GetObject") =>
+    ctx.authorize({ identity: ctx.identity, bucket: bucket.config, operation, key: stored }) ===
+      undefined;
+  if (!needs.every(allowed)) return errorEntry(key, proxyError("AccessDenied", "Access Denied"));
+  // A key naming a mapped bucket itself (`data/`) is no object: absent.
+  const deleted = stored === ""
+    ? err(proxyError("NoSuchKey", "The specified key does not exist."))
+    : await bucket.backend.delete(stored, ...(ifMatch ? [{ ifMatch }] : []));
+  if (deleted.ok || (deleted.error.kind === "NoSuchKey" && ifMatch === undefined)) {
+    return quiet ? "" : `<Deleted>${el("Key", key)}</Deleted>`;
+  }
+  return errorEntry(key, deleted.error);
 }

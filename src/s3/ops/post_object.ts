@@ -20,7 +20,7 @@ import {
   readFormHead,
 } from "../../http/multipart_form.ts";
 import { err, ok, type Result } from "../../result.ts";
-import type { S3Context } from "../context.ts";
+import { type Located, locateKey, type S3Context } from "../context.ts";
 import { checksumHeaders } from "../checksum_headers.ts";
 import { forwardedHeaders, metaFromHeaders } from "../headers.ts";
 import { formFields, metadataBytes, objectHeadersOf } from "../post_form.ts";
@@ -35,7 +35,8 @@ export const MAX_FORM_HEAD_BYTES = 20 * 1024;
 interface Admitted {
   /** The form's signer. */
   readonly identity: Identity;
-  readonly key: string;
+  /** Where the form's key is stored (its mapped bucket under `path_mapping`), and how it is shown. */
+  readonly at: Located;
   readonly fields: ReadonlyMap<string, string>;
   readonly headers: Headers;
   readonly length: number;
@@ -67,7 +68,11 @@ export async function postObject(ctx: S3Context): Promise<Result<Response, Proxy
   }
   // Limited as its signer (not anonymous), before a byte of the file moves.
   const file = ctx.admitSigner
-    ? await ctx.admitSigner(admitted.value.identity, head.value.rest)
+    ? await ctx.admitSigner(
+      admitted.value.identity,
+      head.value.rest,
+      admitted.value.at.bucket.config.name,
+    )
     : ok(head.value.rest);
   if (!file.ok) {
     void head.value.rest.cancel().catch(() => {});
@@ -96,9 +101,11 @@ function admit(
   // Conditions on `bucket` name the bucket addressed, whatever a field says.
   const checked = new Map(fields).set("bucket", ctx.req.bucket);
   const { identity, version } = signed.value;
-  ctx.onFormSigned?.({ identity, key });
+  const at = locateKey(ctx, key);
+  ctx.onFormSigned?.({ identity, key: at.ok ? at.value.key : key });
+  if (!at.ok) return at;
   const refused = checkPolicy(policy.value, { fields: checked, version }, ctx.clock.now()) ??
-    validateKey(key) ?? mayPut(ctx, identity, key, version);
+    validateKey(at.value.key) ?? mayPut(ctx, identity, at.value, version);
   if (refused) return err(refused);
   const length = body.total - head.offset - closingDelimiter(body.boundary).length;
   if (length < 0) return err(malformedPost("Content-Length is shorter than the form"));
@@ -107,14 +114,21 @@ function admit(
   if (tooBig) return err(tooBig);
   const headers = objectHeadersOf(fields);
   if (!headers.ok) return headers;
-  return ok({ identity, key, fields, headers: headers.value, length, boundary: body.boundary });
+  return ok({
+    identity,
+    at: at.value,
+    fields,
+    headers: headers.value,
+    length,
+    boundary: body.boundary,
+  });
 }
 
-/** The signer's s3:PutObject on the final key, as PutObject is authorized. */
+/** The signer's s3:PutObject on the final key in its bucket, as PutObject is authorized. */
 function mayPut(
   ctx: S3Context,
   identity: Identity,
-  key: string,
+  { bucket, key }: Located,
   version: 2 | 4,
 ): ProxyError | undefined {
   const signing = {
@@ -123,7 +137,7 @@ function mayPut(
   };
   return ctx.authorize({
     identity,
-    bucket: ctx.bucket.config,
+    bucket: bucket.config,
     operation: "PutObject",
     key,
     signing,
@@ -168,7 +182,7 @@ async function store(
     );
   }
   const forward = forwardedHeaders(a.headers);
-  const put = await ctx.bucket.backend.put(a.key, stream, {
+  const put = await a.at.bucket.backend.put(a.at.key, stream, {
     meta: metaFromHeaders(a.headers),
     checksums,
     contentLength: a.length,
@@ -184,11 +198,11 @@ async function store(
       virtualHosted: ctx.req.virtualHosted,
     },
     ctx.req.bucket,
-    a.key,
+    a.at.shown,
   );
   const answer = postAnswer(a.fields, {
     bucket: ctx.req.bucket,
-    key: a.key,
+    key: a.at.shown,
     etag: put.value.etag,
     location,
   });

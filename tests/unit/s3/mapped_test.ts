@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { createMemoryBackend } from "../../../src/backends/memory.ts";
 import type { ResolvedBucket } from "../../../src/s3/context.ts";
-import { admitAccount, presentListing } from "../../../src/s3/mapped.ts";
+import {
+  admitAccount,
+  presentBodyKeys,
+  presentListing,
+  trackBuckets,
+} from "../../../src/s3/mapped.ts";
 import { createNamespace } from "../../../src/s3/namespace.ts";
 import { parseS3Request, type S3Request } from "../../../src/s3/request.ts";
 import { requestTarget } from "../../../src/http/target.ts";
@@ -52,8 +57,43 @@ Deno.test("admitAccount(): 404 for an unknown account, 403 when no bucket is vis
   assert.ok(!denied.ok && denied.error.kind === "AccessDenied");
   const head = admit(ADMIN, "HEAD", "/acme");
   assert.ok(head.ok && head.value.bucket.config.name === "acme--data");
-  const del = admit(ADMIN, "POST", "/acme?delete");
-  assert.ok(!del.ok && del.error.kind === "NotImplemented");
+  const drop = admit(ADMIN, "DELETE", "/acme");
+  assert.ok(!drop.ok && drop.error.kind === "NotImplemented");
+});
+
+Deno.test("admitAccount(): DeleteObjects and POST forms locate each key in the mapped bucket it names", () => {
+  for (const url of ["/acme?delete", "/acme"]) {
+    const r = admit(ADMIN, "POST", url);
+    assert.ok(r.ok && r.value.locate, url);
+    const at = r.value.locate("logs/2026/x.log");
+    assert.ok(at.ok);
+    assert.equal(at.value.bucket.config.name, "acme--logs");
+    assert.equal(at.value.key, "2026/x.log");
+    assert.equal(at.value.shown, "logs/2026/x.log");
+    const none = r.value.locate("unknown/x");
+    assert.ok(!none.ok && none.error.kind === "BucketNotFound");
+    const itself = r.value.locate("data/");
+    assert.ok(itself.ok && itself.value.key === "");
+  }
+});
+
+Deno.test("presentBodyKeys(): keys posted to a mapped bucket are its own, shown under its prefix", () => {
+  const r = route("POST", "/acme/data");
+  const run = presentBodyKeys(r, buckets.get("acme--data")!);
+  assert.ok(run?.locate);
+  assert.equal(run.shown.bucket, "acme");
+  assert.equal(run.logged, r);
+  const at = run.locate("x");
+  assert.ok(at.ok);
+  assert.deepEqual([at.value.bucket.config.name, at.value.key, at.value.shown], [
+    "acme--data",
+    "x",
+    "data/x",
+  ]);
+  assert.equal(
+    presentBodyKeys(route("GET", "/acme/data/x"), buckets.get("acme--data")!),
+    undefined,
+  );
 });
 
 Deno.test("presentListing(): a mapped bucket's listing is shown under its prefix", () => {
@@ -68,4 +108,17 @@ Deno.test("presentListing(): a mapped bucket's listing is shown under its prefix
     presentListing(route("GET", "/acme/data/key"), buckets.get("acme--data")!),
     undefined,
   );
+});
+
+Deno.test("trackBuckets(): names the one bucket keys were located in, none when they span several", () => {
+  const r = admit(ADMIN, "POST", "/acme?delete");
+  assert.ok(r.ok && r.value.locate);
+  const t = trackBuckets(r.value.locate);
+  assert.equal(t.only(), undefined);
+  t.locate("data/a");
+  t.locate("data/b");
+  t.locate("unknown/x");
+  assert.equal(t.only(), "acme--data");
+  t.locate("logs/c");
+  assert.equal(t.only(), undefined);
 });

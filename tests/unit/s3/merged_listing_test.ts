@@ -103,7 +103,7 @@ Deno.test("mergedList() pages across the sources", async () => {
 });
 
 Deno.test("listingBackend() lists and refuses everything else", async () => {
-  const b = listingBackend((o) => mergedList([], o));
+  const b = listingBackend({ list: (o) => mergedList([], o) });
   assert.ok((await b.list({ prefix: "", maxKeys: 1 })).ok);
   const r = await b.head("k");
   assert.ok(!r.ok && r.error.kind === "NotImplemented");
