@@ -54,8 +54,11 @@ Deno.test("--workers 2 keep one count: one burst between them, not two", async (
   );
   const res = await fetch(`${gw.adminUrl}/limits?prefix=bucketgate:rate:`);
   const body = await res.json();
-  assert.equal(body.counters.length, 1, "one counter for the source network");
-  assert.match(body.counters[0].key, /^bucketgate:rate:req:anon:127\.0\.0\.0\/24$/);
+  assert.equal(body.counters.length, 1, "one counter for the source network, named by its rule");
+  assert.match(
+    body.counters[0].key,
+    /^bucketgate:rate:req:limits\[0\]:anonymous:127\.0\.0\.0\/24$/,
+  );
 });
 
 const missing = await missingRedis();

@@ -148,3 +148,45 @@ Deno.test("a refusal names its deciding rule (rate or quota, download re-check t
   assert.ok(!(await t.value.checkOut(11)).ok);
   assert.deepEqual(refused, ["narrow", "daily"]);
 });
+
+Deno.test("two rules on one key each keep their own rate: the stricter refuses, the looser counts alone", async () => {
+  const refused: string[] = [];
+  const store = createLocalStore();
+  const limiter = createLimiter({
+    rules: () => ({
+      limits: [
+        { name: "loose", match: { accessKeyId: AK }, requestsPerSecond: 100, burst: 100 },
+        { name: "strict", match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 },
+      ],
+      quotas: [],
+    }),
+    store,
+    clock: fixedClock(START),
+    sleep: () => Promise.resolve(),
+    onRefused: (rule) => refused.push(rule),
+  });
+  for (let i = 0; i < 5; i++) assert.ok((await limiter.admit(key(AK), 0)).ok, `request ${i}`);
+  assert.ok(!(await limiter.admit(key(AK), 0)).ok, "the sixth is over the strict rate");
+  assert.deepEqual(refused, ["strict"]);
+  assert.deepEqual(await store.read("bucketgate:rate:", START), [
+    { key: "bucketgate:rate:req:loose", value: START + 6 * 10 },
+    { key: "bucketgate:rate:req:strict", value: START + 6 * 200 },
+  ], "each rule's own cell: six requests at 10 ms each in one, at 200 ms each in the other");
+});
+
+Deno.test("two quotas of one key on the same amount share its counter, counted once; the stricter decides", async () => {
+  const { limiter, store, clock } = setup({
+    limits: [],
+    quotas: [
+      { name: "five", match: { accessKeyId: AK }, requestsPerDay: 5 },
+      { name: "three", match: { accessKeyId: AK }, requestsPerDay: 3 },
+    ],
+  });
+  for (let i = 0; i < 3; i++) assert.ok((await limiter.admit(key(AK), 0)).ok, `request ${i}`);
+  const over = await limiter.admit(key(AK), 0);
+  assert.ok(!over.ok);
+  assert.match(await toResponse(over.error, "R").text(), /requests_per_day of key:\w+ \(3\)/);
+  assert.deepEqual(await store.read("bucketgate:quota:", clock.now()), [
+    { key: `bucketgate:quota:key:${AK}:requests:day:20261207`, value: 3 },
+  ]);
+});
