@@ -15,7 +15,7 @@
  * where `<rule>` is the rule's name (`name:`, else `limits[<i>]:<match>`) and
  * `<subject>` is `key:<access key id>`, `role:<role id>` or `bucket:<name>`.
  */
-import type { LimitMatch, LimitRule, QuotaRule } from "../config/types.ts";
+import type { LimitRule, QuotaRule } from "../config/types.ts";
 import type { QuotaCheck, RateCheck } from "./cells.ts";
 import { sourceNetwork } from "./source_net.ts";
 import { type WindowKind, windowOf } from "./windows.ts";
