@@ -2,11 +2,16 @@
  * One count wherever it runs (issue 29 item 4), through real processes:
  * `--workers 2` enforce one anonymous burst between them, and two instances
  * sharing one redis-server do too; each would admit two bursts if it
- * counted alone.
+ * counted alone. On Redis a download under a byte quota costs one awaited
+ * round trip (the rest is pipelined), and the 1 MiB quota still refuses the
+ * crossing download whole.
  */
 import assert from "node:assert/strict";
+import { eventually } from "../_support/eventually.ts";
 import { type LaunchedGateway, launchGateway } from "../_support/gateway.ts";
-import { missingRedis, startRedis } from "../_support/redis.ts";
+import { missingRedis, monitorRedis, startRedis } from "../_support/redis.ts";
+import { testSigner } from "../_support/signer.ts";
+import { DEV, READER, signedFetch, startGateway } from "./_gateway.ts";
 
 const BURST = 20;
 const config = (store = "") => `
@@ -105,4 +110,87 @@ limits:
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+/** The headers of a GET of `path` signed with `key`. */
+async function signedWith(key: typeof DEV | typeof READER, port: number, path: string) {
+  const host = `127.0.0.1:${port}`;
+  const s = await testSigner(key).sign({
+    method: "GET",
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port,
+    path,
+    query: {},
+    headers: { host },
+  });
+  return s.headers;
+}
+
+Deno.test({
+  name:
+    `on Redis a download under a 1 MiB/day quota costs one EVALSHA, its reservation pipelined; the crossing one is refused whole, only for that key${
+      missing ? ` (skipped: ${missing})` : ""
+    }`,
+  ignore: missing !== undefined,
+  async fn() {
+    const redis = await startRedis();
+    const monitor = await monitorRedis(redis.port);
+    try {
+      await using gw = await startGateway([], {
+        extraConfig: [
+          `limits_store: redis://127.0.0.1:${redis.port}/0`,
+          "quotas:",
+          `  - { match: { access_key_id: ${DEV.id} }, bytes_out_per_day: 1048576 }`,
+        ],
+      });
+      for (const [name, size] of [["a", 600_000], ["b", 600_000], ["c", 448_576]] as const) {
+        await Deno.writeFile(`${gw.dataDir}/readonly/${name}.bin`, new Uint8Array(size));
+      }
+      const head = await signedFetch(gw, "HEAD", "/readonly/a.bin"); // loads the script
+      assert.equal(head.status, 200);
+      // What a GET costs: the commands sent from its start until the gateway is idle again.
+      const costOf = async (path: string, key: typeof DEV | typeof READER = DEV) => {
+        const before = monitor.commands().length;
+        const res = await fetch(`${gw.url}${path}`, {
+          headers: await signedWith(key, gw.port, path),
+        });
+        const body = await res.arrayBuffer();
+        let last = -1;
+        await eventually(
+          () => {
+            const n = monitor.commands().length;
+            const settled = n === last;
+            last = n;
+            return settled;
+          },
+          2000,
+          100,
+        );
+        return { res, body, sent: monitor.commands().slice(before) };
+      };
+      const first = await costOf("/readonly/a.bin");
+      assert.equal(first.res.status, 200);
+      assert.equal(first.body.byteLength, 600_000);
+      assert.deepEqual(
+        first.sent,
+        ["EVALSHA", "INCRBY", "PEXPIREAT"],
+        "one awaited EVALSHA; the size reserved by INCRBY and PEXPIREAT, pipelined; nothing after",
+      );
+      const crossing = await costOf("/readonly/b.bin");
+      assert.equal(crossing.res.status, 429);
+      assert.match(new TextDecoder().decode(crossing.body), /<Code>QuotaExceeded<\/Code>/);
+      assert.ok(Number(crossing.res.headers.get("retry-after")) > 0);
+      assert.deepEqual(crossing.sent, ["EVALSHA"], "refused on the admission's answer: one call");
+      const other = await costOf("/readonly/b.bin", READER);
+      assert.equal(other.res.status, 200, "another key is not limited");
+      assert.deepEqual(other.sent, [], "no rule for it: no store call");
+      const fits = await costOf("/readonly/c.bin");
+      assert.equal(fits.res.status, 200, "what still fits the day is served");
+      assert.deepEqual(fits.sent, ["EVALSHA", "INCRBY", "PEXPIREAT"]);
+    } finally {
+      monitor.close();
+      await redis.stop();
+    }
+  },
 });
