@@ -48,11 +48,11 @@ Deno.test("a download that would cross a byte quota is refused whole; only that 
   });
   const first = await limiter.admit(key(AK), 0);
   assert.ok(first.ok);
-  assert.ok((await first.value.checkOut(600_000)).ok);
+  assert.ok(first.value.checkOut(600_000).ok);
   first.value.done(0, 600_000);
   const second = await limiter.admit(key(AK), 0);
   assert.ok(second.ok, "before dispatch the size is not known: admitted");
-  const refused = await second.value.checkOut(600_000);
+  const refused = second.value.checkOut(600_000);
   assert.ok(!refused.ok);
   const res = toResponse(refused.error, "R");
   assert.equal(res.status, 429);
@@ -64,12 +64,12 @@ Deno.test("a download that would cross a byte quota is refused whole; only that 
   const rows = await store.read("bucketgate:quota:", clock.now());
   assert.deepEqual(rows.map((r) => r.value), [600_000], "the refused download counted nothing");
   const other = await limiter.admit(key(OTHER), 0);
-  assert.ok(other.ok && (await other.value.checkOut(2_000_000)).ok, "another key has no quota");
-  assert.ok((await second.value.checkOut(448_576)).ok, "what still fits is served");
+  assert.ok(other.ok && other.value.checkOut(2_000_000).ok, "another key has no quota");
+  assert.ok(second.value.checkOut(448_576).ok, "what still fits is served");
   clock.set(Date.UTC(2026, 11, 8));
   const tomorrow = await limiter.admit(key(AK), 0);
   assert.ok(
-    tomorrow.ok && (await tomorrow.value.checkOut(1_000_000)).ok,
+    tomorrow.ok && tomorrow.value.checkOut(1_000_000).ok,
     "a new day, a new window",
   );
 });
@@ -147,7 +147,7 @@ Deno.test("a refusal names its deciding rule (rate or quota, download re-check t
   assert.deepEqual(refused, ["narrow"]);
   const t = await limiter.admit(key(OTHER), 0);
   assert.ok(t.ok);
-  assert.ok(!(await t.value.checkOut(11)).ok);
+  assert.ok(!t.value.checkOut(11).ok);
   assert.deepEqual(refused, ["narrow", "daily"]);
 });
 
