@@ -10,8 +10,7 @@ import assert from "node:assert/strict";
 import { eventually } from "../_support/eventually.ts";
 import { type LaunchedGateway, launchGateway } from "../_support/gateway.ts";
 import { missingRedis, monitorRedis, startRedis } from "../_support/redis.ts";
-import { testSigner } from "../_support/signer.ts";
-import { DEV, READER, signedFetch, startGateway } from "./_gateway.ts";
+import { DEV, READER, signedFetch, signedHeaders, startGateway } from "./_gateway.ts";
 
 const BURST = 20;
 const config = (store = "") => `
@@ -112,21 +111,6 @@ limits:
   }
 });
 
-/** The headers of a GET of `path` signed with `key`. */
-async function signedWith(key: typeof DEV | typeof READER, port: number, path: string) {
-  const host = `127.0.0.1:${port}`;
-  const s = await testSigner(key).sign({
-    method: "GET",
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port,
-    path,
-    query: {},
-    headers: { host },
-  });
-  return s.headers;
-}
-
 Deno.test({
   name:
     `on Redis a download under a 1 MiB/day quota costs one EVALSHA, its reservation pipelined; the crossing one is refused whole, only for that key${
@@ -153,7 +137,7 @@ Deno.test({
       const costOf = async (path: string, key: typeof DEV | typeof READER = DEV) => {
         const before = monitor.commands().length;
         const res = await fetch(`${gw.url}${path}`, {
-          headers: await signedWith(key, gw.port, path),
+          headers: await signedHeaders(gw.port, "GET", path, {}, {}, undefined, key),
         });
         const body = await res.arrayBuffer();
         let last = -1;
