@@ -1,6 +1,6 @@
 /**
  * The arithmetic every counter store runs (the Redis store runs the same in
- * Lua, redis_script.ts): a rate is a GCRA cell (one number, the theoretical
+ * Lua, redis/script.ts): a rate is a GCRA cell (one number, the theoretical
  * arrival time), a quota a plain count per UTC window.
  */
 
@@ -24,18 +24,20 @@ export interface QuotaCheck {
   readonly endsMs: number;
 }
 
-/** What a store answers: admitted, or refused by the rate or quota at `index` with its wait. */
+/**
+ * What a store answers: admitted, with each quota counter's value after
+ * counting (`used[i]` for `quotas[i]`: a download's size is checked against
+ * it without asking the store again), or refused by the rate or quota at
+ * `index` with its wait.
+ */
 export type Admission =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly used: readonly number[] }
   | {
     readonly ok: false;
     readonly by: "rate" | "quota";
     readonly index: number;
     readonly retryAfterMs: number;
   };
-
-/** The admission that refuses nothing. */
-export const ADMITTED: Admission = { ok: true };
 
 /** The synchronous table a local store keeps: a number per key, gone after its expiry. */
 export interface CounterTable {
@@ -70,35 +72,46 @@ export function admitOn(
   quotas: readonly QuotaCheck[],
   now: number,
 ): Admission {
-  let refused: Admission = ADMITTED;
+  let refused: Admission | undefined;
   rates.forEach((r, index) => {
     const step = gcraStep(t.get(r.key, now), now, r);
     t.set(r.key, step.tat, step.tat + r.burst * r.perUnitMs, now);
-    if (step.waitMs > 0 && refused.ok) {
+    if (step.waitMs > 0 && refused === undefined) {
       refused = { ok: false, by: "rate", index, retryAfterMs: step.waitMs };
     }
   });
-  if (!refused.ok) return refused;
+  if (refused !== undefined) return refused;
+  const used = quotas.map((q) => t.get(q.key, now));
   for (let index = 0; index < quotas.length; index++) {
     const q = quotas[index]!;
-    if (t.get(q.key, now) + q.estimate > q.limit) {
+    if (used[index]! + q.estimate > q.limit) {
       return { ok: false, by: "quota", index, retryAfterMs: Math.max(0, q.endsMs - now) };
     }
   }
-  for (const q of quotas) if (q.count > 0) t.set(q.key, t.get(q.key, now) + q.count, q.endsMs, now);
-  return ADMITTED;
+  quotas.forEach((q, i) => {
+    if (q.count === 0) return;
+    used[i] = t.get(q.key, now) + q.count;
+    t.set(q.key, used[i], q.endsMs, now);
+  });
+  return { ok: true, used };
 }
 
-/** One amount to add to a quota counter after the fact (bytes sent or received). */
+/**
+ * One amount to add to a quota counter after the fact (bytes sent or
+ * received, a download's size reserved); negative gives back (what a
+ * cancelled download reserved and did not send).
+ */
 export interface QuotaAdd {
   readonly key: string;
   readonly amount: number;
   readonly endsMs: number;
 }
 
-/** Adds each amount to its counter. */
+/** Adds each amount (not 0) to its counter, as Redis's INCRBY and PEXPIREAT do. */
 export function addOn(t: CounterTable, adds: readonly QuotaAdd[], now: number): void {
-  for (const a of adds) if (a.amount > 0) t.set(a.key, t.get(a.key, now) + a.amount, a.endsMs, now);
+  for (const a of adds) {
+    if (a.amount !== 0) t.set(a.key, t.get(a.key, now) + a.amount, a.endsMs, now);
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * The limiter: before dispatch, a request's rates and quotas in one store
- * call; a download's size re-checked before its first byte; its bytes
- * counted after; its bodies paced when a byte rate applies. Over a rate →
- * 503 SlowDown, over a quota → 429 QuotaExceeded, each with Retry-After.
+ * call, whose answer carries the use of its quotas; a download's size checked
+ * against that use before its first byte (no second call) and reserved at
+ * once (added without waiting, so the next download sees it); its bytes
+ * counted after, less what was reserved; its bodies paced when a byte rate
+ * applies. Over a rate → 503 SlowDown, over a quota → 429 QuotaExceeded,
+ * each with Retry-After.
  */
 import type { Clock } from "../clock.ts";
 import { type ProxyError, proxyError, withHeaders } from "../errors.ts";
@@ -32,8 +35,12 @@ export interface LimiterDeps {
 
 /** An admitted request's handle on its limits. */
 export interface Ticket {
-  /** The download's size is known: refuse it whole (before any byte) if it crosses a quota. */
-  checkOut(size: number): Promise<Result<void, ProxyError>>;
+  /**
+   * The download's size is known: refuse it whole (before any byte) if it
+   * crosses a quota, else reserve it. Decided on the use the admission
+   * answered, without asking the store.
+   */
+  checkOut(size: number): Result<void, ProxyError>;
   /** A pacing stage for the upload body (`onSent` hears each slice), or undefined when no byte rate applies. */
   paceIn(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined;
   /** A pacing stage for the download body, or undefined when no byte rate applies. */
@@ -48,7 +55,7 @@ export interface Ticket {
 
 /** The ticket of a request no rule touches. */
 const FREE: Ticket = {
-  checkOut: () => Promise.resolve(ok(undefined)),
+  checkOut: () => ok(undefined),
   paceIn: () => undefined,
   paceOut: () => undefined,
   done: () => {},
@@ -76,14 +83,16 @@ export function createLimiter(deps: LimiterDeps): Limiter {
     const now = deps.clock.now();
     const plan = planOf(rules, caller, bytesIn, now);
     if (isEmpty(plan)) return ok(FREE);
+    let used: readonly number[] = [];
     if (plan.rates.length > 0 || plan.quotas.length > 0) {
       const a = await deps.store.admit(plan.rates, plan.quotas, now);
       if (!a.ok) {
         if (answered) deps.onRefused?.(decidingRule(a, plan));
         return err(refusal(a, plan.quotas));
       }
+      used = a.used;
     }
-    return ok(ticketOf(plan, deps));
+    return ok(ticketOf(plan, used, deps));
   };
   return {
     admit: (caller, bytesIn) => step(caller, bytesIn, true),
@@ -96,30 +105,38 @@ function decidingRule(a: Extract<Admission, { ok: false }>, plan: Plan): string 
   return a.by === "rate" ? plan.rates[a.index]!.rule : plan.quotas[a.index]!.rule;
 }
 
-function ticketOf(plan: Plan, deps: LimiterDeps): Ticket {
+/** The ticket of an admitted plan; `used[i]` is `plan.quotas[i]`'s counter as admitted. */
+function ticketOf(plan: Plan, used: readonly number[], deps: LimiterDeps): Ticket {
   const outQuotas = plan.quotas.filter((q) => q.metric === "bytes_out");
+  const outUsed = plan.quotas.flatMap((q, i) => (q.metric === "bytes_out" ? [used[i] ?? 0] : []));
   const counted = plan.quotas.filter((q) => q.metric !== "requests");
+  let reserved = 0;
   return {
-    async checkOut(size) {
+    checkOut(size) {
       if (outQuotas.length === 0 || size <= 0) return ok(undefined);
-      const checks = outQuotas.map((q) => ({ ...q, estimate: size }));
-      const a = await deps.store.admit([], checks, deps.clock.now());
-      if (a.ok) return ok(undefined);
-      deps.onRefused?.(checks[a.index]!.rule);
-      return err(refusal(a, checks));
+      const now = deps.clock.now();
+      const index = outQuotas.findIndex((q, i) => outUsed[i]! + reserved + size > q.limit);
+      if (index >= 0) {
+        const q = outQuotas[index]!;
+        deps.onRefused?.(q.rule);
+        const retryAfterMs = Math.max(0, q.endsMs - now);
+        return err(refusal({ ok: false, by: "quota", index, retryAfterMs }, outQuotas));
+      }
+      reserved += size;
+      deps.store.add(outQuotas.map((q) => ({ key: q.key, amount: size, endsMs: q.endsMs })), now);
+      return ok(undefined);
     },
     paceIn: (onSent) => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps, onSent) : undefined,
     paceOut: (onSent) => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps, onSent) : undefined,
     paces: plan.bytesIn.length > 0 || plan.bytesOut.length > 0,
     countsBytes: counted.length > 0,
     done(bytesIn, bytesOut) {
-      if (counted.length === 0) return;
       const adds = counted.map((q) => ({
         key: q.key,
-        amount: q.metric === "bytes_in" ? bytesIn : bytesOut,
+        amount: q.metric === "bytes_in" ? bytesIn : bytesOut - reserved,
         endsMs: q.endsMs,
-      }));
-      deps.store.add(adds, deps.clock.now());
+      })).filter((a) => a.amount !== 0);
+      if (adds.length > 0) deps.store.add(adds, deps.clock.now());
     },
   };
 }

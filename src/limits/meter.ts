@@ -60,7 +60,7 @@ export async function meterResponse(
   if (res.status >= 400) return ok(res);
   const size = Number(res.headers.get("content-length") ?? "0");
   if (res.body !== null && size > 0) {
-    const checked = await ticket.checkOut(size);
+    const checked = ticket.checkOut(size);
     if (!checked.ok) {
       await res.body.cancel().catch(() => {});
       return err(checked.error);

@@ -3,13 +3,19 @@
  * that match its caller and bucket, as rate and quota checks with the
  * documented key names (docs/operations.md):
  *
- * - `bucketgate:rate:<req|in|out>:<subject>`: a GCRA arrival time, ms
- * - `bucketgate:quota:<subject>:<requests|bytes_in|bytes_out>:<day|month>:<window>`: a count
+ * - `bucketgate:rate:<req|in|out>:<rule>`, and for an anonymous rule
+ *   `bucketgate:rate:<req|in|out>:<rule>:<network>/<prefix>`: a GCRA arrival
+ *   time, ms. Each rule has its own cells (two rules on one key keep two
+ *   rates), named as its throttled counter is labelled.
+ * - `bucketgate:quota:<subject>:<requests|bytes_in|bytes_out>:<day|month>:<window>`:
+ *   a count, shared by every rule of that subject, amount and window (they
+ *   count the same quantity; the stricter limit decides, and it is counted
+ *   once per request)
  *
- * where `<subject>` is `key:<access key id>`, `role:<role id>`,
- * `bucket:<name>` or `anon:<network>/<prefix>`.
+ * where `<rule>` is the rule's name (`name:`, else `limits[<i>]:<match>`) and
+ * `<subject>` is `key:<access key id>`, `role:<role id>` or `bucket:<name>`.
  */
-import type { LimitMatch, LimitRule, QuotaRule } from "../config/types.ts";
+import type { LimitRule, QuotaRule } from "../config/types.ts";
 import type { QuotaCheck, RateCheck } from "./cells.ts";
 import { sourceNetwork } from "./source_net.ts";
 import { type WindowKind, windowOf } from "./windows.ts";
@@ -91,19 +97,21 @@ export function subjectOfRule(m: QuotaRule["match"]): string {
   return `bucket:${m.bucket}`;
 }
 
-/** The subject of a match for this caller, or undefined when it does not match. */
-function subjectOf(m: LimitMatch, c: Caller, rule?: LimitRule): string | undefined {
-  if ("anonymous" in m) {
-    return c.anonymous
-      ? `anon:${sourceNetwork(c.sourceIp, rule?.ipv4Prefix ?? 24, rule?.ipv6Prefix ?? 64)}`
-      : undefined;
-  }
-  const matches = "accessKeyId" in m
+/** Whether a key, role or bucket match applies to this caller. */
+function matches(m: QuotaRule["match"], c: Caller): boolean {
+  return "accessKeyId" in m
     ? c.accessKeyId === m.accessKeyId
     : "role" in m
     ? c.role === m.role
     : c.bucket === m.bucket;
-  return matches ? subjectOfRule(m) : undefined;
+}
+
+/** The name of a limit rule's cells for this caller (`<rule>`, `<rule>:<network>`), or undefined. */
+function cellOf(rule: LimitRule, c: Caller): string | undefined {
+  const m = rule.match;
+  if (!("anonymous" in m)) return matches(m, c) ? rule.name : undefined;
+  if (!c.anonymous) return undefined;
+  return `${rule.name}:${sourceNetwork(c.sourceIp, rule.ipv4Prefix ?? 24, rule.ipv6Prefix ?? 64)}`;
 }
 
 /** Each amount a quota rule may give: its field, what it counts, its window. */
@@ -122,11 +130,11 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
   const inRates: ByteRate[] = [];
   const outRates: ByteRate[] = [];
   for (const rule of rules.limits) {
-    const subject = subjectOf(rule.match, c, rule);
-    if (subject === undefined) continue;
+    const cell = cellOf(rule, c);
+    if (cell === undefined) continue;
     if (rule.requestsPerSecond !== undefined) {
       rates.push({
-        key: `${KEY_PREFIX}rate:req:${subject}`,
+        key: `${KEY_PREFIX}rate:req:${cell}`,
         perUnitMs: 1000 / rule.requestsPerSecond,
         burst: rule.burst ?? rule.requestsPerSecond,
         cost: 1,
@@ -135,26 +143,45 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
     }
     if (rule.bytesPerSecondIn !== undefined) {
       inRates.push({
-        key: `${KEY_PREFIX}rate:in:${subject}`,
+        key: `${KEY_PREFIX}rate:in:${cell}`,
         bytesPerSecond: rule.bytesPerSecondIn,
       });
     }
     if (rule.bytesPerSecondOut !== undefined) {
       outRates.push({
-        key: `${KEY_PREFIX}rate:out:${subject}`,
+        key: `${KEY_PREFIX}rate:out:${cell}`,
         bytesPerSecond: rule.bytesPerSecondOut,
       });
     }
   }
+  return {
+    rates,
+    quotas: quotasOf(rules.quotas, c, bytesIn, now),
+    bytesIn: inRates,
+    bytesOut: outRates,
+  };
+}
+
+/**
+ * The quota checks of a caller, one per counter: of two rules counting the
+ * same subject, amount and window only the stricter is kept (one counter,
+ * counted once per request).
+ */
+function quotasOf(
+  rules: readonly QuotaRule[],
+  c: Caller,
+  bytesIn: number,
+  now: number,
+): NamedQuota[] {
   const quotas: NamedQuota[] = [];
-  for (const rule of rules.quotas) {
-    const subject = subjectOf(rule.match, c);
-    if (subject === undefined) continue;
+  for (const rule of rules) {
+    if (!matches(rule.match, c)) continue;
+    const subject = subjectOfRule(rule.match);
     for (const [field, metric, kind] of QUOTA_AMOUNTS) {
       const limit = rule[field] as number | undefined;
       if (limit === undefined) continue;
       const w = windowOf(kind, now);
-      quotas.push({
+      const q: NamedQuota = {
         key: `${KEY_PREFIX}quota:${subject}:${metric}:${kind}:${w.id}`,
         limit,
         estimate: metric === "requests" ? 1 : metric === "bytes_in" ? bytesIn : 0,
@@ -163,10 +190,13 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
         rule: rule.name,
         metric,
         name: `${metric}_per_${kind} of ${subject} (${limit})`,
-      });
+      };
+      const same = quotas.findIndex((o) => o.key === q.key);
+      if (same < 0) quotas.push(q);
+      else if (limit < quotas[same]!.limit) quotas[same] = q;
     }
   }
-  return { rates, quotas, bytesIn: inRates, bytesOut: outRates };
+  return quotas;
 }
 
 /** Whether a plan touches nothing (no rule matched). */

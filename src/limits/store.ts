@@ -19,13 +19,16 @@ export interface StoreHealth {
 
 /** A counter store; see the module doc. Every operation is atomic over all its keys. */
 export interface CounterStore {
-  /** Steps the rates, checks and counts the quotas (cells.ts `admitOn`), in one round trip. */
+  /**
+   * Steps the rates, checks and counts the quotas (cells.ts `admitOn`), in
+   * one round trip; admitted, it answers each quota counter's use.
+   */
   admit(
     rates: readonly RateCheck[],
     quotas: readonly QuotaCheck[],
     now: number,
   ): Promise<Admission>;
-  /** Adds amounts to quota counters (fire and forget). */
+  /** Adds amounts, negative too, to quota counters (fire and forget, pipelined after what went before). */
   add(adds: readonly QuotaAdd[], now: number): void;
   /** Reserves bytes of a byte rate: the milliseconds to wait before sending them. */
   reserve(rate: RateCheck, now: number): Promise<number>;

@@ -49,3 +49,44 @@ export async function startRedis(port: number = freePort()): Promise<RedisServer
     },
   };
 }
+
+/** The commands clients send a redis-server, as MONITOR shows them (a script's own calls left out). */
+export interface RedisMonitor {
+  /** The command names seen so far (upper case), in order. */
+  commands(): string[];
+  close(): void;
+}
+
+/** Watches a redis-server with MONITOR until closed. */
+export async function monitorRedis(port: number): Promise<RedisMonitor> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode("MONITOR\r\n"));
+  const seen: string[] = [];
+  let text = "";
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  void (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of conn.readable) {
+        text += decoder.decode(chunk, { stream: true });
+        const lines = text.split("\r\n");
+        text = lines.pop()!;
+        for (const line of lines) {
+          if (line === "+OK") ready();
+          const m = /^\+[\d.]+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+          if (m && m[1] !== "lua") seen.push(m[2]!.toUpperCase());
+        }
+      }
+    } catch { /* closed */ }
+  })();
+  await started;
+  return {
+    commands: () => [...seen],
+    close: () => {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+    },
+  };
+}

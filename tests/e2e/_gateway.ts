@@ -196,8 +196,8 @@ export interface SignedFetchOptions {
 
 /**
  * The headers of a request to the gateway on `port`, signed (SigV4, the AWS
- * SDK's signer) with the development key: `host` and `headers` plus the
- * signature's own.
+ * SDK's signer) with `key` (the development key unless given): `host` and
+ * `headers` plus the signature's own.
  */
 export async function signedHeaders(
   port: number,
@@ -206,8 +206,9 @@ export async function signedHeaders(
   query: Record<string, string>,
   headers: Record<string, string>,
   body?: Uint8Array | string,
+  key: { readonly id: string; readonly secret: string } = DEV,
 ): Promise<Record<string, string>> {
-  const s = await testSigner(DEV).sign({
+  const s = await testSigner(key).sign({
     method,
     protocol: "http:",
     hostname: "127.0.0.1",

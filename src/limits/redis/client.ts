@@ -32,6 +32,10 @@ export class RedisClient {
   readonly #retryMs: number;
   readonly #now: () => number;
   #conn: Promise<Conn> | undefined;
+  /** The connection open now: a late failure of an earlier one leaves this one alone. */
+  #current: Conn | undefined;
+  /** The writes of the current connection, one after another. */
+  #writing: Promise<void> = Promise.resolve();
   #pending: Pending[] = [];
   #failedAt = -Infinity;
   #closed = false;
@@ -43,13 +47,22 @@ export class RedisClient {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Sends commands in one write; resolves with their replies in order. */
+  /**
+   * Sends commands in one write (after the writes before it, whole); resolves
+   * with their replies in order.
+   */
   async pipeline(cmds: readonly (readonly (string | number)[])[]): Promise<Reply[]> {
     const conn = await this.#connection();
-    const replies = cmds.map(() =>
-      new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
+    // Observed at once: a failure while the write waits is this call's error, never unhandled.
+    const replies = Promise.all(
+      cmds.map(() =>
+        new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
+      ),
     );
     const all = concatBytes(cmds.map(encodeCommand));
+    this.#writing = this.#writing.then(() => writeAll(conn, all)).catch((e) =>
+      this.#fail(conn, e instanceof Error ? e : new Error(String(e)))
+    );
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -59,8 +72,7 @@ export class RedisClient {
       }, this.#timeoutMs);
     });
     try {
-      await conn.write(all).catch((e) => this.#fail(conn, e));
-      return await Promise.race([Promise.all(replies), timeout]);
+      return await Promise.race([replies, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -109,6 +121,8 @@ export class RedisClient {
       }),
     ]).finally(() => clearTimeout(timer));
     conn.setNoDelay(true);
+    this.#current = conn;
+    this.#writing = Promise.resolve();
     void this.#readLoop(conn);
     const hello: (string | number)[][] = [];
     if (this.#cfg.password !== undefined) {
@@ -116,11 +130,16 @@ export class RedisClient {
     }
     if (this.#cfg.db !== 0) hello.push(["SELECT", this.#cfg.db]);
     if (hello.length > 0) {
-      const replies = hello.map(() =>
-        new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
+      const replies = Promise.all(
+        hello.map(() =>
+          new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject }))
+        ),
       );
-      await conn.write(concatBytes(hello.map(encodeCommand)));
-      const failed = (await Promise.all(replies)).find((r) => r instanceof Error);
+      const [, answers] = await Promise.all([
+        writeAll(conn, concatBytes(hello.map(encodeCommand))),
+        replies,
+      ]);
+      const failed = answers.find((r) => r instanceof Error);
       if (failed) {
         this.#fail(conn, failed as Error);
         throw new Error(`redis: ${failed === undefined ? "" : (failed as Error).message}`);
@@ -149,15 +168,29 @@ export class RedisClient {
     }
   }
 
-  /** Drops a connection: every command in flight fails, the next one reconnects. */
+  /** Drops a connection: every command in flight on it fails, the next one reconnects. */
   #fail(conn: Conn, e: Error): void {
+    if (conn !== this.#current) {
+      closeQuietly(conn);
+      return;
+    }
+    this.#current = undefined;
     const pending = this.#pending;
     this.#pending = [];
     this.#conn = undefined;
     this.#failedAt = this.#now();
-    try {
-      conn.close();
-    } catch { /* closed already */ }
+    closeQuietly(conn);
     for (const p of pending) p.reject(e);
   }
+}
+
+/** Writes all of `bytes` (a write may take only part of them). */
+async function writeAll(conn: Conn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.byteLength;) at += await conn.write(bytes.subarray(at));
+}
+
+function closeQuietly(conn: Conn): void {
+  try {
+    conn.close();
+  } catch { /* closed already */ }
 }

@@ -5,8 +5,9 @@
  *
  * ADMIT: KEYS = the rate keys, then the quota keys. ARGV = now, the number of
  * rates, then per rate `perUnitMs burst cost`, then per quota
- * `limit estimate count endsMs`. Replies `{0}`, or `{1, index, waitMs}` over a
- * rate, `{2, index, waitMs}` over a quota.
+ * `limit estimate count endsMs`. Replies `{0, used...}` (each quota counter's
+ * value after counting), or `{1, index, waitMs}` over a rate, `{2, index,
+ * waitMs}` over a quota.
  *
  * RESERVE: KEYS = the byte rate's key; ARGV = now, perUnitMs, burst, cost.
  * Replies the wait in ms.
@@ -33,21 +34,22 @@ end
 if refused then return refused end
 local base = 2 + nr * 3
 local nq = #KEYS - nr
+local used = {0}
 for j = 1, nq do
   local b = base + (j - 1) * 4
-  local used = tonumber(redis.call('GET', KEYS[nr + j]) or '0')
-  if used + tonumber(ARGV[b + 2]) > tonumber(ARGV[b + 1]) then
+  used[j + 1] = tonumber(redis.call('GET', KEYS[nr + j]) or '0')
+  if used[j + 1] + tonumber(ARGV[b + 2]) > tonumber(ARGV[b + 1]) then
     return {2, j - 1, math.max(0, tonumber(ARGV[b + 4]) - now)}
   end
 end
 for j = 1, nq do
   local b = base + (j - 1) * 4
   if tonumber(ARGV[b + 3]) > 0 then
-    redis.call('INCRBY', KEYS[nr + j], ARGV[b + 3])
+    used[j + 1] = redis.call('INCRBY', KEYS[nr + j], ARGV[b + 3])
     redis.call('PEXPIREAT', KEYS[nr + j], ARGV[b + 4])
   end
 end
-return {0}
+return used
 `;
 
 /** Reserves bytes of a byte rate (cells.ts `reserveOn`). */

@@ -1,10 +1,12 @@
 /**
  * The counters in Redis (`limits_store: redis://…`), shared by every
- * instance: one EVALSHA per request (script.ts), byte counts added with
- * INCRBY and PEXPIREAT pipelined without waiting. Keys: plan.ts.
+ * instance: one EVALSHA per request (script.ts), whose answer carries the
+ * quota counters' use; byte counts (a download's reserved size, the bytes
+ * moved) added with INCRBY and PEXPIREAT pipelined without waiting. Keys:
+ * plan.ts.
  */
 import type { LimitsStoreConfig } from "../../config/types.ts";
-import { type Admission, ADMITTED } from "../cells.ts";
+import type { Admission } from "../cells.ts";
 import type { CounterRow, CounterStore } from "../store.ts";
 import { RedisClient, type RedisClientOptions } from "./client.ts";
 import type { Reply } from "./resp.ts";
@@ -37,11 +39,10 @@ export function createRedisStore(
       for (const r of rates) args.push(r.perUnitMs, r.burst, r.cost);
       for (const q of quotas) args.push(q.limit, q.estimate, q.count, q.endsMs);
       const r = await run(admitSha, ADMIT_SCRIPT, keys, args);
-      if (!Array.isArray(r) || r[0] === 0) return ADMITTED;
-      return toAdmission(r);
+      return toAdmission(r as Reply[]);
     },
     add(adds) {
-      const cmds = adds.filter((a) => a.amount > 0).flatMap((a) => [
+      const cmds = adds.filter((a) => a.amount !== 0).flatMap((a) => [
         ["INCRBY", a.key, a.amount],
         ["PEXPIREAT", a.key, a.endsMs],
       ]);
@@ -87,6 +88,7 @@ function answer(r: Reply): Reply {
 }
 
 function toAdmission(r: Reply[]): Admission {
+  if (r[0] === 0) return { ok: true, used: r.slice(1).map(Number) };
   return {
     ok: false,
     by: r[0] === 1 ? "rate" : "quota",

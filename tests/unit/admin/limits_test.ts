@@ -13,7 +13,7 @@ Deno.test("/limits reads counters by prefix and resets one, only under bucketgat
   const store = createLocalStore();
   const clock = fixedClock(1000);
   store.add([{ key: KEY, amount: 1024, endsMs: 9e12 }], 0);
-  store.add([{ key: "bucketgate:rate:req:bucket:data", amount: 5, endsMs: 9e12 }], 0);
+  store.add([{ key: "bucketgate:rate:req:limits[0]:bucket:data", amount: 5, endsMs: 9e12 }], 0);
   const call = async (method: string, query: string) => {
     const res = await limitsEndpoint(
       new Request(`http://admin/limits${query}`, { method }),

@@ -21,7 +21,9 @@ export interface StorePair {
 export const STORE_CASES: Record<string, (p: StorePair) => Promise<void>> = {
   async "rates: the burst, then refusals that count, with the wait"({ a }) {
     const r = { key: "bucketgate:rate:req:key:K", perUnitMs: 200, burst: 3, cost: 1 };
-    for (let i = 0; i < 3; i++) assert.deepEqual(await a.admit([r], [], T0), { ok: true });
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await a.admit([r], [], T0), { ok: true, used: [] });
+    }
     const over = await a.admit([r], [], T0);
     assert.ok(!over.ok && over.by === "rate" && over.index === 0);
     assert.ok(Math.abs(over.retryAfterMs - 200) <= 1, `${over.retryAfterMs}`);
@@ -63,6 +65,19 @@ export const STORE_CASES: Record<string, (p: StorePair) => Promise<void>> = {
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), true);
     assert.equal(await a.reset("bucketgate:quota:key:K:requests:day:20261207"), false);
     assert.ok((await a.admit([], [q(2, 0)], T0)).ok, "reset: the window starts over");
+  },
+  async "an admission answers each quota counter's use, with what it counted; adds may be negative"(
+    { a },
+  ) {
+    const endsMs = T0 + 3_600_000;
+    const bytes = { key: "bucketgate:quota:key:U:bytes_out:day:1", limit: 1000, endsMs };
+    const requests = { key: "bucketgate:quota:key:U:requests:day:1", limit: 9, endsMs };
+    a.add([{ key: bytes.key, amount: 700, endsMs }], T0);
+    const check = [{ ...requests, estimate: 1, count: 1 }, { ...bytes, estimate: 0, count: 0 }];
+    assert.deepEqual(await a.admit([], check, T0), { ok: true, used: [1, 700] });
+    a.add([{ key: bytes.key, amount: -200, endsMs }], T0);
+    assert.deepEqual(await a.admit([], check, T0), { ok: true, used: [2, 500] });
+    assert.deepEqual(await a.admit([], [], T0), { ok: true, used: [] });
   },
   async "reserve: the wait for bytes beyond the burst"({ a }) {
     const r = { key: "bucketgate:rate:out:bucket:b", perUnitMs: 1, burst: 100, cost: 100 };

@@ -35,12 +35,15 @@ Deno.test("gcraStep() counts a refused request, its debt capped at one more burs
 Deno.test("admitOn() steps every rate, refuses on the first over, counts quotas only when admitted", () => {
   const t = new MapTable();
   const q = { key: "q", limit: 2, estimate: 1, count: 1, endsMs: 5000 };
-  assert.deepEqual(admitOn(t, [rate("a", 1, 1), rate("b", 1, 5)], [q], 0), { ok: true });
+  assert.deepEqual(admitOn(t, [rate("a", 1, 1), rate("b", 1, 5)], [q], 0), {
+    ok: true,
+    used: [1],
+  });
   const second = admitOn(t, [rate("a", 1, 1), rate("b", 1, 5)], [q], 0);
   assert.deepEqual(second, { ok: false, by: "rate", index: 0, retryAfterMs: 1000 });
   assert.equal(t.get("q", 0), 1, "a request refused by a rate is not counted by a quota");
   assert.ok(t.get("b", 0) > 1000, "…but counts toward every rate, also the one not over");
-  assert.deepEqual(admitOn(t, [], [q], 2000), { ok: true });
+  assert.deepEqual(admitOn(t, [], [q], 2000), { ok: true, used: [2] }, "with the counts");
   assert.deepEqual(admitOn(t, [], [q], 3000), {
     ok: false,
     by: "quota",
@@ -55,9 +58,11 @@ Deno.test("admitOn() refuses an estimate that would cross a quota, not one that 
   const t = new MapTable();
   const bytes = (estimate: number) => ({ key: "b", limit: 100, estimate, count: 0, endsMs: 9e9 });
   addOn(t, [{ key: "b", amount: 60, endsMs: 9e9 }], 0);
-  assert.equal(admitOn(t, [], [bytes(40)], 0).ok, true);
+  assert.deepEqual(admitOn(t, [], [bytes(40)], 0), { ok: true, used: [60] });
   assert.equal(admitOn(t, [], [bytes(41)], 0).ok, false);
   assert.equal(t.get("b", 0), 60, "a check does not count bytes");
+  addOn(t, [{ key: "b", amount: -20, endsMs: 9e9 }], 0);
+  assert.equal(t.get("b", 0), 40, "a negative add gives back (a download cancelled)");
 });
 
 Deno.test("reserveOn() answers the wait for bytes beyond the burst, and is never refused", () => {

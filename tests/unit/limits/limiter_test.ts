@@ -3,7 +3,9 @@ import { fixedClock } from "../../../src/clock.ts";
 import { toResponse } from "../../../src/errors.ts";
 import { createLimiter } from "../../../src/limits/limiter.ts";
 import { createLocalStore } from "../../../src/limits/local_store.ts";
+import { meterResponse } from "../../../src/limits/meter.ts";
 import type { Rules } from "../../../src/limits/plan.ts";
+import type { CounterStore } from "../../../src/limits/store.ts";
 
 const AK = "AKIDAAAAAAAAAAAAAAAA";
 const OTHER = "AKIDBBBBBBBBBBBBBBBB";
@@ -46,11 +48,11 @@ Deno.test("a download that would cross a byte quota is refused whole; only that 
   });
   const first = await limiter.admit(key(AK), 0);
   assert.ok(first.ok);
-  assert.ok((await first.value.checkOut(600_000)).ok);
+  assert.ok(first.value.checkOut(600_000).ok);
   first.value.done(0, 600_000);
   const second = await limiter.admit(key(AK), 0);
   assert.ok(second.ok, "before dispatch the size is not known: admitted");
-  const refused = await second.value.checkOut(600_000);
+  const refused = second.value.checkOut(600_000);
   assert.ok(!refused.ok);
   const res = toResponse(refused.error, "R");
   assert.equal(res.status, 429);
@@ -62,12 +64,12 @@ Deno.test("a download that would cross a byte quota is refused whole; only that 
   const rows = await store.read("bucketgate:quota:", clock.now());
   assert.deepEqual(rows.map((r) => r.value), [600_000], "the refused download counted nothing");
   const other = await limiter.admit(key(OTHER), 0);
-  assert.ok(other.ok && (await other.value.checkOut(2_000_000)).ok, "another key has no quota");
-  assert.ok((await second.value.checkOut(448_576)).ok, "what still fits is served");
+  assert.ok(other.ok && other.value.checkOut(2_000_000).ok, "another key has no quota");
+  assert.ok(second.value.checkOut(448_576).ok, "what still fits is served");
   clock.set(Date.UTC(2026, 11, 8));
   const tomorrow = await limiter.admit(key(AK), 0);
   assert.ok(
-    tomorrow.ok && (await tomorrow.value.checkOut(1_000_000)).ok,
+    tomorrow.ok && tomorrow.value.checkOut(1_000_000).ok,
     "a new day, a new window",
   );
 });
@@ -145,6 +147,135 @@ Deno.test("a refusal names its deciding rule (rate or quota, download re-check t
   assert.deepEqual(refused, ["narrow"]);
   const t = await limiter.admit(key(OTHER), 0);
   assert.ok(t.ok);
-  assert.ok(!(await t.value.checkOut(11)).ok);
+  assert.ok(!t.value.checkOut(11).ok);
   assert.deepEqual(refused, ["narrow", "daily"]);
+});
+
+Deno.test("two rules on one key each keep their own rate: the stricter refuses, the looser counts alone", async () => {
+  const refused: string[] = [];
+  const store = createLocalStore();
+  const limiter = createLimiter({
+    rules: () => ({
+      limits: [
+        { name: "loose", match: { accessKeyId: AK }, requestsPerSecond: 100, burst: 100 },
+        { name: "strict", match: { accessKeyId: AK }, requestsPerSecond: 5, burst: 5 },
+      ],
+      quotas: [],
+    }),
+    store,
+    clock: fixedClock(START),
+    sleep: () => Promise.resolve(),
+    onRefused: (rule) => refused.push(rule),
+  });
+  for (let i = 0; i < 5; i++) assert.ok((await limiter.admit(key(AK), 0)).ok, `request ${i}`);
+  assert.ok(!(await limiter.admit(key(AK), 0)).ok, "the sixth is over the strict rate");
+  assert.deepEqual(refused, ["strict"]);
+  assert.deepEqual(await store.read("bucketgate:rate:", START), [
+    { key: "bucketgate:rate:req:loose", value: START + 6 * 10 },
+    { key: "bucketgate:rate:req:strict", value: START + 6 * 200 },
+  ], "each rule's own cell: six requests at 10 ms each in one, at 200 ms each in the other");
+});
+
+Deno.test("two quotas of one key on the same amount share its counter, counted once; the stricter decides", async () => {
+  const { limiter, store, clock } = setup({
+    limits: [],
+    quotas: [
+      { name: "five", match: { accessKeyId: AK }, requestsPerDay: 5 },
+      { name: "three", match: { accessKeyId: AK }, requestsPerDay: 3 },
+    ],
+  });
+  for (let i = 0; i < 3; i++) assert.ok((await limiter.admit(key(AK), 0)).ok, `request ${i}`);
+  const over = await limiter.admit(key(AK), 0);
+  assert.ok(!over.ok);
+  assert.match(await toResponse(over.error, "R").text(), /requests_per_day of key:\w+ \(3\)/);
+  assert.deepEqual(await store.read("bucketgate:quota:", clock.now()), [
+    { key: `bucketgate:quota:key:${AK}:requests:day:20261207`, value: 3 },
+  ]);
+});
+
+/** A local store that counts the calls a request waits for and the adds it fires and forgets. */
+function spied() {
+  const inner = createLocalStore();
+  const calls = { awaited: [] as string[], added: [] as number[][] };
+  const wait = <A extends unknown[], T>(name: string, f: (...a: A) => Promise<T>) => (...a: A) => {
+    calls.awaited.push(name);
+    return f(...a);
+  };
+  const store: CounterStore = {
+    ...inner,
+    admit: wait("admit", inner.admit),
+    reserve: wait("reserve", inner.reserve),
+    get: wait("get", inner.get),
+    read: wait("read", inner.read),
+    reset: wait("reset", inner.reset),
+    add(adds, now) {
+      calls.added.push(adds.map((a) => a.amount));
+      inner.add(adds, now);
+    },
+  };
+  return { store, calls };
+}
+
+const body = (n: number) =>
+  new Response(new Uint8Array(n), { headers: { "content-length": String(n) } });
+
+Deno.test("a download under a bytes_out quota waits for one store call: the admission carries the use", async () => {
+  const { store, calls } = spied();
+  const clock = fixedClock(START);
+  const limiter = createLimiter({
+    rules: () => ({
+      limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 100 }],
+      quotas: [{ name: "q", match: { accessKeyId: AK }, bytesOutPerDay: 1048576 }],
+    }),
+    store,
+    clock,
+    sleep: () => Promise.resolve(),
+  });
+  const download = async (size: number) => {
+    calls.awaited.length = 0;
+    const t = await limiter.admit(key(AK), 0);
+    assert.ok(t.ok);
+    const r = await meterResponse(t.value, body(size), () => 0);
+    if (r.ok) await r.value.arrayBuffer();
+    assert.deepEqual(calls.awaited, ["admit"], "one awaited store call per request");
+    return r;
+  };
+  assert.ok((await download(600_000)).ok);
+  assert.deepEqual(calls.added, [[600_000]], "the size reserved at once; all of it sent: no more");
+  const crossing = await download(600_000);
+  assert.ok(!crossing.ok && crossing.error.kind === "QuotaExceeded", "refused whole");
+  assert.deepEqual(calls.added, [[600_000]], "a refused download counts nothing");
+  assert.ok((await download(448_576)).ok, "what still fits is served");
+  assert.deepEqual(
+    (await store.read("bucketgate:quota:", START)).map((r) => r.value),
+    [1048576],
+  );
+});
+
+Deno.test("a download's reserved size is seen by the next one before it ends; a cancelled one gives back the rest", async () => {
+  const { store, limiter, clock } = setup({
+    limits: [],
+    quotas: [{ name: "q", match: { accessKeyId: AK }, bytesOutPerDay: 1000 }],
+  });
+  const used = async () =>
+    (await store.read("bucketgate:quota:", clock.now())).map((r) => r.value)[0] ?? 0;
+  const first = await limiter.admit(key(AK), 0);
+  assert.ok(first.ok);
+  const slow = await meterResponse(
+    first.value,
+    new Response(ReadableStream.from([new Uint8Array(100), new Uint8Array(500)]), {
+      headers: { "content-length": "600" },
+    }),
+    () => 0,
+  );
+  assert.ok(slow.ok);
+  assert.equal(await used(), 600, "reserved before its first byte");
+  const second = await limiter.admit(key(AK), 0);
+  assert.ok(second.ok);
+  const r = await meterResponse(second.value, body(600), () => 0);
+  assert.ok(!r.ok && r.error.kind === "QuotaExceeded", "the first one's bytes are counted already");
+  const reader = slow.value.body!.getReader();
+  assert.equal((await reader.read()).value?.byteLength, 100);
+  await reader.cancel();
+  assert.equal(await used(), 100, "cancelled after 100 bytes: 500 given back");
 });

@@ -6,7 +6,7 @@ const AK = "AKIDAAAAAAAAAAAAAAAA";
 const rules: Rules = {
   limits: [
     {
-      name: "r",
+      name: "limits[0]:anonymous",
       match: { anonymous: true },
       requestsPerSecond: 20,
       burst: 40,
@@ -14,12 +14,12 @@ const rules: Rules = {
       ipv4Prefix: 24,
       ipv6Prefix: 64,
     },
-    { name: "r", match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
-    { name: "r", match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
-    { name: "r", match: { bucket: "data" }, bytesPerSecondIn: 5000 },
+    { name: `limits[1]:key:${AK}`, match: { accessKeyId: AK }, requestsPerSecond: 200, burst: 200 },
+    { name: "ci-calls", match: { role: "ci" }, requestsPerSecond: 50, burst: 50 },
+    { name: "limits[3]:bucket:data", match: { bucket: "data" }, bytesPerSecondIn: 5000 },
   ],
   quotas: [{
-    name: "r",
+    name: "quotas[0]:key:AK",
     match: { accessKeyId: AK },
     bytesOutPerDay: 1024,
     requestsPerMonth: 10,
@@ -27,16 +27,19 @@ const rules: Rules = {
   }],
 };
 
-Deno.test("planOf() applies every matching rule, keyed by subject", () => {
+Deno.test("planOf() applies every matching rule: rates keyed by rule (and network), quotas by subject", () => {
   const anon = planOf(rules, { anonymous: true, sourceIp: "198.51.100.9", bucket: "data" }, 0, NOW);
   assert.deepEqual(anon.rates.map((r) => [r.key, r.perUnitMs, r.burst]), [
-    ["bucketgate:rate:req:anon:198.51.100.0/24", 50, 40],
+    ["bucketgate:rate:req:limits[0]:anonymous:198.51.100.0/24", 50, 40],
   ]);
   assert.deepEqual(anon.bytesOut, [{
-    key: "bucketgate:rate:out:anon:198.51.100.0/24",
+    key: "bucketgate:rate:out:limits[0]:anonymous:198.51.100.0/24",
     bytesPerSecond: 1000,
   }]);
-  assert.deepEqual(anon.bytesIn, [{ key: "bucketgate:rate:in:bucket:data", bytesPerSecond: 5000 }]);
+  assert.deepEqual(anon.bytesIn, [{
+    key: "bucketgate:rate:in:limits[3]:bucket:data",
+    bytesPerSecond: 5000,
+  }]);
   assert.deepEqual(anon.quotas, []);
 
   const key = planOf(
@@ -45,7 +48,7 @@ Deno.test("planOf() applies every matching rule, keyed by subject", () => {
     77,
     NOW,
   );
-  assert.deepEqual(key.rates.map((r) => r.key), [`bucketgate:rate:req:key:${AK}`]);
+  assert.deepEqual(key.rates.map((r) => r.key), [`bucketgate:rate:req:limits[1]:key:${AK}`]);
   assert.deepEqual(
     key.quotas.map((q) => [q.key, q.limit, q.estimate, q.count, q.endsMs]),
     [
@@ -57,7 +60,7 @@ Deno.test("planOf() applies every matching rule, keyed by subject", () => {
   assert.match(key.quotas[2]!.name, /^bytes_out_per_day of key:AKID\w+ \(1024\)$/);
 
   const session = planOf(rules, { anonymous: false, role: "ci", sourceIp: "::1" }, 0, NOW);
-  assert.deepEqual(session.rates.map((r) => r.key), ["bucketgate:rate:req:role:ci"]);
+  assert.deepEqual(session.rates.map((r) => r.key), ["bucketgate:rate:req:ci-calls"]);
   assert.ok(
     isEmpty(planOf(rules, { anonymous: false, accessKeyId: "OTHER", sourceIp: "::1" }, 0, NOW)),
   );

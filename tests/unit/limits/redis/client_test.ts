@@ -57,3 +57,24 @@ Deno.test("RedisClient rejects at once when nothing listens, and times out a sil
   await client.close();
   await silent.close();
 });
+
+Deno.test("RedisClient fails a pipeline stuck in its write without an unhandled rejection", async () => {
+  const stuck: Deno.Conn[] = [];
+  const deaf = tcpServer((conn) => {
+    stuck.push(conn); // accepted, never read: the client's write fills the socket and waits
+    return new Promise(() => {});
+  });
+  const client = new RedisClient(cfg(deaf.port), { timeoutMs: 100 });
+  const big = "x".repeat(1024 * 1024);
+  try {
+    const pending = [
+      client.pipeline(Array.from({ length: 64 }, () => ["SET", "k", big])),
+      client.command("PING"),
+    ];
+    for (const p of pending) await assert.rejects(p, /no reply within 100 ms|closed|reset|broken/i);
+  } finally {
+    await client.close();
+    for (const c of stuck) c.close();
+    await deaf.close();
+  }
+});
