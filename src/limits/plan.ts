@@ -29,6 +29,8 @@ export interface Caller {
   readonly role?: string;
   readonly sourceIp: string;
   readonly bucket?: string;
+  /** How the client names the bucket when that differs (a path-mapped `acme/data`): for messages only. */
+  readonly shownBucket?: string;
 }
 
 /** The caller of an authenticated identity (auth/identity.ts's shape); undefined = it failed to authenticate. */
@@ -38,8 +40,13 @@ export function callerOf(
     | undefined,
   sourceIp: string,
   bucket?: string,
+  shownBucket?: string,
 ): Caller {
-  const where = { sourceIp, ...(bucket !== undefined ? { bucket } : {}) };
+  const where = {
+    sourceIp,
+    ...(bucket !== undefined ? { bucket } : {}),
+    ...(shownBucket !== undefined ? { shownBucket } : {}),
+  };
   if (identity === undefined || identity.kind === "anonymous") return { anonymous: true, ...where };
   return {
     anonymous: false,
@@ -167,6 +174,11 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
  * same subject, amount and window only the stricter is kept (one counter,
  * counted once per request).
  */
+/** A bucket rule's subject as the client names the bucket, when it names it otherwise. */
+function shownSubject(m: QuotaRule["match"], c: Caller): string | undefined {
+  return "bucket" in m && c.shownBucket !== undefined ? `bucket:${c.shownBucket}` : undefined;
+}
+
 function quotasOf(
   rules: readonly QuotaRule[],
   c: Caller,
@@ -189,7 +201,7 @@ function quotasOf(
         endsMs: w.endsMs,
         rule: rule.name,
         metric,
-        name: `${metric}_per_${kind} of ${subject} (${limit})`,
+        name: `${metric}_per_${kind} of ${shownSubject(rule.match, c) ?? subject} (${limit})`,
       };
       const same = quotas.findIndex((o) => o.key === q.key);
       if (same < 0) quotas.push(q);

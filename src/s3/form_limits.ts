@@ -37,6 +37,8 @@ export interface FormSource {
   readonly sourceIp: string;
   readonly bucket: string;
   readonly contentLength: number;
+  /** How the client names a configured bucket, when otherwise (path mapping): for messages. */
+  readonly shown?: (bucket: string) => string;
 }
 
 /** The limits of one form upload; `onSent` hears what a pacer sends (the idle watch). */
@@ -51,7 +53,8 @@ export function formLimits(
   return {
     async admitSigner(signer, file, bucket) {
       asked = true;
-      const caller = callerOf(signer, from.sourceIp, bucket ?? from.bucket);
+      const named = bucket ?? from.bucket;
+      const caller = callerOf(signer, from.sourceIp, named, from.shown?.(named));
       const admitted = await limiter.admit(caller, from.contentLength);
       if (!admitted.ok) return admitted;
       ticket = admitted.value;

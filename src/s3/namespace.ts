@@ -118,3 +118,15 @@ export function mapCopySource(ns: Namespace, raw: string): string {
   if (mapped.key === "") return raw;
   return `/${mapped.bucket}/${encodeURIComponent(mapped.key)}${q < 0 ? "" : raw.slice(q)}`;
 }
+
+/**
+ * How messages name a configured bucket of a mapped namespace, as its
+ * display path (`acme--data` → `acme/data`); undefined without a mapping.
+ */
+export function bucketLabel(ns: Namespace | undefined): ((name: string) => string) | undefined {
+  if (!ns) return undefined;
+  return (name) => {
+    const { bucket, prefix } = ns.show(name);
+    return `${bucket}/${prefix.replace(/\/$/, "")}`;
+  };
+}

@@ -40,6 +40,7 @@ import {
 } from "./mapped.ts";
 import { type Operation, OPERATIONS } from "./operations.ts";
 import { listBuckets } from "./ops/buckets.ts";
+import { bucketLabel } from "./namespace.ts";
 import { type AddressingOptions, parseS3Request, type S3Request } from "./request.ts";
 
 /** What the S3 path is built over (once per app). */
@@ -286,10 +287,12 @@ function formLimitsOf(
   limiter: Limiter,
   onSent?: (n: number) => void,
 ): FormLimits {
+  const shown = bucketLabel(step.call.addressing.namespace);
   const from = {
     sourceIp: step.call.client.address ?? "",
     bucket: step.bucket.config.name,
     contentLength: step.auth.contentLength ?? 0,
+    ...(shown ? { shown } : {}),
   };
   return formLimits(limiter, from, onSent);
 }
@@ -300,10 +303,8 @@ async function ticketOf(
   w: Wiring,
 ): Promise<Result<Ticket | undefined, ProxyError>> {
   if (!w.limiter) return ok(undefined);
-  const caller = callerOf(
-    step.auth.identity,
-    step.call.client.address ?? "",
-    step.bucket.config.name,
-  );
+  const name = step.bucket.config.name;
+  const shown = bucketLabel(step.call.addressing.namespace)?.(name);
+  const caller = callerOf(step.auth.identity, step.call.client.address ?? "", name, shown);
   return await w.limiter.admit(caller, step.auth.contentLength ?? 0);
 }

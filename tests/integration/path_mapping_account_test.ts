@@ -316,3 +316,19 @@ Deno.test("path mapping: a POST form to /acme counts toward the bucket rule of t
   assert.equal(await exists(h, "acme--data", "two"), false);
   assert.ok(await exists(h, "acme--logs", "three"));
 });
+
+Deno.test("path mapping: a bucket quota's QuotaExceeded names the display path, never the configured bucket", async () => {
+  const h = await seeded({
+    quotas: [{ name: "data-day", match: { bucket: "acme--data" }, requestsPerDay: 1 }],
+  });
+  assert.equal((await send(h, "/acme/data/file.parquet", { key: ADMIN })).status, 200);
+  const over = await send(h, "/acme/data/file.parquet", { key: ADMIN });
+  assert.equal(over.status, 429);
+  const body = await over.text();
+  assert.match(body, /<Code>QuotaExceeded<\/Code>/);
+  assert.match(body, /requests_per_day of bucket:acme\/data \(1\)/);
+  assert.doesNotMatch(body, /acme--/);
+  const form = await post(h, "/acme", { key: "data/over" });
+  assert.equal(form.status, 429);
+  assert.doesNotMatch(await form.text(), /acme--/);
+});

@@ -99,3 +99,16 @@ Deno.test("callerOf() maps an identity: a failed signature and an anonymous call
     sourceIp: "::1",
   });
 });
+
+Deno.test("planOf() names a bucket quota by the bucket as the client names it, keyed by the configured one", () => {
+  const byBucket: Rules = {
+    limits: [],
+    quotas: [{ name: "q", match: { bucket: "acme--data" }, requestsPerDay: 5 }],
+  };
+  const caller = callerOf(undefined, "10.0.0.1", "acme--data", "acme/data");
+  const [q] = planOf(byBucket, caller, 0, NOW).quotas;
+  assert.equal(q!.name, "requests_per_day of bucket:acme/data (5)");
+  assert.match(q!.key, /^bucketgate:quota:bucket:acme--data:requests:day:/);
+  const plain = planOf(byBucket, callerOf(undefined, "10.0.0.1", "acme--data"), 0, NOW);
+  assert.equal(plain.quotas[0]!.name, "requests_per_day of bucket:acme--data (5)");
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createNamespace, mapCopySource } from "../../../src/s3/namespace.ts";
+import { bucketLabel, createNamespace, mapCopySource } from "../../../src/s3/namespace.ts";
 
 const TWO = { bucketSegments: 2, separator: "--", displayBucketSegments: 1 };
 const ns = createNamespace(TWO, ["acme--data", "acme--logs", "acme--data-x", "other--x"]);
@@ -56,4 +56,10 @@ Deno.test("mapCopySource() maps the source's bucket and key, keeping its query",
   assert.equal(mapCopySource(ns, "acme"), "acme");
   assert.equal(mapCopySource(ns, "acme/data"), "acme/data");
   assert.equal(mapCopySource(ns, "%E0%A4%A"), "%E0%A4%A");
+});
+
+Deno.test("bucketLabel() shows a configured bucket as its display path; nothing without a mapping", () => {
+  assert.equal(bucketLabel(ns)!("acme--data"), "acme/data");
+  assert.equal(bucketLabel(ns)!("other--x"), "other/x");
+  assert.equal(bucketLabel(undefined), undefined);
 });
