@@ -53,6 +53,7 @@ export function readLimitSections(
   const limits = sections(r, top, "limits", { keys: LIMIT_KEYS })
     .map((f) => named(r, f, names, readLimitRule(r, f, known)))
     .filter((x): x is LimitRule => x !== undefined);
+  checkAnonymousNames(r, limits, names);
   const quotas = sections(r, top, "quotas", { keys: QUOTA_KEYS })
     .map((f) => named(r, f, names, readQuotaRule(r, f, known)))
     .filter((x): x is QuotaRule => x !== undefined);
@@ -75,6 +76,28 @@ export function defaultRuleName(place: string, m: LimitMatch): string {
   if ("accessKeyId" in m) return `${place}:key:${m.accessKeyId}`;
   if ("role" in m) return `${place}:role:${m.role}`;
   return `${place}:bucket:${m.bucket}`;
+}
+
+/**
+ * An anonymous rule's rate keys end `<name>:<network>`: no other rule may be
+ * named so that its keys could be the same (`web` and `web:10.0.0.0/24`).
+ */
+function checkAnonymousNames(
+  r: Reader,
+  limits: readonly LimitRule[],
+  paths: ReadonlyMap<string, string>,
+): void {
+  for (const a of limits) {
+    if (!("anonymous" in a.match)) continue;
+    for (const b of limits) {
+      if (!b.name.startsWith(`${a.name}:`)) continue;
+      r.problem(
+        `${paths.get(b.name)}.name`,
+        `rule name '${b.name}' starts with the anonymous rule '${a.name}' and a colon: ` +
+          `their rate counters could share a key; rename one`,
+      );
+    }
+  }
 }
 
 /** The rule with its `name:` (or the default), unique among every rule of both sections. */

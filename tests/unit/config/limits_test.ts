@@ -125,6 +125,11 @@ quotas:
     `${base}limits:\n  - { name: "a b", match: { bucket: data }, requests_per_second: 1 }\n`,
     { path: "limits[0].name", message: /metric label/ },
   );
+  onlyProblem(
+    `${base}limits:\n  - { name: web, match: { anonymous: true }, requests_per_second: 1 }\n` +
+      '  - { name: "web:10.0.0.0/24", match: { bucket: data }, requests_per_second: 1 }\n',
+    { path: "limits[1].name", message: /starts with the anonymous rule 'web' and a colon/ },
+  );
 });
 
 Deno.test("parseConfig() checks each quota rule and limits_store", () => {
