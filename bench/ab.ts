@@ -354,7 +354,9 @@ async function main(): Promise<void> {
     console.log(
       `${await machineLine()}\n\n${new Date().toISOString()}: GET 1 KiB, SDK-shaped headers; ` +
         `wrk -t2 -c${f.connections}, ${f.rounds} rounds of ${f.seconds} s turns, rotated; ` +
-        `limits ${f["no-limits"] ? "off" : "on"}, policy ${f["no-policy"] ? "off" : "20 statements"}; ` +
+        `limits ${f["no-limits"] ? "off" : "on"}, policy ${
+          f["no-policy"] ? "off" : "20 statements"
+        }; ` +
         `load ${load.toFixed(2)} before, ${(await loadAverage()).toFixed(2)} after.\n`,
     );
     console.log(`${contenderTable(contenders, samples)}\n\n${pairedTable(f, samples)}`);
