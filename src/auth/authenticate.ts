@@ -140,16 +140,12 @@ function authenticateV2(
   });
 }
 
-/** Authenticates a request and prepares its payload. */
+/**
+ * Authenticates a request and prepares its payload. Synchronous: nothing in
+ * it waits (the derived key and the session's secret are at hand), so the
+ * request path pays no promise for it.
+ */
 export function authenticate(
-  req: Request,
-  target: RequestTarget,
-  deps: AuthDeps,
-): Promise<Result<Authenticated, ProxyError>> {
-  return Promise.resolve(authenticateSync(req, target, deps));
-}
-
-function authenticateSync(
   req: Request,
   target: RequestTarget,
   deps: AuthDeps,
@@ -163,16 +159,17 @@ function authenticateSync(
     query = params.value;
   }
   const contentLength = declaredLength(headers, "content-length");
+  const presigned = authorization === null && query !== undefined && isPresigned(query);
   const v2 = authorization !== null
     ? parseV2Header(authorization, headers)
-    : query && !isPresigned(query)
+    : query && !presigned
     ? parseV2Query(query, headers)
     : undefined;
   if (v2 !== undefined) return authenticateV2(req, target, deps, v2, contentLength);
   const parsed = authorization !== null
     ? parseAuthorizationHeader(authorization, headers)
-    : query && isPresigned(query)
-    ? parsePresignedQuery(query, headers)
+    : presigned
+    ? parsePresignedQuery(query!, headers)
     : undefined;
   if (parsed === undefined) {
     return ok({ identity: ANONYMOUS, body: req.body, ...lengthOf(contentLength) });

@@ -117,7 +117,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   if (!routed.ok) return { result: routed };
   const route = routed.value;
   const authStart = w.clock.now();
-  const auth = await authenticate(req, call.target, {
+  const auth = authenticate(req, call.target, {
     credentials: w.credentials,
     clock: w.clock,
     signingKeys: w.signingKeys,
