@@ -70,6 +70,8 @@ export interface SignedRequest {
    * the header received (http/forwarded.ts); absent = the header.
    */
   readonly host?: string | null;
+  /** The canonical query, when known already (auth/presigned_cache.ts); absent = computed. */
+  readonly canonicalQuery?: string;
 }
 
 function canonicalFor(
@@ -125,6 +127,8 @@ function undecodable(target: RequestTarget): Result<never, ProxyError> {
 export interface VerifiedSignature {
   readonly signingKey: Uint8Array;
   readonly scope: string;
+  /** The canonical query the signature covered. */
+  readonly canonicalQuery: string;
 }
 
 /**
@@ -142,7 +146,8 @@ export function verifySignature(
   const unsigned = unsignedAmzHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   // The parameters the router reads, encoded again (never the raw query as sent), in one pass.
-  const query = canonicalQueryRaw(r.target.rawQuery, claims.presigned ? SIGNATURE : undefined);
+  const query = r.canonicalQuery ??
+    canonicalQueryRaw(r.target.rawQuery, claims.presigned ? SIGNATURE : undefined);
   if (query === undefined) return undecodable(r.target);
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
@@ -154,7 +159,7 @@ export function verifySignature(
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope });
+    return ok({ signingKey, scope, canonicalQuery: query });
   }
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
@@ -164,7 +169,7 @@ export function verifySignature(
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope });
+    return ok({ signingKey, scope, canonicalQuery: query });
   }
   return err(
     proxyError(
