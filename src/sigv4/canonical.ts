@@ -77,38 +77,44 @@ function reencoded(raw: string): string | undefined {
 }
 
 /**
- * One raw name or value as the canonical query has it, in one pass and with
- * no decoding: unreserved characters kept, `+` → `%20`, an escape of an
- * ASCII byte → the character if unreserved, else the escape upper-cased, any
- * other ASCII character escaped. What holds a non-ASCII byte is decoded and
- * encoded again (its UTF-8 checked as `decodeQuery` checks it). Undefined
- * where `decodeQuery` refuses the component (a malformed escape, not UTF-8).
+ * `raw[start, end)`, one raw name or value, as the canonical query has it, in
+ * one pass and with no decoding: unreserved characters kept, `+` → `%20`, an
+ * escape of an ASCII byte → the character if unreserved, else the escape
+ * upper-cased, any other ASCII character escaped. What holds a non-ASCII byte
+ * is decoded and encoded again (its UTF-8 checked as `decodeQuery` checks it).
+ * Undefined where `decodeQuery` refuses it (a malformed escape, not UTF-8).
  */
-function canonicalComponent(raw: string): string | undefined {
+function canonicalComponent(raw: string, start: number, end: number): string | undefined {
   let out = "";
-  let from = 0; // raw[from, i) is copied as it is
-  for (let i = 0; i < raw.length; i++) {
+  let from = start; // raw[from, i) is copied as it is
+  for (let i = start; i < end; i++) {
     const c = raw.charCodeAt(i);
     if (c < 0x80 && UNRESERVED_CODES[c] === 1) continue;
-    if (c >= 0x80) return reencoded(raw);
+    if (c >= 0x80) return reencoded(raw.slice(start, end));
     let b = c;
-    let width = 1;
     if (c === 0x25) {
-      const hi = hexValue(raw.charCodeAt(i + 1));
-      const lo = hexValue(raw.charCodeAt(i + 2));
+      const hi = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
+      const lo = i + 2 < end ? hexValue(raw.charCodeAt(i + 2)) : -1;
       if (hi < 0 || lo < 0) return undefined;
       b = hi * 16 + lo;
-      if (b >= 0x80) return reencoded(raw);
-      width = 3;
+      if (b >= 0x80) return reencoded(raw.slice(start, end));
+      // Already canonical (upper-case, of a reserved byte): kept as it is, nothing copied.
+      if (
+        UNRESERVED_CODES[b] === 0 && raw.charCodeAt(i + 1) === HEX.charCodeAt(hi) &&
+        raw.charCodeAt(i + 2) === HEX.charCodeAt(lo)
+      ) {
+        i += 2;
+        continue;
+      }
     } else if (c === 0x2b) {
       b = 0x20;
     }
     out += raw.slice(from, i) +
       (UNRESERVED_CODES[b] === 1 ? String.fromCharCode(b) : "%" + HEX[b >> 4] + HEX[b & 15]);
-    i += width - 1;
+    if (c === 0x25) i += 2;
     from = i + 1;
   }
-  return from === 0 ? raw : out + raw.slice(from);
+  return from === start ? raw.slice(start, end) : out + raw.slice(from, end);
 }
 
 const byNameThenValue = (a: [string, string], b: [string, string]) =>
@@ -122,18 +128,29 @@ const byNameThenValue = (a: [string, string], b: [string, string]) =>
  * decoded name (X-Amz-Signature), whose value must decode all the same.
  */
 export function canonicalQueryRaw(rawQuery: string, exclude?: string): string | undefined {
-  if (rawQuery === "") return "";
   const skip = exclude === undefined ? undefined : uriEncode(exclude);
   const pairs: [string, string][] = [];
-  for (const part of rawQuery.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const name = canonicalComponent(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? "" : canonicalComponent(part.slice(eq + 1));
-    if (name === undefined || value === undefined) return undefined;
-    if (name !== skip) pairs.push([name, value]);
+  const n = rawQuery.length;
+  for (let start = 0; start < n;) {
+    let end = rawQuery.indexOf("&", start);
+    if (end < 0) end = n;
+    if (end > start) {
+      let eq = rawQuery.indexOf("=", start);
+      if (eq < 0 || eq > end) eq = end;
+      const name = canonicalComponent(rawQuery, start, eq);
+      const value = eq < end ? canonicalComponent(rawQuery, eq + 1, end) : "";
+      if (name === undefined || value === undefined) return undefined;
+      if (name !== skip) pairs.push([name, value]);
+    }
+    start = end + 1;
   }
-  if (pairs.length > 1) pairs.sort(byNameThenValue);
+  // An SDK's query comes sorted already: checked in one pass, sorted only if not.
+  for (let i = 1; i < pairs.length; i++) {
+    if (byNameThenValue(pairs[i - 1]!, pairs[i]!) > 0) {
+      pairs.sort(byNameThenValue);
+      break;
+    }
+  }
   let out = "";
   for (let i = 0; i < pairs.length; i++) {
     out += (i === 0 ? "" : "&") + pairs[i]![0] + "=" + pairs[i]![1];
