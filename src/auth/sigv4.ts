@@ -8,7 +8,7 @@ import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
-  canonicalQueryRaw,
+  canonicalQueryOf,
   canonicalRequest,
   canonicalUri,
   computeSignature,
@@ -115,14 +115,6 @@ export function unsignedAmzHeaders(
   return unsigned;
 }
 
-const SIGNATURE = "X-Amz-Signature";
-
-/** The InvalidURI of a query that does not decode (as the router answers it). */
-function undecodable(target: RequestTarget): Result<never, ProxyError> {
-  const params = queryOf(target);
-  return params.ok ? err(proxyError("InvalidURI", "Couldn't parse the specified URI.")) : params;
-}
-
 /** A verified signature: what chunk signatures chain from. */
 export interface VerifiedSignature {
   readonly signingKey: Uint8Array;
@@ -145,10 +137,13 @@ export function verifySignature(
 ): Result<VerifiedSignature, ProxyError> {
   const unsigned = unsignedAmzHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
-  // The parameters the router reads, encoded again (never the raw query as sent), in one pass.
-  const query = r.canonicalQuery ??
-    canonicalQueryRaw(r.target.rawQuery, claims.presigned ? SIGNATURE : undefined);
-  if (query === undefined) return undecodable(r.target);
+  // The parameters the router reads, encoded again (never the raw query as sent).
+  let query = r.canonicalQuery;
+  if (query === undefined) {
+    const params = queryOf(r.target);
+    if (!params.ok) return params;
+    query = canonicalQueryOf(params.value, claims.presigned ? "X-Amz-Signature" : undefined);
+  }
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
