@@ -17,14 +17,13 @@
  *   anon-fs       anonymous → `fs` backend
  *
  * Every gateway's config has a rate limit on each bucket (high enough never
- * to refuse: its cost, not its effect) unless `--no-limits`; `--policy` gives
- * the bench key a 20-statement IAM policy instead of `allowed_scopes` (off by
- * default while main refuses `policies:` at load, issue 28; turn it on by
- * default once main accepts it).
+ * to refuse: its cost, not its effect) unless `--no-limits`, and the bench key
+ * a 20-statement IAM policy (`policies:`) unless `--no-policy`, which grants
+ * it `allowed_scopes` instead (for a revision older than issue 28).
  *
  *   deno run -A bench/ab.ts [--rev main --rev .] [--targets presigned-s3,signed-s3,anon-fs]
  *     [--rounds 12] [--seconds 3] [--connections 32] [--warmup 2] [--no-floors]
- *     [--policy] [--no-limits] [--cpu-prof DIR]
+ *     [--no-policy] [--no-limits] [--cpu-prof DIR]
  *
  * `--cpu-prof DIR` runs the first gateway under `--cpu-prof`; group the
  * profile with bench/cpuprof_groups.ts and the request count printed.
@@ -176,7 +175,7 @@ function flagsOf() {
       connections: { type: "string", default: "32" },
       warmup: { type: "string", default: "2" },
       "no-floors": { type: "boolean", default: false },
-      policy: { type: "boolean", default: false },
+      "no-policy": { type: "boolean", default: false },
       "no-limits": { type: "boolean", default: false },
       "cpu-prof": { type: "string" },
     },
@@ -226,7 +225,7 @@ async function startAll(
     const config = `${work}/gateway-${i}.yaml`;
     await Deno.writeTextFile(
       config,
-      gatewayConfig(port, originPort, dir, { policy: f.policy, limits: !f["no-limits"] }),
+      gatewayConfig(port, originPort, dir, { policy: !f["no-policy"], limits: !f["no-limits"] }),
     );
     const prof = i === 0 && f["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${f["cpu-prof"]}`] : [];
     const gw = await spawnDeno(work, `gw${i}`, port, root, [
@@ -355,7 +354,9 @@ async function main(): Promise<void> {
     console.log(
       `${await machineLine()}\n\n${new Date().toISOString()}: GET 1 KiB, SDK-shaped headers; ` +
         `wrk -t2 -c${f.connections}, ${f.rounds} rounds of ${f.seconds} s turns, rotated; ` +
-        `limits ${f["no-limits"] ? "off" : "on"}, policy ${f.policy ? "20 statements" : "off"}; ` +
+        `limits ${f["no-limits"] ? "off" : "on"}, policy ${
+          f["no-policy"] ? "off" : "20 statements"
+        }; ` +
         `load ${load.toFixed(2)} before, ${(await loadAverage()).toFixed(2)} after.\n`,
     );
     console.log(`${contenderTable(contenders, samples)}\n\n${pairedTable(f, samples)}`);

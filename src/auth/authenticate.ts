@@ -22,12 +22,17 @@ import {
   checkTime,
   isPresigned,
   parseAuthorizationHeader,
-  parsePresignedQuery,
   type SignedClaims,
   type VerifiedSignature,
   verifySignature,
 } from "./sigv4.ts";
-import { wrongRegion } from "./sigv4_claims.ts";
+import {
+  parsePresignedParams,
+  presignedClaims,
+  type PresignedParams,
+  wrongRegion,
+} from "./sigv4_claims.ts";
+import type { PresignedCache } from "./presigned_cache.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
@@ -51,6 +56,8 @@ export interface AuthDeps {
   readonly host?: string | null;
   /** The region a SigV4 scope must name (config `region:`); absent = any (`region: "*"`). */
   readonly region?: string;
+  /** Presigned URLs used again (auth/presigned_cache.ts); absent = none kept. */
+  readonly presigned?: PresignedCache;
 }
 
 function declaredLength(headers: Headers, name: string): number | undefined {
@@ -140,58 +147,79 @@ function authenticateV2(
   });
 }
 
-/** Authenticates a request and prepares its payload. */
+/**
+ * Authenticates a request and prepares its payload. Synchronous: nothing in
+ * it waits (the derived key and the session's secret are at hand), so the
+ * request path pays no promise for it.
+ */
 export function authenticate(
-  req: Request,
-  target: RequestTarget,
-  deps: AuthDeps,
-): Promise<Result<Authenticated, ProxyError>> {
-  return Promise.resolve(authenticateSync(req, target, deps));
-}
-
-function authenticateSync(
   req: Request,
   target: RequestTarget,
   deps: AuthDeps,
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
   const authorization = headers.get("authorization");
+  // A presigned URL used again: its query's claims and canonical query at hand.
+  const cached = authorization === null && target.rawQuery !== ""
+    ? deps.presigned?.get(target.rawQuery)
+    : undefined;
   let query: QueryParams | undefined;
-  if (target.rawQuery !== "") {
+  if (target.rawQuery !== "" && cached === undefined) {
     const params = queryOf(target);
     if (!params.ok) return params;
     query = params.value;
   }
   const contentLength = declaredLength(headers, "content-length");
+  const presigned = cached !== undefined ||
+    (authorization === null && query !== undefined && isPresigned(query));
   const v2 = authorization !== null
     ? parseV2Header(authorization, headers)
-    : query && !isPresigned(query)
+    : query && !presigned
     ? parseV2Query(query, headers)
     : undefined;
   if (v2 !== undefined) return authenticateV2(req, target, deps, v2, contentLength);
-  const parsed = authorization !== null
-    ? parseAuthorizationHeader(authorization, headers)
-    : query && isPresigned(query)
-    ? parsePresignedQuery(query, headers)
-    : undefined;
-  if (parsed === undefined) {
-    return ok({ identity: ANONYMOUS, body: req.body, ...lengthOf(contentLength) });
+  if (authorization !== null) {
+    const parsed = parseAuthorizationHeader(authorization, headers);
+    return parsed.ok ? authenticateV4(req, target, deps, parsed.value, contentLength) : parsed;
   }
-  if (!parsed.ok) return parsed;
-  const claims = parsed.value;
+  if (!presigned) return ok({ identity: ANONYMOUS, body: req.body, ...lengthOf(contentLength) });
+  const params = cached ? ok(cached.params) : parsePresignedParams(query!);
+  if (!params.ok) return params;
+  const claims = presignedClaims(params.value, headers);
+  const cache = deps.presigned && !cached
+    ? { cache: deps.presigned, params: params.value }
+    : undefined;
+  return authenticateV4(req, target, deps, claims, contentLength, cached?.canonicalQuery, cache);
+}
+
+/** Verifies SigV4 claims, and keeps a presigned URL's query in the cache once it verified. */
+function authenticateV4(
+  req: Request,
+  target: RequestTarget,
+  deps: AuthDeps,
+  claims: SignedClaims,
+  contentLength: number | undefined,
+  canonicalQuery?: string,
+  keep?: { readonly cache: PresignedCache; readonly params: PresignedParams },
+): Result<Authenticated, ProxyError> {
   const region = wrongRegion(claims.region, deps.region, claims.presigned);
   if (region) return err(region);
   const who = lookupSecret(claims, deps);
   if (!who.ok) return who;
   const late = checkTime(claims, deps.clock.now());
   if (late) return err(late);
+  const r = { method: req.method, target, headers: req.headers, host: hostOf(req, deps) };
   const verified = verifySignature(
     claims,
-    { method: req.method, target, headers, host: hostOf(req, deps) },
+    canonicalQuery !== undefined ? { ...r, canonicalQuery } : r,
     who.value.secret,
     deps.signingKeys,
   );
   if (!verified.ok) return verified;
+  keep?.cache.set(target.rawQuery, {
+    params: keep.params,
+    canonicalQuery: verified.value.canonicalQuery,
+  });
   return signedBody({
     req,
     claims,

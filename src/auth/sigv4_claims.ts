@@ -229,11 +229,48 @@ function queryParamInsensitive(query: QueryParams, lower: string): string | unde
   return undefined;
 }
 
+/**
+ * What a presigned URL's query claims on its own, before the headers fill in
+ * what it leaves out: a pure function of the raw query, which
+ * auth/presigned_cache.ts may keep for a URL used again.
+ */
+export interface PresignedParams extends Omit<SignedClaims, "payloadHash" | "sessionToken"> {
+  /** X-Amz-Content-Sha256 in any case, when the query has it. */
+  readonly queryPayloadHash: string | undefined;
+  /** X-Amz-Security-Token, when the query has it ("" = none, and no header either). */
+  readonly queryToken: string | null;
+}
+
 /** Parses presigned-URL query authentication. */
 export function parsePresignedQuery(
   query: QueryParams,
   headers: Headers,
 ): Result<SignedClaims, ProxyError> {
+  const params = parsePresignedParams(query);
+  return params.ok ? ok(presignedClaims(params.value, headers)) : params;
+}
+
+/** A presigned URL's claims: its query's, the token and payload hash from the headers when absent. */
+export function presignedClaims(p: PresignedParams, headers: Headers): SignedClaims {
+  const token = p.queryToken ?? headers.get("x-amz-security-token");
+  // Field by field, not a rest spread: this runs per request.
+  const claims = {
+    presigned: true,
+    accessKeyId: p.accessKeyId,
+    date: p.date,
+    region: p.region,
+    service: p.service,
+    signedHeaders: p.signedHeaders,
+    signature: p.signature,
+    amzDate: p.amzDate,
+    payloadHash: p.queryPayloadHash ?? headers.get("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD",
+    expiresSecs: p.expiresSecs!,
+  };
+  return token ? { ...claims, sessionToken: token } : claims;
+}
+
+/** The claims of a presigned URL's query alone (`PresignedParams`). */
+export function parsePresignedParams(query: QueryParams): Result<PresignedParams, ProxyError> {
   const get = (n: string) => query.get(n);
   if (get("X-Amz-Algorithm") !== ALGORITHM) {
     return err(queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'));
@@ -270,16 +307,14 @@ export function parsePresignedQuery(
   if (!/^-?\d{1,12}$/.test(expires) || Number(expires) > MAX_PRESIGN_SECONDS) {
     return err(queryError("X-Amz-Expires must be an integer of at most 604800 (seven days)."));
   }
-  const token = get("X-Amz-Security-Token") ?? headers.get("x-amz-security-token");
   return ok({
     presigned: true,
     ...cred.value,
     signedHeaders: names.value,
     signature,
     amzDate,
-    payloadHash: queryParamInsensitive(query, "x-amz-content-sha256") ??
-      headers.get("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD",
     expiresSecs: Number(expires),
-    ...(token ? { sessionToken: token } : {}),
+    queryPayloadHash: queryParamInsensitive(query, "x-amz-content-sha256"),
+    queryToken: get("X-Amz-Security-Token"),
   });
 }

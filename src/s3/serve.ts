@@ -11,6 +11,7 @@ import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
+import { createPresignedCache, type PresignedCache } from "../auth/presigned_cache.ts";
 import { createSessionPolicyCache } from "../sts/session_policy.ts";
 import { type Authorizer, createAuthorizer } from "../authz/authorizer.ts";
 import { decisionReason } from "../iam/explain.ts";
@@ -81,6 +82,8 @@ interface Wiring extends S3ServerOptions {
   readonly formKeys: PostFormKeys;
   /** The region a SigV4 scope must name; absent under `region: "*"`. */
   readonly region?: string;
+  /** Presigned URLs used again, one cache per S3 path (a reload starts afresh). */
+  readonly presigned: PresignedCache;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -103,6 +106,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     resolve: (name) => options.buckets.get(name),
     credentials,
     ...sessions,
+    presigned: createPresignedCache(),
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions, ...region },
   };
@@ -117,7 +121,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   if (!routed.ok) return { result: routed };
   const route = routed.value;
   const authStart = w.clock.now();
-  const auth = await authenticate(req, call.target, {
+  const auth = authenticate(req, call.target, {
     credentials: w.credentials,
     clock: w.clock,
     signingKeys: w.signingKeys,
@@ -126,6 +130,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
     host: call.client.host,
     ...(w.region !== undefined ? { region: w.region } : {}),
+    presigned: w.presigned,
   });
   const authMs = w.clock.now() - authStart;
   if (!auth.ok) {

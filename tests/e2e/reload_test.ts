@@ -1,10 +1,20 @@
 /**
  * SIGHUP reloads the config: a valid one takes over for new requests; a
  * broken or missing one is refused with every problem logged, and the old one
- * keeps serving. And `--log-level warn` prints only refused and failed requests.
+ * keeps serving; a presigned URL used again (auth/presigned_cache.ts) is
+ * refused once a reload changed its key's secret. And `--log-level warn`
+ * prints only refused and failed requests.
  */
 import assert from "node:assert/strict";
-import { awsCli, type Gateway, READER, reloadGateway as reload, startGateway } from "./_gateway.ts";
+import {
+  awsCli,
+  DEV,
+  type Gateway,
+  READER,
+  reloadGateway as reload,
+  startGateway,
+} from "./_gateway.ts";
+import { presignQuery } from "../_support/signer.ts";
 
 async function status(gw: Gateway, path: string): Promise<number> {
   const res = await fetch(`${gw.url}${path}`);
@@ -42,6 +52,26 @@ Deno.test("SIGHUP: a valid config takes over, a broken or missing one leaves the
     await Deno.remove(path);
     await reload(gw, /reload refused[\s\S]*cannot read the file/);
     assert.equal(await status(gw, "/fresh/hello.txt"), 200, "a missing file does not stop it");
+  } finally {
+    await gw.stop();
+  }
+  assert.equal(await gw.exited, 0);
+});
+
+Deno.test("SIGHUP: a presigned URL used again is refused once a reload changed its key's secret", async () => {
+  const gw = await startGateway();
+  const path = `${gw.dataDir}/config.yaml`;
+  try {
+    const url = `${gw.url}/private-uploads/no-such-key`;
+    const query = await presignQuery(DEV, url, { expiresIn: 600 });
+    // 404: the signature verified, the key is missing; the second one finds the query kept.
+    assert.equal(await status(gw, `/private-uploads/no-such-key?${query}`), 404);
+    assert.equal(await status(gw, `/private-uploads/no-such-key?${query}`), 404);
+    const original = await Deno.readTextFile(path);
+    assert.ok(original.includes(DEV.secret));
+    await Deno.writeTextFile(path, original.replace(DEV.secret, "a-rotated-secret-0123456789"));
+    await reload(gw, /reloaded/);
+    assert.equal(await status(gw, `/private-uploads/no-such-key?${query}`), 403);
   } finally {
     await gw.stop();
   }
