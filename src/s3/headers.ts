@@ -21,11 +21,11 @@ export function forwardedHeaders(headers: Headers): ForwardedHeaders | undefined
 /** The stored HTTP metadata a PutObject / CreateMultipartUpload / CopyObject(REPLACE) carries. */
 export function metaFromHeaders(headers: Headers): HttpMeta {
   const userMetadata: Record<string, string> = Object.create(null);
-  for (const [name, value] of headers) {
+  headers.forEach((value, name) => {
     if (name.startsWith(META_PREFIX) && name.length > META_PREFIX.length) {
       userMetadata[name.slice(META_PREFIX.length)] = value;
     }
-  }
+  });
   const meta: {
     -readonly [K in keyof HttpMeta]: HttpMeta[K];
   } = { userMetadata };
