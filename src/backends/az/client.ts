@@ -120,7 +120,7 @@ export function createAzClient(o: AzOptions, deps: AzResolvedDeps): AzClient {
     const once = () =>
       attempt(deps, {
         method: req.method,
-        url: url.href,
+        url,
         headers,
         timeoutMs: o.requestTimeoutMs,
         ...(req.body ? { body: req.body } : {}),

@@ -39,8 +39,7 @@ export type HttpBody =
 /** One request for `send`. */
 export interface SendRequest {
   readonly method: string;
-  /** Absolute and already encoded; a string, which fetch parses once (a URL it would serialise and parse again). */
-  readonly url: string;
+  readonly url: URL;
   readonly headers: Record<string, string>;
   /** @default no body */
   readonly body?: HttpBody | undefined;
@@ -66,42 +65,34 @@ export type Transport = (req: SendRequest) => Promise<HttpResponse>;
  * client's disconnect cancels the body.
  */
 export async function send(r: SendRequest): Promise<HttpResponse> {
-  const { body, timeoutMs, signal } = r;
+  const { method, url, headers, body, timeoutMs, signal } = r;
   if (body?.kind === "stream") return await sendStream({ ...r, body });
-  // Only the options the semantics need: a string URL, the headers record
-  // as it is, one controller (the deadline, and the client's abort passed on)
-  // and no redirect followed (issue 30 measured each).
   const controller = new AbortController();
-  const late = deadline(timeoutMs, () => controller.abort(timedOut(timeoutMs)));
-  if (signal) passAbort(signal, controller);
-  const init: RequestInit = {
-    method: r.method,
-    headers: r.headers,
-    signal: controller.signal,
-    redirect: "manual",
-  };
-  if (body) init.body = body.bytes as Uint8Array<ArrayBuffer>;
+  const late = deadline(timeoutMs, () =>
+    controller.abort(
+      timedOut(timeoutMs),
+    ));
+  const stop = () => late.end();
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
   let res: Response;
   try {
-    res = await fetch(r.url, init);
+    res = await fetch(url, {
+      method,
+      headers,
+      ...(body ? { body: body.bytes as Uint8Array<ArrayBuffer> } : {}),
+      signal: controller.signal,
+      redirect: "manual",
+    });
   } catch (e) {
-    late.end();
+    stop();
     throw e;
   }
-  const { status, headers } = res;
-  if (!res.body || (r.streamBody && status >= 200 && status < 300)) {
-    late.end();
-    return { status, headers, body: res.body };
+  if (!res.body || (r.streamBody && res.status >= 200 && res.status < 300)) {
+    stop();
+    return { status: res.status, headers: res.headers, body: res.body };
   }
-  return { status, headers, body: untilEnd(res.body, late) };
-}
-
-const ONCE: AddEventListenerOptions = { once: true };
-
-/** Aborts `controller` when `signal` does (now, if it already has). */
-function passAbort(signal: AbortSignal, controller: AbortController): void {
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener("abort", () => controller.abort(signal.reason), ONCE);
+  return { status: res.status, headers: res.headers, body: untilEnd(res.body, stop) };
 }
 
 /**
@@ -122,12 +113,11 @@ function deadline(timeoutMs: number, onLate: () => void): Transfer {
   return watchdog.watch(onLate);
 }
 
-/** Passes a body through and ends `deadline` once it is done, failed or cancelled. */
+/** Passes a body through and calls `end` once it is done, failed or cancelled. */
 function untilEnd(
   body: ReadableStream<Uint8Array>,
-  deadline: Transfer,
+  end: () => void,
 ): ReadableStream<Uint8Array> {
-  const end = () => deadline.end();
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(c) {
@@ -202,9 +192,9 @@ type StreamRequest = SendRequest & { readonly body: Extract<HttpBody, { kind: "s
 function sendStream(r: StreamRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const { url, timeoutMs, signal } = r;
-    const secure = url.startsWith("https:");
-    const req = (secure ? https : http).request(url, {
-      agent: secure ? httpsAgent : httpAgent,
+    const lib = url.protocol === "https:" ? https : http;
+    const req = lib.request(url, {
+      agent: url.protocol === "https:" ? httpsAgent : httpAgent,
       method: r.method,
       headers: { ...r.headers, "content-length": String(r.body.length) },
     });

@@ -131,10 +131,10 @@ function requester(o: S3Options, t: Target): S3Client["call"] {
         },
       )
       : h;
+    const url = new URL(`${t.origin}${path}${query ? "?" + query : ""}`);
     return await backendRequest({
       method,
-      // A string: fetch parses it once (path and query are encoded already).
-      url: `${t.origin}${path}${query ? "?" + query : ""}`,
+      url,
       headers: signed,
       body,
       timeoutMs: o.requestTimeoutMs,

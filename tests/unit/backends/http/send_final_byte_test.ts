@@ -75,7 +75,7 @@ function fakeStore() {
   };
   const server = tcpServer(serve);
   return {
-    url: `http://127.0.0.1:${server.port}/bucket/key`,
+    url: new URL(`http://127.0.0.1:${server.port}/bucket/key`),
     seen,
     close: () => server.close(),
   };

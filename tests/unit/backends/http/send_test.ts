@@ -37,7 +37,7 @@ function rawServer(answer: (conn: Deno.Conn, head: string) => Promise<void>) {
     }
   });
   return {
-    url: `http://127.0.0.1:${server.port}/b/k`,
+    url: new URL(`http://127.0.0.1:${server.port}/b/k`),
     heads,
     close: () => server.close(),
   };
@@ -46,7 +46,7 @@ function rawServer(answer: (conn: Deno.Conn, head: string) => Promise<void>) {
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
 /** A GET through `send` with defaults. */
-function get(url: string, more: Partial<SendRequest> = {}) {
+function get(url: URL, more: Partial<SendRequest> = {}) {
   return send({
     method: "GET",
     url,
@@ -71,7 +71,7 @@ Deno.test({
       },
     );
     try {
-      const url = `http://127.0.0.1:${server.addr.port}/k`;
+      const url = new URL(`http://127.0.0.1:${server.addr.port}/k`);
       for (let i = 0; i < 3; i++) {
         const body = { kind: "stream" as const, stream: new Blob(["abc"]).stream(), length: 3 };
         await release(
@@ -263,7 +263,7 @@ Deno.test({
     l.close();
     const req = {
       method: "GET",
-      url: `http://127.0.0.1:${port}/b/k`,
+      url: new URL(`http://127.0.0.1:${port}/b/k`),
       headers: {},
       timeoutMs: 300,
     };

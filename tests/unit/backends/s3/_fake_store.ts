@@ -14,23 +14,19 @@ export interface FakeAnswer {
   readonly body?: string | ReadableStream<Uint8Array>;
 }
 
-/** A request as the fake saw it, its URL parsed. */
-export type SeenRequest = Omit<SendRequest, "url"> & { readonly url: URL };
-
 /** A fake store's backend and the requests it saw. */
 export interface FakeStore {
   readonly backend: Backend;
-  readonly seen: SeenRequest[];
+  readonly seen: SendRequest[];
 }
 
 /** An s3 backend (bucket `bkt`, unsigned unless `signed`) over a fake transport. */
 export function fakeStore(
-  answer: (req: SeenRequest, n: number) => FakeAnswer,
+  answer: (req: SendRequest, n: number) => FakeAnswer,
   deps: Omit<S3BackendDeps, "transport"> & { readonly signed?: boolean } = {},
 ): FakeStore {
-  const seen: SeenRequest[] = [];
-  const transport = (sent: SendRequest): Promise<HttpResponse> => {
-    const req = { ...sent, url: new URL(sent.url) };
+  const seen: SendRequest[] = [];
+  const transport = (req: SendRequest): Promise<HttpResponse> => {
     seen.push(req);
     const a = answer(req, seen.length - 1);
     const body = typeof a.body === "string" ? new Response(a.body).body : a.body ?? null;
