@@ -107,7 +107,9 @@ function s3Shaped(
   body: Uint8Array<ArrayBuffer>,
 ): Response {
   let bytes = 0;
-  for (const [k, v] of req.headers) bytes += k.length + v.length;
+  req.headers.forEach((v, k) => {
+    bytes += k.length + v.length;
+  });
   if (bytes < 0 || !(info.remoteAddr as Deno.NetAddr).hostname || req.signal.aborted) {
     throw new Error("unreachable");
   }

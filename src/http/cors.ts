@@ -78,7 +78,9 @@ export function applyCors(
   const exposed = new Set<string>();
   for (const name of cors.exposeHeaders) {
     if (name.toLowerCase() === "x-amz-*") {
-      for (const [k] of response) if (k.startsWith("x-amz-")) exposed.add(k);
+      response.forEach((_, k) => {
+        if (k.startsWith("x-amz-")) exposed.add(k);
+      });
     } else {
       exposed.add(name);
     }

@@ -21,11 +21,11 @@ export function forwardedHeaders(headers: Headers): ForwardedHeaders | undefined
 /** The stored HTTP metadata a PutObject / CreateMultipartUpload / CopyObject(REPLACE) carries. */
 export function metaFromHeaders(headers: Headers): HttpMeta {
   const userMetadata: Record<string, string> = Object.create(null);
-  for (const [name, value] of headers) {
+  headers.forEach((value, name) => {
     if (name.startsWith(META_PREFIX) && name.length > META_PREFIX.length) {
       userMetadata[name.slice(META_PREFIX.length)] = value;
     }
-  }
+  });
   const meta: {
     -readonly [K in keyof HttpMeta]: HttpMeta[K];
   } = { userMetadata };
@@ -46,33 +46,46 @@ export function stripAwsChunked(value: string | undefined): string | undefined {
   return rest.length === 0 ? undefined : rest.join(", ");
 }
 
-/** The headers of an object on GET/HEAD (without Content-Length and Content-Range). */
-export function objectHeaders(meta: ObjectMeta): Headers {
-  const h = new Headers();
-  h.set("content-type", meta.contentType ?? "binary/octet-stream");
-  h.set("etag", meta.etag);
-  h.set("last-modified", meta.lastModified.toUTCString());
-  h.set("accept-ranges", "bytes");
+/**
+ * The headers of an object on GET/HEAD (without Content-Length and
+ * Content-Range), as a record (lower-case names) the handler completes and
+ * hands to `new Response` once: a `Headers` built with `set`s would be walked
+ * again by the Response (issue 30).
+ */
+export function objectHeaders(meta: ObjectMeta): Record<string, string> {
+  const h: Record<string, string> = {
+    "content-type": meta.contentType ?? "binary/octet-stream",
+    etag: meta.etag,
+    "last-modified": meta.lastModified.toUTCString(),
+    "accept-ranges": "bytes",
+  };
   for (const [header, field] of META_HEADERS) {
     const v = meta[field];
-    if (v && field !== "contentType") h.set(header, v);
+    if (v && field !== "contentType") h[header] = v;
   }
-  for (const [name, value] of Object.entries(meta.userMetadata)) {
-    h.set(META_PREFIX + name, value);
+  const user = meta.userMetadata;
+  for (const name in user) {
+    // Header names are case-insensitive: one header per lower-cased name, the last one kept.
+    if (Object.hasOwn(user, name)) h[(META_PREFIX + name).toLowerCase()] = user[name]!;
   }
-  for (const [name, value] of Object.entries(meta.backendHeaders ?? {})) h.set(name, value);
+  const passed = meta.backendHeaders;
+  for (const name in passed) if (Object.hasOwn(passed, name)) h[name] = passed[name]!;
   return h;
 }
 
 /** Sets Content-Length (and Content-Range for a 206) for the bytes served. */
-export function setLengthHeaders(h: Headers, size: number, range: ByteRange | undefined): void {
+export function setLengthHeaders(
+  h: Record<string, string>,
+  size: number,
+  range: ByteRange | undefined,
+): void {
   if (range && isEmptyRange(range)) {
-    h.set("content-length", "0"); // an empty part: no byte, so no Content-Range
+    h["content-length"] = "0"; // an empty part: no byte, so no Content-Range
   } else if (range) {
-    h.set("content-range", `bytes ${range.start}-${range.end}/${size}`);
-    h.set("content-length", String(range.end - range.start + 1));
+    h["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
+    h["content-length"] = String(range.end - range.start + 1);
   } else {
-    h.set("content-length", String(size));
+    h["content-length"] = String(size);
   }
 }
 

@@ -143,18 +143,19 @@ interface HeaderScan {
 
 const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
 
-// Walking a Headers object sorts and joins its list each time, so it is walked once.
+// Walking a Headers object sorts and joins its list each time, so it is walked
+// once, with forEach (its iterator costs ~10× as much, issue 30).
 function scanHeaders(headers: Headers): HeaderScan {
   let bytes = 0;
   let metadataBytes = 0;
   let sseC = false;
-  for (const [k, v] of headers) {
+  headers.forEach((v, k) => {
     bytes += k.length + v.length + 4;
     if (k.startsWith("x-amz-")) {
       if (k.startsWith("x-amz-meta-")) metadataBytes += k.length - 11 + v.length;
       else if (SSE_C.test(k)) sseC = true;
     }
-  }
+  });
   return { bytes, metadataBytes, sseC };
 }
 

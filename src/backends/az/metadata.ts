@@ -125,9 +125,11 @@ export function splitMetadata(azure: Iterable<[string, string]>): {
 
 /** The `x-ms-meta-*` headers of a response, split as `splitMetadata` does. */
 export function metadataOf(h: Headers): ReturnType<typeof splitMetadata> {
-  return splitMetadata(
-    [...h].filter(([k]) => k.startsWith("x-ms-meta-")).map(([k, v]) => [k.slice(10), v]),
-  );
+  const named: [string, string][] = [];
+  h.forEach((v, k) => {
+    if (k.startsWith("x-ms-meta-")) named.push([k.slice(10), v]);
+  });
+  return splitMetadata(named);
 }
 
 /** Object metadata from a Get Blob / Get Blob Properties response. */

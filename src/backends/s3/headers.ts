@@ -36,7 +36,8 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
   let contentRange = "";
   let etag = '""';
   let lastModified: string | number = 0;
-  for (const [k, v] of h) {
+  // forEach, not for…of: a Headers' iterator costs ~10× as much (issue 30).
+  h.forEach((v, k) => {
     if (k.startsWith(USER_META_PREFIX)) userMetadata[k.slice(USER_META_PREFIX.length)] = v;
     else if (k === "content-length") length = v;
     else if (k === "content-range") contentRange = v;
@@ -50,7 +51,7 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
       const alg = algorithmOfHeader(k);
       if (alg) (checksums ??= {})[alg] = v;
     }
-  }
+  });
   const total = /\/(\d+)$/.exec(contentRange);
   meta.size = total ? Number(total[1]) : Number(length);
   meta.etag = etag;

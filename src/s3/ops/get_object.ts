@@ -11,7 +11,7 @@ import {
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
-import { checksumHeaders } from "../checksum_headers.ts";
+import { checksumHeaderRecord } from "../../checksum/algorithm.ts";
 import { objectHeaders, parseRangeHeader, readConditions, setLengthHeaders } from "../headers.ts";
 import { partNumberParam } from "../params.ts";
 
@@ -24,12 +24,15 @@ const OVERRIDES: readonly (readonly [string, string])[] = [
   ["response-content-encoding", "content-encoding"],
 ];
 
+/** A GET's or HEAD's response headers, lower-case names (see objectHeaders). */
+type HeaderRecord = Record<string, string>;
+
 /** Builds the response headers of a GET/HEAD, applying `response-*` overrides. */
 function responseHeaders(
   ctx: S3Context,
   meta: ObjectMeta,
   range: ByteRange | undefined,
-): Result<Headers, ProxyError> {
+): Result<HeaderRecord, ProxyError> {
   const h = objectHeaders(meta);
   setLengthHeaders(h, meta.size, range);
   const { query } = ctx.req;
@@ -42,12 +45,12 @@ function responseHeaders(
         "Request specific response headers cannot be used for anonymous GET requests.",
       ));
     }
-    h.set(header, value);
+    h[header] = value;
   }
   const wantsChecksums = ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED";
   if (wantsChecksums && !range && meta.checksums) {
-    for (const [name, value] of checksumHeaders(meta.checksums)) h.set(name, value);
-    if (meta.checksumType) h.set("x-amz-checksum-type", meta.checksumType);
+    Object.assign(h, checksumHeaderRecord(meta.checksums));
+    if (meta.checksumType) h["x-amz-checksum-type"] = meta.checksumType;
   }
   return ok(h);
 }
@@ -85,10 +88,10 @@ function readTarget(ctx: S3Context): Result<ReadTarget, ProxyError> {
 }
 
 /** A read by part number names the object's part count, as S3 does (multipart objects only). */
-function setPartsCount(headers: Headers, target: ReadTarget, meta: ObjectMeta): void {
+function setPartsCount(headers: HeaderRecord, target: ReadTarget, meta: ObjectMeta): void {
   const count = meta.partsCount ?? meta.partSizes?.length;
   if (target.partNumber !== undefined && count !== undefined) {
-    headers.set("x-amz-mp-parts-count", String(count));
+    headers["x-amz-mp-parts-count"] = String(count);
   }
 }
 
@@ -96,7 +99,7 @@ async function read(
   ctx: S3Context,
   target: ReadTarget,
   headOnly = false,
-): Promise<Result<{ got: GetResult; headers: Headers }, ProxyError>> {
+): Promise<Result<{ got: GetResult; headers: HeaderRecord }, ProxyError>> {
   const got = await ctx.bucket.backend.get(ctx.req.key, {
     ...target,
     ...(headOnly ? { headOnly } : {}),

@@ -206,6 +206,6 @@ async function store(
     etag: put.value.etag,
     location,
   });
-  for (const [name, value] of checksumHeaders(checksums)) answer.headers.set(name, value);
+  checksumHeaders(checksums).forEach((value, name) => answer.headers.set(name, value));
   return ok(answer);
 }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { metaFromHeaders, parseRangeHeader, stripAwsChunked } from "../../../src/s3/headers.ts";
+import {
+  metaFromHeaders,
+  objectHeaders,
+  parseRangeHeader,
+  setLengthHeaders,
+  stripAwsChunked,
+} from "../../../src/s3/headers.ts";
 import { parseXml, xmlEscape, xmlText } from "../../../src/xml.ts";
 import { decodeToken, encodeToken } from "../../../src/s3/ops/list_objects.ts";
 import { parseDeleteBody } from "../../../src/s3/ops/delete.ts";
@@ -28,6 +34,48 @@ Deno.test("metaFromHeaders() keeps object metadata and drops aws-chunked", () =>
   assert.equal(m.contentEncoding, "gzip");
   assert.deepEqual({ ...m.userMetadata }, { color: "blue" });
   assert.equal(stripAwsChunked("aws-chunked"), undefined);
+});
+
+Deno.test("objectHeaders() and setLengthHeaders() give a Response the object's headers in order", () => {
+  const h = objectHeaders({
+    key: "k",
+    size: 10,
+    etag: '"e"',
+    lastModified: new Date(Date.UTC(2026, 10, 24, 12)),
+    cacheControl: "no-cache",
+    userMetadata: { Color: "red", b: " two " },
+    backendHeaders: { "x-amz-storage-class": "GLACIER" },
+  });
+  setLengthHeaders(h, 10, { start: 2, end: 5 });
+  // Names lower-case (as Headers would make them), values trimmed by the Response.
+  assert.deepEqual(Object.keys(h), [
+    "content-type",
+    "etag",
+    "last-modified",
+    "accept-ranges",
+    "cache-control",
+    "x-amz-meta-color",
+    "x-amz-meta-b",
+    "x-amz-storage-class",
+    "content-range",
+    "content-length",
+  ]);
+  const res = new Response(null, { headers: h });
+  assert.equal(res.headers.get("content-type"), "binary/octet-stream");
+  assert.equal(res.headers.get("last-modified"), "Tue, 24 Nov 2026 12:00:00 GMT");
+  assert.equal(res.headers.get("x-amz-meta-b"), "two");
+  assert.equal(res.headers.get("content-range"), "bytes 2-5/10");
+  assert.equal(res.headers.get("content-length"), "4");
+  const empty = objectHeaders({
+    key: "k",
+    size: 0,
+    etag: '""',
+    lastModified: new Date(0),
+    userMetadata: {},
+  });
+  setLengthHeaders(empty, 0, { start: 0, end: -1 });
+  assert.equal(empty["content-length"], "0");
+  assert.equal(empty["content-range"], undefined);
 });
 
 Deno.test("xmlEscape() escapes markup and control characters", () => {
