@@ -130,10 +130,7 @@ function sessionFacts(identity: Identity): SessionFacts | undefined {
 function attachedOf(identity: Identity, scene: RequestScene): AttachedPolicies {
   const policies = configuredPolicies(identity, scene.config);
   const session = identity.kind === "session" ? identity.sessionPolicy : undefined;
-  return {
-    ...(policies.length > 0 ? { identity: policies } : {}),
-    ...(session ? { session } : {}),
-  };
+  return { identity: policies.length > 0 ? policies : undefined, session };
 }
 
 /** One check's facts (authz/context_keys.ts), the request's signing read only when a condition asks. */
@@ -198,7 +195,7 @@ export function createAuthorizer(scene: RequestScene): Authorizer {
     const policies = attachedTo(check.identity);
     const decision = decide(check.identity, check.bucket, {
       operation: check.operation,
-      ...(check.key !== undefined ? { key: check.key } : {}),
+      key: check.key,
       keys: keysFor(check),
     }, policies);
     if (decision.allowed) return undefined;

@@ -28,9 +28,9 @@ export interface PolicySet {
   /** The caller's identity policies (a key's, or a session's role's). */
   readonly identity: readonly CompiledPolicy[];
   /** A session's policy, sealed in its token; absent: the session is not limited. */
-  readonly session?: CompiledPolicy;
+  readonly session?: CompiledPolicy | undefined;
   /** The bucket's policy, if it has one. */
-  readonly bucket?: CompiledPolicy;
+  readonly bucket?: CompiledPolicy | undefined;
 }
 
 /** What decided. */
