@@ -15,7 +15,12 @@ import type { QueryParams } from "../http/target.ts";
 import type { OperationName } from "../iam/actions.ts";
 import type { Decision } from "../iam/evaluate.ts";
 import type { ContextKeys } from "../iam/keys.ts";
-import { contextKeys, type SessionFacts, type SigningFacts } from "./context_keys.ts";
+import {
+  contextKeys,
+  type RequestFacts,
+  type SessionFacts,
+  type SigningFacts,
+} from "./context_keys.ts";
 import { type AttachedPolicies, configuredPolicies, decide, mayAccess } from "./policy_set.ts";
 
 /** The operations whose listing parameters (`s3:prefix`, `s3:delimiter`, `s3:max-keys`) are keys. */
@@ -125,10 +130,42 @@ function sessionFacts(identity: Identity): SessionFacts | undefined {
 function attachedOf(identity: Identity, scene: RequestScene): AttachedPolicies {
   const policies = configuredPolicies(identity, scene.config);
   const session = identity.kind === "session" ? identity.sessionPolicy : undefined;
-  return {
-    ...(policies.length > 0 ? { identity: policies } : {}),
-    ...(session ? { session } : {}),
-  };
+  return { identity: policies.length > 0 ? policies : undefined, session };
+}
+
+/** One check's facts (authz/context_keys.ts), the request's signing read only when a condition asks. */
+class CheckFacts implements RequestFacts {
+  readonly identity: Identity;
+  readonly sourceIp: string | undefined;
+  readonly secureTransport: boolean;
+  readonly now: number;
+  readonly headers: Headers;
+  readonly query: Pick<QueryParams, "get"> | undefined;
+  readonly session: SessionFacts | undefined;
+  readonly #check: Check;
+  readonly #signing: () => SigningFacts | undefined;
+
+  constructor(
+    scene: RequestScene,
+    check: Check,
+    listing: boolean,
+    signing: () => SigningFacts | undefined,
+  ) {
+    this.identity = check.identity;
+    this.sourceIp = scene.sourceIp;
+    this.secureTransport = scene.secureTransport;
+    this.now = scene.now;
+    this.headers = scene.headers;
+    this.query = listing ? queryOf(scene.query, check.prefix) : undefined;
+    this.session = sessionFacts(check.identity);
+    this.#check = check;
+    this.#signing = signing;
+  }
+
+  get signing(): SigningFacts | undefined {
+    return this.#check.signing ??
+      (this.identity.kind === "anonymous" ? undefined : this.#signing());
+  }
 }
 
 /** The authorizer of one request; condition keys are built once per caller and kind of check. */
@@ -144,20 +181,7 @@ export function createAuthorizer(scene: RequestScene): Authorizer {
     const listing = LISTINGS.has(check.operation);
     const own = !check.signing && check.prefix === undefined;
     if (own && last?.identity === check.identity && last.listing === listing) return last.keys;
-    const session = sessionFacts(check.identity);
-    const anonymous = check.identity.kind === "anonymous";
-    const keys = contextKeys({
-      identity: check.identity,
-      ...(scene.sourceIp !== undefined ? { sourceIp: scene.sourceIp } : {}),
-      secureTransport: scene.secureTransport,
-      now: scene.now,
-      headers: scene.headers,
-      ...(listing ? { query: queryOf(scene.query, check.prefix) } : {}),
-      get signing() {
-        return check.signing ?? (anonymous ? undefined : signing());
-      },
-      ...(session ? { session } : {}),
-    });
+    const keys = contextKeys(new CheckFacts(scene, check, listing, signing));
     if (own) last = { identity: check.identity, listing, keys };
     return keys;
   };
@@ -171,7 +195,7 @@ export function createAuthorizer(scene: RequestScene): Authorizer {
     const policies = attachedTo(check.identity);
     const decision = decide(check.identity, check.bucket, {
       operation: check.operation,
-      ...(check.key !== undefined ? { key: check.key } : {}),
+      key: check.key,
       keys: keysFor(check),
     }, policies);
     if (decision.allowed) return undefined;

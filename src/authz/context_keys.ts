@@ -30,17 +30,17 @@ export interface SessionFacts {
 export interface RequestFacts {
   readonly identity: Identity;
   /** The client's address after trusted proxies; absent when unknown. */
-  readonly sourceIp?: string;
+  readonly sourceIp?: string | undefined;
   readonly secureTransport: boolean;
   /** The request's time (ms since the epoch). */
   readonly now: number;
   readonly headers: Headers;
   /** The query, for a listing's `prefix`, `delimiter` and `max-keys`. */
-  readonly query?: { get(name: string): string | null };
+  readonly query?: { get(name: string): string | null } | undefined;
   /** Absent for an anonymous request (may be a getter: read only when a condition asks). */
   readonly signing?: SigningFacts | undefined;
   /** A session's facts (Identity kind "session"). */
-  readonly session?: SessionFacts;
+  readonly session?: SessionFacts | undefined;
 }
 
 const PRINCIPAL_TYPES = { anonymous: "Anonymous", access_key: "User", session: "AssumedRole" };
@@ -115,21 +115,31 @@ export function claimValues(value: unknown): readonly string[] | Unresolved | un
 
 /** The request's condition keys, each computed once when a condition first asks for it. */
 export function contextKeys(f: RequestFacts): ContextKeys {
-  const known = new Map<string, readonly string[] | undefined>();
-  const isSession = f.identity.kind === "session";
-  const claims = f.session?.claims;
-  return {
-    get(key) {
-      if (!key.startsWith("jwt:")) {
-        if (known.has(key)) return known.get(key);
-        const values = fixedKey(f, key);
-        known.set(key, values);
-        return values;
-      }
-      if (!isSession) return undefined;
-      if (claims === undefined) return UNRESOLVED;
-      const name = key.slice(4);
-      return Object.hasOwn(claims, name) ? claimValues(claims[name]) : undefined;
-    },
-  };
+  return new FactKeys(f);
+}
+
+/** `contextKeys`' keys: one object per request, its memo made when a first key is asked. */
+class FactKeys implements ContextKeys {
+  readonly #f: RequestFacts;
+  #known: Map<string, readonly string[] | undefined> | undefined;
+
+  constructor(f: RequestFacts) {
+    this.#f = f;
+  }
+
+  get(key: string): readonly string[] | Unresolved | undefined {
+    const f = this.#f;
+    if (!key.startsWith("jwt:")) {
+      const known = this.#known ??= new Map();
+      if (known.has(key)) return known.get(key);
+      const values = fixedKey(f, key);
+      known.set(key, values);
+      return values;
+    }
+    if (f.identity.kind !== "session") return undefined;
+    const claims = f.session?.claims;
+    if (claims === undefined) return UNRESOLVED;
+    const name = key.slice(4);
+    return Object.hasOwn(claims, name) ? claimValues(claims[name]) : undefined;
+  }
 }

@@ -66,9 +66,9 @@ export function bucketPolicyOf(bucket: BucketConfig): CompiledPolicy | undefined
 /** What `policies:` and STS attach to a caller beside its scopes. */
 export interface AttachedPolicies {
   /** The documents `policies:` names on the caller's key or role (from the current config). */
-  readonly identity?: readonly CompiledPolicy[];
+  readonly identity?: readonly CompiledPolicy[] | undefined;
   /** A session's policy, sealed in its token. */
-  readonly session?: CompiledPolicy;
+  readonly session?: CompiledPolicy | undefined;
 }
 
 /**
@@ -105,7 +105,8 @@ function identityPolicies(
     identity.kind === "session" && bucket.allowedRoles.length > 0 &&
     !bucket.allowedRoles.includes(identity.roleId)
   ) return [];
-  return [scopesOf(identity.scopes), ...(attached.identity ?? [])];
+  const scoped = scopesOf(identity.scopes);
+  return attached.identity ? [scoped, ...attached.identity] : [scoped];
 }
 
 /** The policies deciding `identity`'s requests on `bucket`. */
@@ -114,18 +115,18 @@ export function policySetOf(
   bucket: BucketConfig,
   attached: AttachedPolicies = {},
 ): PolicySet {
-  const policy = bucketPolicyOf(bucket);
+  // One shape, no spreads: built per request.
   return {
     identity: identityPolicies(identity, bucket, attached),
-    ...(attached.session ? { session: attached.session } : {}),
-    ...(policy ? { bucket: policy } : {}),
+    session: attached.session,
+    bucket: bucketPolicyOf(bucket),
   };
 }
 
 /** One request to decide: the operation, the key (object operations) and the condition keys. */
 export interface OperationRequest {
   readonly operation: OperationName;
-  readonly key?: string;
+  readonly key?: string | undefined;
   readonly keys: ContextKeys;
 }
 

@@ -201,18 +201,40 @@ class DecodedQuery implements QueryParams {
 const EMPTY_QUERY: Result<QueryParams, ProxyError> = ok(new DecodedQuery([]));
 const parsedQueries = new WeakMap<RequestTarget, Result<QueryParams, ProxyError>>();
 
+/** The bounds of the decoded-query cache: queries this long or shorter, this many of them. */
+export const QUERY_CACHE = { maxQueryLength: 2048, maxEntries: 512 } as const;
+
 /**
- * The target's query parameters (`decodeQuery`), decoded once per target and
- * shared by the router and the signature check (read-only); InvalidURI when
- * the query does not decode.
+ * Decoded queries by their raw string, the oldest evicted first: a pure
+ * function of the string, so an entry is never wrong, and read-only, so
+ * requests may share one. At most 512 × 2 KiB of keys (a few MB with their
+ * pairs); a query that does not decode, or a longer one, is kept per target.
+ */
+const decodedByRaw = new Map<string, Result<QueryParams, ProxyError>>();
+
+/** `decodeQuery` as QueryParams. */
+function decodedQueryOf(rawQuery: string): Result<QueryParams, ProxyError> {
+  const params = decodeQuery(rawQuery);
+  return params.ok ? ok(new DecodedQuery(params.value)) : params;
+}
+
+/**
+ * The target's query parameters (`decodeQuery`), decoded once per raw query
+ * lately seen (else once per target) and shared by the router and the
+ * signature check (read-only); InvalidURI when the query does not decode.
  */
 export function queryOf(target: RequestTarget): Result<QueryParams, ProxyError> {
-  if (target.rawQuery === "") return EMPTY_QUERY;
-  let query = parsedQueries.get(target);
-  if (!query) {
-    const params = decodeQuery(target.rawQuery);
-    query = params.ok ? ok(new DecodedQuery(params.value)) : params;
-    parsedQueries.set(target, query);
+  const raw = target.rawQuery;
+  if (raw === "") return EMPTY_QUERY;
+  let query = decodedByRaw.get(raw) ?? parsedQueries.get(target);
+  if (query) return query;
+  query = decodedQueryOf(raw);
+  if (!query.ok || raw.length > QUERY_CACHE.maxQueryLength) parsedQueries.set(target, query);
+  else {
+    if (decodedByRaw.size >= QUERY_CACHE.maxEntries) {
+      decodedByRaw.delete(decodedByRaw.keys().next().value!);
+    }
+    decodedByRaw.set(raw, query);
   }
   return query;
 }

@@ -28,9 +28,9 @@ export interface PolicySet {
   /** The caller's identity policies (a key's, or a session's role's). */
   readonly identity: readonly CompiledPolicy[];
   /** A session's policy, sealed in its token; absent: the session is not limited. */
-  readonly session?: CompiledPolicy;
+  readonly session?: CompiledPolicy | undefined;
   /** The bucket's policy, if it has one. */
-  readonly bucket?: CompiledPolicy;
+  readonly bucket?: CompiledPolicy | undefined;
 }
 
 /** What decided. */
@@ -64,30 +64,56 @@ function applies(s: CompiledStatement, r: PolicyRequest): PrincipalMatch | "iden
 }
 
 interface Found {
-  deny?: CompiledStatement;
+  deny: CompiledStatement | undefined;
   /** An Allow from an identity policy, or a bucket policy's naming everyone or the key. */
-  allow?: CompiledStatement;
+  allow: CompiledStatement | undefined;
   /** A bucket policy's Allow naming the caller's role. */
-  roleAllow?: CompiledStatement;
+  roleAllow: CompiledStatement | undefined;
 }
 
-/** Scans policies: the first applying Deny and Allows, every applying statement into `matched`. */
+/** Nothing found: a policy set without that part. */
+const NONE: Found = { deny: undefined, allow: undefined, roleAllow: undefined };
+
+/** Scans one policy into `found`: the first applying Deny and Allows, every applying statement into `matched`. */
+function scanInto(
+  policy: CompiledPolicy,
+  r: PolicyRequest,
+  matched: CompiledStatement[],
+  found: Found,
+): void {
+  // Index loops: this runs per request over every statement.
+  const statements = policy.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    const named = applies(s, r);
+    if (named === undefined) continue;
+    matched.push(s);
+    if (s.effect === "Deny") found.deny ??= s;
+    else if (named === "role") found.roleAllow ??= s;
+    else found.allow ??= s;
+  }
+}
+
+/** Scans policies (`scanInto`); absent ones find nothing. */
 function scan(
-  policies: readonly (CompiledPolicy | undefined)[],
+  policies: readonly CompiledPolicy[],
   r: PolicyRequest,
   matched: CompiledStatement[],
 ): Found {
-  const found: Found = {};
-  for (const policy of policies) {
-    for (const s of policy?.statements ?? []) {
-      const named = applies(s, r);
-      if (named === undefined) continue;
-      matched.push(s);
-      if (s.effect === "Deny") found.deny ??= s;
-      else if (named === "role") found.roleAllow ??= s;
-      else found.allow ??= s;
-    }
-  }
+  const found: Found = { deny: undefined, allow: undefined, roleAllow: undefined };
+  for (let i = 0; i < policies.length; i++) scanInto(policies[i]!, r, matched, found);
+  return found;
+}
+
+/** Scans one policy, or finds nothing when there is none. */
+function scanOne(
+  policy: CompiledPolicy | undefined,
+  r: PolicyRequest,
+  matched: CompiledStatement[],
+): Found {
+  if (policy === undefined) return NONE;
+  const found: Found = { deny: undefined, allow: undefined, roleAllow: undefined };
+  scanInto(policy, r, matched, found);
   return found;
 }
 
@@ -96,8 +122,8 @@ export function evaluate(policies: PolicySet, r: PolicyRequest): Decision {
   const matched: CompiledStatement[] = [];
   const identity = scan(policies.identity, r, matched);
   const limited = policies.session !== undefined && r.caller.kind === "session";
-  const session = limited ? scan([policies.session], r, matched) : {};
-  const bucket = scan([policies.bucket], r, matched);
+  const session = limited ? scanOne(policies.session, r, matched) : NONE;
+  const bucket = scanOne(policies.bucket, r, matched);
   const deny = identity.deny ?? session.deny ?? bucket.deny;
   if (deny) return { allowed: false, reason: "explicit-deny", deciding: deny, matched };
   const sessionAllows = !limited || session.allow !== undefined;

@@ -105,40 +105,97 @@ function decidingRule(a: Extract<Admission, { ok: false }>, plan: Plan): string 
   return a.by === "rate" ? plan.rates[a.index]!.rule : plan.quotas[a.index]!.rule;
 }
 
+/** What a ticket reads of its plan, derived once per plan (the planner memoises plans). */
+interface Derived {
+  /** The plan's bytes_out quotas, and each one's index in `plan.quotas`. */
+  readonly outQuotas: readonly NamedQuota[];
+  readonly outIndex: readonly number[];
+  /** The quotas counted after the response: bytes in and out. */
+  readonly counted: readonly NamedQuota[];
+}
+
+const derivedOf = new WeakMap<Plan, Derived>();
+
+function derive(plan: Plan): Derived {
+  let d = derivedOf.get(plan);
+  if (d === undefined) {
+    const outIndex = plan.quotas.flatMap((q, i) => (q.metric === "bytes_out" ? [i] : []));
+    d = {
+      outQuotas: outIndex.map((i) => plan.quotas[i]!),
+      outIndex,
+      counted: plan.quotas.filter((q) => q.metric !== "requests"),
+    };
+    derivedOf.set(plan, d);
+  }
+  return d;
+}
+
 /** The ticket of an admitted plan; `used[i]` is `plan.quotas[i]`'s counter as admitted. */
 function ticketOf(plan: Plan, used: readonly number[], deps: LimiterDeps): Ticket {
-  const outQuotas = plan.quotas.filter((q) => q.metric === "bytes_out");
-  const outUsed = plan.quotas.flatMap((q, i) => (q.metric === "bytes_out" ? [used[i] ?? 0] : []));
-  const counted = plan.quotas.filter((q) => q.metric !== "requests");
-  let reserved = 0;
-  return {
-    checkOut(size) {
-      if (outQuotas.length === 0 || size <= 0) return ok(undefined);
-      const now = deps.clock.now();
-      const index = outQuotas.findIndex((q, i) => outUsed[i]! + reserved + size > q.limit);
-      if (index >= 0) {
-        const q = outQuotas[index]!;
-        deps.onRefused?.(q.rule);
-        const retryAfterMs = Math.max(0, q.endsMs - now);
-        return err(refusal({ ok: false, by: "quota", index, retryAfterMs }, outQuotas));
-      }
-      reserved += size;
-      deps.store.add(outQuotas.map((q) => ({ key: q.key, amount: size, endsMs: q.endsMs })), now);
-      return ok(undefined);
-    },
-    paceIn: (onSent) => plan.bytesIn.length > 0 ? pacer(plan.bytesIn, deps, onSent) : undefined,
-    paceOut: (onSent) => plan.bytesOut.length > 0 ? pacer(plan.bytesOut, deps, onSent) : undefined,
-    paces: plan.bytesIn.length > 0 || plan.bytesOut.length > 0,
-    countsBytes: counted.length > 0,
-    done(bytesIn, bytesOut) {
-      const adds = counted.map((q) => ({
-        key: q.key,
-        amount: q.metric === "bytes_in" ? bytesIn : bytesOut - reserved,
-        endsMs: q.endsMs,
-      })).filter((a) => a.amount !== 0);
-      if (adds.length > 0) deps.store.add(adds, deps.clock.now());
-    },
-  };
+  // Only request rates: nothing to check, pace or count after admission.
+  const paces = plan.bytesIn.length > 0 || plan.bytesOut.length > 0;
+  if (plan.quotas.length === 0 && !paces) return FREE;
+  return new PlanTicket(plan, derive(plan), used, deps, paces);
+}
+
+/** A ticket whose plan has quotas or byte rates: one object per request. */
+class PlanTicket implements Ticket {
+  readonly paces: boolean;
+  readonly countsBytes: boolean;
+  readonly #plan: Plan;
+  readonly #d: Derived;
+  readonly #used: readonly number[];
+  readonly #deps: LimiterDeps;
+  #reserved = 0;
+
+  constructor(plan: Plan, d: Derived, used: readonly number[], deps: LimiterDeps, paces: boolean) {
+    this.#plan = plan;
+    this.#d = d;
+    this.#used = used;
+    this.#deps = deps;
+    this.paces = paces;
+    this.countsBytes = d.counted.length > 0;
+  }
+
+  checkOut(size: number): Result<void, ProxyError> {
+    const { outQuotas, outIndex } = this.#d;
+    if (outQuotas.length === 0 || size <= 0) return ok(undefined);
+    const deps = this.#deps;
+    const now = deps.clock.now();
+    const reserved = this.#reserved;
+    const index = outQuotas.findIndex((q, i) =>
+      (this.#used[outIndex[i]!] ?? 0) + reserved + size > q.limit
+    );
+    if (index >= 0) {
+      const q = outQuotas[index]!;
+      deps.onRefused?.(q.rule);
+      const retryAfterMs = Math.max(0, q.endsMs - now);
+      return err(refusal({ ok: false, by: "quota", index, retryAfterMs }, outQuotas));
+    }
+    this.#reserved += size;
+    deps.store.add(outQuotas.map((q) => ({ key: q.key, amount: size, endsMs: q.endsMs })), now);
+    return ok(undefined);
+  }
+
+  paceIn(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined {
+    const rates = this.#plan.bytesIn;
+    return rates.length > 0 ? pacer(rates, this.#deps, onSent) : undefined;
+  }
+
+  paceOut(onSent?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> | undefined {
+    const rates = this.#plan.bytesOut;
+    return rates.length > 0 ? pacer(rates, this.#deps, onSent) : undefined;
+  }
+
+  done(bytesIn: number, bytesOut: number): void {
+    const reserved = this.#reserved;
+    const adds = this.#d.counted.map((q) => ({
+      key: q.key,
+      amount: q.metric === "bytes_in" ? bytesIn : bytesOut - reserved,
+      endsMs: q.endsMs,
+    })).filter((a) => a.amount !== 0);
+    if (adds.length > 0) this.#deps.store.add(adds, this.#deps.clock.now());
+  }
 }
 
 /** The error of a refusal, with Retry-After in whole seconds (at least 1). */

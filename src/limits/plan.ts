@@ -42,18 +42,16 @@ export function callerOf(
   bucket?: string,
   shownBucket?: string,
 ): Caller {
-  const where = {
-    sourceIp,
-    ...(bucket !== undefined ? { bucket } : {}),
-    ...(shownBucket !== undefined ? { shownBucket } : {}),
-  };
-  if (identity === undefined || identity.kind === "anonymous") return { anonymous: true, ...where };
-  return {
-    anonymous: false,
-    ...(identity.accessKeyId !== undefined ? { accessKeyId: identity.accessKeyId } : {}),
-    ...(identity.roleId !== undefined ? { role: identity.roleId } : {}),
-    ...where,
-  };
+  // Built by assignment, not spreads: one object of one shape per request.
+  const c: { -readonly [K in keyof Caller]: Caller[K] } = { anonymous: true, sourceIp };
+  if (identity !== undefined && identity.kind !== "anonymous") {
+    c.anonymous = false;
+    if (identity.accessKeyId !== undefined) c.accessKeyId = identity.accessKeyId;
+    if (identity.roleId !== undefined) c.role = identity.roleId;
+  }
+  if (bucket !== undefined) c.bucket = bucket;
+  if (shownBucket !== undefined) c.shownBucket = shownBucket;
+  return c;
 }
 
 /** The rules in force (they change on SIGHUP; the counters do not). */

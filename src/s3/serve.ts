@@ -302,14 +302,17 @@ function formLimitsOf(
   return formLimits(limiter, from, onSent);
 }
 
+/** No limiter: no ticket. */
+const NO_TICKET: Promise<Result<Ticket | undefined, ProxyError>> = Promise.resolve(ok(undefined));
+
 /** The request's limits ticket: undefined without a limiter, an error when over a rate or quota. */
-async function ticketOf(
+function ticketOf(
   step: Admitted & { readonly call: S3Call; readonly auth: Authenticated },
   w: Wiring,
 ): Promise<Result<Ticket | undefined, ProxyError>> {
-  if (!w.limiter) return ok(undefined);
+  if (!w.limiter) return NO_TICKET;
   const name = step.bucket.config.name;
   const shown = bucketLabel(step.call.addressing.namespace)?.(name);
   const caller = callerOf(step.auth.identity, step.call.client.address ?? "", name, shown);
-  return await w.limiter.admit(caller, step.auth.contentLength ?? 0);
+  return w.limiter.admit(caller, step.auth.contentLength ?? 0);
 }

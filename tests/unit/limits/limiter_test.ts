@@ -279,3 +279,18 @@ Deno.test("a download's reserved size is seen by the next one before it ends; a 
   await reader.cancel();
   assert.equal(await used(), 100, "cancelled after 100 bytes: 500 given back");
 });
+
+Deno.test("a download is checked on its own quota's use when a requests quota comes first", async () => {
+  const { limiter } = setup({
+    limits: [],
+    quotas: [{ name: "r", match: { accessKeyId: AK }, requestsPerDay: 1000, bytesOutPerDay: 1000 }],
+  });
+  const first = await limiter.admit(key(AK), 0);
+  assert.ok(first.ok && first.value.checkOut(900).ok);
+  first.value.done(0, 900);
+  const second = await limiter.admit(key(AK), 0);
+  assert.ok(second.ok);
+  assert.ok(!second.value.checkOut(101).ok, "900 of 1000 bytes used, not the 1 request");
+  assert.ok(second.value.checkOut(100).ok);
+  assert.ok(!second.value.checkOut(1).ok, "what it reserved counts");
+});
