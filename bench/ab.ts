@@ -7,7 +7,8 @@
  * bench/_floor.ts: `relay` (Deno.serve + fetch to the origin, the floor of
  * the s3 targets) and `memory-s3` (Deno.serve reading what an S3 gateway must
  * read, the floor of the fs target). Each round gives every contender one
- * short turn, in an order rotated by one each round; figures are compared
+ * short turn, a target's contenders side by side, in an order rotated by one
+ * and reversed every other round; figures are compared
  * within a round, and the report gives the median and IQR of the per-round
  * differences and ratios and in how many rounds one side was cheaper.
  *
@@ -181,7 +182,12 @@ async function startAll(f: Flags, run: Run, started: Slot[]): Promise<Contender[
       contenders.push(...await gatewayOf(f, i, p, run, started));
     }
   }
-  return contenders;
+  // A target's contenders side by side (its floor first): a pair is measured seconds apart.
+  const rank = (c: Contender) => {
+    const t = c.group.split("@")[0];
+    return f.targets.findIndex((x) => x === t || TARGETS[x].floor === t);
+  };
+  return contenders.toSorted((a, b) => rank(a) - rank(b));
 }
 
 /** Checks each contender answers its request with the 1 KiB. */
@@ -272,8 +278,9 @@ async function rounds(
       console.error(`[ab] round ${r + 1}: restarting ${slots.length} processes`);
       await restartAll(f, slots, contenders, turn);
     }
-    for (let k = 0; k < contenders.length; k++) {
-      const c = contenders[(r + k) % contenders.length]!;
+    const order = r % 2 ? contenders.toReversed() : contenders;
+    for (let k = 0; k < order.length; k++) {
+      const c = order[(r + k) % order.length]!;
       const x = await runTurn(c.slot.proc, await c.requests(), turn);
       samples.set(c.name, [...samples.get(c.name) ?? [], x]);
       if (profiledBy(f, c)) profiled += x.requests;
