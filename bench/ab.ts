@@ -295,13 +295,14 @@ async function rounds(
 
 /** The run's header line. */
 function header(f: Flags, load: number, after: number): string {
-  return `${
-    new Date().toISOString()
-  }: GET 1 KiB, SDK-shaped headers; wrk -t2 -c${f.connections}, ` +
-    `${f.rounds} rounds of ${f.seconds} s turns, side by side, rotated; ${f.procs} process(es) per revision` +
-    `${Number(f.restart) > 0 ? `, restarted every ${f.restart} rounds` : ""}; limits ` +
-    `${f["no-limits"] ? "off" : "on"}, policy ${f["no-policy"] ? "off" : "20 statements"}; ` +
-    `load ${load.toFixed(2)} before, ${after.toFixed(2)} after.\n`;
+  const restart = Number(f.restart) > 0 ? `, restarted every ${f.restart} rounds` : "";
+  return [
+    `${new Date().toISOString()}: GET 1 KiB, SDK-shaped headers; wrk -t2 -c${f.connections}`,
+    `${f.rounds} rounds of ${f.seconds} s turns, side by side, rotated`,
+    `${f.procs} process(es) per revision${restart}`,
+    `limits ${f["no-limits"] ? "off" : "on"}, policy ${f["no-policy"] ? "off" : "20 statements"}`,
+    `load ${load.toFixed(2)} before, ${after.toFixed(2)} after.\n`,
+  ].join("; ");
 }
 
 async function main(): Promise<void> {
