@@ -35,7 +35,8 @@ export class GcLog {
         const a = /"?\ballocated"?[:=](\d+)/.exec(line);
         if (!a) continue;
         gcs++;
-        allocated += Number(a[1]);
+        // V8 prints a shrink since the GC before as a wrapped size_t: not an allocation.
+        if (a[1]!.length < 19) allocated += Number(a[1]);
         pauseMs += Number(/"?\bpause"?[:=]([\d.]+)/.exec(line)?.[1] ?? 0);
       }
       return { allocated, pauseMs, gcs };

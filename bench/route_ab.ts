@@ -15,7 +15,7 @@
  */
 import { sdkGet } from "./_sdk.ts";
 import { BENCH_KEY } from "./_gateway.ts";
-import { gatewayConfig } from "./ab.ts";
+import { gatewayConfig } from "./_ab_procs.ts";
 
 const here = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const roots = (Deno.env.get("ROOTS") ?? "this=.").split(",").map((x) => {
