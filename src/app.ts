@@ -228,7 +228,7 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     outcome,
     response,
     client,
-    ...(peer ? { peer } : {}),
+    peer,
   }));
   return response;
 }
@@ -302,11 +302,8 @@ async function dispatch(
   // a query that does not decode is refused before either reads it.
   const query = queryOf(target);
   if (!query.ok) return { result: query };
-  const addressing = {
-    host: client.host,
-    ...(config.domain ? { domain: config.domain } : {}),
-    ...(p.namespace ? { namespace: p.namespace } : {}),
-  };
+  // One shape for every request, no spreads (issue 30).
+  const addressing = { host: client.host, domain: config.domain, namespace: p.namespace };
   if (req.method === "OPTIONS") {
     const tooLarge = headerSectionProblem(req.headers);
     if (tooLarge) return { result: err(tooLarge) };
