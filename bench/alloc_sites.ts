@@ -12,7 +12,7 @@
  *     [--seconds 4] [--top 40] [--root DIR]
  */
 import { parseArgs } from "node:util";
-import { gatewayConfig } from "./ab.ts";
+import { gatewayConfig } from "./_ab_procs.ts";
 import { BENCH_KEY } from "./_gateway.ts";
 import { startOrigin } from "./_nginx.ts";
 import { sdkGet, type SdkShape } from "./_sdk.ts";
