@@ -207,7 +207,9 @@ export function createApp(deps: AppDeps): AppHandler {
 async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): Promise<Response> {
   const started = p.clock.now();
   const requestId = p.newId();
-  const client = clientSide(req.headers, info?.remoteAddr?.hostname, p.proxies);
+  // Read once: Deno.serve's `remoteAddr` getter builds a new object on every read.
+  const peer = info?.remoteAddr;
+  const client = clientSide(req.headers, peer?.hostname, p.proxies);
   const outcome = await limitConcurrency(req, { requestId, client, info }, p);
   const { response, totalMs } = await finishResponse(req, {
     requestId,
@@ -226,7 +228,7 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     outcome,
     response,
     client,
-    ...(info?.remoteAddr ? { peer: info.remoteAddr } : {}),
+    peer,
   }));
   return response;
 }
@@ -300,11 +302,8 @@ async function dispatch(
   // a query that does not decode is refused before either reads it.
   const query = queryOf(target);
   if (!query.ok) return { result: query };
-  const addressing = {
-    host: client.host,
-    ...(config.domain ? { domain: config.domain } : {}),
-    ...(p.namespace ? { namespace: p.namespace } : {}),
-  };
+  // One shape for every request, no spreads (issue 30).
+  const addressing = { host: client.host, domain: config.domain, namespace: p.namespace };
   if (req.method === "OPTIONS") {
     const tooLarge = headerSectionProblem(req.headers);
     if (tooLarge) return { result: err(tooLarge) };

@@ -170,8 +170,8 @@ class Counter {
 /** A histogram family keyed by its label set; `counts[i]` holds values in bucket i only. */
 class Histogram {
   readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; n: number }>();
-  observe(labels: Labels, value: number): void {
-    const key = labelKey(labels);
+  /** Counts `value` in the series of `labels` (`key`: their `labelKey`, when the caller has it). */
+  observe(labels: Labels, value: number, key = labelKey(labels)): void {
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, n: 0 };
@@ -275,6 +275,45 @@ function keyedPrincipals(label: PrincipalLabeller): (e: AccessLogEntry) => Keyed
   };
 }
 
+/** The label sets of one operation on one bucket, with their keys. */
+interface OpSeries {
+  /** `{ operation, bucket }` */
+  readonly opBucket: Keyed;
+  /** `{ operation }` */
+  readonly op: Keyed;
+  /** `{ operation, bucket, status }`, by status. */
+  readonly byStatus: Map<number, Keyed>;
+}
+
+/** A label set and its `labelKey`. */
+interface Keyed {
+  readonly labels: Labels;
+  readonly key: string;
+}
+
+function keyed(labels: Labels): Keyed {
+  return { labels, key: labelKey(labels) };
+}
+
+/**
+ * Each operation's and bucket's label sets, made on first use rather than
+ * per request (issue 30): operations, buckets and statuses are bounded lists.
+ */
+function opSeriesCache(): (operation: string, bucket: string) => OpSeries {
+  const byOp = new Map<string, Map<string, OpSeries>>();
+  return (operation, bucket) => {
+    let byBucket = byOp.get(operation);
+    if (!byBucket) byOp.set(operation, byBucket = new Map());
+    let series = byBucket.get(bucket);
+    if (!series) {
+      const opBucket = keyed({ operation, bucket });
+      series = { opBucket, op: keyed({ operation }), byStatus: new Map() };
+      byBucket.set(bucket, series);
+    }
+    return series;
+  };
+}
+
 /** Creates an empty registry. */
 export function createMetrics(clock: Clock = systemClock): Metrics {
   const counters: Record<CounterFamily, Counter> = {
@@ -303,12 +342,20 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
     observer(bucketNames, principals) {
       const configured: ReadonlySet<string> = new Set(bucketNames);
       const principalOf = keyedPrincipals(principalLabeller(principals));
+      const seriesOf = opSeriesCache();
       return (e) => {
         const operation = operationLabel(e.operation);
         const bucket = bucketLabel(e.bucket, configured);
-        requests.add({ operation, bucket, status: statusLabel(e.status) });
-        if (e.bytesIn) bytesIn.add({ operation, bucket }, e.bytesIn);
-        if (e.bytesOut) bytesOut.add({ operation, bucket }, e.bytesOut);
+        const series = seriesOf(operation, bucket);
+        const { opBucket, byStatus } = series;
+        let counted = byStatus.get(e.status);
+        if (!counted) {
+          counted = keyed({ operation, bucket, status: statusLabel(e.status) });
+          byStatus.set(e.status, counted);
+        }
+        requests.add(counted.labels, 1, counted.key);
+        if (e.bytesIn) bytesIn.add(opBucket.labels, e.bytesIn, opBucket.key);
+        if (e.bytesOut) bytesOut.add(opBucket.labels, e.bytesOut, opBucket.key);
         const who = principalOf(e);
         const [bin, bout] = [e.bytesIn ?? 0, e.bytesOut ?? 0];
         counters.principalRequests.add(who.labels, 1, who.series);
@@ -318,7 +365,7 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
         recent.add(r, clock.now());
         if (e.errorCode === "BackendError") backendErrors.add({ bucket });
         if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});
-        latency.observe({ operation }, e.totalMs / 1000);
+        latency.observe(series.op.labels, e.totalMs / 1000, series.op.key);
       };
     },
     jwksFetch(outcome) {

@@ -62,7 +62,7 @@ export interface AnsweredRequest {
   /** The client side, or the refusal of its forwarded headers. */
   readonly client: Result<ClientSide, ProxyError>;
   /** The connection's peer (used when the forwarded headers were refused). */
-  readonly peer?: { readonly hostname: string };
+  readonly peer?: { readonly hostname: string } | undefined;
 }
 
 /** The log entry of one answered request; a 5xx gets its server-side detail, a refused signature its canonical request. */

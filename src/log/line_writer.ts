@@ -25,16 +25,33 @@ export function createLineWriter(
   later: (f: () => void) => void = (f) => setTimeout(f, 0),
 ): LineWriter {
   const utf8 = new TextEncoder();
+  // Lines are encoded into one reused buffer (a UTF-16 unit is at most 3 bytes),
+  // not joined into a string and encoded into fresh bytes each flush.
+  const buffer = new Uint8Array(3 * (HIGH_WATER + 1024));
   let lines: string[] = [];
   let queued = 0;
   let scheduled = false;
+  const out = (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length;) at += sink(bytes.subarray(at));
+  };
   const flush = () => {
     scheduled = false;
     if (lines.length === 0) return;
-    const bytes = utf8.encode(lines.join("\n") + "\n");
+    let used = 0;
+    for (const line of lines) {
+      if (3 * line.length + 1 > buffer.length - used) {
+        out(buffer.subarray(0, used));
+        used = 0;
+      }
+      if (3 * line.length + 1 > buffer.length) out(utf8.encode(line + "\n"));
+      else {
+        used += utf8.encodeInto(line, buffer.subarray(used)).written;
+        buffer[used++] = 0x0a;
+      }
+    }
     lines = [];
     queued = 0;
-    for (let at = 0; at < bytes.length;) at += sink(bytes.subarray(at));
+    out(buffer.subarray(0, used));
   };
   return {
     write(line) {

@@ -24,7 +24,7 @@ export interface S3Context {
   /** The payload (verified or decoded by authentication), or null. */
   readonly body: ReadableStream<Uint8Array> | null;
   /** Payload length when known. */
-  readonly contentLength?: number;
+  readonly contentLength?: number | undefined;
   readonly config: Config;
   /** The addressed bucket (absent only for ListBuckets). */
   readonly bucket: ResolvedBucket;
@@ -46,12 +46,12 @@ export interface S3Context {
   /** Told who signed a POST form and the key it names, for the access log. */
   readonly onFormSigned?: (signed: FormSigned) => void;
   /** Under `limits:`/`quotas:`: admits a POST form as its signer before its file streams (form_limits.ts). */
-  readonly admitSigner?: AdmitSigner;
+  readonly admitSigner?: AdmitSigner | undefined;
   /**
    * Under `path_mapping`: where a key named in the body (DeleteObjects, a POST
    * form) is stored (s3/mapped.ts); absent = in `bucket` as it is.
    */
-  readonly locate?: Locator;
+  readonly locate?: Locator | undefined;
 }
 
 /** Where a key a request names in its body is stored, and how answers show it. */

@@ -92,14 +92,14 @@ const UNSUPPORTED_OBJECT_SUBRESOURCES = [
 /** Addressing settings. */
 export interface AddressingOptions {
   /** Enables virtual-hosted style for `<bucket>.<domain>` hosts. */
-  readonly domain?: string;
+  readonly domain?: string | undefined;
   /**
    * The `Host` the client addressed (http/forwarded.ts: a trusted proxy's
    * `X-Forwarded-Host`); absent = the request's own `Host` header.
    */
   readonly host?: string | null;
   /** `path_mapping`'s translation: the address named is mapped to the configured bucket. */
-  readonly namespace?: Namespace;
+  readonly namespace?: Namespace | undefined;
 }
 
 /** S3's message for a path that is not percent-encoded UTF-8. */

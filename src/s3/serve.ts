@@ -247,7 +247,7 @@ async function runHandler(
     req: step.mapped?.shown ?? route,
     identity: auth.identity,
     body: upload ? upload.body : auth.body,
-    ...(auth.contentLength !== undefined ? { contentLength: auth.contentLength } : {}),
+    contentLength: auth.contentLength,
     config: w.config,
     bucket: step.bucket,
     resolve: w.resolve,
@@ -258,8 +258,9 @@ async function runHandler(
     keys: w.formKeys,
     authorize: step.authorize,
     onFormSigned: (s) => void (signed = s),
-    ...(limits ? { admitSigner: limits.admitSigner } : {}),
-    ...(located ? { locate: located.locate } : {}),
+    // Set even when absent: one shape for every request, no spread (issue 30).
+    admitSigner: limits?.admitSigner,
+    locate: located ? located.locate : undefined,
   };
   if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();

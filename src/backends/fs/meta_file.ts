@@ -67,23 +67,35 @@ export function lastModifiedOf(st: Deno.FileInfo): Date {
 
 /** The object's metadata: its sidecar's (with a guessed Content-Type if none) and the file's size and mtime. */
 export function toMeta(key: string, m: MetaFile, st: Deno.FileInfo): ObjectMeta {
-  const stored: HttpMeta = m;
-  const contentType = stored.contentType ?? guessType(key);
-  return {
-    ...(contentType ? { contentType } : {}),
-    ...(stored.contentEncoding ? { contentEncoding: stored.contentEncoding } : {}),
-    ...(stored.contentDisposition ? { contentDisposition: stored.contentDisposition } : {}),
-    ...(stored.contentLanguage ? { contentLanguage: stored.contentLanguage } : {}),
-    ...(stored.cacheControl ? { cacheControl: stored.cacheControl } : {}),
-    ...(stored.expires ? { expires: stored.expires } : {}),
-    userMetadata: stored.userMetadata ?? {},
-    ...(m.checksums ? { checksums: m.checksums } : {}),
-    ...(m.checksumType ? { checksumType: m.checksumType } : {}),
-    ...(m.partSizes ? { partsCount: m.partSizes.length, partSizes: m.partSizes } : {}),
-    ...(m.partChecksums ? { partChecksums: m.partChecksums } : {}),
+  // Field by field: a spread per optional field made two objects each (issue 30).
+  const meta: { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] } = {
     key,
     size: st.size,
     etag: m.etag,
     lastModified: lastModifiedOf(st),
+    userMetadata: m.userMetadata ?? {},
   };
+  const contentType = m.contentType ?? guessType(key);
+  if (contentType) meta.contentType = contentType;
+  for (const field of STORED_HTTP_FIELDS) {
+    const v = m[field];
+    if (v) meta[field] = v;
+  }
+  if (m.checksums) meta.checksums = m.checksums;
+  if (m.checksumType) meta.checksumType = m.checksumType;
+  if (m.partSizes) {
+    meta.partsCount = m.partSizes.length;
+    meta.partSizes = m.partSizes;
+  }
+  if (m.partChecksums) meta.partChecksums = m.partChecksums;
+  return meta;
 }
+
+/** The HTTP metadata fields a sidecar stores besides Content-Type, copied when set. */
+const STORED_HTTP_FIELDS = [
+  "contentEncoding",
+  "contentDisposition",
+  "contentLanguage",
+  "cacheControl",
+  "expires",
+] as const;

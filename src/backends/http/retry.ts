@@ -49,15 +49,19 @@ function retryable(r: Result<HttpResponse, ProxyError>): boolean {
   return r.error.kind === "BackendError" && cause?.name !== "TimeoutError";
 }
 
-/** Calls `attempt` until it succeeds, fails for good, or the retries are spent. */
+/**
+ * Calls `attempt` until it succeeds, fails for good, or the retries are spent;
+ * `first`, when given, is the first attempt's outcome, already had.
+ */
 export async function withRetries(
   attempt: () => Promise<Result<HttpResponse, ProxyError>>,
   policy: RetryPolicy = {},
+  first?: Result<HttpResponse, ProxyError>,
 ): Promise<Result<HttpResponse, ProxyError>> {
   const retries = policy.retries ?? 2;
   let delay = policy.baseDelayMs ?? 100;
   for (let i = 0;; i++) {
-    const r = await attempt();
+    const r = i === 0 && first ? first : await attempt();
     if (i >= retries || !retryable(r) || policy.signal?.aborted) return r;
     if (r.ok) await release(r.value);
     await (policy.sleep ?? realSleep)(delay, policy.signal);
@@ -89,11 +93,16 @@ export async function backendRequest(
       return err(toProxyError(e, "BackendError"));
     }
   };
-  if (!isIdempotentRead(req.method, req.body !== undefined)) return await once();
+  const first = await once();
+  // A first answer that is final needs no retry loop (the common case).
+  if (
+    !isIdempotentRead(req.method, req.body !== undefined) || !retryable(first) ||
+    req.signal?.aborted
+  ) return first;
   return await withRetries(once, {
     ...(req.signal ? { signal: req.signal } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  });
+  }, first);
 }
 
 /** Whether a request may be retried: it reads and carries no body. */

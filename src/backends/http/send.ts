@@ -80,7 +80,8 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
     res = await fetch(url, {
       method,
       headers,
-      ...(body ? { body: body.bytes as Uint8Array<ArrayBuffer> } : {}),
+      // null is no body: one options shape for every request, no spread.
+      body: body ? body.bytes as Uint8Array<ArrayBuffer> : null,
       signal: controller.signal,
       redirect: "manual",
     });

@@ -46,3 +46,15 @@ Deno.test("the default schedule flushes on the next turn of the event loop", asy
   await new Promise((r) => setTimeout(r, 5));
   assert.deepEqual(writes, ["soon\n"]);
 });
+
+Deno.test("lines longer than the reused buffer, and multi-byte ones, come out whole and in order", () => {
+  const { writes, sink } = recorder();
+  const pending: (() => void)[] = [];
+  const w = createLineWriter(sink, (f) => pending.push(f));
+  const lines = ["a", "€".repeat(70_000), "b", "ü\ud800".repeat(30_000), "😀".repeat(20_000), "c"];
+  for (const l of lines) w.write(l);
+  pending.splice(0).forEach((f) => f());
+  w.flush();
+  const want = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+  assert.deepEqual(new TextEncoder().encode(writes.join("")), want);
+});
