@@ -13,6 +13,12 @@
  *   in 1 MiB batches read in place into reused buffers, one write in flight (the fs backend's
  *   write path); `PUT /floor/file-md5/<name>` also computes its MD5, as the
  *   fs backend must for the ETag;
+ * - `GET /floor/relay-s3/<path>`: `<path>` relayed from the origin with what
+ *   any S3 gateway's relay must do around `fetch`: the request's headers,
+ *   peer, signal and `completed` read, the backend call given a headers
+ *   record, an abort signal following the client's and `redirect: "manual"`,
+ *   and the answer's seven GetObject headers built from the origin's (no
+ *   auth, routing, policy, limits, log or metrics: those are ours);
  * - any other path: relayed to the origin with `fetch`, bodies streamed both
  *   ways (the s3 backend's transport, without auth, routing or headers).
  */
@@ -125,6 +131,34 @@ function s3Shaped(
   return new Response(body, { headers: h });
 }
 
+/** The origin's `path` relayed as any S3 gateway must relay it; see the module doc. */
+async function s3Relay(req: Request, info: Deno.ServeHandlerInfo, url: string): Promise<Response> {
+  const asked: Record<string, string> = {};
+  req.headers.forEach((v, k) => {
+    if (k === "range" || k.startsWith("if-")) asked[k] = v;
+  });
+  if (!(info.remoteAddr as Deno.NetAddr).hostname) throw new Error("unreachable");
+  info.completed.then(() => {}, () => {});
+  const controller = new AbortController();
+  req.signal.addEventListener("abort", () => controller.abort(req.signal.reason), { once: true });
+  const res = await fetch(url, {
+    method: "GET",
+    headers: { ...asked, "user-agent": "bucketgate-floor" },
+    signal: controller.signal,
+    redirect: "manual",
+  });
+  const h: Record<string, string> = {
+    "content-type": res.headers.get("content-type") ?? "binary/octet-stream",
+    "etag": res.headers.get("etag") ?? "",
+    "last-modified": res.headers.get("last-modified") ?? "",
+    "accept-ranges": "bytes",
+    "content-length": res.headers.get("content-length") ?? "0",
+    "x-amz-request-id": "0123456789ABCDEF",
+    "x-amz-id-2": "0123456789ABCDEF",
+  };
+  return new Response(res.body, { status: res.status, headers: h });
+}
+
 function serve(port: number, originPort: number, dir: string): void {
   const kib = new Uint8Array(1024).fill(0x62);
   Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req, info) => {
@@ -133,6 +167,9 @@ function serve(port: number, originPort: number, dir: string): void {
       return new Response(kib, { headers: { "content-type": "application/octet-stream" } });
     }
     if (pathname === "/floor/memory-s3") return s3Shaped(req, info, kib);
+    if (pathname.startsWith("/floor/relay-s3/")) {
+      return s3Relay(req, info, `http://127.0.0.1:${originPort}${pathname.slice(15)}`);
+    }
     const file = /^\/floor\/(file|file-md5)\/((?:[\w.-]+\/)*[\w.-]+)$/.exec(pathname);
     if (file && file[2]!.split("/").includes("..")) return new Response(null, { status: 400 });
     if (file && req.method === "GET") {

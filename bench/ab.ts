@@ -4,9 +4,11 @@
  * cheaper than another, and how far is each from Deno's own floors? All
  * contenders are alive at once — one gateway per `--rev` (each from its own
  * `git worktree` under /tmp, `.` being this working tree), and the floors of
- * bench/_floor.ts: `relay` (Deno.serve + fetch to the origin, the floor of
- * the s3 targets) and `memory-s3` (Deno.serve reading what an S3 gateway must
- * read, the floor of the fs target). Each round gives every contender one
+ * bench/_floor.ts: `relay` (Deno.serve + a bare fetch to the origin, the
+ * issue's reference for the s3 targets), `relay-s3` (the relay doing what any
+ * S3 gateway must around fetch: headers, signal, redirect, seven answer
+ * headers; the s3 targets' floor) and `memory-s3` (Deno.serve reading what an
+ * S3 gateway must read, the floor of the fs target). Each round gives every contender one
  * short turn, a target's contenders side by side, in an order rotated by one
  * and reversed every other round; figures are compared
  * within a round, and the report gives the median and IQR of the per-round
@@ -52,10 +54,13 @@ import { freePort } from "../tests/_support/ports.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const TARGETS = {
-  "presigned-s3": { bucket: "sig-s3", shape: "presigned", floor: "relay" },
-  "signed-s3": { bucket: "sig-s3", shape: "signed", floor: "relay" },
-  "anon-fs": { bucket: "anon-fs", shape: "anonymous", floor: "memory-s3" },
-} as const satisfies Record<string, { bucket: string; shape: SdkShape; floor: string }>;
+  "presigned-s3": { bucket: "sig-s3", shape: "presigned", floors: ["relay", "relay-s3"] },
+  "signed-s3": { bucket: "sig-s3", shape: "signed", floors: ["relay", "relay-s3"] },
+  "anon-fs": { bucket: "anon-fs", shape: "anonymous", floors: ["memory-s3"] },
+} as const satisfies Record<
+  string,
+  { bucket: string; shape: SdkShape; floors: readonly string[] }
+>;
 type Target = keyof typeof TARGETS;
 
 /** A process of the run, restarted every `--restart` rounds. */
@@ -125,8 +130,12 @@ async function floorsOf(f: Flags, p: number, run: Run, started: Slot[]): Promise
     (g) => spawnDeno(run.work, `floor${p}.${g}`, port, ROOT, args),
     started,
   );
-  const floors = [...new Set(f.targets.map((t) => TARGETS[t].floor))];
-  const path = { relay: "/bench/1k.bin", "memory-s3": "/floor/memory-s3" };
+  const floors = [...new Set(f.targets.flatMap((t) => TARGETS[t].floors))];
+  const path = {
+    relay: "/bench/1k.bin",
+    "relay-s3": "/floor/relay-s3/bench/1k.bin",
+    "memory-s3": "/floor/memory-s3",
+  };
   return floors.map((fl) => ({
     name: `${fl} p${p + 1}`,
     group: fl,
@@ -185,7 +194,9 @@ async function startAll(f: Flags, run: Run, started: Slot[]): Promise<Contender[
   // A target's contenders side by side (its floor first): a pair is measured seconds apart.
   const rank = (c: Contender) => {
     const t = c.group.split("@")[0];
-    return f.targets.findIndex((x) => x === t || TARGETS[x].floor === t);
+    return f.targets.findIndex((x) =>
+      x === t || (TARGETS[x].floors as readonly string[]).includes(t!)
+    );
   };
   return contenders.toSorted((a, b) => rank(a) - rank(b));
 }
@@ -210,8 +221,8 @@ function pairsOf(f: Flags): Pair[] {
   for (const t of f.targets) {
     const g = (i: number) => `${t}@${f.revs[i]!.label}`;
     if (!f["no-floors"]) {
-      for (const i of f.revs.keys()) {
-        pairs.push({ target: t, a: TARGETS[t].floor, b: g(i), kind: "floor" });
+      for (const floor of TARGETS[t].floors) {
+        for (const i of f.revs.keys()) pairs.push({ target: t, a: floor, b: g(i), kind: "floor" });
       }
     }
     for (let i = 1; i < f.revs.length; i++) {
