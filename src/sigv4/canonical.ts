@@ -9,6 +9,8 @@ import { hmacHex, sha256HexOfByteString } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+/** A path of unreserved characters and slashes only: its canonical URI is itself. */
+const PLAIN_PATH = /^[A-Za-z0-9._~/-]*$/;
 
 /** RFC 3986 percent-encoding of everything but unreserved characters (and `/` when kept). */
 export function uriEncode(text: string, keepSlash = false): string {
@@ -38,6 +40,8 @@ function safeDecode(s: string): string {
  */
 export function canonicalUri(rawPath: string): string {
   if (rawPath === "") return "/";
+  // Nothing to decode and nothing to encode: each segment maps to itself.
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   return rawPath.split("/").map((seg) => uriEncode(safeDecode(seg))).join("/");
 }
 
