@@ -9,7 +9,6 @@ import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
   canonicalQueryOf,
-  canonicalRequest,
   canonicalUri,
   computeSignature,
   credentialScope,
@@ -74,23 +73,19 @@ export interface SignedRequest {
   readonly canonicalQuery?: string;
 }
 
+/** The canonical request for a URI, its other parts computed once per verification. */
 function canonicalFor(
   claims: SignedClaims,
   r: SignedRequest,
-  uri: string,
   query: string,
-): string {
-  return canonicalRequest({
-    method: r.method,
-    uri,
-    query,
-    headers: canonicalHeaders(
-      claims.signedHeaders,
-      (n) => n === "host" && r.host !== undefined ? r.host : r.headers.get(n),
-    ),
-    signedHeaders: claims.signedHeaders.join(";"),
-    payloadHash: claims.payloadHash,
-  });
+): (uri: string) => string {
+  const host = r.host;
+  const headers = canonicalHeaders(
+    claims.signedHeaders,
+    host === undefined ? (n) => r.headers.get(n) : (n) => n === "host" ? host : r.headers.get(n),
+  );
+  const tail = `${query}\n${headers}\n${claims.signedHeaders.join(";")}\n${claims.payloadHash}`;
+  return (uri) => `${r.method}\n${uri}\n${tail}`;
 }
 
 /**
@@ -147,7 +142,8 @@ export function verifySignature(
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
-  const canonical = canonicalFor(claims, r, uri, query);
+  const canonicalOf = canonicalFor(claims, r, query);
+  const canonical = canonicalOf(uri);
   if (
     constantTimeEqual(
       computeSignature(signingKey, claims.amzDate, scope, canonical),
@@ -160,7 +156,7 @@ export function verifySignature(
   if (
     raw !== uri &&
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw, query)),
+      computeSignature(signingKey, claims.amzDate, scope, canonicalOf(raw)),
       claims.signature,
     )
   ) {
