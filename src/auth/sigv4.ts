@@ -27,9 +27,14 @@ export {
   type SignedClaims,
 } from "./sigv4_claims.ts";
 
+/** The last x-amz-date converted, and its milliseconds: most requests repeat it within a second. */
+let lastAmzDate = "";
+let lastAmzDateMs = 0;
+
 /** Milliseconds since the epoch of an x-amz-date. */
 export function amzDateMs(amzDate: string): number {
-  return Date.UTC(
+  if (amzDate === lastAmzDate) return lastAmzDateMs;
+  lastAmzDateMs = Date.UTC(
     Number(amzDate.slice(0, 4)),
     Number(amzDate.slice(4, 6)) - 1,
     Number(amzDate.slice(6, 8)),
@@ -37,6 +42,8 @@ export function amzDateMs(amzDate: string): number {
     Number(amzDate.slice(11, 13)),
     Number(amzDate.slice(13, 15)),
   );
+  lastAmzDate = amzDate;
+  return lastAmzDateMs;
 }
 
 /** Checks the request time against the clock: skew for headers, lifetime for presigned URLs. */
