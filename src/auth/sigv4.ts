@@ -9,6 +9,7 @@ import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
   canonicalQueryOf,
+  canonicalRequest,
   canonicalUri,
   computeSignature,
   credentialScope,
@@ -80,19 +81,23 @@ export interface SignedRequest {
   readonly canonicalQuery?: string;
 }
 
-/** The canonical request for a URI, its other parts computed once per verification. */
 function canonicalFor(
   claims: SignedClaims,
   r: SignedRequest,
+  uri: string,
   query: string,
-): (uri: string) => string {
-  const host = r.host;
-  const headers = canonicalHeaders(
-    claims.signedHeaders,
-    host === undefined ? (n) => r.headers.get(n) : (n) => n === "host" ? host : r.headers.get(n),
-  );
-  const tail = `${query}\n${headers}\n${claims.signedHeaders.join(";")}\n${claims.payloadHash}`;
-  return (uri) => `${r.method}\n${uri}\n${tail}`;
+): string {
+  return canonicalRequest({
+    method: r.method,
+    uri,
+    query,
+    headers: canonicalHeaders(
+      claims.signedHeaders,
+      (n) => n === "host" && r.host !== undefined ? r.host : r.headers.get(n),
+    ),
+    signedHeaders: claims.signedHeaders.join(";"),
+    payloadHash: claims.payloadHash,
+  });
 }
 
 /**
@@ -149,8 +154,7 @@ export function verifySignature(
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
-  const canonicalOf = canonicalFor(claims, r, query);
-  const canonical = canonicalOf(uri);
+  const canonical = canonicalFor(claims, r, uri, query);
   if (
     constantTimeEqual(
       computeSignature(signingKey, claims.amzDate, scope, canonical),
@@ -163,7 +167,7 @@ export function verifySignature(
   if (
     raw !== uri &&
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalOf(raw)),
+      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw, query)),
       claims.signature,
     )
   ) {
