@@ -84,20 +84,58 @@ export interface SignedRequest {
 function canonicalFor(
   claims: SignedClaims,
   r: SignedRequest,
+  values: readonly (string | undefined)[],
   uri: string,
   query: string,
 ): string {
+  const names = claims.signedHeaders;
   return canonicalRequest({
     method: r.method,
     uri,
     query,
     headers: canonicalHeaders(
-      claims.signedHeaders,
-      (n) => n === "host" && r.host !== undefined ? r.host : r.headers.get(n),
+      names,
+      (n) => n === "host" && r.host !== undefined ? r.host : values[names.indexOf(n)] ?? null,
     ),
-    signedHeaders: claims.signedHeaders.join(";"),
+    signedHeaders: names.join(";"),
     payloadHash: claims.payloadHash,
   });
+}
+
+/** The request's headers as a signature check reads them, in one walk. */
+interface HeaderRead {
+  /** Each signed name's value (as `Headers.get` gives it), by its index in `signedHeaders`. */
+  readonly values: (string | undefined)[];
+  /** `unsignedAmzHeaders`. */
+  readonly unsigned: string[];
+}
+
+/**
+ * The signed headers' values and the unsigned `x-amz-*` names in one
+ * `forEach` (a `Headers.get` per signed name cost ~0.2 µs each).
+ */
+function readHeaders(
+  claims: Pick<SignedClaims, "presigned" | "signedHeaders">,
+  headers: Headers,
+): HeaderRead {
+  const names = claims.signedHeaders;
+  const values: (string | undefined)[] = new Array(names.length);
+  const unsigned: string[] = [];
+  // Headers walk their names lower-cased, sorted and once each (set-cookie
+  // once per value, joined here as get joins them). forEach, not for…of:
+  // Deno's Headers iterator costs ~0.5 µs a header, forEach a tenth.
+  headers.forEach((value, name) => {
+    const i = names.indexOf(name);
+    if (i >= 0) {
+      const prior = values[i];
+      values[i] = prior === undefined ? value : `${prior}, ${value}`;
+      return;
+    }
+    if (!name.startsWith("x-amz-") || name === "x-amz-content-sha256") return;
+    if (name === "x-amz-date" && !claims.presigned) return;
+    unsigned.push(name);
+  });
+  return { values, unsigned };
 }
 
 /**
@@ -111,15 +149,7 @@ export function unsignedAmzHeaders(
   claims: Pick<SignedClaims, "presigned" | "signedHeaders">,
   headers: Headers,
 ): string[] {
-  const unsigned: string[] = [];
-  // Headers walk their names lower-cased, sorted and once each. forEach, not
-  // for…of: Deno's Headers iterator costs ~0.5 µs a header, forEach a tenth.
-  headers.forEach((_, name) => {
-    if (!name.startsWith("x-amz-") || name === "x-amz-content-sha256") return;
-    if (name === "x-amz-date" && !claims.presigned) return;
-    if (!claims.signedHeaders.includes(name)) unsigned.push(name);
-  });
-  return unsigned;
+  return readHeaders(claims, headers).unsigned;
 }
 
 /** A verified signature: what chunk signatures chain from. */
@@ -142,7 +172,7 @@ export function verifySignature(
   secret: string,
   keys: SigningKeyCache,
 ): Result<VerifiedSignature, ProxyError> {
-  const unsigned = unsignedAmzHeaders(claims, r.headers);
+  const { values, unsigned } = readHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   // The parameters the router reads, encoded again (never the raw query as sent).
   let query = r.canonicalQuery;
@@ -154,7 +184,7 @@ export function verifySignature(
   const signingKey = keys.get(secret, claims.date, claims.region, claims.service);
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
-  const canonical = canonicalFor(claims, r, uri, query);
+  const canonical = canonicalFor(claims, r, values, uri, query);
   if (
     constantTimeEqual(
       computeSignature(signingKey, claims.amzDate, scope, canonical),
@@ -167,7 +197,12 @@ export function verifySignature(
   if (
     raw !== uri &&
     constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonicalFor(claims, r, raw, query)),
+      computeSignature(
+        signingKey,
+        claims.amzDate,
+        scope,
+        canonicalFor(claims, r, values, raw, query),
+      ),
       claims.signature,
     )
   ) {
