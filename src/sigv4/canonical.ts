@@ -77,7 +77,9 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
 
 /** A header value as SigV4 canonicalizes it: trimmed, runs of spaces collapsed. */
 export function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/ {2,}/g, " ");
+  const trimmed = value.trim();
+  // Most values have no run of spaces: no regex for them.
+  return trimmed.includes("  ") ? trimmed.replace(/ {2,}/g, " ") : trimmed;
 }
 
 /** Canonical headers block (each `name:value\n`) for the signed names, in order. */
