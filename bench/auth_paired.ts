@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console -- a bench tool prints its results.
 /**
- * Paired in-process A/B of `authenticate` (issue 30): bench/auth_ab.ts's
+ * Paired in-process A/B of `authenticate` and of `parseS3Request` (issue
+ * 30; the route over a `Headers` already walked once): bench/auth_ab.ts's
  * requests, but the two checkouts' calls interleaved, 60 rounds of 400 calls
  * each in alternating order, and the difference taken within each round, so
  * a load change between two `deno bench` runs does not read as a change.
@@ -32,7 +33,7 @@ const credential = {
   enabled: true,
   allowedScopes: [],
 };
-const fns: ((shape: string) => void)[] = [];
+const fns: ((c: string) => void)[] = [];
 for (const dir of roots) {
   const auth = await import(`${dir}/src/auth/authenticate.ts`);
   const { requestTarget } = await import(`${dir}/src/http/target.ts`);
@@ -45,13 +46,19 @@ for (const dir of roots) {
     region: "us-east-1",
     presigned: cache.createPresignedCache(),
   };
-  fns.push((shape) => {
+  const { parseS3Request } = await import(`${dir}/src/s3/request.ts`);
+  fns.push((c) => {
+    const [step, shape] = c.split(" ") as [string, string];
     const req = reqs[shape]!;
-    const r = auth.authenticate(req, requestTarget(req.url), deps);
+    const target = requestTarget(req.url);
+    const r = step === "auth"
+      ? auth.authenticate(req, target, deps)
+      : parseS3Request(req.method, target, req.headers);
     if (!r.ok) throw new Error(r.error.message);
   });
 }
-for (const shape of shapes) {
+const cases = shapes.flatMap((s) => [`auth ${s}`, `route ${s}`]);
+for (const shape of cases) {
   for (let w = 0; w < 3000; w++) {
     fns[0]!(shape);
     fns[1]!(shape);
