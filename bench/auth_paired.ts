@@ -12,7 +12,7 @@
  *   deno run -A bench/auth_paired.ts <before checkout> <after checkout>
  */
 import { sdkGet } from "./_sdk.ts";
-import { BENCH_KEY } from "./_gateway.ts";
+import { BENCH_CREDENTIAL as credential, BENCH_KEY } from "./_gateway.ts";
 
 const here = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const roots = Deno.args.slice(0, 2).map((d) => d === "." ? here : d);
@@ -26,13 +26,6 @@ for (const shape of shapes) {
     headers: [["host", "127.0.0.1:8080"], ...Object.entries(r.headers ?? {})],
   });
 }
-const credential = {
-  accessKeyId: BENCH_KEY.id,
-  secretAccessKey: BENCH_KEY.secret,
-  principalName: "bench",
-  enabled: true,
-  allowedScopes: [],
-};
 const fns: ((c: string) => void)[] = [];
 for (const dir of roots) {
   const auth = await import(`${dir}/src/auth/authenticate.ts`);
