@@ -76,9 +76,9 @@ export interface SignedRequest {
    * The `Host` the client signed, which a trusted proxy may have rewritten in
    * the header received (http/forwarded.ts); absent = the header.
    */
-  readonly host?: string | null;
+  readonly host?: string | null | undefined;
   /** The canonical query, when known already (auth/presigned_cache.ts); absent = computed. */
-  readonly canonicalQuery?: string;
+  readonly canonicalQuery?: string | undefined;
 }
 
 function canonicalFor(
