@@ -20,6 +20,14 @@ export const BENCH_KEY = {
   id: "AKIDBUCKETGATEBENCH1",
   secret: "bucketgate-bench-secret-0123456789",
 } as const;
+/** BENCH_KEY as an in-process `authenticate` takes it (bench/auth_ab.ts, bench/auth_paired.ts). */
+export const BENCH_CREDENTIAL = {
+  accessKeyId: BENCH_KEY.id,
+  secretAccessKey: BENCH_KEY.secret,
+  principalName: "bench",
+  enabled: true,
+  allowedScopes: [],
+};
 /** Role of the STS contender. */
 export const ROLE_ARN = "arn:aws:iam::123456789012:role/bench";
 const AUDIENCE = "sts.bucketgate.bench";

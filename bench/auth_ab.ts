@@ -13,7 +13,7 @@
  * a checkout with auth/presigned_cache.ts measures its hit.
  */
 import { sdkGet } from "./_sdk.ts";
-import { BENCH_KEY } from "./_gateway.ts";
+import { BENCH_CREDENTIAL as credential, BENCH_KEY } from "./_gateway.ts";
 
 type AuthResult = { ok: boolean; error?: { message: string } };
 const here = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -29,13 +29,6 @@ for (const shape of ["presigned", "signed"] as const) {
   urls[shape] = `http://127.0.0.1:8080${r.path}`;
   cases[shape] = [["host", "127.0.0.1:8080"], ...Object.entries(r.headers ?? {})];
 }
-const credential = {
-  accessKeyId: BENCH_KEY.id,
-  secretAccessKey: BENCH_KEY.secret,
-  principalName: "bench",
-  enabled: true,
-  allowedScopes: [],
-};
 
 for (const [i, { name, dir }] of roots.entries()) {
   const auth = await import(`${dir}/src/auth/authenticate.ts`);

@@ -112,11 +112,6 @@ export function lookupSecret(
   });
 }
 
-/** The `Host` the client signed: the one a trusted proxy reported, else the header. */
-function hostOf(req: Request, deps: AuthDeps): string | null {
-  return deps.host !== undefined ? deps.host : req.headers.get("host");
-}
-
 function authenticateV2(
   req: Request,
   target: RequestTarget,
@@ -208,13 +203,9 @@ function authenticateV4(
   if (!who.ok) return who;
   const late = checkTime(claims, deps.clock.now());
   if (late) return err(late);
-  const r = { method: req.method, target, headers: req.headers, host: hostOf(req, deps) };
-  const verified = verifySignature(
-    claims,
-    canonicalQuery !== undefined ? { ...r, canonicalQuery } : r,
-    who.value.secret,
-    deps.signingKeys,
-  );
+  // The `Host` a trusted proxy reported; absent, verifySignature reads the header with the others.
+  const r = { method: req.method, target, headers: req.headers, host: deps.host, canonicalQuery };
+  const verified = verifySignature(claims, r, who.value.secret, deps.signingKeys);
   if (!verified.ok) return verified;
   keep?.cache.set(target.rawQuery, {
     params: keep.params,

@@ -93,17 +93,18 @@ export function parseCredential(
   return ok({ accessKeyId, date, region, service });
 }
 
-const SIGNED_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** `;`-separated lower-case RFC 9110 tokens, tested once for the whole list. */
+const SIGNED_HEADER_NAMES = /^[!#$%&'*+.^_`|~0-9a-z-]+(?:;[!#$%&'*+.^_`|~0-9a-z-]+)*$/;
 
 function parseSignedHeaders(
   value: string,
   fail: (m: string) => ProxyError,
 ): Result<string[], ProxyError> {
-  const names = value.split(";");
   // RFC 9110 token characters, lower-case: anything else is not a header name at all.
-  if (names.some((n) => !SIGNED_HEADER_NAME.test(n))) {
+  if (!SIGNED_HEADER_NAMES.test(value)) {
     return err(fail(`SignedHeaders '${value}' must be lower-case header names separated by ';'.`));
   }
+  const names = value.split(";");
   if (!names.includes("host")) return err(fail("SignedHeaders must include host."));
   return ok(names);
 }
@@ -161,19 +162,31 @@ function authorizationFields(
       malformed("The authorization header is malformed; the algorithm must be AWS4-HMAC-SHA256."),
     );
   }
-  const fields = new Map<string, string>();
-  for (const item of trimmed.slice(ALGORITHM.length + 1).split(",")) {
-    const eq = item.indexOf("=");
-    if (eq < 0) {
+  // One pass of index scans over `name=value` items split at commas (a later
+  // repeat of a name wins, unknown names are ignored), with no array or map.
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  for (let at = ALGORITHM.length + 1; at <= trimmed.length;) {
+    const comma = trimmed.indexOf(",", at);
+    const end = comma < 0 ? trimmed.length : comma;
+    const eq = trimmed.indexOf("=", at);
+    if (eq < 0 || eq >= end) {
       return err(
-        malformed(`The authorization header is malformed; '${item.trim()}' is not name=value.`),
+        malformed(
+          `The authorization header is malformed; '${
+            trimmed.slice(at, end).trim()
+          }' is not name=value.`,
+        ),
       );
     }
-    fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+    const name = trimmed.slice(at, eq).trim();
+    const value = trimmed.slice(eq + 1, end).trim();
+    if (name === "Credential") credential = value;
+    else if (name === "SignedHeaders") signedHeaders = value;
+    else if (name === "Signature") signature = value;
+    at = end + 1;
   }
-  const credential = fields.get("Credential");
-  const signedHeaders = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
   if (!credential || !signedHeaders || !signature) {
     return err(
       malformed(

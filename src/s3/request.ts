@@ -106,6 +106,7 @@ export interface AddressingOptions {
 const UNDECODABLE_PATH = "Couldn't parse the specified URI: the path does not decode to UTF-8.";
 
 function decodeSegment(raw: string): string | undefined {
+  if (!raw.includes("%")) return raw; // nothing to decode (decodeURIComponent leaves `+` as is)
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -141,7 +142,8 @@ interface HeaderScan {
   readonly sseC: boolean;
 }
 
-const SSE_C = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
+const SSE_C = "x-amz-server-side-encryption-customer-";
+const COPY_SSE_C = "x-amz-copy-source-server-side-encryption-customer-";
 
 // Walking a Headers object sorts and joins its list each time, so it is walked
 // once, with forEach (its iterator costs ~10× as much, issue 30).
@@ -153,7 +155,7 @@ function scanHeaders(headers: Headers): HeaderScan {
     bytes += k.length + v.length + 4;
     if (k.startsWith("x-amz-")) {
       if (k.startsWith("x-amz-meta-")) metadataBytes += k.length - 11 + v.length;
-      else if (SSE_C.test(k)) sseC = true;
+      else if (k.startsWith(SSE_C) || k.startsWith(COPY_SSE_C)) sseC = true;
     }
   });
   return { bytes, metadataBytes, sseC };

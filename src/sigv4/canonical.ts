@@ -9,6 +9,8 @@ import { hmacHex, sha256HexOfByteString } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+/** A path of unreserved characters and slashes only: its canonical URI is itself. */
+const PLAIN_PATH = /^[A-Za-z0-9._~/-]*$/;
 
 /** RFC 3986 percent-encoding of everything but unreserved characters (and `/` when kept). */
 export function uriEncode(text: string, keepSlash = false): string {
@@ -38,6 +40,8 @@ function safeDecode(s: string): string {
  */
 export function canonicalUri(rawPath: string): string {
   if (rawPath === "") return "/";
+  // Nothing to decode and nothing to encode: each segment maps to itself.
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   return rawPath.split("/").map((seg) => uriEncode(safeDecode(seg))).join("/");
 }
 
@@ -73,7 +77,9 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
 
 /** A header value as SigV4 canonicalizes it: trimmed, runs of spaces collapsed. */
 export function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/ {2,}/g, " ");
+  const trimmed = value.trim();
+  // Most values have no run of spaces: no regex for them.
+  return trimmed.includes("  ") ? trimmed.replace(/ {2,}/g, " ") : trimmed;
 }
 
 /** Canonical headers block (each `name:value\n`) for the signed names, in order. */

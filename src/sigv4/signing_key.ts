@@ -42,8 +42,10 @@ export function sha256Hex(data: string | Uint8Array): string {
  * `byteStringEncoding`).
  */
 export function sha256HexOfByteString(text: string): string {
-  if (isAscii(text)) return sha256Hex(text);
-  return createHash("sha256").update(text, byteStringEncoding(text)).digest("hex");
+  // node:crypto, not sha256.ts: for a canonical request's few hundred bytes
+  // the native hash is now ~1.1 µs against JavaScript's ~2.9 (Deno 2.9).
+  const encoding = isAscii(text) ? "utf8" : byteStringEncoding(text);
+  return createHash("sha256").update(text, encoding).digest("hex");
 }
 
 /** SHA-256 of the empty string, which chunk signatures use. */

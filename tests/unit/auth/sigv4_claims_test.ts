@@ -72,6 +72,10 @@ Deno.test("parseAuthorizationHeader() names each malformed part", () => {
     [auth({ sig: "F".repeat(64) }), /64 lower-case hex digits/],
     ["AWS4-HMAC-SHA256 Credential=x SignedHeaders=host", /required/],
     ["AWS4-HMAC-SHA256 Credential=x, junk", /'junk' is not name=value/],
+    [`${auth()},`, /'' is not name=value/],
+    [`${auth()}, x=1,junk`, /'junk' is not name=value/],
+    [auth({ signed: "host;;x-amz-date" }), /must be lower-case header names/],
+    [auth({ signed: "host;" }), /must be lower-case header names/],
   ];
   for (const [value, message] of cases) {
     const e = headerError(value);
@@ -169,4 +173,14 @@ Deno.test("parsePresignedQuery() leaves a zero or negative lifetime for the cloc
     assert.ok(r.ok, expires);
     assert.equal(r.value.expiresSecs, Number(expires));
   }
+});
+
+Deno.test("parseAuthorizationHeader() reads fields by name, a later repeat winning, unknown names ignored", () => {
+  const value = `AWS4-HMAC-SHA256 Signature=${"0".repeat(64)} , Credential = ${CRED},X=y=z,` +
+    ` SignedHeaders=host;x-amz-date, Signature=${SIG}`;
+  const r = parseAuthorizationHeader(value, new Headers(DATE_HEADERS));
+  assert.ok(r.ok);
+  assert.equal(r.value.signature, SIG);
+  assert.equal(r.value.accessKeyId, "AKIDEXAMPLE");
+  assert.deepEqual(r.value.signedHeaders, ["host", "x-amz-date"]);
 });

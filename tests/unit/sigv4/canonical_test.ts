@@ -226,3 +226,13 @@ Deno.test("stringToSign() hashes a canonical request's one-byte chars as the byt
   const sts = stringToSign("d", "s", "x:\xe9");
   assert.equal(sts.split("\n")[3], sha256Hex(new Uint8Array([0x78, 0x3a, 0xe9])));
 });
+
+Deno.test("canonicalUri() gives a path of unreserved characters and slashes back as it is", () => {
+  for (const path of ["/", "/b/k", "/b/a.b_c~d-e/", "//b//k//", "/B-1/x.Y"]) {
+    assert.equal(canonicalUri(path), path);
+  }
+  // Anything else takes the per-segment decode and encode.
+  assert.equal(canonicalUri("/b/a+b"), "/b/a%2Bb");
+  assert.equal(canonicalUri("/b/a%2fb"), "/b/a%2Fb");
+  assert.equal(canonicalUri("/b/a!b"), "/b/a%21b");
+});
