@@ -8,16 +8,19 @@
  * what fetch does synchronously with our arguments (`new Request(url, init)`:
  * the URL parsed, the headers record filled, the signal followed) and answers
  * a 1 KiB object with an S3 store's headers, so only our side is measured.
- * Each call has a fresh client signal, as each request does. The store is
+ * Batches of 200 calls of each case alternate (150 rounds, the order reversed
+ * every other round), so the machine's drift hits every case alike; min,
+ * median and p75 are over the batches' per-call means. Each call has a fresh
+ * client signal, as each request does. The store is
  * anonymous: SigV4 signing (sigv4/, measured by its own benches) would add
  * ~15 µs of the same code to both sides. Read min and
- * p75; the means carry the machine's preemptions.
+ * median.
  *
- *   ROOTS=main=/tmp/ab-<sha>,new=. deno bench -A bench/backend_ab.ts
+ *   ROOTS=main=/tmp/ab-<sha>,new=. deno run -A bench/backend_ab.ts
  *
- * Allocation per call (heap growth over 2,000 calls with no scavenge between):
+ * Allocation per call (heap growth over 500 calls after a full GC, no scavenge between):
  *
- *   ALLOC=1 ROOTS=... deno run -A --v8-flags=--max-semi-space-size=64,--min-semi-space-size=64 \
+ *   ALLOC=1 ROOTS=... deno run -A --v8-flags=--expose-gc,--min-semi-space-size=64 \
  *     bench/backend_ab.ts
  */
 import { sdkHeaders } from "./_sdk.ts";
@@ -58,8 +61,8 @@ const options = {
 };
 
 type Call = () => Promise<void>;
-const cases: { name: string; group: string; baseline: boolean; call: Call }[] = [];
-for (const [i, { name, dir }] of roots.entries()) {
+const cases: { name: string; call: Call }[] = [];
+for (const { name, dir } of roots) {
   const { createS3Client } = await import(`${dir}/src/backends/s3/client.ts`);
   const objects = await import(`${dir}/src/backends/s3/objects.ts`);
   const ops = await import(`${dir}/src/s3/ops/get_object.ts`);
@@ -84,21 +87,42 @@ for (const [i, { name, dir }] of roots.entries()) {
     if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
     await r.value.body?.cancel();
   };
-  cases.push({ name: `backend ${name}`, group: "backend", baseline: i === 0, call: backend });
-  cases.push({ name: `handler ${name}`, group: "handler", baseline: i === 0, call: handler });
+  cases.push({ name: `backend ${name}`, call: backend }, {
+    name: `handler ${name}`,
+    call: handler,
+  });
 }
 
-if (Deno.env.get("ALLOC") !== "1") {
-  for (const c of cases) {
-    Deno.bench({ name: c.name, group: c.group, baseline: c.baseline, n: 20_000 }, c.call);
+/** Per-call µs of each batch, the cases' batches alternating so drift hits all alike. */
+async function timed(rounds: number, batch: number): Promise<Map<string, number[]>> {
+  const out = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of r % 2 ? [...cases].reverse() : cases) {
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) await c.call();
+      out.get(c.name)!.push(((performance.now() - t0) * 1000) / batch);
+    }
   }
-} else {
-  for (const c of cases) {
+  return out;
+}
+
+const q = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
+if (Deno.env.get("ALLOC") !== "1") {
+  await timed(10, 300); // warm up
+  for (const [name, xs] of await timed(150, 200)) {
+    console.log(
+      `${name.padEnd(16)} min ${q(xs, 0).toFixed(1)}  median ${q(xs, 0.5).toFixed(1)}  p75 ${
+        q(xs, 0.75).toFixed(1)
+      } µs/call`,
+    );
+  }
+} else {for (const c of cases) {
     for (let i = 0; i < 3_000; i++) await c.call(); // warm up
-    const n = 2_000;
+    const n = 500;
+    (globalThis as { gc?: () => void }).gc?.();
     const before = Deno.memoryUsage().heapUsed;
     for (let i = 0; i < n; i++) await c.call();
     const grown = Deno.memoryUsage().heapUsed - before;
     console.log(`${c.name}: ${Math.round(grown / n)} B/call`);
-  }
-}
+  }}

@@ -39,7 +39,8 @@ export type HttpBody =
 /** One request for `send`. */
 export interface SendRequest {
   readonly method: string;
-  readonly url: URL;
+  /** A string spares fetch a URL object's serialisation and a second parse (issue 30). */
+  readonly url: string | URL;
   readonly headers: Record<string, string>;
   /** @default no body */
   readonly body?: HttpBody | undefined;
@@ -192,7 +193,8 @@ type StreamRequest = SendRequest & { readonly body: Extract<HttpBody, { kind: "s
 /** Sends a streamed body with its Content-Length through node:http. */
 function sendStream(r: StreamRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const { url, timeoutMs, signal } = r;
+    const { timeoutMs, signal } = r;
+    const url = typeof r.url === "string" ? new URL(r.url) : r.url;
     const lib = url.protocol === "https:" ? https : http;
     const req = lib.request(url, {
       agent: url.protocol === "https:" ? httpsAgent : httpAgent,
