@@ -69,13 +69,9 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
   const { method, url, headers, body, timeoutMs, signal } = r;
   if (body?.kind === "stream") return await sendStream({ ...r, body });
   const controller = new AbortController();
-  const late = deadline(timeoutMs, () =>
-    controller.abort(
-      timedOut(timeoutMs),
-    ));
-  const stop = () => late.end();
+  const late = deadline(timeoutMs, () => controller.abort(timedOut(timeoutMs)));
   if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  else signal?.addEventListener("abort", () => controller.abort(signal.reason), ONCE);
   let res: Response;
   try {
     res = await fetch(url, {
@@ -87,15 +83,18 @@ export async function send(r: SendRequest): Promise<HttpResponse> {
       redirect: "manual",
     });
   } catch (e) {
-    stop();
+    late.end();
     throw e;
   }
   if (!res.body || (r.streamBody && res.status >= 200 && res.status < 300)) {
-    stop();
+    late.end();
     return { status: res.status, headers: res.headers, body: res.body };
   }
-  return { status: res.status, headers: res.headers, body: untilEnd(res.body, stop) };
+  return { status: res.status, headers: res.headers, body: untilEnd(res.body, () => late.end()) };
 }
+
+/** The options of a listener that runs once (one object for every request). */
+const ONCE: AddEventListenerOptions = { once: true };
 
 /**
  * One sweeping timer per timeout value serves every backend request's
