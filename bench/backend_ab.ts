@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a bench tool prints its results.
 /**
  * In-process A/B of the `s3` backend's GetObject and the handler around it
  * (issue 30), each checkout's code in one process, as bench/auth_ab.ts does
