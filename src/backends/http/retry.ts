@@ -86,23 +86,28 @@ export async function backendRequest(
   deps: BackendRequestDeps = {},
 ): Promise<Result<HttpResponse, ProxyError>> {
   const transport = deps.transport ?? backendTransport;
-  const once = async (): Promise<Result<HttpResponse, ProxyError>> => {
-    try {
-      return ok(await transport(req));
-    } catch (e) {
-      return err(toProxyError(e, "BackendError"));
-    }
-  };
-  const first = await once();
-  // A first answer that is final needs no retry loop (the common case).
+  const first = await attempt(transport, req);
+  // A first answer that is final needs no retry loop nor closure (the common case).
   if (
     !isIdempotentRead(req.method, req.body !== undefined) || !retryable(first) ||
     req.signal?.aborted
   ) return first;
-  return await withRetries(once, {
+  return await withRetries(() => attempt(transport, req), {
     ...(req.signal ? { signal: req.signal } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   }, first);
+}
+
+/** One attempt; a rejection (network, timeout, abort) is a BackendError. */
+async function attempt(
+  transport: Transport,
+  req: SendRequest,
+): Promise<Result<HttpResponse, ProxyError>> {
+  try {
+    return ok(await transport(req));
+  } catch (e) {
+    return err(toProxyError(e, "BackendError"));
+  }
 }
 
 /** Whether a request may be retried: it reads and carries no body. */

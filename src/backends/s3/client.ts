@@ -131,10 +131,9 @@ function requester(o: S3Options, t: Target): S3Client["call"] {
         },
       )
       : h;
-    const url = new URL(`${t.origin}${path}${query ? "?" + query : ""}`);
     return await backendRequest({
       method,
-      url,
+      url: `${t.origin}${path}${query ? "?" + query : ""}`,
       headers: signed,
       body,
       timeoutMs: o.requestTimeoutMs,

@@ -15,7 +15,7 @@ import type {
   WriteConditions,
 } from "../backend.ts";
 import { checkReadConditions, validatorHeaders } from "../conditions.ts";
-import { unstorableKeyRead, urlPathProblem } from "../keys.ts";
+import { hasDotSegment, unstorableKeyRead, urlPathProblem } from "../keys.ts";
 import { type HttpResponse, objectBody, release } from "../http/send.ts";
 import type { S3Client } from "./client.ts";
 import { errorFrom, xmlAnswer } from "./errors.ts";
@@ -54,14 +54,17 @@ export async function getObject(
   key: string,
   opts: GetOptions = {},
 ): BackendResult<GetResult> {
-  if (c.unreadable(key)) return err(unstorableKeyRead());
-  const headers = { ...conditionHeaders(opts.conditions), ...CHECKSUM_MODE };
+  // `c.unreadable(key)`, with the path made once for the request too.
+  const path = c.pathOf(key);
+  if (hasDotSegment(path)) return err(unstorableKeyRead());
+  const headers = conditionHeaders(opts.conditions);
+  headers["x-amz-checksum-mode"] = CHECKSUM_MODE["x-amz-checksum-mode"]!;
   if (opts.range) headers.range = rangeHeader(opts.range);
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
   const r = await c.call({
     method: opts.headOnly ? "HEAD" : "GET",
-    path: c.pathOf(key),
+    path,
     query,
     headers,
     signal: opts.signal,
@@ -103,8 +106,9 @@ async function getFailure(
 
 /** The bytes a GetObject answer holds, when a range was asked for or answered. */
 function rangeOf(res: HttpResponse, opts: GetOptions, meta: ObjectMeta): ByteRange | undefined {
-  const cr = /bytes (\d+)-(\d+)\//.exec(res.headers.get("content-range") ?? "");
-  if (res.status === 206 && cr) return { start: Number(cr[1]), end: Number(cr[2]) };
+  const cr = res.status === 206 &&
+    /bytes (\d+)-(\d+)\//.exec(res.headers.get("content-range") ?? "");
+  if (cr) return { start: Number(cr[1]), end: Number(cr[2]) };
   if (opts.range) return { start: 0, end: Math.max(0, meta.size - 1) };
   return undefined;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   compareKeys,
+  hasDotSegment,
   MAX_KEY_BYTES,
   urlPathProblem,
   validateKey,
@@ -55,5 +56,21 @@ Deno.test("urlPathProblem() refuses . and .. segments, encoded or not", () => {
 Deno.test("urlPathProblem() allows dots inside segments", () => {
   for (const path of ["a..b", "a/.b", "a/b.", "...", "a/...", "", "/bucket/key.txt"]) {
     assert.equal(urlPathProblem(path, "az"), undefined, path);
+  }
+});
+
+Deno.test("hasDotSegment() agrees with decoding %2E and splitting, on random paths", () => {
+  const reference = (path: string) =>
+    path.replace(/%2e/gi, ".").split("/").some((s) => s === "." || s === "..");
+  const pieces = [".", "..", "%2e", "%2E", "%2", "%", "e", "E", "/", "a", "%2f", "%2e%2e"];
+  for (const path of ["%2E%2e", "%2e.", ".%2E", "%2e%2e%2e", "%2e%2", "/%2e/", "a/%2"]) {
+    assert.equal(hasDotSegment(path), reference(path), path);
+  }
+  for (let i = 0; i < 20_000; i++) {
+    let path = "";
+    for (let n = Math.floor(Math.random() * 7); n > 0; n--) {
+      path += pieces[Math.floor(Math.random() * pieces.length)];
+    }
+    assert.equal(hasDotSegment(path), reference(path), path);
   }
 });

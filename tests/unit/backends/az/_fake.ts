@@ -15,8 +15,11 @@ import type { Backend } from "../../../../src/backends/backend.ts";
 /** The fixed time of every fake: Sat, 28 Nov 2026 06:00:00 GMT. */
 export const FAKE_NOW = Date.UTC(2026, 10, 28, 6, 0, 0);
 
+/** A request as the fake saw it, its URL parsed (a transport may be given a string). */
+export type SeenRequest = Omit<SendRequest, "url"> & { readonly url: URL };
+
 /** What a fake answers a request with. */
-export type Answerer = (req: SendRequest) => HttpResponse | Promise<HttpResponse>;
+export type Answerer = (req: SeenRequest) => HttpResponse | Promise<HttpResponse>;
 
 /** An answer with a text (or streamed) body. */
 export function answer(
@@ -32,7 +35,7 @@ export function answer(
 export interface Fake {
   readonly backend: Backend;
   readonly ctx: AzContext;
-  readonly requests: SendRequest[];
+  readonly requests: SeenRequest[];
   readonly sleeps: number[];
   readonly clock: ReturnType<typeof fixedClock>;
 }
@@ -44,7 +47,7 @@ export interface FakeOptions {
 
 /** A fake account `acct1`, container `data`, at `https://acct1.blob.core.windows.net`. */
 export function fake(answerer: Answerer, options: FakeOptions = {}): Fake {
-  const requests: SendRequest[] = [];
+  const requests: SeenRequest[] = [];
   const sleeps: number[] = [];
   const clock = fixedClock(FAKE_NOW);
   const deps = {
@@ -53,7 +56,8 @@ export function fake(answerer: Answerer, options: FakeOptions = {}): Fake {
       sleeps.push(ms);
       return Promise.resolve();
     },
-    transport: async (req: SendRequest) => {
+    transport: async (sent: SendRequest) => {
+      const req = { ...sent, url: new URL(sent.url) };
       requests.push(req);
       // As the wire does: a streamed body is sent (read to its end) before the answer.
       if (req.body?.kind === "stream") await new Response(req.body.stream).arrayBuffer();

@@ -296,3 +296,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "send()'s deadline holds after a gap between requests (its sweep timer lingers, then stops)",
+  ...opts,
+  async fn() {
+    const quick = rawServer(async (conn) => {
+      await conn.write(enc.encode("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"));
+    });
+    const stalled = rawServer(() => sleep(3000));
+    try {
+      // A timeout of its own: a watchdog (sweeping every 60 ms) no other test shares.
+      const timeoutMs = 240;
+      // No gap (the timer still runs), then gaps past one and several sweeps (it stopped).
+      for (const gap of [0, 100, 400]) {
+        await release(await get(quick.url, { timeoutMs }));
+        await sleep(gap);
+        const began = Date.now();
+        await assert.rejects(get(stalled.url, { timeoutMs }), isTimeout, `gap ${gap}`);
+        const took = Date.now() - began;
+        assert.ok(took >= timeoutMs && took < timeoutMs + 500, `gap ${gap}: ${took} ms`);
+      }
+    } finally {
+      await quick.close();
+      await stalled.close();
+    }
+  },
+});

@@ -14,19 +14,23 @@ export interface FakeAnswer {
   readonly body?: string | ReadableStream<Uint8Array>;
 }
 
+/** A request as the fake saw it, its URL parsed (the client sends a string). */
+export type SeenRequest = Omit<SendRequest, "url"> & { readonly url: URL };
+
 /** A fake store's backend and the requests it saw. */
 export interface FakeStore {
   readonly backend: Backend;
-  readonly seen: SendRequest[];
+  readonly seen: SeenRequest[];
 }
 
 /** An s3 backend (bucket `bkt`, unsigned unless `signed`) over a fake transport. */
 export function fakeStore(
-  answer: (req: SendRequest, n: number) => FakeAnswer,
+  answer: (req: SeenRequest, n: number) => FakeAnswer,
   deps: Omit<S3BackendDeps, "transport"> & { readonly signed?: boolean } = {},
 ): FakeStore {
-  const seen: SendRequest[] = [];
-  const transport = (req: SendRequest): Promise<HttpResponse> => {
+  const seen: SeenRequest[] = [];
+  const transport = (sent: SendRequest): Promise<HttpResponse> => {
+    const req = { ...sent, url: new URL(sent.url) };
     seen.push(req);
     const a = answer(req, seen.length - 1);
     const body = typeof a.body === "string" ? new Response(a.body).body : a.body ?? null;
