@@ -7,7 +7,7 @@
  * (limits/): a request refused for its signature counts toward its source
  * network's anonymous rate.
  */
-import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
+import { type AuthDeps, authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
@@ -84,6 +84,8 @@ interface Wiring extends S3ServerOptions {
   readonly region?: string;
   /** Presigned URLs used again, one cache per S3 path (a reload starts afresh). */
   readonly presigned: PresignedCache;
+  /** What `authenticate` reads besides the request's own facts, made once (issue 30). */
+  readonly authDeps: AuthDeps;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -100,13 +102,22 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     : {};
   // The region a SigV4 scope must name; none under `region: "*"`.
   const region = config.anyRegion ? {} : { region: config.region };
+  const presigned = createPresignedCache();
   const wiring: Wiring = {
     ...region,
     ...options,
     resolve: (name) => options.buckets.get(name),
     credentials,
     ...sessions,
-    presigned: createPresignedCache(),
+    presigned,
+    authDeps: {
+      credentials,
+      clock,
+      signingKeys: options.signingKeys,
+      ...sessions,
+      ...region,
+      presigned,
+    },
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions, ...region },
   };
@@ -121,18 +132,16 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   if (!routed.ok) return { result: routed };
   const route = routed.value;
   const authStart = w.clock.now();
-  const auth = authenticate(req, call.target, {
-    credentials: w.credentials,
-    clock: w.clock,
-    signingKeys: w.signingKeys,
-    ...(w.sessions ? { sessions: w.sessions } : {}),
-    // Signed over what the client named: the display bucket of a mapped one.
-    ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
-    host: call.client.host,
-    ...(w.region !== undefined ? { region: w.region } : {}),
-    presigned: w.presigned,
-  });
-  const authMs = w.clock.now() - authStart;
+  const auth = authenticate(
+    req,
+    call.target,
+    route.virtualHosted
+      // Signed over what the client named: the display bucket of a mapped one.
+      ? { ...w.authDeps, vhostBucket: route.view?.bucket ?? route.bucket, host: call.client.host }
+      : { ...w.authDeps, host: call.client.host },
+  );
+  const authEnd = w.clock.now();
+  const authMs = authEnd - authStart;
   if (!auth.ok) {
     // A bad signature still costs its source network's anonymous budget (a flood is not free).
     if (w.limiter) await w.limiter.charge(callerOf(undefined, call.client.address ?? ""));
@@ -143,7 +152,8 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     config: w.config,
     ...(call.client.address !== undefined ? { sourceIp: call.client.address } : {}),
     secureTransport: call.client.scheme === "https",
-    now: w.clock.now(),
+    // The clock read that ended authentication: the same instant to a policy's conditions.
+    now: authEnd,
     headers: req.headers,
     query: route.query,
   });
@@ -158,7 +168,7 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     ? mappedOp(admitAccount(route, { identity, authorize, namespace: ns, buckets: w.buckets }), op)
     : admit(route, { identity, authorize, op, w });
   if (!admitted.ok) return { result: admitted, route, identity, ...deniedBy(authorize) };
-  return await runHandler(
+  return runHandler(
     req,
     { call, route, auth: auth.value, authMs, authorize, ...admitted.value },
     w,
@@ -270,16 +280,24 @@ async function runHandler(
     : ticket.value && answer.ok
     ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
     : answer;
-  return {
+  const outcome: Mutable<RequestOutcome> = {
     result,
     route: loggedAs(route, signed, located?.only()),
     identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
-    ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
-    ...(!result.ok && REFUSALS.has(result.error.kind) ? deniedBy(step.authorize) : {}),
   };
+  // Set only when known, without a spread per request (issue 30).
+  if (auth.contentLength !== undefined) outcome.bytesIn = auth.contentLength;
+  if (!result.ok && REFUSALS.has(result.error.kind)) {
+    const d = step.authorize.denial();
+    if (d) outcome.deniedBy = decisionReason(d);
+  }
+  return outcome;
 }
+
+/** `T` with its properties writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The request as logged: a POST form's key, and the one bucket a body's keys were located in. */
 function loggedAs(route: S3Request, signed?: FormSigned, bucket?: string): S3Request {
