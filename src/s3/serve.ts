@@ -126,10 +126,14 @@ export function createS3Server(options: S3ServerOptions): S3Server {
   };
 }
 
-/** Routes and authenticates; ListBuckets is answered here, every other operation run. */
-async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
+/**
+ * Routes and authenticates; ListBuckets is answered here, every other
+ * operation run. Not `async`: an admitted request's outcome is its handler's
+ * own promise, with no layer of promise around it (issue 30).
+ */
+function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
   const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
-  if (!routed.ok) return { result: routed };
+  if (!routed.ok) return Promise.resolve({ result: routed });
   const route = routed.value;
   const authStart = w.clock.now();
   const auth = authenticate(
@@ -144,8 +148,9 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   const authMs = authEnd - authStart;
   if (!auth.ok) {
     // A bad signature still costs its source network's anonymous budget (a flood is not free).
-    if (w.limiter) await w.limiter.charge(callerOf(undefined, call.client.address ?? ""));
-    return { result: auth, route, authMs };
+    const refused: RequestOutcome = { result: auth, route, authMs };
+    if (!w.limiter) return Promise.resolve(refused);
+    return w.limiter.charge(callerOf(undefined, call.client.address ?? "")).then(() => refused);
   }
   const { identity } = auth.value;
   const authorize = createAuthorizer({
@@ -160,14 +165,17 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
   if (route.op === "ListBuckets") {
     const ns = call.addressing.namespace;
     const shown = ns && ((name: string) => ns.show(name).bucket);
-    return { result: ok(listBuckets(w.config, identity, authorize, shown)), route, identity };
+    const result = ok(listBuckets(w.config, identity, authorize, shown));
+    return Promise.resolve({ result, route, identity });
   }
   const op = OPERATIONS[route.op];
   const ns = call.addressing.namespace;
   const admitted = route.view?.account && ns
     ? mappedOp(admitAccount(route, { identity, authorize, namespace: ns, buckets: w.buckets }), op)
     : admit(route, { identity, authorize, op, w });
-  if (!admitted.ok) return { result: admitted, route, identity, ...deniedBy(authorize) };
+  if (!admitted.ok) {
+    return Promise.resolve({ result: admitted, route, identity, ...deniedBy(authorize) });
+  }
   return runHandler(
     req,
     { call, route, auth: auth.value, authMs, authorize, ...admitted.value },
