@@ -7,7 +7,7 @@
  * (limits/): a request refused for its signature counts toward its source
  * network's anonymous rate.
  */
-import { type AuthDeps, authenticate, type SessionResolver } from "../auth/authenticate.ts";
+import { authenticate, type SessionResolver } from "../auth/authenticate.ts";
 import type { Authenticated, Identity } from "../auth/identity.ts";
 import type { PostFormKeys } from "../auth/post_form.ts";
 import { createSessionResolver, type SessionKeys } from "../auth/session_token.ts";
@@ -84,8 +84,6 @@ interface Wiring extends S3ServerOptions {
   readonly region?: string;
   /** Presigned URLs used again, one cache per S3 path (a reload starts afresh). */
   readonly presigned: PresignedCache;
-  /** What `authenticate` reads besides the request's own facts, made once (issue 30). */
-  readonly authDeps: AuthDeps;
 }
 
 /** Builds the S3 path over a config, its buckets and the keys it verifies with. */
@@ -102,22 +100,13 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     : {};
   // The region a SigV4 scope must name; none under `region: "*"`.
   const region = config.anyRegion ? {} : { region: config.region };
-  const presigned = createPresignedCache();
   const wiring: Wiring = {
     ...region,
     ...options,
     resolve: (name) => options.buckets.get(name),
     credentials,
     ...sessions,
-    presigned,
-    authDeps: {
-      credentials,
-      clock,
-      signingKeys: options.signingKeys,
-      ...sessions,
-      ...region,
-      presigned,
-    },
+    presigned: createPresignedCache(),
     ...(idleSecs > 0 ? { idle: createIdleWatchdog({ timeoutMs: idleSecs * 1000, clock }) } : {}),
     formKeys: { credentials, clock, signingKeys: options.signingKeys, ...sessions, ...region },
   };
@@ -136,14 +125,17 @@ function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
   if (!routed.ok) return Promise.resolve({ result: routed });
   const route = routed.value;
   const authStart = w.clock.now();
-  const auth = authenticate(
-    req,
-    call.target,
-    route.virtualHosted
-      // Signed over what the client named: the display bucket of a mapped one.
-      ? { ...w.authDeps, vhostBucket: route.view?.bucket ?? route.bucket, host: call.client.host }
-      : { ...w.authDeps, host: call.client.host },
-  );
+  const auth = authenticate(req, call.target, {
+    credentials: w.credentials,
+    clock: w.clock,
+    signingKeys: w.signingKeys,
+    ...(w.sessions ? { sessions: w.sessions } : {}),
+    // Signed over what the client named: the display bucket of a mapped one.
+    ...(route.virtualHosted ? { vhostBucket: route.view?.bucket ?? route.bucket } : {}),
+    host: call.client.host,
+    ...(w.region !== undefined ? { region: w.region } : {}),
+    presigned: w.presigned,
+  });
   const authEnd = w.clock.now();
   const authMs = authEnd - authStart;
   if (!auth.ok) {
