@@ -12,7 +12,10 @@
  * per-round differences against the first root, which the load of other
  * processes moves least.
  *
- *   ROOTS=main=/tmp/base,new=. deno run -A bench/glue_ab.ts [rounds]
+ *   ROOTS=main=/tmp/base,new=. deno run -A --v8-flags=--expose-gc bench/glue_ab.ts [rounds]
+ *
+ * With `--expose-gc`, each line also gives the heap's growth per call over
+ * 500 calls after a full GC (allocation per request).
  *
  * Each root is a checkout (`git archive main | tar -x -C /tmp/base`, or one
  * bench/ab.ts left under /tmp); the first is the baseline.
@@ -130,6 +133,15 @@ for (let r = 0; r < rounds; r++) {
     times.get(c)!.push(await timeBatch(c));
   }
 }
+/** Heap growth per call over 500 calls after a full GC, when the GC is exposed. */
+async function bytesPerCall(c: (typeof cases)[number]): Promise<string> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return "";
+  gc();
+  const before = Deno.memoryUsage().heapUsed;
+  for (let n = 0; n < 500; n++) await c.run();
+  return `  ${Math.round((Deno.memoryUsage().heapUsed - before) / 500)} B/call`;
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const group of new Set(cases.map((c) => c.group))) {
   const mine = cases.filter((c) => c.group === group);
@@ -142,7 +154,7 @@ for (const group of new Set(cases.map((c) => c.group))) {
         `  median ${median(t).toFixed(2).padStart(7)} µs  paired diff ${
           diff.toFixed(2).padStart(6)
         } µs` +
-        `  cheaper in ${t.filter((x, r) => x < base[r]!).length}/${rounds}`,
+        `  cheaper in ${t.filter((x, r) => x < base[r]!).length}/${rounds}` + await bytesPerCall(c),
     );
   }
 }
