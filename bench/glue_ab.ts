@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a bench tool prints its results.
 /**
  * In-process A/B of the request path's own glue and its access log (issue
  * 30), each checkout's code in one process, as bench/route_ab.ts does for
