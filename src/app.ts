@@ -122,6 +122,8 @@ interface Pipeline extends AppDeps {
   readonly jwks: JwksCache;
   readonly proxies: ProxyTrust | undefined;
   readonly load: InFlight;
+  /** Counts one request out of `load` (made once, not per request). */
+  readonly release: () => void;
   /** `path_mapping`'s translation (s3/namespace.ts), for the S3 path and preflights alike. */
   readonly namespace?: Namespace;
 }
@@ -175,6 +177,7 @@ export function createApp(deps: AppDeps): AppHandler {
     if (backend) buckets.set(b.name, { config: b, backend });
   }
   const limiter = limiterOf(deps);
+  const load = deps.inFlight ?? { count: 0 };
   const pipeline: Pipeline = {
     ...deps,
     ...(limiter ? { limiter } : {}),
@@ -196,7 +199,8 @@ export function createApp(deps: AppDeps): AppHandler {
       trustedProxies: config.trustedProxies,
       ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
     }),
-    load: deps.inFlight ?? { count: 0 },
+    load,
+    release: () => void load.count--,
   };
   return function handle(req: Request, info?: ConnInfo): Promise<Response> {
     return respond(req, info, pipeline);
@@ -254,7 +258,7 @@ async function limitConcurrency(
   // Counted until the response body is delivered (a stalled download holds its
   // place, so max_concurrent_requests bounds the memory of open responses too);
   // without Deno.serve's `completed`, until the handler returns.
-  const done = () => void load.count--;
+  const done = p.release;
   try {
     return load.count > p.config.maxConcurrentRequests
       ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
