@@ -20,7 +20,7 @@ import {
   createProxyTrust,
   type ProxyTrust,
 } from "./http/forwarded.ts";
-import { queryOf, requestTarget } from "./http/target.ts";
+import { queryOf, type RequestTarget, requestTarget } from "./http/target.ts";
 import { type AccessLogEntry, accessLogEntry } from "./log/entry.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { randomRequestId } from "./http/request_id.ts";
@@ -122,6 +122,8 @@ interface Pipeline extends AppDeps {
   readonly jwks: JwksCache;
   readonly proxies: ProxyTrust | undefined;
   readonly load: InFlight;
+  /** Counts one request out of `load` (made once, not per request). */
+  readonly release: () => void;
   /** `path_mapping`'s translation (s3/namespace.ts), for the S3 path and preflights alike. */
   readonly namespace?: Namespace;
 }
@@ -175,6 +177,7 @@ export function createApp(deps: AppDeps): AppHandler {
     if (backend) buckets.set(b.name, { config: b, backend });
   }
   const limiter = limiterOf(deps);
+  const load = deps.inFlight ?? { count: 0 };
   const pipeline: Pipeline = {
     ...deps,
     ...(limiter ? { limiter } : {}),
@@ -196,7 +199,8 @@ export function createApp(deps: AppDeps): AppHandler {
       trustedProxies: config.trustedProxies,
       ...(config.publicEndpoint ? { publicEndpoint: config.publicEndpoint } : {}),
     }),
-    load: deps.inFlight ?? { count: 0 },
+    load,
+    release: () => void load.count--,
   };
   return function handle(req: Request, info?: ConnInfo): Promise<Response> {
     return respond(req, info, pipeline);
@@ -211,7 +215,7 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
   const peer = info?.remoteAddr;
   const client = clientSide(req.headers, peer?.hostname, p.proxies);
   const outcome = await limitConcurrency(req, { requestId, client, info }, p);
-  const { response, totalMs } = await finishResponse(req, {
+  const finishing = finishResponse(req, {
     requestId,
     result: outcome.result,
     sts: outcome.sts !== undefined,
@@ -221,6 +225,7 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     started,
     ...(p.config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
   });
+  const { response, totalMs } = finishing instanceof Promise ? await finishing : finishing;
   p.log(accessLogEntry(req, {
     requestId,
     started,
@@ -253,7 +258,7 @@ async function limitConcurrency(
   // Counted until the response body is delivered (a stalled download holds its
   // place, so max_concurrent_requests bounds the memory of open responses too);
   // without Deno.serve's `completed`, until the handler returns.
-  const done = () => void load.count--;
+  const done = p.release;
   try {
     return load.count > p.config.maxConcurrentRequests
       ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
@@ -268,8 +273,12 @@ async function limitConcurrency(
   }
 }
 
-/** Sends a request down its path: the issuer's documents, STS, a CORS preflight, or S3. */
-async function dispatch(
+/**
+ * Sends a request down its path: the issuer's documents, STS, a CORS
+ * preflight, or S3. Not `async`: an S3 request's outcome is the S3 path's own
+ * promise, with no layer around it (issue 30).
+ */
+function dispatch(
   req: Request,
   requestId: string,
   client: ClientSide,
@@ -280,38 +289,49 @@ async function dispatch(
   // The issuer's documents, unless the path is a key of a virtual-hosted bucket.
   const doc = p.oidcIssuer && serveWellKnown(p.oidcIssuer, req.method, target.rawPath);
   if (doc && !hostBucket(client.host, config.domain)) {
-    return { result: ok(doc), wellKnown: true };
+    return Promise.resolve({ result: ok(doc), wellKnown: true });
   }
   // S3 requests have their header section checked while routed; STS calls and preflights here.
   if (isStsRequest(req.method, target, req.headers)) {
-    const tooLarge = headerSectionProblem(req.headers);
-    if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
-    // An STS call is unsigned: it counts toward its source network's anonymous rate.
-    const limited = await p.limiter?.admit(callerOf(undefined, client.address ?? ""), 0);
-    if (limited && !limited.ok) return { result: limited, sts: { action: "STS" } };
-    return await serveSts(req, {
-      target,
-      requestId,
-      roles: config.roles,
-      ...(p.sessionKeys ? { sessionKeys: p.sessionKeys } : {}),
-      jwks: p.jwks,
-      clock: p.clock,
-    });
+    return dispatchSts(req, target, requestId, client, p);
   }
   // One strict decoding of the query serves the router and the signature check;
   // a query that does not decode is refused before either reads it.
   const query = queryOf(target);
-  if (!query.ok) return { result: query };
+  if (!query.ok) return Promise.resolve({ result: query });
   // One shape for every request, no spreads (issue 30).
   const addressing = { host: client.host, domain: config.domain, namespace: p.namespace };
   if (req.method === "OPTIONS") {
     const tooLarge = headerSectionProblem(req.headers);
-    if (tooLarge) return { result: err(tooLarge) };
+    if (tooLarge) return Promise.resolve({ result: err(tooLarge) });
     // A CORS preflight: answered from the bucket's CORS rules, without authentication.
     const named = parseS3Request("GET", target, req.headers, addressing);
     const name = named.ok ? named.value.bucket : "";
     const result = answerPreflight(name, { ...p.cors, headers: req.headers });
-    return { result, bucketName: name, preflight: true };
+    return Promise.resolve({ result, bucketName: name, preflight: true });
   }
-  return await p.serveS3(req, { target, addressing, requestId, client });
+  return p.serveS3(req, { target, addressing, requestId, client });
+}
+
+/** An STS call: its header section checked, its source network's anonymous rate charged, then served. */
+async function dispatchSts(
+  req: Request,
+  target: RequestTarget,
+  requestId: string,
+  client: ClientSide,
+  p: Pipeline,
+): Promise<RequestOutcome> {
+  const tooLarge = headerSectionProblem(req.headers);
+  if (tooLarge) return { result: err(tooLarge), sts: { action: "STS" } };
+  // An STS call is unsigned: it counts toward its source network's anonymous rate.
+  const limited = await p.limiter?.admit(callerOf(undefined, client.address ?? ""), 0);
+  if (limited && !limited.ok) return { result: limited, sts: { action: "STS" } };
+  return await serveSts(req, {
+    target,
+    requestId,
+    roles: p.config.roles,
+    ...(p.sessionKeys ? { sessionKeys: p.sessionKeys } : {}),
+    jwks: p.jwks,
+    clock: p.clock,
+  });
 }

@@ -357,7 +357,8 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
         if (e.bytesIn) bytesIn.add(opBucket.labels, e.bytesIn, opBucket.key);
         if (e.bytesOut) bytesOut.add(opBucket.labels, e.bytesOut, opBucket.key);
         const who = principalOf(e);
-        const [bin, bout] = [e.bytesIn ?? 0, e.bytesOut ?? 0];
+        const bin = e.bytesIn ?? 0;
+        const bout = e.bytesOut ?? 0;
         counters.principalRequests.add(who.labels, 1, who.series);
         if (bin) counters.principalBytesIn.add(who.labels, bin, who.series);
         if (bout) counters.principalBytesOut.add(who.labels, bout, who.series);

@@ -115,10 +115,14 @@ export function createS3Server(options: S3ServerOptions): S3Server {
   };
 }
 
-/** Routes and authenticates; ListBuckets is answered here, every other operation run. */
-async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
+/**
+ * Routes and authenticates; ListBuckets is answered here, every other
+ * operation run. Not `async`: an admitted request's outcome is its handler's
+ * own promise, with no layer of promise around it (issue 30).
+ */
+function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutcome> {
   const routed = parseS3Request(req.method, call.target, req.headers, call.addressing);
-  if (!routed.ok) return { result: routed };
+  if (!routed.ok) return Promise.resolve({ result: routed });
   const route = routed.value;
   const authStart = w.clock.now();
   const auth = authenticate(req, call.target, {
@@ -132,33 +136,39 @@ async function serve(req: Request, call: S3Call, w: Wiring): Promise<RequestOutc
     ...(w.region !== undefined ? { region: w.region } : {}),
     presigned: w.presigned,
   });
-  const authMs = w.clock.now() - authStart;
+  const authEnd = w.clock.now();
+  const authMs = authEnd - authStart;
   if (!auth.ok) {
     // A bad signature still costs its source network's anonymous budget (a flood is not free).
-    if (w.limiter) await w.limiter.charge(callerOf(undefined, call.client.address ?? ""));
-    return { result: auth, route, authMs };
+    const refused: RequestOutcome = { result: auth, route, authMs };
+    if (!w.limiter) return Promise.resolve(refused);
+    return w.limiter.charge(callerOf(undefined, call.client.address ?? "")).then(() => refused);
   }
   const { identity } = auth.value;
   const authorize = createAuthorizer({
     config: w.config,
     ...(call.client.address !== undefined ? { sourceIp: call.client.address } : {}),
     secureTransport: call.client.scheme === "https",
-    now: w.clock.now(),
+    // The clock read that ended authentication: the same instant to a policy's conditions.
+    now: authEnd,
     headers: req.headers,
     query: route.query,
   });
   if (route.op === "ListBuckets") {
     const ns = call.addressing.namespace;
     const shown = ns && ((name: string) => ns.show(name).bucket);
-    return { result: ok(listBuckets(w.config, identity, authorize, shown)), route, identity };
+    const result = ok(listBuckets(w.config, identity, authorize, shown));
+    return Promise.resolve({ result, route, identity });
   }
   const op = OPERATIONS[route.op];
   const ns = call.addressing.namespace;
   const admitted = route.view?.account && ns
     ? mappedOp(admitAccount(route, { identity, authorize, namespace: ns, buckets: w.buckets }), op)
     : admit(route, { identity, authorize, op, w });
-  if (!admitted.ok) return { result: admitted, route, identity, ...deniedBy(authorize) };
-  return await runHandler(
+  if (!admitted.ok) {
+    return Promise.resolve({ result: admitted, route, identity, ...deniedBy(authorize) });
+  }
+  return runHandler(
     req,
     { call, route, auth: auth.value, authMs, authorize, ...admitted.value },
     w,
@@ -270,16 +280,24 @@ async function runHandler(
     : ticket.value && answer.ok
     ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
     : answer;
-  return {
+  const outcome: Mutable<RequestOutcome> = {
     result,
     route: loggedAs(route, signed, located?.only()),
     identity: signed?.identity ?? auth.identity,
     authMs: step.authMs,
     backendMs: w.clock.now() - opStart,
-    ...(auth.contentLength !== undefined ? { bytesIn: auth.contentLength } : {}),
-    ...(!result.ok && REFUSALS.has(result.error.kind) ? deniedBy(step.authorize) : {}),
   };
+  // Set only when known, without a spread per request (issue 30).
+  if (auth.contentLength !== undefined) outcome.bytesIn = auth.contentLength;
+  if (!result.ok && REFUSALS.has(result.error.kind)) {
+    const d = step.authorize.denial();
+    if (d) outcome.deniedBy = decisionReason(d);
+  }
+  return outcome;
 }
+
+/** `T` with its properties writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The request as logged: a POST form's key, and the one bucket a body's keys were located in. */
 function loggedAs(route: S3Request, signed?: FormSigned, bucket?: string): S3Request {

@@ -37,6 +37,17 @@ Deno.test("finishResponse() stamps a success with the request id and measures th
   assert.equal(await response.text(), "hi");
 });
 
+Deno.test("finishResponse() finishes a success at once and an error as a promise", async () => {
+  // A success costs no promise turn on the hot path (issue 30); an error drains the body first.
+  const done = finishResponse(new Request("http://h/b/k"), options());
+  assert.ok(!(done instanceof Promise));
+  await done.response.body?.cancel();
+  const failing = options({ result: err(proxyError("NoSuchKey", "gone")) });
+  const later = finishResponse(new Request("http://h/b/k"), failing);
+  assert.ok(later instanceof Promise);
+  await (await later).response.body?.cancel();
+});
+
 Deno.test("finishResponse() renders an error as S3 XML, bodiless for HEAD", async () => {
   const result = err(proxyError("NoSuchKey", "The specified key does not exist."));
   const get = await finishResponse(new Request("http://h/b/k"), options({ result }));
