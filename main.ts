@@ -51,7 +51,8 @@ const workerScope: WorkerScope | undefined =
 const accessOut = createLineWriter(
   workerScope
     ? (b) => {
-      workerScope.postMessage({ kind: "log", bytes: b });
+      // A copy of the view alone: posting the view would clone the writer's whole reused buffer.
+      workerScope.postMessage({ kind: "log", bytes: b.slice() });
       return b.length;
     }
     : (b) => Deno.stdout.writeSync(b),

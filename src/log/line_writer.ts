@@ -5,7 +5,11 @@
  * write per line cost a small GET about a fifth of its time.
  */
 
-/** A sink of bytes that may take fewer than it was given (stdout's writeSync). */
+/**
+ * A sink of bytes that may take fewer than it was given (stdout's writeSync).
+ * The bytes are a view of a buffer the writer reuses: a sink that keeps them
+ * past the call (posts them to another thread) must copy them first.
+ */
 export type WriteSync = (bytes: Uint8Array) => number;
 
 /** Buffered lines. */
