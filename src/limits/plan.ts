@@ -167,16 +167,16 @@ export function planOf(rules: Rules, c: Caller, bytesIn: number, now: number): P
   };
 }
 
-/**
- * The quota checks of a caller, one per counter: of two rules counting the
- * same subject, amount and window only the stricter is kept (one counter,
- * counted once per request).
- */
 /** A bucket rule's subject as the client names the bucket, when it names it otherwise. */
 function shownSubject(m: QuotaRule["match"], c: Caller): string | undefined {
   return "bucket" in m && c.shownBucket !== undefined ? `bucket:${c.shownBucket}` : undefined;
 }
 
+/**
+ * The quota checks of a caller, one per counter: of two rules counting the
+ * same subject, amount and window only the stricter is kept (one counter,
+ * counted once per request).
+ */
 function quotasOf(
   rules: readonly QuotaRule[],
   c: Caller,

@@ -38,7 +38,7 @@ export interface FormSource {
   readonly bucket: string;
   readonly contentLength: number;
   /** How the client names a configured bucket, when otherwise (path mapping): for messages. */
-  readonly shown?: (bucket: string) => string;
+  readonly shown?: (bucket: string) => string | undefined;
 }
 
 /** The limits of one form upload; `onSent` hears what a pacer sends (the idle watch). */

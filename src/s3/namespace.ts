@@ -120,13 +120,11 @@ export function mapCopySource(ns: Namespace, raw: string): string {
 }
 
 /**
- * How messages name a configured bucket of a mapped namespace, as its
- * display path (`acme--data` → `acme/data`); undefined without a mapping.
+ * How messages name a configured bucket of a mapped namespace: its display
+ * path (`acme--data` → `acme/data`); undefined without a mapping.
  */
-export function bucketLabel(ns: Namespace | undefined): ((name: string) => string) | undefined {
+export function bucketLabel(ns: Namespace | undefined, name: string): string | undefined {
   if (!ns) return undefined;
-  return (name) => {
-    const { bucket, prefix } = ns.show(name);
-    return `${bucket}/${prefix.replace(/\/$/, "")}`;
-  };
+  const { bucket, prefix } = ns.show(name);
+  return `${bucket}/${prefix.replace(/\/$/, "")}`;
 }

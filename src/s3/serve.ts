@@ -311,12 +311,11 @@ function formLimitsOf(
   limiter: Limiter,
   onSent?: (n: number) => void,
 ): FormLimits {
-  const shown = bucketLabel(step.call.addressing.namespace);
   const from = {
     sourceIp: step.call.client.address ?? "",
     bucket: step.bucket.config.name,
     contentLength: step.auth.contentLength ?? 0,
-    ...(shown ? { shown } : {}),
+    shown: (bucket: string) => bucketLabel(step.call.addressing.namespace, bucket),
   };
   return formLimits(limiter, from, onSent);
 }
@@ -331,7 +330,7 @@ function ticketOf(
 ): Promise<Result<Ticket | undefined, ProxyError>> {
   if (!w.limiter) return NO_TICKET;
   const name = step.bucket.config.name;
-  const shown = bucketLabel(step.call.addressing.namespace)?.(name);
+  const shown = bucketLabel(step.call.addressing.namespace, name);
   const caller = callerOf(step.auth.identity, step.call.client.address ?? "", name, shown);
   return w.limiter.admit(caller, step.auth.contentLength ?? 0);
 }

@@ -59,7 +59,7 @@ Deno.test("mapCopySource() maps the source's bucket and key, keeping its query",
 });
 
 Deno.test("bucketLabel() shows a configured bucket as its display path; nothing without a mapping", () => {
-  assert.equal(bucketLabel(ns)!("acme--data"), "acme/data");
-  assert.equal(bucketLabel(ns)!("other--x"), "other/x");
-  assert.equal(bucketLabel(undefined), undefined);
+  assert.equal(bucketLabel(ns, "acme--data"), "acme/data");
+  assert.equal(bucketLabel(ns, "other--x"), "other/x");
+  assert.equal(bucketLabel(undefined, "acme--data"), undefined);
 });
