@@ -49,6 +49,11 @@ function retryable(r: Result<HttpResponse, ProxyError>): boolean {
   return r.error.kind === "BackendError" && cause?.name !== "TimeoutError";
 }
 
+/** Whether an outcome ends the attempts: not worth another, or the client went away. */
+function final(r: Result<HttpResponse, ProxyError>, signal: AbortSignal | undefined): boolean {
+  return !retryable(r) || signal?.aborted === true;
+}
+
 /**
  * Calls `attempt` until it succeeds, fails for good, or the retries are spent;
  * `first`, when given, is the first attempt's outcome, already had.
@@ -62,7 +67,7 @@ export async function withRetries(
   let delay = policy.baseDelayMs ?? 100;
   for (let i = 0;; i++) {
     const r = i === 0 && first ? first : await attempt();
-    if (i >= retries || !retryable(r) || policy.signal?.aborted) return r;
+    if (i >= retries || final(r, policy.signal)) return r;
     if (r.ok) await release(r.value);
     await (policy.sleep ?? realSleep)(delay, policy.signal);
     delay *= 2;
@@ -88,10 +93,9 @@ export async function backendRequest(
   const transport = deps.transport ?? backendTransport;
   const first = await attempt(transport, req);
   // A first answer that is final needs no retry loop nor closure (the common case).
-  if (
-    !isIdempotentRead(req.method, req.body !== undefined) || !retryable(first) ||
-    req.signal?.aborted
-  ) return first;
+  if (!isIdempotentRead(req.method, req.body !== undefined) || final(first, req.signal)) {
+    return first;
+  }
   return await withRetries(() => attempt(transport, req), {
     ...(req.signal ? { signal: req.signal } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
