@@ -58,6 +58,12 @@ export async function meterResponse(
   onSent?: (n: number) => void,
 ): Promise<Result<Response, ProxyError>> {
   if (res.status >= 400) return ok(res);
+  if (!ticket.paces && !ticket.countsBytes) {
+    // Not even `res.body`: reading it turns a bytes body into a JavaScript
+    // stream, which Deno.serve then pumps (issue 30).
+    ticket.done(bytesIn(), 0);
+    return ok(res);
+  }
   const size = Number(res.headers.get("content-length") ?? "0");
   if (res.body !== null && size > 0) {
     const checked = ticket.checkOut(size);

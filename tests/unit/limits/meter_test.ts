@@ -88,3 +88,21 @@ Deno.test("meterUpload() counts the upload's bytes; a body under no rule is hand
   assert.ok(same.ok && same.value === res);
   await res.body?.cancel();
 });
+
+Deno.test("meterResponse() under no byte rule never touches the answer's body (bytes stay bytes for Deno.serve)", async () => {
+  const { ticket } = await ticketFor({
+    limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 1e9, burst: 1e9 }],
+    quotas: [],
+  });
+  let touched = 0;
+  class Watched extends Response {
+    override get body() {
+      touched++;
+      return super.body;
+    }
+  }
+  const res = new Watched(new Uint8Array(1024), { headers: { "content-length": "1024" } });
+  const r = await meterResponse(ticket, res, () => 0);
+  assert.ok(r.ok && r.value === res);
+  assert.equal(touched, 0, "a Uint8Array body read as .body becomes a JavaScript stream");
+});
