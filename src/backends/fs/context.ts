@@ -23,6 +23,8 @@ export interface FsContext {
   readonly ops: PathOps;
   /** Whether the root folds case (probed once): then a key reaches only a name stored exactly so. */
   readonly folds: () => Promise<boolean>;
+  /** The probe's answer once known (a GET's synchronous path needs it at hand), else undefined. */
+  readonly foldsNow: () => boolean | undefined;
   /** Directories' entries in key order, for listings and case checks. */
   readonly dirs: DirEntries;
   /** What completed uploads answered, for a Complete sent again. */

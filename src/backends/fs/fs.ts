@@ -82,16 +82,19 @@ export function fsContext(o: FsBackendOptions): FsContext {
     ...(o.turnWaitMs !== undefined ? { waitMs: o.turnWaitMs } : {}),
   });
   let folding: Promise<boolean> | undefined;
+  let folded: boolean | undefined;
   // Probed in the internal directory (made under the root, so it folds as the root
   // does); a root where it cannot be made is taken to fold.
   const folds = () =>
-    folding ??= ensureDirs().then(() => probeFolding(ops, layout.tmpDir), () => true);
+    folding ??= ensureDirs().then(() => probeFolding(ops, layout.tmpDir), () => true)
+      .then((f) => (folded = f));
   return {
     layout,
     clock,
     ensureDirs,
     ops,
     folds,
+    foldsNow: () => folded,
     sidecars: createSidecars({ layout, ensureDirs, turn: (key, f) => locks.hold({ key }, f) }),
     small: createSmallFiles(),
     dirs: createDirEntries(ops),

@@ -124,6 +124,18 @@ export async function findObject(ctx: FsContext, key: string): Promise<Found | u
     await fileIn(ctx, key, { path: ctx.layout.shadow(key), tree: () => internalTree(ctx) });
 }
 
+/**
+ * `findObject` synchronously, where it can be: the file at a plain key's plain
+ * path on a root known not to fold case. Undefined when not so placed or not
+ * known (then `findObject` decides); throws as `findObject` does.
+ */
+export function plainObjectNow(ctx: FsContext, key: string): Found | undefined {
+  if (ctx.foldsNow() !== false || !isPlainKey(key)) return undefined;
+  const path = ctx.layout.data(key);
+  const st = fileAt(ctx, path);
+  return st ? { path, st } : undefined;
+}
+
 /** The directory part of `path`. */
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/"));
 

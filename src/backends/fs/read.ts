@@ -14,9 +14,9 @@ import { readRange } from "../range.ts";
 import type { FsContext } from "./context.ts";
 import { ioError, isMissing, noSuchKey } from "./errors.ts";
 import { fileStream } from "./file_stream.ts";
-import { toMeta } from "./meta_file.ts";
+import { type MetaFile, toMeta } from "./meta_file.ts";
 import { fsKeyProblem } from "./paths.ts";
-import { findObject, type Found } from "./places.ts";
+import { findObject, type Found, plainObjectNow } from "./places.ts";
 import { SMALL_READ } from "./small_files.ts";
 
 /**
@@ -85,15 +85,27 @@ async function readPlan(
   ctx: FsContext,
   key: string,
   o: GetOptions & { readonly st: Deno.FileInfo; readonly path: string },
-): Promise<Result<{ meta: ObjectMeta; range?: ByteRange }, ProxyError>> {
-  const meta = await metaFor(ctx, key, o);
-  if (!meta.ok) return meta;
-  const failed = o.conditions ? checkReadConditions(meta.value, o.conditions) : undefined;
+): Promise<Result<Plan, ProxyError>> {
+  const m = await ctx.sidecars.of(key, o.st, o.path);
+  return m.ok ? planOf(key, m.value, o.st, o) : m;
+}
+
+/** What a read serves of `key`'s file (stat `st`) as its sidecar `m` describes it. */
+type Plan = { meta: ObjectMeta; range?: ByteRange };
+
+function planOf(
+  key: string,
+  m: MetaFile,
+  st: Deno.FileInfo,
+  o: GetOptions,
+): Result<Plan, ProxyError> {
+  const meta = toMeta(key, m, st);
+  const failed = o.conditions ? checkReadConditions(meta, o.conditions) : undefined;
   if (failed) return err(failed);
   // Resolved against the file as it is (a file replaced by hand may differ from its sidecar).
-  const r = readRange({ size: o.st.size, partSizes: meta.value.partSizes }, o);
+  const r = readRange({ size: st.size, partSizes: meta.partSizes }, o);
   if (!r.ok) return r;
-  return ok(r.value ? { meta: meta.value, range: r.value } : { meta: meta.value });
+  return ok(r.value ? { meta, range: r.value } : { meta });
 }
 
 /** GetObject of a large object (or one replaced mid-read): the open file, streamed. */
@@ -130,10 +142,54 @@ async function getStreamed(
 }
 
 /** GetObject: a small object from memory (or read whole), a large one streamed. */
-export async function getObject(
+export function getObject(
   ctx: FsContext,
   key: string,
   o: GetOptions = {},
+): BackendResult<GetResult> {
+  let hot: Result<GetResult, ProxyError> | undefined;
+  try {
+    hot = hotGet(ctx, key, o);
+  } catch (e) {
+    hot = err(ioError(e));
+  }
+  return hot ? Promise.resolve(hot) : getObjectAsync(ctx, key, o);
+}
+
+/**
+ * A small object's GET answered without a turn of promises (issue 30) when
+ * its file, sidecar and bytes are all at hand; undefined when one is not,
+ * and the full way answers.
+ */
+function hotGet(
+  ctx: FsContext,
+  key: string,
+  o: GetOptions,
+): Result<GetResult, ProxyError> | undefined {
+  if (fsKeyProblem(key)) return undefined;
+  const f = plainObjectNow(ctx, key);
+  if (!f || f.st.size > SMALL_READ) return undefined;
+  const m = ctx.sidecars.cached(key, f.st);
+  if (!m) return undefined;
+  const plan = planOf(key, m, f.st, o);
+  if (!plan.ok) return plan;
+  const whole = ctx.small.bytes(key, f.path, f.st);
+  return whole ? served(plan.value, whole) : undefined;
+}
+
+/** The GetResult of a small object's plan and its bytes. */
+function served(
+  { meta, range }: Plan,
+  whole: Uint8Array<ArrayBuffer>,
+): Result<GetResult, ProxyError> {
+  const body = range ? whole.subarray(range.start, range.end + 1) : whole;
+  return ok({ meta, ...(range ? { range } : {}), body });
+}
+
+async function getObjectAsync(
+  ctx: FsContext,
+  key: string,
+  o: GetOptions,
 ): BackendResult<GetResult> {
   const f = await statFile(ctx, key);
   if (!f.ok) return f;
@@ -142,12 +198,10 @@ export async function getObject(
   try {
     const plan = await readPlan(ctx, key, { ...o, st, path });
     if (!plan.ok) return plan;
-    const { meta, range } = plan.value;
     const whole = ctx.small.bytes(key, path, st);
     // Replaced since the stat: serve it the careful way.
     if (!whole) return await getStreamed(ctx, key, { ...o, path });
-    const body = range ? whole.subarray(range.start, range.end + 1) : whole;
-    return ok({ meta, ...(range ? { range } : {}), body });
+    return served(plan.value, whole);
   } catch (e) {
     return err(ioError(e));
   }

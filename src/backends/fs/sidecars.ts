@@ -30,6 +30,8 @@ const HASH_CHUNK = 256 * 1024;
 export interface Sidecars {
   /** The sidecar that describes the file at `path` now (stat `st`) of `key`: remembered, read, or else recomputed. */
   of(key: string, st: Deno.FileInfo, path: string): Promise<Result<MetaFile, ProxyError>>;
+  /** The sidecar of `key` remembered in memory, if it describes the file whose stat is `st`. */
+  cached(key: string, st: Deno.FileInfo): MetaFile | undefined;
   /** Keeps a sidecar just written in memory. */
   remember(m: MetaFile): void;
   /** Drops what is remembered of `key`. */
@@ -155,6 +157,10 @@ export function createSidecars(o: SidecarsOptions): Sidecars {
       if (s.value.fits) return ok(s.value.m!);
       const file = { st, path };
       return turn ? await turn(key, () => settle(key, file)) : await settle(key, file);
+    },
+    cached(key, st) {
+      const m = cache.get(key);
+      return m && describes(m, key, st) ? m : undefined;
     },
     remember,
     forget: (key) => void cache.delete(key),

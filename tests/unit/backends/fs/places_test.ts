@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { createFsBackend, fsContext } from "../../../../src/backends/fs/fs.ts";
 import { DENO_PATH_OPS, type PathOps } from "../../../../src/backends/fs/path_ops.ts";
-import { findObject, placeObject, removeObject } from "../../../../src/backends/fs/places.ts";
+import {
+  findObject,
+  placeObject,
+  plainObjectNow,
+  removeObject,
+} from "../../../../src/backends/fs/places.ts";
 import { compareKeys } from "../../../../src/backends/keys.ts";
+import { foldingOps } from "./_folding.ts";
 import { body, fsContextAt, NO_META, spooled, tree, withRoot } from "./_support.ts";
 
 Deno.test("placeObject(): a plain path when a file fits there, else the key tree", async () => {
@@ -116,5 +122,22 @@ Deno.test("placeObject(): an overwrite makes no directory; a key tree seen empty
     assert.equal(await placeObject(a, "x", await spooled(a, "new")), `${root}/x`);
     assert.deepEqual(await tree(a.layout.keys), []);
     assert.equal(await Deno.readTextFile((await findObject(a, "x"))!.path), "new");
+  });
+});
+
+Deno.test("plainObjectNow(): a plain key's file found synchronously only once the root is known not to fold", async () => {
+  await withRoot(async (root) => {
+    const ctx = fsContextAt(root);
+    await placeObject(ctx, "a", await spooled(ctx, "a"));
+    await placeObject(ctx, "x/", await spooled(ctx, "x/"));
+    const plain = fsContext({ root, fsync: false });
+    assert.equal(plainObjectNow(plain, "a"), undefined, "the probe has not answered yet");
+    assert.equal(await plain.folds(), false);
+    assert.equal(plainObjectNow(plain, "a")?.path, `${root}/a`);
+    assert.equal(plainObjectNow(plain, "x/"), undefined, "a folder marker lives in the key tree");
+    assert.equal(plainObjectNow(plain, "b"), undefined);
+    const folding = fsContext({ root, fsync: false, ops: foldingOps(root) });
+    assert.equal(await folding.folds(), true);
+    assert.equal(plainObjectNow(folding, "a"), undefined, "a folding root asks findObject");
   });
 });

@@ -104,3 +104,21 @@ Deno.test("sidecars: one that does not fit is looked at again within the key's t
     assert.equal(sidecars.within().remember, sidecars.remember, "within() shares the cache");
   });
 });
+
+Deno.test("fs backend: a hot GET (sidecar and bytes in memory) sees a file rewritten by hand at once", async () => {
+  await withRoot(async (root) => {
+    const b = createFsBackend({ root, fsync: false });
+    assert.ok((await b.put("k", body("first"), { meta: NO_META })).ok);
+    const read = async () => {
+      const g = await b.get("k");
+      assert.ok(g.ok && g.value.body instanceof Uint8Array);
+      return { etag: g.value.meta.etag, text: new TextDecoder().decode(g.value.body) };
+    };
+    const first = await read();
+    assert.deepEqual(await read(), first, "served from memory again");
+    await Deno.writeTextFile(`${root}/k`, "other");
+    const now = await read();
+    assert.equal(now.text, "other");
+    assert.notEqual(now.etag, first.etag, "the sidecar no longer describes the file");
+  });
+});
