@@ -30,15 +30,21 @@ function counter(onChunk: (n: number) => void, onEnd: () => void) {
   });
 }
 
+/** What an upload no rule counts reports; the upload of a request without a body. */
+const NONE = () => 0;
+const NO_BODY: MeteredBody = { body: null, bytes: NONE };
+
 /** The upload body paced (when a byte rate applies) and counted (when a byte quota does). */
 export function meterUpload(
   ticket: Ticket,
   body: ReadableStream<Uint8Array> | null,
   onSent?: (n: number) => void,
 ): MeteredBody {
-  let n = 0;
   const pace = ticket.paceIn(onSent);
-  if (body === null || (!pace && !ticket.countsBytes)) return { body, bytes: () => n };
+  if (body === null || (!pace && !ticket.countsBytes)) {
+    return body === null ? NO_BODY : { body, bytes: NONE };
+  }
+  let n = 0;
   let out = body;
   if (ticket.countsBytes) out = out.pipeThrough(counter((k) => (n += k), () => {}));
   if (pace) out = out.pipeThrough(pace);

@@ -44,7 +44,7 @@ export interface S3Context {
    */
   readonly authorize: Authorizer;
   /** Told who signed a POST form and the key it names, for the access log. */
-  readonly onFormSigned?: (signed: FormSigned) => void;
+  readonly onFormSigned?: ((signed: FormSigned) => void) | undefined;
   /** Under `limits:`/`quotas:`: admits a POST form as its signer before its file streams (form_limits.ts). */
   readonly admitSigner?: AdmitSigner | undefined;
   /**

@@ -48,6 +48,11 @@ export interface S3Request {
   /** Whether the bucket was named by the host (`<bucket>.<domain>`) rather than the path. */
   readonly virtualHosted: boolean;
   /**
+   * Whether the request sent an `If-*` header: false lets a read skip looking
+   * for its conditions (issue 30). Absent (a request built elsewhere): look.
+   */
+  readonly conditional?: boolean;
+  /**
    * Under `path_mapping`: what the client named (`bucket` and `key` above are
    * then the configured bucket and its key; s3/namespace.ts).
    */
@@ -140,6 +145,8 @@ interface HeaderScan {
   readonly metadataBytes: number;
   /** Whether an SSE-C header is present (on the object or on a copy source). */
   readonly sseC: boolean;
+  /** Whether an `If-*` header is present. */
+  readonly conditional: boolean;
 }
 
 const SSE_C = "x-amz-server-side-encryption-customer-";
@@ -151,14 +158,15 @@ function scanHeaders(headers: Headers): HeaderScan {
   let bytes = 0;
   let metadataBytes = 0;
   let sseC = false;
+  let conditional = false;
   headers.forEach((v, k) => {
     bytes += k.length + v.length + 4;
     if (k.startsWith("x-amz-")) {
       if (k.startsWith("x-amz-meta-")) metadataBytes += k.length - 11 + v.length;
       else if (k.startsWith(SSE_C) || k.startsWith(COPY_SSE_C)) sseC = true;
-    }
+    } else if (k.startsWith("if-")) conditional = true;
   });
-  return { bytes, metadataBytes, sseC };
+  return { bytes, metadataBytes, sseC, conditional };
 }
 
 function tooLarge(bytes: number): ProxyError | undefined {
@@ -216,7 +224,7 @@ export function parseS3Request(
     : objectOperation({ method, query, headers, scan });
   if (!op.ok) return op;
   const copied = view && options.namespace && headers.get("x-amz-copy-source");
-  return ok({
+  const routed: { -readonly [K in keyof S3Request]: S3Request[K] } = {
     op: op.value,
     bucket,
     key,
@@ -224,8 +232,10 @@ export function parseS3Request(
     headers: copied ? mappedCopy(headers, mapCopySource(options.namespace!, copied)) : headers,
     method,
     virtualHosted,
-    ...(view ? { view } : {}),
-  });
+    conditional: scan.conditional,
+  };
+  if (view) routed.view = view;
+  return ok(routed);
 }
 
 /** The headers with `x-amz-copy-source` replaced (the signature was over the original ones). */

@@ -267,7 +267,7 @@ async function runHandler(
     client: step.call.client,
     keys: w.formKeys,
     authorize: step.authorize,
-    onFormSigned: (s) => void (signed = s),
+    onFormSigned: step.route.op === "PostObject" ? (s) => void (signed = s) : undefined,
     // Set even when absent: one shape for every request, no spread (issue 30).
     admitSigner: limits?.admitSigner,
     locate: located ? located.locate : undefined,

@@ -4,6 +4,7 @@ import { isEmptyRange, resolveRange } from "../../backends/range.ts";
 import {
   type ByteRange,
   discardObjectBody,
+  type GetOptions,
   type GetResult,
   type ObjectMeta,
   type RangeSpec,
@@ -95,17 +96,24 @@ function setPartsCount(headers: HeaderRecord, target: ReadTarget, meta: ObjectMe
   }
 }
 
+/** The backend read's options, field by field (a spread per field made an object each; issue 30). */
+function getOptions(ctx: S3Context, target: ReadTarget, headOnly: boolean): GetOptions {
+  const o: { -readonly [K in keyof GetOptions]: GetOptions[K] } = {};
+  if (target.range) o.range = target.range;
+  if (target.partNumber !== undefined) o.partNumber = target.partNumber;
+  if (headOnly) o.headOnly = true;
+  // No If-* header (the router saw none): no condition to look for.
+  if (ctx.req.conditional !== false) o.conditions = readConditions(ctx.req.headers);
+  if (ctx.signal) o.signal = ctx.signal;
+  return o;
+}
+
 async function read(
   ctx: S3Context,
   target: ReadTarget,
   headOnly = false,
 ): Promise<Result<{ got: GetResult; headers: HeaderRecord }, ProxyError>> {
-  const got = await ctx.bucket.backend.get(ctx.req.key, {
-    ...target,
-    ...(headOnly ? { headOnly } : {}),
-    conditions: readConditions(ctx.req.headers),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  const got = await ctx.bucket.backend.get(ctx.req.key, getOptions(ctx, target, headOnly));
   if (!got.ok) return got;
   const headers = responseHeaders(ctx, got.value.meta, got.value.range);
   if (!headers.ok) {

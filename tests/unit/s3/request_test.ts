@@ -131,3 +131,15 @@ Deno.test("parseS3Request() routes a POST to a bucket (either addressing style) 
   assert.ok(del.ok);
   assert.equal(del.value.op, "DeleteObjects");
 });
+
+Deno.test("parseS3Request() tells whether any If-* header was sent, so a read without one skips its conditions", () => {
+  const plain = route("GET", "http://h/b/k", {
+    range: "bytes=0-1",
+    "x-amz-date": "20261208T000000Z",
+  });
+  assert.ok(plain.ok && plain.value.conditional === false);
+  for (const h of ["if-match", "if-none-match", "if-modified-since", "if-unmodified-since"]) {
+    const r = route("GET", "http://h/b/k", { [h]: "x" });
+    assert.ok(r.ok && r.value.conditional === true, h);
+  }
+});
