@@ -63,10 +63,13 @@ const FREE: Ticket = {
   paces: false,
 };
 
+/** A ticket or a refusal: at once from a store in this process, else a promise of one. */
+export type Admitted = Result<Ticket, ProxyError> | Promise<Result<Ticket, ProxyError>>;
+
 /** The limiter of one gateway; see the module doc. */
 export interface Limiter {
   /** Checks and counts a request before dispatch; `bytesIn` is its Content-Length (else 0). */
-  admit(caller: Caller, bytesIn: number): Promise<Result<Ticket, ProxyError>>;
+  admit(caller: Caller, bytesIn: number): Admitted;
   /**
    * Counts a request toward its caller's request rates without answering it
    * (a request refused for its signature): no throttled counter moves.
@@ -74,25 +77,27 @@ export interface Limiter {
   charge(caller: Caller): Promise<void>;
 }
 
+const ADMITTED_FREE: Result<Ticket, ProxyError> = ok(FREE);
+
 /** Builds the limiter over a store (which outlives reloads) and the rules of the moment. */
 export function createLimiter(deps: LimiterDeps): Limiter {
   const planOf = createPlanner();
-  const step = async (caller: Caller, bytesIn: number, answered: boolean) => {
+  const settle = (a: Admission, plan: Plan, answered: boolean): Result<Ticket, ProxyError> => {
+    if (a.ok) return ok(ticketOf(plan, a.used, deps));
+    if (answered) deps.onRefused?.(decidingRule(a, plan));
+    return err(refusal(a, plan.quotas));
+  };
+  // Not `async`: a store in this process answers without a promise (issue 30).
+  const step = (caller: Caller, bytesIn: number, answered: boolean): Admitted => {
     const rules = deps.rules();
-    if (rules.limits.length === 0 && rules.quotas.length === 0) return ok(FREE);
+    if (rules.limits.length === 0 && rules.quotas.length === 0) return ADMITTED_FREE;
     const now = deps.clock.now();
     const plan = planOf(rules, caller, bytesIn, now);
-    if (isEmpty(plan)) return ok(FREE);
-    let used: readonly number[] = [];
-    if (plan.rates.length > 0 || plan.quotas.length > 0) {
-      const a = await deps.store.admit(plan.rates, plan.quotas, now);
-      if (!a.ok) {
-        if (answered) deps.onRefused?.(decidingRule(a, plan));
-        return err(refusal(a, plan.quotas));
-      }
-      used = a.used;
-    }
-    return ok(ticketOf(plan, used, deps));
+    if (isEmpty(plan)) return ADMITTED_FREE;
+    if (plan.rates.length === 0 && plan.quotas.length === 0) return ok(ticketOf(plan, [], deps));
+    const { store } = deps;
+    if (store.admitNow) return settle(store.admitNow(plan.rates, plan.quotas, now), plan, answered);
+    return store.admit(plan.rates, plan.quotas, now).then((a) => settle(a, plan, answered));
   };
   return {
     admit: (caller, bytesIn) => step(caller, bytesIn, true),

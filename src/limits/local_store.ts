@@ -1,5 +1,12 @@
 /** The counters in a Map of this isolate: the default store of one process. */
-import { addOn, admitOn, type CounterTable, reserveOn } from "./cells.ts";
+import {
+  addOn,
+  admitOn,
+  type CounterTable,
+  type QuotaCheck,
+  type RateCheck,
+  reserveOn,
+} from "./cells.ts";
 import type { CounterRow, CounterStore } from "./store.ts";
 
 interface Entry {
@@ -62,9 +69,11 @@ export function createLocalStore(table: MapTable = new MapTable()): CounterStore
 
 /** A store over any RowTable, each operation run `atomically`. */
 export function createTableStore(table: RowTable, atomically: Atomically): CounterStore {
+  const admitNow = (rates: readonly RateCheck[], quotas: readonly QuotaCheck[], now: number) =>
+    atomically(() => admitOn(table, rates, quotas, now));
   return {
-    admit: (rates, quotas, now) =>
-      Promise.resolve(atomically(() => admitOn(table, rates, quotas, now))),
+    admit: (rates, quotas, now) => Promise.resolve(admitNow(rates, quotas, now)),
+    admitNow,
     add: (adds, now) => atomically(() => addOn(table, adds, now)),
     reserve: (rate, now) => Promise.resolve(atomically(() => reserveOn(table, rate, now))),
     get: (keys, now) => Promise.resolve(atomically(() => keys.map((k) => table.get(k, now)))),

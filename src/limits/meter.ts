@@ -57,19 +57,29 @@ export function meterUpload(
  * body goes on paced and counted, the bytes counted when it ends. An error
  * answer (status 400 or more) counts toward no byte quota.
  */
-export async function meterResponse(
+export function meterResponse(
+  ticket: Ticket,
+  res: Response,
+  bytesIn: () => number,
+  onSent?: (n: number) => void,
+): Result<Response, ProxyError> | Promise<Result<Response, ProxyError>> {
+  if (res.status >= 400) return ok(res);
+  if (!ticket.paces && !ticket.countsBytes) {
+    // At once, and not even `res.body`: reading it turns a bytes body into a
+    // JavaScript stream, which Deno.serve then pumps (issue 30).
+    ticket.done(bytesIn(), 0);
+    return ok(res);
+  }
+  return meterBody(ticket, res, bytesIn, onSent);
+}
+
+/** `meterResponse` of an answer whose body a byte rule or quota touches. */
+async function meterBody(
   ticket: Ticket,
   res: Response,
   bytesIn: () => number,
   onSent?: (n: number) => void,
 ): Promise<Result<Response, ProxyError>> {
-  if (res.status >= 400) return ok(res);
-  if (!ticket.paces && !ticket.countsBytes) {
-    // Not even `res.body`: reading it turns a bytes body into a JavaScript
-    // stream, which Deno.serve then pumps (issue 30).
-    ticket.done(bytesIn(), 0);
-    return ok(res);
-  }
   const size = Number(res.headers.get("content-length") ?? "0");
   if (res.body !== null && size > 0) {
     const checked = ticket.checkOut(size);

@@ -28,6 +28,12 @@ export interface CounterStore {
     quotas: readonly QuotaCheck[],
     now: number,
   ): Promise<Admission>;
+  /** `admit` answered at once, by a store held in this process (no promise per request). */
+  readonly admitNow?: (
+    rates: readonly RateCheck[],
+    quotas: readonly QuotaCheck[],
+    now: number,
+  ) => Admission;
   /** Adds amounts, negative too, to quota counters (fire and forget, pipelined after what went before). */
   add(adds: readonly QuotaAdd[], now: number): void;
   /** Reserves bytes of a byte rate: the milliseconds to wait before sending them. */

@@ -243,7 +243,8 @@ async function runHandler(
   const route = step.mapped?.logged ?? step.route;
   // A POST form is limited as its signer, whom only its handler learns (form_limits.ts).
   const form = w.limiter && step.route.op === "PostObject";
-  const ticket = form ? ok(undefined) : await ticketOf(step, w);
+  const asked = form ? NO_TICKET : ticketOf(step, w);
+  const ticket = asked instanceof Promise ? await asked : asked;
   if (!ticket.ok) return { result: ticket, route, identity: auth.identity, authMs: step.authMs };
   // A paced body is held back on purpose: what the pacer sends keeps its transfer from idling.
   const kept = (form || ticket.value?.paces) && w.idle ? keepWatched(w.idle) : undefined;
@@ -275,11 +276,12 @@ async function runHandler(
   if (w.idle) bindIdleWatchdog(req.signal, kept?.watchdog ?? w.idle);
   const opStart = w.clock.now();
   const answer = await step.op.handler(ctx);
-  const result = limits
-    ? await limits.settle(answer)
+  const metered = limits
+    ? limits.settle(answer)
     : ticket.value && answer.ok
-    ? await meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
+    ? meterResponse(ticket.value, answer.value, upload!.bytes, kept?.touch)
     : answer;
+  const result = metered instanceof Promise ? await metered : metered;
   const outcome: Mutable<RequestOutcome> = {
     result,
     route: loggedAs(route, signed, located?.only()),
@@ -321,13 +323,16 @@ function formLimitsOf(
 }
 
 /** No limiter: no ticket. */
-const NO_TICKET: Promise<Result<Ticket | undefined, ProxyError>> = Promise.resolve(ok(undefined));
+const NO_TICKET: Result<undefined, ProxyError> = ok(undefined);
 
-/** The request's limits ticket: undefined without a limiter, an error when over a rate or quota. */
+/**
+ * The request's limits ticket: undefined without a limiter, an error when
+ * over a rate or quota; at once when the limiter's store answers so.
+ */
 function ticketOf(
   step: Admitted & { readonly call: S3Call; readonly auth: Authenticated },
   w: Wiring,
-): Promise<Result<Ticket | undefined, ProxyError>> {
+): Result<Ticket | undefined, ProxyError> | Promise<Result<Ticket | undefined, ProxyError>> {
   if (!w.limiter) return NO_TICKET;
   const name = step.bucket.config.name;
   const shown = bucketLabel(step.call.addressing.namespace, name);

@@ -204,6 +204,10 @@ function spied() {
   const store: CounterStore = {
     ...inner,
     admit: wait("admit", inner.admit),
+    admitNow: (...a) => {
+      calls.awaited.push("admit");
+      return inner.admitNow!(...a);
+    },
     reserve: wait("reserve", inner.reserve),
     get: wait("get", inner.get),
     read: wait("read", inner.read),
@@ -293,4 +297,18 @@ Deno.test("a download is checked on its own quota's use when a requests quota co
   assert.ok(!second.value.checkOut(101).ok, "900 of 1000 bytes used, not the 1 request");
   assert.ok(second.value.checkOut(100).ok);
   assert.ok(!second.value.checkOut(1).ok, "what it reserved counts");
+});
+
+Deno.test("a store in this process admits at once: no promise per request (issue 30); a remote one answers a promise", async () => {
+  const rules = () => ({
+    limits: [{ name: "r", match: { accessKeyId: AK }, requestsPerSecond: 100 }],
+    quotas: [],
+  });
+  const deps = { rules, clock: fixedClock(START), sleep: () => Promise.resolve() };
+  const local = createLimiter({ ...deps, store: createLocalStore() }).admit(key(AK), 0);
+  assert.ok(!(local instanceof Promise) && local.ok);
+  const { admitNow: _, ...remote } = createLocalStore();
+  const far = createLimiter({ ...deps, store: remote }).admit(key(AK), 0);
+  assert.ok(far instanceof Promise);
+  assert.ok((await far).ok);
 });
