@@ -35,6 +35,9 @@ function resolvedSegment(s: string, windows: boolean): string {
  * root may sit on a case-insensitive filesystem (macOS, Windows, casefold ext4).
  */
 export function isInternalName(name: string): boolean {
+  // An ASCII first character is its own NFKC form: only "." may start the internal name.
+  const first = name.charCodeAt(0);
+  if (first < 0x80 && first !== 0x2e) return false;
   return name.normalize("NFKC").toLowerCase().replace(/[. ]+$/, "") === INTERNAL_DIR;
 }
 
@@ -47,7 +50,8 @@ function segmentProblem(raw: string, windows: boolean): ProxyError | undefined {
       `Object key segment '${raw}' is not supported by the fs backend`,
     );
   }
-  if (encoder.encode(raw).length > 255) {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: a short segment is not encoded to know.
+  if (raw.length > 85 && encoder.encode(raw).length > 255) {
     return proxyError(
       "KeyTooLong",
       "A path segment of the key is longer than 255 bytes, which the fs backend cannot store",

@@ -63,6 +63,20 @@ Deno.test("objectHeaders() and setLengthHeaders() give a Response the object's h
   const res = new Response(null, { headers: h });
   assert.equal(res.headers.get("content-type"), "binary/octet-stream");
   assert.equal(res.headers.get("last-modified"), "Tue, 24 Nov 2026 12:00:00 GMT");
+  const later = { key: "k", size: 0, etag: '"e"', userMetadata: {} };
+  for (
+    const [at, text] of [[1, "Tue, 24 Nov 2026 12:00:01 GMT"], [
+      0,
+      "Tue, 24 Nov 2026 12:00:00 GMT",
+    ]] as const
+  ) {
+    const lastModified = new Date(Date.UTC(2026, 10, 24, 12, 0, at));
+    assert.equal(
+      objectHeaders({ ...later, lastModified })["last-modified"],
+      text,
+      "each instant its own",
+    );
+  }
   assert.equal(res.headers.get("x-amz-meta-b"), "two");
   assert.equal(res.headers.get("content-range"), "bytes 2-5/10");
   assert.equal(res.headers.get("content-length"), "4");

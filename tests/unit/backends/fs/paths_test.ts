@@ -50,6 +50,9 @@ Deno.test("fsKeyProblem() refuses the internal directory in every spelling a fil
   }
   assert.ok(isInternalName(".BucketGate"));
   assert.ok(!isInternalName(".bucketgat"));
+  assert.ok(isInternalName("\uFF0Ebucketgate"), "a fullwidth full stop folds to '.'");
+  assert.ok(isInternalName("\uFF0E\uFF42ucketgate. "));
+  assert.ok(!isInternalName("b.bucketgate") && !isInternalName(""));
 });
 
 Deno.test("fsKeyProblem() with Windows rules: '\\' separates, trailing dots and spaces are dropped", () => {
@@ -87,4 +90,13 @@ Deno.test("fs backend: escape attempts never read or write outside the root", as
       [],
     );
   });
+});
+
+Deno.test("fsKeyProblem(): a segment over 255 bytes of UTF-8 is KeyTooLong, however few characters it has", () => {
+  assert.equal(fsKeyProblem("a".repeat(255)), undefined);
+  assert.equal(fsKeyProblem(`d/${"a".repeat(256)}`)?.kind, "KeyTooLong");
+  assert.equal(fsKeyProblem("€".repeat(85)), undefined, "85 × 3 bytes");
+  assert.equal(fsKeyProblem("€".repeat(86))?.kind, "KeyTooLong", "86 × 3 bytes");
+  assert.equal(fsKeyProblem("😀".repeat(63)), undefined, "63 × 4 bytes");
+  assert.equal(fsKeyProblem("😀".repeat(64))?.kind, "KeyTooLong", "64 × 4 bytes");
 });
