@@ -70,8 +70,9 @@ export function applyCors(
   requestHeaders: Headers,
   response: Headers,
 ): void {
+  if (!cors) return;
   const origin = requestHeaders.get("origin");
-  if (!cors || !origin) return;
+  if (!origin) return;
   response.append("vary", "Origin");
   if (!originAllowed(cors, origin) || !cors.allowedMethods.includes(method.toUpperCase())) return;
   response.set("access-control-allow-origin", allowOrigin(cors, origin));
