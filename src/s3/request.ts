@@ -186,10 +186,28 @@ function unsupported(what: string): ProxyError {
   return proxyError("NotImplemented", `${what} is not implemented by bucketgate`);
 }
 
-function firstPresent(query: QueryParams, names: readonly string[]): string | undefined {
+/** Each name's place in its list, for `firstPresent`. */
+const rankOf = (names: readonly string[]): ReadonlyMap<string, number> =>
+  new Map(names.map((n, i) => [n, i]));
+const BUCKET_SUBRESOURCE_RANK = rankOf(UNSUPPORTED_BUCKET_SUBRESOURCES);
+const OBJECT_SUBRESOURCE_RANK = rankOf(UNSUPPORTED_OBJECT_SUBRESOURCES);
+
+/**
+ * The first of `names` (ranked by `rank`) the query has: one lookup per
+ * parameter, not a scan of the query per name (issue 30).
+ */
+function firstPresent(
+  query: QueryParams,
+  names: readonly string[],
+  rank: ReadonlyMap<string, number>,
+): string | undefined {
   if (query.size === 0) return undefined;
-  for (const n of names) if (query.has(n)) return n;
-  return undefined;
+  let best = names.length;
+  for (const [name] of query) {
+    const r = rank.get(name);
+    if (r !== undefined && r < best) best = r;
+  }
+  return names[best];
 }
 
 /** Routes a request to an S3 operation, or a precise error. */
@@ -278,7 +296,7 @@ function serviceOperation(method: string): Result<OperationKind, ProxyError> {
 
 /** A request on a bucket (no key), by method and subresource. */
 function bucketOperation(method: string, query: QueryParams): Result<OperationKind, ProxyError> {
-  const sub = firstPresent(query, UNSUPPORTED_BUCKET_SUBRESOURCES);
+  const sub = firstPresent(query, UNSUPPORTED_BUCKET_SUBRESOURCES, BUCKET_SUBRESOURCE_RANK);
   switch (method) {
     case "HEAD":
       return ok("HeadBucket");
@@ -315,7 +333,7 @@ interface ObjectRequest {
 /** A request on an object, by method, subresource and headers. */
 function objectOperation(r: ObjectRequest): Result<OperationKind, ProxyError> {
   const { method, query, headers, scan } = r;
-  const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES);
+  const sub = firstPresent(query, UNSUPPORTED_OBJECT_SUBRESOURCES, OBJECT_SUBRESOURCE_RANK);
   if (sub === "tagging" && method === "GET") return ok("GetObjectTagging");
   if (sub === "attributes" && method === "GET") return ok("GetObjectAttributes");
   if (sub && method !== "HEAD") return err(unsupported(`Object subresource '${sub}'`));

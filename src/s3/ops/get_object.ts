@@ -12,6 +12,7 @@ import {
 import { type ProxyError, proxyError } from "../../errors.ts";
 import { err, ok, type Result } from "../../result.ts";
 import type { S3Context } from "../context.ts";
+import type { QueryParams } from "../../http/target.ts";
 import { checksumHeaderRecord } from "../../checksum/algorithm.ts";
 import { objectHeaders, parseRangeHeader, readConditions, setLengthHeaders } from "../headers.ts";
 import { partNumberParam } from "../params.ts";
@@ -25,6 +26,30 @@ const OVERRIDES: readonly (readonly [string, string])[] = [
   ["response-content-encoding", "content-encoding"],
 ];
 
+/** Whether the query names any `response-*` override: one lookup per parameter (issue 30). */
+function asksOverrides(query: QueryParams): boolean {
+  if (query.size === 0) return false;
+  for (const [name] of query) if (name.startsWith("response-")) return true;
+  return false;
+}
+
+/** Sets the `response-*` overrides the query names; InvalidRequest for an anonymous caller. */
+function applyOverrides(ctx: S3Context, h: HeaderRecord): ProxyError | undefined {
+  const { query } = ctx.req;
+  for (const [param, header] of OVERRIDES) {
+    const value = query.get(param);
+    if (value === null) continue;
+    if (ctx.identity.kind === "anonymous") {
+      return proxyError(
+        "InvalidRequest",
+        "Request specific response headers cannot be used for anonymous GET requests.",
+      );
+    }
+    h[header] = value;
+  }
+  return undefined;
+}
+
 /** A GET's or HEAD's response headers, lower-case names (see objectHeaders). */
 type HeaderRecord = Record<string, string>;
 
@@ -37,16 +62,9 @@ function responseHeaders(
   const h = objectHeaders(meta);
   setLengthHeaders(h, meta.size, range);
   const { query } = ctx.req;
-  for (const [param, header] of OVERRIDES) {
-    const value = query.get(param);
-    if (value === null) continue;
-    if (ctx.identity.kind === "anonymous") {
-      return err(proxyError(
-        "InvalidRequest",
-        "Request specific response headers cannot be used for anonymous GET requests.",
-      ));
-    }
-    h[header] = value;
+  if (asksOverrides(query)) {
+    const refused = applyOverrides(ctx, h);
+    if (refused) return err(refused);
   }
   const wantsChecksums = ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED";
   if (wantsChecksums && !range && meta.checksums) {

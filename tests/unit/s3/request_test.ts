@@ -143,3 +143,12 @@ Deno.test("parseS3Request() tells whether any If-* header was sent, so a read wi
     assert.ok(r.ok && r.value.conditional === true, h);
   }
 });
+
+Deno.test("parseS3Request() names the first listed subresource whatever the query's order", () => {
+  const both = route("GET", "http://h/b/k?tagging&acl");
+  assert.ok(!both.ok && both.error.message.includes("'acl'"), "acl is listed before tagging");
+  const tagging = route("GET", "http://h/b/k?tagging&x-id=GetObjectTagging");
+  assert.ok(tagging.ok && tagging.value.op === "GetObjectTagging");
+  const bucket = route("PUT", "http://h/b?website&cors");
+  assert.ok(!bucket.ok && bucket.error.message.includes("'cors'"), "cors is listed before website");
+});
