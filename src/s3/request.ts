@@ -346,17 +346,18 @@ function objectOperation(r: ObjectRequest): Result<OperationKind, ProxyError> {
       `Your metadata headers exceed the maximum allowed metadata size of ${MAX_USER_METADATA_BYTES} bytes`,
     ));
   }
-  const copy = headers.has("x-amz-copy-source");
   switch (method) {
     case "GET":
       return ok(query.has("uploadId") ? "ListParts" : "GetObject");
     case "HEAD":
       return ok("HeadObject");
-    case "PUT":
+    case "PUT": {
+      const copy = headers.has("x-amz-copy-source");
       if (query.has("uploadId") || query.has("partNumber")) {
         return ok(copy ? "UploadPartCopy" : "UploadPart");
       }
       return ok(copy ? "CopyObject" : "PutObject");
+    }
     case "POST":
       if (query.has("uploads")) return ok("CreateMultipartUpload");
       if (query.has("uploadId")) return ok("CompleteMultipartUpload");
