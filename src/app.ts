@@ -13,7 +13,7 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config/types.ts";
 import { proxyError } from "./errors.ts";
 import { answerPreflight, corsOf, type CorsSources } from "./http/cors_preflight.ts";
-import { finishResponse } from "./http/finish_response.ts";
+import { type FinishOptions, finishResponse } from "./http/finish_response.ts";
 import {
   type ClientSide,
   clientSide,
@@ -237,7 +237,7 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
   const completed = info?.completed;
   if (completed) completed.then(p.release, p.release);
   else p.release();
-  const finishing = finishResponse(req, {
+  const finish: FinishOptions = {
     requestId,
     result: outcome.result,
     sts: outcome.sts !== undefined,
@@ -245,8 +245,12 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     cors: outcome.preflight ? undefined : corsOf(bucketOf(outcome), p.cors),
     clock: p.clock,
     started,
-    ...(p.config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
-  });
+  };
+  const finishing = finishResponse(
+    req,
+    // No empty object spread per request when Server-Timing is off (issue 30).
+    p.config.serverTiming ? { ...finish, serverTiming: stepTimes(outcome) } : finish,
+  );
   const { response, totalMs } = finishing instanceof Promise ? await finishing : finishing;
   p.log(accessLogEntry(req, {
     requestId,
