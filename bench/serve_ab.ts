@@ -19,17 +19,13 @@
  *   ROOTS=main=/tmp/base,new=. deno run -A bench/serve_ab.ts [rounds] [seconds] [connections]
  */
 import { BENCH_KEY } from "./_gateway.ts";
-import { gatewayConfig } from "./_ab_procs.ts";
+import { benchRoots, loadAppRoot } from "./_app_root.ts";
 import { sdkGet } from "./_sdk.ts";
 import { initClockTicks, loadAverage, threadCpuSeconds } from "./_system.ts";
 import { runWrk } from "./_wrk.ts";
 import { freePort } from "../tests/_support/ports.ts";
 
-const here = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const roots = (Deno.env.get("ROOTS") ?? "this=.").split(",").map((x) => {
-  const [name, dir] = x.split("=") as [string, string];
-  return { name, dir: dir === "." ? here : dir };
-});
+const roots = benchRoots();
 const rounds = Number(Deno.args[0] ?? 8);
 const seconds = Number(Deno.args[1] ?? 2);
 const connections = Number(Deno.args[2] ?? 32);
@@ -46,44 +42,21 @@ interface Contender {
   readonly writes: { n: number; perWrite: number[] };
 }
 const contenders: Contender[] = [];
-const yaml = gatewayConfig(8080, 8081, "/tmp", { policy: true, limits: true });
 const anonymous = await sdkGet("anonymous", BENCH_KEY, 8080, "/anon-fs/1k.bin");
 
-for (const { name, dir } of roots) {
-  const { parseConfig } = await import(`${dir}/src/config/load.ts`);
-  const { createApp } = await import(`${dir}/src/app.ts`);
-  const { createMemoryBackend } = await import(`${dir}/src/backends/memory.ts`);
-  const { systemClock } = await import(`${dir}/src/clock.ts`);
-  const { createSigningKeyCache } = await import(`${dir}/src/sigv4/signing_key.ts`);
+for (const root of roots) {
+  const { name, dir } = root;
+  const { observe, createLineWriter, app } = await loadAppRoot(root);
   const { makeLogger } = await import(`${dir}/src/cli/log_format.ts`);
-  const { createLineWriter } = await import(`${dir}/src/log/line_writer.ts`);
-  const { createMetrics } = await import(`${dir}/src/admin/metrics.ts`);
   const { serveGateway } = await import(`${dir}/src/cli/serve.ts`);
-  const parsed = parseConfig(yaml, () => undefined);
-  if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.error)}`);
-  const config = parsed.value;
   const logPath = `/tmp/serve_ab-${name}.log`;
   const file = Deno.openSync(logPath, { write: true, create: true, truncate: true });
   const writes = { n: 0, perWrite: [] as number[] };
   const lines = createLineWriter((b: Uint8Array) => (writes.n++, file.writeSync(b)));
   const print = makeLogger({ format: "json", level: "info", write: (l: string) => lines.write(l) });
-  const observe = createMetrics().observer(config.buckets.map((b: { name: string }) => b.name), {
-    keys: ["bench"],
-    roles: [],
-  });
-  const mem = createMemoryBackend();
-  await mem.put("1k.bin", new Blob([new Uint8Array(1024).fill(120)]).stream(), {
-    meta: { userMetadata: {} },
-  });
-  const handler = createApp({
-    config,
-    backends: new Map([["sig-s3", mem], ["anon-fs", mem]]),
-    clock: systemClock,
-    log(e: unknown) {
-      observe(e);
-      print(e);
-    },
-    signingKeys: createSigningKeyCache(),
+  const handler = app((e: unknown) => {
+    observe(e);
+    print(e);
   });
   const port = freePort();
   serveGateway(
