@@ -24,14 +24,8 @@
 import { cpuUsage } from "node:process";
 import { sdkGet } from "./_sdk.ts";
 import { BENCH_KEY } from "./_gateway.ts";
-import { gatewayConfig } from "./_ab_procs.ts";
+import { benchRoots, loadAppRoot } from "./_app_root.ts";
 
-const here = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const roots = (Deno.env.get("ROOTS") ?? "this=.").split(",").map((x) => {
-  const [name, dir] = x.split("=") as [string, string];
-  return { name, dir: dir === "." ? here : dir };
-});
-const yaml = gatewayConfig(8080, 8081, "/tmp", { policy: true, limits: true });
 const anonymous = await sdkGet("anonymous", BENCH_KEY, 8080, "/anon-fs/1k.bin");
 const presigned = await sdkGet("presigned", BENCH_KEY, 8080, "/sig-s3/1k.bin");
 const request = (r: typeof anonymous) =>
@@ -45,26 +39,14 @@ const sink = (bytes: Uint8Array) => bytes.length;
 type Step = () => Promise<void> | void;
 const cases: { group: string; name: string; batch: number; run: Step }[] = [];
 
-for (const { name, dir } of roots) {
-  const { parseConfig } = await import(`${dir}/src/config/load.ts`);
-  const { createApp } = await import(`${dir}/src/app.ts`);
-  const { createMemoryBackend } = await import(`${dir}/src/backends/memory.ts`);
-  const { systemClock } = await import(`${dir}/src/clock.ts`);
-  const { createSigningKeyCache } = await import(`${dir}/src/sigv4/signing_key.ts`);
+for (const root of benchRoots()) {
+  const { name, dir } = root;
+  const { observe, createLineWriter, app } = await loadAppRoot(root);
   const { accessLogEntry } = await import(`${dir}/src/log/entry.ts`);
   const { formatter } = await import(`${dir}/src/cli/log_format.ts`);
-  const { createLineWriter } = await import(`${dir}/src/log/line_writer.ts`);
-  const { createMetrics } = await import(`${dir}/src/admin/metrics.ts`);
-  const parsed = parseConfig(yaml, () => undefined);
-  if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.error)}`);
-  const config = parsed.value;
   // Flushed at its high-water mark only: the end-of-turn timer is not the subject.
   const lines = createLineWriter(sink, () => {});
   const print = formatter("json", (line: string) => lines.write(line));
-  const observe = createMetrics().observer(config.buckets.map((b: { name: string }) => b.name), {
-    keys: ["bench"],
-    roles: [],
-  });
   const log = (e: unknown) => {
     observe(e);
     print(e);
@@ -96,16 +78,7 @@ for (const { name, dir } of roots) {
   };
   cases.push({ group: "log", name, batch: 20_000, run: logOne });
 
-  const mem = createMemoryBackend();
-  const body = new Uint8Array(1024).fill(120);
-  await mem.put("1k.bin", new Blob([body]).stream(), { meta: { userMetadata: {} } });
-  const handle = createApp({
-    config,
-    backends: new Map([["sig-s3", mem], ["anon-fs", mem]]),
-    clock: systemClock,
-    log,
-    signingKeys: createSigningKeyCache(),
-  });
+  const handle = app(log);
   for (const [shape, r] of [["anonymous", anonymous], ["presigned", presigned]] as const) {
     const get = async () => {
       const res = await handle(request(r), info);

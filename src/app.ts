@@ -11,9 +11,9 @@ import type { SessionKeys } from "./auth/session_token.ts";
 import type { Backend } from "./backends/backend.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config/types.ts";
-import { type ProxyError, proxyError } from "./errors.ts";
+import { proxyError } from "./errors.ts";
 import { answerPreflight, corsOf, type CorsSources } from "./http/cors_preflight.ts";
-import { finishResponse } from "./http/finish_response.ts";
+import { type FinishOptions, finishResponse } from "./http/finish_response.ts";
 import {
   type ClientSide,
   clientSide,
@@ -24,7 +24,7 @@ import { queryOf, type RequestTarget, requestTarget } from "./http/target.ts";
 import { type AccessLogEntry, accessLogEntry } from "./log/entry.ts";
 import { type OidcIssuer, serveWellKnown } from "./oidc/issuer.ts";
 import { randomRequestId } from "./http/request_id.ts";
-import { err, ok, type Result } from "./result.ts";
+import { err, ok } from "./result.ts";
 import type { ResolvedBucket } from "./s3/context.ts";
 import { bucketOf, type RequestOutcome, stepTimes } from "./s3/outcome.ts";
 import { headerSectionProblem, hostBucket, parseS3Request } from "./s3/request.ts";
@@ -207,15 +207,37 @@ export function createApp(deps: AppDeps): AppHandler {
   };
 }
 
-/** One request, start to end: the pipeline's outcome, the response made of it, its log entry. */
+/**
+ * One request, start to end: counted in flight, refused beyond
+ * `max_concurrent_requests` (503 SlowDown) or when its forwarded headers were
+ * refused, else dispatched (an exception is a 500); the response made of its
+ * outcome, and its log entry. One async layer (issue 30).
+ */
 async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): Promise<Response> {
   const started = p.clock.now();
   const requestId = p.newId();
   // Read once: Deno.serve's `remoteAddr` getter builds a new object on every read.
   const peer = info?.remoteAddr;
   const client = clientSide(req.headers, peer?.hostname, p.proxies);
-  const outcome = await limitConcurrency(req, { requestId, client, info }, p);
-  const finishing = finishResponse(req, {
+  const load = p.load;
+  load.count++;
+  // Counted until the response body is delivered (a stalled download holds its
+  // place, so max_concurrent_requests bounds the memory of open responses too);
+  // without Deno.serve's `completed`, until the outcome is known.
+  let outcome: RequestOutcome;
+  try {
+    outcome = load.count > p.config.maxConcurrentRequests
+      ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
+      : !client.ok
+      ? { result: client }
+      : await dispatch(req, requestId, client.value, p);
+  } catch (e) {
+    outcome = { result: err(proxyError("Internal", "unexpected exception", e)) };
+  }
+  const completed = info?.completed;
+  if (completed) completed.then(p.release, p.release);
+  else p.release();
+  const finish: FinishOptions = {
     requestId,
     result: outcome.result,
     sts: outcome.sts !== undefined,
@@ -223,8 +245,12 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     cors: outcome.preflight ? undefined : corsOf(bucketOf(outcome), p.cors),
     clock: p.clock,
     started,
-    ...(p.config.serverTiming ? { serverTiming: stepTimes(outcome) } : {}),
-  });
+  };
+  const finishing = finishResponse(
+    req,
+    // No empty object spread per request when Server-Timing is off (issue 30).
+    p.config.serverTiming ? { ...finish, serverTiming: stepTimes(outcome) } : finish,
+  );
   const { response, totalMs } = finishing instanceof Promise ? await finishing : finishing;
   p.log(accessLogEntry(req, {
     requestId,
@@ -236,41 +262,6 @@ async function respond(req: Request, info: ConnInfo | undefined, p: Pipeline): P
     peer,
   }));
   return response;
-}
-
-/**
- * Counts the request in flight and refuses it beyond `max_concurrent_requests`
- * (503 SlowDown) or when its forwarded headers were refused; else dispatches
- * it. An exception is a 500.
- */
-async function limitConcurrency(
-  req: Request,
-  call: {
-    readonly requestId: string;
-    readonly client: Result<ClientSide, ProxyError>;
-    readonly info: ConnInfo | undefined;
-  },
-  p: Pipeline,
-): Promise<RequestOutcome> {
-  const { requestId, client, info } = call;
-  const load = p.load;
-  load.count++;
-  // Counted until the response body is delivered (a stalled download holds its
-  // place, so max_concurrent_requests bounds the memory of open responses too);
-  // without Deno.serve's `completed`, until the handler returns.
-  const done = p.release;
-  try {
-    return load.count > p.config.maxConcurrentRequests
-      ? { result: err(proxyError("SlowDown", "Please reduce your request rate.")) }
-      : !client.ok
-      ? { result: client }
-      : await dispatch(req, requestId, client.value, p);
-  } catch (e) {
-    return { result: err(proxyError("Internal", "unexpected exception", e)) };
-  } finally {
-    if (info?.completed) info.completed.then(done, done);
-    else done();
-  }
 }
 
 /**

@@ -343,6 +343,8 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
       const configured: ReadonlySet<string> = new Set(bucketNames);
       const principalOf = keyedPrincipals(principalLabeller(principals));
       const seriesOf = opSeriesCache();
+      // What the ring is told, reused: it reads the fields and keeps none (issue 30).
+      const r = { status: 0, bytesIn: 0, bytesOut: 0, principal: "", bucket: "" };
       return (e) => {
         const operation = operationLabel(e.operation);
         const bucket = bucketLabel(e.bucket, configured);
@@ -362,7 +364,11 @@ export function createMetrics(clock: Clock = systemClock): Metrics {
         counters.principalRequests.add(who.labels, 1, who.series);
         if (bin) counters.principalBytesIn.add(who.labels, bin, who.series);
         if (bout) counters.principalBytesOut.add(who.labels, bout, who.series);
-        const r = { status: e.status, bytesIn: bin, bytesOut: bout, principal: who.ring, bucket };
+        r.status = e.status;
+        r.bytesIn = bin;
+        r.bytesOut = bout;
+        r.principal = who.ring;
+        r.bucket = bucket;
         recent.add(r, clock.now());
         if (e.errorCode === "BackendError") backendErrors.add({ bucket });
         if (operation === "AssumeRoleWithWebIdentity" && e.status === 200) stsIssued.add({});

@@ -43,7 +43,7 @@ export interface RecentRequest {
 
 /** The ring of one process. */
 export interface RecentRing {
-  /** Counts one finished request in the minute of `nowMs`. */
+  /** Counts one finished request in the minute of `nowMs` (keeps nothing of `r`: a caller may reuse it). */
   add(r: RecentRequest, nowMs: number): void;
   /** The slots of the hour before `nowMs`, oldest first (copies). */
   slots(nowMs: number): MinuteSlot[];

@@ -74,13 +74,16 @@ export function serveGateway(
       return new Response(null, { status: 500 });
     },
     onListen: listening.onListen,
-  }, async (req, info) => {
-    if (state.draining) {
-      await req.body?.cancel();
-      return new Response("shutting down\n", { status: 503, headers: { connection: "close" } });
-    }
-    return await state.serving.handler(req, info);
+  }, (req, info) => {
+    // Not async: a request is the app's own promise, with no layer around it (issue 30).
+    return state.draining ? refuseDraining(req) : state.serving.handler(req, info);
   });
+}
+
+/** The answer while draining: 503, the connection closed. */
+async function refuseDraining(req: Request): Promise<Response> {
+  await req.body?.cancel();
+  return new Response("shutting down\n", { status: 503, headers: { connection: "close" } });
 }
 
 /** The admin listener on `--admin-listen` (a bad address ends the process). */

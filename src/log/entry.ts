@@ -125,20 +125,26 @@ export function accessLogEntry(req: Request, answered: AnsweredRequest): AccessL
 /** The second whose ISO prefix (`2026-11-24T12:00:00.`) was made last. */
 let isoSecond = NaN;
 let isoPrefix = "";
+/** The millisecond whose ISO time was made last, and that time. */
+let isoMs = NaN;
+let isoLast = "";
 
 /**
  * `new Date(ms).toISOString()`, with the part up to the second made once per
- * second (requests arrive many to a second; years 0–9999, as every clock here).
+ * second, and the whole string once per millisecond (requests arrive many to
+ * a millisecond under load; years 0–9999, as every clock here).
  */
 export function isoTime(time: number): string {
   const ms = Math.floor(time);
+  if (ms === isoMs) return isoLast;
   const second = Math.floor(ms / 1000);
   if (second !== isoSecond) {
     isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
     isoSecond = second;
   }
   const milli = ms - second * 1000;
-  return `${isoPrefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+  isoMs = ms;
+  return isoLast = `${isoPrefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
 
 /** Whether an error's detail goes to the log: a 5xx's cause, or a refused signature's canonical request. */

@@ -6,6 +6,7 @@ import {
   UNKNOWN_BUCKET,
   UNKNOWN_OPERATION,
 } from "../../../src/admin/metrics.ts";
+import { fixedClock } from "../../../src/clock.ts";
 import type { AccessLogEntry } from "../../../src/log/entry.ts";
 import { OPERATION_KINDS } from "../../../src/s3/operations.ts";
 
@@ -169,4 +170,24 @@ Deno.test("throttledCounter(): one series per registered limit, present at 0 bef
   const again = m.throttledCounter("anonymous");
   again();
   assert.equal(sample(m.render(0), 'bucketgate_throttled_total{limit="anonymous"}'), 4);
+});
+
+Deno.test("the observer counts each request in the recent ring by its own principal, bucket and status", () => {
+  const m = createMetrics(fixedClock(Date.UTC(2026, 10, 28, 0, 0, 30)));
+  const observe = m.observer(["b", "c"], { keys: ["alice"], roles: [] });
+  observe(entry({ authMode: "access_key", principal: "alice", bucket: "b", bytesIn: 4 }));
+  observe(entry({ authMode: "anonymous", bucket: "c", bytesOut: 6, status: 404 }));
+  observe(entry({ authMode: "access_key", principal: "alice", bucket: "c", bytesOut: 1 }));
+  observe(entry({ bucket: "b", status: 503 }));
+  const [slot, ...rest] = m.snapshot().recent ?? [];
+  assert.equal(rest.length, 0);
+  assert.deepEqual(
+    [slot?.requests, slot?.clientErrors, slot?.serverErrors, slot?.bytesIn, slot?.bytesOut],
+    [4, 1, 1, 4, 7],
+  );
+  assert.deepEqual(slot?.principals, {
+    "access_key:alice": { in: 4, out: 1 },
+    anonymous: { in: 0, out: 6 },
+  });
+  assert.deepEqual(slot?.buckets, { b: { in: 4, out: 0 }, c: { in: 0, out: 7 } });
 });

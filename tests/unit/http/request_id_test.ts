@@ -10,3 +10,9 @@ Deno.test("randomRequestId() gives 16 upper-case hex digits, distinct across poo
   }
   assert.equal(ids.size, 2000);
 });
+
+Deno.test("randomRequestId() uses every hex digit in every position", () => {
+  const seen = Array.from({ length: 16 }, () => new Set<string>());
+  for (let i = 0; i < 2000; i++) [...randomRequestId()].forEach((c, at) => seen[at]!.add(c));
+  for (const digits of seen) assert.equal(digits.size, 16);
+});

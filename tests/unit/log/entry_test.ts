@@ -198,6 +198,8 @@ Deno.test("describe() names the kind, the message and the cause", () => {
 Deno.test("isoTime() is new Date(ms).toISOString() for any millisecond, in any order", () => {
   const T = Date.UTC(2026, 10, 24, 12, 0, 0);
   const samples = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, T, T + 7, T + 999, T + 1000];
+  // The same millisecond again, in turn with another of its second.
+  samples.push(T + 7, T + 7, T, T, T + 7, T + 1007, T + 1007, T + 7);
   for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 253402300799999));
   for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
   assert.equal(isoTime(T + 0.75), new Date(T).toISOString());
