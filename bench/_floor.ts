@@ -191,15 +191,11 @@ function s3Gateway(
   log: ReturnType<typeof accessLog>,
 ): (req: Request, info: Deno.ServeHandlerInfo, url: URL, origin: string) => Promise<Response> {
   return async (req, info, url, origin) => {
+    // Read now: a request's peer cannot be read once it is closed.
+    const remote = (info.remoteAddr as Deno.NetAddr).hostname;
+    const userAgent = req.headers.get("user-agent") ?? "-";
     const line = (status: number, bytes: number) =>
-      log({
-        method: req.method,
-        path: url.pathname,
-        status,
-        bytes,
-        remote: (info.remoteAddr as Deno.NetAddr).hostname,
-        userAgent: req.headers.get("user-agent") ?? "-",
-      });
+      log({ method: req.method, path: url.pathname, status, bytes, remote, userAgent });
     const refusal = verify(req, url);
     if (refusal) {
       line(403, 0);
