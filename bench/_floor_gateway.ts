@@ -21,12 +21,15 @@ export type Refusal = string | undefined;
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_EXPIRES = 7 * 24 * 3600;
 
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_ALL = /[!'()*]/g;
+const hexEscape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
 /** RFC 3986 percent-encoding, as SigV4 wants it: only A–Z a–z 0–9 - . _ ~ left as they are. */
-const encode = (s: string) =>
-  encodeURIComponent(s).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+function encode(s: string): string {
+  const e = encodeURIComponent(s);
+  return SUB_DELIMS.test(e) ? e.replace(SUB_DELIMS_ALL, hexEscape) : e;
+}
 
 /** `YYYYMMDDTHHMMSSZ` in ms since the epoch (NaN if malformed). */
 function amzTime(s: string): number {
