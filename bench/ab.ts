@@ -7,7 +7,11 @@
  * bench/_floor.ts: `relay` (Deno.serve + a bare fetch to the origin, the
  * issue's reference for the s3 targets), `relay-s3` (the relay doing what any
  * S3 gateway must around fetch: headers, signal, redirect, seven answer
- * headers; the s3 targets' floor) and `memory-s3` (Deno.serve reading what an
+ * headers; the s3 targets' floor), `s3-gateway` (`relay-s3` plus what an
+ * authenticating gateway cannot skip on a presigned GET, written plainly: the
+ * SigV4 query verified for real with node:crypto, a JSON access-log line
+ * batched to stdout; presigned-s3's floor, its requests presigned for the
+ * floor's path) and `memory-s3` (Deno.serve reading what an
  * S3 gateway must read, the floor of the fs target). Each round gives every contender one
  * short turn, a target's contenders side by side, in an order rotated by one
  * and reversed every other round; figures are compared
@@ -54,7 +58,11 @@ import { freePort } from "../tests/_support/ports.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const TARGETS = {
-  "presigned-s3": { bucket: "sig-s3", shape: "presigned", floors: ["relay", "relay-s3"] },
+  "presigned-s3": {
+    bucket: "sig-s3",
+    shape: "presigned",
+    floors: ["relay", "relay-s3", "s3-gateway"],
+  },
   "signed-s3": { bucket: "sig-s3", shape: "signed", floors: ["relay", "relay-s3"] },
   "anon-fs": { bucket: "anon-fs", shape: "anonymous", floors: ["memory-s3"] },
 } as const satisfies Record<
@@ -131,17 +139,21 @@ async function floorsOf(f: Flags, p: number, run: Run, started: Slot[]): Promise
     started,
   );
   const floors = [...new Set(f.targets.flatMap((t) => TARGETS[t].floors))];
-  const path = {
-    relay: "/bench/1k.bin",
-    "relay-s3": "/floor/relay-s3/bench/1k.bin",
-    "memory-s3": "/floor/memory-s3",
+  const get: Record<typeof floors[number], [SdkShape, string]> = {
+    relay: ["anonymous", "/bench/1k.bin"],
+    "relay-s3": ["anonymous", "/floor/relay-s3/bench/1k.bin"],
+    "s3-gateway": ["presigned", "/floor/s3-gateway/bench/1k.bin"],
+    "memory-s3": ["anonymous", "/floor/memory-s3"],
   };
-  return floors.map((fl) => ({
-    name: `${fl} p${p + 1}`,
-    group: fl,
-    slot,
-    requests: async () => [await sdkGet("anonymous", BENCH_KEY, port, path[fl])],
-  }));
+  return floors.map((fl) => {
+    const [shape, path] = get[fl];
+    return {
+      name: `${fl} p${p + 1}`,
+      group: fl,
+      slot,
+      requests: async () => [await sdkGet(shape, BENCH_KEY, port, path)],
+    };
+  });
 }
 
 /** The contenders of revision `i`'s gateway number `p`. */
@@ -213,6 +225,19 @@ async function check(c: Contender): Promise<void> {
   if (res.status !== 200 || n !== 1024) {
     throw new Error(`${c.name}: ${res.status}, ${n} bytes ${r!.path}`);
   }
+  if (c.group === "s3-gateway") await checkRefused(c.slot.proc.port, r!);
+}
+
+/** Checks the `s3-gateway` floor verifies for real: a signature altered by one digit is a 403. */
+async function checkRefused(port: number, r: WrkRequest): Promise<void> {
+  const path = r.path.replace(
+    /(X-Amz-Signature=[0-9a-f]*)([0-9a-f])/,
+    (_, head: string, last: string) => `${head}${last === "0" ? "1" : "0"}`,
+  );
+  if (path === r.path) throw new Error(`s3-gateway: no signature in ${r.path}`);
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: r.headers ?? {} });
+  await res.body?.cancel();
+  if (res.status !== 403) throw new Error(`s3-gateway: an altered signature got ${res.status}`);
 }
 
 /** The pairs compared: each revision against its floor, each later one against the first. */
