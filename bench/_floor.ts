@@ -7,6 +7,10 @@
  * - `GET /floor/memory`: 1 KiB from memory (Deno.serve alone);
  * - `GET /floor/memory-s3`: the same with the request's headers, peer,
  *   signal and `completed` read and a GetObject answer's seven headers;
+ * - `GET /floor/fs-s3/<name>`: `memory-s3` for the file `<name>` of
+ *   `<directory>`: one `statSync` per request (what a gateway over files
+ *   must ask to serve the bytes as they are now), the bytes kept in memory
+ *   while size and mtime hold (the fs target's second floor);
  * - `GET /floor/file/<name>`: the file from `<directory>` as Deno's own
  *   stream (the fs backend's read, without its per-chunk accounting);
  * - `PUT /floor/file/<name>`: the body written to `<directory>/<name>`
@@ -205,8 +209,25 @@ function s3Gateway(
   };
 }
 
+/** The bytes of `dir`'s files as they are now: a stat per read, kept while size and mtime hold. */
+function filesOf(dir: string): (name: string) => Uint8Array<ArrayBuffer> {
+  const held = new Map<string, { size: number; mtime: number; bytes: Uint8Array<ArrayBuffer> }>();
+  return (name) => {
+    if (name.split("/").includes("..")) throw new Error("no such name");
+    const path = `${dir}/${name}`;
+    const st = Deno.statSync(path);
+    const mtime = st.mtime?.getTime() ?? 0;
+    const hit = held.get(name);
+    if (hit && hit.size === st.size && hit.mtime === mtime) return hit.bytes;
+    const bytes = Deno.readFileSync(path) as Uint8Array<ArrayBuffer>;
+    held.set(name, { size: st.size, mtime, bytes });
+    return bytes;
+  };
+}
+
 function serve(port: number, originPort: number, dir: string): void {
   const kib = new Uint8Array(1024).fill(0x62);
+  const current = filesOf(dir);
   const gateway = s3Gateway(presignedVerifier(BENCH_KEY), accessLog());
   const origin = `http://127.0.0.1:${originPort}`;
   Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req, info) => {
@@ -216,6 +237,9 @@ function serve(port: number, originPort: number, dir: string): void {
       return new Response(kib, { headers: { "content-type": "application/octet-stream" } });
     }
     if (pathname === "/floor/memory-s3") return s3Shaped(req, info, kib);
+    if (pathname.startsWith("/floor/fs-s3/")) {
+      return s3Shaped(req, info, current(pathname.slice(13)));
+    }
     if (pathname.startsWith("/floor/s3-gateway/")) return gateway(req, info, url, origin);
     if (pathname.startsWith("/floor/relay-s3/")) {
       return s3Relay(req, info, `http://127.0.0.1:${originPort}${pathname.slice(15)}`);

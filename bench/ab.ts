@@ -11,8 +11,10 @@
  * authenticating gateway cannot skip on a presigned GET, written plainly: the
  * SigV4 query verified for real with node:crypto, a JSON access-log line
  * batched to stdout; presigned-s3's floor, its requests presigned for the
- * floor's path) and `memory-s3` (Deno.serve reading what an
- * S3 gateway must read, the floor of the fs target). Each round gives every contender one
+ * floor's path), `memory-s3` (Deno.serve reading what an
+ * S3 gateway must read, the floor of the fs target) and `fs-s3` (`memory-s3`
+ * with a stat of the object's file per request, what serving a directory's
+ * current bytes cannot skip: the fs target's second floor). Each round gives every contender one
  * short turn, a target's contenders side by side, in an order rotated by one
  * and reversed every other round; figures are compared
  * within a round, and the report gives the median and IQR of the per-round
@@ -64,7 +66,7 @@ const TARGETS = {
     floors: ["relay", "relay-s3", "s3-gateway"],
   },
   "signed-s3": { bucket: "sig-s3", shape: "signed", floors: ["relay", "relay-s3"] },
-  "anon-fs": { bucket: "anon-fs", shape: "anonymous", floors: ["memory-s3"] },
+  "anon-fs": { bucket: "anon-fs", shape: "anonymous", floors: ["memory-s3", "fs-s3"] },
 } as const satisfies Record<
   string,
   { bucket: string; shape: SdkShape; floors: readonly string[] }
@@ -144,6 +146,7 @@ async function floorsOf(f: Flags, p: number, run: Run, started: Slot[]): Promise
     "relay-s3": ["anonymous", "/floor/relay-s3/bench/1k.bin"],
     "s3-gateway": ["presigned", "/floor/s3-gateway/bench/1k.bin"],
     "memory-s3": ["anonymous", "/floor/memory-s3"],
+    "fs-s3": ["anonymous", "/floor/fs-s3/1k.bin"],
   };
   return floors.map((fl) => {
     const [shape, path] = get[fl];
