@@ -102,15 +102,20 @@ export async function backendRequest(
   }, first);
 }
 
-/** One attempt; a rejection (network, timeout, abort) is a BackendError. */
-async function attempt(
+/** A failed attempt as a BackendError. */
+const failed = (e: unknown): Result<HttpResponse, ProxyError> =>
+  err(toProxyError(e, "BackendError"));
+
+/** One attempt; a failure (network, timeout, abort) is a BackendError. */
+function attempt(
   transport: Transport,
   req: SendRequest,
 ): Promise<Result<HttpResponse, ProxyError>> {
+  // A `then`, not an async function: one promise fewer per request (issue 30).
   try {
-    return ok(await transport(req));
+    return transport(req).then(ok, failed);
   } catch (e) {
-    return err(toProxyError(e, "BackendError"));
+    return Promise.resolve(failed(e));
   }
 }
 
