@@ -86,20 +86,20 @@ export interface BackendRequestDeps {
  * A backend request as `send` makes it, with a failure as BackendError and
  * bodiless GETs and HEADs retried: the one way the remote backends talk.
  */
-export async function backendRequest(
+export function backendRequest(
   req: SendRequest,
   deps: BackendRequestDeps = {},
 ): Promise<Result<HttpResponse, ProxyError>> {
   const transport = deps.transport ?? backendTransport;
-  const first = await attempt(transport, req);
-  // A first answer that is final needs no retry loop nor closure (the common case).
-  if (!isIdempotentRead(req.method, req.body !== undefined) || final(first, req.signal)) {
-    return first;
-  }
-  return await withRetries(() => attempt(transport, req), {
-    ...(req.signal ? { signal: req.signal } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  }, first);
+  const first = attempt(transport, req);
+  if (!isIdempotentRead(req.method, req.body !== undefined)) return first;
+  // A first answer that is final needs no retry loop (the common case).
+  return first.then((r) =>
+    final(r, req.signal) ? r : withRetries(() => attempt(transport, req), {
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    }, r)
+  );
 }
 
 /** A failed attempt as a BackendError. */
