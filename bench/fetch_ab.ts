@@ -8,7 +8,8 @@
  * the headers it converts, the ops) counts too. Cases run in batches of
  * `--batch` calls, `--conc` at a time, alternating every round (the order
  * reversed every other round) so the machine's drift hits each alike; min,
- * median and p75 are over the batches' per-call CPU µs, and each case's
+ * p10, median and p75 are over the batches' per-call CPU µs (on a loaded
+ * machine the low quantiles are the uncontended cost), and each case's
  * difference from the first case is taken round by round (its median and
  * quartiles printed: read those). Each call has a fresh client signal, never
  * aborted: under `no-legacy-abort` (deno.json) Deno.serve aborts a request's
@@ -19,7 +20,7 @@
  * `--shapes`, bare fetch shapes that tell what a signal costs fetch:
  * `fetch none` (no signal), `fetch client` (the client's signal passed
  * straight), `fetch follow` (a controller of our own following the client's,
- * as `send` did).
+ * as `send` does).
  *
  *   ROOTS=main=/tmp/ab-<sha>,new=. deno run -A bench/fetch_ab.ts \
  *     [--rounds 40] [--batch 400] [--conc 8] [--shapes]
@@ -168,11 +169,11 @@ try {
       // Paired: each round's difference from the first case, so drift between rounds cancels.
       const diff = xs.map((x, i) => x - first[i]!);
       console.log(
-        `${name.padEnd(18)} min ${q(xs, 0).toFixed(1)}  median ${q(xs, 0.5).toFixed(1)}  p75 ${
-          q(xs, 0.75).toFixed(1)
-        } CPU µs/call; minus ${cases[0]!.name}: median ${q(diff, 0.5).toFixed(1)} (p25 ${
-          q(diff, 0.25).toFixed(1)
-        }, p75 ${q(diff, 0.75).toFixed(1)})`,
+        `${name.padEnd(18)} min ${q(xs, 0).toFixed(1)}  p10 ${q(xs, 0.1).toFixed(1)}  median ${
+          q(xs, 0.5).toFixed(1)
+        }  p75 ${q(xs, 0.75).toFixed(1)} CPU µs/call; minus ${cases[0]!.name}: median ${
+          q(diff, 0.5).toFixed(1)
+        } (p25 ${q(diff, 0.25).toFixed(1)}, p75 ${q(diff, 0.75).toFixed(1)})`,
       );
     }
   }
