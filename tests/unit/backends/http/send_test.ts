@@ -9,7 +9,7 @@ import { release, send, type SendRequest } from "../../../../src/backends/http/s
 import { backendRequest } from "../../../../src/backends/http/retry.ts";
 import { ProxyStreamError } from "../../../../src/errors.ts";
 import { bindIdleWatchdog, createIdleWatchdog } from "../../../../src/streams/idle.ts";
-import { closeQuietly, tcpServer } from "../../../_support/tcp.ts";
+import { closeQuietly, readHead, tcpServer } from "../../../_support/tcp.ts";
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -19,17 +19,11 @@ const isTimeout = (e: unknown) => e instanceof DOMException && e.name === "Timeo
 function rawServer(answer: (conn: Deno.Conn, head: string) => Promise<void>) {
   const heads: string[] = [];
   const server = tcpServer(async (conn) => {
-    const buf = new Uint8Array(65536);
-    let text = "";
     try {
-      while (!text.includes("\r\n\r\n")) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        text += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      const head = text.slice(0, text.indexOf("\r\n\r\n"));
-      heads.push(head);
-      await answer(conn, head);
+      const read = await readHead(conn);
+      if (!read) return;
+      heads.push(read.head);
+      await answer(conn, read.head);
     } catch {
       // the client went away
     } finally {

@@ -5,7 +5,7 @@ import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { fakeStore } from "./_fake_store.ts";
 import { getObject, putObject } from "../../../../src/backends/s3/objects.ts";
 import { USER_AGENT } from "../../../../src/version.ts";
-import { closeQuietly, tcpServer } from "../../../_support/tcp.ts";
+import { closeQuietly, readHead, tcpServer } from "../../../_support/tcp.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -94,17 +94,12 @@ function headRecorder() {
   const heads: string[] = [];
   const server = tcpServer(async (conn) => {
     const buf = new Uint8Array(65536);
-    let text = "";
     try {
-      while (!text.includes("\r\n\r\n")) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        text += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      const head = text.slice(0, text.indexOf("\r\n\r\n"));
-      heads.push(head);
-      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-      for (let got = text.length - head.length - 4; got < length;) {
+      const read = await readHead(conn);
+      if (!read) return;
+      heads.push(read.head);
+      const length = Number(/content-length: (\d+)/i.exec(read.head)?.[1] ?? 0);
+      for (let got = read.extra; got < length;) {
         const n = await conn.read(buf);
         if (n === null) return;
         got += n;
