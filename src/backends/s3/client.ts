@@ -71,7 +71,8 @@ export function createS3Client(o: S3Options, deps: S3ClientDeps): S3Client {
   const host = o.forcePathStyle ? base.host : `${o.bucketName}.${base.host}`;
   const basePath = base.pathname.replace(/\/+$/, "");
   const bucketPath = o.forcePathStyle ? `${basePath}/${uriEncode(o.bucketName)}` : basePath;
-  const pathOf = (key: string) => `${bucketPath}/${uriEncode(key, true)}`;
+  const pathOf = (key: string) =>
+    `${bucketPath}/${PLAIN_KEY.test(key) ? key : uriEncode(key, true)}`;
   // One store: the same endpoint, addressing and access key (which names its secret).
   const store = `s3 ${o.endpoint} ${o.region} ${o.forcePathStyle} ${
     o.oidc ? `oidc:${o.oidc.roleArn}` : o.credentials?.accessKeyId ?? "anonymous"
@@ -88,6 +89,13 @@ export function createS3Client(o: S3Options, deps: S3ClientDeps): S3Client {
     uploadBuffer: deps.uploadBuffer ?? createUploadBuffer(CONFIG_DEFAULTS.uploadBufferBytes),
   };
 }
+
+/**
+ * A key of unreserved characters and slashes, which `uriEncode(key, true)`
+ * gives back as it is: most keys with a folder, which its own fast path (no
+ * slash) misses (~0.5 µs a request; issue 30).
+ */
+const PLAIN_KEY = /^[A-Za-z0-9._~/-]*$/;
 
 /** What every request to a store carries (before the caller's own headers). */
 const BASE_HEADERS: Readonly<Record<string, string>> = {

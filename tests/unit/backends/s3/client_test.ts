@@ -5,6 +5,7 @@ import { s3OptionsOf } from "../../../_support/backend_options.ts";
 import { fakeStore } from "./_fake_store.ts";
 import { getObject, putObject } from "../../../../src/backends/s3/objects.ts";
 import { USER_AGENT } from "../../../../src/version.ts";
+import { uriEncode } from "../../../../src/sigv4/canonical.ts";
 import { closeQuietly, readHead, tcpServer } from "../../../_support/tcp.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -191,4 +192,38 @@ Deno.test({
       await store.close();
     }
   },
+});
+
+Deno.test("pathOf() encodes a key as uriEncode does, folders of plain names taken as they are", () => {
+  const c = createS3Client(
+    s3OptionsOf({ endpoint: "http://h:9000", bucket_name: "bkt", skip_signature: true }),
+    { clock: fixedClock(NOW) },
+  );
+  const alphabet = [
+    "a",
+    "Z",
+    "0",
+    "/",
+    "-",
+    "_",
+    ".",
+    "~",
+    " ",
+    "%",
+    "+",
+    "*",
+    "!",
+    "é",
+    "😀",
+    "?",
+  ];
+  const keys = ["dir/1k.bin", "a/b/", "/lead", "x", "a b/c", "a+b", "it's(1)*", "ü/ö"];
+  for (let i = 0; i < 2_000; i++) {
+    let k = "";
+    for (let j = 0; j < 1 + (i % 12); j++) {
+      k += alphabet[(i * 7 + j * 13 + (i >> 3)) % alphabet.length];
+    }
+    keys.push(k);
+  }
+  for (const k of keys) assert.equal(c.pathOf(k), `/bkt/${uriEncode(k, true)}`, k);
 });
