@@ -42,3 +42,24 @@ export function tcpServer(serve: (conn: Deno.Conn) => Promise<void> | void): Tcp
     },
   };
 }
+
+/** A request head read off a raw connection. */
+export interface ReadHead {
+  /** The head's text, without its blank line. */
+  readonly head: string;
+  /** How many characters of body came with it. */
+  readonly extra: number;
+}
+
+/** Reads a request head (up to its blank line); null if the connection ended first. */
+export async function readHead(conn: Deno.Conn): Promise<ReadHead | null> {
+  const buf = new Uint8Array(65536);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) return null;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  const end = text.indexOf("\r\n\r\n");
+  return { head: text.slice(0, end), extra: text.length - end - 4 };
+}

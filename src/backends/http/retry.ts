@@ -86,31 +86,36 @@ export interface BackendRequestDeps {
  * A backend request as `send` makes it, with a failure as BackendError and
  * bodiless GETs and HEADs retried: the one way the remote backends talk.
  */
-export async function backendRequest(
+export function backendRequest(
   req: SendRequest,
   deps: BackendRequestDeps = {},
 ): Promise<Result<HttpResponse, ProxyError>> {
   const transport = deps.transport ?? backendTransport;
-  const first = await attempt(transport, req);
-  // A first answer that is final needs no retry loop nor closure (the common case).
-  if (!isIdempotentRead(req.method, req.body !== undefined) || final(first, req.signal)) {
-    return first;
-  }
-  return await withRetries(() => attempt(transport, req), {
-    ...(req.signal ? { signal: req.signal } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  }, first);
+  const first = attempt(transport, req);
+  if (!isIdempotentRead(req.method, req.body !== undefined)) return first;
+  // A first answer that is final needs no retry loop (the common case).
+  return first.then((r) =>
+    final(r, req.signal) ? r : withRetries(() => attempt(transport, req), {
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    }, r)
+  );
 }
 
-/** One attempt; a rejection (network, timeout, abort) is a BackendError. */
-async function attempt(
+/** A failed attempt as a BackendError. */
+const failed = (e: unknown): Result<HttpResponse, ProxyError> =>
+  err(toProxyError(e, "BackendError"));
+
+/** One attempt; a failure (network, timeout, abort) is a BackendError. */
+function attempt(
   transport: Transport,
   req: SendRequest,
 ): Promise<Result<HttpResponse, ProxyError>> {
+  // A `then`, not an async function: one promise fewer per request (issue 30).
   try {
-    return ok(await transport(req));
+    return transport(req).then(ok, failed);
   } catch (e) {
-    return err(toProxyError(e, "BackendError"));
+    return Promise.resolve(failed(e));
   }
 }
 

@@ -65,33 +65,38 @@ export type Transport = (req: SendRequest) => Promise<HttpResponse>;
  * (wrapping it in JS halves the proxy's throughput). A backend that stalls in
  * such a body is let go when the client gives up: `signal` aborts, or the
  * client's disconnect cancels the body.
+ *
+ * fetch is given a controller of our own, which follows `signal` and which the
+ * deadline aborts. The client's signal passed straight, with the deadline
+ * racing the answer, cost ~2 KB less a request but held a timed-out exchange
+ * open until the client went away: under `no-legacy-abort` (deno.json) a
+ * request's signal does not abort when its response is done (issue 30).
  */
-export async function send(r: SendRequest): Promise<HttpResponse> {
+export function send(r: SendRequest): Promise<HttpResponse> {
   const { method, url, headers, body, timeoutMs, signal } = r;
-  if (body?.kind === "stream") return await sendStream({ ...r, body });
+  if (body?.kind === "stream") return sendStream({ ...r, body });
   const controller = new AbortController();
   const late = deadline(timeoutMs, () => controller.abort(timedOut(timeoutMs)));
   if (signal?.aborted) controller.abort(signal.reason);
   else signal?.addEventListener("abort", () => controller.abort(signal.reason), ONCE);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers,
-      // null is no body: one options shape for every request, no spread.
-      body: body ? body.bytes as Uint8Array<ArrayBuffer> : null,
-      signal: controller.signal,
-      redirect: "manual",
-    });
-  } catch (e) {
+  // A `then`, not an async function: one promise and frame fewer per request (issue 30).
+  return fetch(url, {
+    method,
+    headers,
+    // null is no body: one options shape for every request, no spread.
+    body: body ? body.bytes as Uint8Array<ArrayBuffer> : null,
+    signal: controller.signal,
+    redirect: "manual",
+  }).then((res) => {
+    if (!res.body || (r.streamBody && res.status >= 200 && res.status < 300)) {
+      late.end();
+      return { status: res.status, headers: res.headers, body: res.body };
+    }
+    return { status: res.status, headers: res.headers, body: untilEnd(res.body, () => late.end()) };
+  }, (e) => {
     late.end();
     throw e;
-  }
-  if (!res.body || (r.streamBody && res.status >= 200 && res.status < 300)) {
-    late.end();
-    return { status: res.status, headers: res.headers, body: res.body };
-  }
-  return { status: res.status, headers: res.headers, body: untilEnd(res.body, () => late.end()) };
+  });
 }
 
 /** The options of a listener that runs once (one object for every request). */

@@ -55,10 +55,23 @@ export function metaFrom(key: string, h: Headers): ObjectMeta {
   const total = /\/(\d+)$/.exec(contentRange);
   meta.size = total ? Number(total[1]) : Number(length);
   meta.etag = etag;
-  meta.lastModified = new Date(lastModified);
+  meta.lastModified = new Date(typeof lastModified === "string" ? timeOf(lastModified) : 0);
   if (checksums) meta.checksums = checksums;
   if (passed) meta.backendHeaders = passed;
   return meta as unknown as ObjectMeta;
+}
+
+// The last Last-Modified parsed: a hot object's GETs parse the same text (~0.25 µs each; issue 30).
+let lastText = "";
+let lastTime = NaN;
+
+/** The instant of an HTTP date (as `new Date(text)` reads it), the last one remembered. */
+function timeOf(text: string): number {
+  if (text !== lastText) {
+    lastTime = Date.parse(text);
+    lastText = text;
+  }
+  return lastTime;
 }
 
 /** A read's conditions (or a write's) as the headers the store should check. */

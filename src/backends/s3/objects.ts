@@ -1,7 +1,7 @@
 /** Object operations on the store: HeadObject, GetObject, PutObject, DeleteObject, CopyObject. */
 import { uriEncode } from "../../sigv4/canonical.ts";
 import { type ProxyError, proxyError, withHeaders } from "../../errors.ts";
-import { err, ok } from "../../result.ts";
+import { err, ok, type Result } from "../../result.ts";
 import type {
   BackendResult,
   ByteRange,
@@ -49,46 +49,51 @@ export async function headObject(c: S3Client, key: string): BackendResult<Object
 }
 
 /** GetObject: the object's (or a range's, or a part's) bytes, streamed; by `headOnly`, a HEAD. */
-export async function getObject(
+export function getObject(
   c: S3Client,
   key: string,
   opts: GetOptions = {},
 ): BackendResult<GetResult> {
   // `c.unreadable(key)`, with the path made once for the request too.
   const path = c.pathOf(key);
-  if (hasDotSegment(path)) return err(unstorableKeyRead());
+  if (hasDotSegment(path)) return Promise.resolve(err(unstorableKeyRead()));
   const headers = conditionHeaders(opts.conditions);
   headers["x-amz-checksum-mode"] = CHECKSUM_MODE["x-amz-checksum-mode"]!;
   if (opts.range) headers.range = rangeHeader(opts.range);
   // The object's body is exempt from the request timeout (see send).
   const query = opts.partNumber ? `partNumber=${opts.partNumber}` : "";
-  const r = await c.call({
+  // A `then`, not an async function: one promise and frame fewer per request (issue 30).
+  return c.call({
     method: opts.headOnly ? "HEAD" : "GET",
     path,
     query,
     headers,
     signal: opts.signal,
     streamBody: !opts.headOnly,
-  });
-  if (!r.ok) return r;
-  const res = r.value;
+  }).then((r) => r.ok ? gotten(c, key, opts, r.value) : r);
+}
+
+/** What a GetObject's answer comes to; a promise only where a body is released or read. */
+function gotten(
+  c: S3Client,
+  key: string,
+  opts: GetOptions,
+  res: HttpResponse,
+): Result<GetResult, ProxyError> | Promise<Result<GetResult, ProxyError>> {
   if (res.status !== 200 && res.status !== 206) {
-    return err(await getFailure(c, res, { key, partNumber: opts.partNumber }));
+    return getFailure(c, res, { key, partNumber: opts.partNumber }).then(err);
   }
   const meta = metaFrom(key, res.headers);
   // Checked here too: some S3-compatibles ignore ETag lists in If-None-Match.
   const failed = opts.conditions ? checkReadConditions(meta, opts.conditions) : undefined;
-  if (failed) {
-    await release(res);
-    return err(failed);
-  }
+  if (failed) return release(res).then(() => err(failed));
   const range = rangeOf(res, opts, meta);
-  if (opts.headOnly) await release(res);
-  return ok({
+  const got = {
     meta,
     ...(range ? { range } : {}),
     body: opts.headOnly ? new Uint8Array(0) : objectBody(res),
-  });
+  };
+  return opts.headOnly ? release(res).then(() => ok(got)) : ok(got);
 }
 
 /** The error of a GetObject answered with neither 200 nor 206. */

@@ -9,7 +9,7 @@ import { release, send, type SendRequest } from "../../../../src/backends/http/s
 import { backendRequest } from "../../../../src/backends/http/retry.ts";
 import { ProxyStreamError } from "../../../../src/errors.ts";
 import { bindIdleWatchdog, createIdleWatchdog } from "../../../../src/streams/idle.ts";
-import { closeQuietly, tcpServer } from "../../../_support/tcp.ts";
+import { closeQuietly, readHead, tcpServer } from "../../../_support/tcp.ts";
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -19,17 +19,11 @@ const isTimeout = (e: unknown) => e instanceof DOMException && e.name === "Timeo
 function rawServer(answer: (conn: Deno.Conn, head: string) => Promise<void>) {
   const heads: string[] = [];
   const server = tcpServer(async (conn) => {
-    const buf = new Uint8Array(65536);
-    let text = "";
     try {
-      while (!text.includes("\r\n\r\n")) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        text += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      const head = text.slice(0, text.indexOf("\r\n\r\n"));
-      heads.push(head);
-      await answer(conn, head);
+      const read = await readHead(conn);
+      if (!read) return;
+      heads.push(read.head);
+      await answer(conn, read.head);
     } catch {
       // the client went away
     } finally {
@@ -140,6 +134,65 @@ Deno.test({
       ac.abort(new Error("client gone"));
       await assert.rejects(reading);
       await assert.rejects(get(s.url, { signal: ac.signal }), /client gone/);
+    } finally {
+      await s.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "send() keeps its deadline under the client's signal: the head, a bounded body, a failure's",
+  ...opts,
+  async fn() {
+    const silent = rawServer(() => sleep(3000));
+    // 10 bytes of body, one every 100 ms: longer than the 300 ms deadline.
+    const slowBody = (status: string) =>
+      rawServer(async (conn) => {
+        await conn.write(enc.encode(`HTTP/1.1 ${status}\r\ncontent-length: 10\r\n\r\n`));
+        for (let i = 0; i < 10; i++) {
+          await sleep(100);
+          await conn.write(enc.encode("x"));
+        }
+      });
+    const ok = slowBody("200 OK");
+    const missing = slowBody("404 Not Found");
+    try {
+      const signal = new AbortController().signal;
+      await assert.rejects(get(silent.url, { signal }), isTimeout);
+      await assert.rejects(get(silent.url, { signal, streamBody: true }), isTimeout);
+      const bounded = await get(ok.url, { signal });
+      await assert.rejects(new Response(bounded.body).text(), isTimeout);
+      const failure = await get(missing.url, { signal, streamBody: true });
+      assert.equal(failure.status, 404);
+      await assert.rejects(new Response(failure.body).text(), isTimeout);
+      const streamed = await get(ok.url, { signal, streamBody: true });
+      assert.equal(await new Response(streamed.body).text(), "x".repeat(10));
+    } finally {
+      await Promise.all([silent.close(), ok.close(), missing.close()]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "send() lets a timed-out exchange go at its deadline, though the client's signal never aborts",
+  ...opts,
+  async fn() {
+    // Under no-legacy-abort (deno.json) a request's signal aborts only when its client goes away,
+    // so a stalled backend's connection must be closed by the deadline itself.
+    const closed: number[] = [];
+    const s = rawServer(async (conn) => {
+      // Waits for the client to close the connection (a read of null or a reset).
+      await conn.read(new Uint8Array(16)).catch(() => null);
+      closed.push(performance.now());
+    });
+    try {
+      const signal = new AbortController().signal;
+      await assert.rejects(get(s.url, { signal }), isTimeout);
+      await assert.rejects(get(s.url, { signal, streamBody: true }), isTimeout);
+      for (let i = 0; i < 50 && closed.length < 2; i++) await sleep(20);
+      assert.equal(closed.length, 2, "both stalled connections closed");
     } finally {
       await s.close();
     }

@@ -61,3 +61,17 @@ Deno.test("writeConditionHeaders() sends If-Match (even *) and If-None-Match as 
   assert.deepEqual(writeConditionHeaders({ ifMatch: '"a", "b"' }), { "if-match": '"a", "b"' });
   assert.deepEqual(writeConditionHeaders(undefined), {});
 });
+
+Deno.test("metaFrom() reads each answer's Last-Modified, the same text again as a Date of its own", () => {
+  const read = (text?: string) =>
+    metaFrom("k", new Headers(text === undefined ? {} : { "last-modified": text })).lastModified;
+  const a = read("Mon, 07 Dec 2026 22:00:00 GMT");
+  const b = read("Mon, 07 Dec 2026 22:00:00 GMT");
+  assert.equal(a.getTime(), Date.UTC(2026, 11, 7, 22));
+  assert.notEqual(a, b, "a Date of its own per answer");
+  assert.equal(b.getTime(), a.getTime());
+  assert.equal(read("Tue, 08 Dec 2026 01:02:03 GMT").getTime(), Date.UTC(2026, 11, 8, 1, 2, 3));
+  assert.equal(read().getTime(), 0);
+  assert.ok(Number.isNaN(read("not a date").getTime()));
+  assert.equal(read("Mon, 07 Dec 2026 22:00:00 GMT").getTime(), Date.UTC(2026, 11, 7, 22));
+});
