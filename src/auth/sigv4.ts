@@ -11,11 +11,10 @@ import {
   canonicalQueryOf,
   canonicalRequest,
   canonicalUri,
-  computeSignature,
   credentialScope,
+  signatureMatches,
 } from "../sigv4/canonical.ts";
 import { sha256HexOfByteString, type SigningKeyCache } from "../sigv4/signing_key.ts";
-import { constantTimeEqual } from "../bytes.ts";
 import { MAX_SKEW_MS, type SignedClaims } from "./sigv4_claims.ts";
 
 export {
@@ -185,24 +184,17 @@ export function verifySignature(
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
   const canonical = canonicalFor(claims, r, values, uri, query);
-  if (
-    constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonical),
-      claims.signature,
-    )
-  ) {
+  if (signatureMatches(signingKey, claims.amzDate, scope, canonical, claims.signature)) {
     return ok({ signingKey, scope, canonicalQuery: query });
   }
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
     raw !== uri &&
-    constantTimeEqual(
-      computeSignature(
-        signingKey,
-        claims.amzDate,
-        scope,
-        canonicalFor(claims, r, values, raw, query),
-      ),
+    signatureMatches(
+      signingKey,
+      claims.amzDate,
+      scope,
+      canonicalFor(claims, r, values, raw, query),
       claims.signature,
     )
   ) {

@@ -5,7 +5,7 @@
  * backend requests.
  */
 import { decodeQuery, type QueryParam } from "../http/target.ts";
-import { hmacHex, sha256HexOfByteString } from "./signing_key.ts";
+import { hmacHex, hmacHexMatches, sha256HexOfByteString } from "./signing_key.ts";
 
 const EXTRA = /[!'()*]/g;
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
@@ -125,4 +125,15 @@ export function computeSignature(
   canonical: string,
 ): string {
   return hmacHex(signingKey, stringToSign(amzDate, scope, canonical));
+}
+
+/** Whether `signature` is the one a secret gives for a canonical request, compared in constant time. */
+export function signatureMatches(
+  signingKey: Uint8Array,
+  amzDate: string,
+  scope: string,
+  canonical: string,
+  signature: string,
+): boolean {
+  return hmacHexMatches(signingKey, stringToSign(amzDate, scope, canonical), signature);
 }

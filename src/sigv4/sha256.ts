@@ -75,25 +75,24 @@ const tail = new Uint8Array(128);
 const encoder = new TextEncoder();
 
 /**
- * Continues from `state` (after `priorBytes` already hashed, a multiple of
- * 64) over `length` bytes of `bytes`, and writes the final state to `out`.
+ * Continues `h` (after `prior` bytes hashed, a multiple of 64) over
+ * `bytes[from, length)` and pads: `h` is then the digest.
  */
 function finish(
-  state: Int32Array,
-  priorBytes: number,
+  h: Int32Array,
+  prior: number,
   bytes: Uint8Array,
+  from: number,
   length: number,
-  out: Int32Array,
 ): void {
-  out.set(state);
-  const whole = length - (length % 64);
-  for (let at = 0; at < whole; at += 64) compress(out, bytes, at);
+  const whole = length - ((length - from) % 64);
+  for (let at = from; at < whole; at += 64) compress(h, bytes, at);
   const rest = length - whole;
   tail.fill(0);
-  tail.set(bytes.subarray(whole, length));
+  for (let i = 0; i < rest; i++) tail[i] = bytes[whole + i]!;
   tail[rest] = 0x80;
   const blocks = rest < 56 ? 1 : 2;
-  const bits = (priorBytes + length) * 8;
+  const bits = (prior + length - from) * 8;
   const end = blocks * 64;
   // The length in bits, big-endian in the last 8 bytes (below 2^53: two 32-bit halves).
   const high = Math.floor(bits / 0x100000000);
@@ -105,8 +104,8 @@ function finish(
   tail[end - 3] = bits >>> 16;
   tail[end - 2] = bits >>> 8;
   tail[end - 1] = bits;
-  compress(out, tail, 0);
-  if (blocks === 2) compress(out, tail, 64);
+  compress(h, tail, 0);
+  if (blocks === 2) compress(h, tail, 64);
 }
 
 /** The UTF-8 bytes of `text` in the scratch buffer; returns their count. */
@@ -142,14 +141,26 @@ const result = new Int32Array(8);
 /** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
 export function sha256HexOf(text: string): string {
   const length = encode(text); // first: it may replace the scratch buffer
-  finish(INITIAL, 0, scratch, length, result);
+  result.set(INITIAL);
+  finish(result, 0, scratch, 0, length);
   return hex(result);
 }
 
-/** A key's hash states after its inner and outer pad blocks (RFC 2104). */
+/**
+ * A key's hash states after its inner and outer pad blocks (RFC 2104), and
+ * the inner state after the first block of the last message hashed under it
+ * that had one: SigV4's strings to sign under one key share their first 64
+ * bytes (the algorithm, x-amz-date and the scope) for a second at a time.
+ * Only hashing is kept: every message is hashed to its end.
+ */
 export interface HmacKey {
   readonly inner: Int32Array;
   readonly outer: Int32Array;
+  /** The first 64 bytes of that last message (valid once `primed`). */
+  readonly lastBlock: Uint8Array;
+  /** The inner state after them. */
+  readonly afterLast: Int32Array;
+  primed: boolean;
 }
 
 /** Precomputes the pad states of an HMAC-SHA256 key of at most 64 bytes. */
@@ -162,16 +173,80 @@ export function hmacKey(key: Uint8Array): HmacKey {
     compress(h, block, 0);
     return h;
   };
-  return { inner: pad(0x36), outer: pad(0x5c) };
+  return {
+    inner: pad(0x36),
+    outer: pad(0x5c),
+    lastBlock: new Uint8Array(64),
+    afterLast: new Int32Array(8),
+    primed: false,
+  };
+}
+
+/**
+ * Sets `h` to the inner hash state of `bytes[0, length)` under `key` after
+ * its first block, when it has one; returns how many bytes that consumed.
+ * The comparison with the last first block is not constant-time: it reads
+ * the message, which the signer sent, never the key.
+ */
+function innerState(key: HmacKey, bytes: Uint8Array, length: number, h: Int32Array): number {
+  if (length < 64) {
+    h.set(key.inner);
+    return 0;
+  }
+  const last = key.lastBlock;
+  let same = key.primed;
+  for (let i = 0; same && i < 64; i++) same = bytes[i] === last[i];
+  if (same) {
+    h.set(key.afterLast);
+    return 64;
+  }
+  h.set(key.inner);
+  compress(h, bytes, 0);
+  for (let i = 0; i < 64; i++) last[i] = bytes[i]!;
+  key.afterLast.set(h);
+  key.primed = true;
+  return 64;
 }
 
 const innerDigest = new Uint8Array(32);
 
+/** HMAC-SHA256 of a string's UTF-8 bytes under a precomputed key, into `result`. */
+function hmacOf(key: HmacKey, text: string): void {
+  const length = encode(text); // first: it may replace the scratch buffer
+  const at = innerState(key, scratch, length, result);
+  finish(result, 64 + at, scratch, at, length);
+  writeBytes(result, innerDigest);
+  result.set(key.outer);
+  finish(result, 64, innerDigest, 0, 32);
+}
+
 /** HMAC-SHA256 of a string's UTF-8 bytes under a precomputed key, in lower-case hex. */
 export function hmacHexOf(key: HmacKey, text: string): string {
-  const length = encode(text); // first: it may replace the scratch buffer
-  finish(key.inner, 64, scratch, length, result);
-  writeBytes(result, innerDigest);
-  finish(key.outer, 64, innerDigest, 32, result);
+  hmacOf(key, text);
   return hex(result);
+}
+
+/** Each lower-case hex digit's value by char code; -1 for every other char. */
+const NIBBLE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) NIBBLE[i.toString(16).charCodeAt(0)] = i;
+
+/**
+ * Whether `expected` is the lower-case hex HMAC-SHA256 of `text` under
+ * `key`, compared in constant time (every word, no early exit), with no hex
+ * string made: a signature check.
+ */
+export function hmacMatchesHex(key: HmacKey, text: string, expected: string): boolean {
+  hmacOf(key, text);
+  let diff = expected.length ^ 64;
+  for (let w = 0; w < 8; w++) {
+    let word = 0;
+    for (let i = w * 8; i < w * 8 + 8; i++) {
+      const c = expected.charCodeAt(i); // NaN past the end: not below 256
+      const v = c < 256 ? NIBBLE[c]! : -1;
+      diff |= v >>> 31; // 1 when not a digit
+      word = (word << 4) | (v & 15);
+    }
+    diff |= word ^ result[w]!;
+  }
+  return diff === 0;
 }

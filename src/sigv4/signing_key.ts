@@ -1,7 +1,7 @@
 /** SigV4 HMAC primitives (short messages hashed in JavaScript, keys derived on node:crypto), and a bounded cache of derived signing keys. */
 import { createHash, createHmac } from "node:crypto";
-import { byteStringEncoding, isAscii } from "../bytes.ts";
-import { hmacHexOf, type HmacKey, hmacKey, sha256HexOf } from "./sha256.ts";
+import { byteStringEncoding, constantTimeEqual, isAscii } from "../bytes.ts";
+import { hmacHexOf, type HmacKey, hmacKey, hmacMatchesHex, sha256HexOf } from "./sha256.ts";
 
 /** HMAC-SHA256 computed once (key derivation). */
 function hmacOnce(key: Uint8Array | string, data: string): Buffer {
@@ -19,12 +19,25 @@ const padded = new WeakMap<Uint8Array, HmacKey>();
  */
 export function hmacHex(key: Uint8Array, data: string): string {
   if (key.length > 64) return createHmac("sha256", key).update(data, "utf8").digest("hex");
+  return hmacHexOf(padsOf(key), data);
+}
+
+function padsOf(key: Uint8Array): HmacKey {
   let pads = padded.get(key);
   if (!pads) {
     pads = hmacKey(key);
     padded.set(key, pads);
   }
-  return hmacHexOf(pads, data);
+  return pads;
+}
+
+/**
+ * Whether `expected` is `hmacHex(key, data)`, compared in constant time
+ * (a signature check), without making the hex string.
+ */
+export function hmacHexMatches(key: Uint8Array, data: string, expected: string): boolean {
+  if (key.length > 64) return constantTimeEqual(hmacHex(key, data), expected);
+  return hmacMatchesHex(padsOf(key), data, expected);
 }
 
 /** Longest string hashed in JavaScript; longer ones and all bytes go to node:crypto. */
