@@ -6,16 +6,18 @@
  * the presigned cache hits) as `Deno.serve` hands them over
  * (bench/_served.ts: their headers already walked once, as the route does),
  * the two checkouts' calls interleaved, rounds of 400 calls each in
- * alternating order, the difference taken within each round, so a load
- * change between two `deno bench` runs does not read as a change. Prints per
- * step the min and median µs per call of each checkout, the median per-round
- * difference (after − before) with its IQR, and how many rounds the second
- * was cheaper; with `--expose-gc`, each checkout's heap growth per call too
- * (the largest of five runs of 200 calls after a full GC: a scavenge within
- * one only lowers it).
+ * alternating order, timed in the process's CPU time (a preemption by other
+ * processes does not count), the difference taken within each round, so a
+ * load change between two `deno bench` runs does not read as a change.
+ * Prints per step the min and median µs per call of each checkout, the
+ * median per-round difference (after − before) with its IQR, and how many
+ * rounds the second was cheaper; with `--expose-gc`, each checkout's heap
+ * growth per call too (the largest of five runs of 200 calls after a full
+ * GC: a scavenge within one only lowers it).
  *
  *   deno run -A --v8-flags=--expose-gc bench/auth_paired.ts <before> <after> [rounds]
  */
+import { cpuUsage } from "node:process";
 import { sdkGet } from "./_sdk.ts";
 import { BENCH_CREDENTIAL as credential, BENCH_KEY } from "./_gateway.ts";
 import { servedRequests } from "./_served.ts";
@@ -94,9 +96,10 @@ for (const c of cases) {
   const t: number[][] = [[], []];
   for (let round = 0; round < ROUNDS; round++) {
     for (const k of round % 2 ? [1, 0] : [0, 1]) {
-      const s = performance.now();
+      const s = cpuUsage();
       for (let i = 0; i < BATCH; i++) fns[k]!(c, i);
-      t[k]!.push((performance.now() - s) * 1000 / BATCH);
+      const d = cpuUsage(s);
+      t[k]!.push((d.user + d.system) / BATCH);
     }
   }
   const d = t[1]!.map((x, i) => x - t[0]![i]!).sort((a, b) => a - b);
