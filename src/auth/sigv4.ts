@@ -174,7 +174,7 @@ export function verifySignature(
   const { values, unsigned } = readHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   // The parameters the router reads, encoded again (never the raw query as sent).
-  let query = r.canonicalQuery;
+  let query = r.canonicalQuery ?? (r.target.rawQuery === "" ? "" : undefined);
   if (query === undefined) {
     const params = queryOf(r.target);
     if (!params.ok) return params;
