@@ -27,6 +27,7 @@ import {
   verifySignature,
 } from "./sigv4.ts";
 import {
+  HEX64,
   parsePresignedParams,
   presignedClaims,
   type PresignedParams,
@@ -153,7 +154,11 @@ export function authenticate(
   deps: AuthDeps,
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
-  const authorization = headers.get("authorization");
+  // Not "authorization": Deno 2.9 answers that name (and host, accept,
+  // content-type) by another path, which, once the route's walk has listed
+  // the headers, filters a copy of the list (0.16-0.33 µs and 337 B, against
+  // 0.06 and 32 for any other spelling). Header names match in any case.
+  const authorization = headers.get("Authorization");
   // A presigned URL used again: its query's claims and canonical query at hand.
   const cached = authorization === null && target.rawQuery !== ""
     ? deps.presigned?.get(target.rawQuery)
@@ -239,7 +244,7 @@ function signedBody(s: SignedRequestBody): Result<Authenticated, ProxyError> {
   if (hash === "UNSIGNED-PAYLOAD") {
     return ok({ identity, body: req.body, ...lengthOf(contentLength) });
   }
-  if (/^[0-9a-f]{64}$/.test(hash)) {
+  if (HEX64.test(hash)) {
     if (!req.body) {
       if (hash !== EMPTY_SHA256) {
         return err(

@@ -60,6 +60,11 @@ export function wrongRegion(
 
 /** An x-amz-date (yyyymmddThhmmssZ), its day captured. */
 export const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
+/** A signature, or a payload's SHA-256: 64 lower-case hex digits. */
+export const HEX64 = /^[0-9a-f]{64}$/;
+// Module constants, not literals in the functions: a literal makes its RegExp
+// object again on every call, which doubled a test's cost (0.22 against 0.12 µs).
+const YYYYMMDD = /^\d{8}$/;
 
 /** Parses `<akid>/<yyyymmdd>/<region>/s3/aws4_request`, failing with `fail`'s error. */
 export function parseCredential(
@@ -82,7 +87,7 @@ export function parseCredential(
     string,
   ];
   if (accessKeyId === "") return err(fail("The Credential has no access key id."));
-  if (!/^\d{8}$/.test(date)) return err(fail(`The Credential date '${date}' is not YYYYMMDD.`));
+  if (!YYYYMMDD.test(date)) return err(fail(`The Credential date '${date}' is not YYYYMMDD.`));
   if (region === "") return err(fail("The Credential has no region."));
   if (service !== "s3") {
     return err(fail(`The Credential names service '${service}'; expecting 's3'.`));
@@ -126,7 +131,7 @@ export function parseAuthorizationHeader(
   if (!cred.ok) return cred;
   const names = parseSignedHeaders(signedHeaders, malformed);
   if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
+  if (!HEX64.test(signature)) {
     return err(malformed("The Signature is not 64 lower-case hex digits."));
   }
   const amzDate = headerAmzDate(headers, cred.value.date);
@@ -304,7 +309,7 @@ export function parsePresignedParams(query: QueryParams): Result<PresignedParams
   if (!cred.ok) return cred;
   const names = parseSignedHeaders(signedHeaders, queryError);
   if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
+  if (!HEX64.test(signature)) {
     return err(queryError("X-Amz-Signature is not 64 lower-case hex digits."));
   }
   const m = AMZ_DATE.exec(amzDate);
