@@ -80,6 +80,19 @@ export interface SignedRequest {
   readonly canonicalQuery?: string | undefined;
 }
 
+/** The last signed names joined, and their text: claims parsed alike share one array. */
+let joinedNames: readonly string[] = [];
+let joined = "";
+
+/** `names.join(";")`, kept for the last array joined. */
+function signedHeadersText(names: readonly string[]): string {
+  if (names !== joinedNames) {
+    joined = names.join(";");
+    joinedNames = names;
+  }
+  return joined;
+}
+
 function canonicalFor(
   claims: SignedClaims,
   r: SignedRequest,
@@ -96,7 +109,7 @@ function canonicalFor(
       names,
       (n) => n === "host" && r.host !== undefined ? r.host : values[names.indexOf(n)] ?? null,
     ),
-    signedHeaders: names.join(";"),
+    signedHeaders: signedHeadersText(names),
     payloadHash: claims.payloadHash,
   });
 }
