@@ -107,9 +107,17 @@ export function canonicalRequest(p: CanonicalParts): string {
   return `${p.method}\n${p.uri}\n${p.query}\n${p.headers}\n${p.signedHeaders}\n${p.payloadHash}`;
 }
 
+/** The last credential scope made, and its parts: most requests name it again. */
+let lastScope = "";
+let lastScopeParts = ["", "", ""];
+
 /** `date/region/service/aws4_request`. */
 export function credentialScope(date: string, region: string, service: string): string {
-  return `${date}/${region}/${service}/aws4_request`;
+  const [d, r, s] = lastScopeParts;
+  if (d === date && r === region && s === service && lastScope !== "") return lastScope;
+  lastScope = `${date}/${region}/${service}/aws4_request`;
+  lastScopeParts = [date, region, service];
+  return lastScope;
 }
 
 /** The string to sign for a canonical request, hashed over the bytes it stands for. */

@@ -86,8 +86,19 @@ export interface SigningKeyCache {
 /** Creates a cache holding at most `max` derived keys (oldest evicted first). */
 export function createSigningKeyCache(max = 1024): SigningKeyCache {
   const keys = new Map<string, Buffer>();
+  // The last key asked for and its parts: most requests ask for it again, and
+  // four string compares cost less than joining them into a map key.
+  let last:
+    | { secret: string; date: string; region: string; service: string; key: Buffer }
+    | undefined;
   return {
     get(secret, date, region, service) {
+      if (
+        last !== undefined && last.date === date && last.region === region &&
+        last.service === service && last.secret === secret
+      ) {
+        return last.key;
+      }
       const id = `${date}\0${region}\0${service}\0${secret}`;
       let key = keys.get(id);
       if (key === undefined) {
@@ -95,6 +106,7 @@ export function createSigningKeyCache(max = 1024): SigningKeyCache {
         if (keys.size >= max) keys.delete(keys.keys().next().value!);
         keys.set(id, key);
       }
+      last = { secret, date, region, service, key };
       return key;
     },
   };

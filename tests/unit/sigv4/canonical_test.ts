@@ -236,3 +236,18 @@ Deno.test("canonicalUri() gives a path of unreserved characters and slashes back
   assert.equal(canonicalUri("/b/a%2fb"), "/b/a%2Fb");
   assert.equal(canonicalUri("/b/a!b"), "/b/a%21b");
 });
+
+Deno.test("credentialScope() in turn over scopes that differ in one part each", () => {
+  const asks: [string, string, string][] = [
+    ["20260101", "us-east-1", "s3"],
+    ["20260101", "us-east-1", "s3"],
+    ["20260102", "us-east-1", "s3"],
+    ["20260101", "eu-west-1", "s3"],
+    ["20260101", "us-east-1", "sts"],
+    ["", "", ""],
+    ["20260101", "us-east-1", "s3"],
+  ];
+  for (const [d, r, s] of [...asks, ...asks.toReversed()]) {
+    assert.equal(credentialScope(d, r, s), `${d}/${r}/${s}/aws4_request`);
+  }
+});
