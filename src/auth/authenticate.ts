@@ -33,7 +33,8 @@ import {
   type PresignedParams,
   wrongRegion,
 } from "./sigv4_claims.ts";
-import type { PresignedCache } from "./presigned_cache.ts";
+import type { PresignedCache, PresignedEntry } from "./presigned_cache.ts";
+import { canonicalPrefix } from "../sigv4/canonical.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
@@ -189,7 +190,7 @@ export function authenticate(
   const cache = deps.presigned && !cached
     ? { cache: deps.presigned, params: params.value }
     : undefined;
-  return authenticateV4(req, target, deps, claims, contentLength, cached?.canonicalQuery, cache);
+  return authenticateV4(req, target, deps, claims, contentLength, cached, cache);
 }
 
 /** Verifies SigV4 claims, and keeps a presigned URL's query in the cache once it verified. */
@@ -199,7 +200,7 @@ function authenticateV4(
   deps: AuthDeps,
   claims: SignedClaims,
   contentLength: number | undefined,
-  canonicalQuery?: string,
+  cached?: PresignedEntry,
   keep?: { readonly cache: PresignedCache; readonly params: PresignedParams },
 ): Result<Authenticated, ProxyError> {
   const region = wrongRegion(claims.region, deps.region, claims.presigned);
@@ -209,13 +210,24 @@ function authenticateV4(
   const late = checkTime(claims, deps.clock.now());
   if (late) return err(late);
   // The `Host` a trusted proxy reported; absent, verifySignature reads the header with the others.
-  const r = { method: req.method, target, headers: req.headers, host: deps.host, canonicalQuery };
+  const r = {
+    method: req.method,
+    target,
+    headers: req.headers,
+    host: deps.host,
+    canonicalQuery: cached?.canonicalQuery,
+    prefix: cached?.prefix,
+  };
   const verified = verifySignature(claims, r, who.value.secret, deps.signingKeys);
   if (!verified.ok) return verified;
-  keep?.cache.set(target.rawQuery, {
-    params: keep.params,
-    canonicalQuery: verified.value.canonicalQuery,
-  });
+  if (keep) {
+    const { canonicalQuery, uri } = verified.value;
+    keep.cache.set(target.rawQuery, {
+      params: keep.params,
+      canonicalQuery,
+      prefix: canonicalPrefix(req.method, uri, canonicalQuery),
+    });
+  }
   return signedBody({
     req,
     claims,

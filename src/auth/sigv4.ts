@@ -8,8 +8,11 @@ import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
+  type CanonicalParts,
+  type CanonicalPrefix,
   canonicalQueryOf,
   canonicalRequest,
+  canonicalRequestHash,
   canonicalUri,
   credentialScope,
   signatureMatches,
@@ -78,6 +81,8 @@ export interface SignedRequest {
   readonly host?: string | null | undefined;
   /** The canonical query, when known already (auth/presigned_cache.ts); absent = computed. */
   readonly canonicalQuery?: string | undefined;
+  /** Its canonical request's first lines hashed, when known (auth/presigned_cache.ts). */
+  readonly prefix?: CanonicalPrefix | undefined;
 }
 
 /** The last signed names joined, and their text: claims parsed alike share one array. */
@@ -99,9 +104,9 @@ function canonicalFor(
   values: readonly (string | undefined)[],
   uri: string,
   query: string,
-): string {
+): CanonicalParts {
   const names = claims.signedHeaders;
-  return canonicalRequest({
+  return {
     method: r.method,
     uri,
     query,
@@ -111,7 +116,7 @@ function canonicalFor(
     ),
     signedHeaders: signedHeadersText(names),
     payloadHash: claims.payloadHash,
-  });
+  };
 }
 
 /** The request's headers as a signature check reads them, in one walk. */
@@ -170,6 +175,8 @@ export interface VerifiedSignature {
   readonly scope: string;
   /** The canonical query the signature covered. */
   readonly canonicalQuery: string;
+  /** The canonical URI it covered (as S3 derives it, or as sent). */
+  readonly uri: string;
 }
 
 /**
@@ -197,8 +204,9 @@ export function verifySignature(
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
   const canonical = canonicalFor(claims, r, values, uri, query);
-  if (signatureMatches(signingKey, claims.amzDate, scope, canonical, claims.signature)) {
-    return ok({ signingKey, scope, canonicalQuery: query });
+  const hash = canonicalRequestHash(canonical, r.prefix);
+  if (signatureMatches(signingKey, claims.amzDate, scope, hash, claims.signature)) {
+    return ok({ signingKey, scope, canonicalQuery: query, uri });
   }
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
@@ -207,17 +215,17 @@ export function verifySignature(
       signingKey,
       claims.amzDate,
       scope,
-      canonicalFor(claims, r, values, raw, query),
+      canonicalRequestHash({ ...canonical, uri: raw }, r.prefix),
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope, canonicalQuery: query });
+    return ok({ signingKey, scope, canonicalQuery: query, uri: raw });
   }
   return err(
     proxyError(
       "SignatureDoesNotMatch",
       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-      canonicalDetail(canonical),
+      canonicalDetail(canonicalRequest(canonical)),
     ),
   );
 }

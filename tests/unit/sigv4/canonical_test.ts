@@ -7,16 +7,22 @@ import assert from "node:assert/strict";
 import {
   canonicalHeaders,
   canonicalHeaderValue,
+  canonicalPrefix,
   canonicalQuery,
   canonicalQueryOf,
   canonicalRequest,
+  canonicalRequestHash,
   canonicalUri,
   computeSignature,
   credentialScope,
   stringToSign,
   uriEncode,
 } from "../../../src/sigv4/canonical.ts";
-import { deriveSigningKey, sha256Hex } from "../../../src/sigv4/signing_key.ts";
+import {
+  deriveSigningKey,
+  sha256Hex,
+  sha256HexOfByteString,
+} from "../../../src/sigv4/signing_key.ts";
 import { requestTarget } from "../../../src/http/target.ts";
 
 const SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -250,4 +256,28 @@ Deno.test("credentialScope() in turn over scopes that differ in one part each", 
   for (const [d, r, s] of [...asks, ...asks.toReversed()]) {
     assert.equal(credentialScope(d, r, s), `${d}/${r}/${s}/aws4_request`);
   }
+});
+
+Deno.test("canonicalRequestHash() from a prefix equals the hash from the start, and ignores one not its own", () => {
+  const parts = {
+    method: "GET",
+    uri: "/b/k",
+    query: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z",
+    headers: "host:gw.test\n",
+    signedHeaders: "host",
+    payloadHash: "UNSIGNED-PAYLOAD",
+  };
+  const prefix = canonicalPrefix(parts.method, parts.uri, parts.query)!;
+  const whole = (p: typeof parts) => sha256HexOfByteString(canonicalRequest(p));
+  // One-byte chars as bytes, wider ones as UTF-8, as from the start.
+  for (const value of ["gw.test", "caf\u00e9", "\u20ac", ""]) {
+    const p = { ...parts, headers: `host:${value}\nx-amz-meta-a:${value}\n` };
+    assert.equal(canonicalRequestHash(p, prefix), whole(p), value);
+  }
+  for (const other of [{ method: "HEAD" }, { uri: "/b/k2" }, { query: "X-Amz-Date=1" }]) {
+    const p = { ...parts, ...other };
+    assert.equal(canonicalRequestHash(p, prefix), whole(p), JSON.stringify(other));
+  }
+  assert.equal(canonicalRequestHash(parts, prefix), canonicalRequestHash(parts), "used again");
+  assert.equal(canonicalPrefix("GET", "/b/caf\u00e9", ""), undefined, "not ASCII: none");
 });
