@@ -281,3 +281,24 @@ Deno.test("canonicalRequestHash() from a prefix equals the hash from the start, 
   assert.equal(canonicalRequestHash(parts, prefix), canonicalRequestHash(parts), "used again");
   assert.equal(canonicalPrefix("GET", "/b/caf\u00e9", ""), undefined, "not ASCII: none");
 });
+
+Deno.test("canonicalHeaders() in turn over blocks that repeat lines or not: each as if alone", () => {
+  // The last line at each place is kept: repeat, change a name or a value, drop one.
+  const names = Array.from({ length: 20 }, (_, i) => `h${String(i).padStart(2, "0")}`);
+  const blocks: [readonly string[], Record<string, string>][] = [
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "1" }],
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "1" }],
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "2" }],
+    [["host", "x-amz-date"], { host: "b ", "x-amz-date": "2" }],
+    [["host", "x-amz-dat"], { host: "b", "x-amz-dat": "2" }],
+    [["host", "x-amz-date"], { host: "b" }],
+    [["x-amz-date", "host"], { host: "b", "x-amz-date": "2" }],
+    [names, Object.fromEntries(names.map((n, i) => [n, `v${i}`]))],
+    [names, Object.fromEntries(names.map((n, i) => [n, i === 18 ? "w" : `v${i}`]))],
+    [["host"], {}],
+  ];
+  for (const [names, values] of [...blocks, ...blocks.toReversed(), ...blocks]) {
+    const want = names.map((n) => `${n}:${(values[n] ?? "").trim()}\n`).join("");
+    assert.equal(canonicalHeaders(names, (n) => values[n] ?? null), want);
+  }
+});
