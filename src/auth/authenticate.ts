@@ -27,12 +27,14 @@ import {
   verifySignature,
 } from "./sigv4.ts";
 import {
+  HEX64,
   parsePresignedParams,
   presignedClaims,
   type PresignedParams,
   wrongRegion,
 } from "./sigv4_claims.ts";
-import type { PresignedCache } from "./presigned_cache.ts";
+import type { PresignedCache, PresignedEntry } from "./presigned_cache.ts";
+import { canonicalPrefix } from "../sigv4/canonical.ts";
 import { EMPTY_SHA256, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { parseV2Header, parseV2Query, type V2Claims, verifyV2 } from "./sigv2.ts";
 
@@ -153,7 +155,11 @@ export function authenticate(
   deps: AuthDeps,
 ): Result<Authenticated, ProxyError> {
   const headers = req.headers;
-  const authorization = headers.get("authorization");
+  // Not "authorization": Deno 2.9 answers that name (and host, accept,
+  // content-type) by another path, which, once the route's walk has listed
+  // the headers, filters a copy of the list (0.16-0.33 µs and 337 B, against
+  // 0.06 and 32 for any other spelling). Header names match in any case.
+  const authorization = headers.get("Authorization");
   // A presigned URL used again: its query's claims and canonical query at hand.
   const cached = authorization === null && target.rawQuery !== ""
     ? deps.presigned?.get(target.rawQuery)
@@ -184,7 +190,7 @@ export function authenticate(
   const cache = deps.presigned && !cached
     ? { cache: deps.presigned, params: params.value }
     : undefined;
-  return authenticateV4(req, target, deps, claims, contentLength, cached?.canonicalQuery, cache);
+  return authenticateV4(req, target, deps, claims, contentLength, cached, cache);
 }
 
 /** Verifies SigV4 claims, and keeps a presigned URL's query in the cache once it verified. */
@@ -194,7 +200,7 @@ function authenticateV4(
   deps: AuthDeps,
   claims: SignedClaims,
   contentLength: number | undefined,
-  canonicalQuery?: string,
+  cached?: PresignedEntry,
   keep?: { readonly cache: PresignedCache; readonly params: PresignedParams },
 ): Result<Authenticated, ProxyError> {
   const region = wrongRegion(claims.region, deps.region, claims.presigned);
@@ -204,13 +210,24 @@ function authenticateV4(
   const late = checkTime(claims, deps.clock.now());
   if (late) return err(late);
   // The `Host` a trusted proxy reported; absent, verifySignature reads the header with the others.
-  const r = { method: req.method, target, headers: req.headers, host: deps.host, canonicalQuery };
+  const r = {
+    method: req.method,
+    target,
+    headers: req.headers,
+    host: deps.host,
+    canonicalQuery: cached?.canonicalQuery,
+    prefix: cached?.prefix,
+  };
   const verified = verifySignature(claims, r, who.value.secret, deps.signingKeys);
   if (!verified.ok) return verified;
-  keep?.cache.set(target.rawQuery, {
-    params: keep.params,
-    canonicalQuery: verified.value.canonicalQuery,
-  });
+  if (keep) {
+    const { canonicalQuery, uri } = verified.value;
+    keep.cache.set(target.rawQuery, {
+      params: keep.params,
+      canonicalQuery,
+      prefix: canonicalPrefix(req.method, uri, canonicalQuery),
+    });
+  }
   return signedBody({
     req,
     claims,
@@ -239,7 +256,9 @@ function signedBody(s: SignedRequestBody): Result<Authenticated, ProxyError> {
   if (hash === "UNSIGNED-PAYLOAD") {
     return ok({ identity, body: req.body, ...lengthOf(contentLength) });
   }
-  if (/^[0-9a-f]{64}$/.test(hash)) {
+  // An SDK's GET: no body, and the empty payload's hash (a regex test saved).
+  if (hash === EMPTY_SHA256 && !req.body) return ok({ identity, body: null, contentLength: 0 });
+  if (HEX64.test(hash)) {
     if (!req.body) {
       if (hash !== EMPTY_SHA256) {
         return err(

@@ -11,7 +11,7 @@ import { createHmac } from "node:crypto";
 import { constantTimeEqual } from "../bytes.ts";
 import { type ProxyError, proxyError } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { hmacHex, type SigningKeyCache } from "../sigv4/signing_key.ts";
+import { hmacHexMatches, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { lookupSecret, type SecretLookup } from "./authenticate.ts";
 import type { Identity } from "./identity.ts";
 import { ALGORITHM, AMZ_DATE, parseCredential, wrongRegion } from "./sigv4_claims.ts";
@@ -115,8 +115,8 @@ function verifyV4(
   const who = signerOf(fields, scope.value.accessKeyId, keys);
   if (!who.ok) return who;
   const { date: day, region, service } = scope.value;
-  const expected = hmacHex(keys.signingKeys.get(who.value.secret, day, region, service), policy);
-  if (!constantTimeEqual(expected, signature.value)) {
+  const key = keys.signingKeys.get(who.value.secret, day, region, service);
+  if (!hmacHexMatches(key, policy, signature.value)) {
     return err(proxyError("SignatureDoesNotMatch", MISMATCH));
   }
   return ok({ identity: who.value.identity, policy, version: 4 });

@@ -8,6 +8,7 @@
  * query whose signature verified is kept (a flood of junk URLs fills nothing),
  * and one cache lives per S3 path, so a config reload starts an empty one.
  */
+import type { CanonicalPrefix } from "../sigv4/canonical.ts";
 import type { PresignedParams } from "./sigv4_claims.ts";
 
 /** What a presigned URL's raw query gives on its own. */
@@ -15,6 +16,11 @@ export interface PresignedEntry {
   readonly params: PresignedParams;
   /** The canonical query, X-Amz-Signature left out. */
   readonly canonicalQuery: string;
+  /**
+   * The canonical request's first lines (method, URI, that query) hashed,
+   * which a request of the same method and URI continues from.
+   */
+  readonly prefix?: CanonicalPrefix | undefined;
 }
 
 /** The cache: entries by raw query. */
@@ -38,9 +44,9 @@ export const PRESIGNED_CACHE_LIMITS: PresignedCacheLimits = {
   maxBytes: 2 * 1024 * 1024,
 };
 
-/** An entry's estimated heap bytes: the key, the canonical query and the claims' strings. */
+/** An entry's estimated heap bytes: the key, the canonical query, the claims' strings, the hash state. */
 function bytesOf(rawQuery: string, e: PresignedEntry): number {
-  return 2 * (2 * rawQuery.length + e.canonicalQuery.length) + 512;
+  return 2 * (2 * rawQuery.length + e.canonicalQuery.length) + 768;
 }
 
 /** Creates a cache bounded in entries and bytes; the oldest entries go first. */

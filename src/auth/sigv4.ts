@@ -8,14 +8,16 @@ import { queryOf, type RequestTarget } from "../http/target.ts";
 import { err, ok, type Result } from "../result.ts";
 import {
   canonicalHeaders,
+  type CanonicalParts,
+  type CanonicalPrefix,
   canonicalQueryOf,
   canonicalRequest,
+  canonicalRequestHash,
   canonicalUri,
-  computeSignature,
   credentialScope,
+  signatureMatches,
 } from "../sigv4/canonical.ts";
 import { sha256HexOfByteString, type SigningKeyCache } from "../sigv4/signing_key.ts";
-import { constantTimeEqual } from "../bytes.ts";
 import { MAX_SKEW_MS, type SignedClaims } from "./sigv4_claims.ts";
 
 export {
@@ -79,6 +81,21 @@ export interface SignedRequest {
   readonly host?: string | null | undefined;
   /** The canonical query, when known already (auth/presigned_cache.ts); absent = computed. */
   readonly canonicalQuery?: string | undefined;
+  /** Its canonical request's first lines hashed, when known (auth/presigned_cache.ts). */
+  readonly prefix?: CanonicalPrefix | undefined;
+}
+
+/** The last signed names joined, and their text: claims parsed alike share one array. */
+let joinedNames: readonly string[] = [];
+let joined = "";
+
+/** `names.join(";")`, kept for the last array joined. */
+function signedHeadersText(names: readonly string[]): string {
+  if (names !== joinedNames) {
+    joined = names.join(";");
+    joinedNames = names;
+  }
+  return joined;
 }
 
 function canonicalFor(
@@ -87,9 +104,9 @@ function canonicalFor(
   values: readonly (string | undefined)[],
   uri: string,
   query: string,
-): string {
+): CanonicalParts {
   const names = claims.signedHeaders;
-  return canonicalRequest({
+  return {
     method: r.method,
     uri,
     query,
@@ -97,9 +114,9 @@ function canonicalFor(
       names,
       (n) => n === "host" && r.host !== undefined ? r.host : values[names.indexOf(n)] ?? null,
     ),
-    signedHeaders: names.join(";"),
+    signedHeaders: signedHeadersText(names),
     payloadHash: claims.payloadHash,
-  });
+  };
 }
 
 /** The request's headers as a signature check reads them, in one walk. */
@@ -158,6 +175,8 @@ export interface VerifiedSignature {
   readonly scope: string;
   /** The canonical query the signature covered. */
   readonly canonicalQuery: string;
+  /** The canonical URI it covered (as S3 derives it, or as sent). */
+  readonly uri: string;
 }
 
 /**
@@ -175,7 +194,7 @@ export function verifySignature(
   const { values, unsigned } = readHeaders(claims, r.headers);
   if (unsigned.length > 0) return err(headersNotSigned(unsigned));
   // The parameters the router reads, encoded again (never the raw query as sent).
-  let query = r.canonicalQuery;
+  let query = r.canonicalQuery ?? (r.target.rawQuery === "" ? "" : undefined);
   if (query === undefined) {
     const params = queryOf(r.target);
     if (!params.ok) return params;
@@ -185,34 +204,28 @@ export function verifySignature(
   const scope = credentialScope(claims.date, claims.region, claims.service);
   const uri = canonicalUri(r.target.rawPath);
   const canonical = canonicalFor(claims, r, values, uri, query);
-  if (
-    constantTimeEqual(
-      computeSignature(signingKey, claims.amzDate, scope, canonical),
-      claims.signature,
-    )
-  ) {
-    return ok({ signingKey, scope, canonicalQuery: query });
+  const hash = canonicalRequestHash(canonical, r.prefix);
+  if (signatureMatches(signingKey, claims.amzDate, scope, hash, claims.signature)) {
+    return ok({ signingKey, scope, canonicalQuery: query, uri });
   }
   const raw = r.target.rawPath === "" ? "/" : r.target.rawPath;
   if (
     raw !== uri &&
-    constantTimeEqual(
-      computeSignature(
-        signingKey,
-        claims.amzDate,
-        scope,
-        canonicalFor(claims, r, values, raw, query),
-      ),
+    signatureMatches(
+      signingKey,
+      claims.amzDate,
+      scope,
+      canonicalRequestHash({ ...canonical, uri: raw }, r.prefix),
       claims.signature,
     )
   ) {
-    return ok({ signingKey, scope, canonicalQuery: query });
+    return ok({ signingKey, scope, canonicalQuery: query, uri: raw });
   }
   return err(
     proxyError(
       "SignatureDoesNotMatch",
       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-      canonicalDetail(canonical),
+      canonicalDetail(canonicalRequest(canonical)),
     ),
   );
 }

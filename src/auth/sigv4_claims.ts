@@ -60,6 +60,11 @@ export function wrongRegion(
 
 /** An x-amz-date (yyyymmddThhmmssZ), its day captured. */
 export const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
+/** A signature, or a payload's SHA-256: 64 lower-case hex digits. */
+export const HEX64 = /^[0-9a-f]{64}$/;
+// Module constants, not literals in the functions: a literal makes its RegExp
+// object again on every call, which doubled a test's cost (0.22 against 0.12 µs).
+const YYYYMMDD = /^\d{8}$/;
 
 /** Parses `<akid>/<yyyymmdd>/<region>/s3/aws4_request`, failing with `fail`'s error. */
 export function parseCredential(
@@ -82,7 +87,7 @@ export function parseCredential(
     string,
   ];
   if (accessKeyId === "") return err(fail("The Credential has no access key id."));
-  if (!/^\d{8}$/.test(date)) return err(fail(`The Credential date '${date}' is not YYYYMMDD.`));
+  if (!YYYYMMDD.test(date)) return err(fail(`The Credential date '${date}' is not YYYYMMDD.`));
   if (region === "") return err(fail("The Credential has no region."));
   if (service !== "s3") {
     return err(fail(`The Credential names service '${service}'; expecting 's3'.`));
@@ -114,6 +119,41 @@ function hasBody(headers: Headers): boolean {
   return headers.has("transfer-encoding") || (length !== null && length !== "0");
 }
 
+/** A credential scope's parts (`parseCredential`). */
+type CredentialParts = { accessKeyId: string; date: string; region: string; service: string };
+
+/**
+ * The Credential and SignedHeaders last parsed from an Authorization header,
+ * and what they gave: a client sends both alike on every request of a day.
+ * Parsing only (a pure function of the two strings); one entry, so nothing
+ * a client sends can grow it.
+ */
+let lastCredential = "";
+let lastSignedHeaders = "";
+let lastParts: CredentialParts | undefined;
+let lastNames: readonly string[] = [];
+
+/** The Credential's parts and the signed header names, parsed or as last parsed. */
+function headerScope(
+  credential: string,
+  signedHeaders: string,
+): Result<{ parts: CredentialParts; names: readonly string[] }, ProxyError> {
+  if (
+    lastParts === undefined || credential !== lastCredential ||
+    signedHeaders !== lastSignedHeaders
+  ) {
+    const cred = parseCredential(credential, malformed);
+    if (!cred.ok) return cred;
+    const names = parseSignedHeaders(signedHeaders, malformed);
+    if (!names.ok) return names;
+    lastCredential = credential;
+    lastSignedHeaders = signedHeaders;
+    lastParts = cred.value;
+    lastNames = names.value;
+  }
+  return ok({ parts: lastParts, names: lastNames });
+}
+
 /** Parses `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
 export function parseAuthorizationHeader(
   value: string,
@@ -122,27 +162,30 @@ export function parseAuthorizationHeader(
   const fields = authorizationFields(value.trim());
   if (!fields.ok) return fields;
   const { credential, signedHeaders, signature } = fields.value;
-  const cred = parseCredential(credential, malformed);
-  if (!cred.ok) return cred;
-  const names = parseSignedHeaders(signedHeaders, malformed);
-  if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
+  const scope = headerScope(credential, signedHeaders);
+  if (!scope.ok) return scope;
+  const { parts, names } = scope.value;
+  if (!HEX64.test(signature)) {
     return err(malformed("The Signature is not 64 lower-case hex digits."));
   }
-  const amzDate = headerAmzDate(headers, cred.value.date);
+  const amzDate = headerAmzDate(headers, parts.date);
   if (!amzDate.ok) return amzDate;
   const payloadHash = headerPayloadHash(headers);
   if (!payloadHash.ok) return payloadHash;
   const token = headers.get("x-amz-security-token");
-  return ok({
+  // Field by field, not spreads: this runs per request.
+  const claims = {
     presigned: false,
-    ...cred.value,
-    signedHeaders: names.value,
+    accessKeyId: parts.accessKeyId,
+    date: parts.date,
+    region: parts.region,
+    service: parts.service,
+    signedHeaders: names,
     signature,
     amzDate: amzDate.value,
     payloadHash: payloadHash.value,
-    ...(token ? { sessionToken: token } : {}),
-  });
+  };
+  return ok(token ? { ...claims, sessionToken: token } : claims);
 }
 
 /** The three fields of `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
@@ -200,8 +243,7 @@ function authorizationFields(
 /** The x-amz-date header, which must be of the Credential's day. */
 function headerAmzDate(headers: Headers, credentialDate: string): Result<string, ProxyError> {
   const amzDate = headers.get("x-amz-date") ?? "";
-  const m = AMZ_DATE.exec(amzDate);
-  if (!m) {
+  if (!AMZ_DATE.test(amzDate)) {
     return err(
       proxyError(
         "AccessDenied",
@@ -209,7 +251,7 @@ function headerAmzDate(headers: Headers, credentialDate: string): Result<string,
       ),
     );
   }
-  if (m[1] !== credentialDate) {
+  if (!amzDate.startsWith(credentialDate)) {
     return err(
       malformed(`The Credential date '${credentialDate}' does not match x-amz-date '${amzDate}'.`),
     );
@@ -304,7 +346,7 @@ export function parsePresignedParams(query: QueryParams): Result<PresignedParams
   if (!cred.ok) return cred;
   const names = parseSignedHeaders(signedHeaders, queryError);
   if (!names.ok) return names;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
+  if (!HEX64.test(signature)) {
     return err(queryError("X-Amz-Signature is not 64 lower-case hex digits."));
   }
   const m = AMZ_DATE.exec(amzDate);

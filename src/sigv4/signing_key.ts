@@ -1,7 +1,7 @@
 /** SigV4 HMAC primitives (short messages hashed in JavaScript, keys derived on node:crypto), and a bounded cache of derived signing keys. */
 import { createHash, createHmac } from "node:crypto";
-import { byteStringEncoding, isAscii } from "../bytes.ts";
-import { hmacHexOf, type HmacKey, hmacKey, sha256HexOf } from "./sha256.ts";
+import { byteStringEncoding, constantTimeEqual, isAscii } from "../bytes.ts";
+import { hmacHexOf, type HmacKey, hmacKey, hmacMatchesHex, sha256HexOf } from "./sha256.ts";
 
 /** HMAC-SHA256 computed once (key derivation). */
 function hmacOnce(key: Uint8Array | string, data: string): Buffer {
@@ -19,12 +19,25 @@ const padded = new WeakMap<Uint8Array, HmacKey>();
  */
 export function hmacHex(key: Uint8Array, data: string): string {
   if (key.length > 64) return createHmac("sha256", key).update(data, "utf8").digest("hex");
+  return hmacHexOf(padsOf(key), data);
+}
+
+function padsOf(key: Uint8Array): HmacKey {
   let pads = padded.get(key);
   if (!pads) {
     pads = hmacKey(key);
     padded.set(key, pads);
   }
-  return hmacHexOf(pads, data);
+  return pads;
+}
+
+/**
+ * Whether `expected` is `hmacHex(key, data)`, compared in constant time
+ * (a signature check), without making the hex string.
+ */
+export function hmacHexMatches(key: Uint8Array, data: string, expected: string): boolean {
+  if (key.length > 64) return constantTimeEqual(hmacHex(key, data), expected);
+  return hmacMatchesHex(padsOf(key), data, expected);
 }
 
 /** Longest string hashed in JavaScript; longer ones and all bytes go to node:crypto. */
@@ -73,8 +86,19 @@ export interface SigningKeyCache {
 /** Creates a cache holding at most `max` derived keys (oldest evicted first). */
 export function createSigningKeyCache(max = 1024): SigningKeyCache {
   const keys = new Map<string, Buffer>();
+  // The last key asked for and its parts: most requests ask for it again, and
+  // four string compares cost less than joining them into a map key.
+  let last:
+    | { secret: string; date: string; region: string; service: string; key: Buffer }
+    | undefined;
   return {
     get(secret, date, region, service) {
+      if (
+        last !== undefined && last.date === date && last.region === region &&
+        last.service === service && last.secret === secret
+      ) {
+        return last.key;
+      }
       const id = `${date}\0${region}\0${service}\0${secret}`;
       let key = keys.get(id);
       if (key === undefined) {
@@ -82,6 +106,7 @@ export function createSigningKeyCache(max = 1024): SigningKeyCache {
         if (keys.size >= max) keys.delete(keys.keys().next().value!);
         keys.set(id, key);
       }
+      last = { secret, date, region, service, key };
       return key;
     },
   };

@@ -49,6 +49,24 @@ Deno.test("byteStringEncoding() reads one-byte chars as bytes and anything wider
   assert.ok(!isAscii("\x80"));
 });
 
+Deno.test("isAscii() at every length around its short-text buffer, one char anywhere", () => {
+  for (const length of [0, 1, 2047, 2048, 4095, 4096, 4097, 9000]) {
+    const ascii = "a".repeat(length);
+    assert.equal(isAscii(ascii), true, `${length}`);
+    for (const wide of ["\xe9", "\u20ac", "\u{1f600}", "\ud800", "\xff", "\x80"]) {
+      for (const at of [0, length >> 1, length]) {
+        const text = ascii.slice(0, at) + wide + ascii.slice(at);
+        assert.equal(isAscii(text), false, `${length} ${at} ${JSON.stringify(wide)}`);
+        // Chars replaced, not added: the text's length stays at the boundary.
+        if (length > 0 && at < length) {
+          const same = ascii.slice(0, at) + wide + ascii.slice(at + wide.length);
+          assert.equal(isAscii(same), false, `${length} ${at} ${JSON.stringify(wide)} in place`);
+        }
+      }
+    }
+  }
+});
+
 Deno.test("utf8ByteString() spells text as its UTF-8 bytes, one char per byte", () => {
   assert.equal(utf8ByteString("abc"), "abc");
   assert.equal(utf8ByteString("é"), "\u00c3\u00a9");

@@ -2,9 +2,8 @@
  * The chain of chunk signatures of the signed aws-chunked variants: each
  * chunk's signature covers the previous one, starting from the request's own.
  */
-import { constantTimeEqual } from "../../bytes.ts";
 import { proxyError } from "../../errors.ts";
-import { EMPTY_SHA256, hmacHex } from "../../sigv4/signing_key.ts";
+import { EMPTY_SHA256, hmacHexMatches } from "../../sigv4/signing_key.ts";
 import { fail } from "./failures.ts";
 
 /** How chunks are signed, when they are. */
@@ -39,13 +38,13 @@ export function signatureChain(s: ChunkSigning): SignatureChain {
     verifyChunk(signature, dataHash) {
       const sts = `AWS4-HMAC-SHA256-PAYLOAD\n${s.amzDate}\n${s.scope}\n${previous}\n` +
         `${EMPTY_SHA256}\n${dataHash}`;
-      if (!constantTimeEqual(hmacHex(s.signingKey, sts), signature)) mismatch("chunk");
+      if (!hmacHexMatches(s.signingKey, sts, signature)) mismatch("chunk");
       previous = signature;
     },
     verifyTrailer(canonicalHash, signature) {
       const sts =
         `AWS4-HMAC-SHA256-TRAILER\n${s.amzDate}\n${s.scope}\n${previous}\n${canonicalHash}`;
-      if (!constantTimeEqual(hmacHex(s.signingKey, sts), signature)) mismatch("trailer");
+      if (!hmacHexMatches(s.signingKey, sts, signature)) mismatch("trailer");
     },
   };
 }

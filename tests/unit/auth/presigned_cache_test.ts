@@ -57,9 +57,9 @@ function depsOf(o: { key?: CredentialConfig | null; now?: number; cache: AuthDep
   };
 }
 
-function outcome(url: string, deps: AuthDeps): string {
+function outcome(url: string, deps: AuthDeps, method = "GET", host = "gw.test"): string {
   const r = authenticate(
-    new Request(url, { headers: { host: "gw.test" } }),
+    new Request(url, { method, headers: { host } }),
     requestTarget(url),
     deps,
   );
@@ -87,5 +87,10 @@ Deno.test("authenticate() keeps a verified presigned URL's query, and still chec
   assert.equal(outcome(url, depsOf({ cache, now: NOW + 61_000 })), "AccessDenied", "expired");
   const moved = url.replace("/b/k?", "/b/other?");
   assert.equal(outcome(moved, depsOf({ cache })), "SignatureDoesNotMatch", "another path");
+  // The entry's canonical request begins hashed (method, path, query): the rest still counts.
+  assert.ok(cache.get(query)?.prefix, "the first lines' hash kept");
+  assert.equal(outcome(url, depsOf({ cache }), "HEAD"), "SignatureDoesNotMatch", "another method");
+  assert.equal(outcome(url, depsOf({ cache }), "GET", "gw2.test"), "SignatureDoesNotMatch");
+  assert.equal(outcome(url, depsOf({ cache })), "ok:access_key", "and the URL still verifies");
   assert.equal(cache.size.entries, 1);
 });

@@ -184,3 +184,36 @@ Deno.test("parseAuthorizationHeader() reads fields by name, a later repeat winni
   assert.equal(r.value.accessKeyId, "AKIDEXAMPLE");
   assert.deepEqual(r.value.signedHeaders, ["host", "x-amz-date"]);
 });
+
+Deno.test("parseAuthorizationHeader() in turn over headers alike and not: each read as if alone", () => {
+  // The last Credential and SignedHeaders parsed are kept: interleave headers
+  // that repeat them, change one of them, or are refused.
+  const other = "AKIDOTHER/20260101/eu-west-1/s3/aws4_request";
+  const cases: [string, string | RegExp][] = [
+    [auth(), "AKIDEXAMPLE us-east-1 host,x-amz-date"],
+    [auth(), "AKIDEXAMPLE us-east-1 host,x-amz-date"],
+    [auth({ cred: other }), "AKIDOTHER eu-west-1 host,x-amz-date"],
+    [auth({ cred: other, signed: "host" }), "AKIDOTHER eu-west-1 host"],
+    [auth({ cred: other, signed: "x-amz-date" }), /SignedHeaders must include host/],
+    [auth({ cred: other, signed: "host" }), "AKIDOTHER eu-west-1 host"],
+    [auth({ cred: "AKIDOTHER/2026010/eu-west-1/s3/aws4_request" }), /is not YYYYMMDD/],
+    [auth({ cred: other }), "AKIDOTHER eu-west-1 host,x-amz-date"],
+    [auth({ signed: "host;Host" }), /must be lower-case header names/],
+    [auth({ sig: "F".repeat(64) }), /Signature is not 64 lower-case hex digits/],
+    [auth(), "AKIDEXAMPLE us-east-1 host,x-amz-date"],
+    [auth({ cred: "AKIDEXAMPLE/20260102/us-east-1/s3/aws4_request" }), /does not match x-amz-date/],
+    [auth(), "AKIDEXAMPLE us-east-1 host,x-amz-date"],
+  ];
+  for (const [round, [value, want]] of [...cases, ...cases.toReversed()].entries()) {
+    const r = parseAuthorizationHeader(value, new Headers(DATE_HEADERS));
+    if (typeof want === "string") {
+      assert.ok(r.ok, `${round}: ${value}`);
+      const v = r.value;
+      assert.equal(`${v.accessKeyId} ${v.region} ${v.signedHeaders.join(",")}`, want, `${round}`);
+      assert.equal(v.date, "20260101");
+    } else {
+      assert.ok(!r.ok, `${round}: ${value}`);
+      assert.match(r.error.message, want, `${round}`);
+    }
+  }
+});

@@ -7,16 +7,22 @@ import assert from "node:assert/strict";
 import {
   canonicalHeaders,
   canonicalHeaderValue,
+  canonicalPrefix,
   canonicalQuery,
   canonicalQueryOf,
   canonicalRequest,
+  canonicalRequestHash,
   canonicalUri,
   computeSignature,
   credentialScope,
   stringToSign,
   uriEncode,
 } from "../../../src/sigv4/canonical.ts";
-import { deriveSigningKey, sha256Hex } from "../../../src/sigv4/signing_key.ts";
+import {
+  deriveSigningKey,
+  sha256Hex,
+  sha256HexOfByteString,
+} from "../../../src/sigv4/signing_key.ts";
 import { requestTarget } from "../../../src/http/target.ts";
 
 const SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -235,4 +241,64 @@ Deno.test("canonicalUri() gives a path of unreserved characters and slashes back
   assert.equal(canonicalUri("/b/a+b"), "/b/a%2Bb");
   assert.equal(canonicalUri("/b/a%2fb"), "/b/a%2Fb");
   assert.equal(canonicalUri("/b/a!b"), "/b/a%21b");
+});
+
+Deno.test("credentialScope() in turn over scopes that differ in one part each", () => {
+  const asks: [string, string, string][] = [
+    ["20260101", "us-east-1", "s3"],
+    ["20260101", "us-east-1", "s3"],
+    ["20260102", "us-east-1", "s3"],
+    ["20260101", "eu-west-1", "s3"],
+    ["20260101", "us-east-1", "sts"],
+    ["", "", ""],
+    ["20260101", "us-east-1", "s3"],
+  ];
+  for (const [d, r, s] of [...asks, ...asks.toReversed()]) {
+    assert.equal(credentialScope(d, r, s), `${d}/${r}/${s}/aws4_request`);
+  }
+});
+
+Deno.test("canonicalRequestHash() from a prefix equals the hash from the start, and ignores one not its own", () => {
+  const parts = {
+    method: "GET",
+    uri: "/b/k",
+    query: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z",
+    headers: "host:gw.test\n",
+    signedHeaders: "host",
+    payloadHash: "UNSIGNED-PAYLOAD",
+  };
+  const prefix = canonicalPrefix(parts.method, parts.uri, parts.query)!;
+  const whole = (p: typeof parts) => sha256HexOfByteString(canonicalRequest(p));
+  // One-byte chars as bytes, wider ones as UTF-8, as from the start.
+  for (const value of ["gw.test", "caf\u00e9", "\u20ac", ""]) {
+    const p = { ...parts, headers: `host:${value}\nx-amz-meta-a:${value}\n` };
+    assert.equal(canonicalRequestHash(p, prefix), whole(p), value);
+  }
+  for (const other of [{ method: "HEAD" }, { uri: "/b/k2" }, { query: "X-Amz-Date=1" }]) {
+    const p = { ...parts, ...other };
+    assert.equal(canonicalRequestHash(p, prefix), whole(p), JSON.stringify(other));
+  }
+  assert.equal(canonicalRequestHash(parts, prefix), canonicalRequestHash(parts), "used again");
+  assert.equal(canonicalPrefix("GET", "/b/caf\u00e9", ""), undefined, "not ASCII: none");
+});
+
+Deno.test("canonicalHeaders() in turn over blocks that repeat lines or not: each as if alone", () => {
+  // The last line at each place is kept: repeat, change a name or a value, drop one.
+  const names = Array.from({ length: 20 }, (_, i) => `h${String(i).padStart(2, "0")}`);
+  const blocks: [readonly string[], Record<string, string>][] = [
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "1" }],
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "1" }],
+    [["host", "x-amz-date"], { host: "a", "x-amz-date": "2" }],
+    [["host", "x-amz-date"], { host: "b ", "x-amz-date": "2" }],
+    [["host", "x-amz-dat"], { host: "b", "x-amz-dat": "2" }],
+    [["host", "x-amz-date"], { host: "b" }],
+    [["x-amz-date", "host"], { host: "b", "x-amz-date": "2" }],
+    [names, Object.fromEntries(names.map((n, i) => [n, `v${i}`]))],
+    [names, Object.fromEntries(names.map((n, i) => [n, i === 18 ? "w" : `v${i}`]))],
+    [["host"], {}],
+  ];
+  for (const [names, values] of [...blocks, ...blocks.toReversed(), ...blocks]) {
+    const want = names.map((n) => `${n}:${(values[n] ?? "").trim()}\n`).join("");
+    assert.equal(canonicalHeaders(names, (n) => values[n] ?? null), want);
+  }
 });

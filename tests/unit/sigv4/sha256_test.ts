@@ -5,8 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { hmacHexOf, hmacKey, sha256HexOf } from "../../../src/sigv4/sha256.ts";
-import { hmacHex, sha256Hex, sha256HexOfByteString } from "../../../src/sigv4/signing_key.ts";
+import { hmacHexOf, hmacKey, hmacMatchesHex, sha256HexOf } from "../../../src/sigv4/sha256.ts";
+import {
+  hmacHex,
+  hmacHexMatches,
+  sha256Hex,
+  sha256HexOfByteString,
+} from "../../../src/sigv4/signing_key.ts";
 
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
 
@@ -86,4 +91,59 @@ Deno.test("sha256HexOfByteString() hashes a byte string's bytes, not their UTF-8
   assert.equal(sha256HexOfByteString("H\u00c3\u00a9"), sha256Hex(utf8));
   assert.equal(sha256HexOfByteString("ascii only"), sha256Hex("ascii only"));
   assert.equal(sha256HexOfByteString("\u20ac"), sha256Hex(new TextEncoder().encode("\u20ac")));
+});
+
+Deno.test("hmacHexOf under one key: messages sharing their first block, or not, each hashed whole", () => {
+  // The key keeps the inner state after the last first block: alternate
+  // messages that share it with messages that do not, across lengths.
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i * 13);
+  const pads = hmacKey(key);
+  const head = "AWS4-HMAC-SHA256\n20261208T005404Z\n20261208/us-east-1/s3/aws4_req"; // 64 bytes
+  assert.equal(head.length, 64);
+  const texts = [head, head + "uest\nabc", "x" + head, head + "uest\ndef", "short", head];
+  for (let length = 0; length < 140; length++) {
+    texts.push(head.slice(0, length) + "y".repeat(length));
+  }
+  for (let round = 0; round < 2; round++) {
+    for (const text of texts) {
+      assert.equal(hmacHexOf(pads, text), createHmac("sha256", key).update(text).digest("hex"));
+    }
+  }
+});
+
+Deno.test("hmacMatchesHex is true for the HMAC's lower-case hex only", () => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+  const pads = hmacKey(key);
+  for (const text of ["", "abc", "AWS4-HMAC-SHA256\n".repeat(9)]) {
+    const want = createHmac("sha256", key).update(text).digest("hex");
+    assert.equal(hmacMatchesHex(pads, text, want), true);
+    assert.equal(hmacHexMatches(key, text, want), true);
+    // Every digit changed in turn, and each other way of not being that hex.
+    for (let i = 0; i < 64; i++) {
+      const other = want.slice(0, i) + (want[i] === "0" ? "1" : "0") + want.slice(i + 1);
+      assert.equal(hmacMatchesHex(pads, text, other), false, `digit ${i}`);
+    }
+    // A char that is no digit reads as 15: in place of an "f" it must still fail.
+    const f = want.indexOf("f");
+    assert.ok(f >= 0);
+    for (const c of ["g", "F", "\u0166", "\u0066\u0300"]) {
+      assert.equal(hmacMatchesHex(pads, text, want.slice(0, f) + c + want.slice(f + 1)), false);
+    }
+    for (
+      const bad of [
+        want.toUpperCase(),
+        want.slice(0, 63),
+        want + "0",
+        "",
+        want.slice(0, 63) + "g",
+        want.slice(0, 63) + String.fromCharCode(want.charCodeAt(63) + 0x100),
+      ]
+    ) {
+      if (bad !== want) assert.equal(hmacMatchesHex(pads, text, bad), false, bad);
+    }
+  }
+  const longKey = new Uint8Array(100).fill(9); // node:crypto's path
+  const want = createHmac("sha256", longKey).update("m").digest("hex");
+  assert.equal(hmacHexMatches(longKey, "m", want), true);
+  assert.equal(hmacHexMatches(longKey, "m", want.replace(/.$/, "x")), false);
 });

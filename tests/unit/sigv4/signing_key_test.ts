@@ -70,3 +70,20 @@ Deno.test("createSigningKeyCache() keys on every part: another region or service
   assert.notDeepEqual(cache.get("k", "20260101", "us-east-1", "sts"), s3);
   assert.equal(hmacHex(s3, "x"), createHmac("sha256", s3).update("x").digest("hex"));
 });
+
+Deno.test("createSigningKeyCache() in turn over keys that differ in one part each: each its own", () => {
+  // The last key asked for is answered first: ask again, and for neighbours.
+  const cache = createSigningKeyCache();
+  const asks: [string, string, string, string][] = [
+    ["k", "20260101", "us-east-1", "s3"],
+    ["k", "20260101", "us-east-1", "s3"],
+    ["j", "20260101", "us-east-1", "s3"],
+    ["k", "20260102", "us-east-1", "s3"],
+    ["k", "20260101", "eu-west-1", "s3"],
+    ["k", "20260101", "us-east-1", "sts"],
+    ["k", "20260101", "us-east-1", "s3"],
+  ];
+  for (const parts of [...asks, ...asks.toReversed(), ...asks]) {
+    assert.deepEqual(cache.get(...parts), deriveSigningKey(...parts), parts.join(" "));
+  }
+});
