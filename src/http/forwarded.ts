@@ -93,7 +93,9 @@ export function clientSide(
   peer: string | undefined,
   trust: ProxyTrust | undefined,
 ): Result<ClientSide, ProxyError> {
-  const host = headers.get("host");
+  // Spelled "Host": Deno 2.9 reads a lower-case "host" (as "authorization")
+  // down a slower path, 0.23 against 0.09 µs (issue 30).
+  const host = headers.get("Host");
   if (!trust || peer === undefined || !trust.trusts(peer)) {
     return ok({ host, scheme: "http", ...(peer !== undefined ? { address: peer } : {}) });
   }

@@ -271,7 +271,7 @@ function addressOf(
 ): Result<{ bucket: string; key: string; virtualHosted: boolean }, ProxyError> {
   const path = target.rawPath.startsWith("/") ? target.rawPath.slice(1) : target.rawPath;
   const vhost = hostBucket(
-    options.host !== undefined ? options.host : headers.get("host"),
+    options.host !== undefined ? options.host : headers.get("Host"), // "Host": see clientSide
     options.domain,
   );
   let bucket: string | undefined = vhost;
