@@ -92,6 +92,11 @@ Deno.test("accessLogJson() is one line, parses back to the entry, and escapes NE
     assert.deepEqual(JSON.parse(line), e);
   }
   assert.match(accessLogJson(entry({ key: "\u2028\x85" })), /"key":"\\u2028\\u0085"/);
+  assert.match(
+    accessLogJson(entry({ key: "a\x7fb" })),
+    /"key":"a\\u007fb"/,
+    "DEL, on a line all ASCII",
+  );
 });
 
 Deno.test("accessLogText() ends a session's line with its sub=, role= and key= fields, escaped", () => {
