@@ -87,7 +87,8 @@ export interface SigningKeyCache {
 export function createSigningKeyCache(max = 1024): SigningKeyCache {
   const keys = new Map<string, Buffer>();
   // The last key asked for and its parts: most requests ask for it again, and
-  // four string compares cost less than joining them into a map key.
+  // four compares cost less than joining them into a map key. The secret's is
+  // constant-time: no compare of a secret may exit early.
   let last:
     | { secret: string; date: string; region: string; service: string; key: Buffer }
     | undefined;
@@ -95,7 +96,7 @@ export function createSigningKeyCache(max = 1024): SigningKeyCache {
     get(secret, date, region, service) {
       if (
         last !== undefined && last.date === date && last.region === region &&
-        last.service === service && last.secret === secret
+        last.service === service && constantTimeEqual(last.secret, secret)
       ) {
         return last.key;
       }
