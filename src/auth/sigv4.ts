@@ -19,6 +19,7 @@ import {
 } from "../sigv4/canonical.ts";
 import { sha256HexOfByteString, type SigningKeyCache } from "../sigv4/signing_key.ts";
 import { MAX_SKEW_MS, type SignedClaims } from "./sigv4_claims.ts";
+import { rememberLast } from "../clock.ts";
 
 export {
   ALGORITHM,
@@ -30,24 +31,17 @@ export {
   type SignedClaims,
 } from "./sigv4_claims.ts";
 
-/** The last x-amz-date converted, and its milliseconds: most requests repeat it within a second. */
-let lastAmzDate = "";
-let lastAmzDateMs = 0;
-
-/** Milliseconds since the epoch of an x-amz-date. */
-export function amzDateMs(amzDate: string): number {
-  if (amzDate === lastAmzDate) return lastAmzDateMs;
-  lastAmzDateMs = Date.UTC(
+/** Milliseconds since the epoch of an x-amz-date (the last one remembered: most requests repeat it within a second). */
+export const amzDateMs: (amzDate: string) => number = rememberLast((amzDate) =>
+  Date.UTC(
     Number(amzDate.slice(0, 4)),
     Number(amzDate.slice(4, 6)) - 1,
     Number(amzDate.slice(6, 8)),
     Number(amzDate.slice(9, 11)),
     Number(amzDate.slice(11, 13)),
     Number(amzDate.slice(13, 15)),
-  );
-  lastAmzDate = amzDate;
-  return lastAmzDateMs;
-}
+  )
+);
 
 /** Checks the request time against the clock: skew for headers, lifetime for presigned URLs. */
 export function checkTime(claims: SignedClaims, now: number): ProxyError | undefined {
@@ -85,18 +79,8 @@ export interface SignedRequest {
   readonly prefix?: CanonicalPrefix | undefined;
 }
 
-/** The last signed names joined, and their text: claims parsed alike share one array. */
-let joinedNames: readonly string[] = [];
-let joined = "";
-
-/** `names.join(";")`, kept for the last array joined. */
-function signedHeadersText(names: readonly string[]): string {
-  if (names !== joinedNames) {
-    joined = names.join(";");
-    joinedNames = names;
-  }
-  return joined;
-}
+/** `names.join(";")`, kept for the last array joined (claims parsed alike share one array). */
+const signedHeadersText = rememberLast((names: readonly string[]) => names.join(";"));
 
 function canonicalFor(
   claims: SignedClaims,
